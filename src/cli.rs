@@ -1,0 +1,100 @@
+//! The command line (clap derive). Each argument's doc comment is its `--help` text. The
+//! Chaos Chimp flags `--code`, `--tests`, `--exclude` and `--timeout` keep their meaning.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::exit_code::EXIT_STATUS_HELP;
+
+/// Mutation testing for Python codebases, built into git.
+///
+/// git-chimp breaks your Python code one small change at a time inside isolated git
+/// worktrees, runs your tests against each change and reports every change the tests did
+/// not notice, with a patch for each (in .chimp/survived/).
+#[derive(Debug, Parser)]
+#[command(name = "git-chimp", bin_name = "git chimp", version, after_help = EXIT_STATUS_HELP)]
+pub struct Cli {
+    /// What to do; without a subcommand, run the mutants.
+    #[command(subcommand)]
+    pub command: Option<Command>,
+
+    /// Options of a run.
+    #[command(flatten)]
+    pub run: RunArgs,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Print the mutants that a run would test, without running anything.
+    List(RunArgs),
+    /// List the mutation operators with a one-line description each.
+    Operators,
+    /// Remove git-chimp's sandboxes and their worktree registrations.
+    Clean,
+}
+
+/// Options of a run (and of `list`).
+#[derive(Debug, Clone, Default, Args)]
+pub struct RunArgs {
+    /// Paths to mutate (files or directories, relative to the current directory)
+    /// [default: the current directory].
+    #[arg(long, num_args = 1.., value_name = "PATH", help_heading = "Selection")]
+    pub code: Vec<PathBuf>,
+
+    /// Globs of files not to mutate, relative to the current directory (`./tests/*`,
+    /// `docs/*`); `*` also matches `/`. Test files are never mutated.
+    #[arg(long, num_args = 1.., value_name = "GLOB", help_heading = "Selection")]
+    pub exclude: Vec<String>,
+
+    /// Only apply these operators (comma-separated names; see `git chimp operators`).
+    #[arg(long, value_delimiter = ',', value_name = "NAMES", help_heading = "Selection")]
+    pub operators: Vec<String>,
+
+    /// Print the mutants without running anything (same as `git chimp list`).
+    #[arg(long, help_heading = "Selection")]
+    pub list: bool,
+
+    /// Number of parallel workers, each with its own sandbox [default: number of CPUs].
+    #[arg(short, long, value_name = "N", env = "CHIMP_JOBS", help_heading = "Running")]
+    pub jobs: Option<usize>,
+
+    /// Skip the check that the tests import the code being mutated (for test commands
+    /// that do not run Python, such as benchmarks with `--tests true`).
+    #[arg(long, help_heading = "Running")]
+    pub no_canary: bool,
+
+    /// The test command, run through `sh -c` in the sandbox directory that matches the
+    /// current directory; it must exit 0 when the tests pass.
+    #[arg(long, value_name = "COMMAND", env = "CHIMP_TESTS", help_heading = "Running")]
+    pub tests: Option<String>,
+
+    /// Seconds a test run may take before it is killed and the mutant counted as a
+    /// timeout [default: 3 x baseline + 5 s].
+    #[arg(long, value_name = "SECONDS", env = "CHIMP_TIMEOUT", help_heading = "Running")]
+    pub timeout: Option<f64>,
+}
+
+impl RunArgs {
+    /// These arguments with every unset one taken from `outer` (the options given before
+    /// a subcommand, as in `git chimp --code src list`).
+    #[must_use]
+    pub fn or(mut self, outer: RunArgs) -> RunArgs {
+        if self.code.is_empty() {
+            self.code = outer.code;
+        }
+        if self.exclude.is_empty() {
+            self.exclude = outer.exclude;
+        }
+        if self.operators.is_empty() {
+            self.operators = outer.operators;
+        }
+        self.list |= outer.list;
+        self.jobs = self.jobs.or(outer.jobs);
+        self.no_canary |= outer.no_canary;
+        self.tests = self.tests.or(outer.tests);
+        self.timeout = self.timeout.or(outer.timeout);
+        self
+    }
+}

@@ -1,0 +1,644 @@
+//! Mutant discovery: one walk over a module's AST that applies every selected operator,
+//! skipping docstrings, annotations, f-strings and `# pragma: no mutate` lines. Every
+//! operator's edit is valid Python by construction (operators swap for operators of the
+//! same grammar class, expressions for atoms); `Mutant::reparses` checks one, and the
+//! corpus test checks every mutant of the standard library. The result is sorted by
+//! position so the order is deterministic.
+
+use std::collections::BTreeSet;
+
+use rustpython_parser::ast::{self, Constant, Expr, Stmt};
+
+use crate::mutant::{Mutant, Scope};
+use crate::operators::{
+    Operator, augmented_replacements, binary_replacements, comparison_replacements,
+};
+use crate::parse::{ParseSkip, ParsedModule, TokenKind, parse_module, span_of};
+use crate::span::{Edit, Span};
+
+/// The mutants of one file's text, or why it could not be parsed.
+///
+/// `path` is the repository-relative path recorded in each mutant; `operators` selects
+/// which operators apply.
+///
+/// # Errors
+/// A [`ParseSkip`] when the text is not valid Python.
+pub fn mutate_source(
+    path: &str,
+    text: &str,
+    operators: &BTreeSet<Operator>,
+) -> Result<Vec<Mutant>, ParseSkip> {
+    let module = parse_module(text, path)?;
+    let mut walker = Walker {
+        text,
+        module: &module,
+        operators,
+        scopes: Vec::new(),
+        functions: Vec::new(),
+        blocks: Vec::new(),
+        candidates: Vec::new(),
+    };
+    walker.body(&module.body, true);
+    let mut seen = BTreeSet::new();
+    let mut mutants = Vec::new();
+    for candidate in walker.candidates {
+        if !seen.insert((candidate.edit.span, candidate.edit.replacement.clone())) {
+            continue;
+        }
+        if candidate.edit.replacement == candidate.edit.span.of(text) {
+            continue;
+        }
+        if touches_pragma(&module, candidate.edit.span) {
+            continue;
+        }
+        let span = candidate.edit.span;
+        mutants.push(Mutant {
+            id: Mutant::compute_id(path, span, candidate.operator, &candidate.edit.replacement),
+            path: path.to_owned(),
+            span,
+            start: module.lines.line_col(span.start, text),
+            end: module.lines.line_col(span.end, text),
+            original: span.of(text).to_owned(),
+            replacement: candidate.edit.replacement,
+            operator: candidate.operator,
+            scope: candidate.scope,
+            block: candidate.block,
+        });
+    }
+    mutants.sort_by(|a, b| {
+        (a.span.start, a.span.end, a.operator, &a.replacement).cmp(&(
+            b.span.start,
+            b.span.end,
+            b.operator,
+            &b.replacement,
+        ))
+    });
+    Ok(mutants)
+}
+
+/// A mutation found by the walk, before filtering.
+#[derive(Debug)]
+struct Candidate {
+    edit: Edit,
+    operator: Operator,
+    scope: Scope,
+    /// Whole lines of the innermost definition or module-level statement holding it: the
+    /// text that must still parse after the edit.
+    block: Span,
+}
+
+struct Walker<'a> {
+    text: &'a str,
+    module: &'a ParsedModule,
+    operators: &'a BTreeSet<Operator>,
+    scopes: Vec<Scope>,
+    /// Parallel to `scopes` inside definitions: whether each is a function's.
+    functions: Vec<bool>,
+    blocks: Vec<Span>,
+    candidates: Vec<Candidate>,
+}
+
+fn touches_pragma(module: &ParsedModule, span: Span) -> bool {
+    if module.pragma_lines.is_empty() {
+        return false;
+    }
+    let first = module.lines.line_of(span.start);
+    let last = module.lines.line_of(span.end.max(span.start + 1) - 1);
+    module.pragma_lines.range(first..=last).next().is_some()
+}
+
+fn is_docstring(stmt: &Stmt) -> bool {
+    matches!(stmt, Stmt::Expr(e) if matches!(&*e.value, Expr::Constant(c) if matches!(c.value, Constant::Str(_))))
+}
+
+impl Walker<'_> {
+    fn enabled(&self, operator: Operator) -> bool {
+        self.operators.contains(&operator)
+    }
+
+    fn push(&mut self, operator: Operator, span: Span, replacement: impl Into<String>) {
+        if !self.enabled(operator) {
+            return;
+        }
+        let (Some(scope), Some(block)) = (self.scopes.last(), self.blocks.last()) else {
+            return;
+        };
+        self.candidates.push(Candidate {
+            edit: Edit { span, replacement: replacement.into() },
+            operator,
+            scope: scope.clone(),
+            block: *block,
+        });
+    }
+
+    /// The whole lines holding `span`.
+    fn line_block(&self, span: Span) -> Span {
+        let lines = &self.module.lines;
+        let first = lines.line_of(span.start);
+        let last = lines.line_of(span.end.max(span.start + 1) - 1);
+        Span::new(lines.line_start(first, self.text), lines.line_start(last + 1, self.text))
+    }
+
+    /// The span of a statement including its decorators.
+    fn full_span(&self, stmt: &Stmt) -> Span {
+        let span = span_of(stmt);
+        let decorators = match stmt {
+            Stmt::FunctionDef(f) => &f.decorator_list,
+            Stmt::AsyncFunctionDef(f) => &f.decorator_list,
+            Stmt::ClassDef(c) => &c.decorator_list,
+            _ => return span,
+        };
+        match decorators.first() {
+            Some(first) => Span::new(self.at_before(span_of(first).start), span.end),
+            None => span,
+        }
+    }
+
+    /// Start of the `@` token that precedes a decorator expression starting at `at`.
+    fn at_before(&self, at: usize) -> usize {
+        let index = self.module.token_at_or_after(at);
+        self.module.tokens[..index]
+            .iter()
+            .rev()
+            .find(|token| token.kind == TokenKind::At)
+            .map_or(at, |token| token.span.start)
+    }
+
+    fn body(&mut self, stmts: &[Stmt], docstring_allowed: bool) {
+        for (index, stmt) in stmts.iter().enumerate() {
+            if index == 0 && docstring_allowed && is_docstring(stmt) {
+                continue;
+            }
+            self.stmt(stmt);
+        }
+    }
+
+    fn stmt(&mut self, stmt: &Stmt) {
+        let top_level = self.scopes.is_empty();
+        if top_level {
+            let span = self.full_span(stmt);
+            self.scopes.push(Scope { qualname: String::new(), span });
+            self.blocks.push(self.line_block(span));
+        }
+        self.stmt_inner(stmt);
+        if top_level {
+            self.scopes.pop();
+            self.blocks.pop();
+        }
+    }
+
+    /// Walk a definition's body as a new scope, named as Python's `__qualname__` names it.
+    fn enter_scope(&mut self, stmt: &Stmt, name: &str, body: &[Stmt], is_function: bool) {
+        let span = self.full_span(stmt);
+        let qualname = match (self.scopes.last(), self.functions.last()) {
+            (Some(scope), Some(true)) => format!("{}.<locals>.{name}", scope.qualname),
+            (Some(scope), _) if !scope.qualname.is_empty() => format!("{}.{name}", scope.qualname),
+            _ => name.to_owned(),
+        };
+        self.scopes.push(Scope { qualname, span });
+        self.functions.push(is_function);
+        self.blocks.push(self.line_block(span));
+        self.body(body, true);
+        self.scopes.pop();
+        self.functions.pop();
+        self.blocks.pop();
+    }
+
+    fn decorators(&mut self, decorators: &[Expr]) {
+        for decorator in decorators {
+            let span = span_of(decorator);
+            let at = self.at_before(span.start);
+            let next = self.module.tokens[self.module.token_at_or_after(span.end)..]
+                .iter()
+                .find(|token| token.kind != TokenKind::Trivia)
+                .map_or(span.end, |token| token.span.start);
+            self.push(Operator::Decorator, Span::new(at, next), "");
+            self.expr(decorator);
+        }
+    }
+
+    fn arguments(&mut self, args: &ast::Arguments) {
+        for arg in args.posonlyargs.iter().chain(&args.args).chain(&args.kwonlyargs) {
+            if let Some(default) = &arg.default {
+                self.expr(default);
+            }
+        }
+    }
+
+    #[expect(clippy::too_many_lines, reason = "one arm per statement kind reads best as one match")]
+    fn stmt_inner(&mut self, stmt: &Stmt) {
+        let span = span_of(stmt);
+        let deletable = match stmt {
+            Stmt::Expr(e) => !matches!(&*e.value, Expr::Constant(_)),
+            Stmt::AnnAssign(a) => a.value.is_some(),
+            Stmt::Assign(_)
+            | Stmt::AugAssign(_)
+            | Stmt::Delete(_)
+            | Stmt::Assert(_)
+            | Stmt::Raise(_) => true,
+            _ => false,
+        };
+        if deletable {
+            self.push(Operator::StatementDelete, span, "pass");
+        }
+        match stmt {
+            Stmt::FunctionDef(f) => {
+                self.decorators(&f.decorator_list);
+                self.arguments(&f.args);
+                self.enter_scope(stmt, f.name.as_str(), &f.body, true);
+            }
+            Stmt::AsyncFunctionDef(f) => {
+                self.decorators(&f.decorator_list);
+                self.arguments(&f.args);
+                self.enter_scope(stmt, f.name.as_str(), &f.body, true);
+            }
+            Stmt::ClassDef(c) => {
+                self.decorators(&c.decorator_list);
+                for base in &c.bases {
+                    self.expr(base);
+                }
+                for keyword in &c.keywords {
+                    self.expr(&keyword.value);
+                }
+                self.enter_scope(stmt, c.name.as_str(), &c.body, false);
+            }
+            Stmt::Return(r) => {
+                if let Some(value) = &r.value {
+                    if !matches!(&**value, Expr::Constant(c) if matches!(c.value, Constant::None)) {
+                        self.push(Operator::ReturnValue, span_of(&**value), "None");
+                    }
+                    self.expr(value);
+                }
+            }
+            Stmt::Delete(d) => self.exprs(&d.targets),
+            Stmt::Assign(a) => {
+                self.exprs(&a.targets);
+                self.expr(&a.value);
+            }
+            Stmt::AugAssign(a) => {
+                let target_end = span_of(&*a.target).end;
+                let value_start = span_of(&*a.value).start;
+                let token = self.module.code_tokens_between(target_end, value_start).next().copied();
+                if let Some(token) = token {
+                    for replacement in augmented_replacements(token.span.of(self.text)) {
+                        self.push(Operator::AugmentedAssign, token.span, replacement);
+                    }
+                }
+                self.expr(&a.target);
+                self.expr(&a.value);
+            }
+            Stmt::AnnAssign(a) => {
+                self.expr(&a.target);
+                if let Some(value) = &a.value {
+                    self.expr(value);
+                }
+            }
+            Stmt::For(f) => self.for_loop(&f.iter, &f.body, &f.orelse),
+            Stmt::AsyncFor(f) => self.for_loop(&f.iter, &f.body, &f.orelse),
+            Stmt::While(w) => {
+                self.condition(&w.test);
+                self.expr(&w.test);
+                self.body(&w.body, false);
+                self.body(&w.orelse, false);
+            }
+            Stmt::If(i) => {
+                self.condition(&i.test);
+                self.expr(&i.test);
+                self.body(&i.body, false);
+                self.body(&i.orelse, false);
+            }
+            Stmt::With(w) => {
+                for item in &w.items {
+                    self.expr(&item.context_expr);
+                }
+                self.body(&w.body, false);
+            }
+            Stmt::AsyncWith(w) => {
+                for item in &w.items {
+                    self.expr(&item.context_expr);
+                }
+                self.body(&w.body, false);
+            }
+            Stmt::Match(m) => {
+                self.expr(&m.subject);
+                for case in &m.cases {
+                    if let Some(guard) = &case.guard {
+                        self.expr(guard);
+                    }
+                    self.body(&case.body, false);
+                }
+            }
+            Stmt::Raise(r) => {
+                if let Some(exc) = &r.exc {
+                    self.expr(exc);
+                }
+                if let Some(cause) = &r.cause {
+                    self.expr(cause);
+                }
+            }
+            Stmt::Try(t) => self.try_stmt(&t.body, &t.handlers, &t.orelse, &t.finalbody),
+            Stmt::TryStar(t) => self.try_stmt(&t.body, &t.handlers, &t.orelse, &t.finalbody),
+            Stmt::Assert(a) => {
+                self.expr(&a.test);
+                if let Some(msg) = &a.msg {
+                    self.expr(msg);
+                }
+            }
+            Stmt::Expr(e) => {
+                if !matches!(&*e.value, Expr::Constant(_)) {
+                    self.expr(&e.value);
+                }
+            }
+            Stmt::Break(_) => self.push(Operator::LoopControl, span, "continue"),
+            Stmt::Continue(_) => self.push(Operator::LoopControl, span, "break"),
+            Stmt::TypeAlias(_)
+            | Stmt::Import(_)
+            | Stmt::ImportFrom(_)
+            | Stmt::Global(_)
+            | Stmt::Nonlocal(_)
+            | Stmt::Pass(_) => {}
+        }
+    }
+
+    fn for_loop(&mut self, iter: &Expr, body: &[Stmt], orelse: &[Stmt]) {
+        let empty = match iter {
+            Expr::List(l) => l.elts.is_empty(),
+            Expr::Tuple(t) => t.elts.is_empty(),
+            _ => false,
+        };
+        if !empty {
+            self.push(Operator::ZeroIteration, span_of(iter), "[]");
+        }
+        self.expr(iter);
+        self.body(body, false);
+        self.body(orelse, false);
+    }
+
+    fn try_stmt(
+        &mut self,
+        body: &[Stmt],
+        handlers: &[ast::ExceptHandler],
+        orelse: &[Stmt],
+        finalbody: &[Stmt],
+    ) {
+        self.body(body, false);
+        for handler in handlers {
+            let ast::ExceptHandler::ExceptHandler(handler) = handler;
+            let bare_raise = handler.body.len() == 1
+                && matches!(&handler.body[0], Stmt::Raise(r) if r.exc.is_none());
+            if let (Some(first), Some(last), false) =
+                (handler.body.first(), handler.body.last(), bare_raise)
+            {
+                let span = Span::new(self.full_span(first).start, span_of(last).end);
+                self.push(Operator::ExceptionHandler, span, "raise");
+            }
+            if let Some(type_) = &handler.type_ {
+                self.expr(type_);
+            }
+            self.body(&handler.body, false);
+        }
+        self.body(orelse, false);
+        self.body(finalbody, false);
+    }
+
+    fn condition(&mut self, test: &Expr) {
+        let span = span_of(test);
+        self.push(Operator::Condition, span, format!("not ({})", span.of(self.text)));
+    }
+
+    fn exprs(&mut self, exprs: &[Expr]) {
+        for expr in exprs {
+            self.expr(expr);
+        }
+    }
+
+    /// The first code token between two operands: the operator joining them.
+    fn operator_between(&self, left: &Expr, right: &Expr) -> Option<Span> {
+        let token = self
+            .module
+            .code_tokens_between(span_of(left).end, span_of(right).start)
+            .next()?;
+        Some(token.span)
+    }
+
+    #[expect(clippy::too_many_lines, reason = "one arm per expression kind reads best as one match")]
+    fn expr(&mut self, expr: &Expr) {
+        match expr {
+            Expr::BoolOp(b) => {
+                for pair in b.values.windows(2) {
+                    if let Some(token) = self.operator_between(&pair[0], &pair[1]) {
+                        let replacement = match token.of(self.text) {
+                            "and" => "or",
+                            _ => "and",
+                        };
+                        self.push(Operator::BooleanOperator, token, replacement);
+                    }
+                }
+                self.exprs(&b.values);
+            }
+            Expr::NamedExpr(n) => self.expr(&n.value),
+            Expr::BinOp(b) => {
+                if let Some(token) = self.operator_between(&b.left, &b.right) {
+                    for replacement in binary_replacements(token.of(self.text)) {
+                        self.push(Operator::BinaryOperator, token, *replacement);
+                    }
+                }
+                self.expr(&b.left);
+                self.expr(&b.right);
+            }
+            Expr::UnaryOp(u) => {
+                if !matches!(u.op, ast::UnaryOp::UAdd) {
+                    self.unary(span_of(expr).start);
+                }
+                self.expr(&u.operand);
+            }
+            Expr::Lambda(l) => {
+                self.arguments(&l.args);
+                self.expr(&l.body);
+            }
+            Expr::IfExp(i) => {
+                self.condition(&i.test);
+                self.expr(&i.test);
+                self.expr(&i.body);
+                self.expr(&i.orelse);
+            }
+            Expr::Dict(d) => {
+                for key in d.keys.iter().flatten() {
+                    self.expr(key);
+                }
+                self.exprs(&d.values);
+            }
+            Expr::Set(s) => self.exprs(&s.elts),
+            Expr::List(l) => self.exprs(&l.elts),
+            Expr::Tuple(t) => self.exprs(&t.elts),
+            Expr::ListComp(c) => {
+                self.expr(&c.elt);
+                self.comprehensions(&c.generators);
+            }
+            Expr::SetComp(c) => {
+                self.expr(&c.elt);
+                self.comprehensions(&c.generators);
+            }
+            Expr::GeneratorExp(c) => {
+                self.expr(&c.elt);
+                self.comprehensions(&c.generators);
+            }
+            Expr::DictComp(c) => {
+                self.expr(&c.key);
+                self.expr(&c.value);
+                self.comprehensions(&c.generators);
+            }
+            Expr::Await(a) => self.expr(&a.value),
+            Expr::Yield(y) => {
+                if let Some(value) = &y.value {
+                    self.expr(value);
+                }
+            }
+            Expr::YieldFrom(y) => self.expr(&y.value),
+            Expr::Compare(c) => {
+                let mut left = &*c.left;
+                for right in &c.comparators {
+                    self.comparison(left, right);
+                    left = right;
+                }
+                self.expr(&c.left);
+                self.exprs(&c.comparators);
+            }
+            Expr::Call(c) => {
+                self.expr(&c.func);
+                self.exprs(&c.args);
+                for keyword in &c.keywords {
+                    self.expr(&keyword.value);
+                }
+            }
+            Expr::Constant(c) => self.constant(expr, &c.value),
+            Expr::Attribute(a) => self.expr(&a.value),
+            Expr::Subscript(s) => {
+                self.expr(&s.value);
+                self.expr(&s.slice);
+            }
+            Expr::Starred(s) => self.expr(&s.value),
+            Expr::Slice(s) => {
+                for part in [&s.lower, &s.upper, &s.step].into_iter().flatten() {
+                    self.expr(part);
+                }
+            }
+            // f-strings: their inner positions are not reliable in this parser version.
+            Expr::FormattedValue(_) | Expr::JoinedStr(_) | Expr::Name(_) => {}
+        }
+    }
+
+    fn comprehensions(&mut self, generators: &[ast::Comprehension]) {
+        for generator in generators {
+            self.expr(&generator.iter);
+            self.exprs(&generator.ifs);
+        }
+    }
+
+    fn comparison(&mut self, left: &Expr, right: &Expr) {
+        let tokens: Vec<Span> = self
+            .module
+            .code_tokens_between(span_of(left).end, span_of(right).start)
+            .map(|token| token.span)
+            .collect();
+        let (Some(first), Some(last)) = (tokens.first(), tokens.last()) else {
+            return;
+        };
+        let text: Vec<&str> = tokens.iter().map(|token| token.of(self.text)).collect();
+        let span = Span::new(first.start, last.end);
+        for replacement in comparison_replacements(&text.join(" ")) {
+            self.push(Operator::Comparison, span, *replacement);
+        }
+    }
+
+    /// Remove the unary operator token at `start`, and the space after it.
+    fn unary(&mut self, start: usize) {
+        let index = self.module.token_at_or_after(start);
+        let Some(next) = self.module.tokens.get(index + 1) else {
+            return;
+        };
+        let span = Span::new(start, next.span.start);
+        let before = self.text[..start].chars().next_back();
+        let after = self.text[next.span.start..].chars().next();
+        let glue = before.is_some_and(is_word_char) && after.is_some_and(is_word_char);
+        self.push(Operator::UnaryOperator, span, if glue { " " } else { "" });
+    }
+
+    fn constant(&mut self, expr: &Expr, value: &Constant) {
+        let span = span_of(expr);
+        match value {
+            Constant::Bool(b) => {
+                self.push(Operator::BooleanConstant, span, if *b { "False" } else { "True" });
+            }
+            Constant::Int(int) => {
+                let literal = span.of(self.text);
+                let bigger = increment_decimal(&int.to_string());
+                // Keep the base of 0x/0o/0b literals: `0x1f.real` is valid, `32.real` is not.
+                let replacement = match literal.get(..2).map(str::to_ascii_lowercase).as_deref() {
+                    Some(prefix @ ("0x" | "0o" | "0b")) => match bigger.parse::<u128>() {
+                        Ok(n) => match prefix {
+                            "0x" => format!("0x{n:x}"),
+                            "0o" => format!("0o{n:o}"),
+                            _ => format!("0b{n:b}"),
+                        },
+                        Err(_) => return,
+                    },
+                    _ => bigger,
+                };
+                self.push(Operator::Number, span, replacement);
+            }
+            Constant::Float(float) => {
+                let bigger = float + 1.0;
+                if bigger.is_finite() && (bigger - float - 1.0).abs() < 0.5 {
+                    self.push(Operator::Number, span, format!("{bigger:?}"));
+                }
+            }
+            Constant::Str(_) | Constant::Bytes(_) => self.string(span),
+            Constant::None
+            | Constant::Tuple(_)
+            | Constant::Complex { .. }
+            | Constant::Ellipsis => {}
+        }
+    }
+
+    /// `"s"` -> `"XXsXX"` on the first piece of a (possibly concatenated) literal.
+    fn string(&mut self, span: Span) {
+        let index = self.module.token_at_or_after(span.start);
+        let Some(token) = self.module.tokens.get(index) else {
+            return;
+        };
+        if token.kind != TokenKind::String || token.span.start != span.start {
+            return;
+        }
+        let literal = token.span.of(self.text);
+        let prefix = literal.find(['"', '\'']).unwrap_or(0);
+        let rest = &literal[prefix..];
+        let quote_len = if rest.starts_with("\"\"\"") || rest.starts_with("'''") { 3 } else { 1 };
+        if rest.len() < 2 * quote_len {
+            return;
+        }
+        let (open, body) = literal.split_at(prefix + quote_len);
+        let (body, close) = body.split_at(body.len() - quote_len);
+        self.push(Operator::String, token.span, format!("{open}XX{body}XX{close}"));
+    }
+}
+
+fn is_word_char(c: char) -> bool {
+    c.is_alphanumeric() || c == '_'
+}
+
+/// `digits` (a non-negative decimal integer) plus one.
+fn increment_decimal(digits: &str) -> String {
+    let mut bytes: Vec<u8> = digits.bytes().collect();
+    for byte in bytes.iter_mut().rev() {
+        if *byte == b'9' {
+            *byte = b'0';
+        } else {
+            *byte += 1;
+            return String::from_utf8(bytes).unwrap_or_default();
+        }
+    }
+    let mut out = String::from("1");
+    out.push_str(&String::from_utf8(bytes).unwrap_or_default());
+    out
+}

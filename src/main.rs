@@ -1,0 +1,29 @@
+//! The `git-chimp` binary: parse arguments, run, print the error chain, exit.
+
+use std::process::ExitCode;
+
+use clap::Parser;
+use git_chimp::cli::Cli;
+use git_chimp::exit_code::{self, Fatal};
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(err) => {
+            let _ = err.print();
+            return if err.use_stderr() {
+                ExitCode::from(exit_code::ExitCode::Usage.code())
+            } else {
+                ExitCode::SUCCESS
+            };
+        }
+    };
+    match git_chimp::run(cli) {
+        Ok(code) => ExitCode::from(code.code()),
+        Err(err) => {
+            let code = err.downcast_ref::<Fatal>().map_or(exit_code::ExitCode::Internal, |f| f.code);
+            eprintln!("git-chimp: {err:#}");
+            ExitCode::from(code.code())
+        }
+    }
+}

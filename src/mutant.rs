@@ -1,0 +1,181 @@
+//! A [`Mutant`]: one small change to one file, as a byte span of the original and its
+//! replacement. It knows its stable id, its position, the definition it sits in, the
+//! mutated text and the unified diff a survivor's patch holds.
+
+use std::fmt;
+
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+use crate::operators::Operator;
+use crate::span::{Edit, LineCol, Span};
+
+/// A stable id computed from the mutant's content (path, span, operator, replacement),
+/// never from the order it was found in: 12 lowercase hex digits.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub struct MutantId(pub String);
+
+impl fmt::Display for MutantId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// The definition a mutant sits in: what a later runner swaps and a cache key hashes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Scope {
+    /// Python qualified name (`Class.method`, `outer.<locals>.inner`); empty at module level.
+    pub qualname: String,
+    /// Bytes of the whole definition (decorators included), or of the module-level
+    /// statement the mutant sits in.
+    pub span: Span,
+}
+
+/// One mutation of one file.
+#[derive(Debug, Clone, Serialize)]
+pub struct Mutant {
+    /// Stable id.
+    pub id: MutantId,
+    /// Path relative to the repository root, with `/` separators.
+    pub path: String,
+    /// The replaced bytes of the original file.
+    pub span: Span,
+    /// Where the span starts.
+    pub start: LineCol,
+    /// Where the span ends (exclusive column).
+    pub end: LineCol,
+    /// The original text of the span.
+    pub original: String,
+    /// What replaces it.
+    pub replacement: String,
+    /// Which operator made it.
+    #[serde(serialize_with = "serialize_operator")]
+    pub operator: Operator,
+    /// The definition it sits in.
+    pub scope: Scope,
+    /// Whole lines of the innermost definition (or module-level statement) holding the
+    /// span: text that parses on its own, so a mutant can be checked without the file.
+    #[serde(skip)]
+    pub block: Span,
+}
+
+fn serialize_operator<S: serde::Serializer>(op: &Operator, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(op.name())
+}
+
+impl Mutant {
+    /// The id of a mutant with these parts.
+    #[must_use]
+    pub fn compute_id(path: &str, span: Span, operator: Operator, replacement: &str) -> MutantId {
+        let mut hasher = Sha256::new();
+        for part in [path, &span.start.to_string(), &span.end.to_string(), operator.name()] {
+            hasher.update(part.as_bytes());
+            hasher.update([0]);
+        }
+        hasher.update(replacement.as_bytes());
+        let digest = hasher.finalize();
+        let hex: String = digest.iter().take(6).map(|byte| format!("{byte:02x}")).collect();
+        MutantId(hex)
+    }
+
+    /// The edit that makes this mutant.
+    #[must_use]
+    pub fn edit(&self) -> Edit {
+        Edit { span: self.span, replacement: self.replacement.clone() }
+    }
+
+    /// The whole file with this mutant applied to `original` (the unmutated file text).
+    #[must_use]
+    pub fn mutated_text(&self, original: &str) -> String {
+        self.edit().apply(original)
+    }
+
+    /// Whether the mutated code still parses. Only the mutant's block is re-parsed (nested
+    /// under `if 1:` when it is indented), which is enough: edits never leave it.
+    #[must_use]
+    pub fn reparses(&self, original: &str) -> bool {
+        let (block, span) = (self.block, self.span);
+        let mut chunk = String::with_capacity(block.end - block.start + 8);
+        if original[block.start..].starts_with([' ', '\t', '\x0c']) {
+            chunk.push_str("if 1:\n");
+        }
+        chunk.push_str(&original[block.start..span.start]);
+        chunk.push_str(&self.replacement);
+        chunk.push_str(&original[span.end..block.end]);
+        crate::parse::is_valid_python(&chunk)
+    }
+
+    /// A short `before -> after` for one terminal line.
+    #[must_use]
+    pub fn describe(&self) -> String {
+        format!("{} -> {}", short(&self.original), short(&self.replacement))
+    }
+
+    /// A unified diff (`a/<path>`, `b/<path>`) from `original` to this mutant, as `git
+    /// apply` takes it.
+    #[must_use]
+    pub fn diff(&self, original: &str) -> String {
+        let mutated = self.mutated_text(original);
+        let diff = similar::TextDiff::from_lines(original, mutated.as_str());
+        let mut out = format!("diff --git a/{0} b/{0}\n", self.path);
+        out.push_str(
+            &diff
+                .unified_diff()
+                .context_radius(3)
+                .header(&format!("a/{}", self.path), &format!("b/{}", self.path))
+                .to_string(),
+        );
+        out
+    }
+}
+
+/// The first line of `text`, at most 40 characters, with `...` when cut.
+fn short(text: &str) -> String {
+    if text.is_empty() {
+        return "(nothing)".to_owned();
+    }
+    let first = text.lines().next().unwrap_or("");
+    let cut: String = first.chars().take(40).collect();
+    if cut.len() < text.len() { format!("{}...", cut.trim_end()) } else { cut }
+}
+
+#[cfg(test)]
+mod test {
+    use super::*;
+
+    fn mutant(original: &str, span: Span, replacement: &str) -> Mutant {
+        Mutant {
+            id: Mutant::compute_id("m.py", span, Operator::BinaryOperator, replacement),
+            path: "pkg/m.py".into(),
+            span,
+            start: LineCol { line: 1, column: 1 },
+            end: LineCol { line: 1, column: 1 },
+            original: span.of(original).into(),
+            replacement: replacement.into(),
+            operator: Operator::BinaryOperator,
+            scope: Scope { qualname: String::new(), span },
+            block: Span::new(0, original.len()),
+        }
+    }
+
+    #[test]
+    fn ids_depend_on_content_only() {
+        let a = Mutant::compute_id("a.py", Span::new(1, 2), Operator::Number, "2");
+        let b = Mutant::compute_id("a.py", Span::new(1, 2), Operator::Number, "2");
+        let c = Mutant::compute_id("a.py", Span::new(1, 2), Operator::Number, "3");
+        assert_eq!(a, b);
+        assert_ne!(a, c);
+        assert_eq!(a.0.len(), 12);
+    }
+
+    #[test]
+    fn diff_has_repo_relative_headers_and_one_hunk() {
+        let text = "def f(a, b):\n    return a + b\n";
+        let plus = text.find('+').unwrap();
+        let m = mutant(text, Span::new(plus, plus + 1), "-");
+        let diff = m.diff(text);
+        assert!(diff.starts_with("diff --git a/pkg/m.py b/pkg/m.py\n--- a/pkg/m.py\n+++ b/pkg/m.py\n"));
+        assert!(diff.contains("-    return a + b\n+    return a - b\n"), "{diff}");
+        assert_eq!(m.describe(), "+ -> -");
+    }
+}

@@ -1,0 +1,177 @@
+//! The mutation operators: stable names (shown in reports, selected with `--operators`)
+//! and the one-line description `git chimp operators` prints. How each one finds its
+//! targets lives in `discover.rs`, which walks the AST once for all of them.
+
+use std::fmt;
+use std::str::FromStr;
+
+/// One kind of small change git-chimp makes to Python code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Operator {
+    /// A simple statement becomes `pass`.
+    StatementDelete,
+    /// `return x` becomes `return None`.
+    ReturnValue,
+    /// An arithmetic or bitwise operator is swapped.
+    BinaryOperator,
+    /// An augmented assignment is swapped, or becomes plain assignment.
+    AugmentedAssign,
+    /// A comparison is swapped for its neighbour or negation.
+    Comparison,
+    /// `and` and `or` are swapped.
+    BooleanOperator,
+    /// A unary `not`, `-` or `~` is removed.
+    UnaryOperator,
+    /// The test of an `if`, `elif`, `while` or conditional expression is negated.
+    Condition,
+    /// A number literal `n` becomes `n + 1`.
+    Number,
+    /// `True` and `False` are swapped.
+    BooleanConstant,
+    /// A string literal `"s"` becomes `"XXsXX"`.
+    String,
+    /// `break` and `continue` are swapped.
+    LoopControl,
+    /// A `for` loop iterates over an empty list.
+    ZeroIteration,
+    /// The body of an `except` clause becomes `raise`.
+    ExceptionHandler,
+    /// A decorator is removed.
+    Decorator,
+}
+
+impl Operator {
+    /// Every operator, in catalogue order.
+    pub const ALL: [Operator; 15] = [
+        Operator::StatementDelete,
+        Operator::ReturnValue,
+        Operator::BinaryOperator,
+        Operator::AugmentedAssign,
+        Operator::Comparison,
+        Operator::BooleanOperator,
+        Operator::UnaryOperator,
+        Operator::Condition,
+        Operator::Number,
+        Operator::BooleanConstant,
+        Operator::String,
+        Operator::LoopControl,
+        Operator::ZeroIteration,
+        Operator::ExceptionHandler,
+        Operator::Decorator,
+    ];
+
+    /// The stable kebab-case name.
+    #[must_use]
+    pub fn name(self) -> &'static str {
+        match self {
+            Operator::StatementDelete => "statement-delete",
+            Operator::ReturnValue => "return-value",
+            Operator::BinaryOperator => "binary-operator",
+            Operator::AugmentedAssign => "augmented-assign",
+            Operator::Comparison => "comparison",
+            Operator::BooleanOperator => "boolean-operator",
+            Operator::UnaryOperator => "unary-operator",
+            Operator::Condition => "condition",
+            Operator::Number => "number",
+            Operator::BooleanConstant => "boolean-constant",
+            Operator::String => "string",
+            Operator::LoopControl => "loop-control",
+            Operator::ZeroIteration => "zero-iteration",
+            Operator::ExceptionHandler => "exception-handler",
+            Operator::Decorator => "decorator",
+        }
+    }
+
+    /// One line saying what the operator does.
+    #[must_use]
+    pub fn description(self) -> &'static str {
+        match self {
+            Operator::StatementDelete => {
+                "a simple statement (call, assignment, assert, raise, del) becomes `pass`"
+            }
+            Operator::ReturnValue => "`return x` becomes `return None`",
+            Operator::BinaryOperator => {
+                "+ <-> -, * <-> /, // -> /, % -> /, ** -> *, << <-> >>, & <-> |, ^ -> &"
+            }
+            Operator::AugmentedAssign => "+= <-> -= and the like; `x += y` -> `x = y`",
+            Operator::Comparison => "< <-> <=, > <-> >=, == <-> !=, is <-> is not, in <-> not in",
+            Operator::BooleanOperator => "`and` <-> `or`",
+            Operator::UnaryOperator => "`not x` -> `x`, `-x` -> `x`, `~x` -> `x`",
+            Operator::Condition => {
+                "the test of if/elif/while/conditional expression becomes `not (...)`"
+            }
+            Operator::Number => "a number literal `n` becomes `n + 1`",
+            Operator::BooleanConstant => "`True` <-> `False`",
+            Operator::String => "`\"s\"` becomes `\"XXsXX\"` (never docstrings)",
+            Operator::LoopControl => "`break` <-> `continue`",
+            Operator::ZeroIteration => "`for x in xs:` becomes `for x in []:`",
+            Operator::ExceptionHandler => "the body of an `except` clause becomes `raise`",
+            Operator::Decorator => "a decorator line is removed",
+        }
+    }
+}
+
+impl fmt::Display for Operator {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl FromStr for Operator {
+    type Err = String;
+
+    fn from_str(name: &str) -> Result<Self, Self::Err> {
+        Operator::ALL.into_iter().find(|op| op.name() == name).ok_or_else(|| {
+            let names: Vec<&str> = Operator::ALL.iter().map(|op| op.name()).collect();
+            format!("unknown operator `{name}`; known operators: {}", names.join(", "))
+        })
+    }
+}
+
+/// Replacements for a binary operator's text (`+` -> `-`).
+pub(crate) fn binary_replacements(op: &str) -> &'static [&'static str] {
+    match op {
+        "+" => &["-"],
+        "-" => &["+"],
+        "*" => &["/"],
+        "/" => &["*"],
+        "//" | "%" => &["/"],
+        "**" => &["*"],
+        "<<" => &[">>"],
+        ">>" => &["<<"],
+        "&" => &["|"],
+        "|" => &["&"],
+        "^" => &["&"],
+        _ => &[],
+    }
+}
+
+/// Replacements for an augmented assignment's text (`+=` -> `-=`, `=`).
+pub(crate) fn augmented_replacements(op: &str) -> Vec<String> {
+    let Some(binary) = op.strip_suffix('=') else {
+        return Vec::new();
+    };
+    let mut out: Vec<String> =
+        binary_replacements(binary).iter().map(|other| format!("{other}=")).collect();
+    if !out.is_empty() || binary == "@" {
+        out.push("=".to_owned());
+    }
+    out
+}
+
+/// Replacements for a comparison operator's text (`<` -> `<=`).
+pub(crate) fn comparison_replacements(op: &str) -> &'static [&'static str] {
+    match op {
+        "<" => &["<="],
+        "<=" => &["<"],
+        ">" => &[">="],
+        ">=" => &[">"],
+        "==" => &["!="],
+        "!=" => &["=="],
+        "is" => &["is not"],
+        "is not" => &["is"],
+        "in" => &["not in"],
+        "not in" => &["in"],
+        _ => &[],
+    }
+}

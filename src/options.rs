@@ -1,0 +1,222 @@
+//! [`Options`]: the run's settings, merged and validated once, then read-only. Paths and
+//! globs given relative to the current directory become repository-relative here, so
+//! nothing later needs to know where the user stood.
+
+use std::collections::BTreeSet;
+use std::path::{Component, Path, PathBuf};
+use std::time::Duration;
+
+use anyhow::Result;
+use globset::{Glob, GlobSet, GlobSetBuilder};
+
+use crate::cli::RunArgs;
+use crate::exit_code::{ExitCode, fatal};
+use crate::operators::Operator;
+
+/// Settings of one run.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// Repository-relative paths to mutate (`""` is the whole repository).
+    pub code: Vec<String>,
+    /// Files never to mutate, matched against repository-relative paths and their parents.
+    pub exclude: GlobSet,
+    /// Operators to apply.
+    pub operators: BTreeSet<Operator>,
+    /// The test command, if one was given.
+    pub tests: Option<String>,
+    /// Per-mutant timeout given by the user.
+    pub timeout: Option<Duration>,
+    /// Parallel workers.
+    pub jobs: usize,
+    /// Whether to run the canary check.
+    pub canary: bool,
+    /// The current directory, relative to the repository root (`""` at the root).
+    pub cwd_prefix: String,
+}
+
+impl Options {
+    /// Validate `args` for a repository whose root is `workdir`, run from `cwd`.
+    ///
+    /// # Errors
+    /// A usage error naming the bad value.
+    pub fn new(args: &RunArgs, workdir: &Path, cwd: &Path) -> Result<Self> {
+        let cwd_prefix = relative_to(cwd, workdir).unwrap_or_default();
+        let code = if args.code.is_empty() {
+            vec![cwd_prefix.clone()]
+        } else {
+            args.code
+                .iter()
+                .map(|path| {
+                    repo_path(&cwd_prefix, &path.to_string_lossy(), workdir).ok_or_else(|| {
+                        fatal(
+                            ExitCode::Usage,
+                            format!("--code {}: not inside the repository", path.display()),
+                        )
+                    })
+                })
+                .collect::<Result<_>>()?
+        };
+        let mut exclude = GlobSetBuilder::new();
+        for pattern in &args.exclude {
+            let relative = repo_path(&cwd_prefix, pattern, workdir).ok_or_else(|| {
+                fatal(ExitCode::Usage, format!("--exclude {pattern}: not inside the repository"))
+            })?;
+            let glob = Glob::new(&relative).map_err(|err| {
+                fatal(ExitCode::Usage, format!("--exclude {pattern}: not a valid glob: {err}"))
+            })?;
+            exclude.add(glob);
+        }
+        let exclude = exclude
+            .build()
+            .map_err(|err| fatal(ExitCode::Usage, format!("--exclude: {err}")))?;
+        let operators = if args.operators.is_empty() {
+            Operator::ALL.into_iter().collect()
+        } else {
+            args.operators
+                .iter()
+                .map(|name| name.trim().parse::<Operator>().map_err(|err| fatal(ExitCode::Usage, err)))
+                .collect::<Result<_>>()?
+        };
+        let timeout = match args.timeout {
+            None => None,
+            Some(seconds) if seconds.is_finite() && seconds > 0.0 => {
+                Some(Duration::from_secs_f64(seconds))
+            }
+            Some(seconds) => {
+                return Err(fatal(
+                    ExitCode::Usage,
+                    format!("--timeout {seconds}: must be a positive number of seconds"),
+                ));
+            }
+        };
+        let jobs = match args.jobs {
+            Some(0) => return Err(fatal(ExitCode::Usage, "--jobs 0: must be at least 1")),
+            Some(jobs) => jobs,
+            None => std::thread::available_parallelism().map_or(1, std::num::NonZero::get),
+        };
+        let tests = args.tests.clone().filter(|tests| !tests.trim().is_empty());
+        Ok(Self { code, exclude, operators, tests, timeout, jobs, canary: !args.no_canary, cwd_prefix })
+    }
+
+    /// Whether the repository-relative `path` is selected by `--code`.
+    #[must_use]
+    pub fn in_code(&self, path: &str) -> bool {
+        self.code.iter().any(|root| is_under(path, root))
+    }
+
+    /// Whether `path` or one of its parent directories matches `--exclude`.
+    #[must_use]
+    pub fn is_excluded(&self, path: &str) -> bool {
+        if self.exclude.is_empty() {
+            return false;
+        }
+        let mut prefix = path;
+        loop {
+            if self.exclude.is_match(prefix) {
+                return true;
+            }
+            match prefix.rfind('/') {
+                Some(slash) => prefix = &prefix[..slash],
+                None => return false,
+            }
+        }
+    }
+}
+
+/// Whether a repository-relative path is a test or packaging file, which git-chimp never
+/// mutates: `test_*.py`, `*_test.py`, `conftest.py`, `setup.py`, or anything under a
+/// directory named `test` or `tests`.
+#[must_use]
+pub fn is_test_file(path: &str) -> bool {
+    let mut parts = path.split('/');
+    let name = parts.next_back().unwrap_or("");
+    parts.any(|dir| dir == "tests" || dir == "test")
+        || name.starts_with("test_")
+        || name.ends_with("_test.py")
+        || name == "conftest.py"
+        || name == "setup.py"
+}
+
+fn is_under(path: &str, root: &str) -> bool {
+    root.is_empty()
+        || path == root
+        || (path.starts_with(root) && path.as_bytes().get(root.len()) == Some(&b'/'))
+}
+
+/// `path` relative to `root`, with `/` separators, if it lies inside it.
+pub(crate) fn relative_to(path: &Path, root: &Path) -> Option<String> {
+    let path = path.canonicalize().unwrap_or_else(|_| path.to_path_buf());
+    let root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
+    let rest = path.strip_prefix(&root).ok()?;
+    Some(rest.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/"))
+}
+
+/// A path or glob as the user wrote it (relative to the current directory, perhaps with
+/// `./` or `..`, or absolute), made relative to the repository root.
+fn repo_path(cwd_prefix: &str, written: &str, workdir: &Path) -> Option<String> {
+    let written_path = Path::new(written);
+    let joined: PathBuf = if written_path.is_absolute() {
+        let root = workdir.canonicalize().unwrap_or_else(|_| workdir.to_path_buf());
+        written_path.strip_prefix(&root).or_else(|_| written_path.strip_prefix(workdir)).ok()?.to_path_buf()
+    } else {
+        Path::new(cwd_prefix).join(written_path)
+    };
+    let mut parts: Vec<String> = Vec::new();
+    for component in joined.components() {
+        match component {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                parts.pop()?;
+            }
+            Component::Normal(part) => parts.push(part.to_string_lossy().into_owned()),
+            Component::RootDir | Component::Prefix(_) => return None,
+        }
+    }
+    Some(parts.join("/"))
+}
+
+#[cfg(test)]
+mod test {
+    use super::*;
+
+    fn options(code: &[&str], exclude: &[&str], cwd_prefix: &str) -> Options {
+        let dir = tempfile::tempdir().unwrap();
+        let cwd = dir.path().join(cwd_prefix);
+        std::fs::create_dir_all(&cwd).unwrap();
+        let args = RunArgs {
+            code: code.iter().map(PathBuf::from).collect(),
+            exclude: exclude.iter().map(|s| (*s).to_owned()).collect(),
+            ..RunArgs::default()
+        };
+        Options::new(&args, dir.path(), &cwd).unwrap()
+    }
+
+    #[test]
+    fn chaos_chimp_excludes_with_dot_slash_match_whole_subtrees() {
+        let opts = options(&["."], &["./chaos/*", "./tests/*"], "");
+        assert!(opts.is_excluded("chaos/chaos.py"));
+        assert!(opts.is_excluded("tests/deep/x.py"));
+        assert!(!opts.is_excluded("validator/main.py"));
+    }
+
+    #[test]
+    fn globs_and_code_paths_are_relative_to_the_current_directory() {
+        let opts = options(&["src", "../lib"], &["docs/*", "gen"], "sub");
+        assert_eq!(opts.code, vec!["sub/src".to_owned(), "lib".to_owned()]);
+        assert!(opts.in_code("sub/src/a.py"));
+        assert!(!opts.in_code("sub/srcx/a.py"));
+        assert!(opts.is_excluded("sub/docs/conf.py"));
+        assert!(opts.is_excluded("sub/gen/x.py"));
+        assert!(!opts.is_excluded("docs/conf.py"));
+    }
+
+    #[test]
+    fn test_files_are_recognised_by_name_and_directory() {
+        for path in ["tests/x.py", "a/test/b.py", "test_a.py", "pkg/a_test.py", "conftest.py"] {
+            assert!(is_test_file(path), "{path}");
+        }
+        for path in ["pkg/testing.py", "latest.py", "contest.py"] {
+            assert!(!is_test_file(path), "{path}");
+        }
+    }
+}

@@ -1,0 +1,122 @@
+//! What happened to each mutant ([`Outcome`]), the per-mutant record
+//! ([`MutantResult`]) and the totals with the mutation score ([`Summary`]).
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use crate::mutant::Mutant;
+
+/// The outcome of running the tests against one mutant.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Outcome {
+    /// The tests failed: the mutant was detected.
+    Killed,
+    /// The tests ran past the timeout and were killed: counted as detected.
+    Timeout,
+    /// The tests passed with the mutant in place: a gap in the tests.
+    Survived,
+    /// No test executes the mutated line (needs coverage data; not produced yet).
+    Uncovered,
+    /// The mutant could not be run: an error of git-chimp or of the sandbox.
+    Error,
+}
+
+impl Outcome {
+    /// Every outcome, in report order.
+    pub const ALL: [Outcome; 5] =
+        [Outcome::Killed, Outcome::Timeout, Outcome::Survived, Outcome::Uncovered, Outcome::Error];
+
+    /// Lowercase name, as the terminal shows it.
+    #[must_use]
+    pub fn name(self) -> &'static str {
+        match self {
+            Outcome::Killed => "killed",
+            Outcome::Timeout => "timeout",
+            Outcome::Survived => "survived",
+            Outcome::Uncovered => "uncovered",
+            Outcome::Error => "error",
+        }
+    }
+
+    /// The status name of the mutation-testing-elements schema.
+    #[must_use]
+    pub fn schema_status(self) -> &'static str {
+        match self {
+            Outcome::Killed => "Killed",
+            Outcome::Timeout => "Timeout",
+            Outcome::Survived => "Survived",
+            Outcome::Uncovered => "NoCoverage",
+            Outcome::Error => "RuntimeError",
+        }
+    }
+}
+
+/// One mutant and what happened to it.
+#[derive(Debug, Clone)]
+pub struct MutantResult {
+    /// The mutant.
+    pub mutant: Mutant,
+    /// What happened.
+    pub outcome: Outcome,
+    /// How long its test run took.
+    pub duration: Duration,
+    /// The kept log of its test output (survivors and timeouts only).
+    pub log: Option<PathBuf>,
+    /// Extra detail, e.g. why an error happened.
+    pub detail: Option<String>,
+}
+
+/// Counts per outcome and the mutation score.
+#[derive(Debug, Clone, Default)]
+pub struct Summary {
+    /// How many mutants had each outcome.
+    pub counts: BTreeMap<Outcome, usize>,
+}
+
+impl Summary {
+    /// Totals of `results`.
+    #[must_use]
+    pub fn of(results: &[MutantResult]) -> Self {
+        let mut counts = BTreeMap::new();
+        for result in results {
+            *counts.entry(result.outcome).or_insert(0) += 1;
+        }
+        Self { counts }
+    }
+
+    /// How many mutants had `outcome`.
+    #[must_use]
+    pub fn count(&self, outcome: Outcome) -> usize {
+        self.counts.get(&outcome).copied().unwrap_or(0)
+    }
+
+    /// Mutation score in percent: detected / (killed + timeout + survived + uncovered);
+    /// `None` when there is nothing to score.
+    #[must_use]
+    pub fn score(&self) -> Option<f64> {
+        let detected = self.count(Outcome::Killed) + self.count(Outcome::Timeout);
+        let scored = detected + self.count(Outcome::Survived) + self.count(Outcome::Uncovered);
+        #[expect(clippy::cast_precision_loss, reason = "mutant counts are far below 2^52")]
+        (scored > 0).then(|| 100.0 * detected as f64 / scored as f64)
+    }
+}
+
+#[cfg(test)]
+mod test {
+    use super::*;
+
+    #[test]
+    fn score_counts_timeouts_as_detected_and_excludes_errors() {
+        let summary = Summary {
+            counts: BTreeMap::from([
+                (Outcome::Killed, 2),
+                (Outcome::Timeout, 1),
+                (Outcome::Survived, 1),
+                (Outcome::Error, 5),
+            ]),
+        };
+        assert_eq!(summary.score(), Some(75.0));
+        assert_eq!(Summary::default().score(), None);
+    }
+}

@@ -1,0 +1,116 @@
+//! The Python side of a run. Tests must import the sandbox's code, not the user's: an
+//! editable install (`pip install -e .`) puts the checkout's directories on `sys.path`
+//! (through a `.pth` file or setuptools' editable finder). [`PythonEnv::probe`] asks the
+//! interpreters the test command may use where they import from, and every directory
+//! inside the repository is mapped onto the sandbox through `PYTHONPATH`, which Python
+//! searches first. Bytecode: `PYTHONDONTWRITEBYTECODE=1`, plus `Sandbox::write`'s
+//! strictly increasing mtimes and the `__pycache__` purge at sync, so a stale `.pyc` can
+//! never serve a mutant. The canary check in `lab.rs` proves the mapping works.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+use crate::options::relative_to;
+
+/// Lists `sys.path` and the directories of setuptools' editable finders, as JSON.
+const PROBE: &str = r"
+import json, os, sys
+paths = [p for p in sys.path if p]
+for name, module in list(sys.modules.items()):
+    mapping = getattr(module, 'MAPPING', None)
+    if name.startswith('__editable__') and isinstance(mapping, dict):
+        paths += [os.path.dirname(str(p)) for p in mapping.values()]
+print(json.dumps(paths))
+";
+
+/// Where the user's Python imports the project from, relative to the repository root.
+#[derive(Debug, Clone, Default)]
+pub struct PythonEnv {
+    /// Repository-relative directories on the interpreters' import path (`""` = root).
+    pub repo_paths: BTreeSet<String>,
+}
+
+impl PythonEnv {
+    /// Ask the interpreters the test command may use (`python3`, `python`, and the one
+    /// named or implied by its first word) for their import paths, from `cwd`.
+    #[must_use]
+    pub fn probe(tests: &str, cwd: &Path, workdir: &Path) -> Self {
+        let mut interpreters: Vec<String> = Vec::new();
+        if let Some(first) = tests.split_whitespace().next() {
+            if let Some(interpreter) = interpreter_of(first, cwd) {
+                interpreters.push(interpreter);
+            }
+        }
+        interpreters.extend(["python3".to_owned(), "python".to_owned()]);
+        interpreters.dedup();
+        let mut repo_paths = BTreeSet::new();
+        for interpreter in &interpreters {
+            let Ok(output) = Command::new(interpreter)
+                .arg("-c")
+                .arg(PROBE)
+                .current_dir(cwd)
+                .stdin(Stdio::null())
+                .stderr(Stdio::null())
+                .output()
+            else {
+                continue;
+            };
+            let paths: Vec<String> = serde_json::from_slice(&output.stdout).unwrap_or_default();
+            for path in paths {
+                if let Some(relative) = relative_to(Path::new(&path), workdir) {
+                    if relative != ".git" && !relative.starts_with(".git/") {
+                        repo_paths.insert(relative);
+                    }
+                }
+            }
+        }
+        Self { repo_paths }
+    }
+
+    /// Environment for a test run in the sandbox rooted at `sandbox_root`.
+    #[must_use]
+    pub fn env_for(&self, sandbox_root: &Path) -> Vec<(String, String)> {
+        let mut entries: Vec<PathBuf> = self
+            .repo_paths
+            .iter()
+            .map(|relative| {
+                if relative.is_empty() { sandbox_root.to_path_buf() } else { sandbox_root.join(relative) }
+            })
+            .filter(|path| path.is_dir())
+            .collect();
+        if let Some(existing) = std::env::var_os("PYTHONPATH") {
+            entries.extend(std::env::split_paths(&existing));
+        }
+        let mut env = vec![("PYTHONDONTWRITEBYTECODE".to_owned(), "1".to_owned())];
+        if let Ok(joined) = std::env::join_paths(entries) {
+            if !joined.is_empty() {
+                env.push(("PYTHONPATH".to_owned(), joined.to_string_lossy().into_owned()));
+            }
+        }
+        env
+    }
+}
+
+/// The Python interpreter behind a command's first word: the word itself when it names
+/// Python, or the `#!` line of the script it names.
+fn interpreter_of(word: &str, cwd: &Path) -> Option<String> {
+    let name = Path::new(word).file_name()?.to_string_lossy().into_owned();
+    let resolved = if word.contains('/') {
+        Some(cwd.join(word))
+    } else {
+        std::env::var_os("PATH").and_then(|path| {
+            std::env::split_paths(&path).map(|dir| dir.join(word)).find(|candidate| candidate.is_file())
+        })
+    };
+    if name.starts_with("python") {
+        return Some(resolved.map_or_else(|| word.to_owned(), |path| path.to_string_lossy().into_owned()));
+    }
+    let script = std::fs::read(resolved?).ok()?;
+    let first_line = script.split(|byte| *byte == b'\n').next()?;
+    let shebang = String::from_utf8_lossy(first_line.strip_prefix(b"#!")?).into_owned();
+    let mut words = shebang.split_whitespace();
+    let program = words.next()?;
+    let interpreter = if program.ends_with("/env") { words.next()? } else { program };
+    interpreter.contains("python").then(|| interpreter.to_owned())
+}

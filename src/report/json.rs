@@ -1,0 +1,124 @@
+//! `.chimp/report.json` in the mutation-testing-elements schema, version 2 (the format
+//! Stryker and others read): files with their source and mutants, each with its id,
+//! operator, replacement, 1-based location, status and duration in milliseconds.
+//! Mutants an interrupted run did not reach are `Pending`.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use anyhow::Result;
+use serde::Serialize;
+
+use crate::mutant::Mutant;
+use crate::outcome::MutantResult;
+use crate::output::write_atomic;
+use crate::span::LineCol;
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Report<'a> {
+    schema_version: &'static str,
+    thresholds: Thresholds,
+    project_root: String,
+    framework: Framework,
+    files: BTreeMap<&'a str, FileReport<'a>>,
+}
+
+#[derive(Serialize)]
+struct Thresholds {
+    high: u32,
+    low: u32,
+}
+
+#[derive(Serialize)]
+struct Framework {
+    name: &'static str,
+    version: &'static str,
+}
+
+#[derive(Serialize)]
+struct FileReport<'a> {
+    language: &'static str,
+    source: &'a str,
+    mutants: Vec<MutantReport<'a>>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct MutantReport<'a> {
+    id: &'a str,
+    mutator_name: &'static str,
+    replacement: &'a str,
+    description: String,
+    location: Location,
+    status: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    status_reason: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    duration: Option<u64>,
+}
+
+#[derive(Serialize)]
+struct Location {
+    start: Position,
+    end: Position,
+}
+
+#[derive(Serialize)]
+struct Position {
+    line: usize,
+    column: usize,
+}
+
+impl From<LineCol> for Position {
+    fn from(at: LineCol) -> Self {
+        Self { line: at.line, column: at.column }
+    }
+}
+
+fn mutant_report<'a>(mutant: &'a Mutant, result: Option<&'a MutantResult>) -> MutantReport<'a> {
+    MutantReport {
+        id: &mutant.id.0,
+        mutator_name: mutant.operator.name(),
+        replacement: &mutant.replacement,
+        description: mutant.describe(),
+        location: Location { start: mutant.start.into(), end: mutant.end.into() },
+        status: result.map_or("Pending", |result| result.outcome.schema_status()),
+        status_reason: result.and_then(|result| result.detail.as_deref()),
+        duration: result.map(|result| u64::try_from(result.duration.as_millis()).unwrap_or(u64::MAX)),
+    }
+}
+
+/// Write the report for `mutants` (all of the run's, in order) given the `results` known.
+///
+/// # Errors
+/// When the file cannot be written.
+pub fn write_report(
+    path: &Path,
+    project_root: &Path,
+    mutants: &[Mutant],
+    results: &[MutantResult],
+    sources: &BTreeMap<String, String>,
+) -> Result<()> {
+    let by_id: BTreeMap<&str, &MutantResult> =
+        results.iter().map(|result| (result.mutant.id.0.as_str(), result)).collect();
+    let mut files: BTreeMap<&str, FileReport<'_>> = BTreeMap::new();
+    for mutant in mutants {
+        let source = sources.get(&mutant.path).map_or("", String::as_str);
+        files
+            .entry(&mutant.path)
+            .or_insert_with(|| FileReport { language: "python", source, mutants: Vec::new() })
+            .mutants
+            .push(mutant_report(mutant, by_id.get(mutant.id.0.as_str()).copied()));
+    }
+    let report = Report {
+        schema_version: "2",
+        thresholds: Thresholds { high: 80, low: 60 },
+        project_root: project_root.display().to_string(),
+        framework: Framework { name: "git-chimp", version: env!("CARGO_PKG_VERSION") },
+        files,
+    };
+    let mut json = serde_json::to_vec_pretty(&report)?;
+    json.push(b'\n');
+    write_atomic(path, &json)
+}

@@ -1,0 +1,142 @@
+//! Positions in source text: byte spans, 1-based line/column pairs, and a line index
+//! that turns one into the other. Parser position types stay behind `parse.rs`; the rest
+//! of git-chimp speaks in these.
+
+use serde::Serialize;
+
+/// A half-open byte range `[start, end)` into a file's UTF-8 text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub struct Span {
+    /// First byte of the span.
+    pub start: usize,
+    /// One past the last byte of the span.
+    pub end: usize,
+}
+
+impl Span {
+    /// A span from `start` (inclusive) to `end` (exclusive), both in bytes.
+    #[must_use]
+    pub fn new(start: usize, end: usize) -> Self {
+        debug_assert!(start <= end, "span start {start} after end {end}");
+        Self { start, end }
+    }
+
+    /// The text this span covers.
+    #[must_use]
+    pub fn of<'a>(&self, text: &'a str) -> &'a str {
+        &text[self.start..self.end]
+    }
+}
+
+/// A 1-based line and 1-based column; the column counts characters, not bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct LineCol {
+    /// Line number, starting at 1.
+    pub line: usize,
+    /// Column in characters, starting at 1.
+    pub column: usize,
+}
+
+/// Byte offsets of the start of every line of a text.
+#[derive(Debug, Clone)]
+pub struct LineIndex {
+    starts: Vec<usize>,
+}
+
+impl LineIndex {
+    /// Index the lines of `text` (`\n`, `\r\n` and lone `\r` all end a line, as in Python).
+    #[must_use]
+    pub fn new(text: &str) -> Self {
+        let bytes = text.as_bytes();
+        let mut starts = vec![0];
+        let mut i = 0;
+        while i < bytes.len() {
+            match bytes[i] {
+                b'\n' => starts.push(i + 1),
+                b'\r' if bytes.get(i + 1) != Some(&b'\n') => starts.push(i + 1),
+                _ => {}
+            }
+            i += 1;
+        }
+        Self { starts }
+    }
+
+    /// The 0-based line that holds byte `offset`.
+    #[must_use]
+    pub fn line_of(&self, offset: usize) -> usize {
+        match self.starts.binary_search(&offset) {
+            Ok(line) => line,
+            Err(next) => next - 1,
+        }
+    }
+
+    /// The byte offset where 0-based `line` starts (the text's length past the last line).
+    #[must_use]
+    pub fn line_start(&self, line: usize, text: &str) -> usize {
+        self.starts.get(line).copied().unwrap_or(text.len())
+    }
+
+    /// Number of line starts (a text ending in a newline counts the empty last line).
+    #[must_use]
+    pub fn len(&self) -> usize {
+        self.starts.len()
+    }
+
+    /// Never true: every text has a first line.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.starts.is_empty()
+    }
+
+    /// 1-based line and character column of byte `offset` in `text`.
+    #[must_use]
+    pub fn line_col(&self, offset: usize, text: &str) -> LineCol {
+        let line = self.line_of(offset);
+        let start = self.starts[line];
+        let column = text[start..offset].chars().count() + 1;
+        LineCol { line: line + 1, column }
+    }
+}
+
+/// One text edit: replace `span` of the original with `replacement`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Edit {
+    /// The bytes replaced.
+    pub span: Span,
+    /// What they are replaced with.
+    pub replacement: String,
+}
+
+impl Edit {
+    /// The whole text with this edit applied.
+    #[must_use]
+    pub fn apply(&self, text: &str) -> String {
+        let mut out = String::with_capacity(text.len() + self.replacement.len());
+        out.push_str(&text[..self.span.start]);
+        out.push_str(&self.replacement);
+        out.push_str(&text[self.span.end..]);
+        out
+    }
+}
+
+#[cfg(test)]
+mod test {
+    use super::*;
+
+    #[test]
+    fn line_col_counts_characters_from_one() {
+        let text = "ab\nçd = 1\r\nx";
+        let index = LineIndex::new(text);
+        assert_eq!(index.line_col(0, text), LineCol { line: 1, column: 1 });
+        let d = text.find('d').unwrap();
+        assert_eq!(index.line_col(d, text), LineCol { line: 2, column: 2 });
+        let x = text.find('x').unwrap();
+        assert_eq!(index.line_col(x, text), LineCol { line: 3, column: 1 });
+    }
+
+    #[test]
+    fn edit_apply_replaces_only_the_span() {
+        let edit = Edit { span: Span::new(2, 3), replacement: "-".into() };
+        assert_eq!(edit.apply("a + b"), "a - b");
+    }
+}
