@@ -128,6 +128,12 @@ impl Lab<'_> {
         }
     }
 
+    /// The log a worker's current test run writes; kept (renamed) for survivors and
+    /// timeouts only.
+    fn worker_log(&self, sandbox: &Sandbox) -> PathBuf {
+        self.out.logs_dir().join(format!(".worker-{}.log", sandbox.index))
+    }
+
     /// Run every mutant over the sandboxes, one worker each.
     pub fn run_mutants(
         &self,
@@ -182,6 +188,9 @@ impl Lab<'_> {
                 indexed.push((index, result));
             }
         });
+        for sandbox in sandboxes {
+            let _ = std::fs::remove_file(self.worker_log(sandbox));
+        }
         indexed.sort_by_key(|(index, _)| *index);
         LabOutcome {
             results: indexed.into_iter().map(|(_, result)| result).collect(),
@@ -207,7 +216,7 @@ impl Lab<'_> {
             return Ok(Some(error_result(mutant, "the mutated code does not parse (a git-chimp bug)".into())));
         }
         sandbox.write(&mutant.path, mutant.mutated_text(source).as_bytes())?;
-        let log = self.out.logs_dir().join(format!(".worker-{}.log", sandbox.index));
+        let log = self.worker_log(sandbox);
         let run = run_test_command(
             self.tests,
             &sandbox.dir_for(self.cwd_prefix),

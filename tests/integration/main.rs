@@ -1,0 +1,8 @@
+//! Integration tests: real temporary git repositories holding small Python projects,
+//! the real `git-chimp` binary, the machine's real `python3`.
+
+mod util;
+
+mod cli;
+mod runner;
+mod sweep;

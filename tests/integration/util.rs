@@ -1,0 +1,251 @@
+//! Temporary git repositories holding small Python projects, the built `git-chimp`
+//! binary run on them, and the snapshot that proves a run left the checkout untouched.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::time::Duration;
+
+use serde_json::Value;
+use tempfile::TempDir;
+use wait_timeout::ChildExt;
+
+/// No subprocess of a test may take longer than this.
+pub const OUTER_TIMEOUT: Duration = Duration::from_secs(240);
+
+/// A git repository in a temporary directory.
+pub struct TestRepo {
+    _dir: TempDir,
+    /// The working tree root.
+    pub root: PathBuf,
+    home: PathBuf,
+}
+
+impl TestRepo {
+    /// A repository with `files` committed on `main`.
+    pub fn new(files: &[(&str, &str)]) -> Self {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let root = dir.path().join("project");
+        let home = dir.path().join("home");
+        std::fs::create_dir_all(&root).unwrap();
+        std::fs::create_dir_all(&home).unwrap();
+        let repo = Self { _dir: dir, root, home };
+        repo.git(&["init", "-q", "-b", "main"]);
+        repo.git(&["config", "user.name", "Chimp Test"]);
+        repo.git(&["config", "user.email", "chimp@example.com"]);
+        repo.git(&["config", "commit.gpgsign", "false"]);
+        for (path, text) in files {
+            repo.write(path, text);
+        }
+        repo.commit("initial");
+        repo
+    }
+
+    /// The temporary directory that holds the repository (and room for a venv).
+    pub fn scratch(&self) -> &Path {
+        self.root.parent().unwrap()
+    }
+
+    /// Write a file in the working tree.
+    pub fn write(&self, path: &str, text: &str) {
+        let full = self.root.join(path);
+        std::fs::create_dir_all(full.parent().unwrap()).unwrap();
+        std::fs::write(full, text).unwrap();
+    }
+
+    /// Commit everything.
+    pub fn commit(&self, message: &str) {
+        self.git(&["add", "-A"]);
+        self.git(&["commit", "-q", "-m", message]);
+    }
+
+    fn env(&self, command: &mut Command) {
+        for (key, _) in std::env::vars() {
+            if key.starts_with("CHIMP_") || key.starts_with("PYTHON") || key.starts_with("GIT_") {
+                command.env_remove(key);
+            }
+        }
+        command
+            .env("HOME", &self.home)
+            .env("XDG_CONFIG_HOME", &self.home)
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .env("GIT_AUTHOR_DATE", "2026-01-01T00:00:00Z")
+            .env("GIT_COMMITTER_DATE", "2026-01-01T00:00:00Z")
+            .env("TZ", "UTC")
+            .env("LC_ALL", "C");
+    }
+
+    /// Run git in the repository; panic when it fails.
+    pub fn git(&self, args: &[&str]) -> String {
+        let mut command = Command::new("git");
+        self.env(&mut command);
+        let output = command.args(args).current_dir(&self.root).output().expect("running git");
+        assert!(
+            output.status.success(),
+            "git {args:?} failed: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        String::from_utf8(output.stdout).unwrap()
+    }
+
+    /// A `git-chimp` command with a clean environment, run from `dir` (relative to root).
+    pub fn chimp_in(&self, dir: &str, args: &[&str]) -> Command {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_git-chimp"));
+        self.env(&mut command);
+        command.args(args).current_dir(self.root.join(dir)).stdin(Stdio::null());
+        command
+    }
+
+    /// Run `git-chimp args` at the root and wait for it.
+    pub fn chimp(&self, args: &[&str]) -> Run {
+        run(self.chimp_in("", args))
+    }
+
+    /// The parsed `.chimp/report.json`.
+    pub fn report(&self) -> Value {
+        let text = std::fs::read_to_string(self.root.join(".chimp/report.json")).expect("report.json");
+        serde_json::from_str(&text).unwrap()
+    }
+
+    /// `path:line:operator:replacement` -> status, for every mutant in the report.
+    pub fn statuses(&self) -> BTreeMap<String, String> {
+        let report = self.report();
+        let mut out = BTreeMap::new();
+        for (path, file) in report["files"].as_object().unwrap() {
+            for mutant in file["mutants"].as_array().unwrap() {
+                let key = format!(
+                    "{path}:{}:{}:{}",
+                    mutant["location"]["start"]["line"],
+                    mutant["mutatorName"].as_str().unwrap(),
+                    mutant["replacement"].as_str().unwrap()
+                );
+                out.insert(key, mutant["status"].as_str().unwrap().to_owned());
+            }
+        }
+        out
+    }
+
+    /// Everything a run must not change: HEAD, refs, index, stash, status, file contents.
+    pub fn snapshot(&self) -> Snapshot {
+        let mut files = BTreeMap::new();
+        collect_files(&self.root, &self.root, &mut files);
+        Snapshot {
+            head: self.git(&["rev-parse", "HEAD"]),
+            symbolic_head: std::fs::read_to_string(self.root.join(".git/HEAD")).unwrap(),
+            refs: self.git(&["for-each-ref"]),
+            index: std::fs::read(self.root.join(".git/index")).unwrap_or_default(),
+            stash: self.git(&["stash", "list"]),
+            status: self
+                .git(&["--no-optional-locks", "status", "--porcelain=v2", "--untracked-files=all", "--ignored"])
+                .lines()
+                .filter(|line| !line.contains(" .chimp/"))
+                .map(|line| format!("{line}\n"))
+                .collect(),
+            files,
+        }
+    }
+
+    /// Assert nothing a run must not change has changed since `before`.
+    pub fn assert_checkout_untouched(&self, before: &Snapshot) {
+        let after = self.snapshot();
+        assert_eq!(before.head, after.head, "HEAD moved");
+        assert_eq!(before.symbolic_head, after.symbolic_head, "HEAD changed");
+        assert_eq!(before.refs, after.refs, "refs changed");
+        assert!(before.index == after.index, "the index changed");
+        assert_eq!(before.stash, after.stash, "the stash changed");
+        assert_eq!(before.status, after.status, "git status changed");
+        assert_eq!(before.files, after.files, "working tree files changed");
+    }
+
+    /// Processes whose current directory is inside this repository's `.git` (sandboxes).
+    pub fn processes_in_sandboxes(&self) -> Vec<String> {
+        let git_dir = self.root.join(".git").canonicalize().unwrap();
+        let mut found = Vec::new();
+        for entry in std::fs::read_dir("/proc").unwrap().flatten() {
+            let Ok(cwd) = std::fs::read_link(entry.path().join("cwd")) else { continue };
+            if cwd.starts_with(&git_dir) {
+                let cmdline = std::fs::read(entry.path().join("cmdline")).unwrap_or_default();
+                found.push(format!("{:?} {}", entry.file_name(), String::from_utf8_lossy(&cmdline)));
+            }
+        }
+        found
+    }
+}
+
+/// What a run must leave as it was.
+#[derive(Debug)]
+pub struct Snapshot {
+    head: String,
+    symbolic_head: String,
+    refs: String,
+    index: Vec<u8>,
+    stash: String,
+    status: String,
+    files: BTreeMap<PathBuf, Vec<u8>>,
+}
+
+fn collect_files(root: &Path, dir: &Path, files: &mut BTreeMap<PathBuf, Vec<u8>>) {
+    for entry in std::fs::read_dir(dir).unwrap().flatten() {
+        let path = entry.path();
+        let name = entry.file_name();
+        if path == root.join(".git") || path == root.join(".chimp") {
+            continue;
+        }
+        if entry.file_type().unwrap().is_dir() {
+            collect_files(root, &path, files);
+        } else {
+            let _ = name;
+            files.insert(path.strip_prefix(root).unwrap().to_path_buf(), std::fs::read(&path).unwrap());
+        }
+    }
+}
+
+/// A finished `git-chimp` run.
+#[derive(Debug)]
+pub struct Run {
+    /// Exit status.
+    pub code: i32,
+    /// Standard output.
+    pub stdout: String,
+    /// Standard error.
+    pub stderr: String,
+}
+
+/// Run a command to completion, killing it after [`OUTER_TIMEOUT`].
+pub fn run(mut command: Command) -> Run {
+    let child = command.stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().expect("spawn");
+    finish(child)
+}
+
+/// Wait for a spawned child, killing it after [`OUTER_TIMEOUT`].
+pub fn finish(mut child: Child) -> Run {
+    let stdout = child.stdout.take();
+    let stderr = child.stderr.take();
+    let out_reader = std::thread::spawn(move || read_all(stdout));
+    let err_reader = std::thread::spawn(move || read_all(stderr));
+    let status = match child.wait_timeout(OUTER_TIMEOUT).unwrap() {
+        Some(status) => status,
+        None => {
+            child.kill().unwrap();
+            panic!("git-chimp did not finish within {OUTER_TIMEOUT:?}");
+        }
+    };
+    let output = Output {
+        status,
+        stdout: out_reader.join().unwrap(),
+        stderr: err_reader.join().unwrap(),
+    };
+    Run {
+        code: output.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+    }
+}
+
+fn read_all(pipe: Option<impl std::io::Read>) -> Vec<u8> {
+    let mut buf = Vec::new();
+    if let Some(mut pipe) = pipe {
+        let _ = pipe.read_to_end(&mut buf);
+    }
+    buf
+}
