@@ -49,7 +49,12 @@ pub struct RunArgs {
     pub exclude: Vec<String>,
 
     /// Only apply these operators (comma-separated names; see `git chimp operators`).
-    #[arg(long, value_delimiter = ',', value_name = "NAMES", help_heading = "Selection")]
+    #[arg(
+        long,
+        value_delimiter = ',',
+        value_name = "NAMES",
+        help_heading = "Selection"
+    )]
     pub operators: Vec<String>,
 
     /// Print the mutants without running anything (same as `git chimp list`).
@@ -57,7 +62,13 @@ pub struct RunArgs {
     pub list: bool,
 
     /// Number of parallel workers, each with its own sandbox [default: number of CPUs].
-    #[arg(short, long, value_name = "N", env = "CHIMP_JOBS", help_heading = "Running")]
+    #[arg(
+        short,
+        long,
+        value_name = "N",
+        env = "CHIMP_JOBS",
+        help_heading = "Running"
+    )]
     pub jobs: Option<usize>,
 
     /// Skip the check that the tests import the code being mutated (for test commands
@@ -67,12 +78,22 @@ pub struct RunArgs {
 
     /// The test command, run through `sh -c` in the sandbox directory that matches the
     /// current directory; it must exit 0 when the tests pass.
-    #[arg(long, value_name = "COMMAND", env = "CHIMP_TESTS", help_heading = "Running")]
+    #[arg(
+        long,
+        value_name = "COMMAND",
+        env = "CHIMP_TESTS",
+        help_heading = "Running"
+    )]
     pub tests: Option<String>,
 
     /// Seconds a test run may take before it is killed and the mutant counted as a
     /// timeout [default: 3 x baseline + 5 s].
-    #[arg(long, value_name = "SECONDS", env = "CHIMP_TIMEOUT", help_heading = "Running")]
+    #[arg(
+        long,
+        value_name = "SECONDS",
+        env = "CHIMP_TIMEOUT",
+        help_heading = "Running"
+    )]
     pub timeout: Option<f64>,
 }
 

@@ -124,7 +124,10 @@ impl Walker<'_> {
             return;
         };
         self.candidates.push(Candidate {
-            edit: Edit { span, replacement: replacement.into() },
+            edit: Edit {
+                span,
+                replacement: replacement.into(),
+            },
             operator,
             scope: scope.clone(),
             block: *block,
@@ -136,7 +139,10 @@ impl Walker<'_> {
         let lines = &self.module.lines;
         let first = lines.line_of(span.start);
         let last = lines.line_of(span.end.max(span.start + 1) - 1);
-        Span::new(lines.line_start(first, self.text), lines.line_start(last + 1, self.text))
+        Span::new(
+            lines.line_start(first, self.text),
+            lines.line_start(last + 1, self.text),
+        )
     }
 
     /// The span of a statement including its decorators.
@@ -177,7 +183,10 @@ impl Walker<'_> {
         let top_level = self.scopes.is_empty();
         if top_level {
             let span = self.full_span(stmt);
-            self.scopes.push(Scope { qualname: String::new(), span });
+            self.scopes.push(Scope {
+                qualname: String::new(),
+                span,
+            });
             self.blocks.push(self.line_block(span));
         }
         self.stmt_inner(stmt);
@@ -218,14 +227,22 @@ impl Walker<'_> {
     }
 
     fn arguments(&mut self, args: &ast::Arguments) {
-        for arg in args.posonlyargs.iter().chain(&args.args).chain(&args.kwonlyargs) {
+        for arg in args
+            .posonlyargs
+            .iter()
+            .chain(&args.args)
+            .chain(&args.kwonlyargs)
+        {
             if let Some(default) = &arg.default {
                 self.expr(default);
             }
         }
     }
 
-    #[expect(clippy::too_many_lines, reason = "one arm per statement kind reads best as one match")]
+    #[expect(
+        clippy::too_many_lines,
+        reason = "one arm per statement kind reads best as one match"
+    )]
     fn stmt_inner(&mut self, stmt: &Stmt) {
         let span = span_of(stmt);
         let deletable = match stmt {
@@ -278,7 +295,11 @@ impl Walker<'_> {
             Stmt::AugAssign(a) => {
                 let target_end = span_of(&*a.target).end;
                 let value_start = span_of(&*a.value).start;
-                let token = self.module.code_tokens_between(target_end, value_start).next().copied();
+                let token = self
+                    .module
+                    .code_tokens_between(target_end, value_start)
+                    .next()
+                    .copied();
                 if let Some(token) = token {
                     for replacement in augmented_replacements(token.span.of(self.text)) {
                         self.push(Operator::AugmentedAssign, token.span, replacement);
@@ -403,7 +424,11 @@ impl Walker<'_> {
 
     fn condition(&mut self, test: &Expr) {
         let span = span_of(test);
-        self.push(Operator::Condition, span, format!("not ({})", span.of(self.text)));
+        self.push(
+            Operator::Condition,
+            span,
+            format!("not ({})", span.of(self.text)),
+        );
     }
 
     fn exprs(&mut self, exprs: &[Expr]) {
@@ -421,7 +446,10 @@ impl Walker<'_> {
         Some(token.span)
     }
 
-    #[expect(clippy::too_many_lines, reason = "one arm per expression kind reads best as one match")]
+    #[expect(
+        clippy::too_many_lines,
+        reason = "one arm per expression kind reads best as one match"
+    )]
     fn expr(&mut self, expr: &Expr) {
         match expr {
             Expr::BoolOp(b) => {
@@ -568,7 +596,11 @@ impl Walker<'_> {
         let span = span_of(expr);
         match value {
             Constant::Bool(b) => {
-                self.push(Operator::BooleanConstant, span, if *b { "False" } else { "True" });
+                self.push(
+                    Operator::BooleanConstant,
+                    span,
+                    if *b { "False" } else { "True" },
+                );
             }
             Constant::Int(int) => {
                 let literal = span.of(self.text);
@@ -594,10 +626,8 @@ impl Walker<'_> {
                 }
             }
             Constant::Str(_) | Constant::Bytes(_) => self.string(span),
-            Constant::None
-            | Constant::Tuple(_)
-            | Constant::Complex { .. }
-            | Constant::Ellipsis => {}
+            Constant::None | Constant::Tuple(_) | Constant::Complex { .. } | Constant::Ellipsis => {
+            }
         }
     }
 
@@ -613,13 +643,21 @@ impl Walker<'_> {
         let literal = token.span.of(self.text);
         let prefix = literal.find(['"', '\'']).unwrap_or(0);
         let rest = &literal[prefix..];
-        let quote_len = if rest.starts_with("\"\"\"") || rest.starts_with("'''") { 3 } else { 1 };
+        let quote_len = if rest.starts_with("\"\"\"") || rest.starts_with("'''") {
+            3
+        } else {
+            1
+        };
         if rest.len() < 2 * quote_len {
             return;
         }
         let (open, body) = literal.split_at(prefix + quote_len);
         let (body, close) = body.split_at(body.len() - quote_len);
-        self.push(Operator::String, token.span, format!("{open}XX{body}XX{close}"));
+        self.push(
+            Operator::String,
+            token.span,
+            format!("{open}XX{body}XX{close}"),
+        );
     }
 }
 

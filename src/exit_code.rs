@@ -61,5 +61,9 @@ impl std::error::Error for Fatal {}
 
 /// An error with exit status `code`.
 pub fn fatal(code: ExitCode, message: impl Into<String>) -> anyhow::Error {
-    Fatal { code, message: message.into() }.into()
+    Fatal {
+        code,
+        message: message.into(),
+    }
+    .into()
 }

@@ -45,7 +45,10 @@ pub struct LabOutcome {
 impl Lab<'_> {
     fn env(&self, sandbox: &Sandbox, mutant: Option<&Mutant>) -> Vec<(String, String)> {
         let mut env = self.python.env_for(&sandbox.root);
-        env.push(("CHIMP_MUTANT".to_owned(), mutant.map_or_else(String::new, |m| m.id.0.clone())));
+        env.push((
+            "CHIMP_MUTANT".to_owned(),
+            mutant.map_or_else(String::new, |m| m.id.0.clone()),
+        ));
         env
     }
 
@@ -66,13 +69,22 @@ impl Lab<'_> {
         let tail = log_tail(&log, 20);
         let problem = match run.exit {
             Exit::Success => return Ok(run.duration),
-            Exit::Interrupted => return Err(fatal(ExitCode::Interrupted, "interrupted during the baseline run")),
+            Exit::Interrupted => {
+                return Err(fatal(
+                    ExitCode::Interrupted,
+                    "interrupted during the baseline run",
+                ));
+            }
             Exit::Failure(127) => format!(
                 "the test command was not found: `{}` (the shell exited 127)",
                 self.tests
             ),
-            Exit::Failure(code) => format!("the tests fail on the unmutated code (exit status {code})"),
-            Exit::Signalled(signal) => format!("the tests were killed by signal {signal} on the unmutated code"),
+            Exit::Failure(code) => {
+                format!("the tests fail on the unmutated code (exit status {code})")
+            }
+            Exit::Signalled(signal) => {
+                format!("the tests were killed by signal {signal} on the unmutated code")
+            }
             Exit::Timeout => format!(
                 "the tests did not finish within --timeout on the unmutated code ({:.1}s)",
                 run.duration.as_secs_f64()
@@ -93,7 +105,8 @@ impl Lab<'_> {
     /// # Errors
     /// [`ExitCode::CanaryFailed`] when they pass anyway.
     pub fn canary(&self, sandbox: &Sandbox, timeout: Duration) -> Result<()> {
-        const CANARY: &str = "raise RuntimeError('git-chimp canary: this module is broken on purpose')\n";
+        const CANARY: &str =
+            "raise RuntimeError('git-chimp canary: this module is broken on purpose')\n";
         for (path, source) in self.sources {
             sandbox.write(path, format!("{CANARY}{source}").as_bytes())?;
         }
@@ -120,7 +133,10 @@ impl Lab<'_> {
                     shown_path(&log)
                 ),
             )),
-            Exit::Interrupted => Err(fatal(ExitCode::Interrupted, "interrupted during the canary run")),
+            Exit::Interrupted => Err(fatal(
+                ExitCode::Interrupted,
+                "interrupted during the canary run",
+            )),
             _ => {
                 let _ = std::fs::remove_file(&log);
                 Ok(())
@@ -131,7 +147,9 @@ impl Lab<'_> {
     /// The log a worker's current test run writes; kept (renamed) for survivors and
     /// timeouts only.
     fn worker_log(&self, sandbox: &Sandbox) -> PathBuf {
-        self.out.logs_dir().join(format!(".worker-{}.log", sandbox.index))
+        self.out
+            .logs_dir()
+            .join(format!(".worker-{}.log", sandbox.index))
     }
 
     /// Run every mutant over the sandboxes, one worker each.
@@ -156,7 +174,9 @@ impl Lab<'_> {
                             break;
                         }
                         let index = next.fetch_add(1, Ordering::SeqCst);
-                        let Some(mutant) = mutants.get(index) else { break };
+                        let Some(mutant) = mutants.get(index) else {
+                            break;
+                        };
                         match self.run_mutant(sandbox, mutant, timeout) {
                             Ok(Some(result)) => {
                                 let _ = sender.send((index, result));
@@ -165,10 +185,8 @@ impl Lab<'_> {
                             Err(err) => {
                                 // The sandbox could not be restored: stop, never guess.
                                 broken.store(true, Ordering::SeqCst);
-                                let _ = sender.send((
-                                    index,
-                                    error_result(mutant, format!("{err:#}")),
-                                ));
+                                let _ =
+                                    sender.send((index, error_result(mutant, format!("{err:#}"))));
                                 break;
                             }
                         }
@@ -213,7 +231,10 @@ impl Lab<'_> {
             return Ok(Some(error_result(mutant, "source not loaded".into())));
         };
         if !mutant.reparses(source) {
-            return Ok(Some(error_result(mutant, "the mutated code does not parse (a git-chimp bug)".into())));
+            return Ok(Some(error_result(
+                mutant,
+                "the mutated code does not parse (a git-chimp bug)".into(),
+            )));
         }
         sandbox.write(&mutant.path, mutant.mutated_text(source).as_bytes())?;
         let log = self.worker_log(sandbox);

@@ -81,13 +81,19 @@ struct Discovery {
 }
 
 fn discover_mutants(repo: &Repo, options: &Options, state: &TargetState) -> Result<Discovery> {
-    let mut found = Discovery { sources: BTreeMap::new(), mutants: Vec::new(), skipped: Vec::new() };
+    let mut found = Discovery {
+        sources: BTreeMap::new(),
+        mutants: Vec::new(),
+        skipped: Vec::new(),
+    };
     for path in &state.files {
         if !path.ends_with(".py")
             || !options.in_code(path)
             || options.is_excluded(path)
             || is_test_file(path)
-            || path.split('/').any(|part| part == "site-packages" || part == ".chimp")
+            || path
+                .split('/')
+                .any(|part| part == "site-packages" || part == ".chimp")
         {
             continue;
         }
@@ -102,7 +108,9 @@ fn discover_mutants(repo: &Repo, options: &Options, state: &TargetState) -> Resu
                 found.mutants.extend(mutants);
                 found.sources.insert(path.clone(), text);
             }
-            Err(skip) => found.skipped.push((path.clone(), format!("does not parse ({skip})"))),
+            Err(skip) => found
+                .skipped
+                .push((path.clone(), format!("does not parse ({skip})"))),
         }
     }
     for (path, reason) in &found.skipped {
@@ -125,7 +133,11 @@ fn list(args: &RunArgs) -> Result<ExitCode> {
     for mutant in &found.mutants {
         println!("{}", report::terminal::mutant_line(mutant));
     }
-    eprintln!("{} mutants in {} files", found.mutants.len(), found.sources.len());
+    eprintln!(
+        "{} mutants in {} files",
+        found.mutants.len(),
+        found.sources.len()
+    );
     Ok(ExitCode::Success)
 }
 
@@ -143,7 +155,10 @@ fn sweep(args: &RunArgs) -> Result<ExitCode> {
     let out = OutputDir::create(repo.workdir())?;
     let found = discover_mutants(&repo, &options, &state)?;
     let total = found.mutants.len();
-    eprintln!("git-chimp: {total} mutants in {} files", found.sources.len());
+    eprintln!(
+        "git-chimp: {total} mutants in {} files",
+        found.sources.len()
+    );
     if total == 0 {
         report::json::write_report(&out.report_path(), repo.workdir(), &[], &[], &found.sources)?;
         println!("no mutants to test");
@@ -178,7 +193,10 @@ fn sweep(args: &RunArgs) -> Result<ExitCode> {
         Err(err) => {
             if interrupt::is_interrupted() {
                 sandbox::clean(&repo)?;
-                return Err(fatal(ExitCode::Interrupted, "interrupted before any mutant ran"));
+                return Err(fatal(
+                    ExitCode::Interrupted,
+                    "interrupted before any mutant ran",
+                ));
             }
             return Err(err);
         }
@@ -194,8 +212,14 @@ fn sweep(args: &RunArgs) -> Result<ExitCode> {
         &found.sources,
     )?;
     report::patch::write_patches(&out, &outcome.results, &found.sources)?;
-    print!("{}", report::terminal::summary(&outcome.results, total, outcome.interrupted));
-    let survived = outcome.results.iter().any(|result| result.outcome == Outcome::Survived);
+    print!(
+        "{}",
+        report::terminal::summary(&outcome.results, total, outcome.interrupted)
+    );
+    let survived = outcome
+        .results
+        .iter()
+        .any(|result| result.outcome == Outcome::Survived);
     if survived {
         println!("patches: {}", out.survived_dir().display());
     }
@@ -206,5 +230,9 @@ fn sweep(args: &RunArgs) -> Result<ExitCode> {
         sandbox::clean(&repo)?;
         return Ok(ExitCode::Interrupted);
     }
-    Ok(if survived { ExitCode::Survivors } else { ExitCode::Success })
+    Ok(if survived {
+        ExitCode::Survivors
+    } else {
+        ExitCode::Success
+    })
 }

@@ -21,7 +21,9 @@ fn main() -> ExitCode {
     match git_chimp::run(cli) {
         Ok(code) => ExitCode::from(code.code()),
         Err(err) => {
-            let code = err.downcast_ref::<Fatal>().map_or(exit_code::ExitCode::Internal, |f| f.code);
+            let code = err
+                .downcast_ref::<Fatal>()
+                .map_or(exit_code::ExitCode::Internal, |f| f.code);
             eprintln!("git-chimp: {err:#}");
             ExitCode::from(code.code())
         }

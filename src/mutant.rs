@@ -68,20 +68,32 @@ impl Mutant {
     #[must_use]
     pub fn compute_id(path: &str, span: Span, operator: Operator, replacement: &str) -> MutantId {
         let mut hasher = Sha256::new();
-        for part in [path, &span.start.to_string(), &span.end.to_string(), operator.name()] {
+        for part in [
+            path,
+            &span.start.to_string(),
+            &span.end.to_string(),
+            operator.name(),
+        ] {
             hasher.update(part.as_bytes());
             hasher.update([0]);
         }
         hasher.update(replacement.as_bytes());
         let digest = hasher.finalize();
-        let hex: String = digest.iter().take(6).map(|byte| format!("{byte:02x}")).collect();
+        let hex: String = digest
+            .iter()
+            .take(6)
+            .map(|byte| format!("{byte:02x}"))
+            .collect();
         MutantId(hex)
     }
 
     /// The edit that makes this mutant.
     #[must_use]
     pub fn edit(&self) -> Edit {
-        Edit { span: self.span, replacement: self.replacement.clone() }
+        Edit {
+            span: self.span,
+            replacement: self.replacement.clone(),
+        }
     }
 
     /// The whole file with this mutant applied to `original` (the unmutated file text).
@@ -136,7 +148,11 @@ fn short(text: &str) -> String {
     }
     let first = text.lines().next().unwrap_or("");
     let cut: String = first.chars().take(40).collect();
-    if cut.len() < text.len() { format!("{}...", cut.trim_end()) } else { cut }
+    if cut.len() < text.len() {
+        format!("{}...", cut.trim_end())
+    } else {
+        cut
+    }
 }
 
 #[cfg(test)]
@@ -153,7 +169,10 @@ mod test {
             original: span.of(original).into(),
             replacement: replacement.into(),
             operator: Operator::BinaryOperator,
-            scope: Scope { qualname: String::new(), span },
+            scope: Scope {
+                qualname: String::new(),
+                span,
+            },
             block: Span::new(0, original.len()),
         }
     }
@@ -174,8 +193,13 @@ mod test {
         let plus = text.find('+').unwrap();
         let m = mutant(text, Span::new(plus, plus + 1), "-");
         let diff = m.diff(text);
-        assert!(diff.starts_with("diff --git a/pkg/m.py b/pkg/m.py\n--- a/pkg/m.py\n+++ b/pkg/m.py\n"));
-        assert!(diff.contains("-    return a + b\n+    return a - b\n"), "{diff}");
+        assert!(
+            diff.starts_with("diff --git a/pkg/m.py b/pkg/m.py\n--- a/pkg/m.py\n+++ b/pkg/m.py\n")
+        );
+        assert!(
+            diff.contains("-    return a + b\n+    return a - b\n"),
+            "{diff}"
+        );
         assert_eq!(m.describe(), "+ -> -");
     }
 }

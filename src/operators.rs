@@ -121,10 +121,16 @@ impl FromStr for Operator {
     type Err = String;
 
     fn from_str(name: &str) -> Result<Self, Self::Err> {
-        Operator::ALL.into_iter().find(|op| op.name() == name).ok_or_else(|| {
-            let names: Vec<&str> = Operator::ALL.iter().map(|op| op.name()).collect();
-            format!("unknown operator `{name}`; known operators: {}", names.join(", "))
-        })
+        Operator::ALL
+            .into_iter()
+            .find(|op| op.name() == name)
+            .ok_or_else(|| {
+                let names: Vec<&str> = Operator::ALL.iter().map(|op| op.name()).collect();
+                format!(
+                    "unknown operator `{name}`; known operators: {}",
+                    names.join(", ")
+                )
+            })
     }
 }
 
@@ -151,8 +157,10 @@ pub(crate) fn augmented_replacements(op: &str) -> Vec<String> {
     let Some(binary) = op.strip_suffix('=') else {
         return Vec::new();
     };
-    let mut out: Vec<String> =
-        binary_replacements(binary).iter().map(|other| format!("{other}=")).collect();
+    let mut out: Vec<String> = binary_replacements(binary)
+        .iter()
+        .map(|other| format!("{other}="))
+        .collect();
     if !out.is_empty() || binary == "@" {
         out.push("=".to_owned());
     }

@@ -59,10 +59,16 @@ impl Options {
         let mut exclude = GlobSetBuilder::new();
         for pattern in &args.exclude {
             let relative = repo_path(&cwd_prefix, pattern, workdir).ok_or_else(|| {
-                fatal(ExitCode::Usage, format!("--exclude {pattern}: not inside the repository"))
+                fatal(
+                    ExitCode::Usage,
+                    format!("--exclude {pattern}: not inside the repository"),
+                )
             })?;
             let glob = Glob::new(&relative).map_err(|err| {
-                fatal(ExitCode::Usage, format!("--exclude {pattern}: not a valid glob: {err}"))
+                fatal(
+                    ExitCode::Usage,
+                    format!("--exclude {pattern}: not a valid glob: {err}"),
+                )
             })?;
             exclude.add(glob);
         }
@@ -74,7 +80,11 @@ impl Options {
         } else {
             args.operators
                 .iter()
-                .map(|name| name.trim().parse::<Operator>().map_err(|err| fatal(ExitCode::Usage, err)))
+                .map(|name| {
+                    name.trim()
+                        .parse::<Operator>()
+                        .map_err(|err| fatal(ExitCode::Usage, err))
+                })
                 .collect::<Result<_>>()?
         };
         let timeout = match args.timeout {
@@ -95,7 +105,16 @@ impl Options {
             None => std::thread::available_parallelism().map_or(1, std::num::NonZero::get),
         };
         let tests = args.tests.clone().filter(|tests| !tests.trim().is_empty());
-        Ok(Self { code, exclude, operators, tests, timeout, jobs, canary: !args.no_canary, cwd_prefix })
+        Ok(Self {
+            code,
+            exclude,
+            operators,
+            tests,
+            timeout,
+            jobs,
+            canary: !args.no_canary,
+            cwd_prefix,
+        })
     }
 
     /// Whether the repository-relative `path` is selected by `--code`.
@@ -148,7 +167,12 @@ pub(crate) fn relative_to(path: &Path, root: &Path) -> Option<String> {
     let path = path.canonicalize().unwrap_or_else(|_| path.to_path_buf());
     let root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
     let rest = path.strip_prefix(&root).ok()?;
-    Some(rest.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/"))
+    Some(
+        rest.components()
+            .map(|c| c.as_os_str().to_string_lossy())
+            .collect::<Vec<_>>()
+            .join("/"),
+    )
 }
 
 /// A path or glob as the user wrote it (relative to the current directory, perhaps with
@@ -156,8 +180,14 @@ pub(crate) fn relative_to(path: &Path, root: &Path) -> Option<String> {
 fn repo_path(cwd_prefix: &str, written: &str, workdir: &Path) -> Option<String> {
     let written_path = Path::new(written);
     let joined: PathBuf = if written_path.is_absolute() {
-        let root = workdir.canonicalize().unwrap_or_else(|_| workdir.to_path_buf());
-        written_path.strip_prefix(&root).or_else(|_| written_path.strip_prefix(workdir)).ok()?.to_path_buf()
+        let root = workdir
+            .canonicalize()
+            .unwrap_or_else(|_| workdir.to_path_buf());
+        written_path
+            .strip_prefix(&root)
+            .or_else(|_| written_path.strip_prefix(workdir))
+            .ok()?
+            .to_path_buf()
     } else {
         Path::new(cwd_prefix).join(written_path)
     };
@@ -212,7 +242,13 @@ mod test {
 
     #[test]
     fn test_files_are_recognised_by_name_and_directory() {
-        for path in ["tests/x.py", "a/test/b.py", "test_a.py", "pkg/a_test.py", "conftest.py"] {
+        for path in [
+            "tests/x.py",
+            "a/test/b.py",
+            "test_a.py",
+            "pkg/a_test.py",
+            "conftest.py",
+        ] {
             assert!(is_test_file(path), "{path}");
         }
         for path in ["pkg/testing.py", "latest.py", "contest.py"] {

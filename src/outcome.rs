@@ -24,8 +24,13 @@ pub enum Outcome {
 
 impl Outcome {
     /// Every outcome, in report order.
-    pub const ALL: [Outcome; 5] =
-        [Outcome::Killed, Outcome::Timeout, Outcome::Survived, Outcome::Uncovered, Outcome::Error];
+    pub const ALL: [Outcome; 5] = [
+        Outcome::Killed,
+        Outcome::Timeout,
+        Outcome::Survived,
+        Outcome::Uncovered,
+        Outcome::Error,
+    ];
 
     /// Lowercase name, as the terminal shows it.
     #[must_use]
@@ -97,7 +102,10 @@ impl Summary {
     pub fn score(&self) -> Option<f64> {
         let detected = self.count(Outcome::Killed) + self.count(Outcome::Timeout);
         let scored = detected + self.count(Outcome::Survived) + self.count(Outcome::Uncovered);
-        #[expect(clippy::cast_precision_loss, reason = "mutant counts are far below 2^52")]
+        #[expect(
+            clippy::cast_precision_loss,
+            reason = "mutant counts are far below 2^52"
+        )]
         (scored > 0).then(|| 100.0 * detected as f64 / scored as f64)
     }
 }

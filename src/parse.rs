@@ -83,10 +83,14 @@ pub fn parse_module(text: &str, path: &str) -> Result<ParsedModule, ParseSkip> {
     let lines = LineIndex::new(text);
     let module = rustpython_parser::parse(text, Mode::Module, path).map_err(|err| {
         let at = lines.line_col(offset(err.offset).min(text.len()), text);
-        ParseSkip { message: format!("line {}, column {}: {}", at.line, at.column, err.error) }
+        ParseSkip {
+            message: format!("line {}, column {}: {}", at.line, at.column, err.error),
+        }
     })?;
     let ast::Mod::Module(module) = module else {
-        return Err(ParseSkip { message: "not a module".into() });
+        return Err(ParseSkip {
+            message: "not a module".into(),
+        });
     };
     let mut tokens = Vec::new();
     let mut pragma_lines = BTreeSet::new();
@@ -115,7 +119,12 @@ pub fn parse_module(text: &str, path: &str) -> Result<ParsedModule, ParseSkip> {
         };
         tokens.push(Token { span, kind });
     }
-    Ok(ParsedModule { body: module.body, tokens, pragma_lines, lines })
+    Ok(ParsedModule {
+        body: module.body,
+        tokens,
+        pragma_lines,
+        lines,
+    })
 }
 
 /// Whether `text` parses as a Python module.

@@ -95,7 +95,10 @@ pub fn run_test_command(
     };
     // Whatever the tests left running in their group goes too.
     let _ = killpg(pgid, Signal::SIGKILL);
-    Ok(RunResult { exit, duration: start.elapsed() })
+    Ok(RunResult {
+        exit,
+        duration: start.elapsed(),
+    })
 }
 
 /// The last `lines` lines of a log file, for error messages.

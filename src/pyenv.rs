@@ -37,10 +37,12 @@ impl PythonEnv {
     #[must_use]
     pub fn probe(tests: &str, cwd: &Path, workdir: &Path) -> Self {
         let mut interpreters: Vec<String> = Vec::new();
-        if let Some(first) = tests.split_whitespace().next() {
-            if let Some(interpreter) = interpreter_of(first, cwd) {
-                interpreters.push(interpreter);
-            }
+        if let Some(interpreter) = tests
+            .split_whitespace()
+            .next()
+            .and_then(|first| interpreter_of(first, cwd))
+        {
+            interpreters.push(interpreter);
         }
         interpreters.extend(["python3".to_owned(), "python".to_owned()]);
         interpreters.dedup();
@@ -58,10 +60,11 @@ impl PythonEnv {
             };
             let paths: Vec<String> = serde_json::from_slice(&output.stdout).unwrap_or_default();
             for path in paths {
-                if let Some(relative) = relative_to(Path::new(&path), workdir) {
-                    if relative != ".git" && !relative.starts_with(".git/") {
-                        repo_paths.insert(relative);
-                    }
+                if let Some(relative) = relative_to(Path::new(&path), workdir)
+                    && relative != ".git"
+                    && !relative.starts_with(".git/")
+                {
+                    repo_paths.insert(relative);
                 }
             }
         }
@@ -75,7 +78,11 @@ impl PythonEnv {
             .repo_paths
             .iter()
             .map(|relative| {
-                if relative.is_empty() { sandbox_root.to_path_buf() } else { sandbox_root.join(relative) }
+                if relative.is_empty() {
+                    sandbox_root.to_path_buf()
+                } else {
+                    sandbox_root.join(relative)
+                }
             })
             .filter(|path| path.is_dir())
             .collect();
@@ -83,10 +90,13 @@ impl PythonEnv {
             entries.extend(std::env::split_paths(&existing));
         }
         let mut env = vec![("PYTHONDONTWRITEBYTECODE".to_owned(), "1".to_owned())];
-        if let Ok(joined) = std::env::join_paths(entries) {
-            if !joined.is_empty() {
-                env.push(("PYTHONPATH".to_owned(), joined.to_string_lossy().into_owned()));
-            }
+        if let Ok(joined) = std::env::join_paths(entries)
+            && !joined.is_empty()
+        {
+            env.push((
+                "PYTHONPATH".to_owned(),
+                joined.to_string_lossy().into_owned(),
+            ));
         }
         env
     }
@@ -100,17 +110,28 @@ fn interpreter_of(word: &str, cwd: &Path) -> Option<String> {
         Some(cwd.join(word))
     } else {
         std::env::var_os("PATH").and_then(|path| {
-            std::env::split_paths(&path).map(|dir| dir.join(word)).find(|candidate| candidate.is_file())
+            std::env::split_paths(&path)
+                .map(|dir| dir.join(word))
+                .find(|candidate| candidate.is_file())
         })
     };
     if name.starts_with("python") {
-        return Some(resolved.map_or_else(|| word.to_owned(), |path| path.to_string_lossy().into_owned()));
+        return Some(resolved.map_or_else(
+            || word.to_owned(),
+            |path| path.to_string_lossy().into_owned(),
+        ));
     }
     let script = std::fs::read(resolved?).ok()?;
     let first_line = script.split(|byte| *byte == b'\n').next()?;
     let shebang = String::from_utf8_lossy(first_line.strip_prefix(b"#!")?).into_owned();
     let mut words = shebang.split_whitespace();
     let program = words.next()?;
-    let interpreter = if program.ends_with("/env") { words.next()? } else { program };
-    interpreter.contains("python").then(|| interpreter.to_owned())
+    let interpreter = if program.ends_with("/env") {
+        words.next()?
+    } else {
+        program
+    };
+    interpreter
+        .contains("python")
+        .then(|| interpreter.to_owned())
 }

@@ -50,7 +50,12 @@ impl Repo {
         })?;
         let workdir = git
             .workdir()
-            .ok_or_else(|| fatal(ExitCode::Git, "this is a bare repository: git-chimp needs a working tree"))?
+            .ok_or_else(|| {
+                fatal(
+                    ExitCode::Git,
+                    "this is a bare repository: git-chimp needs a working tree",
+                )
+            })?
             .to_path_buf();
         Ok(Self { git, workdir })
     }
@@ -77,12 +82,16 @@ impl Repo {
     /// # Errors
     /// A git error when HEAD has no commit yet or the status cannot be read.
     pub fn working_state(&self) -> Result<TargetState> {
-        let head = self.git.head().and_then(|head| head.peel_to_commit()).map_err(|_| {
-            fatal(
-                ExitCode::Git,
-                "HEAD has no commit yet: commit your project once, then run git-chimp",
-            )
-        })?;
+        let head = self
+            .git
+            .head()
+            .and_then(|head| head.peel_to_commit())
+            .map_err(|_| {
+                fatal(
+                    ExitCode::Git,
+                    "HEAD has no commit yet: commit your project once, then run git-chimp",
+                )
+            })?;
         let mut options = StatusOptions::new();
         options
             .include_untracked(true)
@@ -90,10 +99,12 @@ impl Repo {
             .include_unmodified(true)
             .include_ignored(false)
             .exclude_submodules(true);
-        let statuses = self
-            .git
-            .statuses(Some(&mut options))
-            .map_err(|err| fatal(ExitCode::Git, format!("reading git status: {}", err.message())))?;
+        let statuses = self.git.statuses(Some(&mut options)).map_err(|err| {
+            fatal(
+                ExitCode::Git,
+                format!("reading git status: {}", err.message()),
+            )
+        })?;
         let mut state = TargetState {
             commit: head.id().to_string(),
             files: Vec::new(),

@@ -45,7 +45,8 @@ pub fn lock(repo: &Repo) -> Result<File> {
     let file = File::create(&path).with_context(|| format!("creating {}", path.display()))?;
     if file.try_lock().is_err() {
         eprintln!("git-chimp: waiting for another git-chimp run in this repository to finish...");
-        file.lock().with_context(|| format!("locking {}", path.display()))?;
+        file.lock()
+            .with_context(|| format!("locking {}", path.display()))?;
     }
     Ok(file)
 }
@@ -58,8 +59,8 @@ pub fn prepare(repo: &Repo, state: &TargetState, count: usize) -> Result<Vec<San
     let oid = Oid::from_str(&state.commit).context("parsing the target commit")?;
     (0..count)
         .map(|index| {
-            let root = ensure(repo, index, oid)
-                .with_context(|| format!("preparing sandbox {index}"))?;
+            let root =
+                ensure(repo, index, oid).with_context(|| format!("preparing sandbox {index}"))?;
             sync(repo, &root, oid, state).with_context(|| format!("syncing sandbox {index}"))?;
             Ok(Sandbox { index, root })
         })
@@ -166,7 +167,11 @@ impl Sandbox {
     /// The sandbox directory matching the user's current directory.
     #[must_use]
     pub fn dir_for(&self, cwd_prefix: &str) -> PathBuf {
-        if cwd_prefix.is_empty() { self.root.clone() } else { self.root.join(cwd_prefix) }
+        if cwd_prefix.is_empty() {
+            self.root.clone()
+        } else {
+            self.root.join(cwd_prefix)
+        }
     }
 
     /// Write `contents` to the sandbox's `path` and give it a modification time later, by

@@ -94,7 +94,10 @@ impl LineIndex {
         let line = self.line_of(offset);
         let start = self.starts[line];
         let column = text[start..offset].chars().count() + 1;
-        LineCol { line: line + 1, column }
+        LineCol {
+            line: line + 1,
+            column,
+        }
     }
 }
 
@@ -136,7 +139,10 @@ mod test {
 
     #[test]
     fn edit_apply_replaces_only_the_span() {
-        let edit = Edit { span: Span::new(2, 3), replacement: "-".into() };
+        let edit = Edit {
+            span: Span::new(2, 3),
+            replacement: "-".into(),
+        };
         assert_eq!(edit.apply("a + b"), "a - b");
     }
 }

@@ -20,7 +20,10 @@ mod test {
 
     #[test]
     fn default_is_three_baselines_plus_five_seconds_and_given_wins() {
-        assert_eq!(mutant_timeout(None, Duration::from_secs(2)), Duration::from_secs(11));
+        assert_eq!(
+            mutant_timeout(None, Duration::from_secs(2)),
+            Duration::from_secs(11)
+        );
         assert_eq!(
             mutant_timeout(Some(Duration::from_secs(1)), Duration::from_secs(2)),
             Duration::from_secs(1)

@@ -6,6 +6,8 @@
 //! By default every 8th file is covered (a few hundred files, tens of thousands of
 //! mutants); `CHIMP_CORPUS_FULL=1` covers every file.
 
+#![allow(clippy::unwrap_used, reason = "tests fail loudly on purpose")]
+
 use std::collections::BTreeSet;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -16,14 +18,21 @@ use git_chimp::operators::Operator;
 
 fn stdlib() -> PathBuf {
     let output = Command::new("python3")
-        .args(["-c", "import sysconfig; print(sysconfig.get_paths()['stdlib'])"])
+        .args([
+            "-c",
+            "import sysconfig; print(sysconfig.get_paths()['stdlib'])",
+        ])
         .output()
         .expect("python3");
     PathBuf::from(String::from_utf8(output.stdout).unwrap().trim())
 }
 
 fn python_files(dir: &Path, out: &mut Vec<PathBuf>) {
-    let mut entries: Vec<_> = std::fs::read_dir(dir).unwrap().flatten().map(|e| e.path()).collect();
+    let mut entries: Vec<_> = std::fs::read_dir(dir)
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .collect();
     entries.sort();
     for path in entries {
         if path.is_dir() {
@@ -41,28 +50,53 @@ fn every_mutant_of_the_standard_library_reparses() {
     let mut files = Vec::new();
     python_files(&stdlib(), &mut files);
     assert!(files.len() > 1000, "found only {} files", files.len());
-    let step = if std::env::var_os("CHIMP_CORPUS_FULL").is_some() { 1 } else { 8 };
+    let step = if std::env::var_os("CHIMP_CORPUS_FULL").is_some() {
+        1
+    } else {
+        8
+    };
     let operators: BTreeSet<Operator> = Operator::ALL.into_iter().collect();
     let mut checked = 0usize;
     let mut per_operator: BTreeSet<Operator> = BTreeSet::new();
     let mut failures = Vec::new();
     let mut cpython_sample = Vec::new();
     for path in files.iter().step_by(step) {
-        let Ok(text) = std::fs::read_to_string(path) else { continue };
-        let Ok(mutants) = mutate_source(&path.to_string_lossy(), &text, &operators) else { continue };
+        let Ok(text) = std::fs::read_to_string(path) else {
+            continue;
+        };
+        let Ok(mutants) = mutate_source(&path.to_string_lossy(), &text, &operators) else {
+            continue;
+        };
         for (index, mutant) in mutants.iter().enumerate() {
             checked += 1;
             per_operator.insert(mutant.operator);
             if !mutant.reparses(&text) {
-                failures.push(format!("{}:{}:{} {} {:?} -> {:?}", path.display(), mutant.start.line, mutant.start.column, mutant.operator, mutant.original, mutant.replacement));
+                failures.push(format!(
+                    "{}:{}:{} {} {:?} -> {:?}",
+                    path.display(),
+                    mutant.start.line,
+                    mutant.start.column,
+                    mutant.operator,
+                    mutant.original,
+                    mutant.replacement
+                ));
             }
             if index % 97 == 0 {
                 cpython_sample.push(mutant.mutated_text(&text));
             }
         }
     }
-    assert!(failures.is_empty(), "{} of {checked} mutants do not parse:\n{}", failures.len(), failures[..failures.len().min(30)].join("\n"));
-    assert_eq!(per_operator.len(), Operator::ALL.len(), "every operator is exercised: {per_operator:?}");
+    assert!(
+        failures.is_empty(),
+        "{} of {checked} mutants do not parse:\n{}",
+        failures.len(),
+        failures[..failures.len().min(30)].join("\n")
+    );
+    assert_eq!(
+        per_operator.len(),
+        Operator::ALL.len(),
+        "every operator is exercised: {per_operator:?}"
+    );
     assert!(checked > 50_000, "only {checked} mutants");
 
     // CPython's parser agrees on a sample of whole mutated files.
@@ -79,5 +113,10 @@ fn every_mutant_of_the_standard_library_reparses() {
         }
     }
     let output = child.wait_with_output().unwrap();
-    assert_eq!(String::from_utf8_lossy(&output.stdout).trim(), "0", "CPython rejects some of {} sampled mutants", cpython_sample.len());
+    assert_eq!(
+        String::from_utf8_lossy(&output.stdout).trim(),
+        "0",
+        "CPython rejects some of {} sampled mutants",
+        cpython_sample.len()
+    );
 }

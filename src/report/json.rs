@@ -72,7 +72,10 @@ struct Position {
 
 impl From<LineCol> for Position {
     fn from(at: LineCol) -> Self {
-        Self { line: at.line, column: at.column }
+        Self {
+            line: at.line,
+            column: at.column,
+        }
     }
 }
 
@@ -82,10 +85,14 @@ fn mutant_report<'a>(mutant: &'a Mutant, result: Option<&'a MutantResult>) -> Mu
         mutator_name: mutant.operator.name(),
         replacement: &mutant.replacement,
         description: mutant.describe(),
-        location: Location { start: mutant.start.into(), end: mutant.end.into() },
+        location: Location {
+            start: mutant.start.into(),
+            end: mutant.end.into(),
+        },
         status: result.map_or("Pending", |result| result.outcome.schema_status()),
         status_reason: result.and_then(|result| result.detail.as_deref()),
-        duration: result.map(|result| u64::try_from(result.duration.as_millis()).unwrap_or(u64::MAX)),
+        duration: result
+            .map(|result| u64::try_from(result.duration.as_millis()).unwrap_or(u64::MAX)),
     }
 }
 
@@ -100,22 +107,34 @@ pub fn write_report(
     results: &[MutantResult],
     sources: &BTreeMap<String, String>,
 ) -> Result<()> {
-    let by_id: BTreeMap<&str, &MutantResult> =
-        results.iter().map(|result| (result.mutant.id.0.as_str(), result)).collect();
+    let by_id: BTreeMap<&str, &MutantResult> = results
+        .iter()
+        .map(|result| (result.mutant.id.0.as_str(), result))
+        .collect();
     let mut files: BTreeMap<&str, FileReport<'_>> = BTreeMap::new();
     for mutant in mutants {
         let source = sources.get(&mutant.path).map_or("", String::as_str);
         files
             .entry(&mutant.path)
-            .or_insert_with(|| FileReport { language: "python", source, mutants: Vec::new() })
+            .or_insert_with(|| FileReport {
+                language: "python",
+                source,
+                mutants: Vec::new(),
+            })
             .mutants
-            .push(mutant_report(mutant, by_id.get(mutant.id.0.as_str()).copied()));
+            .push(mutant_report(
+                mutant,
+                by_id.get(mutant.id.0.as_str()).copied(),
+            ));
     }
     let report = Report {
         schema_version: "2",
         thresholds: Thresholds { high: 80, low: 60 },
         project_root: project_root.display().to_string(),
-        framework: Framework { name: "git-chimp", version: env!("CARGO_PKG_VERSION") },
+        framework: Framework {
+            name: "git-chimp",
+            version: env!("CARGO_PKG_VERSION"),
+        },
         files,
     };
     let mut json = serde_json::to_vec_pretty(&report)?;

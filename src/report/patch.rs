@@ -19,7 +19,10 @@ pub fn write_patches(
     sources: &BTreeMap<String, String>,
 ) -> Result<Vec<PathBuf>> {
     let mut written = Vec::new();
-    for result in results.iter().filter(|result| result.outcome == Outcome::Survived) {
+    for result in results
+        .iter()
+        .filter(|result| result.outcome == Outcome::Survived)
+    {
         let mutant = &result.mutant;
         let Some(source) = sources.get(&mutant.path) else {
             continue;

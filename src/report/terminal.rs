@@ -26,7 +26,11 @@ pub fn summary(results: &[MutantResult], total: usize, interrupted: bool) -> Str
     let summary = Summary::of(results);
     let mut out = String::new();
     if interrupted {
-        let _ = writeln!(out, "interrupted: {} of {total} mutants finished", results.len());
+        let _ = writeln!(
+            out,
+            "interrupted: {} of {total} mutants finished",
+            results.len()
+        );
     }
     let counts: Vec<String> = Outcome::ALL
         .iter()
@@ -41,8 +45,10 @@ pub fn summary(results: &[MutantResult], total: usize, interrupted: bool) -> Str
             let _ = writeln!(out, "mutation score: n/a");
         }
     }
-    let mut survivors: Vec<&MutantResult> =
-        results.iter().filter(|result| result.outcome == Outcome::Survived).collect();
+    let mut survivors: Vec<&MutantResult> = results
+        .iter()
+        .filter(|result| result.outcome == Outcome::Survived)
+        .collect();
     survivors.sort_by(|a, b| (&a.mutant.path, a.mutant.span).cmp(&(&b.mutant.path, b.mutant.span)));
     if !survivors.is_empty() {
         let _ = writeln!(out, "survived:");

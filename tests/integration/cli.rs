@@ -11,8 +11,16 @@ fn list_prints_mutants_in_order_without_running_anything() {
     assert_eq!(list.code, 0, "{}", list.stderr);
     let lines: Vec<&str> = list.stdout.lines().collect();
     assert_eq!(lines.len(), 12, "{}", list.stdout);
-    assert!(lines[0].starts_with("calc.py:2:12  return-value  a + b -> None  ["), "{}", lines[0]);
-    assert!(lines[1].starts_with("calc.py:2:14  binary-operator  + -> -  ["), "{}", lines[1]);
+    assert!(
+        lines[0].starts_with("calc.py:2:12  return-value  a + b -> None  ["),
+        "{}",
+        lines[0]
+    );
+    assert!(
+        lines[1].starts_with("calc.py:2:14  binary-operator  + -> -  ["),
+        "{}",
+        lines[1]
+    );
     // The docstring is never mutated; the test file is never mutated.
     assert!(!list.stdout.contains("Say which side"));
     assert!(!list.stdout.contains("test_calc.py"));
@@ -29,9 +37,23 @@ fn chaos_chimp_command_line_works_as_written() {
         ("tests/helpers.py", "Y = 2\n"),
         ("docs/conf.py", "Z = 3\n"),
     ]);
-    let list = repo.chimp(&["list", "--code", ".", "--exclude", "./chaos/*", "./tests/*", "docs/*", "--timeout", "60"]);
+    let list = repo.chimp(&[
+        "list",
+        "--code",
+        ".",
+        "--exclude",
+        "./chaos/*",
+        "./tests/*",
+        "docs/*",
+        "--timeout",
+        "60",
+    ]);
     assert_eq!(list.code, 0, "{}", list.stderr);
-    assert!(list.stdout.contains("validator/core.py:2"), "{}", list.stdout);
+    assert!(
+        list.stdout.contains("validator/core.py:2"),
+        "{}",
+        list.stdout
+    );
     assert!(!list.stdout.contains("chaos/"), "{}", list.stdout);
     assert!(!list.stdout.contains("docs/"), "{}", list.stdout);
     let from_sub = run(repo.chimp_in("validator", &["list", "--code", "."]));
@@ -44,11 +66,28 @@ fn operators_lists_every_operator_with_a_description() {
     let run = repo.chimp(&["operators"]);
     assert_eq!(run.code, 0);
     for name in [
-        "statement-delete", "return-value", "binary-operator", "augmented-assign", "comparison",
-        "boolean-operator", "unary-operator", "condition", "number", "boolean-constant", "string",
-        "loop-control", "zero-iteration", "exception-handler", "decorator",
+        "statement-delete",
+        "return-value",
+        "binary-operator",
+        "augmented-assign",
+        "comparison",
+        "boolean-operator",
+        "unary-operator",
+        "condition",
+        "number",
+        "boolean-constant",
+        "string",
+        "loop-control",
+        "zero-iteration",
+        "exception-handler",
+        "decorator",
     ] {
-        assert!(run.stdout.lines().any(|line| line.starts_with(name) && line.len() > name.len() + 5), "{name}");
+        assert!(
+            run.stdout
+                .lines()
+                .any(|line| line.starts_with(name) && line.len() > name.len() + 5),
+            "{name}"
+        );
     }
 }
 
@@ -59,17 +98,28 @@ fn operators_option_selects_and_rejects_unknown_names() {
     assert_eq!(list.stdout.lines().count(), 4, "{}", list.stdout);
     let bad = repo.chimp(&["list", "--operators", "comparsion"]);
     assert_eq!(bad.code, 1);
-    assert!(bad.stderr.contains("unknown operator `comparsion`"), "{}", bad.stderr);
+    assert!(
+        bad.stderr.contains("unknown operator `comparsion`"),
+        "{}",
+        bad.stderr
+    );
 }
 
 #[test]
 fn outside_a_git_repository_is_a_git_error() {
     let dir = tempfile::tempdir().unwrap();
     let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_git-chimp"));
-    command.args(["--tests", "true"]).current_dir(dir.path()).env("GIT_CEILING_DIRECTORIES", dir.path().parent().unwrap());
+    command
+        .args(["--tests", "true"])
+        .current_dir(dir.path())
+        .env("GIT_CEILING_DIRECTORIES", dir.path().parent().unwrap());
     let run = run(command);
     assert_eq!(run.code, 4, "{}", run.stderr);
-    assert!(run.stderr.contains("not a git repository"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("not a git repository"),
+        "{}",
+        run.stderr
+    );
 }
 
 #[test]
@@ -89,7 +139,12 @@ fn a_file_that_does_not_parse_is_skipped_by_name_and_the_run_goes_on() {
     repo.commit("broken");
     let list = repo.chimp(&["list"]);
     assert_eq!(list.code, 0);
-    assert!(list.stderr.contains("skipping broken.py: does not parse (line 1"), "{}", list.stderr);
+    assert!(
+        list.stderr
+            .contains("skipping broken.py: does not parse (line 1"),
+        "{}",
+        list.stderr
+    );
     assert_eq!(list.stdout.lines().count(), 12);
     let run = repo.chimp(&["--tests", UNITTEST, "--operators", "comparison"]);
     assert_eq!(run.code, 2, "{}", run.stderr);

@@ -1,6 +1,8 @@
 //! Integration tests: real temporary git repositories holding small Python projects,
 //! the real `git-chimp` binary, the machine's real `python3`.
 
+#![allow(clippy::unwrap_used, reason = "tests fail loudly on purpose")]
+
 mod util;
 
 mod cli;

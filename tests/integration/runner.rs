@@ -16,7 +16,14 @@ const HANG_TESTS: &str = "import unittest\nfrom hang import count_down\n\n\nclas
 fn a_mutant_that_loops_forever_is_a_timeout_and_leaves_no_process() {
     let repo = TestRepo::new(&[("hang.py", HANG), ("test_hang.py", HANG_TESTS)]);
     let before = repo.snapshot();
-    let run = repo.chimp(&["--tests", UNITTEST, "--operators", "augmented-assign", "--timeout", "2"]);
+    let run = repo.chimp(&[
+        "--tests",
+        UNITTEST,
+        "--operators",
+        "augmented-assign",
+        "--timeout",
+        "2",
+    ]);
     assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
     let statuses = repo.statuses();
     assert_eq!(statuses["hang.py:4:augmented-assign:+="], "Timeout");
@@ -25,7 +32,9 @@ fn a_mutant_that_loops_forever_is_a_timeout_and_leaves_no_process() {
     assert!(run.stdout.contains("2 killed, 2 timeout"), "{}", run.stdout);
     assert_eq!(repo.processes_in_sandboxes(), Vec::<String>::new());
     repo.assert_checkout_untouched(&before);
-    let timeout_logs = std::fs::read_dir(repo.root.join(".chimp/logs")).unwrap().count();
+    let timeout_logs = std::fs::read_dir(repo.root.join(".chimp/logs"))
+        .unwrap()
+        .count();
     assert_eq!(timeout_logs, 3, "baseline + two timeout logs");
 }
 
@@ -37,7 +46,11 @@ fn failing_baseline_stops_with_the_output_tail_and_exit_3() {
     let before = repo.snapshot();
     let run = repo.chimp(&["--tests", UNITTEST]);
     assert_eq!(run.code, 3, "{}", run.stderr);
-    assert!(run.stderr.contains("the tests fail on the unmutated code"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("the tests fail on the unmutated code"),
+        "{}",
+        run.stderr
+    );
     assert!(run.stderr.contains("BASELINE-BROKEN"), "{}", run.stderr);
     assert!(run.stderr.contains("baseline.log"), "{}", run.stderr);
     repo.assert_checkout_untouched(&before);
@@ -48,7 +61,12 @@ fn a_test_command_that_does_not_exist_is_reported_as_such() {
     let repo = gaps();
     let run = repo.chimp(&["--tests", "no-such-test-runner --fast"]);
     assert_eq!(run.code, 3, "{}", run.stderr);
-    assert!(run.stderr.contains("the test command was not found: `no-such-test-runner --fast`"), "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("the test command was not found: `no-such-test-runner --fast`"),
+        "{}",
+        run.stderr
+    );
 }
 
 #[test]
@@ -56,7 +74,11 @@ fn a_hanging_baseline_stops_at_the_timeout() {
     let repo = gaps();
     let run = repo.chimp(&["--tests", "sleep 30", "--timeout", "1"]);
     assert_eq!(run.code, 3, "{}", run.stderr);
-    assert!(run.stderr.contains("did not finish within --timeout"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("did not finish within --timeout"),
+        "{}",
+        run.stderr
+    );
     assert_eq!(repo.processes_in_sandboxes(), Vec::<String>::new());
 }
 
@@ -64,7 +86,10 @@ fn a_hanging_baseline_stops_at_the_timeout() {
 fn each_test_run_sees_its_mutant_id() {
     let repo = gaps();
     let ids_file = repo.scratch().join("ids.txt");
-    let tests = format!("echo \"[$CHIMP_MUTANT]\" >> {}; python3 -m unittest -q", ids_file.display());
+    let tests = format!(
+        "echo \"[$CHIMP_MUTANT]\" >> {}; python3 -m unittest -q",
+        ids_file.display()
+    );
     let run = repo.chimp(&["--tests", &tests, "--operators", "number", "-j", "1"]);
     assert_eq!(run.code, 2, "{}", run.stderr);
     let ids = std::fs::read_to_string(&ids_file).unwrap_or_default();
@@ -81,8 +106,14 @@ fn same_size_mutants_are_never_served_stale_bytecode() {
     // Both mutants have the size of the original; bytecode writing is switched back on,
     // and the runs follow each other within the same second.
     let repo = TestRepo::new(&[
-        ("ops.py", "def add(a, b):\n    return a + b\n\n\ndef sub(a, b):\n    return a - b\n"),
-        ("test_ops.py", "import unittest\nfrom ops import add\n\n\nclass T(unittest.TestCase):\n    def test_add(self):\n        self.assertEqual(add(2, 3), 5)\n"),
+        (
+            "ops.py",
+            "def add(a, b):\n    return a + b\n\n\ndef sub(a, b):\n    return a - b\n",
+        ),
+        (
+            "test_ops.py",
+            "import unittest\nfrom ops import add\n\n\nclass T(unittest.TestCase):\n    def test_add(self):\n        self.assertEqual(add(2, 3), 5)\n",
+        ),
     ]);
     let run = repo.chimp(&[
         "--tests",
@@ -102,24 +133,42 @@ fn same_size_mutants_are_never_served_stale_bytecode() {
 fn tests_that_do_not_import_the_code_fail_the_canary_check() {
     let repo = TestRepo::new(&[
         ("calc.py", "def f():\n    return 1\n"),
-        ("test_nothing.py", "import unittest\n\n\nclass T(unittest.TestCase):\n    def test_ok(self):\n        pass\n"),
+        (
+            "test_nothing.py",
+            "import unittest\n\n\nclass T(unittest.TestCase):\n    def test_ok(self):\n        pass\n",
+        ),
     ]);
     let run = repo.chimp(&["--tests", UNITTEST]);
     assert_eq!(run.code, 5, "{}", run.stderr);
-    assert!(run.stderr.contains("do not import the code git-chimp mutates"), "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("do not import the code git-chimp mutates"),
+        "{}",
+        run.stderr
+    );
 }
 
 #[test]
 fn src_layout_editable_install_in_a_venv_gives_kills_not_false_survivors() {
     let repo = TestRepo::new(&[
-        ("pyproject.toml", "[build-system]\nrequires = [\"setuptools>=64\", \"wheel\"]\nbuild-backend = \"setuptools.build_meta\"\n\n[project]\nname = \"mypkg\"\nversion = \"0.1\"\n\n[tool.setuptools.packages.find]\nwhere = [\"src\"]\n"),
+        (
+            "pyproject.toml",
+            "[build-system]\nrequires = [\"setuptools>=64\", \"wheel\"]\nbuild-backend = \"setuptools.build_meta\"\n\n[project]\nname = \"mypkg\"\nversion = \"0.1\"\n\n[tool.setuptools.packages.find]\nwhere = [\"src\"]\n",
+        ),
         ("src/mypkg/__init__.py", ""),
         ("src/mypkg/core.py", "def triple(x):\n    return x * 3\n"),
-        ("tests/test_core.py", "import unittest\nfrom mypkg.core import triple\n\n\nclass T(unittest.TestCase):\n    def test_triple(self):\n        self.assertEqual(triple(2), 6)\n"),
+        (
+            "tests/test_core.py",
+            "import unittest\nfrom mypkg.core import triple\n\n\nclass T(unittest.TestCase):\n    def test_triple(self):\n        self.assertEqual(triple(2), 6)\n",
+        ),
         (".gitignore", "*.egg-info/\n"),
     ]);
     let venv = repo.scratch().join("venv");
-    let status = std::process::Command::new("python3").args(["-m", "venv"]).arg(&venv).status().unwrap();
+    let status = std::process::Command::new("python3")
+        .args(["-m", "venv"])
+        .arg(&venv)
+        .status()
+        .unwrap();
     assert!(status.success());
     let python = venv.join("bin/python");
     // The venv's bundled setuptools builds editable wheels once `wheel` is there (from PyPI).
@@ -128,14 +177,31 @@ fn src_layout_editable_install_in_a_venv_gives_kills_not_false_survivors() {
         .env("PIP_DISABLE_PIP_VERSION_CHECK", "1")
         .output()
         .unwrap();
-    assert!(wheel.status.success(), "pip install wheel: {}", String::from_utf8_lossy(&wheel.stderr));
+    assert!(
+        wheel.status.success(),
+        "pip install wheel: {}",
+        String::from_utf8_lossy(&wheel.stderr)
+    );
     let output = std::process::Command::new(&python)
-        .args(["-m", "pip", "install", "-q", "--no-index", "--no-build-isolation", "-e", "."])
+        .args([
+            "-m",
+            "pip",
+            "install",
+            "-q",
+            "--no-index",
+            "--no-build-isolation",
+            "-e",
+            ".",
+        ])
         .current_dir(&repo.root)
         .env("PIP_DISABLE_PIP_VERSION_CHECK", "1")
         .output()
         .unwrap();
-    assert!(output.status.success(), "pip: {}", String::from_utf8_lossy(&output.stderr));
+    assert!(
+        output.status.success(),
+        "pip: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     // The venv imports mypkg from the user's checkout...
     let origin = std::process::Command::new(&python)
         .args(["-c", "import mypkg.core; print(mypkg.core.__file__)"])
@@ -161,20 +227,33 @@ fn sigint_in_the_middle_leaves_no_process_no_change_and_no_worktree() {
         "test_slow.py".to_owned(),
         "import time\nimport unittest\nimport slow\n\n\nclass T(unittest.TestCase):\n    def test_it(self):\n        time.sleep(0.4)\n        self.assertEqual(slow.value(), 3)\n".to_owned(),
     )];
-    files.push(("slow.py".to_owned(), format!("def value():\n    return 3\n\n{}", (0..40).map(|i| format!("N{i} = {i}\n")).collect::<String>())));
-    let borrowed: Vec<(&str, &str)> = files.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
+    files.push((
+        "slow.py".to_owned(),
+        format!(
+            "def value():\n    return 3\n\n{}",
+            (0..40).map(|i| format!("N{i} = {i}\n")).collect::<String>()
+        ),
+    ));
+    let borrowed: Vec<(&str, &str)> = files
+        .iter()
+        .map(|(a, b)| (a.as_str(), b.as_str()))
+        .collect();
     let repo = TestRepo::new(&borrowed);
     repo.write("slow.py", &format!("{}\nEXTRA = 1\n", files[1].1));
     let before = repo.snapshot();
     let mut command = repo.chimp_in("", &["--tests", UNITTEST, "-j", "2"]);
-    command.stdout(std::process::Stdio::piped()).stderr(std::process::Stdio::piped());
+    command
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped());
     let child = command.spawn().unwrap();
     let pid = Pid::from_raw(i32::try_from(child.id()).unwrap());
     // Wait until mutants are running in the sandboxes, then press Ctrl-C.
     let start = Instant::now();
     while start.elapsed() < Duration::from_secs(60) {
         std::thread::sleep(Duration::from_millis(100));
-        if repo.root.join(".chimp/logs/.worker-1.log").exists() && start.elapsed() > Duration::from_secs(4) {
+        if repo.root.join(".chimp/logs/.worker-1.log").exists()
+            && start.elapsed() > Duration::from_secs(4)
+        {
             break;
         }
     }
@@ -184,9 +263,20 @@ fn sigint_in_the_middle_leaves_no_process_no_change_and_no_worktree() {
     assert!(run.stdout.contains("interrupted:"), "{}", run.stdout);
     assert_eq!(repo.processes_in_sandboxes(), Vec::<String>::new());
     repo.assert_checkout_untouched(&before);
-    assert_eq!(repo.git(&["worktree", "list"]).lines().count(), 1, "{}", repo.git(&["worktree", "list"]));
+    assert_eq!(
+        repo.git(&["worktree", "list"]).lines().count(),
+        1,
+        "{}",
+        repo.git(&["worktree", "list"])
+    );
     repo.git(&["worktree", "prune"]);
-    assert!(!repo.root.join(".git/worktrees").exists() || std::fs::read_dir(repo.root.join(".git/worktrees")).unwrap().count() == 0);
+    assert!(
+        !repo.root.join(".git/worktrees").exists()
+            || std::fs::read_dir(repo.root.join(".git/worktrees"))
+                .unwrap()
+                .count()
+                == 0
+    );
     // What finished is reported; the rest is pending.
     let report = repo.report();
     let statuses: Vec<&str> = report["files"]["slow.py"]["mutants"]
@@ -195,7 +285,10 @@ fn sigint_in_the_middle_leaves_no_process_no_change_and_no_worktree() {
         .iter()
         .map(|m| m["status"].as_str().unwrap())
         .collect();
-    assert!(statuses.iter().any(|s| *s == "Killed" || *s == "Survived"), "{statuses:?}");
+    assert!(
+        statuses.iter().any(|s| *s == "Killed" || *s == "Survived"),
+        "{statuses:?}"
+    );
     assert!(statuses.contains(&"Pending"), "{statuses:?}");
     let _ = run;
 }

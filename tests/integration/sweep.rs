@@ -68,14 +68,34 @@ fn gaps_project_has_exactly_the_known_kills_and_survivors() {
     let repo = gaps();
     let before = repo.snapshot();
     let run = repo.chimp(&["--tests", UNITTEST, "-j", "2"]);
-    assert_eq!(run.code, 2, "survivors exit 2\n{}\n{}", run.stdout, run.stderr);
+    assert_eq!(
+        run.code, 2,
+        "survivors exit 2\n{}\n{}",
+        run.stdout, run.stderr
+    );
     assert_eq!(repo.statuses(), expected_gaps());
-    assert!(run.stdout.contains("12 mutants: 6 killed, 0 timeout, 6 survived, 0 uncovered, 0 error"), "{}", run.stdout);
-    assert!(run.stdout.contains("mutation score: 50.0%"), "{}", run.stdout);
-    assert!(run.stdout.contains("calc.py:6:16  comparison  >= -> >"), "{}", run.stdout);
+    assert!(
+        run.stdout
+            .contains("12 mutants: 6 killed, 0 timeout, 6 survived, 0 uncovered, 0 error"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains("mutation score: 50.0%"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains("calc.py:6:16  comparison  >= -> >"),
+        "{}",
+        run.stdout
+    );
     repo.assert_checkout_untouched(&before);
     assert!(repo.root.join(".chimp/logs/baseline.log").is_file());
-    assert_eq!(std::fs::read_to_string(repo.root.join(".chimp/.gitignore")).unwrap(), "*\n");
+    assert_eq!(
+        std::fs::read_to_string(repo.root.join(".chimp/.gitignore")).unwrap(),
+        "*\n"
+    );
 }
 
 #[test]
@@ -98,7 +118,10 @@ fn every_survivor_patch_applies_to_the_tested_state_and_shows_the_mutation() {
         let id = patch.file_stem().unwrap().to_str().unwrap();
         assert!(repo.root.join(format!(".chimp/logs/{id}.log")).is_file());
     }
-    assert!(texts.contains("-    return age >= 18\n+    return age > 18\n"), "{texts}");
+    assert!(
+        texts.contains("-    return age >= 18\n+    return age > 18\n"),
+        "{texts}"
+    );
 }
 
 #[test]
@@ -109,7 +132,10 @@ fn uncommitted_changes_are_what_gets_mutated_and_stay_untouched() {
         ("old.py", "X = 1\n"),
     ]);
     // A modified tracked module, a new untracked one, a deleted one, a staged change.
-    repo.write("calc.py", &GAPS_CALC.replace("return age >= 18", "return age >= 21"));
+    repo.write(
+        "calc.py",
+        &GAPS_CALC.replace("return age >= 18", "return age >= 21"),
+    );
     repo.write("extra.py", "def double(x):\n    return x * 2\n");
     std::fs::remove_file(repo.root.join("old.py")).unwrap();
     repo.write("staged.py", "Y = True\n");
@@ -134,7 +160,10 @@ fn a_second_run_reuses_the_sandboxes_and_gives_the_same_outcomes() {
     assert_eq!(repo.chimp(&["--tests", UNITTEST]).code, 2);
     let first = repo.statuses();
     let worktrees = repo.git(&["worktree", "list", "--porcelain"]);
-    assert!(worktrees.contains("locked git-chimp sandbox"), "{worktrees}");
+    assert!(
+        worktrees.contains("locked git-chimp sandbox"),
+        "{worktrees}"
+    );
     assert_eq!(repo.chimp(&["--tests", UNITTEST]).code, 2);
     assert_eq!(repo.statuses(), first);
     assert_eq!(repo.git(&["worktree", "list", "--porcelain"]), worktrees);
@@ -151,7 +180,11 @@ fn a_sandbox_broken_by_a_killed_run_is_repaired() {
     let repo = gaps();
     assert_eq!(repo.chimp(&["--tests", UNITTEST, "-j", "1"]).code, 2);
     // As if a run died mid-mutant and someone deleted files.
-    std::fs::write(repo.root.join(".git/chimp/sandboxes/0/calc.py"), "garbage(\n").unwrap();
+    std::fs::write(
+        repo.root.join(".git/chimp/sandboxes/0/calc.py"),
+        "garbage(\n",
+    )
+    .unwrap();
     std::fs::remove_dir_all(repo.root.join(".git/chimp/sandboxes/0/.git")).ok();
     std::fs::remove_file(repo.root.join(".git/chimp/sandboxes/0/.git")).ok();
     let before = repo.snapshot();

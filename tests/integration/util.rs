@@ -29,7 +29,11 @@ impl TestRepo {
         let home = dir.path().join("home");
         std::fs::create_dir_all(&root).unwrap();
         std::fs::create_dir_all(&home).unwrap();
-        let repo = Self { _dir: dir, root, home };
+        let repo = Self {
+            _dir: dir,
+            root,
+            home,
+        };
         repo.git(&["init", "-q", "-b", "main"]);
         repo.git(&["config", "user.name", "Chimp Test"]);
         repo.git(&["config", "user.email", "chimp@example.com"]);
@@ -79,7 +83,11 @@ impl TestRepo {
     pub fn git(&self, args: &[&str]) -> String {
         let mut command = Command::new("git");
         self.env(&mut command);
-        let output = command.args(args).current_dir(&self.root).output().expect("running git");
+        let output = command
+            .args(args)
+            .current_dir(&self.root)
+            .output()
+            .expect("running git");
         assert!(
             output.status.success(),
             "git {args:?} failed: {}",
@@ -92,7 +100,10 @@ impl TestRepo {
     pub fn chimp_in(&self, dir: &str, args: &[&str]) -> Command {
         let mut command = Command::new(env!("CARGO_BIN_EXE_git-chimp"));
         self.env(&mut command);
-        command.args(args).current_dir(self.root.join(dir)).stdin(Stdio::null());
+        command
+            .args(args)
+            .current_dir(self.root.join(dir))
+            .stdin(Stdio::null());
         command
     }
 
@@ -103,7 +114,8 @@ impl TestRepo {
 
     /// The parsed `.chimp/report.json`.
     pub fn report(&self) -> Value {
-        let text = std::fs::read_to_string(self.root.join(".chimp/report.json")).expect("report.json");
+        let text =
+            std::fs::read_to_string(self.root.join(".chimp/report.json")).expect("report.json");
         serde_json::from_str(&text).unwrap()
     }
 
@@ -136,7 +148,13 @@ impl TestRepo {
             index: std::fs::read(self.root.join(".git/index")).unwrap_or_default(),
             stash: self.git(&["stash", "list"]),
             status: self
-                .git(&["--no-optional-locks", "status", "--porcelain=v2", "--untracked-files=all", "--ignored"])
+                .git(&[
+                    "--no-optional-locks",
+                    "status",
+                    "--porcelain=v2",
+                    "--untracked-files=all",
+                    "--ignored",
+                ])
                 .lines()
                 .filter(|line| !line.contains(" .chimp/"))
                 .map(|line| format!("{line}\n"))
@@ -162,10 +180,16 @@ impl TestRepo {
         let git_dir = self.root.join(".git").canonicalize().unwrap();
         let mut found = Vec::new();
         for entry in std::fs::read_dir("/proc").unwrap().flatten() {
-            let Ok(cwd) = std::fs::read_link(entry.path().join("cwd")) else { continue };
+            let Ok(cwd) = std::fs::read_link(entry.path().join("cwd")) else {
+                continue;
+            };
             if cwd.starts_with(&git_dir) {
                 let cmdline = std::fs::read(entry.path().join("cmdline")).unwrap_or_default();
-                found.push(format!("{:?} {}", entry.file_name(), String::from_utf8_lossy(&cmdline)));
+                found.push(format!(
+                    "{:?} {}",
+                    entry.file_name(),
+                    String::from_utf8_lossy(&cmdline)
+                ));
             }
         }
         found
@@ -195,7 +219,10 @@ fn collect_files(root: &Path, dir: &Path, files: &mut BTreeMap<PathBuf, Vec<u8>>
             collect_files(root, &path, files);
         } else {
             let _ = name;
-            files.insert(path.strip_prefix(root).unwrap().to_path_buf(), std::fs::read(&path).unwrap());
+            files.insert(
+                path.strip_prefix(root).unwrap().to_path_buf(),
+                std::fs::read(&path).unwrap(),
+            );
         }
     }
 }
@@ -213,7 +240,11 @@ pub struct Run {
 
 /// Run a command to completion, killing it after [`OUTER_TIMEOUT`].
 pub fn run(mut command: Command) -> Run {
-    let child = command.stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().expect("spawn");
+    let child = command
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn");
     finish(child)
 }
 

@@ -1,0 +1,79 @@
+//! Discovery speed over the Python standard library of the machine's `python3`: every
+//! `.py` file (tests included, `site-packages` excluded) parsed and mutated, as
+//! `git chimp list` would. With `--reparse`, every mutant is also re-parsed (the check
+//! the runner makes before running a mutant), to show what that costs.
+//!
+//!     cargo bench --bench discover [-- --reparse]
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Instant;
+
+use git_chimp::discover::mutate_source;
+use git_chimp::operators::Operator;
+
+fn python_files(dir: &Path, out: &mut Vec<PathBuf>) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    let mut entries: Vec<PathBuf> = entries.flatten().map(|entry| entry.path()).collect();
+    entries.sort();
+    for path in entries {
+        if path.is_dir() {
+            if path.file_name().is_some_and(|name| name != "site-packages") {
+                python_files(&path, out);
+            }
+        } else if path.extension().is_some_and(|ext| ext == "py") {
+            out.push(path);
+        }
+    }
+}
+
+fn main() {
+    let reparse = std::env::args().any(|arg| arg == "--reparse");
+    let output = Command::new("python3")
+        .args([
+            "-c",
+            "import sysconfig; print(sysconfig.get_paths()['stdlib'])",
+        ])
+        .output()
+        .expect("python3");
+    let stdlib = PathBuf::from(String::from_utf8_lossy(&output.stdout).trim());
+    let mut files = Vec::new();
+    python_files(&stdlib, &mut files);
+    let operators: BTreeSet<Operator> = Operator::ALL.into_iter().collect();
+    let start = Instant::now();
+    let (mut mutants, mut skipped, mut bytes, mut reparse_failures) =
+        (0usize, 0usize, 0usize, 0usize);
+    for path in &files {
+        let Ok(text) = std::fs::read_to_string(path) else {
+            skipped += 1;
+            continue;
+        };
+        bytes += text.len();
+        match mutate_source(&path.to_string_lossy(), &text, &operators) {
+            Ok(found) => {
+                mutants += found.len();
+                if reparse {
+                    reparse_failures += found.iter().filter(|m| !m.reparses(&text)).count();
+                }
+            }
+            Err(_) => skipped += 1,
+        }
+    }
+    let elapsed = start.elapsed();
+    println!("stdlib: {}", stdlib.display());
+    println!(
+        "{} files ({:.1} MB), {skipped} skipped, {mutants} mutants in {:.2}s ({:.0} mutants/s){}",
+        files.len(),
+        bytes as f64 / 1e6,
+        elapsed.as_secs_f64(),
+        mutants as f64 / elapsed.as_secs_f64(),
+        if reparse {
+            format!(", re-parsed each: {reparse_failures} failures")
+        } else {
+            String::new()
+        }
+    );
+}
