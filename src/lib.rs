@@ -97,6 +97,14 @@ fn discover_mutants(repo: &Repo, options: &Options, state: &TargetState) -> Resu
         {
             continue;
         }
+        if repo.is_symlink(path) {
+            // Writing a mutant through a link could reach outside the sandbox.
+            found.skipped.push((
+                path.clone(),
+                "a symbolic link (its target is mutated where it lives, if selected)".into(),
+            ));
+            continue;
+        }
         let bytes = repo.read(path)?;
         let Ok(text) = String::from_utf8(bytes) else {
             found.skipped.push((path.clone(), "not UTF-8".into()));

@@ -120,7 +120,11 @@ impl Mutant {
     /// A short `before -> after` for one terminal line.
     #[must_use]
     pub fn describe(&self) -> String {
-        format!("{} -> {}", short(&self.original), short(&self.replacement))
+        format!(
+            "{} -> {}",
+            short(self.original.trim()),
+            short(&self.replacement)
+        )
     }
 
     /// A unified diff (`a/<path>`, `b/<path>`) from `original` to this mutant, as `git

@@ -137,6 +137,13 @@ impl Repo {
         Ok(state)
     }
 
+    /// Whether a working-tree path is a symbolic link.
+    #[must_use]
+    pub fn is_symlink(&self, path: &str) -> bool {
+        std::fs::symlink_metadata(self.workdir.join(path))
+            .is_ok_and(|meta| meta.file_type().is_symlink())
+    }
+
     /// Read a working-tree file.
     ///
     /// # Errors

@@ -183,6 +183,12 @@ impl Sandbox {
     /// When the file cannot be written.
     pub fn write(&self, path: &str, contents: &[u8]) -> Result<()> {
         let full = self.root.join(path);
+        if fs::symlink_metadata(&full).is_ok_and(|meta| meta.file_type().is_symlink()) {
+            anyhow::bail!(
+                "refusing to write through the symbolic link {}",
+                full.display()
+            );
+        }
         let previous = fs::metadata(&full).and_then(|meta| meta.modified()).ok();
         fs::write(&full, contents).with_context(|| format!("writing {}", full.display()))?;
         let now = SystemTime::now();

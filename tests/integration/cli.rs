@@ -158,3 +158,15 @@ fn pragma_no_mutate_lines_are_skipped() {
     assert!(!list.stdout.contains("m.py:1:"), "{}", list.stdout);
     assert!(list.stdout.contains("m.py:2:"), "{}", list.stdout);
 }
+
+#[test]
+fn symbolic_links_are_never_mutated_through() {
+    let repo = TestRepo::new(&[("real.py", "A = 1\n")]);
+    std::os::unix::fs::symlink("real.py", repo.root.join("link.py")).unwrap();
+    repo.commit("link");
+    let list = repo.chimp(&["list"]);
+    assert_eq!(list.code, 0, "{}", list.stderr);
+    assert!(list.stdout.contains("real.py:1:"), "{}", list.stdout);
+    assert!(!list.stdout.contains("link.py"), "{}", list.stdout);
+    assert!(list.stderr.contains("skipping link.py: a symbolic link"), "{}", list.stderr);
+}

@@ -305,3 +305,35 @@ fn a_run_from_a_subdirectory_runs_the_tests_in_the_matching_sandbox_directory() 
     assert_eq!(statuses["pkg/calc.py:6:comparison:>"], "Survived");
     assert!(repo.root.join(".chimp/report.json").is_file());
 }
+
+#[test]
+fn a_run_killed_outright_is_recovered_by_the_next_run() {
+    let repo = gaps();
+    let before = repo.snapshot();
+    let mut command = repo.chimp_in(
+        "",
+        &["--tests", "sleep 0.3; python3 -m unittest -q", "-j", "2"],
+    );
+    command
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null());
+    let mut child = command.spawn().unwrap();
+    let start = Instant::now();
+    while start.elapsed() < Duration::from_secs(60) {
+        std::thread::sleep(Duration::from_millis(50));
+        if repo.root.join(".chimp/logs/.worker-0.log").exists()
+            && start.elapsed() > Duration::from_secs(2)
+        {
+            break;
+        }
+    }
+    // SIGKILL: no handler runs, a mutant is left in a sandbox.
+    child.kill().unwrap();
+    child.wait().unwrap();
+    std::thread::sleep(Duration::from_millis(800));
+    let run = repo.chimp(&["--tests", UNITTEST, "-j", "2"]);
+    assert_eq!(run.code, 2, "{}\n{}", run.stdout, run.stderr);
+    assert_eq!(repo.statuses(), crate::sweep::expected_gaps());
+    repo.assert_checkout_untouched(&before);
+    assert_eq!(repo.processes_in_sandboxes(), Vec::<String>::new());
+}

@@ -43,7 +43,7 @@ pub fn gaps() -> TestRepo {
     TestRepo::new(&[("calc.py", GAPS_CALC), ("test_calc.py", GAPS_TESTS)])
 }
 
-fn expected_gaps() -> BTreeMap<String, String> {
+pub fn expected_gaps() -> BTreeMap<String, String> {
     [
         ("calc.py:2:return-value:None", "Killed"),
         ("calc.py:2:binary-operator:-", "Killed"),
