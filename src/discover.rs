@@ -680,3 +680,182 @@ fn increment_decimal(digits: &str) -> String {
     out.push_str(&String::from_utf8(bytes).unwrap_or_default());
     out
 }
+
+#[cfg(test)]
+mod test {
+    use super::*;
+
+    /// `line:col operator: original -> replacement`, one per mutant.
+    fn mutants(source: &str) -> Vec<String> {
+        let all: BTreeSet<Operator> = Operator::ALL.into_iter().collect();
+        let found = mutate_source("m.py", source, &all).unwrap();
+        for mutant in &found {
+            assert!(mutant.reparses(source), "does not parse: {mutant:?}");
+        }
+        found
+            .iter()
+            .map(|m| {
+                format!(
+                    "{}:{} {}: {} -> {}",
+                    m.start.line, m.start.column, m.operator, m.original, m.replacement
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn docstrings_annotations_and_fstrings_are_not_mutated() {
+        let found = mutants(
+            "\"\"\"Module.\"\"\"\n\ndef f(x: int = 1) -> \"Ret\":\n    \"\"\"Doc.\"\"\"\n    y: list[int] = []\n    return f\"{x + 1}\"\n",
+        );
+        assert_eq!(
+            found,
+            vec![
+                "3:16 number: 1 -> 2",
+                "5:5 statement-delete: y: list[int] = [] -> pass",
+                "6:12 return-value: f\"{x + 1}\" -> None",
+            ]
+        );
+    }
+
+    #[test]
+    fn operators_are_found_by_their_exact_tokens_even_inside_parentheses() {
+        let found = mutants("z = (a) +(b)\nw = a not in b\nv = x is not None\n");
+        assert!(
+            found.contains(&"1:9 binary-operator: + -> -".to_owned()),
+            "{found:?}"
+        );
+        assert!(
+            found.contains(&"2:7 comparison: not in -> in".to_owned()),
+            "{found:?}"
+        );
+        assert!(
+            found.contains(&"3:7 comparison: is not -> is".to_owned()),
+            "{found:?}"
+        );
+    }
+
+    #[test]
+    fn unary_removal_never_glues_tokens() {
+        let found = mutants("def f(x):\n    return-x\n");
+        assert!(
+            found.contains(&"2:11 unary-operator: - ->  ".to_owned()),
+            "{found:?}"
+        );
+        let found = mutants("y = not (a)\n");
+        assert!(
+            found.contains(&"1:5 unary-operator: not  -> ".to_owned()),
+            "{found:?}"
+        );
+    }
+
+    #[test]
+    fn numbers_keep_their_base_and_floats_stay_floats() {
+        let found = mutants("a = 0x1f.real\nb = 1.5\nc = 0b1\nd = 10**30\n");
+        assert!(
+            found.contains(&"1:5 number: 0x1f -> 0x20".to_owned()),
+            "{found:?}"
+        );
+        assert!(
+            found.contains(&"2:5 number: 1.5 -> 2.5".to_owned()),
+            "{found:?}"
+        );
+        assert!(
+            found.contains(&"3:5 number: 0b1 -> 0b10".to_owned()),
+            "{found:?}"
+        );
+        assert!(
+            found.contains(&"4:5 number: 10 -> 11".to_owned()),
+            "{found:?}"
+        );
+    }
+
+    #[test]
+    fn strings_get_markers_inside_their_quotes_whatever_the_prefix() {
+        let found = mutants("a = rb'x'\nb = '''t''' 'u'\n");
+        assert!(
+            found.contains(&"1:5 string: rb'x' -> rb'XXxXX'".to_owned()),
+            "{found:?}"
+        );
+        assert!(
+            found.contains(&"2:5 string: '''t''' -> '''XXtXX'''".to_owned()),
+            "{found:?}"
+        );
+        assert!(
+            !found.iter().any(|m| m.contains("string: 'u'")),
+            "only the first piece: {found:?}"
+        );
+    }
+
+    #[test]
+    fn statements_loops_handlers_and_decorators() {
+        let found = mutants(
+            "@dec\n@other(1)\ndef f(xs):\n    for x in xs:\n        if x:\n            break\n        continue\n    try:\n        g()\n    except E:\n        h()\n",
+        );
+        for expected in [
+            "1:1 decorator: @dec\n -> ",
+            "2:1 decorator: @other(1)\n -> ",
+            "4:14 zero-iteration: xs -> []",
+            "5:12 condition: x -> not (x)",
+            "6:13 loop-control: break -> continue",
+            "7:9 loop-control: continue -> break",
+            "9:9 statement-delete: g() -> pass",
+            "11:9 exception-handler: h() -> raise",
+        ] {
+            assert!(
+                found.contains(&expected.to_owned()),
+                "{expected:?} not in {found:#?}"
+            );
+        }
+    }
+
+    #[test]
+    fn pragma_lines_are_skipped_and_order_is_by_position() {
+        let found = mutants("a = 1 + 2  # pragma: no mutate\nb = True and False\n");
+        assert_eq!(
+            found,
+            vec![
+                "2:1 statement-delete: b = True and False -> pass",
+                "2:5 boolean-constant: True -> False",
+                "2:10 boolean-operator: and -> or",
+                "2:14 boolean-constant: False -> True",
+            ]
+        );
+    }
+
+    #[test]
+    fn scopes_carry_python_qualified_names() {
+        let all: BTreeSet<Operator> = Operator::ALL.into_iter().collect();
+        let source = "class C:\n    def m(self):\n        def inner():\n            return 1\n        return inner\nX = 2\n";
+        let found = mutate_source("m.py", source, &all).unwrap();
+        let names: Vec<&str> = found.iter().map(|m| m.scope.qualname.as_str()).collect();
+        assert_eq!(
+            names,
+            vec!["C.m.<locals>.inner", "C.m.<locals>.inner", "C.m", "", ""]
+        );
+    }
+
+    #[test]
+    fn augmented_assignments_swap_and_become_plain_assignments() {
+        let found = mutants("x += 1\ny @= z\n");
+        assert!(
+            found.contains(&"1:3 augmented-assign: += -> -=".to_owned()),
+            "{found:?}"
+        );
+        assert!(
+            found.contains(&"1:3 augmented-assign: += -> =".to_owned()),
+            "{found:?}"
+        );
+        assert!(
+            found.contains(&"2:3 augmented-assign: @= -> =".to_owned()),
+            "{found:?}"
+        );
+    }
+
+    #[test]
+    fn a_file_that_does_not_parse_is_a_parse_skip() {
+        let all: BTreeSet<Operator> = Operator::ALL.into_iter().collect();
+        let skip = mutate_source("m.py", "def f(:\n", &all).unwrap_err();
+        assert!(skip.message.starts_with("line 1, column"), "{skip}");
+    }
+}

@@ -168,5 +168,9 @@ fn symbolic_links_are_never_mutated_through() {
     assert_eq!(list.code, 0, "{}", list.stderr);
     assert!(list.stdout.contains("real.py:1:"), "{}", list.stdout);
     assert!(!list.stdout.contains("link.py"), "{}", list.stdout);
-    assert!(list.stderr.contains("skipping link.py: a symbolic link"), "{}", list.stderr);
+    assert!(
+        list.stderr.contains("skipping link.py: a symbolic link"),
+        "{}",
+        list.stderr
+    );
 }
