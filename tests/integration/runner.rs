@@ -22,7 +22,7 @@ fn a_mutant_that_loops_forever_is_a_timeout_and_leaves_no_process() {
         "--operators",
         "augmented-assign",
         "--timeout",
-        "2",
+        "3",
     ]);
     assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
     let statuses = repo.statuses();
