@@ -6,42 +6,18 @@
 //!     cargo bench --bench discover [-- --reparse]
 
 use std::collections::BTreeSet;
-use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::time::Instant;
 
 use git_chimp::discover::mutate_source;
 use git_chimp::operators::Operator;
 
-fn python_files(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
-    let mut entries: Vec<PathBuf> = entries.flatten().map(|entry| entry.path()).collect();
-    entries.sort();
-    for path in entries {
-        if path.is_dir() {
-            if path.file_name().is_some_and(|name| name != "site-packages") {
-                python_files(&path, out);
-            }
-        } else if path.extension().is_some_and(|ext| ext == "py") {
-            out.push(path);
-        }
-    }
-}
+#[path = "../tests/support/stdlib.rs"]
+mod stdlib;
 
 fn main() {
     let reparse = std::env::args().any(|arg| arg == "--reparse");
-    let output = Command::new("python3")
-        .args([
-            "-c",
-            "import sysconfig; print(sysconfig.get_paths()['stdlib'])",
-        ])
-        .output()
-        .expect("python3");
-    let stdlib = PathBuf::from(String::from_utf8_lossy(&output.stdout).trim());
-    let mut files = Vec::new();
-    python_files(&stdlib, &mut files);
+    let stdlib = stdlib::dir();
+    let files = stdlib::python_files();
     let operators: BTreeSet<Operator> = Operator::ALL.into_iter().collect();
     let start = Instant::now();
     let (mut mutants, mut skipped, mut bytes, mut reparse_failures) =

@@ -10,45 +10,17 @@
 
 use std::collections::BTreeSet;
 use std::io::Write;
-use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
 use git_chimp::discover::mutate_source;
 use git_chimp::operators::Operator;
 
-fn stdlib() -> PathBuf {
-    let output = Command::new("python3")
-        .args([
-            "-c",
-            "import sysconfig; print(sysconfig.get_paths()['stdlib'])",
-        ])
-        .output()
-        .expect("python3");
-    PathBuf::from(String::from_utf8(output.stdout).unwrap().trim())
-}
-
-fn python_files(dir: &Path, out: &mut Vec<PathBuf>) {
-    let mut entries: Vec<_> = std::fs::read_dir(dir)
-        .unwrap()
-        .flatten()
-        .map(|e| e.path())
-        .collect();
-    entries.sort();
-    for path in entries {
-        if path.is_dir() {
-            if path.file_name().is_some_and(|name| name != "site-packages") {
-                python_files(&path, out);
-            }
-        } else if path.extension().is_some_and(|ext| ext == "py") {
-            out.push(path);
-        }
-    }
-}
+#[path = "support/stdlib.rs"]
+mod stdlib;
 
 #[test]
 fn every_mutant_of_the_standard_library_reparses() {
-    let mut files = Vec::new();
-    python_files(&stdlib(), &mut files);
+    let files = stdlib::python_files();
     assert!(files.len() > 1000, "found only {} files", files.len());
     let step = if std::env::var_os("CHIMP_CORPUS_FULL").is_some() {
         1
