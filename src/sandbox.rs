@@ -33,8 +33,9 @@ fn sandboxes_dir(repo: &Repo) -> PathBuf {
     repo.common_dir().join("chimp").join("sandboxes")
 }
 
-/// Take the repository's git-chimp lock, waiting for another run to finish if needed. The
-/// lock is held until the returned file is dropped (or the process dies).
+/// Take the repository's git-chimp lock, waiting for another run to finish if needed (Ctrl-C
+/// stops the wait). The lock is held until the returned file is dropped (or the process
+/// dies), so a second run never touches the sandboxes or `.chimp/` of a first.
 ///
 /// # Errors
 /// When the lock file cannot be created.
@@ -43,12 +44,29 @@ pub fn lock(repo: &Repo) -> Result<File> {
     fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
     let path = dir.join("lock");
     let file = File::create(&path).with_context(|| format!("creating {}", path.display()))?;
-    if file.try_lock().is_err() {
-        eprintln!("git-chimp: waiting for another git-chimp run in this repository to finish...");
-        file.lock()
-            .with_context(|| format!("locking {}", path.display()))?;
+    let mut told = false;
+    loop {
+        match file.try_lock() {
+            Ok(()) => return Ok(file),
+            Err(std::fs::TryLockError::WouldBlock) => {}
+            Err(std::fs::TryLockError::Error(err)) => {
+                return Err(err).with_context(|| format!("locking {}", path.display()));
+            }
+        }
+        if crate::interrupt::is_interrupted() {
+            return Err(crate::exit_code::fatal(
+                crate::exit_code::ExitCode::Interrupted,
+                "interrupted while waiting for another git-chimp run",
+            ));
+        }
+        if !told {
+            eprintln!(
+                "git-chimp: waiting for another git-chimp run in this repository to finish..."
+            );
+            told = true;
+        }
+        std::thread::sleep(Duration::from_millis(100));
     }
-    Ok(file)
 }
 
 /// `count` sandboxes holding `state`, created or repaired as needed.
