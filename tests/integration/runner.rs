@@ -337,3 +337,77 @@ fn a_run_killed_outright_is_recovered_by_the_next_run() {
     repo.assert_checkout_untouched(&before);
     assert_eq!(repo.processes_in_sandboxes(), Vec::<String>::new());
 }
+
+#[test]
+fn pytest_script_from_a_venv_with_an_editable_src_layout_gives_exact_outcomes() {
+    // The test command is the venv's `pytest` script: the interpreter that imports the
+    // user's checkout is only known from its `#!` line.
+    let repo = TestRepo::new(&[
+        (
+            "pyproject.toml",
+            "[build-system]\nrequires = [\"setuptools>=64\", \"wheel\"]\nbuild-backend = \"setuptools.build_meta\"\n\n[project]\nname = \"geo\"\nversion = \"0.1\"\n\n[tool.setuptools.packages.find]\nwhere = [\"src\"]\n\n[tool.pytest.ini_options]\ntestpaths = [\"tests\"]\n",
+        ),
+        ("src/geo/__init__.py", ""),
+        (
+            "src/geo/shapes.py",
+            "def area(w, h):\n    return w * h\n\n\ndef is_square(w, h):\n    return w == h\n",
+        ),
+        (
+            "tests/conftest.py",
+            "import pytest\n\n\n@pytest.fixture\ndef side():\n    return 3\n",
+        ),
+        (
+            "tests/test_shapes.py",
+            "from geo.shapes import area, is_square\n\n\ndef test_area(side):\n    assert area(side, 2) == 6\n\n\ndef test_square():\n    assert is_square(2, 2)\n",
+        ),
+        (".gitignore", "*.egg-info/\n"),
+    ]);
+    let venv = repo.scratch().join("venv");
+    let status = std::process::Command::new("python3")
+        .args(["-m", "venv"])
+        .arg(&venv)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let python = venv.join("bin/python");
+    for args in [
+        &["-m", "pip", "install", "-q", "wheel", "pytest"][..],
+        &[
+            "-m",
+            "pip",
+            "install",
+            "-q",
+            "--no-index",
+            "--no-build-isolation",
+            "-e",
+            ".",
+        ][..],
+    ] {
+        let output = std::process::Command::new(&python)
+            .args(args)
+            .current_dir(&repo.root)
+            .env("PIP_DISABLE_PIP_VERSION_CHECK", "1")
+            .output()
+            .unwrap();
+        assert!(
+            output.status.success(),
+            "pip {args:?}: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+    let before = repo.snapshot();
+    let tests = format!(
+        "{} -x -q -p no:cacheprovider",
+        venv.join("bin/pytest").display()
+    );
+    let run = repo.chimp(&["--tests", &tests]);
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    let statuses = repo.statuses();
+    assert_eq!(statuses["src/geo/shapes.py:2:binary-operator:/"], "Killed");
+    assert_eq!(statuses["src/geo/shapes.py:2:return-value:None"], "Killed");
+    assert_eq!(statuses["src/geo/shapes.py:6:comparison:!="], "Killed");
+    assert_eq!(statuses["src/geo/shapes.py:6:return-value:None"], "Killed");
+    assert_eq!(statuses.len(), 4, "{statuses:?}");
+    assert!(!statuses.keys().any(|key| key.contains("conftest")));
+    repo.assert_checkout_untouched(&before);
+}

@@ -200,12 +200,20 @@ fn two_runs_at_once_take_turns_and_both_finish_correctly() {
     let before = repo.snapshot();
     let spawn = || {
         let mut command = repo.chimp_in("", &["--tests", UNITTEST]);
-        command.stdout(std::process::Stdio::piped()).stderr(std::process::Stdio::piped());
+        command
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped());
         command.spawn().unwrap()
     };
     let (first, second) = (spawn(), spawn());
     let (first, second) = (crate::util::finish(first), crate::util::finish(second));
-    assert_eq!((first.code, second.code), (2, 2), "{}\n{}", first.stderr, second.stderr);
+    assert_eq!(
+        (first.code, second.code),
+        (2, 2),
+        "{}\n{}",
+        first.stderr,
+        second.stderr
+    );
     assert!(
         format!("{}{}", first.stderr, second.stderr).contains("waiting for another git-chimp run"),
         "{}\n{}",
