@@ -34,7 +34,7 @@ use crate::exit_code::{ExitCode, fatal};
 use crate::lab::Lab;
 use crate::mutant::Mutant;
 use crate::operators::Operator;
-use crate::options::{Options, is_test_file};
+use crate::options::{Options, is_default_excluded};
 use crate::outcome::Outcome;
 use crate::output::OutputDir;
 use crate::repo::{Repo, TargetState};
@@ -90,7 +90,7 @@ fn discover_mutants(repo: &Repo, options: &Options, state: &TargetState) -> Resu
         if !path.ends_with(".py")
             || !options.in_code(path)
             || options.is_excluded(path)
-            || is_test_file(path)
+            || is_default_excluded(path)
             || path
                 .split('/')
                 .any(|part| part == "site-packages" || part == ".chimp")

@@ -142,18 +142,22 @@ impl Options {
     }
 }
 
-/// Whether a repository-relative path is a test or packaging file, which git-chimp never
-/// mutates: `test_*.py`, `*_test.py`, `conftest.py`, `setup.py`, or anything under a
-/// directory named `test` or `tests`.
+/// Whether a repository-relative path is one git-chimp never mutates by default: a test
+/// file (`test_*.py`, `*_test.py`, `conftest.py`, anything under a `test/` or `tests/`
+/// directory) or project tooling (`setup.py`, `noxfile.py`, a Sphinx `conf.py` under
+/// `doc/` or `docs/`).
 #[must_use]
-pub fn is_test_file(path: &str) -> bool {
-    let mut parts = path.split('/');
-    let name = parts.next_back().unwrap_or("");
-    parts.any(|dir| dir == "tests" || dir == "test")
+pub fn is_default_excluded(path: &str) -> bool {
+    let parts: Vec<&str> = path.split('/').collect();
+    let (name, dirs) = parts.split_last().unwrap_or((&"", &[]));
+    dirs.iter().any(|dir| *dir == "tests" || *dir == "test")
         || name.starts_with("test_")
         || name.ends_with("_test.py")
-        || name == "conftest.py"
-        || name == "setup.py"
+        || matches!(*name, "conftest.py" | "setup.py" | "noxfile.py")
+        || (*name == "conf.py"
+            && dirs
+                .last()
+                .is_some_and(|dir| *dir == "docs" || *dir == "doc"))
 }
 
 fn is_under(path: &str, root: &str) -> bool {
@@ -241,18 +245,20 @@ mod test {
     }
 
     #[test]
-    fn test_files_are_recognised_by_name_and_directory() {
+    fn test_files_and_tooling_are_recognised_by_name_and_directory() {
         for path in [
             "tests/x.py",
             "a/test/b.py",
             "test_a.py",
             "pkg/a_test.py",
             "conftest.py",
+            "setup.py",
+            "docs/conf.py",
         ] {
-            assert!(is_test_file(path), "{path}");
+            assert!(is_default_excluded(path), "{path}");
         }
-        for path in ["pkg/testing.py", "latest.py", "contest.py"] {
-            assert!(!is_test_file(path), "{path}");
+        for path in ["pkg/testing.py", "latest.py", "contest.py", "pkg/conf.py"] {
+            assert!(!is_default_excluded(path), "{path}");
         }
     }
 }
