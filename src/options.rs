@@ -54,8 +54,17 @@ impl Options {
                         )
                     })
                 })
-                .collect::<Result<_>>()?
+                .collect::<Result<Vec<String>>>()?
         };
+        if let Some(missing) = code
+            .iter()
+            .find(|path| !workdir.join(path.as_str()).exists())
+        {
+            return Err(fatal(
+                ExitCode::Usage,
+                format!("--code {missing}: no such file or directory in the repository"),
+            ));
+        }
         let mut exclude = GlobSetBuilder::new();
         for pattern in &args.exclude {
             let relative = repo_path(&cwd_prefix, pattern, workdir).ok_or_else(|| {

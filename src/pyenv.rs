@@ -32,20 +32,19 @@ pub struct PythonEnv {
 }
 
 impl PythonEnv {
-    /// Ask the interpreters the test command may use (`python3`, `python`, and the one
-    /// named or implied by its first word) for their import paths, from `cwd`.
+    /// Ask the interpreters the test command may use (`python3`, `python`, and any its
+    /// words name or imply through a `#!` line) for their import paths, from `cwd`.
     #[must_use]
     pub fn probe(tests: &str, cwd: &Path, workdir: &Path) -> Self {
-        let mut interpreters: Vec<String> = Vec::new();
-        if let Some(interpreter) = tests
-            .split_whitespace()
-            .next()
-            .and_then(|first| interpreter_of(first, cwd))
-        {
-            interpreters.push(interpreter);
-        }
+        // Any word may name the interpreter: `cd x && .venv/bin/pytest`, `env A=1 python ..`.
+        let mut interpreters: Vec<String> = tests
+            .split(|c: char| c.is_whitespace() || "\"';&|()".contains(c))
+            .filter(|word| !word.is_empty())
+            .filter_map(|word| interpreter_of(word, cwd))
+            .collect();
         interpreters.extend(["python3".to_owned(), "python".to_owned()]);
-        interpreters.dedup();
+        let mut seen = BTreeSet::new();
+        interpreters.retain(|interpreter| seen.insert(interpreter.clone()));
         let mut repo_paths = BTreeSet::new();
         for interpreter in &interpreters {
             let Ok(output) = Command::new(interpreter)

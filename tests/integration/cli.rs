@@ -174,3 +174,16 @@ fn symbolic_links_are_never_mutated_through() {
         list.stderr
     );
 }
+
+#[test]
+fn a_code_path_that_does_not_exist_is_a_usage_error() {
+    let repo = gaps();
+    let run = repo.chimp(&["list", "--code", "srcc"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("--code srcc: no such file or directory"),
+        "{}",
+        run.stderr
+    );
+}
