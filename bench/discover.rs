@@ -5,6 +5,12 @@
 //!
 //!     cargo bench --bench discover [-- --reparse]
 
+#![allow(
+    unreachable_pub,
+    clippy::cast_precision_loss,
+    reason = "a benchmark printing rates; helpers shared with the tests"
+)]
+
 use std::collections::BTreeSet;
 use std::time::Instant;
 

@@ -80,6 +80,10 @@ struct Discovery {
     skipped: Vec<(String, String)>,
 }
 
+#[expect(
+    clippy::case_sensitive_file_extension_comparisons,
+    reason = "Python imports modules from lowercase `.py` files only"
+)]
 fn discover_mutants(repo: &Repo, options: &Options, state: &TargetState) -> Result<Discovery> {
     let mut found = Discovery {
         sources: BTreeMap::new(),

@@ -2,7 +2,7 @@
 //! replacement. It knows its stable id, its position, the definition it sits in, the
 //! mutated text and the unified diff a survivor's patch holds.
 
-use std::fmt;
+use std::fmt::{self, Write};
 
 use serde::Serialize;
 use sha2::{Digest, Sha256};
@@ -59,6 +59,7 @@ pub struct Mutant {
     pub block: Span,
 }
 
+#[expect(clippy::trivially_copy_pass_by_ref, reason = "serde's serialize_with passes a reference")]
 fn serialize_operator<S: serde::Serializer>(op: &Operator, s: S) -> Result<S::Ok, S::Error> {
     s.serialize_str(op.name())
 }
@@ -79,11 +80,10 @@ impl Mutant {
         }
         hasher.update(replacement.as_bytes());
         let digest = hasher.finalize();
-        let hex: String = digest
-            .iter()
-            .take(6)
-            .map(|byte| format!("{byte:02x}"))
-            .collect();
+        let mut hex = String::with_capacity(12);
+        for byte in digest.iter().take(6) {
+            let _ = write!(hex, "{byte:02x}");
+        }
         MutantId(hex)
     }
 

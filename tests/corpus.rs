@@ -7,6 +7,11 @@
 //! mutants); `CHIMP_CORPUS_FULL=1` covers every file.
 
 #![allow(clippy::unwrap_used, reason = "tests fail loudly on purpose")]
+#![allow(
+    unreachable_pub,
+    clippy::pedantic,
+    reason = "test helpers are shared by `pub` across modules; tests read best plainly"
+)]
 
 use std::collections::BTreeSet;
 use std::io::Write;

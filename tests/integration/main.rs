@@ -2,6 +2,11 @@
 //! the real `git-chimp` binary, the machine's real `python3`.
 
 #![allow(clippy::unwrap_used, reason = "tests fail loudly on purpose")]
+#![allow(
+    unreachable_pub,
+    clippy::pedantic,
+    reason = "test helpers are shared by `pub` across modules; tests read best plainly"
+)]
 
 mod util;
 
