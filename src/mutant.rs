@@ -59,7 +59,10 @@ pub struct Mutant {
     pub block: Span,
 }
 
-#[expect(clippy::trivially_copy_pass_by_ref, reason = "serde's serialize_with passes a reference")]
+#[expect(
+    clippy::trivially_copy_pass_by_ref,
+    reason = "serde's serialize_with passes a reference"
+)]
 fn serialize_operator<S: serde::Serializer>(op: &Operator, s: S) -> Result<S::Ok, S::Error> {
     s.serialize_str(op.name())
 }

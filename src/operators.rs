@@ -135,7 +135,10 @@ impl FromStr for Operator {
 }
 
 /// Replacements for a binary operator's text (`+` -> `-`).
-#[expect(clippy::match_same_arms, reason = "one arm per operator reads as the catalogue")]
+#[expect(
+    clippy::match_same_arms,
+    reason = "one arm per operator reads as the catalogue"
+)]
 pub(crate) fn binary_replacements(op: &str) -> &'static [&'static str] {
     match op {
         "+" => &["-"],
