@@ -226,6 +226,9 @@ mod test {
         let dir = tempfile::tempdir().unwrap();
         let cwd = dir.path().join(cwd_prefix);
         std::fs::create_dir_all(&cwd).unwrap();
+        for path in code {
+            std::fs::create_dir_all(cwd.join(path)).unwrap();
+        }
         let args = RunArgs {
             code: code.iter().map(PathBuf::from).collect(),
             exclude: exclude.iter().map(|s| (*s).to_owned()).collect(),
