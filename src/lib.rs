@@ -238,7 +238,6 @@ fn sweep(args: &RunArgs) -> Result<ExitCode> {
     println!("report: {}", out.report_path().display());
     if outcome.interrupted {
         // Leave nothing registered behind: an interrupted run removes its sandboxes.
-        drop(sandboxes);
         sandbox::clean(&repo)?;
         return Ok(ExitCode::Interrupted);
     }

@@ -76,18 +76,6 @@ impl LineIndex {
         self.starts.get(line).copied().unwrap_or(text.len())
     }
 
-    /// Number of line starts (a text ending in a newline counts the empty last line).
-    #[must_use]
-    pub fn len(&self) -> usize {
-        self.starts.len()
-    }
-
-    /// Never true: every text has a first line.
-    #[must_use]
-    pub fn is_empty(&self) -> bool {
-        self.starts.is_empty()
-    }
-
     /// 1-based line and character column of byte `offset` in `text`.
     #[must_use]
     pub fn line_col(&self, offset: usize, text: &str) -> LineCol {
