@@ -33,6 +33,24 @@ pub enum Command {
     Operators,
     /// Remove git-chimp's sandboxes and their worktree registrations.
     Clean,
+    /// Install or remove the pre-push hook that runs git-chimp on what is pushed.
+    #[command(subcommand)]
+    Hook(HookCommand),
+}
+
+/// `git chimp hook ...`.
+#[derive(Debug, Subcommand)]
+pub enum HookCommand {
+    /// Install the pre-push hook into the hooks directory git uses (`core.hooksPath` or
+    /// `.git/hooks`).
+    Install {
+        /// Replace a different existing pre-push hook (it is kept as
+        /// `pre-push.before-git-chimp`).
+        #[arg(long)]
+        force: bool,
+    },
+    /// Remove the pre-push hook, if it is git-chimp's.
+    Uninstall,
 }
 
 /// Options of a run (and of `list`).
@@ -60,6 +78,21 @@ pub struct RunArgs {
     /// Print the mutants without running anything (same as `git chimp list`).
     #[arg(long, help_heading = "Selection")]
     pub list: bool,
+
+    /// Test this commit exactly (any revision git accepts), without the working tree;
+    /// your checkout is not involved.
+    #[arg(long, value_name = "COMMIT", help_heading = "Selection")]
+    pub rev: Option<String>,
+
+    /// Only mutate lines added or changed since the merge base of this revision and the
+    /// tested state (working-tree changes included unless --rev).
+    #[arg(
+        long,
+        value_name = "REF",
+        env = "CHIMP_SINCE",
+        help_heading = "Selection"
+    )]
+    pub since: Option<String>,
 
     /// Number of parallel workers, each with its own sandbox [default: number of CPUs].
     #[arg(
@@ -112,6 +145,8 @@ impl RunArgs {
             self.operators = outer.operators;
         }
         self.list |= outer.list;
+        self.rev = self.rev.or(outer.rev);
+        self.since = self.since.or(outer.since);
         self.jobs = self.jobs.or(outer.jobs);
         self.no_canary |= outer.no_canary;
         self.tests = self.tests.or(outer.tests);

@@ -4,10 +4,12 @@
 //! mutant discovery, sandboxes, baseline, canary, the mutants, reports. DESIGN.md maps
 //! each module.
 
+pub mod changed;
 pub mod cli;
 pub mod console;
 pub mod discover;
 pub mod exit_code;
+pub mod hook;
 pub mod interrupt;
 pub mod lab;
 pub mod mutant;
@@ -28,7 +30,8 @@ use std::collections::BTreeMap;
 
 use anyhow::{Context, Result};
 
-use crate::cli::{Cli, Command, RunArgs};
+use crate::changed::ChangedLines;
+use crate::cli::{Cli, Command, HookCommand, RunArgs};
 use crate::console::Progress;
 use crate::exit_code::{ExitCode, fatal};
 use crate::lab::Lab;
@@ -52,6 +55,25 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             Ok(ExitCode::Success)
         }
         Some(Command::Clean) => clean(),
+        Some(Command::Hook(HookCommand::Install { force })) => {
+            let repo = Repo::discover(&current_dir()?)?;
+            let path = hook::install(&repo, force)?;
+            println!("installed the git-chimp pre-push hook: {}", path.display());
+            if repo.config("tests").is_none() {
+                println!(
+                    "set the test command it runs with: git config chimp.tests \"python -m pytest -x -q\""
+                );
+            }
+            Ok(ExitCode::Success)
+        }
+        Some(Command::Hook(HookCommand::Uninstall)) => {
+            let repo = Repo::discover(&current_dir()?)?;
+            match hook::uninstall(&repo)? {
+                Some(path) => println!("removed the git-chimp pre-push hook: {}", path.display()),
+                None => println!("no git-chimp pre-push hook is installed"),
+            }
+            Ok(ExitCode::Success)
+        }
         Some(Command::List(args)) => list(&args.or(cli.run)),
         None if cli.run.list => list(&cli.run),
         None => sweep(&cli.run),
@@ -84,7 +106,12 @@ struct Discovery {
     clippy::case_sensitive_file_extension_comparisons,
     reason = "Python imports modules from lowercase `.py` files only"
 )]
-fn discover_mutants(repo: &Repo, options: &Options, state: &TargetState) -> Result<Discovery> {
+fn discover_mutants(
+    repo: &Repo,
+    options: &Options,
+    state: &TargetState,
+    changed: Option<&ChangedLines>,
+) -> Result<Discovery> {
     let mut found = Discovery {
         sources: BTreeMap::new(),
         mutants: Vec::new(),
@@ -98,10 +125,11 @@ fn discover_mutants(repo: &Repo, options: &Options, state: &TargetState) -> Resu
             || path
                 .split('/')
                 .any(|part| part == "site-packages" || part == ".chimp")
+            || changed.is_some_and(|changed| !changed.has_file(path))
         {
             continue;
         }
-        if repo.is_symlink(path) {
+        if state.symlinks.contains(path) {
             // Writing a mutant through a link could reach outside the sandbox.
             found.skipped.push((
                 path.clone(),
@@ -109,16 +137,20 @@ fn discover_mutants(repo: &Repo, options: &Options, state: &TargetState) -> Resu
             ));
             continue;
         }
-        let bytes = repo.read(path)?;
+        let bytes = repo.read(state, path)?;
         let Ok(text) = String::from_utf8(bytes) else {
             found.skipped.push((path.clone(), "not UTF-8".into()));
             continue;
         };
         match discover::mutate_source(path, &text, &options.operators) {
-            Ok(mutants) if mutants.is_empty() => {}
-            Ok(mutants) => {
-                found.mutants.extend(mutants);
-                found.sources.insert(path.clone(), text);
+            Ok(mut mutants) => {
+                if let Some(changed) = changed {
+                    mutants.retain(|m| changed.touches(path, m.start, m.end));
+                }
+                if !mutants.is_empty() {
+                    found.mutants.extend(mutants);
+                    found.sources.insert(path.clone(), text);
+                }
             }
             Err(skip) => found
                 .skipped
@@ -131,17 +163,105 @@ fn discover_mutants(repo: &Repo, options: &Options, state: &TargetState) -> Resu
     Ok(found)
 }
 
-fn prepare(args: &RunArgs) -> Result<(Repo, Options, TargetState)> {
+/// A run's repository, options, tested state and (with `--since`) the lines in scope.
+struct Prepared {
+    repo: Repo,
+    options: Options,
+    state: TargetState,
+    changed: Option<ChangedLines>,
+}
+
+/// Defaults from git config (`chimp.tests`, `chimp.timeout`, ...), for options not given
+/// on the command line or in the environment. Paths in config are relative to the
+/// repository root.
+fn config_args(repo: &Repo) -> Result<RunArgs> {
+    let words = |key: &str| -> Vec<String> {
+        repo.config(key)
+            .map(|value| value.split_whitespace().map(str::to_owned).collect())
+            .unwrap_or_default()
+    };
+    let number = |key: &str| -> Result<Option<f64>> {
+        repo.config(key)
+            .map(|value| {
+                value.trim().parse::<f64>().map_err(|_| {
+                    fatal(
+                        ExitCode::Usage,
+                        format!("git config chimp.{key} = {value:?}: not a number"),
+                    )
+                })
+            })
+            .transpose()
+    };
+    let root = repo.workdir();
+    #[expect(
+        clippy::cast_possible_truncation,
+        clippy::cast_sign_loss,
+        reason = "validated below"
+    )]
+    let jobs = number("jobs")?.map(|jobs| jobs.max(0.0) as usize);
+    Ok(RunArgs {
+        code: words("code").iter().map(|path| root.join(path)).collect(),
+        exclude: words("exclude")
+            .iter()
+            .map(|glob| root.join(glob).to_string_lossy().into_owned())
+            .collect(),
+        operators: repo
+            .config("operators")
+            .map(|ops| ops.split(',').map(str::to_owned).collect())
+            .unwrap_or_default(),
+        jobs,
+        tests: repo.config("tests"),
+        timeout: number("timeout")?,
+        ..RunArgs::default()
+    })
+}
+
+fn prepare(args: &RunArgs) -> Result<Prepared> {
     let cwd = current_dir()?;
     let repo = Repo::discover(&cwd)?;
-    let options = Options::new(args, repo.workdir(), &cwd)?;
-    let state = repo.working_state()?;
-    Ok((repo, options, state))
+    let args = args.clone().or(config_args(&repo)?);
+    let options = Options::new(&args, repo.workdir(), &cwd)?;
+    let state = match &options.rev {
+        Some(rev) => repo.commit_state(&repo.resolve_commit(rev, "--rev")?)?,
+        None => repo.working_state()?,
+    };
+    let changed = match &options.since {
+        Some(spec) => {
+            let since = repo.resolve_commit(spec, "--since")?;
+            let base = repo.merge_base(&since, &state.commit, spec)?;
+            let changed = ChangedLines::between(&repo, &base, &state)?;
+            eprintln!(
+                "git-chimp: --since {spec}: base {} (merge base with {}{}); {} changed lines in {} files",
+                &base[..12],
+                &state.commit[..12],
+                if state.with_working_tree {
+                    " and the working tree"
+                } else {
+                    ""
+                },
+                changed.line_count(),
+                changed.file_count()
+            );
+            Some(changed)
+        }
+        None => None,
+    };
+    Ok(Prepared {
+        repo,
+        options,
+        state,
+        changed,
+    })
 }
 
 fn list(args: &RunArgs) -> Result<ExitCode> {
-    let (repo, options, state) = prepare(args)?;
-    let found = discover_mutants(&repo, &options, &state)?;
+    let Prepared {
+        repo,
+        options,
+        state,
+        changed,
+    } = prepare(args)?;
+    let found = discover_mutants(&repo, &options, &state, changed.as_ref())?;
     for mutant in &found.mutants {
         println!("{}", report::terminal::mutant_line(mutant));
     }
@@ -155,17 +275,23 @@ fn list(args: &RunArgs) -> Result<ExitCode> {
 
 fn sweep(args: &RunArgs) -> Result<ExitCode> {
     interrupt::install();
-    let (repo, options, state) = prepare(args)?;
+    let Prepared {
+        repo,
+        options,
+        state,
+        changed,
+    } = prepare(args)?;
     let Some(tests) = options.tests.clone() else {
         return Err(fatal(
             ExitCode::Usage,
-            "no test command: pass --tests \"<command>\" (e.g. --tests \"python -m pytest -x -q\"), \
-             or use `git chimp list` to only list mutants",
+            "no test command: pass --tests \"<command>\" (e.g. --tests \"python -m pytest -x -q\") \
+             or set one with `git config chimp.tests \"<command>\"`; `git chimp list` only lists \
+             mutants",
         ));
     };
     let _lock = sandbox::lock(&repo)?;
     let out = OutputDir::create(repo.workdir())?;
-    let found = discover_mutants(&repo, &options, &state)?;
+    let found = discover_mutants(&repo, &options, &state, changed.as_ref())?;
     let total = found.mutants.len();
     eprintln!(
         "git-chimp: {total} mutants in {} files",

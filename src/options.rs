@@ -32,6 +32,10 @@ pub struct Options {
     pub canary: bool,
     /// The current directory, relative to the repository root (`""` at the root).
     pub cwd_prefix: String,
+    /// `--rev`: the commit to test instead of HEAD plus the working tree.
+    pub rev: Option<String>,
+    /// `--since`: only lines changed since the merge base with this revision.
+    pub since: Option<String>,
 }
 
 impl Options {
@@ -123,6 +127,8 @@ impl Options {
             jobs,
             canary: !args.no_canary,
             cwd_prefix,
+            rev: args.rev.clone(),
+            since: args.since.clone(),
         })
     }
 

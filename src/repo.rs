@@ -3,10 +3,11 @@
 //! working tree's changes) and lists the files in it. Owned types go out; git2 types stay
 //! in this module and in `sandbox.rs`.
 
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
-use git2::{Repository, Status, StatusOptions};
+use git2::{ObjectType, Oid, Repository, Status, StatusOptions, TreeWalkMode, TreeWalkResult};
 
 use crate::exit_code::{ExitCode, fatal};
 
@@ -16,11 +17,16 @@ pub struct Repo {
     workdir: PathBuf,
 }
 
-/// What a run tests: a commit plus the working tree's differences from it.
+/// What a run tests: a commit plus, by default, the working tree's differences from it;
+/// with `--rev`, the commit alone.
 #[derive(Debug, Clone)]
 pub struct TargetState {
     /// The commit the sandboxes check out (hex).
     pub commit: String,
+    /// Whether the working tree is part of the state (false with `--rev`).
+    pub with_working_tree: bool,
+    /// Files that are symbolic links (never mutated: a write would go through them).
+    pub symlinks: BTreeSet<String>,
     /// Every file present in the tested state: tracked and not deleted, or untracked and
     /// not ignored. Repository-relative, `/`-separated, sorted.
     pub files: Vec<String>,
@@ -107,6 +113,8 @@ impl Repo {
         })?;
         let mut state = TargetState {
             commit: head.id().to_string(),
+            with_working_tree: true,
+            symlinks: BTreeSet::new(),
             files: Vec::new(),
             overlay: Vec::new(),
             deleted: Vec::new(),
@@ -126,6 +134,11 @@ impl Repo {
                 // A nested repository that is not a submodule: not ours to test.
                 continue;
             }
+            if std::fs::symlink_metadata(self.workdir.join(path))
+                .is_ok_and(|meta| meta.file_type().is_symlink())
+            {
+                state.symlinks.insert(path.to_owned());
+            }
             state.files.push(path.to_owned());
             if status != Status::CURRENT {
                 state.overlay.push(path.to_owned());
@@ -137,18 +150,107 @@ impl Repo {
         Ok(state)
     }
 
-    /// Whether a working-tree path is a symbolic link.
-    #[must_use]
-    pub fn is_symlink(&self, path: &str) -> bool {
-        std::fs::symlink_metadata(self.workdir.join(path))
-            .is_ok_and(|meta| meta.file_type().is_symlink())
+    /// The commit a revision names (`HEAD~1`, `origin/main`, a sha, a tag...).
+    ///
+    /// # Errors
+    /// A git error naming the revision when it does not exist or is not a commit.
+    pub fn resolve_commit(&self, spec: &str, option: &str) -> Result<String> {
+        let object = self.git.revparse_single(spec).map_err(|_| {
+            fatal(
+                ExitCode::Git,
+                format!(
+                    "{option} {spec}: unknown revision; check the name, or run `git fetch` if it \
+                     is a remote branch"
+                ),
+            )
+        })?;
+        let commit = object
+            .peel_to_commit()
+            .map_err(|_| fatal(ExitCode::Git, format!("{option} {spec}: not a commit")))?;
+        Ok(commit.id().to_string())
     }
 
-    /// Read a working-tree file.
+    /// The merge base of two commits.
+    ///
+    /// # Errors
+    /// A git error when they share no history.
+    pub fn merge_base(&self, one: &str, two: &str, spec: &str) -> Result<String> {
+        let (one, two) = (Oid::from_str(one)?, Oid::from_str(two)?);
+        let base = self.git.merge_base(one, two).map_err(|_| {
+            fatal(
+                ExitCode::Git,
+                format!("--since {spec}: no common history with the tested commit (no merge base)"),
+            )
+        })?;
+        Ok(base.to_string())
+    }
+
+    /// A commit exactly, without the working tree (`--rev`).
+    ///
+    /// # Errors
+    /// When its tree cannot be read.
+    pub fn commit_state(&self, commit: &str) -> Result<TargetState> {
+        let tree = self.git.find_commit(Oid::from_str(commit)?)?.tree()?;
+        let mut state = TargetState {
+            commit: commit.to_owned(),
+            with_working_tree: false,
+            symlinks: BTreeSet::new(),
+            files: Vec::new(),
+            overlay: Vec::new(),
+            deleted: Vec::new(),
+        };
+        tree.walk(TreeWalkMode::PreOrder, |dir, entry| {
+            if entry.kind() == Some(ObjectType::Blob) {
+                let path = format!("{dir}{}", entry.name().unwrap_or_default());
+                if entry.filemode() == 0o120_000 {
+                    state.symlinks.insert(path.clone());
+                }
+                state.files.push(path);
+            }
+            TreeWalkResult::Ok
+        })?;
+        state.files.sort();
+        Ok(state)
+    }
+
+    /// A file's content in the tested state.
     ///
     /// # Errors
     /// When the file cannot be read.
-    pub fn read(&self, path: &str) -> Result<Vec<u8>> {
-        std::fs::read(self.workdir.join(path)).with_context(|| format!("reading {path}"))
+    pub fn read(&self, state: &TargetState, path: &str) -> Result<Vec<u8>> {
+        if state.with_working_tree {
+            return std::fs::read(self.workdir.join(path))
+                .with_context(|| format!("reading {path}"));
+        }
+        let commit = self.git.find_commit(Oid::from_str(&state.commit)?)?;
+        let entry = commit.tree()?.get_path(Path::new(path))?;
+        let blob = entry.to_object(&self.git)?.peel_to_blob()?;
+        Ok(blob.content().to_vec())
+    }
+
+    /// The hooks directory git uses: `core.hooksPath` (relative to the working tree root
+    /// when relative), else `hooks/` in the common git dir.
+    #[must_use]
+    pub fn hooks_dir(&self) -> PathBuf {
+        let configured = self
+            .git
+            .config()
+            .ok()
+            .and_then(|config| config.get_path("core.hooksPath").ok());
+        match configured {
+            Some(path) if path.is_absolute() => path,
+            Some(path) => self.workdir.join(path),
+            None => self.common_dir().join("hooks"),
+        }
+    }
+
+    /// A `chimp.<key>` value from git config (repository, global or system), if set.
+    #[must_use]
+    pub fn config(&self, key: &str) -> Option<String> {
+        let config = self.git.config().ok()?;
+        config
+            .get_string(&format!("chimp.{key}"))
+            .ok()
+            .filter(|value| !value.trim().is_empty())
     }
 }
