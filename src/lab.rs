@@ -8,7 +8,7 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::mpsc;
 use std::time::Duration;
 
-use anyhow::Result;
+use anyhow::{Context, Result};
 
 use crate::console::Progress;
 use crate::exit_code::{ExitCode, fatal};
@@ -99,16 +99,27 @@ impl Lab<'_> {
         ))
     }
 
-    /// Prove the tests import the sandbox's code: with every file under mutation broken
-    /// on purpose, the tests must fail.
+    /// Prove the tests import the sandbox's code: with every module git-chimp may mutate
+    /// (`candidates`: all selected files, not only those with mutants in scope, so a
+    /// `--since` change in a module no test imports does not trip it) broken on purpose,
+    /// the tests must fail.
     ///
     /// # Errors
     /// [`ExitCode::CanaryFailed`] when they pass anyway.
-    pub fn canary(&self, sandbox: &Sandbox, timeout: Duration) -> Result<()> {
-        const CANARY: &str =
-            "raise RuntimeError('git-chimp canary: this module is broken on purpose')\n";
-        for (path, source) in self.sources {
-            sandbox.write(path, format!("{CANARY}{source}").as_bytes())?;
+    pub fn canary(
+        &self,
+        sandbox: &Sandbox,
+        candidates: &[String],
+        timeout: Duration,
+    ) -> Result<()> {
+        const CANARY: &[u8] =
+            b"raise RuntimeError('git-chimp canary: this module is broken on purpose')\n";
+        let mut originals = Vec::with_capacity(candidates.len());
+        for path in candidates {
+            let original = std::fs::read(sandbox.root.join(path))
+                .with_context(|| format!("reading {path} in the sandbox"))?;
+            sandbox.write(path, &[CANARY, &original].concat())?;
+            originals.push((path, original));
         }
         let log = self.out.logs_dir().join("canary.log");
         let run = run_test_command(
@@ -118,8 +129,8 @@ impl Lab<'_> {
             &log,
             Some(timeout),
         );
-        for (path, source) in self.sources {
-            sandbox.write(path, source.as_bytes())?;
+        for (path, original) in &originals {
+            sandbox.write(path, original)?;
         }
         match run?.exit {
             Exit::Success => Err(fatal(

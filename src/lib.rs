@@ -100,6 +100,9 @@ struct Discovery {
     mutants: Vec<Mutant>,
     /// Python files that were skipped, with the reason.
     skipped: Vec<(String, String)>,
+    /// Every selected Python file that parses, in scope of `--since` or not: what the
+    /// canary breaks.
+    candidates: Vec<String>,
 }
 
 #[expect(
@@ -113,6 +116,7 @@ fn discover_mutants(
     changed: Option<&ChangedLines>,
 ) -> Result<Discovery> {
     let mut found = Discovery {
+        candidates: Vec::new(),
         sources: BTreeMap::new(),
         mutants: Vec::new(),
         skipped: Vec::new(),
@@ -125,7 +129,6 @@ fn discover_mutants(
             || path
                 .split('/')
                 .any(|part| part == "site-packages" || part == ".chimp")
-            || changed.is_some_and(|changed| !changed.has_file(path))
         {
             continue;
         }
@@ -137,6 +140,10 @@ fn discover_mutants(
             ));
             continue;
         }
+        if changed.is_some_and(|changed| !changed.has_file(path)) {
+            found.candidates.push(path.clone());
+            continue;
+        }
         let bytes = repo.read(state, path)?;
         let Ok(text) = String::from_utf8(bytes) else {
             found.skipped.push((path.clone(), "not UTF-8".into()));
@@ -144,6 +151,7 @@ fn discover_mutants(
         };
         match discover::mutate_source(path, &text, &options.operators) {
             Ok(mut mutants) => {
+                found.candidates.push(path.clone());
                 if let Some(changed) = changed {
                     mutants.retain(|m| changed.touches(path, m.start, m.end));
                 }
@@ -322,7 +330,7 @@ fn sweep(args: &RunArgs) -> Result<ExitCode> {
             timeout.as_secs_f64()
         );
         if options.canary {
-            lab.canary(&sandboxes[0], timeout)?;
+            lab.canary(&sandboxes[0], &found.candidates, timeout)?;
         }
         Ok(timeout)
     })();

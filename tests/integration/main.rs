@@ -11,5 +11,7 @@
 mod util;
 
 mod cli;
+mod hook;
 mod runner;
+mod since;
 mod sweep;

@@ -79,6 +79,28 @@ impl TestRepo {
             .env("LC_ALL", "C");
     }
 
+    /// Run git in the repository with `git-chimp` on PATH (for hooks); any outcome.
+    pub fn git_with_chimp(&self, args: &[&str], extra_env: &[(&str, &str)]) -> Run {
+        let mut command = Command::new("git");
+        self.env(&mut command);
+        let bin = Path::new(env!("CARGO_BIN_EXE_git-chimp"))
+            .parent()
+            .unwrap()
+            .to_path_buf();
+        let path = std::env::var_os("PATH").unwrap_or_default();
+        let mut dirs = vec![bin];
+        dirs.extend(std::env::split_paths(&path));
+        command.env("PATH", std::env::join_paths(dirs).unwrap());
+        for (key, value) in extra_env {
+            command.env(key, value);
+        }
+        command
+            .args(args)
+            .current_dir(&self.root)
+            .stdin(Stdio::null());
+        run(command)
+    }
+
     /// Run git in the repository; panic when it fails.
     pub fn git(&self, args: &[&str]) -> String {
         let mut command = Command::new("git");

@@ -1,0 +1,167 @@
+//! The pre-push hook, with real `git push` to a real bare repository on disk.
+
+use crate::sweep::{GAPS_CALC, GAPS_TESTS, UNITTEST};
+use crate::util::TestRepo;
+
+const UNTESTED: &str = "\n\ndef triple(x):\n    return x * 3\n";
+const KILLS_TRIPLE: &str = "\n\nclass TripleTest(unittest.TestCase):\n    def test_triple(self):\n        from calc import triple\n        self.assertEqual(triple(2), 6)\n";
+
+/// A repository whose `main` is pushed to a bare `origin`, with the hook installed and a
+/// test command configured. Its tests kill every mutant of `add` (the only function).
+fn pushed() -> TestRepo {
+    let calc = "def add(a, b):\n    return a + b\n";
+    let tests = "import unittest\n\nfrom calc import add\n\n\nclass AddTest(unittest.TestCase):\n    def test_add(self):\n        self.assertEqual(add(2, 3), 5)\n";
+    let repo = TestRepo::new(&[("calc.py", calc), ("test_calc.py", tests)]);
+    let remote = repo.scratch().join("origin.git");
+    let output = std::process::Command::new("git")
+        .args(["init", "-q", "--bare", "-b", "main"])
+        .arg(&remote)
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    repo.git(&["remote", "add", "origin", remote.to_str().unwrap()]);
+    repo.git(&["push", "-q", "origin", "main"]);
+    let install = repo.chimp(&["hook", "install"]);
+    assert_eq!(install.code, 0, "{}", install.stderr);
+    repo.git(&["config", "chimp.tests", UNITTEST]);
+    repo
+}
+
+fn remote_main(repo: &TestRepo) -> String {
+    repo.git(&["ls-remote", "origin", "refs/heads/main"])
+}
+
+#[test]
+fn push_is_refused_when_the_pushed_commit_adds_an_untested_function_and_accepted_once_tested() {
+    let repo = pushed();
+    let before = remote_main(&repo);
+    let calc = std::fs::read_to_string(repo.root.join("calc.py")).unwrap();
+    repo.write("calc.py", &format!("{calc}{UNTESTED}"));
+    repo.commit("add triple");
+    let push = repo.git_with_chimp(&["push", "origin", "main"], &[]);
+    assert_ne!(push.code, 0, "{}", push.stderr);
+    assert!(
+        push.stderr.contains("push refused: some mutants survived"),
+        "{}",
+        push.stderr
+    );
+    assert!(
+        push.stdout
+            .contains("calc.py:6:14  binary-operator  * -> /")
+            || push
+                .stderr
+                .contains("calc.py:6:14  binary-operator  * -> /"),
+        "{}\n{}",
+        push.stdout,
+        push.stderr
+    );
+    assert!(push.stderr.contains("--no-verify"), "{}", push.stderr);
+    assert_eq!(remote_main(&repo), before, "the remote did not move");
+    // Only the new function was tested: add's mutants are not in scope.
+    let statuses = repo.statuses();
+    assert!(
+        statuses.keys().all(|key| key.starts_with("calc.py:6:")),
+        "{statuses:?}"
+    );
+
+    let tests = std::fs::read_to_string(repo.root.join("test_calc.py")).unwrap();
+    repo.write("test_calc.py", &format!("{tests}{KILLS_TRIPLE}"));
+    repo.commit("test triple");
+    let push = repo.git_with_chimp(&["push", "origin", "main"], &[]);
+    assert_eq!(push.code, 0, "{}\n{}", push.stdout, push.stderr);
+    assert_ne!(remote_main(&repo), before);
+}
+
+#[test]
+fn a_new_branch_without_upstream_is_tested_since_its_merge_base_with_the_default_branch() {
+    let repo = pushed();
+    repo.git(&["checkout", "-q", "-b", "feature"]);
+    let calc = std::fs::read_to_string(repo.root.join("calc.py")).unwrap();
+    repo.write("calc.py", &format!("{calc}{UNTESTED}"));
+    repo.commit("add triple");
+    let main = repo.git(&["rev-parse", "--short", "main"]);
+    let push = repo.git_with_chimp(&["push", "origin", "feature"], &[]);
+    assert_ne!(push.code, 0, "{}", push.stderr);
+    assert!(
+        push.stderr.contains(&format!("since {}", main.trim())),
+        "{}",
+        push.stderr
+    );
+    assert!(
+        repo.statuses()
+            .keys()
+            .all(|key| key.starts_with("calc.py:6:"))
+    );
+    assert_eq!(repo.git(&["ls-remote", "origin", "refs/heads/feature"]), "");
+}
+
+#[test]
+fn no_verify_chimp_skip_and_deletions_pass() {
+    let repo = pushed();
+    let calc = std::fs::read_to_string(repo.root.join("calc.py")).unwrap();
+    repo.write("calc.py", &format!("{calc}{UNTESTED}"));
+    repo.commit("add triple");
+    let skip = repo.git_with_chimp(
+        &["push", "origin", "HEAD:refs/heads/skipped"],
+        &[("CHIMP_SKIP", "1")],
+    );
+    assert_eq!(skip.code, 0, "{}", skip.stderr);
+    assert!(skip.stderr.contains("CHIMP_SKIP=1"), "{}", skip.stderr);
+    let no_verify = repo.git_with_chimp(&["push", "--no-verify", "origin", "main"], &[]);
+    assert_eq!(no_verify.code, 0, "{}", no_verify.stderr);
+    let delete = repo.git_with_chimp(&["push", "origin", ":skipped"], &[]);
+    assert_eq!(delete.code, 0, "{}", delete.stderr);
+    assert_eq!(repo.git(&["ls-remote", "origin", "refs/heads/skipped"]), "");
+}
+
+#[test]
+fn without_a_test_command_the_hook_says_how_to_set_one_and_lets_the_push_through() {
+    let repo = pushed();
+    repo.git(&["config", "--unset", "chimp.tests"]);
+    let calc = std::fs::read_to_string(repo.root.join("calc.py")).unwrap();
+    repo.write("calc.py", &format!("{calc}{UNTESTED}"));
+    repo.commit("add triple");
+    let push = repo.git_with_chimp(&["push", "origin", "main"], &[]);
+    assert_eq!(push.code, 0, "{}", push.stderr);
+    assert!(
+        push.stderr.contains("git config chimp.tests"),
+        "{}",
+        push.stderr
+    );
+}
+
+#[test]
+fn hook_install_respects_hooks_path_and_never_clobbers_a_foreign_hook() {
+    let repo = TestRepo::new(&[("calc.py", GAPS_CALC), ("test_calc.py", GAPS_TESTS)]);
+    repo.git(&["config", "core.hooksPath", ".githooks"]);
+    repo.write(".githooks/pre-push", "#!/bin/sh\necho mine\n");
+    let refused = repo.chimp(&["hook", "install"]);
+    assert_eq!(refused.code, 1, "{}", refused.stderr);
+    assert!(
+        refused.stderr.contains("not git-chimp's"),
+        "{}",
+        refused.stderr
+    );
+    assert_eq!(
+        std::fs::read_to_string(repo.root.join(".githooks/pre-push")).unwrap(),
+        "#!/bin/sh\necho mine\n"
+    );
+    let uninstall = repo.chimp(&["hook", "uninstall"]);
+    assert_eq!(uninstall.code, 1, "{}", uninstall.stderr);
+    assert!(repo.root.join(".githooks/pre-push").exists());
+
+    let forced = repo.chimp(&["hook", "install", "--force"]);
+    assert_eq!(forced.code, 0, "{}", forced.stderr);
+    let hook = std::fs::read_to_string(repo.root.join(".githooks/pre-push")).unwrap();
+    assert!(hook.contains("# git-chimp pre-push hook"));
+    assert_eq!(
+        std::fs::read_to_string(repo.root.join(".githooks/pre-push.before-git-chimp")).unwrap(),
+        "#!/bin/sh\necho mine\n"
+    );
+    assert!(!repo.root.join(".git/hooks/pre-push").exists());
+    // Installing again updates our own hook without --force.
+    assert_eq!(repo.chimp(&["hook", "install"]).code, 0);
+    let removed = repo.chimp(&["hook", "uninstall"]);
+    assert_eq!(removed.code, 0, "{}", removed.stderr);
+    assert!(!repo.root.join(".githooks/pre-push").exists());
+}
