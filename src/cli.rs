@@ -36,6 +36,30 @@ pub enum Command {
     /// Install or remove the pre-push hook that runs git-chimp on what is pushed.
     #[command(subcommand)]
     Hook(HookCommand),
+    /// Inspect or trim the outcome cache.
+    Cache {
+        /// What to do.
+        #[command(subcommand)]
+        action: CacheCommand,
+        /// The cache directory [default: .chimp/cache at the repository root].
+        #[arg(long, value_name = "DIR", env = "CHIMP_CACHE_DIR", global = true)]
+        cache_dir: Option<PathBuf>,
+    },
+}
+
+/// `git chimp cache ...`.
+#[derive(Debug, Subcommand)]
+pub enum CacheCommand {
+    /// Count the entries per outcome, their size and age.
+    Stats,
+    /// Remove every entry.
+    Clear,
+    /// Remove entries recorded longer ago than a duration (and damaged ones).
+    Prune {
+        /// Age such as 30d, 12h, 90m, 2w.
+        #[arg(long, value_name = "DURATION")]
+        older_than: String,
+    },
 }
 
 /// `git chimp hook ...`.
@@ -65,6 +89,12 @@ pub struct RunArgs {
     /// `docs/*`); `*` also matches `/`. Test files are never mutated.
     #[arg(long, num_args = 1.., value_name = "GLOB", help_heading = "Selection")]
     pub exclude: Vec<String>,
+
+    /// More files whose content steers the tests (globs, relative to the current
+    /// directory); with the default test files and configuration they make up the
+    /// cache's test fingerprint.
+    #[arg(long, num_args = 1.., value_name = "GLOB", help_heading = "Selection")]
+    pub test_files: Vec<String>,
 
     /// Only apply these operators (comma-separated names; see `git chimp operators`).
     #[arg(
@@ -103,6 +133,19 @@ pub struct RunArgs {
         help_heading = "Running"
     )]
     pub jobs: Option<usize>,
+
+    /// Where outcomes are cached [default: .chimp/cache at the repository root].
+    #[arg(
+        long,
+        value_name = "DIR",
+        env = "CHIMP_CACHE_DIR",
+        help_heading = "Running"
+    )]
+    pub cache_dir: Option<PathBuf>,
+
+    /// Neither read nor write the outcome cache.
+    #[arg(long, help_heading = "Running")]
+    pub no_cache: bool,
 
     /// Skip the check that the tests import the code being mutated (for test commands
     /// that do not run Python, such as benchmarks with `--tests true`).
@@ -149,6 +192,11 @@ impl RunArgs {
         self.since = self.since.or(outer.since);
         self.jobs = self.jobs.or(outer.jobs);
         self.no_canary |= outer.no_canary;
+        self.no_cache |= outer.no_cache;
+        self.cache_dir = self.cache_dir.or(outer.cache_dir);
+        if self.test_files.is_empty() {
+            self.test_files = outer.test_files;
+        }
         self.tests = self.tests.or(outer.tests);
         self.timeout = self.timeout.or(outer.timeout);
         self

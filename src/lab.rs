@@ -170,6 +170,7 @@ impl Lab<'_> {
         mutants: &[Mutant],
         timeout: Duration,
         progress: &mut Progress,
+        on_result: &mut dyn FnMut(&MutantResult),
     ) -> LabOutcome {
         let next = AtomicUsize::new(0);
         let broken = AtomicBool::new(false);
@@ -214,6 +215,7 @@ impl Lab<'_> {
                     ));
                 }
                 progress.record(&result);
+                on_result(&result);
                 indexed.push((index, result));
             }
         });
@@ -280,6 +282,7 @@ impl Lab<'_> {
             log: kept,
             detail: (outcome == Outcome::Timeout)
                 .then(|| format!("killed after {:.1}s", timeout.as_secs_f64())),
+            cached: false,
         }))
     }
 }
@@ -291,6 +294,7 @@ fn error_result(mutant: &Mutant, detail: String) -> MutantResult {
         duration: Duration::ZERO,
         log: None,
         detail: Some(detail),
+        cached: false,
     }
 }
 

@@ -4,6 +4,7 @@
 //! mutant discovery, sandboxes, baseline, canary, the mutants, reports. DESIGN.md maps
 //! each module.
 
+pub mod cache;
 pub mod changed;
 pub mod cli;
 pub mod console;
@@ -30,15 +31,16 @@ use std::collections::BTreeMap;
 
 use anyhow::{Context, Result};
 
+use crate::cache::{Cache, CacheKey, TestFingerprint};
 use crate::changed::ChangedLines;
-use crate::cli::{Cli, Command, HookCommand, RunArgs};
+use crate::cli::{CacheCommand, Cli, Command, HookCommand, RunArgs};
 use crate::console::Progress;
 use crate::exit_code::{ExitCode, fatal};
 use crate::lab::Lab;
 use crate::mutant::Mutant;
 use crate::operators::Operator;
 use crate::options::{Options, is_default_excluded};
-use crate::outcome::Outcome;
+use crate::outcome::{MutantResult, Outcome};
 use crate::output::OutputDir;
 use crate::repo::{Repo, TargetState};
 
@@ -55,6 +57,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             Ok(ExitCode::Success)
         }
         Some(Command::Clean) => clean(),
+        Some(Command::Cache { action, cache_dir }) => manage_cache(&action, cache_dir.as_deref()),
         Some(Command::Hook(HookCommand::Install { force })) => {
             let repo = Repo::discover(&current_dir()?)?;
             let path = hook::install(&repo, force)?;
@@ -90,6 +93,55 @@ fn clean() -> Result<ExitCode> {
     let removed = sandbox::clean(&repo)?;
     println!("removed {removed} sandbox worktree(s)");
     Ok(ExitCode::Success)
+}
+
+fn manage_cache(action: &CacheCommand, dir: Option<&std::path::Path>) -> Result<ExitCode> {
+    let cwd = current_dir()?;
+    let repo = Repo::discover(&cwd)?;
+    let cache = Cache::new(dir.map_or_else(
+        || repo.workdir().join(".chimp").join("cache"),
+        |dir| cwd.join(dir),
+    ));
+    match action {
+        CacheCommand::Stats => {
+            let stats = cache.stats();
+            let entries: usize = stats.by_outcome.values().sum();
+            println!("cache: {}", cache.dir().display());
+            println!("{entries} entries, {} KiB", stats.bytes.div_ceil(1024));
+            for (outcome, count) in &stats.by_outcome {
+                println!("  {outcome}: {count}");
+            }
+            if stats.damaged > 0 {
+                println!("  damaged (ignored, replaced when met): {}", stats.damaged);
+            }
+            if let Some((oldest, newest)) = stats.range {
+                let now = std::time::SystemTime::now()
+                    .duration_since(std::time::UNIX_EPOCH)
+                    .map_or(0, |d| d.as_secs());
+                println!(
+                    "oldest {} ago, newest {} ago",
+                    age(now.saturating_sub(oldest)),
+                    age(now.saturating_sub(newest))
+                );
+            }
+        }
+        CacheCommand::Clear => println!("removed {} entries", cache.clear()?),
+        CacheCommand::Prune { older_than } => {
+            let age = cache::parse_duration(older_than)
+                .map_err(|err| fatal(ExitCode::Usage, format!("--older-than {err}")))?;
+            println!("removed {} entries", cache.prune(age)?);
+        }
+    }
+    Ok(ExitCode::Success)
+}
+
+fn age(seconds: u64) -> String {
+    match seconds {
+        0..120 => format!("{seconds}s"),
+        120..7200 => format!("{}m", seconds / 60),
+        7200..172_800 => format!("{}h", seconds / 3600),
+        _ => format!("{}d", seconds / 86_400),
+    }
 }
 
 /// The files and mutants of a run.
@@ -310,14 +362,166 @@ fn sweep(args: &RunArgs) -> Result<ExitCode> {
         println!("no mutants to test");
         return Ok(ExitCode::Success);
     }
-    let sandboxes = sandbox::prepare(&repo, &state, options.jobs.min(total))?;
+    let cache = options.cache_dir.clone().map(Cache::new);
+    let keys: Vec<Option<CacheKey>> = match &cache {
+        Some(_) => {
+            let fingerprint = test_fingerprint(&repo, &state, &options)?;
+            found
+                .mutants
+                .iter()
+                .map(|mutant| {
+                    let source = found.sources.get(&mutant.path).map_or("", String::as_str);
+                    Some(CacheKey::new(mutant, source, &tests, fingerprint))
+                })
+                .collect()
+        }
+        None => vec![None; total],
+    };
+    let (mut results, todo) = lookup(&found.mutants, cache.as_ref(), &keys, options.timeout);
+    let from_cache = results.len();
+    let mut interrupted = false;
+    if !todo.is_empty() {
+        let misses = Misses {
+            todo: &todo,
+            keys: &keys,
+            cache: cache.as_ref(),
+        };
+        let (ran, was_interrupted) =
+            run_misses(&repo, &options, &state, &found, &tests, &out, &misses)?;
+        results.extend(ran);
+        interrupted = was_interrupted;
+    }
+    results.sort_by_key(|(index, _)| *index);
+    let results: Vec<MutantResult> = results.into_iter().map(|(_, result)| result).collect();
+    report::json::write_report(
+        &out.report_path(),
+        repo.workdir(),
+        &found.mutants,
+        &results,
+        &found.sources,
+    )?;
+    report::patch::write_patches(&out, &results, &found.sources)?;
+    print!(
+        "{}",
+        report::terminal::summary(&results, total, interrupted)
+    );
+    if cache.is_some() {
+        println!(
+            "{from_cache} from cache, {} run",
+            results.len() - from_cache
+        );
+    }
+    let survived = results
+        .iter()
+        .any(|result| result.outcome == Outcome::Survived);
+    if survived {
+        println!("patches: {}", out.survived_dir().display());
+    }
+    println!("report: {}", out.report_path().display());
+    if interrupted {
+        // Leave nothing registered behind: an interrupted run removes its sandboxes.
+        sandbox::clean(&repo)?;
+        return Ok(ExitCode::Interrupted);
+    }
+    Ok(if survived {
+        ExitCode::Survivors
+    } else {
+        ExitCode::Success
+    })
+}
+
+/// Split the mutants into cached results (with their index) and the indexes to run.
+fn lookup(
+    mutants: &[Mutant],
+    cache: Option<&Cache>,
+    keys: &[Option<CacheKey>],
+    timeout: Option<std::time::Duration>,
+) -> (Vec<(usize, MutantResult)>, Vec<usize>) {
+    let mut results: Vec<(usize, MutantResult)> = Vec::new();
+    let mut todo: Vec<usize> = Vec::new();
+    for (index, mutant) in mutants.iter().enumerate() {
+        let entry = cache
+            .zip(keys[index].as_ref())
+            .and_then(|(cache, key)| cache.get(key))
+            .filter(|entry| reusable(entry, timeout));
+        match entry.and_then(|entry| Some((entry.outcome()?, entry))) {
+            Some((outcome, entry)) => results.push((
+                index,
+                MutantResult {
+                    mutant: mutant.clone(),
+                    outcome,
+                    duration: std::time::Duration::from_millis(entry.duration_ms),
+                    log: None,
+                    detail: Some("from cache".to_owned()),
+                    cached: true,
+                },
+            )),
+            None => todo.push(index),
+        }
+    }
+    (results, todo)
+}
+
+/// Whether a cached entry may stand for a run now: a timeout only under the same or a
+/// shorter `--timeout` than the one that produced it.
+fn reusable(entry: &cache::Entry, timeout: Option<std::time::Duration>) -> bool {
+    entry.outcome() != Some(Outcome::Timeout)
+        || timeout.is_none_or(|timeout| timeout.as_millis() <= u128::from(entry.timeout_ms))
+}
+
+/// The hash of every test file and test configuration file in the tested state.
+fn test_fingerprint(
+    repo: &Repo,
+    state: &TargetState,
+    options: &Options,
+) -> Result<TestFingerprint> {
+    let mut files = Vec::new();
+    for path in &state.files {
+        if options::is_test_file(path)
+            || options::is_test_config(path)
+            || options.test_files.is_match(path)
+        {
+            files.push((path.as_str(), repo.read(state, path)?));
+        }
+    }
+    Ok(TestFingerprint::of(files))
+}
+
+/// The mutants a run must test: those the cache did not answer.
+struct Misses<'a> {
+    /// Indexes into the run's mutants.
+    todo: &'a [usize],
+    /// Cache keys by mutant index.
+    keys: &'a [Option<CacheKey>],
+    /// Where outcomes are stored as they finish.
+    cache: Option<&'a Cache>,
+}
+
+/// Prepare sandboxes, run the baseline and canary, run the missed mutants and store each
+/// outcome as it finishes. Returns (mutant index, result) pairs and whether the run was
+/// interrupted.
+fn run_misses(
+    repo: &Repo,
+    options: &Options,
+    state: &TargetState,
+    found: &Discovery,
+    tests: &str,
+    out: &OutputDir,
+    misses: &Misses<'_>,
+) -> Result<(Vec<(usize, MutantResult)>, bool)> {
+    let mutants: Vec<Mutant> = misses
+        .todo
+        .iter()
+        .map(|&index| found.mutants[index].clone())
+        .collect();
+    let sandboxes = sandbox::prepare(repo, state, options.jobs.min(mutants.len()))?;
     let cwd = current_dir()?;
-    let python = pyenv::PythonEnv::probe(&tests, &cwd, repo.workdir());
+    let python = pyenv::PythonEnv::probe(tests, &cwd, repo.workdir());
     let lab = Lab {
-        tests: &tests,
+        tests,
         cwd_prefix: &options.cwd_prefix,
         sources: &found.sources,
-        out: &out,
+        out,
         python: &python,
     };
     let setup = (|| -> Result<std::time::Duration> {
@@ -338,7 +542,7 @@ fn sweep(args: &RunArgs) -> Result<ExitCode> {
         Ok(timeout) => timeout,
         Err(err) => {
             if interrupt::is_interrupted() {
-                sandbox::clean(&repo)?;
+                sandbox::clean(repo)?;
                 return Err(fatal(
                     ExitCode::Interrupted,
                     "interrupted before any mutant ran",
@@ -347,37 +551,35 @@ fn sweep(args: &RunArgs) -> Result<ExitCode> {
             return Err(err);
         }
     };
-    let mut progress = Progress::new(total);
-    let outcome = lab.run_mutants(&sandboxes, &found.mutants, timeout, &mut progress);
-    progress.finish();
-    report::json::write_report(
-        &out.report_path(),
-        repo.workdir(),
-        &found.mutants,
-        &outcome.results,
-        &found.sources,
-    )?;
-    report::patch::write_patches(&out, &outcome.results, &found.sources)?;
-    print!(
-        "{}",
-        report::terminal::summary(&outcome.results, total, outcome.interrupted)
-    );
-    let survived = outcome
-        .results
+    let key_of: BTreeMap<&str, &CacheKey> = misses
+        .todo
         .iter()
-        .any(|result| result.outcome == Outcome::Survived);
-    if survived {
-        println!("patches: {}", out.survived_dir().display());
-    }
-    println!("report: {}", out.report_path().display());
-    if outcome.interrupted {
-        // Leave nothing registered behind: an interrupted run removes its sandboxes.
-        sandbox::clean(&repo)?;
-        return Ok(ExitCode::Interrupted);
-    }
-    Ok(if survived {
-        ExitCode::Survivors
-    } else {
-        ExitCode::Success
-    })
+        .filter_map(|&index| {
+            Some((
+                found.mutants[index].id.0.as_str(),
+                misses.keys[index].as_ref()?,
+            ))
+        })
+        .collect();
+    let mut store = |result: &MutantResult| {
+        if let (Some(cache), Some(key)) = (misses.cache, key_of.get(result.mutant.id.0.as_str()))
+            && let Err(err) = cache.put(key, result.outcome, result.duration, timeout)
+        {
+            eprintln!("git-chimp: could not cache an outcome: {err:#}");
+        }
+    };
+    let mut progress = Progress::new(mutants.len());
+    let outcome = lab.run_mutants(&sandboxes, &mutants, timeout, &mut progress, &mut store);
+    progress.finish();
+    let position: BTreeMap<&str, usize> = misses
+        .todo
+        .iter()
+        .map(|&index| (found.mutants[index].id.0.as_str(), index))
+        .collect();
+    let ran = outcome
+        .results
+        .into_iter()
+        .map(|result| (position[result.mutant.id.0.as_str()], result))
+        .collect();
+    Ok((ran, outcome.interrupted))
 }

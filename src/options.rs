@@ -36,6 +36,10 @@ pub struct Options {
     pub rev: Option<String>,
     /// `--since`: only lines changed since the merge base with this revision.
     pub since: Option<String>,
+    /// Extra test files for the cache's fingerprint (`--test-files`).
+    pub test_files: GlobSet,
+    /// The outcome cache's directory, or `None` with `--no-cache`.
+    pub cache_dir: Option<PathBuf>,
 }
 
 impl Options {
@@ -69,25 +73,12 @@ impl Options {
                 format!("--code {missing}: no such file or directory in the repository"),
             ));
         }
-        let mut exclude = GlobSetBuilder::new();
-        for pattern in &args.exclude {
-            let relative = repo_path(&cwd_prefix, pattern, workdir).ok_or_else(|| {
-                fatal(
-                    ExitCode::Usage,
-                    format!("--exclude {pattern}: not inside the repository"),
-                )
-            })?;
-            let glob = Glob::new(&relative).map_err(|err| {
-                fatal(
-                    ExitCode::Usage,
-                    format!("--exclude {pattern}: not a valid glob: {err}"),
-                )
-            })?;
-            exclude.add(glob);
-        }
-        let exclude = exclude
-            .build()
-            .map_err(|err| fatal(ExitCode::Usage, format!("--exclude: {err}")))?;
+        let exclude = globs(&args.exclude, "--exclude", &cwd_prefix, workdir)?;
+        let test_files = globs(&args.test_files, "--test-files", &cwd_prefix, workdir)?;
+        let cache_dir = (!args.no_cache).then(|| match &args.cache_dir {
+            Some(dir) => cwd.join(dir),
+            None => workdir.join(".chimp").join("cache"),
+        });
         let operators = if args.operators.is_empty() {
             Operator::ALL.into_iter().collect()
         } else {
@@ -129,6 +120,8 @@ impl Options {
             cwd_prefix,
             rev: args.rev.clone(),
             since: args.since.clone(),
+            test_files,
+            cache_dir,
         })
     }
 
@@ -158,21 +151,63 @@ impl Options {
 }
 
 /// Whether a repository-relative path is one git-chimp never mutates by default: a test
-/// file (`test_*.py`, `*_test.py`, `conftest.py`, anything under a `test/` or `tests/`
-/// directory) or project tooling (`setup.py`, `noxfile.py`, a Sphinx `conf.py` under
-/// `doc/` or `docs/`).
+/// file (see [`is_test_file`]) or project tooling (`setup.py`, `noxfile.py`, a Sphinx
+/// `conf.py` under `doc/` or `docs/`).
 #[must_use]
 pub fn is_default_excluded(path: &str) -> bool {
+    let parts: Vec<&str> = path.split('/').collect();
+    let (name, dirs) = parts.split_last().unwrap_or((&"", &[]));
+    is_test_file(path)
+        || matches!(*name, "setup.py" | "noxfile.py")
+        || (*name == "conf.py"
+            && dirs
+                .last()
+                .is_some_and(|dir| *dir == "docs" || *dir == "doc"))
+}
+
+/// Whether a repository-relative path is a test file: `test_*.py`, `*_test.py`,
+/// `conftest.py`, or any `.py` file under a `test/` or `tests/` directory.
+#[must_use]
+pub fn is_test_file(path: &str) -> bool {
     let parts: Vec<&str> = path.split('/').collect();
     let (name, dirs) = parts.split_last().unwrap_or((&"", &[]));
     dirs.iter().any(|dir| *dir == "tests" || *dir == "test")
         || name.starts_with("test_")
         || name.ends_with("_test.py")
-        || matches!(*name, "conftest.py" | "setup.py" | "noxfile.py")
-        || (*name == "conf.py"
-            && dirs
-                .last()
-                .is_some_and(|dir| *dir == "docs" || *dir == "doc"))
+        || *name == "conftest.py"
+}
+
+/// Whether a file's name marks configuration that steers the tests.
+#[must_use]
+pub fn is_test_config(path: &str) -> bool {
+    let name = path.rsplit('/').next().unwrap_or(path);
+    matches!(
+        name,
+        "conftest.py" | "pytest.ini" | "pyproject.toml" | "setup.cfg" | "tox.ini"
+    )
+}
+
+/// Globs written relative to the current directory, matched against repository-relative
+/// paths.
+fn globs(patterns: &[String], option: &str, cwd_prefix: &str, workdir: &Path) -> Result<GlobSet> {
+    let mut set = GlobSetBuilder::new();
+    for pattern in patterns {
+        let relative = repo_path(cwd_prefix, pattern, workdir).ok_or_else(|| {
+            fatal(
+                ExitCode::Usage,
+                format!("{option} {pattern}: not inside the repository"),
+            )
+        })?;
+        let glob = Glob::new(&relative).map_err(|err| {
+            fatal(
+                ExitCode::Usage,
+                format!("{option} {pattern}: not a valid glob: {err}"),
+            )
+        })?;
+        set.add(glob);
+    }
+    set.build()
+        .map_err(|err| fatal(ExitCode::Usage, format!("{option}: {err}")))
 }
 
 fn is_under(path: &str, root: &str) -> bool {

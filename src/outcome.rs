@@ -70,6 +70,8 @@ pub struct MutantResult {
     pub log: Option<PathBuf>,
     /// Extra detail, e.g. why an error happened.
     pub detail: Option<String>,
+    /// Whether the outcome came from the cache instead of a test run.
+    pub cached: bool,
 }
 
 /// Counts per outcome and the mutation score.

@@ -1,0 +1,360 @@
+//! The outcome cache: never run the same mutant against the same code and tests twice.
+//!
+//! One bincode file per key under the cache directory (`.chimp/cache/` or `--cache-dir`),
+//! fanned out by the key's first two hex digits, written atomically (a temporary file in
+//! the same directory, then a rename), so concurrent runs and crashes never leave a torn
+//! entry. An entry that is truncated, corrupt or from another format is a miss, and the
+//! next outcome for its key replaces it.
+//!
+//! The key is SHA-256 over, in order: the cache format version; the file's path; the
+//! source text of the mutant's enclosing definition (function, method or class; the
+//! statement for module-level code), not its line number; the mutation (operator, byte
+//! offset within that definition, replacement); the test command; and the
+//! [`TestFingerprint`]. So editing one function re-runs only its mutants, inserting lines
+//! above code re-runs nothing, and editing any test file re-runs everything.
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use anyhow::{Context, Result};
+use bincode::{Decode, Encode};
+use sha2::{Digest, Sha256};
+
+use crate::mutant::Mutant;
+use crate::outcome::Outcome;
+use crate::output::write_atomic;
+
+/// Bumped whenever the key or the entry changes meaning.
+pub const FORMAT_VERSION: u32 = 1;
+
+/// Marks a file as a git-chimp cache entry.
+const MAGIC: [u8; 4] = *b"CHMP";
+
+/// A hash of everything that steers the tests: every test file and every test
+/// configuration file of the tested state, by path and content.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TestFingerprint(pub [u8; 32]);
+
+impl TestFingerprint {
+    /// The fingerprint of `files` (path and content each), in the order given (sorted by
+    /// the caller).
+    #[must_use]
+    pub fn of<'a>(files: impl IntoIterator<Item = (&'a str, Vec<u8>)>) -> Self {
+        let mut hasher = Sha256::new();
+        for (path, content) in files {
+            hasher.update(path.as_bytes());
+            hasher.update([0]);
+            hasher.update((content.len() as u64).to_le_bytes());
+            hasher.update(&content);
+        }
+        Self(hasher.finalize().into())
+    }
+}
+
+/// The cache key of one mutant: 64 hex digits.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct CacheKey(String);
+
+impl CacheKey {
+    /// The key of `mutant` of a file whose text is `source`.
+    #[must_use]
+    pub fn new(mutant: &Mutant, source: &str, tests: &str, fingerprint: TestFingerprint) -> Self {
+        let scope = mutant.scope.span;
+        let mut hasher = Sha256::new();
+        let mut part = |bytes: &[u8]| {
+            hasher.update((bytes.len() as u64).to_le_bytes());
+            hasher.update(bytes);
+        };
+        part(&FORMAT_VERSION.to_le_bytes());
+        part(mutant.path.as_bytes());
+        part(scope.of(source).as_bytes());
+        part(mutant.operator.name().as_bytes());
+        part(&((mutant.span.start - scope.start) as u64).to_le_bytes());
+        part(&((mutant.span.end - scope.start) as u64).to_le_bytes());
+        part(mutant.replacement.as_bytes());
+        part(tests.as_bytes());
+        part(&fingerprint.0);
+        let digest = hasher.finalize();
+        let mut hex = String::with_capacity(64);
+        for byte in digest {
+            use std::fmt::Write;
+            let _ = write!(hex, "{byte:02x}");
+        }
+        Self(hex)
+    }
+}
+
+/// One stored outcome.
+#[derive(Debug, Clone, PartialEq, Eq, Encode, Decode)]
+pub struct Entry {
+    magic: [u8; 4],
+    format: u32,
+    /// The outcome, as [`outcome_code`] encodes it.
+    outcome: u8,
+    /// How long the test run took, in milliseconds.
+    pub duration_ms: u64,
+    /// The timeout the run had, in milliseconds (a timeout is only reused under the same
+    /// or a shorter limit).
+    pub timeout_ms: u64,
+    /// The git-chimp version that recorded it.
+    pub version: String,
+    /// When it was recorded, in seconds since the Unix epoch.
+    pub recorded: u64,
+}
+
+fn outcome_code(outcome: Outcome) -> Option<u8> {
+    match outcome {
+        Outcome::Killed => Some(1),
+        Outcome::Timeout => Some(2),
+        Outcome::Survived => Some(3),
+        Outcome::Uncovered | Outcome::Error => None,
+    }
+}
+
+impl Entry {
+    /// The stored outcome.
+    #[must_use]
+    pub fn outcome(&self) -> Option<Outcome> {
+        match self.outcome {
+            1 => Some(Outcome::Killed),
+            2 => Some(Outcome::Timeout),
+            3 => Some(Outcome::Survived),
+            _ => None,
+        }
+    }
+}
+
+fn now_secs() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
+}
+
+/// The store.
+#[derive(Debug, Clone)]
+pub struct Cache {
+    dir: PathBuf,
+}
+
+/// Totals of the store, for `git chimp cache stats`.
+#[derive(Debug, Default)]
+pub struct Stats {
+    /// Readable entries per outcome name.
+    pub by_outcome: BTreeMap<&'static str, usize>,
+    /// Files that are not readable entries.
+    pub damaged: usize,
+    /// Bytes on disk.
+    pub bytes: u64,
+    /// Oldest and newest recording times (Unix seconds).
+    pub range: Option<(u64, u64)>,
+}
+
+impl Cache {
+    /// The store in `dir` (created when something is written).
+    #[must_use]
+    pub fn new(dir: PathBuf) -> Self {
+        Self { dir }
+    }
+
+    /// Its directory.
+    #[must_use]
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    fn path(&self, key: &CacheKey) -> PathBuf {
+        self.dir.join(&key.0[..2]).join(&key.0[2..])
+    }
+
+    /// The stored entry for `key`, if there is a readable one.
+    #[must_use]
+    pub fn get(&self, key: &CacheKey) -> Option<Entry> {
+        let bytes = fs::read(self.path(key)).ok()?;
+        decode(&bytes)
+    }
+
+    /// Store an outcome (killed, timeout and survived only; others are not cached).
+    ///
+    /// # Errors
+    /// When the entry cannot be written.
+    pub fn put(
+        &self,
+        key: &CacheKey,
+        outcome: Outcome,
+        duration: Duration,
+        timeout: Duration,
+    ) -> Result<()> {
+        let Some(code) = outcome_code(outcome) else {
+            return Ok(());
+        };
+        let entry = Entry {
+            magic: MAGIC,
+            format: FORMAT_VERSION,
+            outcome: code,
+            duration_ms: u64::try_from(duration.as_millis()).unwrap_or(u64::MAX),
+            timeout_ms: u64::try_from(timeout.as_millis()).unwrap_or(u64::MAX),
+            version: env!("CARGO_PKG_VERSION").to_owned(),
+            recorded: now_secs(),
+        };
+        let bytes = bincode::encode_to_vec(&entry, bincode::config::standard())
+            .context("encoding a cache entry")?;
+        let path = self.path(key);
+        if let Some(parent) = path.parent() {
+            fs::create_dir_all(parent).with_context(|| format!("creating {}", parent.display()))?;
+        }
+        write_atomic(&path, &bytes)
+    }
+
+    fn entries(&self) -> Vec<PathBuf> {
+        let mut out = Vec::new();
+        let Ok(fans) = fs::read_dir(&self.dir) else {
+            return out;
+        };
+        for fan in fans.flatten() {
+            if let Ok(files) = fs::read_dir(fan.path()) {
+                out.extend(
+                    files
+                        .flatten()
+                        .map(|file| file.path())
+                        .filter(|path| path.is_file()),
+                );
+            }
+        }
+        out
+    }
+
+    /// Count the store's entries.
+    #[must_use]
+    pub fn stats(&self) -> Stats {
+        let mut stats = Stats::default();
+        for path in self.entries() {
+            stats.bytes += fs::metadata(&path).map_or(0, |meta| meta.len());
+            match fs::read(&path).ok().and_then(|bytes| decode(&bytes)) {
+                Some(entry) => {
+                    let name = entry.outcome().map_or("?", Outcome::name);
+                    *stats.by_outcome.entry(name).or_insert(0) += 1;
+                    let (low, high) = stats.range.unwrap_or((entry.recorded, entry.recorded));
+                    stats.range = Some((low.min(entry.recorded), high.max(entry.recorded)));
+                }
+                None => stats.damaged += 1,
+            }
+        }
+        stats
+    }
+
+    /// Remove every entry; return how many files were removed.
+    ///
+    /// # Errors
+    /// When the directory cannot be removed.
+    pub fn clear(&self) -> Result<usize> {
+        let count = self.entries().len();
+        if self.dir.exists() {
+            fs::remove_dir_all(&self.dir)
+                .with_context(|| format!("removing {}", self.dir.display()))?;
+        }
+        Ok(count)
+    }
+
+    /// Remove entries recorded more than `age` ago, and damaged ones; return how many.
+    ///
+    /// # Errors
+    /// When an entry cannot be removed.
+    pub fn prune(&self, age: Duration) -> Result<usize> {
+        let cutoff = now_secs().saturating_sub(age.as_secs());
+        let mut removed = 0;
+        for path in self.entries() {
+            let keep = fs::read(&path)
+                .ok()
+                .and_then(|bytes| decode(&bytes))
+                .is_some_and(|entry| entry.recorded >= cutoff);
+            if !keep {
+                fs::remove_file(&path).with_context(|| format!("removing {}", path.display()))?;
+                removed += 1;
+            }
+        }
+        Ok(removed)
+    }
+}
+
+fn decode(bytes: &[u8]) -> Option<Entry> {
+    let (entry, used): (Entry, usize) =
+        bincode::decode_from_slice(bytes, bincode::config::standard()).ok()?;
+    (used == bytes.len()
+        && entry.magic == MAGIC
+        && entry.format == FORMAT_VERSION
+        && entry.outcome().is_some())
+    .then_some(entry)
+}
+
+/// Parse a duration such as `30d`, `12h`, `90m`, `45s` or `2w`.
+///
+/// # Errors
+/// A message naming the value when it is not one.
+pub fn parse_duration(text: &str) -> Result<Duration, String> {
+    let text = text.trim();
+    let split = text
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(text.len());
+    let (number, unit) = text.split_at(split);
+    let number: u64 = number
+        .parse()
+        .map_err(|_| format!("`{text}`: expected a number and a unit such as 30d, 12h, 90m"))?;
+    let seconds = match unit {
+        "s" => 1,
+        "m" => 60,
+        "h" => 3600,
+        "d" | "" => 86_400,
+        "w" => 7 * 86_400,
+        _ => {
+            return Err(format!(
+                "`{text}`: unknown unit `{unit}` (use s, m, h, d or w)"
+            ));
+        }
+    };
+    Ok(Duration::from_secs(number * seconds))
+}
+
+#[cfg(test)]
+mod test {
+    use super::*;
+
+    #[test]
+    fn entries_round_trip_and_damage_is_a_miss() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = Cache::new(dir.path().join("cache"));
+        let key = CacheKey("ab".repeat(32));
+        assert!(cache.get(&key).is_none());
+        cache
+            .put(
+                &key,
+                Outcome::Survived,
+                Duration::from_millis(1500),
+                Duration::from_secs(9),
+            )
+            .unwrap();
+        let entry = cache.get(&key).unwrap();
+        assert_eq!(entry.outcome(), Some(Outcome::Survived));
+        assert_eq!((entry.duration_ms, entry.timeout_ms), (1500, 9000));
+        let path = cache.path(&key);
+        let bytes = fs::read(&path).unwrap();
+        fs::write(&path, &bytes[..bytes.len() - 3]).unwrap();
+        assert!(cache.get(&key).is_none(), "truncated");
+        fs::write(&path, b"not an entry at all").unwrap();
+        assert!(cache.get(&key).is_none(), "foreign");
+        assert_eq!(cache.stats().damaged, 1);
+        cache
+            .put(&key, Outcome::Error, Duration::ZERO, Duration::ZERO)
+            .unwrap();
+        assert!(cache.get(&key).is_none(), "errors are not cached");
+    }
+
+    #[test]
+    fn durations_take_units() {
+        assert_eq!(parse_duration("30d"), Ok(Duration::from_secs(30 * 86_400)));
+        assert_eq!(parse_duration("90m"), Ok(Duration::from_secs(5400)));
+        assert!(parse_duration("soon").is_err());
+        assert!(parse_duration("3y").is_err());
+    }
+}
