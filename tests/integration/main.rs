@@ -10,6 +10,7 @@
 
 mod util;
 
+mod cache;
 mod cli;
 mod hook;
 mod runner;
