@@ -257,7 +257,7 @@ fn ctrl_c_keeps_every_finished_outcome() {
         .values()
         .filter(|status| *status != "Pending")
         .count();
-    assert!(finished >= 3 && finished < 12, "{finished}");
+    assert!((3..12).contains(&finished), "{finished}");
     let stats = repo.chimp(&["cache", "stats"]);
     let entries: usize = stats
         .stdout
