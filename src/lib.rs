@@ -359,10 +359,12 @@ fn sweep(args: &RunArgs) -> Result<ExitCode> {
     );
     if total == 0 {
         report::json::write_report(&out.report_path(), repo.workdir(), &[], &[], &found.sources)?;
+        report::patch::write_patches(&out, &[], &found.sources)?;
         println!("no mutants to test");
         return Ok(ExitCode::Success);
     }
     let cache = options.cache_dir.clone().map(Cache::new);
+    let hashing = std::time::Instant::now();
     let keys: Vec<Option<CacheKey>> = match &cache {
         Some(_) => {
             let fingerprint = test_fingerprint(&repo, &state, &options)?;
@@ -377,7 +379,17 @@ fn sweep(args: &RunArgs) -> Result<ExitCode> {
         }
         None => vec![None; total],
     };
+    let hashed = hashing.elapsed();
     let (mut results, todo) = lookup(&found.mutants, cache.as_ref(), &keys, options.timeout);
+    if cache.is_some() {
+        eprintln!(
+            "git-chimp: cache: {} hits, {} misses (hashing {} ms, lookup {} ms)",
+            results.len(),
+            todo.len(),
+            hashed.as_millis(),
+            (hashing.elapsed() - hashed).as_millis()
+        );
+    }
     let from_cache = results.len();
     let mut interrupted = false;
     if !todo.is_empty() {

@@ -8,7 +8,7 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use crate::operators::Operator;
-use crate::span::{Edit, LineCol, Span};
+use crate::span::{Edit, LineCol, LineIndex, Span};
 
 /// A stable id computed from the mutant's content (path, span, operator, replacement),
 /// never from the order it was found in: 12 lowercase hex digits.
@@ -134,17 +134,67 @@ impl Mutant {
     /// apply` takes it.
     #[must_use]
     pub fn diff(&self, original: &str) -> String {
-        let mutated = self.mutated_text(original);
-        let diff = similar::TextDiff::from_lines(original, mutated.as_str());
-        let mut out = format!("diff --git a/{0} b/{0}\n", self.path);
-        out.push_str(
-            &diff
-                .unified_diff()
-                .context_radius(3)
-                .header(&format!("a/{}", self.path), &format!("b/{}", self.path))
-                .to_string(),
+        // Only the changed lines and their context can differ: diff that excerpt (fast on
+        // big files), then shift the hunk's line numbers to the whole file.
+        let lines = LineIndex::new(original);
+        let first = lines.line_of(self.span.start);
+        let last = lines.line_of(self.span.end.max(self.span.start + 1) - 1);
+        let context_start = first.saturating_sub(CONTEXT);
+        let start = lines.line_start(context_start, original);
+        let end = lines.line_start(last + CONTEXT + 1, original);
+        let old = &original[start..end];
+        let new = format!(
+            "{}{}{}",
+            &original[start..self.span.start],
+            self.replacement,
+            &original[self.span.end..end]
         );
+        let diff = similar::TextDiff::from_lines(old, new.as_str());
+        let body = diff
+            .unified_diff()
+            .context_radius(CONTEXT)
+            .header(&format!("a/{}", self.path), &format!("b/{}", self.path))
+            .to_string();
+        let mut out = format!("diff --git a/{0} b/{0}\n", self.path);
+        for line in body.split_inclusive('\n') {
+            match line
+                .strip_prefix("@@ ")
+                .and_then(|rest| rest.split_once(" @@"))
+            {
+                Some((ranges, tail)) => {
+                    let shifted: Vec<String> = ranges
+                        .split(' ')
+                        .map(|range| shift_range(range, context_start))
+                        .collect();
+                    let _ = write!(out, "@@ {} @@{tail}", shifted.join(" "));
+                }
+                None => out.push_str(line),
+            }
+        }
         out
+    }
+}
+
+/// Context lines around a change in a patch.
+const CONTEXT: usize = 3;
+
+/// A hunk range (`-3,7`, `+3`) with `by` added to its start line (kept at 0 for an empty
+/// range at the top of a file).
+fn shift_range(range: &str, by: usize) -> String {
+    let (sign, rest) = range.split_at(1);
+    let (start, len) = match rest.split_once(',') {
+        Some((start, len)) => (start, Some(len)),
+        None => (rest, None),
+    };
+    let start: usize = start.parse().unwrap_or(0);
+    let shifted = if start == 0 && len == Some("0") {
+        by
+    } else {
+        start + by
+    };
+    match len {
+        Some(len) => format!("{sign}{shifted},{len}"),
+        None => format!("{sign}{shifted}"),
     }
 }
 
@@ -192,6 +242,25 @@ mod test {
         assert_eq!(a, b);
         assert_ne!(a, c);
         assert_eq!(a.0.len(), 12);
+    }
+
+    #[test]
+    fn diff_of_a_big_file_has_whole_file_line_numbers() {
+        let mut text = String::new();
+        for n in 1..=40 {
+            text.push_str(&format!("x{n} = {n}\n"));
+        }
+        let at = text.find("x20 = 20").unwrap() + 6;
+        let m = mutant(&text, Span::new(at, at + 2), "21");
+        let diff = m.diff(&text);
+        assert!(diff.contains("@@ -17,7 +17,7 @@\n x17 = 17\n"), "{diff}");
+        assert!(diff.contains("-x20 = 20\n+x20 = 21\n"), "{diff}");
+        let whole = similar::TextDiff::from_lines(text.as_str(), m.mutated_text(&text).as_str())
+            .unified_diff()
+            .context_radius(3)
+            .header("a/pkg/m.py", "b/pkg/m.py")
+            .to_string();
+        assert_eq!(diff, format!("diff --git a/pkg/m.py b/pkg/m.py\n{whole}"));
     }
 
     #[test]

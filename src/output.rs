@@ -1,6 +1,7 @@
 //! `.chimp/` at the repository root: `.gitignore` (`*`, so git ignores it all),
-//! `report.json`, `survived/<id>.patch`, `logs/`. This module owns those paths; each run
-//! starts with empty `survived/` and `logs/` (a later cache keeps its own directory).
+//! `report.json`, `survived/<id>.patch`, `logs/`, `cache/`. This module owns those paths;
+//! each run starts with an empty `logs/`, and ends with exactly one patch per survivor in
+//! `survived/`.
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -23,10 +24,13 @@ impl OutputDir {
         fs::create_dir_all(&root).with_context(|| format!("creating {}", root.display()))?;
         fs::write(root.join(".gitignore"), "*\n").context("writing .chimp/.gitignore")?;
         let out = Self { root };
-        for dir in [out.survived_dir(), out.logs_dir()] {
-            if dir.exists() {
-                fs::remove_dir_all(&dir).with_context(|| format!("clearing {}", dir.display()))?;
-            }
+        // `survived/` is brought up to date by the patch writer (which keeps unchanged
+        // patches); `logs/` starts empty.
+        let logs = out.logs_dir();
+        if logs.exists() {
+            fs::remove_dir_all(&logs).with_context(|| format!("clearing {}", logs.display()))?;
+        }
+        for dir in [out.survived_dir(), logs] {
             fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
         }
         Ok(out)

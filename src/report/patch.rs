@@ -1,7 +1,7 @@
 //! `.chimp/survived/<id>.patch`: a unified diff per surviving mutant, with `a/` and `b/`
 //! paths relative to the repository root, which `git apply` accepts on the tested state.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 
 use anyhow::{Context, Result};
@@ -9,7 +9,9 @@ use anyhow::{Context, Result};
 use crate::outcome::{MutantResult, Outcome};
 use crate::output::OutputDir;
 
-/// Write one patch per survivor; return their paths.
+/// Write one patch per survivor and remove patches of mutants that no longer survive;
+/// return the survivors' patch paths. A patch whose file already holds the same diff
+/// (a survivor from the cache) is left alone.
 ///
 /// # Errors
 /// When a patch cannot be written.
@@ -28,9 +30,18 @@ pub fn write_patches(
             continue;
         };
         let path = out.survived_dir().join(format!("{}.patch", mutant.id));
-        std::fs::write(&path, mutant.diff(source))
-            .with_context(|| format!("writing {}", path.display()))?;
+        let diff = mutant.diff(source);
+        if std::fs::read(&path).ok().as_deref() != Some(diff.as_bytes()) {
+            std::fs::write(&path, diff).with_context(|| format!("writing {}", path.display()))?;
+        }
         written.push(path);
+    }
+    let keep: BTreeSet<&PathBuf> = written.iter().collect();
+    for entry in std::fs::read_dir(out.survived_dir())?.flatten() {
+        if !keep.contains(&entry.path()) {
+            std::fs::remove_file(entry.path())
+                .with_context(|| format!("removing {}", entry.path().display()))?;
+        }
     }
     Ok(written)
 }
