@@ -365,20 +365,7 @@ fn sweep(args: &RunArgs) -> Result<ExitCode> {
     }
     let cache = options.cache_dir.clone().map(Cache::new);
     let hashing = std::time::Instant::now();
-    let keys: Vec<Option<CacheKey>> = match &cache {
-        Some(_) => {
-            let fingerprint = test_fingerprint(&repo, &state, &options)?;
-            found
-                .mutants
-                .iter()
-                .map(|mutant| {
-                    let source = found.sources.get(&mutant.path).map_or("", String::as_str);
-                    Some(CacheKey::new(mutant, source, &tests, fingerprint))
-                })
-                .collect()
-        }
-        None => vec![None; total],
-    };
+    let keys = cache_keys(&repo, &state, &options, &found, &tests, cache.is_some())?;
     let hashed = hashing.elapsed();
     let (mut results, todo) = lookup(&found.mutants, cache.as_ref(), &keys, options.timeout);
     if cache.is_some() {
@@ -440,6 +427,29 @@ fn sweep(args: &RunArgs) -> Result<ExitCode> {
     } else {
         ExitCode::Success
     })
+}
+
+/// Each mutant's cache key (all `None` without a cache).
+fn cache_keys(
+    repo: &Repo,
+    state: &TargetState,
+    options: &Options,
+    found: &Discovery,
+    tests: &str,
+    enabled: bool,
+) -> Result<Vec<Option<CacheKey>>> {
+    if !enabled {
+        return Ok(vec![None; found.mutants.len()]);
+    }
+    let fingerprint = test_fingerprint(repo, state, options)?;
+    Ok(found
+        .mutants
+        .iter()
+        .map(|mutant| {
+            let source = found.sources.get(&mutant.path).map_or("", String::as_str);
+            Some(CacheKey::new(mutant, source, tests, fingerprint))
+        })
+        .collect())
 }
 
 /// Split the mutants into cached results (with their index) and the indexes to run.

@@ -248,7 +248,7 @@ mod test {
     fn diff_of_a_big_file_has_whole_file_line_numbers() {
         let mut text = String::new();
         for n in 1..=40 {
-            text.push_str(&format!("x{n} = {n}\n"));
+            let _ = writeln!(text, "x{n} = {n}");
         }
         let at = text.find("x20 = 20").unwrap() + 6;
         let m = mutant(&text, Span::new(at, at + 2), "21");
