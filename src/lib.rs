@@ -374,7 +374,7 @@ fn sweep(args: &RunArgs) -> Result<ExitCode> {
             results.len(),
             todo.len(),
             hashed.as_millis(),
-            (hashing.elapsed() - hashed).as_millis()
+            hashing.elapsed().saturating_sub(hashed).as_millis()
         );
     }
     let from_cache = results.len();
