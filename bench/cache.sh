@@ -7,19 +7,9 @@
 #
 #     bash bench/cache.sh
 set -euo pipefail
-root=$(cd "$(dirname "$0")/.." && pwd)
-cargo build --release --quiet --manifest-path "$root/Cargo.toml"
-chimp="$root/target/release/git-chimp"
-stdlib=$(python3 -c "import sysconfig; print(sysconfig.get_paths()['stdlib'])")
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-mkdir -p "$work/project/lib"
-for module in textwrap fractions statistics heapq bisect shlex colorsys; do
-  cp "$stdlib/$module.py" "$work/project/lib/"
-done
-cd "$work/project"
-git init -q -b main && git add -A
-git -c user.name=bench -c user.email=bench@example.com commit -qm code
+source "$(dirname "$0")/lib.sh"
+bench_setup
+stdlib_project
 for run in cold warm warm; do
   start=$(date +%s.%N)
   "$chimp" --tests true --no-canary > "$work/out" 2> "$work/err" || true

@@ -5,12 +5,9 @@
 #
 #     bash bench/real-project.sh [jobs]      # default jobs: 2
 set -euo pipefail
-root=$(cd "$(dirname "$0")/.." && pwd)
 jobs=${1:-2}
-cargo build --release --quiet --manifest-path "$root/Cargo.toml"
-chimp="$root/target/release/git-chimp"
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+source "$(dirname "$0")/lib.sh"
+bench_setup
 python3 -m venv "$work/venv"
 "$work/venv/bin/pip" install -q --disable-pip-version-check pytest
 "$work/venv/bin/pip" download -q --disable-pip-version-check --no-deps --no-binary :all: \
@@ -18,11 +15,10 @@ python3 -m venv "$work/venv"
 tar --no-same-owner -xzf "$work"/dl/inflection-0.5.1.tar.gz -C "$work"
 cd "$work/inflection-0.5.1"
 rm -rf inflection.egg-info
-git init -q -b main && git add -A
-git -c user.name=bench -c user.email=bench@example.com commit -qm inflection
+commit_all inflection
 echo "inflection 0.5.1: $("$chimp" list 2>/dev/null | wc -l) mutants"
 start=$(date +%s.%N)
-"$chimp" --tests "$work/venv/bin/python -m pytest -x -q -p no:cacheprovider" -j "$jobs" \
+"$chimp" --tests "$work/venv/bin/python -m pytest -x -q -p no:cacheprovider" --no-cache -j "$jobs" \
   > "$work/out" 2> "$work/err" || true
 end=$(date +%s.%N)
 grep -E '^[0-9]+ mutants|mutation score' "$work/out"

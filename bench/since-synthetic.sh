@@ -7,11 +7,8 @@
 #
 #     bash bench/since-synthetic.sh
 set -euo pipefail
-root=$(cd "$(dirname "$0")/.." && pwd)
-cargo build --release --quiet --manifest-path "$root/Cargo.toml"
-chimp="$root/target/release/git-chimp"
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+source "$(dirname "$0")/lib.sh"
+bench_setup
 mkdir "$work/big" && cd "$work/big" && git init -q -b main
 python3 - <<'PY' | git fast-import --quiet
 import sys

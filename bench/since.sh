@@ -8,14 +8,11 @@
 #     bash bench/since.sh /path/to/clone [commits] [pytest args]
 #     e.g. bash bench/since.sh ~/src/inflection 5 test_inflection.py
 set -euo pipefail
-root=$(cd "$(dirname "$0")/.." && pwd)
 src=${1:?usage: bench/since.sh /path/to/clone [commits] [pytest args]}
 count=${2:-5}
 pytest_args=${3:-}
-cargo build --release --quiet --manifest-path "$root/Cargo.toml"
-chimp="$root/target/release/git-chimp"
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+source "$(dirname "$0")/lib.sh"
+bench_setup
 git clone -q "$src" "$work/project"
 python3 -m venv "$work/venv"
 "$work/venv/bin/pip" install -q --disable-pip-version-check pytest
@@ -32,13 +29,13 @@ timed() { # prints seconds, runs "$@" with output to $work/out
 summary() { grep -oE '^[0-9]+ mutants: .*' "$work/out" || grep -E 'no mutants|git-chimp: ' "$work/err" | tail -1; }
 total=0
 for c in $commits; do
-  seconds=$(timed "$chimp" --rev "$c" --since "$c~1" --tests "$tests")
+  seconds=$(timed "$chimp" --rev "$c" --since "$c~1" --no-cache --tests "$tests")
   scope=$(grep -oE '[0-9]+ changed lines in [0-9]+ files' "$work/err" || echo "?")
   echo "$(git log -1 --format='%h %s' "$c" | cut -c1-50): ${seconds}s; $scope; $(summary)"
   total=$(python3 -c "print($total + $seconds)")
 done
 newest=$(echo "$commits" | head -n 1)
-seconds=$(timed "$chimp" --rev "$newest" --tests "$tests")
+seconds=$(timed "$chimp" --rev "$newest" --no-cache --tests "$tests")
 echo "full sweep of $(git rev-parse --short "$newest"): ${seconds}s; $(summary)"
 python3 -c "import sys; n=$count; t=$total; f=$seconds; print(f'mean --since run {t/n:.1f}s vs full sweep {f:.1f}s: {f/(t/n) if t else float(\"inf\"):.0f}x')"
 "$chimp" clean >/dev/null

@@ -4,18 +4,14 @@
 #
 #     bash bench/sweep-examples.sh
 set -euo pipefail
-root=$(cd "$(dirname "$0")/.." && pwd)
-cargo build --release --quiet --manifest-path "$root/Cargo.toml"
-chimp="$root/target/release/git-chimp"
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+source "$(dirname "$0")/lib.sh"
+bench_setup
 cp -r "$root/examples/shop" "$work/shop"
 cd "$work/shop"
-git init -q -b main && git add -A
-git -c user.name=bench -c user.email=bench@example.com commit -qm shop
+commit_all shop
 for jobs in 1 2; do
   start=$(date +%s.%N)
-  "$chimp" --tests "python3 -m unittest -q" -j "$jobs" > "$work/out" 2>/dev/null || true
+  "$chimp" --tests "python3 -m unittest -q" --no-cache -j "$jobs" > "$work/out" 2>/dev/null || true
   end=$(date +%s.%N)
   total=$(grep -oE '^[0-9]+ mutants' "$work/out" | grep -oE '[0-9]+')
   echo "-j $jobs: $(head -1 "$work/out" | sed 's/^[0-9]* mutants: //'); $(grep 'mutation score' "$work/out")"

@@ -163,45 +163,7 @@ fn src_layout_editable_install_in_a_venv_gives_kills_not_false_survivors() {
         ),
         (".gitignore", "*.egg-info/\n"),
     ]);
-    let venv = repo.scratch().join("venv");
-    let status = std::process::Command::new("python3")
-        .args(["-m", "venv"])
-        .arg(&venv)
-        .status()
-        .unwrap();
-    assert!(status.success());
-    let python = venv.join("bin/python");
-    // The venv's bundled setuptools builds editable wheels once `wheel` is there (from PyPI).
-    let wheel = std::process::Command::new(&python)
-        .args(["-m", "pip", "install", "-q", "wheel"])
-        .env("PIP_DISABLE_PIP_VERSION_CHECK", "1")
-        .output()
-        .unwrap();
-    assert!(
-        wheel.status.success(),
-        "pip install wheel: {}",
-        String::from_utf8_lossy(&wheel.stderr)
-    );
-    let output = std::process::Command::new(&python)
-        .args([
-            "-m",
-            "pip",
-            "install",
-            "-q",
-            "--no-index",
-            "--no-build-isolation",
-            "-e",
-            ".",
-        ])
-        .current_dir(&repo.root)
-        .env("PIP_DISABLE_PIP_VERSION_CHECK", "1")
-        .output()
-        .unwrap();
-    assert!(
-        output.status.success(),
-        "pip: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+    let python = repo.editable_venv(&[]);
     // The venv imports mypkg from the user's checkout...
     let origin = std::process::Command::new(&python)
         .args(["-c", "import mypkg.core; print(mypkg.core.__file__)"])
@@ -362,39 +324,8 @@ fn pytest_script_from_a_venv_with_an_editable_src_layout_gives_exact_outcomes() 
         ),
         (".gitignore", "*.egg-info/\n"),
     ]);
-    let venv = repo.scratch().join("venv");
-    let status = std::process::Command::new("python3")
-        .args(["-m", "venv"])
-        .arg(&venv)
-        .status()
-        .unwrap();
-    assert!(status.success());
-    let python = venv.join("bin/python");
-    for args in [
-        &["-m", "pip", "install", "-q", "wheel", "pytest"][..],
-        &[
-            "-m",
-            "pip",
-            "install",
-            "-q",
-            "--no-index",
-            "--no-build-isolation",
-            "-e",
-            ".",
-        ][..],
-    ] {
-        let output = std::process::Command::new(&python)
-            .args(args)
-            .current_dir(&repo.root)
-            .env("PIP_DISABLE_PIP_VERSION_CHECK", "1")
-            .output()
-            .unwrap();
-        assert!(
-            output.status.success(),
-            "pip {args:?}: {}",
-            String::from_utf8_lossy(&output.stderr)
-        );
-    }
+    let python = repo.editable_venv(&["pytest"]);
+    let venv = python.parent().unwrap().parent().unwrap().to_path_buf();
     let before = repo.snapshot();
     let tests = format!(
         "{} -x -q -p no:cacheprovider",

@@ -50,6 +50,50 @@ impl TestRepo {
         self.root.parent().unwrap()
     }
 
+    /// A fresh virtual environment beside the repository with `extra` packages from PyPI
+    /// and the project installed editable (`pip install -e .`); returns its `python`.
+    pub fn editable_venv(&self, extra: &[&str]) -> PathBuf {
+        let venv = self.scratch().join("venv");
+        let status = Command::new("python3")
+            .args(["-m", "venv"])
+            .arg(&venv)
+            .status()
+            .unwrap();
+        assert!(status.success());
+        let python = venv.join("bin/python");
+        // The venv's bundled setuptools builds editable wheels once `wheel` is there.
+        let mut packages = vec!["wheel"];
+        packages.extend(extra);
+        let install: Vec<&str> = ["-m", "pip", "install", "-q"]
+            .into_iter()
+            .chain(packages)
+            .collect();
+        let editable = [
+            "-m",
+            "pip",
+            "install",
+            "-q",
+            "--no-index",
+            "--no-build-isolation",
+            "-e",
+            ".",
+        ];
+        for args in [&install[..], &editable[..]] {
+            let output = Command::new(&python)
+                .args(args)
+                .current_dir(&self.root)
+                .env("PIP_DISABLE_PIP_VERSION_CHECK", "1")
+                .output()
+                .unwrap();
+            assert!(
+                output.status.success(),
+                "pip {args:?}: {}",
+                String::from_utf8_lossy(&output.stderr)
+            );
+        }
+        python
+    }
+
     /// Write a file in the working tree.
     pub fn write(&self, path: &str, text: &str) {
         let full = self.root.join(path);
