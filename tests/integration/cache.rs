@@ -17,6 +17,16 @@ fn counting(repo: &TestRepo) -> String {
     )
 }
 
+/// The `gaps` project after one full run with a [`counting`] test command (whose log is
+/// then emptied): every outcome is in the cache.
+fn warmed() -> (TestRepo, String) {
+    let repo = gaps();
+    let tests = counting(&repo);
+    assert_eq!(repo.chimp(&["--tests", &tests]).code, 2);
+    clear_runs(&repo);
+    (repo, tests)
+}
+
 /// The runs logged so far: one entry per invocation, `""` for baseline/canary.
 fn runs(repo: &TestRepo) -> Vec<String> {
     let text = std::fs::read_to_string(repo.scratch().join("runs.log")).unwrap_or_default();
@@ -79,10 +89,7 @@ fn a_second_identical_run_invokes_nothing() {
 
 #[test]
 fn editing_one_function_reruns_exactly_its_mutants() {
-    let repo = gaps();
-    let tests = counting(&repo);
-    assert_eq!(repo.chimp(&["--tests", &tests]).code, 2);
-    clear_runs(&repo);
+    let (repo, tests) = warmed();
     repo.write(
         "calc.py",
         &GAPS_CALC.replace("return \"non-negative\"", "return \"zero or more\""),
@@ -104,10 +111,7 @@ fn editing_one_function_reruns_exactly_its_mutants() {
 
 #[test]
 fn inserting_lines_at_the_top_reruns_nothing() {
-    let repo = gaps();
-    let tests = counting(&repo);
-    assert_eq!(repo.chimp(&["--tests", &tests]).code, 2);
-    clear_runs(&repo);
+    let (repo, tests) = warmed();
     repo.write(
         "calc.py",
         &format!("# Arithmetic helpers.\nimport os\n\n{GAPS_CALC}"),
@@ -129,10 +133,7 @@ fn inserting_lines_at_the_top_reruns_nothing() {
 
 #[test]
 fn editing_a_test_file_reruns_everything() {
-    let repo = gaps();
-    let tests = counting(&repo);
-    assert_eq!(repo.chimp(&["--tests", &tests]).code, 2);
-    clear_runs(&repo);
+    let (repo, tests) = warmed();
     repo.write(
         "test_calc.py",
         &format!("{GAPS_TESTS}\n# a comment is a change too\n"),
@@ -149,10 +150,7 @@ fn editing_a_test_file_reruns_everything() {
 
 #[test]
 fn a_damaged_entry_is_rerun_and_replaced() {
-    let repo = gaps();
-    let tests = counting(&repo);
-    assert_eq!(repo.chimp(&["--tests", &tests]).code, 2);
-    clear_runs(&repo);
+    let (repo, tests) = warmed();
     let cache = repo.root.join(".chimp/cache");
     let fan = std::fs::read_dir(&cache)
         .unwrap()
