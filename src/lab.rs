@@ -17,7 +17,6 @@ use crate::mutant::Mutant;
 use crate::outcome::{MutantResult, Outcome};
 use crate::output::OutputDir;
 use crate::process::{Exit, log_tail, run_test_command};
-use crate::pyenv::PythonEnv;
 use crate::sandbox::Sandbox;
 
 /// Everything a worker needs to run a mutant.
@@ -30,8 +29,9 @@ pub struct Lab<'a> {
     pub sources: &'a BTreeMap<String, String>,
     /// Where logs go.
     pub out: &'a OutputDir,
-    /// Where the tests import from.
-    pub python: &'a PythonEnv,
+    /// Each sandbox's Python environment (`PythonEnv::env_for`), by sandbox index:
+    /// computed once, not per mutant.
+    pub python_envs: &'a [Vec<(String, String)>],
 }
 
 /// What the mutant phase produced.
@@ -44,7 +44,7 @@ pub struct LabOutcome {
 
 impl Lab<'_> {
     fn env(&self, sandbox: &Sandbox, mutant: Option<&Mutant>) -> Vec<(String, String)> {
-        let mut env = self.python.env_for(&sandbox.root);
+        let mut env = self.python_envs[sandbox.index].clone();
         env.push((
             "CHIMP_MUTANT".to_owned(),
             mutant.map_or_else(String::new, |m| m.id.0.clone()),

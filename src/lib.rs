@@ -539,12 +539,16 @@ fn run_misses(
     let sandboxes = sandbox::prepare(repo, state, options.jobs.min(mutants.len()))?;
     let cwd = current_dir()?;
     let python = pyenv::PythonEnv::probe(tests, &cwd, repo.workdir());
+    let python_envs: Vec<_> = sandboxes
+        .iter()
+        .map(|sandbox| python.env_for(&sandbox.root))
+        .collect();
     let lab = Lab {
         tests,
         cwd_prefix: &options.cwd_prefix,
         sources: &found.sources,
         out,
-        python: &python,
+        python_envs: &python_envs,
     };
     let setup = (|| -> Result<std::time::Duration> {
         eprintln!("git-chimp: baseline: {tests}");
