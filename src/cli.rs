@@ -171,6 +171,31 @@ pub struct RunArgs {
         help_heading = "Running"
     )]
     pub timeout: Option<f64>,
+
+    /// How mutants run: `pytest` keeps a warm pytest process per sandbox that forks for
+    /// each mutant and runs only the tests that reach it; `command` runs the test command
+    /// from scratch for each mutant; `auto` uses `pytest` when the test command is a plain
+    /// `pytest ...` or `python -m pytest ...` [default: auto].
+    #[arg(
+        long,
+        value_enum,
+        value_name = "RUNNER",
+        env = "CHIMP_RUNNER",
+        help_heading = "Running"
+    )]
+    pub runner: Option<Runner>,
+}
+
+/// `--runner`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum Runner {
+    /// The warm worker when the test command is a plain pytest command, else `command`.
+    #[default]
+    Auto,
+    /// The warm pytest worker (falls back to `command` per mutant where it must).
+    Pytest,
+    /// Run the test command from scratch for every mutant.
+    Command,
 }
 
 impl RunArgs {
@@ -199,6 +224,7 @@ impl RunArgs {
         }
         self.tests = self.tests.or(outer.tests);
         self.timeout = self.timeout.or(outer.timeout);
+        self.runner = self.runner.or(outer.runner);
         self
     }
 }

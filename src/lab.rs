@@ -1,6 +1,7 @@
-//! The main loop of a run: baseline, canary, then the mutants spread over one worker per
-//! sandbox. Every test run goes through [`run_mutant`], the one seam a second runner (the
-//! warm pytest worker planned in DESIGN.md) will implement.
+//! The main loop of a run: baseline, canary, then the mutants spread over one thread per
+//! sandbox. A mutant runs through one of two runners: the warm pytest worker
+//! ([`crate::worker`]) when the sandbox has one, or [`Lab::run_mutant`], which runs the
+//! test command from scratch and is where the worker falls back to.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -18,6 +19,11 @@ use crate::outcome::{MutantResult, Outcome};
 use crate::output::OutputDir;
 use crate::process::{Exit, log_tail, run_test_command};
 use crate::sandbox::Sandbox;
+use crate::worker::{Answer, Failure, PytestCommand, Start, Worker};
+
+/// How often a sandbox's pytest worker is restarted after dying before the sandbox runs
+/// the test command from scratch for the rest of the run.
+const WORKER_RESTARTS: usize = 2;
 
 /// Everything a worker needs to run a mutant.
 pub struct Lab<'a> {
@@ -32,6 +38,16 @@ pub struct Lab<'a> {
     /// Each sandbox's Python environment (`PythonEnv::env_for`), by sandbox index:
     /// computed once, not per mutant.
     pub python_envs: &'a [Vec<(String, String)>],
+    /// The test command as pytest arguments, when mutants run in the warm worker.
+    pub pytest: Option<&'a PytestCommand>,
+}
+
+/// What a sandbox's thread reports to the main thread.
+enum Event {
+    /// A finished mutant, by index.
+    Result(usize, MutantResult),
+    /// A line for the user.
+    Message(String),
 }
 
 /// What the mutant phase produced.
@@ -163,10 +179,83 @@ impl Lab<'_> {
             .join(format!(".worker-{}.log", sandbox.index))
     }
 
-    /// Run every mutant over the sandboxes, one worker each.
+    /// Start a pytest worker in every sandbox (in parallel); `None` where it cannot run,
+    /// with the reason printed.
+    pub fn start_workers(&self, sandboxes: &[Sandbox], timeout: Duration) -> Vec<Option<Worker>> {
+        let Some(command) = self.pytest else {
+            return sandboxes.iter().map(|_| None).collect();
+        };
+        let started: Vec<Result<Worker, Failure>> = std::thread::scope(|scope| {
+            let handles: Vec<_> = sandboxes
+                .iter()
+                .map(|sandbox| scope.spawn(move || self.start_worker(command, sandbox, timeout)))
+                .collect();
+            handles
+                .into_iter()
+                .map(|handle| {
+                    handle
+                        .join()
+                        .unwrap_or_else(|_| Err(Failure::Gone("the worker thread panicked".into())))
+                })
+                .collect()
+        });
+        let mut workers = Vec::with_capacity(started.len());
+        for (sandbox, started) in sandboxes.iter().zip(started) {
+            match started {
+                Ok(worker) => {
+                    if sandbox.index == 0 {
+                        eprintln!(
+                            "git-chimp: pytest worker: {} tests, traced baseline {:.1}s",
+                            worker.tests,
+                            worker.baseline.as_secs_f64()
+                        );
+                    }
+                    workers.push(Some(worker));
+                }
+                Err(Failure::Interrupted) => workers.push(None),
+                Err(Failure::Gone(reason)) => {
+                    eprintln!(
+                        "git-chimp: the pytest worker cannot run in sandbox {}, so its mutants \
+                         run the test command from scratch: {reason}",
+                        sandbox.index
+                    );
+                    workers.push(None);
+                }
+            }
+        }
+        workers
+    }
+
+    fn start_worker(
+        &self,
+        command: &PytestCommand,
+        sandbox: &Sandbox,
+        timeout: Duration,
+    ) -> Result<Worker, Failure> {
+        let scratch = sandbox
+            .scratch()
+            .map_err(|err| Failure::Gone(format!("{err:#}")))?;
+        Worker::start(&Start {
+            command,
+            dir: &sandbox.dir_for(self.cwd_prefix),
+            scratch: &scratch,
+            env: &self.python_envs[sandbox.index],
+            files: self
+                .sources
+                .keys()
+                .map(|path| sandbox.root.join(path).to_string_lossy().into_owned())
+                .collect(),
+            // Collecting plus a traced run of every test.
+            timeout: timeout * 4,
+        })
+    }
+
+    /// Run every mutant over the sandboxes, one thread each, through the sandbox's pytest
+    /// worker where `workers` has one.
     pub fn run_mutants(
         &self,
         sandboxes: &[Sandbox],
+        workers: Vec<Option<Worker>>,
         mutants: &[Mutant],
         timeout: Duration,
         progress: &mut Progress,
@@ -174,13 +263,21 @@ impl Lab<'_> {
     ) -> LabOutcome {
         let next = AtomicUsize::new(0);
         let broken = AtomicBool::new(false);
-        let (sender, receiver) = mpsc::channel::<(usize, MutantResult)>();
+        let (sender, receiver) = mpsc::channel::<Event>();
         let mut indexed = Vec::with_capacity(mutants.len());
         std::thread::scope(|scope| {
-            for sandbox in sandboxes {
+            for (sandbox, worker) in sandboxes.iter().zip(workers) {
                 let sender = sender.clone();
                 let (next, broken) = (&next, &broken);
                 scope.spawn(move || {
+                    let mut runner = SandboxRunner {
+                        lab: self,
+                        sandbox,
+                        worker,
+                        restarts: 0,
+                        timeout,
+                        sender: &sender,
+                    };
                     loop {
                         if is_interrupted() || broken.load(Ordering::SeqCst) {
                             break;
@@ -189,16 +286,16 @@ impl Lab<'_> {
                         let Some(mutant) = mutants.get(index) else {
                             break;
                         };
-                        match self.run_mutant(sandbox, mutant, timeout) {
+                        match runner.run(mutant) {
                             Ok(Some(result)) => {
-                                let _ = sender.send((index, result));
+                                let _ = sender.send(Event::Result(index, result));
                             }
                             Ok(None) => break,
                             Err(err) => {
                                 // The sandbox could not be restored: stop, never guess.
                                 broken.store(true, Ordering::SeqCst);
-                                let _ =
-                                    sender.send((index, error_result(mutant, format!("{err:#}"))));
+                                let result = error_result(mutant, format!("{err:#}"));
+                                let _ = sender.send(Event::Result(index, result));
                                 break;
                             }
                         }
@@ -206,7 +303,14 @@ impl Lab<'_> {
                 });
             }
             drop(sender);
-            for (index, result) in receiver {
+            for event in receiver {
+                let (index, result) = match event {
+                    Event::Result(index, result) => (index, result),
+                    Event::Message(message) => {
+                        progress.message(&message);
+                        continue;
+                    }
+                };
                 if result.outcome == Outcome::Error {
                     progress.message(&format!(
                         "git-chimp: error on mutant {}: {}",
@@ -227,6 +331,54 @@ impl Lab<'_> {
             results: indexed.into_iter().map(|(_, result)| result).collect(),
             interrupted: is_interrupted(),
         }
+    }
+
+    /// Ask `worker` about `mutant`: `Ok(None)` when it must run from scratch (with the
+    /// reason).
+    fn run_warm(
+        &self,
+        worker: &mut Worker,
+        sandbox: &Sandbox,
+        mutant: &Mutant,
+        timeout: Duration,
+    ) -> Result<Result<MutantResult, String>, Failure> {
+        let Some(source) = self.sources.get(&mutant.path) else {
+            return Ok(Err("source not loaded".into()));
+        };
+        let started = std::time::Instant::now();
+        let answer = worker.mutant(
+            &mutant.id.0,
+            &sandbox.root.join(&mutant.path),
+            &mutant.mutated_text(source),
+            (mutant.start.line, mutant.end.line),
+            timeout,
+        )?;
+        let duration = started.elapsed();
+        let (outcome, killed_by, covered_by) = match answer {
+            Answer::Fallback(reason) => return Ok(Err(reason)),
+            Answer::Killed { by, tests } => (Outcome::Killed, by, tests),
+            Answer::Survived { tests } => (Outcome::Survived, None, tests),
+            Answer::Timeout => (Outcome::Timeout, None, Vec::new()),
+            Answer::Uncovered => (Outcome::Uncovered, None, Vec::new()),
+        };
+        let log = matches!(outcome, Outcome::Survived | Outcome::Timeout)
+            .then(|| {
+                let kept = self.out.logs_dir().join(format!("{}.log", mutant.id));
+                std::fs::copy(&worker.console, &kept).ok().map(|_| kept)
+            })
+            .flatten();
+        Ok(Ok(MutantResult {
+            log,
+            detail: match outcome {
+                Outcome::Timeout => Some(format!("killed after {:.1}s", timeout.as_secs_f64())),
+                Outcome::Uncovered => Some("no test reaches the mutated lines".to_owned()),
+                _ => None,
+            },
+            warm: true,
+            killed_by,
+            covered_by,
+            ..MutantResult::new(mutant, outcome, duration)
+        }))
     }
 
     /// Apply one mutant in `sandbox`, run the tests, restore the file. `None` when the run
@@ -276,25 +428,74 @@ impl Lab<'_> {
             None
         };
         Ok(Some(MutantResult {
-            mutant: mutant.clone(),
-            outcome,
-            duration: run.duration,
             log: kept,
             detail: (outcome == Outcome::Timeout)
                 .then(|| format!("killed after {:.1}s", timeout.as_secs_f64())),
-            cached: false,
+            ..MutantResult::new(mutant, outcome, run.duration)
+        }))
+    }
+}
+
+/// One sandbox's runner for the run: its worker, if any, and the plain runner.
+struct SandboxRunner<'a, 'lab> {
+    lab: &'a Lab<'lab>,
+    sandbox: &'a Sandbox,
+    worker: Option<Worker>,
+    restarts: usize,
+    timeout: Duration,
+    sender: &'a mpsc::Sender<Event>,
+}
+
+impl SandboxRunner<'_, '_> {
+    /// Run one mutant: in the worker when there is one, else (or when the worker says so)
+    /// from scratch. A worker that dies is restarted, and its mutant run from scratch.
+    fn run(&mut self, mutant: &Mutant) -> Result<Option<MutantResult>> {
+        let (lab, sandbox, timeout) = (self.lab, self.sandbox, self.timeout);
+        let Some(worker) = self.worker.as_mut() else {
+            return lab.run_mutant(sandbox, mutant, timeout);
+        };
+        let reason = match lab.run_warm(worker, sandbox, mutant, timeout) {
+            Ok(Ok(result)) => return Ok(Some(result)),
+            Ok(Err(reason)) => reason,
+            Err(Failure::Interrupted) => return Ok(None),
+            Err(Failure::Gone(reason)) => {
+                self.worker = None;
+                let restart = self.restarts < WORKER_RESTARTS;
+                let _ = self.sender.send(Event::Message(format!(
+                    "git-chimp: the pytest worker of sandbox {} died on mutant {} ({}); {}",
+                    sandbox.index,
+                    mutant.id,
+                    reason.lines().next().unwrap_or_default(),
+                    if restart {
+                        "running that mutant from scratch and restarting the worker"
+                    } else {
+                        "running the rest of this sandbox's mutants from scratch"
+                    }
+                )));
+                let result = lab.run_mutant(sandbox, mutant, timeout);
+                if restart && !is_interrupted() {
+                    self.restarts += 1;
+                    if let Some(command) = lab.pytest {
+                        self.worker = lab.start_worker(command, sandbox, timeout).ok();
+                    }
+                }
+                return result;
+            }
+        };
+        let result = lab.run_mutant(sandbox, mutant, timeout)?;
+        Ok(result.map(|mut result| {
+            if result.detail.is_none() {
+                result.detail = Some(format!("run from scratch: {reason}"));
+            }
+            result
         }))
     }
 }
 
 fn error_result(mutant: &Mutant, detail: String) -> MutantResult {
     MutantResult {
-        mutant: mutant.clone(),
-        outcome: Outcome::Error,
-        duration: Duration::ZERO,
-        log: None,
         detail: Some(detail),
-        cached: false,
+        ..MutantResult::new(mutant, Outcome::Error, Duration::ZERO)
     }
 }
 

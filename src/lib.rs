@@ -26,6 +26,7 @@ pub mod report;
 pub mod sandbox;
 pub mod span;
 pub mod timeouts;
+pub mod worker;
 
 use std::collections::BTreeMap;
 
@@ -33,7 +34,7 @@ use anyhow::{Context, Result};
 
 use crate::cache::{Cache, CacheKey, TestFingerprint};
 use crate::changed::ChangedLines;
-use crate::cli::{CacheCommand, Cli, Command, HookCommand, RunArgs};
+use crate::cli::{CacheCommand, Cli, Command, HookCommand, RunArgs, Runner};
 use crate::console::Progress;
 use crate::exit_code::{ExitCode, fatal};
 use crate::lab::Lab;
@@ -43,6 +44,7 @@ use crate::options::{Options, is_default_excluded};
 use crate::outcome::{MutantResult, Outcome};
 use crate::output::OutputDir;
 use crate::repo::{Repo, TargetState};
+use crate::worker::PytestCommand;
 
 /// Run git-chimp with parsed arguments; the exit status says how it went.
 ///
@@ -272,6 +274,19 @@ fn config_args(repo: &Repo) -> Result<RunArgs> {
         jobs,
         tests: repo.config("tests"),
         timeout: number("timeout")?,
+        runner: repo
+            .config("runner")
+            .map(|value| {
+                <cli::Runner as clap::ValueEnum>::from_str(value.trim(), true).map_err(|_| {
+                    fatal(
+                        ExitCode::Usage,
+                        format!(
+                            "git config chimp.runner = {value:?}: expected auto, pytest or command"
+                        ),
+                    )
+                })
+            })
+            .transpose()?,
         ..RunArgs::default()
     })
 }
@@ -412,7 +427,7 @@ fn sweep(args: &RunArgs) -> Result<ExitCode> {
     }
     let survived = results
         .iter()
-        .any(|result| result.outcome == Outcome::Survived);
+        .any(|result| result.outcome.undetected());
     if survived {
         println!("patches: {}", out.survived_dir().display());
     }
@@ -470,12 +485,13 @@ fn lookup(
             Some((outcome, entry)) => results.push((
                 index,
                 MutantResult {
-                    mutant: mutant.clone(),
-                    outcome,
-                    duration: std::time::Duration::from_millis(entry.duration_ms),
-                    log: None,
                     detail: Some("from cache".to_owned()),
                     cached: true,
+                    ..MutantResult::new(
+                        mutant,
+                        outcome,
+                        std::time::Duration::from_millis(entry.duration_ms),
+                    )
                 },
             )),
             None => todo.push(index),
@@ -509,6 +525,28 @@ fn test_fingerprint(
     Ok(TestFingerprint::of(files))
 }
 
+/// The test command as pytest arguments when mutants should run in the warm worker.
+///
+/// # Errors
+/// A usage error for `--runner pytest` with a command the worker cannot run.
+fn pytest_command(runner: Runner, tests: &str) -> Result<Option<PytestCommand>> {
+    match runner {
+        Runner::Command => Ok(None),
+        Runner::Auto => Ok(PytestCommand::parse(tests)),
+        Runner::Pytest => PytestCommand::parse(tests).map(Some).ok_or_else(|| {
+            fatal(
+                ExitCode::Usage,
+                format!(
+                    "--runner pytest: cannot run `{tests}` in the pytest worker; it runs \
+                     `pytest ARGS` or `python -m pytest ARGS` (optionally after NAME=value \
+                     assignments) without other shell syntax. Use --runner command for \
+                     anything else"
+                ),
+            )
+        }),
+    }
+}
+
 /// The mutants a run must test: those the cache did not answer.
 struct Misses<'a> {
     /// Indexes into the run's mutants.
@@ -536,6 +574,7 @@ fn run_misses(
         .iter()
         .map(|&index| found.mutants[index].clone())
         .collect();
+    let pytest = pytest_command(options.runner, tests)?;
     let sandboxes = sandbox::prepare(repo, state, options.jobs.min(mutants.len()))?;
     let cwd = current_dir()?;
     let python = pyenv::PythonEnv::probe(tests, &cwd, repo.workdir());
@@ -549,8 +588,9 @@ fn run_misses(
         sources: &found.sources,
         out,
         python_envs: &python_envs,
+        pytest: pytest.as_ref(),
     };
-    let setup = (|| -> Result<std::time::Duration> {
+    let setup = (|| -> Result<(std::time::Duration, Vec<Option<worker::Worker>>)> {
         eprintln!("git-chimp: baseline: {tests}");
         let baseline = lab.baseline(&sandboxes[0], options.timeout)?;
         let timeout = timeouts::mutant_timeout(options.timeout, baseline);
@@ -562,10 +602,14 @@ fn run_misses(
         if options.canary {
             lab.canary(&sandboxes[0], &found.candidates, timeout)?;
         }
-        Ok(timeout)
+        let workers = lab.start_workers(&sandboxes, timeout);
+        if interrupt::is_interrupted() {
+            return Err(fatal(ExitCode::Interrupted, "interrupted"));
+        }
+        Ok((timeout, workers))
     })();
-    let timeout = match setup {
-        Ok(timeout) => timeout,
+    let (timeout, workers) = match setup {
+        Ok(setup) => setup,
         Err(err) => {
             if interrupt::is_interrupted() {
                 sandbox::clean(repo)?;
@@ -595,8 +639,22 @@ fn run_misses(
         }
     };
     let mut progress = Progress::new(mutants.len());
-    let outcome = lab.run_mutants(&sandboxes, &mutants, timeout, &mut progress, &mut store);
+    let outcome = lab.run_mutants(
+        &sandboxes,
+        workers,
+        &mutants,
+        timeout,
+        &mut progress,
+        &mut store,
+    );
     progress.finish();
+    if pytest.is_some() {
+        let warm = outcome.results.iter().filter(|result| result.warm).count();
+        eprintln!(
+            "git-chimp: {warm} mutants ran in the pytest worker, {} from scratch",
+            outcome.results.len() - warm
+        );
+    }
     let position: BTreeMap<&str, usize> = misses
         .todo
         .iter()

@@ -9,7 +9,7 @@ use std::time::Duration;
 use anyhow::Result;
 use globset::{Glob, GlobSet, GlobSetBuilder};
 
-use crate::cli::RunArgs;
+use crate::cli::{RunArgs, Runner};
 use crate::exit_code::{ExitCode, fatal};
 use crate::operators::Operator;
 
@@ -40,6 +40,8 @@ pub struct Options {
     pub test_files: GlobSet,
     /// The outcome cache's directory, or `None` with `--no-cache`.
     pub cache_dir: Option<PathBuf>,
+    /// How mutants run (`--runner`).
+    pub runner: Runner,
 }
 
 impl Options {
@@ -122,6 +124,7 @@ impl Options {
             since: args.since.clone(),
             test_files,
             cache_dir,
+            runner: args.runner.unwrap_or_default(),
         })
     }
 

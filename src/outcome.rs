@@ -16,7 +16,8 @@ pub enum Outcome {
     Timeout,
     /// The tests passed with the mutant in place: a gap in the tests.
     Survived,
-    /// No test executes the mutated line (needs coverage data; not produced yet).
+    /// No test executes the mutated lines (known from the pytest worker's coverage):
+    /// a survivor that no test even reaches.
     Uncovered,
     /// The mutant could not be run: an error of git-chimp or of the sandbox.
     Error,
@@ -31,6 +32,12 @@ impl Outcome {
         Outcome::Uncovered,
         Outcome::Error,
     ];
+
+    /// Whether the tests missed the mutant: survived or never reached.
+    #[must_use]
+    pub fn undetected(self) -> bool {
+        matches!(self, Outcome::Survived | Outcome::Uncovered)
+    }
 
     /// Lowercase name, as the terminal shows it.
     #[must_use]
@@ -72,6 +79,30 @@ pub struct MutantResult {
     pub detail: Option<String>,
     /// Whether the outcome came from the cache instead of a test run.
     pub cached: bool,
+    /// Whether the warm pytest worker gave the outcome (else the test command did).
+    pub warm: bool,
+    /// The test that failed first, when the worker knows it.
+    pub killed_by: Option<String>,
+    /// The tests the worker ran against the mutant.
+    pub covered_by: Vec<String>,
+}
+
+impl MutantResult {
+    /// A result with only the essentials; the rest empty.
+    #[must_use]
+    pub fn new(mutant: &Mutant, outcome: Outcome, duration: Duration) -> Self {
+        Self {
+            mutant: mutant.clone(),
+            outcome,
+            duration,
+            log: None,
+            detail: None,
+            cached: false,
+            warm: false,
+            killed_by: None,
+            covered_by: Vec::new(),
+        }
+    }
 }
 
 /// Counts per outcome and the mutation score.

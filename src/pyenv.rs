@@ -101,26 +101,39 @@ impl PythonEnv {
     }
 }
 
-/// The Python interpreter behind a command's first word: the word itself when it names
+/// The Python interpreter behind a command's word: the word itself when it names
 /// Python, or the `#!` line of the script it names.
 fn interpreter_of(word: &str, cwd: &Path) -> Option<String> {
     let name = Path::new(word).file_name()?.to_string_lossy().into_owned();
-    let resolved = if word.contains('/') {
-        Some(cwd.join(word))
-    } else {
-        std::env::var_os("PATH").and_then(|path| {
-            std::env::split_paths(&path)
-                .map(|dir| dir.join(word))
-                .find(|candidate| candidate.is_file())
-        })
-    };
+    let resolved = resolve_program(word, cwd);
     if name.starts_with("python") {
         return Some(resolved.map_or_else(
             || word.to_owned(),
             |path| path.to_string_lossy().into_owned(),
         ));
     }
-    let script = std::fs::read(resolved?).ok()?;
+    shebang_interpreter(&resolved?)
+}
+
+/// Where the shell finds the program `word`: relative to `cwd` when it has a `/`, else on
+/// `PATH`.
+#[must_use]
+pub fn resolve_program(word: &str, cwd: &Path) -> Option<PathBuf> {
+    if word.contains('/') {
+        return Some(cwd.join(word));
+    }
+    std::env::var_os("PATH").and_then(|path| {
+        std::env::split_paths(&path)
+            .map(|dir| dir.join(word))
+            .find(|candidate| candidate.is_file())
+    })
+}
+
+/// The Python interpreter a script's `#!` line names (`#!/usr/bin/env python3` gives
+/// `python3`), if it names one.
+#[must_use]
+pub fn shebang_interpreter(script: &Path) -> Option<String> {
+    let script = std::fs::read(script).ok()?;
     let first_line = script.split(|byte| *byte == b'\n').next()?;
     let shebang = String::from_utf8_lossy(first_line.strip_prefix(b"#!")?).into_owned();
     let mut words = shebang.split_whitespace();

@@ -182,6 +182,17 @@ fn remove_bytecode(dir: &Path) -> Result<()> {
 }
 
 impl Sandbox {
+    /// A directory of this sandbox's own outside its working tree, for the pytest
+    /// worker's files; removed with the sandboxes.
+    ///
+    /// # Errors
+    /// When it cannot be created.
+    pub fn scratch(&self) -> Result<PathBuf> {
+        let dir = self.root.with_extension("scratch");
+        fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
+        Ok(dir)
+    }
+
     /// The sandbox directory matching the user's current directory.
     #[must_use]
     pub fn dir_for(&self, cwd_prefix: &str) -> PathBuf {

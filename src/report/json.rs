@@ -56,6 +56,10 @@ struct MutantReport<'a> {
     status_reason: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     duration: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    killed_by: Option<[&'a str; 1]>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    covered_by: Option<&'a [String]>,
 }
 
 #[derive(Serialize)]
@@ -93,6 +97,12 @@ fn mutant_report<'a>(mutant: &'a Mutant, result: Option<&'a MutantResult>) -> Mu
         status_reason: result.and_then(|result| result.detail.as_deref()),
         duration: result
             .map(|result| u64::try_from(result.duration.as_millis()).unwrap_or(u64::MAX)),
+        killed_by: result
+            .and_then(|result| result.killed_by.as_deref())
+            .map(|test| [test]),
+        covered_by: result
+            .filter(|result| result.warm)
+            .map(|result| result.covered_by.as_slice()),
     }
 }
 

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use anyhow::{Context, Result};
 
-use crate::outcome::{MutantResult, Outcome};
+use crate::outcome::MutantResult;
 use crate::output::OutputDir;
 
 /// Write one patch per survivor and remove patches of mutants that no longer survive;
@@ -23,7 +23,7 @@ pub fn write_patches(
     let mut written = Vec::new();
     for result in results
         .iter()
-        .filter(|result| result.outcome == Outcome::Survived)
+        .filter(|result| result.outcome.undetected())
     {
         let mutant = &result.mutant;
         let Some(source) = sources.get(&mutant.path) else {

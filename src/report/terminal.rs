@@ -47,13 +47,18 @@ pub fn summary(results: &[MutantResult], total: usize, interrupted: bool) -> Str
     }
     let mut survivors: Vec<&MutantResult> = results
         .iter()
-        .filter(|result| result.outcome == Outcome::Survived)
+        .filter(|result| result.outcome.undetected())
         .collect();
     survivors.sort_by(|a, b| (&a.mutant.path, a.mutant.span).cmp(&(&b.mutant.path, b.mutant.span)));
     if !survivors.is_empty() {
         let _ = writeln!(out, "survived:");
         for result in survivors {
-            let _ = writeln!(out, "  {}", mutant_line(&result.mutant));
+            let note = if result.outcome == Outcome::Uncovered {
+                "  (no test reaches it)"
+            } else {
+                ""
+            };
+            let _ = writeln!(out, "  {}{note}", mutant_line(&result.mutant));
         }
     }
     out

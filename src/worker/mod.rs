@@ -1,0 +1,518 @@
+//! The warm pytest worker (DESIGN.md, "Later stages"). For a pytest test command each
+//! sandbox gets a long-lived Python process, `git_chimp_worker.py` (compiled into this
+//! binary, written into the sandbox's scratch directory), that runs pytest in-process:
+//! it collects the tests once, records in a baseline which tests reach which lines, then
+//! forks a child per mutant that swaps the mutated code objects into the live functions
+//! and runs only the tests that reach the mutant. The Python file documents the protocol
+//! (JSON lines over the worker's standard input and output).
+//!
+//! [`PytestCommand::parse`] decides whether a test command can run this way. A mutant the
+//! worker cannot handle comes back as [`Answer::Fallback`] and runs the plain way.
+
+use std::fs::File;
+use std::io::{BufRead, BufReader, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Child, ChildStdin, Command, Stdio};
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
+use std::time::{Duration, Instant};
+
+use nix::sys::signal::{Signal, killpg};
+use nix::unistd::Pid;
+use serde_json::{Value, json};
+
+use crate::interrupt::is_interrupted;
+use crate::process::log_tail;
+use crate::pyenv::{resolve_program, shebang_interpreter};
+
+/// The worker's Python source.
+const SOURCE: &str = include_str!("git_chimp_worker.py");
+
+/// Extra time the worker gets beyond a mutant's timeout before it counts as hung.
+const GRACE: Duration = Duration::from_secs(30);
+
+/// How often a wait checks for Ctrl-C.
+const POLL: Duration = Duration::from_millis(25);
+
+/// A test command the worker can run in-process: `[NAME=value ...] pytest ARGS` or
+/// `[NAME=value ...] python[3] [OPTIONS] -m pytest ARGS`, without other shell syntax.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PytestCommand {
+    /// Leading `NAME=value` assignments.
+    pub env: Vec<(String, String)>,
+    /// How the command starts: the pytest script or the interpreter running `-m pytest`.
+    pub launcher: Launcher,
+    /// pytest's arguments.
+    pub args: Vec<String>,
+}
+
+/// The first word of a [`PytestCommand`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Launcher {
+    /// `pytest ...`: the script, whose `#!` line names the interpreter and whose
+    /// directory is `sys.path[0]`.
+    Script(String),
+    /// `python -m pytest ...`: the interpreter and its options; the current directory is
+    /// `sys.path[0]`.
+    Module {
+        /// The interpreter word as written.
+        interpreter: String,
+        /// Its options before `-m`.
+        options: Vec<String>,
+    },
+}
+
+impl PytestCommand {
+    /// The command's parts, or `None` when it is not a plain pytest command.
+    #[must_use]
+    pub fn parse(tests: &str) -> Option<Self> {
+        const OPERATORS: [&str; 5] = ["&&", "||", ";", "|", "&"];
+        if tests.contains('`') || tests.contains("$(") {
+            return None;
+        }
+        let words = shlex::split(tests)?;
+        let shell_syntax = |word: &String| {
+            OPERATORS.contains(&word.as_str())
+                || word.ends_with(';')
+                || word.trim_start_matches(|c: char| c.is_ascii_digit()).starts_with(['<', '>'])
+        };
+        if words.iter().any(shell_syntax) {
+            return None;
+        }
+        let mut rest = words.as_slice();
+        if rest.first().is_some_and(|word| word == "env") {
+            rest = &rest[1..];
+        }
+        let mut env = Vec::new();
+        while let Some((first, tail)) = rest.split_first() {
+            match first.split_once('=') {
+                Some((name, value)) if is_variable_name(name) => {
+                    env.push((name.to_owned(), value.to_owned()));
+                    rest = tail;
+                }
+                _ => break,
+            }
+        }
+        let (program, tail) = rest.split_first()?;
+        let name = Path::new(program).file_name()?.to_str()?;
+        if name == "pytest" || name == "py.test" {
+            return Some(Self {
+                env,
+                launcher: Launcher::Script(program.clone()),
+                args: tail.to_vec(),
+            });
+        }
+        if !name.starts_with("python") {
+            return None;
+        }
+        let mut options = Vec::new();
+        let mut words = tail.iter();
+        while let Some(word) = words.next() {
+            if word == "-m" {
+                let module = words.next()?;
+                return (module == "pytest" || module == "py.test").then(|| Self {
+                    env,
+                    launcher: Launcher::Module {
+                        interpreter: program.clone(),
+                        options,
+                    },
+                    args: words.cloned().collect(),
+                });
+            }
+            if !word.starts_with('-') || word == "-" || word == "-c" {
+                return None;
+            }
+            options.push(word.clone());
+            if word == "-W" || word == "-X" {
+                options.push(words.next()?.clone());
+            }
+        }
+        None
+    }
+
+    /// The program, its arguments before the worker script, and `sys.path[0]`, for a
+    /// worker running in `dir`.
+    fn program(&self, dir: &Path) -> Result<(String, Vec<String>, PathBuf), String> {
+        match &self.launcher {
+            Launcher::Script(script) => {
+                let path = resolve_program(script, dir)
+                    .ok_or_else(|| format!("`{script}` was not found"))?;
+                let interpreter = shebang_interpreter(&path).ok_or_else(|| {
+                    format!("{} has no `#!` line naming Python", path.display())
+                })?;
+                let interpreter = if interpreter.contains('/') {
+                    interpreter
+                } else {
+                    resolve_program(&interpreter, dir).map_or(interpreter, |path| {
+                        path.to_string_lossy().into_owned()
+                    })
+                };
+                let path0 = path.parent().unwrap_or(dir).to_path_buf();
+                Ok((interpreter, Vec::new(), path0))
+            }
+            Launcher::Module {
+                interpreter,
+                options,
+            } => {
+                let program = if interpreter.contains('/') {
+                    dir.join(interpreter).to_string_lossy().into_owned()
+                } else {
+                    interpreter.clone()
+                };
+                Ok((program, options.clone(), dir.to_path_buf()))
+            }
+        }
+    }
+}
+
+fn is_variable_name(name: &str) -> bool {
+    let mut chars = name.chars();
+    chars
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+}
+
+/// What the worker says about one mutant.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Answer {
+    /// A test failed (`by`: the first failing test, when the process did not die).
+    Killed {
+        /// The failing test's id.
+        by: Option<String>,
+        /// The tests run.
+        tests: Vec<String>,
+    },
+    /// Every test that reaches the mutant passed.
+    Survived {
+        /// The tests run.
+        tests: Vec<String>,
+    },
+    /// The tests ran past the timeout and were killed.
+    Timeout,
+    /// No test reaches the mutated lines.
+    Uncovered,
+    /// The worker cannot give a trustworthy outcome; run the tests the plain way.
+    Fallback(String),
+}
+
+/// Why a request got no answer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Failure {
+    /// The user pressed Ctrl-C; the worker was killed.
+    Interrupted,
+    /// The worker died or hung and was killed.
+    Gone(String),
+}
+
+/// What a worker needs to start.
+pub struct Start<'a> {
+    /// The parsed test command.
+    pub command: &'a PytestCommand,
+    /// The sandbox directory matching the user's current directory.
+    pub dir: &'a Path,
+    /// The sandbox's scratch directory.
+    pub scratch: &'a Path,
+    /// The environment of a test run (the sandbox's Python paths).
+    pub env: &'a [(String, String)],
+    /// Absolute paths of the files under mutation.
+    pub files: Vec<String>,
+    /// How long collecting and the traced baseline may take.
+    pub timeout: Duration,
+}
+
+/// A running worker.
+pub struct Worker {
+    process: Child,
+    stdin: Option<ChildStdin>,
+    events: Receiver<Value>,
+    /// The process group of the test child running now, from the `forked` event.
+    test_group: Option<i32>,
+    /// Where the tests' output goes; emptied by the worker before each run.
+    pub console: PathBuf,
+    /// How many tests were collected.
+    pub tests: usize,
+    /// How long the traced baseline took.
+    pub baseline: Duration,
+}
+
+impl Worker {
+    /// Start a worker, let it collect the tests and run the traced baseline.
+    ///
+    /// # Errors
+    /// Why the worker cannot be used, with the tail of its output.
+    pub fn start(start: &Start<'_>) -> Result<Self, Failure> {
+        let gone = |reason: String| Failure::Gone(reason);
+        let (program, options, path0) = start.command.program(start.dir).map_err(gone)?;
+        let script = start.scratch.join("git_chimp_worker.py");
+        let config = start.scratch.join("config.json");
+        let console = start.scratch.join("console.log");
+        let stderr = start.scratch.join("stderr.log");
+        let config_text = json!({
+            "args": start.command.args,
+            "path0": path0,
+            "files": start.files,
+            "console": console,
+            "result": start.scratch.join("result.json"),
+        });
+        let written = std::fs::write(&script, SOURCE)
+            .and_then(|()| std::fs::write(&config, config_text.to_string()))
+            .and_then(|()| File::create(&stderr));
+        let stderr_file = written.map_err(|err| gone(format!("writing the worker: {err}")))?;
+        let mut process = {
+            use std::os::unix::process::CommandExt;
+            Command::new(&program)
+                .args(&options)
+                .arg(&script)
+                .arg(&config)
+                .current_dir(start.dir)
+                .envs(start.env.iter().map(|(k, v)| (k, v)))
+                .envs(start.command.env.iter().map(|(k, v)| (k, v)))
+                .env("CHIMP_MUTANT", "")
+                .stdin(Stdio::piped())
+                .stdout(Stdio::piped())
+                .stderr(stderr_file)
+                .process_group(0)
+                .spawn()
+                .map_err(|err| gone(format!("starting `{program}`: {err}")))?
+        };
+        let stdin = process.stdin.take();
+        let stdout = process.stdout.take();
+        let (sender, events) = mpsc::channel();
+        if let Some(stdout) = stdout {
+            std::thread::spawn(move || {
+                for line in BufReader::new(stdout).lines() {
+                    let Ok(line) = line else { break };
+                    if let Ok(value) = serde_json::from_str::<Value>(&line)
+                        && sender.send(value).is_err()
+                    {
+                        break;
+                    }
+                }
+            });
+        }
+        let mut worker = Self {
+            process,
+            stdin,
+            events,
+            test_group: None,
+            console,
+            tests: 0,
+            baseline: Duration::ZERO,
+        };
+        let explain = |worker: &Self, reason: String| {
+            let tail = [worker.console.as_path(), stderr.as_path()]
+                .iter()
+                .map(|path| log_tail(path, 12))
+                .filter(|tail| !tail.trim().is_empty())
+                .collect::<Vec<_>>()
+                .join("\n");
+            if tail.is_empty() {
+                Failure::Gone(reason)
+            } else {
+                Failure::Gone(format!("{reason}\n{tail}"))
+            }
+        };
+        let ready = worker.next_event(Instant::now() + start.timeout)?;
+        match ready["event"].as_str() {
+            Some("ready") => {}
+            Some("failed") => {
+                let reason = ready["reason"].as_str().unwrap_or("unknown").to_owned();
+                return Err(explain(&worker, reason));
+            }
+            _ => return Err(explain(&worker, format!("unexpected message {ready}"))),
+        }
+        worker.tests = usize::try_from(ready["tests"].as_u64().unwrap_or(0)).unwrap_or(0);
+        let request = json!({"op": "baseline", "timeout": start.timeout.as_secs_f64()});
+        let answer = worker.request(&request, start.timeout + GRACE)?;
+        match answer["event"].as_str() {
+            Some("baseline") => {}
+            Some("baseline_failed") => {
+                let reason = answer["reason"].as_str().unwrap_or("unknown").to_owned();
+                return Err(explain(&worker, format!("the traced baseline failed: {reason}")));
+            }
+            _ => return Err(explain(&worker, format!("unexpected message {answer}"))),
+        }
+        if let Some(failed) = answer["failed"].as_array().filter(|failed| !failed.is_empty()) {
+            let names: Vec<&str> = failed.iter().filter_map(Value::as_str).take(5).collect();
+            return Err(explain(
+                &worker,
+                format!(
+                    "{} test(s) fail when run in the worker, e.g. {}",
+                    failed.len(),
+                    names.join(", ")
+                ),
+            ));
+        }
+        worker.baseline = Duration::from_secs_f64(answer["seconds"].as_f64().unwrap_or(0.0));
+        Ok(worker)
+    }
+
+    /// Ask about one mutant: `path` is the file's absolute path in the sandbox, `source`
+    /// its mutated text, `lines` the first and last line of the change.
+    ///
+    /// # Errors
+    /// When the worker was interrupted, died or hung (it is killed then).
+    pub fn mutant(
+        &mut self,
+        id: &str,
+        path: &Path,
+        source: &str,
+        lines: (usize, usize),
+        timeout: Duration,
+    ) -> Result<Answer, Failure> {
+        let request = json!({
+            "op": "mutant",
+            "id": id,
+            "path": path,
+            "source": source,
+            "lines": [lines.0, lines.1],
+            "timeout": timeout.as_secs_f64(),
+        });
+        let answer = self.request(&request, timeout + GRACE)?;
+        let tests = || -> Vec<String> {
+            answer["tests"]
+                .as_array()
+                .map(|tests| {
+                    tests
+                        .iter()
+                        .filter_map(|test| test.as_str().map(str::to_owned))
+                        .collect()
+                })
+                .unwrap_or_default()
+        };
+        Ok(match answer["outcome"].as_str() {
+            Some("killed") => Answer::Killed {
+                by: answer["killed_by"].as_str().map(str::to_owned),
+                tests: tests(),
+            },
+            Some("survived") => Answer::Survived { tests: tests() },
+            Some("timeout") => Answer::Timeout,
+            Some("uncovered") => Answer::Uncovered,
+            Some("fallback") => Answer::Fallback(
+                answer["reason"]
+                    .as_str()
+                    .unwrap_or("the worker gave no reason")
+                    .to_owned(),
+            ),
+            _ => Answer::Fallback(format!("unexpected answer {answer}")),
+        })
+    }
+
+    fn request(&mut self, request: &Value, wait: Duration) -> Result<Value, Failure> {
+        let sent = self.stdin.as_mut().map(|stdin| {
+            writeln!(stdin, "{request}").and_then(|()| stdin.flush())
+        });
+        if !matches!(sent, Some(Ok(()))) {
+            self.kill();
+            return Err(Failure::Gone("the worker stopped reading requests".into()));
+        }
+        self.next_event(Instant::now() + wait)
+    }
+
+    /// The next message other than `forked`, waiting until `deadline`.
+    fn next_event(&mut self, deadline: Instant) -> Result<Value, Failure> {
+        loop {
+            match self.events.recv_timeout(POLL) {
+                Ok(event) if event["event"] == "forked" => {
+                    self.test_group = event["pid"].as_i64().and_then(|pid| i32::try_from(pid).ok());
+                }
+                Ok(event) => {
+                    self.test_group = None;
+                    return Ok(event);
+                }
+                Err(RecvTimeoutError::Timeout) => {
+                    if is_interrupted() {
+                        self.kill();
+                        return Err(Failure::Interrupted);
+                    }
+                    if Instant::now() >= deadline {
+                        self.kill();
+                        return Err(Failure::Gone("the worker stopped answering".into()));
+                    }
+                }
+                Err(RecvTimeoutError::Disconnected) => {
+                    self.kill();
+                    let status = self
+                        .process
+                        .wait()
+                        .map_or_else(|err| err.to_string(), |status| status.to_string());
+                    return Err(Failure::Gone(format!("the worker exited ({status})")));
+                }
+            }
+        }
+    }
+
+    /// Kill the worker and the test child it runs, with everything in their groups.
+    fn kill(&mut self) {
+        self.stdin = None;
+        for group in [self.test_group.take(), i32::try_from(self.process.id()).ok()]
+            .into_iter()
+            .flatten()
+        {
+            let _ = killpg(Pid::from_raw(group), Signal::SIGKILL);
+        }
+        let _ = self.process.wait();
+    }
+}
+
+impl Drop for Worker {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
+
+#[cfg(test)]
+mod test {
+    use super::*;
+
+    fn module(interpreter: &str, options: &[&str], args: &[&str]) -> PytestCommand {
+        PytestCommand {
+            env: Vec::new(),
+            launcher: Launcher::Module {
+                interpreter: interpreter.to_owned(),
+                options: options.iter().map(|&word| word.to_owned()).collect(),
+            },
+            args: args.iter().map(|&word| word.to_owned()).collect(),
+        }
+    }
+
+    #[test]
+    fn reads_pytest_commands() {
+        assert_eq!(
+            PytestCommand::parse("python -m pytest -x -q"),
+            Some(module("python", &[], &["-x", "-q"]))
+        );
+        assert_eq!(
+            PytestCommand::parse(".venv/bin/python3 -X dev -W error -m pytest 'tests/a b.py'"),
+            Some(module(
+                ".venv/bin/python3",
+                &["-X", "dev", "-W", "error"],
+                &["tests/a b.py"]
+            ))
+        );
+        let script = PytestCommand::parse("env A=1 B= pytest -k 'x and not y'").unwrap();
+        assert_eq!(script.launcher, Launcher::Script("pytest".into()));
+        assert_eq!(script.env, [("A".into(), "1".into()), ("B".into(), String::new())]);
+        assert_eq!(script.args, ["-k", "x and not y"]);
+    }
+
+    #[test]
+    fn refuses_anything_else() {
+        for command in [
+            "python -m unittest",
+            "python run_tests.py",
+            "python -c 'import pytest'",
+            "cd src && pytest",
+            "pytest; echo done",
+            "pytest > out.txt",
+            "pytest 2>/dev/null",
+            "pytest | tee log",
+            "pytest $(cat args)",
+            "tox -e py311",
+            "make test",
+            "",
+        ] {
+            assert_eq!(PytestCommand::parse(command), None, "{command}");
+        }
+    }
+}
