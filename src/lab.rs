@@ -45,7 +45,7 @@ pub struct Lab<'a> {
 /// What a sandbox's thread reports to the main thread.
 enum Event {
     /// A finished mutant, by index.
-    Result(usize, MutantResult),
+    Result(usize, Box<MutantResult>),
     /// A line for the user.
     Message(String),
 }
@@ -181,6 +181,7 @@ impl Lab<'_> {
 
     /// Start a pytest worker in every sandbox (in parallel); `None` where it cannot run,
     /// with the reason printed.
+    #[must_use]
     pub fn start_workers(&self, sandboxes: &[Sandbox], timeout: Duration) -> Vec<Option<Worker>> {
         let Some(command) = self.pytest else {
             return sandboxes.iter().map(|_| None).collect();
@@ -288,14 +289,14 @@ impl Lab<'_> {
                         };
                         match runner.run(mutant) {
                             Ok(Some(result)) => {
-                                let _ = sender.send(Event::Result(index, result));
+                                let _ = sender.send(Event::Result(index, Box::new(result)));
                             }
                             Ok(None) => break,
                             Err(err) => {
                                 // The sandbox could not be restored: stop, never guess.
                                 broken.store(true, Ordering::SeqCst);
                                 let result = error_result(mutant, format!("{err:#}"));
-                                let _ = sender.send(Event::Result(index, result));
+                                let _ = sender.send(Event::Result(index, Box::new(result)));
                                 break;
                             }
                         }
@@ -305,7 +306,7 @@ impl Lab<'_> {
             drop(sender);
             for event in receiver {
                 let (index, result) = match event {
-                    Event::Result(index, result) => (index, result),
+                    Event::Result(index, result) => (index, *result),
                     Event::Message(message) => {
                         progress.message(&message);
                         continue;
@@ -472,11 +473,28 @@ impl SandboxRunner<'_, '_> {
                         "running the rest of this sandbox's mutants from scratch"
                     }
                 )));
-                let result = lab.run_mutant(sandbox, mutant, timeout);
+                let result = lab.run_mutant(sandbox, mutant, timeout).map(|result| {
+                    result.map(|mut result| {
+                        result.detail.get_or_insert_with(|| {
+                            "run from scratch: the worker died on it".to_owned()
+                        });
+                        result
+                    })
+                });
                 if restart && !is_interrupted() {
                     self.restarts += 1;
                     if let Some(command) = lab.pytest {
-                        self.worker = lab.start_worker(command, sandbox, timeout).ok();
+                        match lab.start_worker(command, sandbox, timeout) {
+                            Ok(worker) => self.worker = Some(worker),
+                            Err(Failure::Gone(reason)) => {
+                                let _ = self.sender.send(Event::Message(format!(
+                                    "git-chimp: the pytest worker of sandbox {} did not \
+                                     restart: {reason}",
+                                    sandbox.index
+                                )));
+                            }
+                            Err(Failure::Interrupted) => {}
+                        }
                     }
                 }
                 return result;

@@ -425,9 +425,7 @@ fn sweep(args: &RunArgs) -> Result<ExitCode> {
             results.len() - from_cache
         );
     }
-    let survived = results
-        .iter()
-        .any(|result| result.outcome.undetected());
+    let survived = results.iter().any(|result| result.outcome.undetected());
     if survived {
         println!("patches: {}", out.survived_dir().display());
     }

@@ -21,10 +21,7 @@ pub fn write_patches(
     sources: &BTreeMap<String, String>,
 ) -> Result<Vec<PathBuf>> {
     let mut written = Vec::new();
-    for result in results
-        .iter()
-        .filter(|result| result.outcome.undetected())
-    {
+    for result in results.iter().filter(|result| result.outcome.undetected()) {
         let mutant = &result.mutant;
         let Some(source) = sources.get(&mutant.path) else {
             continue;

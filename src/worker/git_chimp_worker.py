@@ -24,7 +24,9 @@ run's log.
 
 A mutant runs in a forked child (its own process group) that swaps the mutated code
 objects into the live functions and runs only the tests that reached the mutated lines in
-the baseline, fastest first, stopping at the first failure. "fallback" means the worker
+the baseline, fastest first, stopping at the first failure. When a test fails after
+others ran before it, the same tests run again in the baseline's order, and that run
+decides: a failure must come from the mutant, not from the order. "fallback" means the worker
 cannot give a trustworthy outcome and git-chimp must run the tests from scratch.
 """
 
@@ -441,20 +443,34 @@ class Worker:
                     return fallback("no live function object for %s" % old.co_name)
                 swaps.extend((function, new) for function in live)
 
-        order = sorted(reached, key=lambda position: self.tests[position][1])
+        in_order = sorted(reached)
+        fastest_first = sorted(reached, key=lambda position: self.tests[position][1])
         items_by_id = {item.nodeid: item for item in self.items}
-        selected = [items_by_id[self.tests[p][0]] for p in order if self.tests[p][0] in items_by_id]
 
-        def work():
-            for function, code in swaps:
-                function.__code__ = code
-            sys.stdout.write(
-                "git-chimp: mutant %s, %d test(s): %s\n"
-                % (request["id"], len(selected), " ".join(i.nodeid for i in selected))
-            )
-            return {"killed_by": self.run_items(selected)}
+        def items_at(positions):
+            ids = [self.tests[position][0] for position in positions]
+            return [items_by_id[test] for test in ids if test in items_by_id]
 
-        kind, value = self.in_child(work, request["timeout"])
+        def run(selected):
+            def work():
+                os.environ["CHIMP_MUTANT"] = request["id"]
+                for function, code in swaps:
+                    function.__code__ = code
+                sys.stdout.write(
+                    "git-chimp: mutant %s, %d test(s): %s\n"
+                    % (request["id"], len(selected), " ".join(i.nodeid for i in selected))
+                )
+                return {"killed_by": self.run_items(selected)}
+
+            return self.in_child(work, request["timeout"])
+
+        selected = items_at(fastest_first)
+        kind, value = run(selected)
+        if kind == "result" and value["killed_by"] and value["killed_by"] != selected[0].nodeid:
+            # Tests ran in another order than the baseline's: make sure the failure is the
+            # mutant's, not one test's leftovers breaking another.
+            selected = items_at(in_order)
+            kind, value = run(selected)
         ran = [item.nodeid for item in selected]
         if kind == "timeout":
             return {"event": "result", "outcome": "timeout", "tests": ran}

@@ -73,7 +73,9 @@ impl PytestCommand {
         let shell_syntax = |word: &String| {
             OPERATORS.contains(&word.as_str())
                 || word.ends_with(';')
-                || word.trim_start_matches(|c: char| c.is_ascii_digit()).starts_with(['<', '>'])
+                || word
+                    .trim_start_matches(|c: char| c.is_ascii_digit())
+                    .starts_with(['<', '>'])
         };
         if words.iter().any(shell_syntax) {
             return None;
@@ -136,15 +138,13 @@ impl PytestCommand {
             Launcher::Script(script) => {
                 let path = resolve_program(script, dir)
                     .ok_or_else(|| format!("`{script}` was not found"))?;
-                let interpreter = shebang_interpreter(&path).ok_or_else(|| {
-                    format!("{} has no `#!` line naming Python", path.display())
-                })?;
+                let interpreter = shebang_interpreter(&path)
+                    .ok_or_else(|| format!("{} has no `#!` line naming Python", path.display()))?;
                 let interpreter = if interpreter.contains('/') {
                     interpreter
                 } else {
-                    resolve_program(&interpreter, dir).map_or(interpreter, |path| {
-                        path.to_string_lossy().into_owned()
-                    })
+                    resolve_program(&interpreter, dir)
+                        .map_or(interpreter, |path| path.to_string_lossy().into_owned())
                 };
                 let path0 = path.parent().unwrap_or(dir).to_path_buf();
                 Ok((interpreter, Vec::new(), path0))
@@ -299,8 +299,15 @@ impl Worker {
             tests: 0,
             baseline: Duration::ZERO,
         };
+        worker.handshake(start.timeout, &stderr)?;
+        Ok(worker)
+    }
+
+    /// Wait for the collected tests, then run the traced baseline.
+    fn handshake(&mut self, timeout: Duration, stderr: &Path) -> Result<(), Failure> {
+        let worker = self;
         let explain = |worker: &Self, reason: String| {
-            let tail = [worker.console.as_path(), stderr.as_path()]
+            let tail = [worker.console.as_path(), stderr]
                 .iter()
                 .map(|path| log_tail(path, 12))
                 .filter(|tail| !tail.trim().is_empty())
@@ -312,30 +319,36 @@ impl Worker {
                 Failure::Gone(format!("{reason}\n{tail}"))
             }
         };
-        let ready = worker.next_event(Instant::now() + start.timeout)?;
+        let ready = worker.next_event(Instant::now() + timeout)?;
         match ready["event"].as_str() {
             Some("ready") => {}
             Some("failed") => {
                 let reason = ready["reason"].as_str().unwrap_or("unknown").to_owned();
-                return Err(explain(&worker, reason));
+                return Err(explain(worker, reason));
             }
-            _ => return Err(explain(&worker, format!("unexpected message {ready}"))),
+            _ => return Err(explain(worker, format!("unexpected message {ready}"))),
         }
         worker.tests = usize::try_from(ready["tests"].as_u64().unwrap_or(0)).unwrap_or(0);
-        let request = json!({"op": "baseline", "timeout": start.timeout.as_secs_f64()});
-        let answer = worker.request(&request, start.timeout + GRACE)?;
+        let request = json!({"op": "baseline", "timeout": timeout.as_secs_f64()});
+        let answer = worker.request(&request, timeout + GRACE)?;
         match answer["event"].as_str() {
             Some("baseline") => {}
             Some("baseline_failed") => {
                 let reason = answer["reason"].as_str().unwrap_or("unknown").to_owned();
-                return Err(explain(&worker, format!("the traced baseline failed: {reason}")));
+                return Err(explain(
+                    worker,
+                    format!("the traced baseline failed: {reason}"),
+                ));
             }
-            _ => return Err(explain(&worker, format!("unexpected message {answer}"))),
+            _ => return Err(explain(worker, format!("unexpected message {answer}"))),
         }
-        if let Some(failed) = answer["failed"].as_array().filter(|failed| !failed.is_empty()) {
+        if let Some(failed) = answer["failed"]
+            .as_array()
+            .filter(|failed| !failed.is_empty())
+        {
             let names: Vec<&str> = failed.iter().filter_map(Value::as_str).take(5).collect();
             return Err(explain(
-                &worker,
+                worker,
                 format!(
                     "{} test(s) fail when run in the worker, e.g. {}",
                     failed.len(),
@@ -344,7 +357,7 @@ impl Worker {
             ));
         }
         worker.baseline = Duration::from_secs_f64(answer["seconds"].as_f64().unwrap_or(0.0));
-        Ok(worker)
+        Ok(())
     }
 
     /// Ask about one mutant: `path` is the file's absolute path in the sandbox, `source`
@@ -399,9 +412,10 @@ impl Worker {
     }
 
     fn request(&mut self, request: &Value, wait: Duration) -> Result<Value, Failure> {
-        let sent = self.stdin.as_mut().map(|stdin| {
-            writeln!(stdin, "{request}").and_then(|()| stdin.flush())
-        });
+        let sent = self
+            .stdin
+            .as_mut()
+            .map(|stdin| writeln!(stdin, "{request}").and_then(|()| stdin.flush()));
         if !matches!(sent, Some(Ok(()))) {
             self.kill();
             return Err(Failure::Gone("the worker stopped reading requests".into()));
@@ -414,7 +428,9 @@ impl Worker {
         loop {
             match self.events.recv_timeout(POLL) {
                 Ok(event) if event["event"] == "forked" => {
-                    self.test_group = event["pid"].as_i64().and_then(|pid| i32::try_from(pid).ok());
+                    self.test_group = event["pid"]
+                        .as_i64()
+                        .and_then(|pid| i32::try_from(pid).ok());
                 }
                 Ok(event) => {
                     self.test_group = None;
@@ -445,9 +461,12 @@ impl Worker {
     /// Kill the worker and the test child it runs, with everything in their groups.
     fn kill(&mut self) {
         self.stdin = None;
-        for group in [self.test_group.take(), i32::try_from(self.process.id()).ok()]
-            .into_iter()
-            .flatten()
+        for group in [
+            self.test_group.take(),
+            i32::try_from(self.process.id()).ok(),
+        ]
+        .into_iter()
+        .flatten()
         {
             let _ = killpg(Pid::from_raw(group), Signal::SIGKILL);
         }
@@ -492,7 +511,10 @@ mod test {
         );
         let script = PytestCommand::parse("env A=1 B= pytest -k 'x and not y'").unwrap();
         assert_eq!(script.launcher, Launcher::Script("pytest".into()));
-        assert_eq!(script.env, [("A".into(), "1".into()), ("B".into(), String::new())]);
+        assert_eq!(
+            script.env,
+            [("A".into(), "1".into()), ("B".into(), String::new())]
+        );
         assert_eq!(script.args, ["-k", "x and not y"]);
     }
 

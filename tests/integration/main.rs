@@ -16,3 +16,4 @@ mod hook;
 mod runner;
 mod since;
 mod sweep;
+mod worker;

@@ -346,3 +346,36 @@ fn read_all(pipe: Option<impl std::io::Read>) -> Vec<u8> {
     }
     buf
 }
+
+/// A virtual environment with pytest, made once per test process and shared (projects
+/// are imported from their checkout by `python -m pytest`, not installed): its `python`.
+pub fn pytest_python() -> PathBuf {
+    static VENV: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    VENV.get_or_init(|| {
+        let dir = tempfile::Builder::new()
+            .prefix("chimp-pytest-venv")
+            .tempdir()
+            .unwrap()
+            .keep();
+        let venv = dir.join("venv");
+        let status = Command::new("python3")
+            .args(["-m", "venv"])
+            .arg(&venv)
+            .status()
+            .unwrap();
+        assert!(status.success());
+        let python = venv.join("bin/python");
+        let output = Command::new(&python)
+            .args(["-m", "pip", "install", "-q", "pytest"])
+            .env("PIP_DISABLE_PIP_VERSION_CHECK", "1")
+            .output()
+            .unwrap();
+        assert!(
+            output.status.success(),
+            "pip install pytest: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        python
+    })
+    .clone()
+}

@@ -1,0 +1,439 @@
+//! The warm pytest worker: it must give every mutant the outcome the plain runner gives
+//! (survivors no test reaches become `NoCoverage`), fall back where swapping code cannot
+//! be trusted, survive crashing and hanging tests, and leave nothing running.
+
+use std::collections::BTreeMap;
+
+use serde_json::Value;
+
+use crate::util::{TestRepo, pytest_python};
+
+const CALC: &str = r#"import functools
+
+
+def traced(f):
+    @functools.wraps(f)
+    def wrapper(*args):
+        return f(*args)
+    return wrapper
+
+
+def _squares(n):
+    return {i: i * i for i in range(n)}
+
+
+SQUARES = _squares(4)
+LIMIT = 10
+
+
+class Counter:
+    step = 2
+
+    def bump(self, x):
+        return x + self.step
+
+
+@traced
+def add(a, b):
+    return a + b
+
+
+def twice(x):
+    def once(y):
+        return y * 2
+    return once(once(x))
+
+
+def clamp(x):
+    if x > 1000:
+        return 1000
+    return x
+"#;
+
+const CALC_TESTS: &str = r#"import os
+
+import calc
+
+
+def test_add():
+    assert calc.add(2, 3) == 5
+
+
+def test_bump():
+    assert calc.Counter().bump(1) == 3
+
+
+def test_twice():
+    assert calc.twice(1) == 4
+
+
+def test_squares():
+    assert calc.SQUARES[3] == 9
+
+
+def test_limit():
+    assert calc.LIMIT == 10
+
+
+def test_clamp():
+    assert calc.clamp(5) == 5
+
+
+def test_zz_changes_global_state(tmp_path):
+    # Leaves the module patched and files written: no other mutant may see it.
+    assert calc.clamp(1) == 1
+    calc.LIMIT = 0
+    calc.add = lambda a, b: 0
+    calc.Counter.step = 100
+    (tmp_path / "state").write_text("dirty")
+    with open("left-behind.txt", "a") as out:
+        out.write("dirty\n")
+    print("OUTPUT-OF-A-TEST")
+"#;
+
+fn pytest_command() -> String {
+    format!(
+        "{} -m pytest -q -p no:cacheprovider",
+        pytest_python().display()
+    )
+}
+
+/// Mutant key -> (status, statusReason, killedBy) from the last report.
+fn details(repo: &TestRepo) -> BTreeMap<String, (String, String, String)> {
+    let report = repo.report();
+    let mut out = BTreeMap::new();
+    for (path, file) in report["files"].as_object().unwrap() {
+        for mutant in file["mutants"].as_array().unwrap() {
+            let key = format!(
+                "{path}:{}:{}:{}",
+                mutant["location"]["start"]["line"],
+                mutant["mutatorName"].as_str().unwrap(),
+                mutant["replacement"].as_str().unwrap()
+            );
+            let text = |value: &Value| value.as_str().unwrap_or_default().to_owned();
+            out.insert(
+                key,
+                (
+                    text(&mutant["status"]),
+                    text(&mutant["statusReason"]),
+                    text(&mutant["killedBy"][0]),
+                ),
+            );
+        }
+    }
+    out
+}
+
+/// Run the plain runner and the worker on `repo` with `tests`; assert they agree on
+/// every mutant except survivors the worker finds no test reaching. Returns the worker
+/// run's details and stderr.
+fn agree(
+    repo: &TestRepo,
+    tests: &str,
+    extra: &[&str],
+) -> (BTreeMap<String, (String, String, String)>, String) {
+    let before = repo.snapshot();
+    let mut args = vec!["--tests", tests, "--no-cache", "-j", "2", "--runner"];
+    let plain_args: Vec<&str> = args
+        .iter()
+        .copied()
+        .chain(["command"])
+        .chain(extra.iter().copied())
+        .collect();
+    let plain = repo.chimp(&plain_args);
+    assert!(
+        plain.code == 0 || plain.code == 2,
+        "{}\n{}",
+        plain.stdout,
+        plain.stderr
+    );
+    let plain_statuses = repo.statuses();
+    args.push("pytest");
+    args.extend(extra);
+    let warm = repo.chimp(&args);
+    assert_eq!(warm.code, plain.code, "{}\n{}", warm.stdout, warm.stderr);
+    let warm_details = details(repo);
+    assert_eq!(plain_statuses.len(), warm_details.len());
+    for (key, plain_status) in &plain_statuses {
+        let warm_status = &warm_details[key].0;
+        assert!(
+            warm_status == plain_status
+                || (plain_status == "Survived" && warm_status == "NoCoverage"),
+            "{key}: plain {plain_status}, worker {warm_status}\n{}",
+            warm.stderr
+        );
+    }
+    assert!(
+        warm.stderr.contains("ran in the pytest worker"),
+        "{}",
+        warm.stderr
+    );
+    repo.assert_checkout_untouched(&before);
+    assert_eq!(repo.processes_in_sandboxes(), Vec::<String>::new());
+    (warm_details, warm.stderr)
+}
+
+#[test]
+fn worker_agrees_with_the_plain_runner_and_falls_back_where_it_must() {
+    let repo = TestRepo::new(&[("calc.py", CALC), ("tests/test_calc.py", CALC_TESTS)]);
+    let (found, stderr) = agree(&repo, &pytest_command(), &[]);
+    let warm = |key: &str, killer: &str| {
+        let (status, reason, killed_by) = &found[key];
+        assert_eq!(status, "Killed", "{key}: {:?}", found[key]);
+        assert!(reason.is_empty(), "{key} must run in the worker: {reason}");
+        assert_eq!(killed_by, &format!("tests/test_calc.py::{killer}"), "{key}");
+    };
+    // A decorated function, a method, a nested function: swapped in the worker.
+    warm("calc.py:28:binary-operator:-", "test_add");
+    warm("calc.py:23:binary-operator:-", "test_bump");
+    warm("calc.py:33:binary-operator:/", "test_twice");
+    // A module-level constant, a class attribute, a function that ran at import time to
+    // build a table: only a fresh run can see them (a swap would call them survivors).
+    let scratch = |key: &str, why: &str| {
+        let (status, reason, _) = &found[key];
+        assert_eq!(status, "Killed", "{key}: {:?}", found[key]);
+        assert!(
+            reason.contains("run from scratch") && reason.contains(why),
+            "{key}: {reason}"
+        );
+    };
+    scratch("calc.py:16:number:11", "imported");
+    scratch("calc.py:20:number:3", "imported");
+    scratch("calc.py:12:binary-operator:/", "imported");
+    // The decorator's wrapper was made at import time.
+    scratch("calc.py:7:return-value:None", "imported");
+    // Tests reach clamp's condition, but no test takes its branch.
+    assert_eq!(found["calc.py:38:comparison:>="].0, "Survived");
+    assert_eq!(found["calc.py:39:return-value:None"].0, "NoCoverage");
+    assert!(stderr.contains("pytest worker: 7 tests"), "{stderr}");
+    // Test output stays out of the terminal; survivors keep their log.
+    assert!(!stderr.contains("OUTPUT-OF-A-TEST"), "{stderr}");
+}
+
+const BRITTLE: &str = r#"import os
+import signal
+
+
+def crash_on_wrong(value, expected):
+    if value != expected:
+        os.kill(os.getpid(), signal.SIGSEGV)
+
+
+def exit_on_wrong(value, expected):
+    if value != expected:
+        os._exit(0)
+
+
+def kill_worker_on_wrong(value, expected):
+    if value != expected:
+        parent = os.getppid()
+        with open("/proc/%d/cmdline" % parent, "rb") as cmdline:
+            if b"git_chimp_worker" in cmdline.read():
+                os.kill(parent, signal.SIGKILL)
+        assert False
+
+
+def spin(n):
+    while n > 0:
+        n -= 1
+    return n
+
+
+def half(x):
+    return x // 2
+
+
+def double(x):
+    return x * 2
+
+
+def triple(x):
+    return x * 3
+"#;
+
+const BRITTLE_TESTS: &str = r#"import brittle
+
+
+def test_half_crashes_the_process():
+    brittle.crash_on_wrong(brittle.half(8), 4)
+
+
+def test_double_exits_early():
+    brittle.exit_on_wrong(brittle.double(4), 8)
+
+
+def test_triple_kills_the_worker():
+    brittle.kill_worker_on_wrong(brittle.triple(2), 6)
+
+
+def test_spin():
+    assert brittle.spin(3) == 0
+"#;
+
+#[test]
+fn worker_survives_crashing_exiting_and_hanging_tests_and_its_own_death() {
+    let repo = TestRepo::new(&[("brittle.py", BRITTLE), ("test_brittle.py", BRITTLE_TESTS)]);
+    let tests = pytest_command();
+    let before = repo.snapshot();
+    let run = repo.chimp(&[
+        "--tests",
+        &tests,
+        "--no-cache",
+        "-j",
+        "1",
+        "--runner",
+        "pytest",
+        "--timeout",
+        "4",
+        "--code",
+        "brittle.py",
+    ]);
+    assert!(
+        run.code == 0 || run.code == 2,
+        "{}\n{}",
+        run.stdout,
+        run.stderr
+    );
+    let found = details(&repo);
+    // A segfault in the child is a kill, reported by the worker itself.
+    assert_eq!(found["brittle.py:31:number:3"].0, "Killed");
+    assert_eq!(found["brittle.py:31:number:3"].1, "");
+    // A test that ends the process with status 0 leaves no result: a fresh run decides
+    // (the plain runner sees pytest exit 0, so the mutant survives there too).
+    let exited = &found["brittle.py:35:binary-operator:/"];
+    assert!(exited.1.contains("run from scratch"), "{exited:?}");
+    // The worker dies under a mutant: that mutant is retried from scratch, and the
+    // restarted worker carries on with the next ones.
+    let died = &found["brittle.py:16:comparison:=="];
+    assert_eq!(died.0, "Killed");
+    assert!(died.1.contains("the worker died"), "{died:?}");
+    assert!(run.stderr.contains("died on mutant"), "{}", run.stderr);
+    assert_eq!(
+        found["brittle.py:25:comparison:>="].2,
+        "test_brittle.py::test_spin"
+    );
+    assert_eq!(found["brittle.py:39:binary-operator:/"].0, "Killed");
+    // An endless loop is a timeout, and nothing is left running.
+    assert_eq!(found["brittle.py:26:augmented-assign:+="].0, "Timeout");
+    assert!(found["brittle.py:27:return-value:None"].1.is_empty());
+    let warm: Vec<_> = found
+        .values()
+        .filter(|(_, reason, _)| !reason.contains("run from scratch"))
+        .collect();
+    assert!(
+        warm.len() > found.len() / 2,
+        "most mutants stay in the worker: {found:?}"
+    );
+    assert_eq!(repo.processes_in_sandboxes(), Vec::<String>::new());
+    repo.assert_checkout_untouched(&before);
+}
+
+#[test]
+fn the_bundled_example_gets_the_same_outcomes_from_the_worker() {
+    let example = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/shop");
+    let mut files = Vec::new();
+    collect(&example, &example, &mut files);
+    let borrowed: Vec<(&str, &str)> = files
+        .iter()
+        .map(|(p, t)| (p.as_str(), t.as_str()))
+        .collect();
+    let repo = TestRepo::new(&borrowed);
+    // pytest runs the example's unittest tests; the plain runner's outcomes are the truth.
+    let (found, _) = agree(&repo, &pytest_command(), &["--code", "shop"]);
+    assert_eq!(found.len(), 54);
+}
+
+fn collect(root: &std::path::Path, dir: &std::path::Path, out: &mut Vec<(String, String)>) {
+    for entry in std::fs::read_dir(dir).unwrap().flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            if entry.file_name() != "__pycache__" {
+                collect(root, &path, out);
+            }
+        } else {
+            let relative = path
+                .strip_prefix(root)
+                .unwrap()
+                .to_string_lossy()
+                .into_owned();
+            out.push((relative, std::fs::read_to_string(&path).unwrap()));
+        }
+    }
+}
+
+#[test]
+fn a_src_layout_project_gets_the_same_outcomes_from_the_worker() {
+    let repo = TestRepo::new(&[
+        (
+            "pyproject.toml",
+            "[build-system]\nrequires = [\"setuptools>=64\", \"wheel\"]\nbuild-backend = \"setuptools.build_meta\"\n\n[project]\nname = \"geo\"\nversion = \"0.1\"\n\n[tool.setuptools.packages.find]\nwhere = [\"src\"]\n\n[tool.pytest.ini_options]\ntestpaths = [\"tests\"]\n",
+        ),
+        ("src/geo/__init__.py", "from geo.shapes import area\n"),
+        (
+            "src/geo/shapes.py",
+            "UNIT = 1\n\n\ndef area(w, h):\n    return w * h * UNIT\n\n\ndef is_square(w, h):\n    return w == h\n\n\ndef perimeter(w, h):\n    return 2 * (w + h)\n",
+        ),
+        (
+            "tests/test_shapes.py",
+            "from geo import area\nfrom geo.shapes import is_square, perimeter\n\n\ndef test_area():\n    assert area(3, 2) == 6\n\n\ndef test_square():\n    assert is_square(2, 2)\n",
+        ),
+        (".gitignore", "*.egg-info/\n"),
+    ]);
+    let python = repo.editable_venv(&["pytest"]);
+    let pytest = python.parent().unwrap().join("pytest");
+    let tests = format!("{} -q -p no:cacheprovider", pytest.display());
+    let (found, _) = agree(&repo, &tests, &[]);
+    // `from geo.shapes import is_square`: the copy the test imported sees the mutant.
+    assert_eq!(found["src/geo/shapes.py:9:comparison:!="].0, "Killed");
+    assert_eq!(found["src/geo/shapes.py:9:comparison:!="].1, "");
+    assert_eq!(
+        found["src/geo/shapes.py:13:binary-operator:-"].0,
+        "NoCoverage"
+    );
+}
+
+#[test]
+fn a_suite_the_worker_cannot_trace_runs_from_scratch_with_the_same_outcomes() {
+    // A conftest that takes over tracing (as coverage tools do) makes the worker's line
+    // data worthless: it must notice and step aside.
+    let repo = TestRepo::new(&[
+        ("calc.py", CALC),
+        ("tests/test_calc.py", CALC_TESTS),
+        ("tests/conftest.py", "import sys\n\nsys.settrace(None)\n"),
+    ]);
+    let tests = pytest_command();
+    let run = repo.chimp(&[
+        "--tests",
+        &tests,
+        "--no-cache",
+        "-j",
+        "1",
+        "--operators",
+        "binary-operator",
+    ]);
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    assert!(
+        run.stderr.contains("pytest worker cannot run"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("0 mutants ran in the pytest worker"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        details(&repo)
+            .values()
+            .all(|(status, _, _)| status == "Killed")
+    );
+}
+
+#[test]
+fn runner_pytest_refuses_a_command_it_cannot_run_in_the_worker() {
+    let repo = TestRepo::new(&[("calc.py", CALC)]);
+    let run = repo.chimp(&["--tests", "python3 -m unittest", "--runner", "pytest"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(run.stderr.contains("--runner pytest"), "{}", run.stderr);
+    assert!(run.stderr.contains("--runner command"), "{}", run.stderr);
+}
