@@ -24,9 +24,12 @@ run's log.
 
 A mutant runs in a forked child (its own process group) that swaps the mutated code
 objects into the live functions and runs only the tests that reached the mutated lines in
-the baseline, fastest first, stopping at the first failure. When a test fails after
-others ran before it, the same tests run again in the baseline's order, and that run
-decides: a failure must come from the mutant, not from the order. "fallback" means the worker
+the baseline, fastest first, stopping at the first failure. Two checks keep the outcome
+the one a fresh run would give: when a test fails after one that followed it in the
+baseline, the same tests run again in the baseline's order, and that run decides; and
+before a mutant counts as survived, every test that touches its file runs in the
+baseline's order (a cache that one test fills and the next reads hides lines from the
+per-test coverage). "fallback" means the worker
 cannot give a trustworthy outcome and git-chimp must run the tests from scratch.
 """
 
@@ -189,6 +192,7 @@ class Worker:
         self.tests = []  # (nodeid, duration) after the baseline
         self.line_tests = {}
         self.call_tests = {}
+        self.file_tests = {}
 
     # pytest hooks ---------------------------------------------------------------------
 
@@ -364,17 +368,30 @@ class Worker:
         self.tests = []
         self.line_tests = {}
         self.call_tests = {}
+        self.file_tests = {}
         failed = []
         for position, record in enumerate(value["tests"]):
             self.tests.append((record["id"], record["seconds"]))
             if record["failed"]:
                 failed.append(record["id"])
             for number, lines in record["lines"].items():
+                self.file_tests.setdefault(int(number), set()).add(position)
                 for line in lines:
                     self.line_tests.setdefault((int(number), line), []).append(position)
             for call in record["calls"]:
                 self.call_tests.setdefault(tuple(call), []).append(position)
         return {"event": "baseline", "tests": len(self.tests), "failed": failed, "seconds": seconds}
+
+    def out_of_order(self, killer, ran):
+        """Whether a test that followed `killer` in the baseline ran before it."""
+        position = {test: index for index, (test, _) in enumerate(self.tests)}
+        limit = position.get(killer, -1)
+        for item in ran:
+            if item.nodeid == killer:
+                return False
+            if position.get(item.nodeid, -1) > limit:
+                return True
+        return False
 
     def original(self, number):
         if number not in self.compiled:
@@ -466,10 +483,18 @@ class Worker:
 
         selected = items_at(fastest_first)
         kind, value = run(selected)
-        if kind == "result" and value["killed_by"] and value["killed_by"] != selected[0].nodeid:
-            # Tests ran in another order than the baseline's: make sure the failure is the
-            # mutant's, not one test's leftovers breaking another.
+        if kind == "result" and value["killed_by"] and self.out_of_order(value["killed_by"], selected):
+            # A test that came after the failing one in the baseline ran before it: make
+            # sure the failure is the mutant's, not that test's leftovers.
             selected = items_at(in_order)
+            kind, value = run(selected)
+        everyone = self.file_tests.get(number, set())
+        if kind == "result" and not value["killed_by"] and everyone - reached:
+            # The baseline saw which tests reach these lines with the other tests' state
+            # around (a cache one test fills is read by the next). Before calling the
+            # mutant a survivor, every test that touches the file runs, in the
+            # baseline's order.
+            selected = items_at(sorted(everyone | reached))
             kind, value = run(selected)
         ran = [item.nodeid for item in selected]
         if kind == "timeout":

@@ -48,6 +48,15 @@ def clamp(x):
     if x > 1000:
         return 1000
     return x
+
+
+_NAMES = {}
+
+
+def names():
+    if not _NAMES:
+        _NAMES.update(one=1, two=2)
+    return _NAMES
 "#;
 
 const CALC_TESTS: &str = r#"import os
@@ -77,6 +86,15 @@ def test_limit():
 
 def test_clamp():
     assert calc.clamp(5) == 5
+
+
+def test_names_one():
+    assert calc.names()["one"] == 1
+
+
+def test_names_two():
+    # The first test filled the cache: in the baseline, only it ran names()'s body.
+    assert calc.names()["two"] == 2
 
 
 def test_zz_changes_global_state(tmp_path):
@@ -205,7 +223,9 @@ fn worker_agrees_with_the_plain_runner_and_falls_back_where_it_must() {
     // Tests reach clamp's condition, but no test takes its branch.
     assert_eq!(found["calc.py:38:comparison:>="].0, "Survived");
     assert_eq!(found["calc.py:39:return-value:None"].0, "NoCoverage");
-    assert!(stderr.contains("pytest worker: 7 tests"), "{stderr}");
+    // A cache one test fills and another reads: the second test must still see the mutant.
+    assert_eq!(found["calc.py:48:number:3"].0, "Killed");
+    assert!(stderr.contains("pytest worker: 9 tests"), "{stderr}");
     // Test output stays out of the terminal; survivors keep their log.
     assert!(!stderr.contains("OUTPUT-OF-A-TEST"), "{stderr}");
 }
