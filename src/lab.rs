@@ -17,9 +17,22 @@ use crate::interrupt::is_interrupted;
 use crate::mutant::Mutant;
 use crate::outcome::{MutantResult, Outcome};
 use crate::output::OutputDir;
-use crate::process::{Exit, log_tail, run_test_command};
+use crate::process::{Exit, RunResult, log_tail, run_test_command};
 use crate::sandbox::Sandbox;
-use crate::worker::{Answer, Failure, PytestCommand, Start, Worker};
+use crate::worker::{Answer, Failure, Mode, PytestCommand, Start, Worker};
+
+/// A worker that started, or why not.
+type WorkerStart = Result<Worker, Failure>;
+
+/// A sandbox's pytest workers: the warm one for mutants it can swap in, the fresh one
+/// for test runs from the start.
+#[derive(Default)]
+pub struct Workers {
+    /// Swaps code per mutant and runs the tests that reach it.
+    pub warm: Option<Worker>,
+    /// Runs pytest from the start per mutant, without the interpreter's start-up.
+    pub fresh: Option<Worker>,
+}
 
 /// How often a sandbox's pytest worker is restarted after dying before the sandbox runs
 /// the test command from scratch for the rest of the run.
@@ -179,30 +192,38 @@ impl Lab<'_> {
             .join(format!(".worker-{}.log", sandbox.index))
     }
 
-    /// Start a pytest worker in every sandbox (in parallel); `None` where it cannot run,
-    /// with the reason printed.
+    /// Start the pytest workers of every sandbox (in parallel), where they can run, with
+    /// the reason printed where they cannot.
     #[must_use]
-    pub fn start_workers(&self, sandboxes: &[Sandbox], timeout: Duration) -> Vec<Option<Worker>> {
+    pub fn start_workers(&self, sandboxes: &[Sandbox], timeout: Duration) -> Vec<Workers> {
         let Some(command) = self.pytest else {
-            return sandboxes.iter().map(|_| None).collect();
+            return sandboxes.iter().map(|_| Workers::default()).collect();
         };
-        let started: Vec<Result<Worker, Failure>> = std::thread::scope(|scope| {
+        let started: Vec<(WorkerStart, WorkerStart)> = std::thread::scope(|scope| {
             let handles: Vec<_> = sandboxes
                 .iter()
-                .map(|sandbox| scope.spawn(move || self.start_worker(command, sandbox, timeout)))
+                .map(|sandbox| {
+                    scope.spawn(move || {
+                        (
+                            self.start_worker(command, sandbox, timeout, Mode::Warm),
+                            self.start_worker(command, sandbox, timeout, Mode::Fresh),
+                        )
+                    })
+                })
                 .collect();
             handles
                 .into_iter()
                 .map(|handle| {
-                    handle
-                        .join()
-                        .unwrap_or_else(|_| Err(Failure::Gone("the worker thread panicked".into())))
+                    handle.join().unwrap_or_else(|_| {
+                        let panicked = || Err(Failure::Gone("the worker thread panicked".into()));
+                        (panicked(), panicked())
+                    })
                 })
                 .collect()
         });
         let mut workers = Vec::with_capacity(started.len());
-        for (sandbox, started) in sandboxes.iter().zip(started) {
-            match started {
+        for (sandbox, (warm, fresh)) in sandboxes.iter().zip(started) {
+            let warm = match warm {
                 Ok(worker) => {
                     if sandbox.index == 0 {
                         eprintln!(
@@ -211,18 +232,31 @@ impl Lab<'_> {
                             worker.baseline.as_secs_f64()
                         );
                     }
-                    workers.push(Some(worker));
+                    Some(worker)
                 }
-                Err(Failure::Interrupted) => workers.push(None),
+                Err(Failure::Interrupted) => None,
                 Err(Failure::Gone(reason)) => {
                     eprintln!(
                         "git-chimp: the pytest worker cannot run in sandbox {}, so its mutants \
-                         run the test command from scratch: {reason}",
+                         run the tests from scratch: {reason}",
                         sandbox.index
                     );
-                    workers.push(None);
+                    None
                 }
-            }
+            };
+            let fresh = match fresh {
+                Ok(worker) => Some(worker),
+                Err(Failure::Interrupted) => None,
+                Err(Failure::Gone(reason)) => {
+                    eprintln!(
+                        "git-chimp: sandbox {} starts every fresh test run with the test \
+                         command: {reason}",
+                        sandbox.index
+                    );
+                    None
+                }
+            };
+            workers.push(Workers { warm, fresh });
         }
         workers
     }
@@ -232,11 +266,12 @@ impl Lab<'_> {
         command: &PytestCommand,
         sandbox: &Sandbox,
         timeout: Duration,
-    ) -> Result<Worker, Failure> {
+        mode: Mode,
+    ) -> WorkerStart {
         let scratch = sandbox
             .scratch()
             .map_err(|err| Failure::Gone(format!("{err:#}")))?;
-        Worker::start(&Start {
+        let start = Start {
             command,
             dir: &sandbox.dir_for(self.cwd_prefix),
             scratch: &scratch,
@@ -248,7 +283,8 @@ impl Lab<'_> {
                 .collect(),
             // Collecting plus a traced run of every test.
             timeout: timeout * 4,
-        })
+        };
+        Worker::start(&start, mode)
     }
 
     /// Run every mutant over the sandboxes, one thread each, through the sandbox's pytest
@@ -256,7 +292,7 @@ impl Lab<'_> {
     pub fn run_mutants(
         &self,
         sandboxes: &[Sandbox],
-        workers: Vec<Option<Worker>>,
+        workers: Vec<Workers>,
         mutants: &[Mutant],
         timeout: Duration,
         progress: &mut Progress,
@@ -267,14 +303,15 @@ impl Lab<'_> {
         let (sender, receiver) = mpsc::channel::<Event>();
         let mut indexed = Vec::with_capacity(mutants.len());
         std::thread::scope(|scope| {
-            for (sandbox, worker) in sandboxes.iter().zip(workers) {
+            for (sandbox, workers) in sandboxes.iter().zip(workers) {
                 let sender = sender.clone();
                 let (next, broken) = (&next, &broken);
                 scope.spawn(move || {
                     let mut runner = SandboxRunner {
                         lab: self,
                         sandbox,
-                        worker,
+                        worker: workers.warm,
+                        fresh: workers.fresh,
                         restarts: 0,
                         timeout,
                         sender: &sender,
@@ -392,6 +429,7 @@ impl Lab<'_> {
         sandbox: &Sandbox,
         mutant: &Mutant,
         timeout: Duration,
+        fresh: &mut Option<Worker>,
     ) -> Result<Option<MutantResult>> {
         let Some(source) = self.sources.get(&mutant.path) else {
             return Ok(Some(error_result(mutant, "source not loaded".into())));
@@ -404,13 +442,28 @@ impl Lab<'_> {
         }
         sandbox.write(&mutant.path, mutant.mutated_text(source).as_bytes())?;
         let log = self.worker_log(sandbox);
-        let run = run_test_command(
-            self.tests,
-            &sandbox.dir_for(self.cwd_prefix),
-            &self.env(sandbox, Some(mutant)),
-            &log,
-            Some(timeout),
-        );
+        let forked = fresh
+            .as_mut()
+            .map(|worker| worker.fresh_run(&mutant.id.0, &log, timeout));
+        let run = match forked {
+            Some(Ok(run)) => Ok(run),
+            Some(Err(Failure::Interrupted)) => Ok(RunResult {
+                exit: Exit::Interrupted,
+                duration: Duration::ZERO,
+            }),
+            gone_or_none => {
+                if gone_or_none.is_some() {
+                    *fresh = None;
+                }
+                run_test_command(
+                    self.tests,
+                    &sandbox.dir_for(self.cwd_prefix),
+                    &self.env(sandbox, Some(mutant)),
+                    &log,
+                    Some(timeout),
+                )
+            }
+        };
         sandbox.write(&mutant.path, source.as_bytes())?;
         let run = match run {
             Ok(run) => run,
@@ -442,6 +495,7 @@ struct SandboxRunner<'a, 'lab> {
     lab: &'a Lab<'lab>,
     sandbox: &'a Sandbox,
     worker: Option<Worker>,
+    fresh: Option<Worker>,
     restarts: usize,
     timeout: Duration,
     sender: &'a mpsc::Sender<Event>,
@@ -453,7 +507,7 @@ impl SandboxRunner<'_, '_> {
     fn run(&mut self, mutant: &Mutant) -> Result<Option<MutantResult>> {
         let (lab, sandbox, timeout) = (self.lab, self.sandbox, self.timeout);
         let Some(worker) = self.worker.as_mut() else {
-            return lab.run_mutant(sandbox, mutant, timeout);
+            return lab.run_mutant(sandbox, mutant, timeout, &mut self.fresh);
         };
         let reason = match lab.run_warm(worker, sandbox, mutant, timeout) {
             Ok(Ok(result)) => return Ok(Some(result)),
@@ -473,18 +527,20 @@ impl SandboxRunner<'_, '_> {
                         "running the rest of this sandbox's mutants from scratch"
                     }
                 )));
-                let result = lab.run_mutant(sandbox, mutant, timeout).map(|result| {
-                    result.map(|mut result| {
-                        result.detail.get_or_insert_with(|| {
-                            "run from scratch: the worker died on it".to_owned()
-                        });
-                        result
-                    })
-                });
+                let result = lab
+                    .run_mutant(sandbox, mutant, timeout, &mut self.fresh)
+                    .map(|result| {
+                        result.map(|mut result| {
+                            result.detail.get_or_insert_with(|| {
+                                "run from scratch: the worker died on it".to_owned()
+                            });
+                            result
+                        })
+                    });
                 if restart && !is_interrupted() {
                     self.restarts += 1;
                     if let Some(command) = lab.pytest {
-                        match lab.start_worker(command, sandbox, timeout) {
+                        match lab.start_worker(command, sandbox, timeout, Mode::Warm) {
                             Ok(worker) => self.worker = Some(worker),
                             Err(Failure::Gone(reason)) => {
                                 let _ = self.sender.send(Event::Message(format!(
@@ -500,7 +556,7 @@ impl SandboxRunner<'_, '_> {
                 return result;
             }
         };
-        let result = lab.run_mutant(sandbox, mutant, timeout)?;
+        let result = lab.run_mutant(sandbox, mutant, timeout, &mut self.fresh)?;
         Ok(result.map(|mut result| {
             if result.detail.is_none() {
                 result.detail = Some(format!("run from scratch: {reason}"));

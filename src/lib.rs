@@ -588,7 +588,7 @@ fn run_misses(
         python_envs: &python_envs,
         pytest: pytest.as_ref(),
     };
-    let setup = (|| -> Result<(std::time::Duration, Vec<Option<worker::Worker>>)> {
+    let setup = (|| -> Result<(std::time::Duration, Vec<lab::Workers>)> {
         eprintln!("git-chimp: baseline: {tests}");
         let baseline = lab.baseline(&sandboxes[0], options.timeout)?;
         let timeout = timeouts::mutant_timeout(options.timeout, baseline);

@@ -22,6 +22,16 @@ run's log.
     <- {"event": "result", "outcome": "killed" | "survived" | "timeout" | "uncovered"
         | "fallback", "killed_by": id, "tests": [ids run], "reason": ...}
 
+With "mode": "fresh" in the config the process imports pytest and nothing else, then for
+each request forks a child that runs pytest from the start on the files as they are
+(git-chimp has written the mutant into the sandbox), like a fresh `python -m pytest`
+without the interpreter's start-up and pytest's import:
+
+    <- {"event": "ready", "tests": 0}
+    -> {"op": "run", "id": ..., "log": path, "timeout": seconds}
+    <- {"event": "forked", "pid": P}
+    <- {"event": "exit", "code": N | "signal": N | "timeout": true, "seconds": S}
+
 A mutant runs in a forked child (its own process group) that swaps the mutated code
 objects into the live functions and runs only the tests that reached the mutated lines in
 the baseline, fastest first, stopping at the first failure. Two checks keep the outcome
@@ -271,6 +281,8 @@ class Worker:
         if pid == 0:
             code = CHILD_ERROR
             try:
+                os.close(self.channel.read_fd)
+                os.close(self.channel.write_fd)
                 os.setpgid(0, 0)
                 signal.signal(signal.SIGINT, signal.SIG_DFL)
                 result = work()
@@ -288,7 +300,7 @@ class Worker:
                 finally:
                     os._exit(code)
         self.channel.send(event="forked", pid=pid)
-        status = self.wait(pid, timeout)
+        status = wait_child(self.channel, pid, timeout)
         if status is None:
             return ("timeout", None)
         if os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0:
@@ -298,34 +310,6 @@ class Worker:
             except (OSError, ValueError):
                 return ("exit", status)
         return ("exit", status)
-
-    def wait(self, pid, timeout):
-        """The child's wait status, or None after killing it on timeout. Exits the worker
-        when git-chimp goes away."""
-        deadline = time.monotonic() + timeout
-        try:
-            pidfd = os.pidfd_open(pid)
-        except (AttributeError, OSError):
-            pidfd = None
-        try:
-            while True:
-                done, status = os.waitpid(pid, os.WNOHANG)
-                if done:
-                    return status
-                remaining = deadline - time.monotonic()
-                if remaining <= 0:
-                    kill_group(pid)
-                    os.waitpid(pid, 0)
-                    return None
-                watched = [self.channel.read_fd] + ([pidfd] if pidfd is not None else [])
-                step = remaining if pidfd is not None else min(remaining, 0.01)
-                readable, _, _ = select.select(watched, [], [], step)
-                if self.channel.read_fd in readable and not self.channel.fill():
-                    kill_group(pid)
-                    os._exit(0)
-        finally:
-            if pidfd is not None:
-                os.close(pidfd)
 
     # requests ---------------------------------------------------------------------------
 
@@ -529,11 +513,96 @@ def describe(kind, value):
     return kind
 
 
+def wait_child(channel, pid, timeout):
+    """The child's wait status, or None after killing its process group on timeout.
+    Exits the process when git-chimp goes away (its requests end)."""
+    deadline = time.monotonic() + timeout
+    try:
+        pidfd = os.pidfd_open(pid)
+    except (AttributeError, OSError):
+        pidfd = None
+    try:
+        while True:
+            done, status = os.waitpid(pid, os.WNOHANG)
+            if done:
+                return status
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                kill_group(pid)
+                os.waitpid(pid, 0)
+                return None
+            watched = [channel.read_fd] + ([pidfd] if pidfd is not None else [])
+            step = remaining if pidfd is not None else min(remaining, 0.01)
+            readable, _, _ = select.select(watched, [], [], step)
+            if channel.read_fd in readable and not channel.fill():
+                kill_group(pid)
+                os._exit(0)
+    finally:
+        if pidfd is not None:
+            os.close(pidfd)
+
+
 def kill_group(pid):
     try:
         os.killpg(pid, signal.SIGKILL)
     except OSError:
         pass
+
+
+def serve_fresh(config, channel, pytest):
+    """The fresh mode: a process that has imported pytest and nothing of the project,
+    and forks a child for each request that runs pytest from the start, as
+    `python -m pytest ARGS` would, on whatever the sandbox's files hold then."""
+    mutated = {os.path.realpath(path) for path in config["files"]}
+    for module in list(sys.modules.values()):
+        path = getattr(module, "__file__", None)
+        if path and os.path.realpath(path) in mutated:
+            channel.send(event="failed", reason="pytest itself imports %s" % path)
+            return
+    channel.send(event="ready", tests=0)
+    while True:
+        request = channel.receive()
+        if request is None or request.get("op") == "quit":
+            return
+        sys.stdout.flush()
+        sys.stderr.flush()
+        started = time.perf_counter()
+        pid = os.fork()
+        if pid == 0:
+            code = 3
+            try:
+                os.close(channel.read_fd)
+                os.close(channel.write_fd)
+                os.setpgid(0, 0)
+                signal.signal(signal.SIGINT, signal.SIG_DFL)
+                log = os.open(request["log"], os.O_WRONLY | os.O_CREAT | os.O_TRUNC)
+                os.dup2(log, 1)
+                os.dup2(log, 2)
+                os.environ["CHIMP_MUTANT"] = request["id"]
+                sys.argv = ["pytest"] + list(config["args"])
+                code = int(pytest.main(list(config["args"])))
+            except SystemExit as exit:
+                code = exit.code if isinstance(exit.code, int) else 1
+            except BaseException:
+                traceback.print_exc()
+            try:
+                import atexit
+
+                atexit._run_exitfuncs()
+                sys.stdout.flush()
+                sys.stderr.flush()
+            finally:
+                os._exit(code)
+        channel.send(event="forked", pid=pid)
+        status = wait_child(channel, pid, request["timeout"])
+        reply = {"event": "exit", "seconds": time.perf_counter() - started}
+        if status is None:
+            reply["timeout"] = True
+        elif os.WIFSIGNALED(status):
+            reply["signal"] = os.WTERMSIG(status)
+        else:
+            reply["code"] = os.WEXITSTATUS(status)
+        channel.send(**reply)
 
 
 def main():
@@ -551,6 +620,9 @@ def main():
         import pytest
     except ImportError as error:
         channel.send(event="failed", reason="pytest cannot be imported: %s" % error)
+        return 0
+    if config.get("mode") == "fresh":
+        serve_fresh(config, channel, pytest)
         return 0
     tracer = Tracer(config["files"])
     worker = Worker(config, channel, tracer)

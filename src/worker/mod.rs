@@ -21,7 +21,7 @@ use nix::unistd::Pid;
 use serde_json::{Value, json};
 
 use crate::interrupt::is_interrupted;
-use crate::process::log_tail;
+use crate::process::{Exit, RunResult, log_tail};
 use crate::pyenv::{resolve_program, shebang_interpreter};
 
 /// The worker's Python source.
@@ -172,6 +172,17 @@ fn is_variable_name(name: &str) -> bool {
         && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
 }
 
+/// What a worker process does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// Collects once, traces a baseline, forks per mutant to swap code and run the tests
+    /// that reach it.
+    Warm,
+    /// Imports pytest only, forks per run to run pytest from the start: a fresh test run
+    /// without the interpreter's start-up.
+    Fresh,
+}
+
 /// What the worker says about one mutant.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Answer {
@@ -236,23 +247,29 @@ pub struct Worker {
 }
 
 impl Worker {
-    /// Start a worker, let it collect the tests and run the traced baseline.
+    /// Start a worker. [`Mode::Warm`]: let it collect the tests and run the traced
+    /// baseline. [`Mode::Fresh`]: let it import pytest.
     ///
     /// # Errors
     /// Why the worker cannot be used, with the tail of its output.
-    pub fn start(start: &Start<'_>) -> Result<Self, Failure> {
+    pub fn start(start: &Start<'_>, mode: Mode) -> Result<Self, Failure> {
         let gone = |reason: String| Failure::Gone(reason);
         let (program, options, path0) = start.command.program(start.dir).map_err(gone)?;
+        let name = match mode {
+            Mode::Warm => "warm",
+            Mode::Fresh => "fresh",
+        };
         let script = start.scratch.join("git_chimp_worker.py");
-        let config = start.scratch.join("config.json");
-        let console = start.scratch.join("console.log");
-        let stderr = start.scratch.join("stderr.log");
+        let config = start.scratch.join(format!("{name}.json"));
+        let console = start.scratch.join(format!("{name}-console.log"));
+        let stderr = start.scratch.join(format!("{name}-stderr.log"));
         let config_text = json!({
+            "mode": name,
             "args": start.command.args,
             "path0": path0,
             "files": start.files,
             "console": console,
-            "result": start.scratch.join("result.json"),
+            "result": start.scratch.join(format!("{name}-result.json")),
         });
         let written = std::fs::write(&script, SOURCE)
             .and_then(|()| std::fs::write(&config, config_text.to_string()))
@@ -299,12 +316,12 @@ impl Worker {
             tests: 0,
             baseline: Duration::ZERO,
         };
-        worker.handshake(start.timeout, &stderr)?;
+        worker.handshake(mode, start.timeout, &stderr)?;
         Ok(worker)
     }
 
-    /// Wait for the collected tests, then run the traced baseline.
-    fn handshake(&mut self, timeout: Duration, stderr: &Path) -> Result<(), Failure> {
+    /// Wait until the worker is ready; a warm one then runs the traced baseline.
+    fn handshake(&mut self, mode: Mode, timeout: Duration, stderr: &Path) -> Result<(), Failure> {
         let worker = self;
         let explain = |worker: &Self, reason: String| {
             let tail = [worker.console.as_path(), stderr]
@@ -329,6 +346,9 @@ impl Worker {
             _ => return Err(explain(worker, format!("unexpected message {ready}"))),
         }
         worker.tests = usize::try_from(ready["tests"].as_u64().unwrap_or(0)).unwrap_or(0);
+        if mode == Mode::Fresh {
+            return Ok(());
+        }
         let request = json!({"op": "baseline", "timeout": timeout.as_secs_f64()});
         let answer = worker.request(&request, timeout + GRACE)?;
         match answer["event"].as_str() {
@@ -408,6 +428,42 @@ impl Worker {
                     .to_owned(),
             ),
             _ => Answer::Fallback(format!("unexpected answer {answer}")),
+        })
+    }
+
+    /// Run pytest from the start in a child of a [`Mode::Fresh`] worker, on the
+    /// sandbox's files as they are, with its output in `log`.
+    ///
+    /// # Errors
+    /// When the worker was interrupted, died or hung (it is killed then).
+    pub fn fresh_run(
+        &mut self,
+        id: &str,
+        log: &Path,
+        timeout: Duration,
+    ) -> Result<RunResult, Failure> {
+        let request = json!({
+            "op": "run",
+            "id": id,
+            "log": log,
+            "timeout": timeout.as_secs_f64(),
+        });
+        let answer = self.request(&request, timeout + GRACE)?;
+        let number = |key: &str| answer[key].as_i64().and_then(|n| i32::try_from(n).ok());
+        let exit = if answer["timeout"] == true {
+            Exit::Timeout
+        } else if let Some(signal) = number("signal") {
+            Exit::Signalled(signal)
+        } else {
+            match number("code") {
+                Some(0) => Exit::Success,
+                Some(code) => Exit::Failure(code),
+                None => return Err(Failure::Gone(format!("unexpected answer {answer}"))),
+            }
+        };
+        Ok(RunResult {
+            exit,
+            duration: Duration::from_secs_f64(answer["seconds"].as_f64().unwrap_or(0.0)),
         })
     }
 
