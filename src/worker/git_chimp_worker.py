@@ -366,6 +366,17 @@ class Worker:
                 self.call_tests.setdefault(tuple(call), []).append(position)
         return {"event": "baseline", "tests": len(self.tests), "failed": failed, "seconds": seconds}
 
+    def only_bodies_that_slept(self, number, diffs):
+        """Whether every change is inside a function that, like every function around
+        it, never ran while the modules were imported and the tests collected."""
+        for chain in diffs:
+            if not chain[-1][0].co_flags & CO_NEWLOCALS:
+                return False
+            for old, _ in chain:
+                if old.co_flags & CO_NEWLOCALS and key_of(number, old) in self.import_calls:
+                    return False
+        return bool(diffs)
+
     def out_of_order(self, killer, ran):
         """Whether a test that followed `killer` in the baseline ran before it."""
         position = {test: index for index, (test, _) in enumerate(self.tests)}
@@ -408,7 +419,11 @@ class Worker:
         first, last = request["lines"]
         traceable = [line for line in range(first, last + 1) if line in self.traceable[number]]
         if traceable:
-            at_import = any((number, line) in self.import_lines for line in traceable)
+            # A line that ran at import may only hold the definition of a function that
+            # did not run then (a lambda in a module-level table): only its body changed.
+            at_import = not self.only_bodies_that_slept(number, diffs) and any(
+                (number, line) in self.import_lines for line in traceable
+            )
             reached = set()
             for line in traceable:
                 reached.update(self.line_tests.get((number, line), ()))
@@ -440,6 +455,12 @@ class Worker:
                 if old.co_freevars != new.co_freevars:
                     return fallback("the free variables of %s change" % old.co_name)
                 live = self.functions.get(key, [])
+                if len({id(function.__code__) for function in live}) > 1:
+                    # Two definitions share the key (lambdas on one line): keep the ones
+                    # whose code is this definition's.
+                    live = [function for function in live if function.__code__ == old]
+                    if not live:
+                        return fallback("cannot tell apart the functions of %s" % old.co_name)
                 if position == 0 and not live:
                     return fallback("no live function object for %s" % old.co_name)
                 swaps.extend((function, new) for function in live)

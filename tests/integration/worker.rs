@@ -57,6 +57,9 @@ def names():
     if not _NAMES:
         _NAMES.update(one=1, two=2)
     return _NAMES
+
+
+OPS = {"inc": lambda x: x + 1, "dbl": lambda x: x * 2}
 "#;
 
 const CALC_TESTS: &str = r#"import os
@@ -95,6 +98,11 @@ def test_names_one():
 def test_names_two():
     # The first test filled the cache: in the baseline, only it ran names()'s body.
     assert calc.names()["two"] == 2
+
+
+def test_ops():
+    assert calc.OPS["inc"](3) == 4
+    assert calc.OPS["dbl"](3) == 6
 
 
 def test_zz_changes_global_state(tmp_path):
@@ -225,7 +233,10 @@ fn worker_agrees_with_the_plain_runner_and_falls_back_where_it_must() {
     assert_eq!(found["calc.py:39:return-value:None"].0, "NoCoverage");
     // A cache one test fills and another reads: the second test must still see the mutant.
     assert_eq!(found["calc.py:48:number:3"].0, "Killed");
-    assert!(stderr.contains("pytest worker: 9 tests"), "{stderr}");
+    // Two lambdas on one module-level line: each mutant swaps into the right one.
+    warm("calc.py:52:binary-operator:-", "test_ops");
+    warm("calc.py:52:binary-operator:/", "test_ops");
+    assert!(stderr.contains("pytest worker: 10 tests"), "{stderr}");
     // Test output stays out of the terminal; survivors keep their log.
     assert!(!stderr.contains("OUTPUT-OF-A-TEST"), "{stderr}");
 }
