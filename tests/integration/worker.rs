@@ -468,3 +468,55 @@ fn runner_pytest_refuses_a_command_it_cannot_run_in_the_worker() {
     assert!(run.stderr.contains("--runner pytest"), "{}", run.stderr);
     assert!(run.stderr.contains("--runner command"), "{}", run.stderr);
 }
+
+#[test]
+fn ctrl_c_stops_the_workers_and_their_tests() {
+    let functions: String = (0..30)
+        .map(|i| format!("def f{i}(x):\n    return x + {i}\n\n\n"))
+        .collect();
+    let tests: String = (0..30)
+        .map(|i| {
+            format!(
+                "def test_f{i}():\n    time.sleep(0.3)\n    assert slow.f{i}(1) == {}\n\n\n",
+                i + 1
+            )
+        })
+        .collect();
+    let repo = TestRepo::new(&[
+        ("slow.py", &functions),
+        (
+            "test_slow.py",
+            &format!("import time\n\nimport slow\n\n\n{tests}"),
+        ),
+    ]);
+    let before = repo.snapshot();
+    let pytest = pytest_command();
+    let mut command = repo.chimp_in("", &["--tests", &pytest, "--no-cache", "-j", "2"]);
+    command
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped());
+    let child = command.spawn().unwrap();
+    let pid = nix::unistd::Pid::from_raw(i32::try_from(child.id()).unwrap());
+    // Wait until both sandboxes' workers are running mutants, then press Ctrl-C.
+    let console = repo
+        .root
+        .join(".git/chimp/sandboxes/1.scratch/warm-console.log");
+    let start = std::time::Instant::now();
+    while start.elapsed() < std::time::Duration::from_secs(120) {
+        std::thread::sleep(std::time::Duration::from_millis(100));
+        let text = std::fs::read_to_string(&console).unwrap_or_default();
+        if text.contains("git-chimp: mutant") {
+            break;
+        }
+    }
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGINT).unwrap();
+    let run = crate::util::finish(child);
+    assert_eq!(run.code, 130, "{}\n{}", run.stdout, run.stderr);
+    assert!(run.stdout.contains("interrupted:"), "{}", run.stdout);
+    assert_eq!(repo.processes_in_sandboxes(), Vec::<String>::new());
+    repo.assert_checkout_untouched(&before);
+    let statuses = repo.statuses();
+    assert!(statuses.values().any(|s| s == "Killed"), "{statuses:?}");
+    assert!(statuses.values().any(|s| s == "Pending"), "{statuses:?}");
+}
