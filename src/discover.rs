@@ -107,6 +107,22 @@ fn touches_pragma(module: &ParsedModule, span: Span) -> bool {
     module.pragma_lines.range(first..=last).next().is_some()
 }
 
+/// Whether `stmt` only sets module metadata such as `__all__` or `__version__` (every
+/// target a `__dunder__` name): mutating it changes what `from m import *` exports or a
+/// version string, noise that costs a full test run per mutant.
+fn assigns_module_metadata(stmt: &Stmt) -> bool {
+    let dunder = |target: &Expr| {
+        matches!(target, Expr::Name(name)
+            if name.id.len() > 4 && name.id.starts_with("__") && name.id.ends_with("__"))
+    };
+    match stmt {
+        Stmt::Assign(a) => a.targets.iter().all(dunder),
+        Stmt::AnnAssign(a) => dunder(&a.target),
+        Stmt::AugAssign(a) => dunder(&a.target),
+        _ => false,
+    }
+}
+
 fn is_docstring(stmt: &Stmt) -> bool {
     matches!(stmt, Stmt::Expr(e) if matches!(&*e.value, Expr::Constant(c) if matches!(c.value, Constant::Str(_))))
 }
@@ -181,6 +197,9 @@ impl Walker<'_> {
 
     fn stmt(&mut self, stmt: &Stmt) {
         let top_level = self.scopes.is_empty();
+        if top_level && assigns_module_metadata(stmt) {
+            return;
+        }
         if top_level {
             let span = self.full_span(stmt);
             self.scopes.push(Scope {
@@ -714,6 +733,22 @@ mod test {
                 "3:16 number: 1 -> 2",
                 "5:5 statement-delete: y: list[int] = [] -> pass",
                 "6:12 return-value: f\"{x + 1}\" -> None",
+            ]
+        );
+    }
+
+    #[test]
+    fn module_metadata_is_not_mutated_but_class_dunders_are() {
+        let found = mutants(
+            "__all__ = [\"f\"]\n__version__: str = \"1.0\"\n__all__ += [\"g\"]\nLIMIT = 2\n\n\nclass C:\n    __slots__ = (\"a\",)\n",
+        );
+        assert_eq!(
+            found,
+            vec![
+                "4:1 statement-delete: LIMIT = 2 -> pass",
+                "4:9 number: 2 -> 3",
+                "8:5 statement-delete: __slots__ = (\"a\",) -> pass",
+                "8:18 string: \"a\" -> \"XXaXX\"",
             ]
         );
     }

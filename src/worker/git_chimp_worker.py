@@ -277,6 +277,9 @@ class Worker:
         sys.stdout.flush()
         sys.stderr.flush()
         os.ftruncate(1, 0)
+        # Keep the collector off the parent's objects in the child: scanning them would
+        # copy every page of the heap on write.
+        gc.freeze()
         pid = os.fork()
         if pid == 0:
             code = CHILD_ERROR
@@ -476,6 +479,8 @@ class Worker:
         def run(selected):
             def work():
                 os.environ["CHIMP_MUTANT"] = request["id"]
+                # Only the first failure matters; pytest's long tracebacks are slow.
+                self.session.config.option.tbstyle = "native"
                 for function, code in swaps:
                     function.__code__ = code
                 sys.stdout.write(
