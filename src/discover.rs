@@ -553,6 +553,16 @@ impl Walker<'_> {
             }
             Expr::Call(c) => {
                 self.expr(&c.func);
+                let plain = |value: &Expr| {
+                    !matches!(value, Expr::Starred(_) | Expr::GeneratorExp(_))
+                        && !matches!(value, Expr::Constant(k) if matches!(k.value, Constant::None))
+                };
+                for arg in c.args.iter().filter(|arg| plain(arg)) {
+                    self.push(Operator::CallArgument, span_of(arg), "None");
+                }
+                for keyword in c.keywords.iter().filter(|k| k.arg.is_some() && plain(&k.value)) {
+                    self.push(Operator::CallArgument, span_of(&keyword.value), "None");
+                }
                 self.exprs(&c.args);
                 for keyword in &c.keywords {
                     self.expr(&keyword.value);
@@ -733,6 +743,22 @@ mod test {
                 "3:16 number: 1 -> 2",
                 "5:5 statement-delete: y: list[int] = [] -> pass",
                 "6:12 return-value: f\"{x + 1}\" -> None",
+            ]
+        );
+    }
+
+    #[test]
+    fn call_arguments_become_none_except_unpacking_generators_and_none() {
+        let found: Vec<String> = mutants("f(a, (b), *c, k=d + 1, n=None, **e)\ng(x for x in y)\n")
+            .into_iter()
+            .filter(|m| m.contains("call-argument"))
+            .collect();
+        assert_eq!(
+            found,
+            vec![
+                "1:3 call-argument: a -> None",
+                "1:7 call-argument: b -> None",
+                "1:17 call-argument: d + 1 -> None",
             ]
         );
     }

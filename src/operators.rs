@@ -38,11 +38,13 @@ pub enum Operator {
     ExceptionHandler,
     /// A decorator is removed.
     Decorator,
+    /// An argument of a call becomes `None`.
+    CallArgument,
 }
 
 impl Operator {
     /// Every operator, in catalogue order.
-    pub const ALL: [Operator; 15] = [
+    pub const ALL: [Operator; 16] = [
         Operator::StatementDelete,
         Operator::ReturnValue,
         Operator::BinaryOperator,
@@ -58,6 +60,7 @@ impl Operator {
         Operator::ZeroIteration,
         Operator::ExceptionHandler,
         Operator::Decorator,
+        Operator::CallArgument,
     ];
 
     /// The stable kebab-case name.
@@ -79,6 +82,7 @@ impl Operator {
             Operator::ZeroIteration => "zero-iteration",
             Operator::ExceptionHandler => "exception-handler",
             Operator::Decorator => "decorator",
+            Operator::CallArgument => "call-argument",
         }
     }
 
@@ -107,6 +111,7 @@ impl Operator {
             Operator::ZeroIteration => "`for x in xs:` becomes `for x in []:`",
             Operator::ExceptionHandler => "the body of an `except` clause becomes `raise`",
             Operator::Decorator => "a decorator line is removed",
+            Operator::CallArgument => "an argument of a call becomes `None`",
         }
     }
 }

@@ -371,7 +371,7 @@ fn the_bundled_example_gets_the_same_outcomes_from_the_worker() {
     let repo = TestRepo::new(&borrowed);
     // pytest runs the example's unittest tests; the plain runner's outcomes are the truth.
     let (found, _) = agree(&repo, &pytest_command(), &["--code", "shop"]);
-    assert_eq!(found.len(), 54);
+    assert_eq!(found.len(), 64);
 }
 
 fn collect(root: &std::path::Path, dir: &std::path::Path, out: &mut Vec<(String, String)>) {
