@@ -87,7 +87,7 @@ chimp_run() {  # name, then git-chimp's arguments
   fi
   echo "== git-chimp $name: $(elapsed "$start" "$end") s wall"
   grep -E '^[0-9]+ mutants|mutation score' "$work/$name.out" || true
-  grep -E 'baseline passed|ran in the pytest worker' "$work/$name.err" || true
+  grep -E 'baseline passed|pytest worker' "$work/$name.err" || true
   chimp_row "git-chimp $name" "$(elapsed "$start" "$end")"
   "$chimp" clean > /dev/null
 }
