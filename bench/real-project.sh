@@ -22,6 +22,6 @@ start=$(date +%s.%N)
   > "$work/out" 2> "$work/err" || true
 end=$(date +%s.%N)
 grep -E '^[0-9]+ mutants|mutation score' "$work/out"
-grep -E 'baseline passed' "$work/err" || cat "$work/err"
+grep -E 'baseline passed|pytest worker' "$work/err" || cat "$work/err"
 python3 -c "import sys; s=float(sys.argv[2])-float(sys.argv[1]); print(f'-j $jobs: {s:.1f} s wall')" "$start" "$end"
 "$chimp" clean >/dev/null
