@@ -239,6 +239,12 @@ class Worker:
                 if number is not None:
                     self.functions.setdefault(key_of(number, obj.__code__), []).append(obj)
         self.items = list(session.items)
+        if session.config.pluginmanager.hasplugin("dsession"):
+            self.channel.send(event="failed", reason="pytest-xdist (-n) runs the tests elsewhere")
+            return True
+        if not self.items:
+            self.channel.send(event="failed", reason="no tests were collected")
+            return True
         self.channel.send(event="ready", tests=len(self.items))
         while True:
             request = self.channel.receive()
@@ -651,6 +657,8 @@ def main():
         serve_fresh(config, channel, pytest)
         return 0
     tracer = Tracer(config["files"])
+    # Run before any other plugin's loop (pytest's own, or one a conftest adds).
+    Worker.pytest_runtestloop = pytest.hookimpl(tryfirst=True)(Worker.pytest_runtestloop)
     worker = Worker(config, channel, tracer)
     tracer.start()
     status = pytest.main(config["args"], plugins=[worker])
