@@ -33,9 +33,9 @@ impl ExitCode {
 /// The exit status table, as `--help` shows it.
 pub const EXIT_STATUS_HELP: &str = "\
 Exit status:
-  0    no mutant survived
+  0    no mutant survived or went uncovered
   1    usage or configuration error
-  2    some mutants survived
+  2    some mutants survived or no test reaches them
   3    the tests fail on the unmutated code (or the test command cannot run)
   4    git error (not a git repository, no commit yet, ...)
   5    the tests do not import the code being mutated (canary check)
