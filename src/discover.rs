@@ -560,7 +560,11 @@ impl Walker<'_> {
                 for arg in c.args.iter().filter(|arg| plain(arg)) {
                     self.push(Operator::CallArgument, span_of(arg), "None");
                 }
-                for keyword in c.keywords.iter().filter(|k| k.arg.is_some() && plain(&k.value)) {
+                for keyword in c
+                    .keywords
+                    .iter()
+                    .filter(|k| k.arg.is_some() && plain(&k.value))
+                {
                     self.push(Operator::CallArgument, span_of(&keyword.value), "None");
                 }
                 self.exprs(&c.args);
