@@ -184,6 +184,16 @@ pub struct RunArgs {
         help_heading = "Running"
     )]
     pub runner: Option<Runner>,
+
+    /// Exit 0 when the mutation score reaches this percentage, even with survivors;
+    /// below it, survivors exit 2 as usual.
+    #[arg(
+        long,
+        value_name = "SCORE",
+        env = "CHIMP_FAIL_UNDER",
+        help_heading = "Running"
+    )]
+    pub fail_under: Option<f64>,
 }
 
 /// `--runner`.
@@ -225,6 +235,7 @@ impl RunArgs {
         self.tests = self.tests.or(outer.tests);
         self.timeout = self.timeout.or(outer.timeout);
         self.runner = self.runner.or(outer.runner);
+        self.fail_under = self.fail_under.or(outer.fail_under);
         self
     }
 }

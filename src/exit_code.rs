@@ -33,7 +33,7 @@ impl ExitCode {
 /// The exit status table, as `--help` shows it.
 pub const EXIT_STATUS_HELP: &str = "\
 Exit status:
-  0    no mutant survived or went uncovered
+  0    no mutant survived or went uncovered (or the score reaches --fail-under)
   1    usage or configuration error
   2    some mutants survived or no test reaches them
   3    the tests fail on the unmutated code (or the test command cannot run)

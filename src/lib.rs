@@ -274,6 +274,7 @@ fn config_args(repo: &Repo) -> Result<RunArgs> {
         jobs,
         tests: repo.config("tests"),
         timeout: number("timeout")?,
+        fail_under: number("fail-under")?,
         runner: repo
             .config("runner")
             .map(|value| {
@@ -435,10 +436,18 @@ fn sweep(args: &RunArgs) -> Result<ExitCode> {
         sandbox::clean(&repo)?;
         return Ok(ExitCode::Interrupted);
     }
-    Ok(if survived {
-        ExitCode::Survivors
-    } else {
-        ExitCode::Success
+    let score = outcome::Summary::of(&results).score();
+    Ok(match (survived, options.fail_under, score) {
+        (false, _, _) => ExitCode::Success,
+        (true, Some(limit), Some(score)) if score >= limit => {
+            println!("mutation score {score:.1}% reaches --fail-under {limit}: passing");
+            ExitCode::Success
+        }
+        (true, Some(limit), _) => {
+            println!("mutation score below --fail-under {limit}: failing");
+            ExitCode::Survivors
+        }
+        (true, None, _) => ExitCode::Survivors,
     })
 }
 

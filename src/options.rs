@@ -42,6 +42,8 @@ pub struct Options {
     pub cache_dir: Option<PathBuf>,
     /// How mutants run (`--runner`).
     pub runner: Runner,
+    /// The score (percent) at which survivors no longer fail the run (`--fail-under`).
+    pub fail_under: Option<f64>,
 }
 
 impl Options {
@@ -105,6 +107,14 @@ impl Options {
                 ));
             }
         };
+        if let Some(score) = args.fail_under
+            && !(0.0..=100.0).contains(&score)
+        {
+            return Err(fatal(
+                ExitCode::Usage,
+                format!("--fail-under {score}: must be a percentage from 0 to 100"),
+            ));
+        }
         let jobs = match args.jobs {
             Some(0) => return Err(fatal(ExitCode::Usage, "--jobs 0: must be at least 1")),
             Some(jobs) => jobs,
@@ -125,6 +135,7 @@ impl Options {
             test_files,
             cache_dir,
             runner: args.runner.unwrap_or_default(),
+            fail_under: args.fail_under,
         })
     }
 

@@ -224,3 +224,32 @@ fn two_runs_at_once_take_turns_and_both_finish_correctly() {
     assert_eq!(repo.statuses(), expected_gaps());
     repo.assert_checkout_untouched(&before);
 }
+
+#[test]
+fn fail_under_passes_a_run_whose_score_reaches_it() {
+    let repo = gaps();
+    // The gaps project scores exactly 50%.
+    let run = repo.chimp(&["--tests", UNITTEST, "--fail-under", "50"]);
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    assert!(
+        run.stdout
+            .contains("mutation score 50.0% reaches --fail-under 50: passing"),
+        "{}",
+        run.stdout
+    );
+    // Survivors are still reported, with their patches.
+    assert!(run.stdout.contains("survived:"), "{}", run.stdout);
+    let run = repo.chimp(&["--tests", UNITTEST, "--fail-under", "50.5"]);
+    assert_eq!(run.code, 2, "{}\n{}", run.stdout, run.stderr);
+    assert!(
+        run.stdout.contains("below --fail-under 50.5"),
+        "{}",
+        run.stdout
+    );
+    repo.git(&["config", "chimp.fail-under", "40"]);
+    let run = repo.chimp(&["--tests", UNITTEST]);
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    let run = repo.chimp(&["--tests", UNITTEST, "--fail-under", "101"]);
+    assert_eq!(run.code, 1, "{}\n{}", run.stdout, run.stderr);
+    assert!(run.stderr.contains("--fail-under 101"), "{}", run.stderr);
+}
