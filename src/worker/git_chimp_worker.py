@@ -43,6 +43,7 @@ per-test coverage). "fallback" means the worker
 cannot give a trustworthy outcome and git-chimp must run the tests from scratch.
 """
 
+import dis
 import gc
 import json
 import os
@@ -188,12 +189,10 @@ def all_codes(code):
 
 class Worker:
     def __init__(self, config, channel, tracer):
-        self.config = config
         self.channel = channel
         self.tracer = tracer
         self.files = config["files"]
         self.file_numbers = {path: number for number, path in enumerate(self.files)}
-        self.console = config["console"]
         self.result_path = config["result"]
         self.compiled = {}
         self.traceable = {}
@@ -203,6 +202,8 @@ class Worker:
         self.line_tests = {}
         self.call_tests = {}
         self.file_tests = {}
+        self.baseline_items = []
+        self.position = {}
 
     # pytest hooks ---------------------------------------------------------------------
 
@@ -362,6 +363,10 @@ class Worker:
         self.line_tests = {}
         self.call_tests = {}
         self.file_tests = {}
+        # Looked up per mutant: built once here.
+        by_id = {item.nodeid: item for item in self.items}
+        self.baseline_items = [by_id.get(record["id"]) for record in value["tests"]]
+        self.position = {record["id"]: index for index, record in enumerate(value["tests"])}
         failed = []
         for position, record in enumerate(value["tests"]):
             self.tests.append((record["id"], record["seconds"]))
@@ -388,12 +393,11 @@ class Worker:
 
     def out_of_order(self, killer, ran):
         """Whether a test that followed `killer` in the baseline ran before it."""
-        position = {test: index for index, (test, _) in enumerate(self.tests)}
-        limit = position.get(killer, -1)
+        limit = self.position.get(killer, -1)
         for item in ran:
             if item.nodeid == killer:
                 return False
-            if position.get(item.nodeid, -1) > limit:
+            if self.position.get(item.nodeid, -1) > limit:
                 return True
         return False
 
@@ -404,7 +408,7 @@ class Worker:
                 code = compile(source.read(), path, "exec", dont_inherit=True)
             lines = set()
             for nested in all_codes(code):
-                lines.update(line for _, line in _line_starts(nested))
+                lines.update(line for _, line in dis.findlinestarts(nested))
             self.compiled[number] = code
             self.traceable[number] = lines
         return self.compiled[number]
@@ -476,11 +480,9 @@ class Worker:
 
         in_order = sorted(reached)
         fastest_first = sorted(reached, key=lambda position: self.tests[position][1])
-        items_by_id = {item.nodeid: item for item in self.items}
-
         def items_at(positions):
-            ids = [self.tests[position][0] for position in positions]
-            return [items_by_id[test] for test in ids if test in items_by_id]
+            items = (self.baseline_items[position] for position in positions)
+            return [item for item in items if item is not None]
 
         def run(selected):
             def work():
@@ -525,12 +527,6 @@ class Worker:
         ):
             return {"event": "result", "outcome": "killed", "tests": ran, "reason": describe(kind, status)}
         return fallback(describe(kind, status))
-
-
-def _line_starts(code):
-    import dis
-
-    return dis.findlinestarts(code)
 
 
 def describe(kind, value):

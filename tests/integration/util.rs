@@ -53,14 +53,7 @@ impl TestRepo {
     /// A fresh virtual environment beside the repository with `extra` packages from PyPI
     /// and the project installed editable (`pip install -e .`); returns its `python`.
     pub fn editable_venv(&self, extra: &[&str]) -> PathBuf {
-        let venv = self.scratch().join("venv");
-        let status = Command::new("python3")
-            .args(["-m", "venv"])
-            .arg(&venv)
-            .status()
-            .unwrap();
-        assert!(status.success());
-        let python = venv.join("bin/python");
+        let python = new_venv(self.scratch());
         // The venv's bundled setuptools builds editable wheels once `wheel` is there.
         let mut packages = vec!["wheel"];
         packages.extend(extra);
@@ -79,17 +72,7 @@ impl TestRepo {
             ".",
         ];
         for args in [&install[..], &editable[..]] {
-            let output = Command::new(&python)
-                .args(args)
-                .current_dir(&self.root)
-                .env("PIP_DISABLE_PIP_VERSION_CHECK", "1")
-                .output()
-                .unwrap();
-            assert!(
-                output.status.success(),
-                "pip {args:?}: {}",
-                String::from_utf8_lossy(&output.stderr)
-            );
+            run_python(&python, args, &self.root);
         }
         python
     }
@@ -185,22 +168,27 @@ impl TestRepo {
         serde_json::from_str(&text).unwrap()
     }
 
-    /// `path:line:operator:replacement` -> status, for every mutant in the report.
-    pub fn statuses(&self) -> BTreeMap<String, String> {
+    /// Every mutant of the report with its file's path, in report order.
+    pub fn report_mutants(&self) -> Vec<(String, Value)> {
         let report = self.report();
-        let mut out = BTreeMap::new();
+        let mut out = Vec::new();
         for (path, file) in report["files"].as_object().unwrap() {
             for mutant in file["mutants"].as_array().unwrap() {
-                let key = format!(
-                    "{path}:{}:{}:{}",
-                    mutant["location"]["start"]["line"],
-                    mutant["mutatorName"].as_str().unwrap(),
-                    mutant["replacement"].as_str().unwrap()
-                );
-                out.insert(key, mutant["status"].as_str().unwrap().to_owned());
+                out.push((path.clone(), mutant.clone()));
             }
         }
         out
+    }
+
+    /// `path:line:operator:replacement` -> status, for every mutant in the report.
+    pub fn statuses(&self) -> BTreeMap<String, String> {
+        self.report_mutants()
+            .iter()
+            .map(|(path, mutant)| {
+                let status = mutant["status"].as_str().unwrap().to_owned();
+                (mutant_key(path, mutant), status)
+            })
+            .collect()
     }
 
     /// Everything a run must not change: HEAD, refs, index, stash, status, file contents.
@@ -357,25 +345,46 @@ pub fn pytest_python() -> PathBuf {
             .tempdir()
             .unwrap()
             .keep();
-        let venv = dir.join("venv");
-        let status = Command::new("python3")
-            .args(["-m", "venv"])
-            .arg(&venv)
-            .status()
-            .unwrap();
-        assert!(status.success());
-        let python = venv.join("bin/python");
-        let output = Command::new(&python)
-            .args(["-m", "pip", "install", "-q", "pytest"])
-            .env("PIP_DISABLE_PIP_VERSION_CHECK", "1")
-            .output()
-            .unwrap();
-        assert!(
-            output.status.success(),
-            "pip install pytest: {}",
-            String::from_utf8_lossy(&output.stderr)
-        );
+        let python = new_venv(&dir);
+        run_python(&python, &["-m", "pip", "install", "-q", "pytest"], &dir);
         python
     })
     .clone()
+}
+
+/// `path:line:operator:replacement`: how tests name a mutant of the report.
+pub fn mutant_key(path: &str, mutant: &Value) -> String {
+    format!(
+        "{path}:{}:{}:{}",
+        mutant["location"]["start"]["line"],
+        mutant["mutatorName"].as_str().unwrap(),
+        mutant["replacement"].as_str().unwrap()
+    )
+}
+
+/// A new virtual environment `venv` in `dir`; returns its `python`.
+fn new_venv(dir: &Path) -> PathBuf {
+    let venv = dir.join("venv");
+    let status = Command::new("python3")
+        .args(["-m", "venv"])
+        .arg(&venv)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    venv.join("bin/python")
+}
+
+/// Run `python args` in `dir` (pip quietly), asserting it succeeds.
+fn run_python(python: &Path, args: &[&str], dir: &Path) {
+    let output = Command::new(python)
+        .args(args)
+        .current_dir(dir)
+        .env("PIP_DISABLE_PIP_VERSION_CHECK", "1")
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "python {args:?}: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
 }

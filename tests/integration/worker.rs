@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use serde_json::Value;
 
-use crate::util::{TestRepo, pytest_python};
+use crate::util::{TestRepo, mutant_key, pytest_python};
 
 const CALC: &str = r#"import functools
 
@@ -126,48 +126,33 @@ fn pytest_command() -> String {
 
 /// Mutant key -> (status, statusReason, killedBy) from the last report.
 fn details(repo: &TestRepo) -> BTreeMap<String, (String, String, String)> {
-    let report = repo.report();
-    let mut out = BTreeMap::new();
-    for (path, file) in report["files"].as_object().unwrap() {
-        for mutant in file["mutants"].as_array().unwrap() {
-            let key = format!(
-                "{path}:{}:{}:{}",
-                mutant["location"]["start"]["line"],
-                mutant["mutatorName"].as_str().unwrap(),
-                mutant["replacement"].as_str().unwrap()
+    let text = |value: &Value| value.as_str().unwrap_or_default().to_owned();
+    repo.report_mutants()
+        .iter()
+        .map(|(path, mutant)| {
+            let detail = (
+                text(&mutant["status"]),
+                text(&mutant["statusReason"]),
+                text(&mutant["killedBy"][0]),
             );
-            let text = |value: &Value| value.as_str().unwrap_or_default().to_owned();
-            out.insert(
-                key,
-                (
-                    text(&mutant["status"]),
-                    text(&mutant["statusReason"]),
-                    text(&mutant["killedBy"][0]),
-                ),
-            );
-        }
-    }
-    out
+            (mutant_key(path, mutant), detail)
+        })
+        .collect()
 }
 
-/// Mutant id ("path line:col operator -> replacement" for messages) -> status.
+/// Mutant id (with its key, for messages) -> status: ids are unique where keys may repeat.
 fn statuses_by_id(repo: &TestRepo) -> BTreeMap<String, String> {
-    let report = repo.report();
-    let mut out = BTreeMap::new();
-    for (path, file) in report["files"].as_object().unwrap() {
-        for mutant in file["mutants"].as_array().unwrap() {
-            let key = format!(
-                "{} ({path} {}:{} {} -> {})",
+    repo.report_mutants()
+        .iter()
+        .map(|(path, mutant)| {
+            let id = format!(
+                "{} ({})",
                 mutant["id"].as_str().unwrap(),
-                mutant["location"]["start"]["line"],
-                mutant["location"]["start"]["column"],
-                mutant["mutatorName"].as_str().unwrap(),
-                mutant["replacement"].as_str().unwrap()
+                mutant_key(path, mutant)
             );
-            out.insert(key, mutant["status"].as_str().unwrap().to_owned());
-        }
-    }
-    out
+            (id, mutant["status"].as_str().unwrap().to_owned())
+        })
+        .collect()
 }
 
 /// Run the plain runner and the worker on `repo` with `tests`; assert they agree on
@@ -392,14 +377,7 @@ fn the_bundled_example_gets_the_same_outcomes_from_the_worker() {
     let repo = TestRepo::new(&borrowed);
     // pytest runs the example's unittest tests; the plain runner's outcomes are the truth.
     agree(&repo, &pytest_command(), &["--code", "shop"]);
-    let report = repo.report();
-    let mutants: usize = report["files"]
-        .as_object()
-        .unwrap()
-        .values()
-        .map(|file| file["mutants"].as_array().unwrap().len())
-        .sum();
-    assert_eq!(mutants, 64);
+    assert_eq!(repo.report_mutants().len(), 64);
 }
 
 fn collect(root: &std::path::Path, dir: &std::path::Path, out: &mut Vec<(String, String)>) {
