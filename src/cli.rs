@@ -1,11 +1,13 @@
 //! The command line (clap derive). Each argument's doc comment is its `--help` text. The
 //! Chaos Chimp flags `--code`, `--tests`, `--exclude` and `--timeout` keep their meaning.
 
+use std::collections::BTreeSet;
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand};
+use clap::{ArgMatches, Args, Parser, Subcommand};
 
 use crate::exit_code::EXIT_STATUS_HELP;
+use crate::shard::Shard;
 
 /// Mutation testing for Python codebases, built into git.
 ///
@@ -22,6 +24,33 @@ pub struct Cli {
     /// Options of a run.
     #[command(flatten)]
     pub run: RunArgs,
+
+    /// The run options (by key, such as `fail-under`) that came from `CHIMP_*` variables
+    /// rather than flags; filled in by [`Cli::parse_from_matches`].
+    #[arg(skip)]
+    pub from_env: BTreeSet<String>,
+}
+
+impl Cli {
+    /// The parsed command line, noting which options came from the environment.
+    ///
+    /// # Errors
+    /// clap's error for arguments that do not parse.
+    pub fn parse_from_matches(matches: &ArgMatches) -> Result<Self, clap::Error> {
+        use clap::FromArgMatches;
+        let mut cli = Self::from_arg_matches(matches)?;
+        let mut level = Some(matches);
+        while let Some(matches) = level {
+            for id in matches.ids() {
+                if matches.value_source(id.as_str()) == Some(clap::parser::ValueSource::EnvVariable)
+                {
+                    cli.from_env.insert(id.as_str().replace('_', "-"));
+                }
+            }
+            level = matches.subcommand().map(|(_, sub)| sub);
+        }
+        Ok(cli)
+    }
 }
 
 /// The subcommands.
@@ -31,6 +60,12 @@ pub enum Command {
     List(RunArgs),
     /// List the mutation operators with a one-line description each.
     Operators,
+    /// Print the effective settings of a run and where each came from (flag, `CHIMP_*`
+    /// variable, git config, chimp.toml or pyproject.toml, default).
+    Config(RunArgs),
+    /// Combine the report.json files of `--shard` runs (or any runs of the same mutants)
+    /// into one report with the totals, patches and reports of a single run.
+    Merge(MergeArgs),
     /// Remove git-chimp's sandboxes and their worktree registrations.
     Clean,
     /// Install or remove the pre-push hook that runs git-chimp on what is pushed.
@@ -45,6 +80,22 @@ pub enum Command {
         #[arg(long, value_name = "DIR", env = "CHIMP_CACHE_DIR", global = true)]
         cache_dir: Option<PathBuf>,
     },
+}
+
+/// `git chimp merge ...`.
+#[derive(Debug, Clone, Args)]
+pub struct MergeArgs {
+    /// The reports to combine (each shard's `.chimp/report.json`).
+    #[arg(required = true, value_name = "REPORT")]
+    pub reports: Vec<PathBuf>,
+
+    /// Also write these reports under .chimp/ (see `git chimp --help`).
+    #[arg(long, value_enum, value_delimiter = ',', value_name = "KIND")]
+    pub report: Vec<ReportKind>,
+
+    /// Exit 0 when the merged mutation score reaches this percentage, even with survivors.
+    #[arg(long, value_name = "SCORE", env = "CHIMP_FAIL_UNDER")]
+    pub fail_under: Option<f64>,
 }
 
 /// `git chimp cache ...`.
@@ -108,6 +159,11 @@ pub struct RunArgs {
     /// Print the mutants without running anything (same as `git chimp list`).
     #[arg(long, help_heading = "Selection")]
     pub list: bool,
+
+    /// Run only share K of N of the mutants (each CI job of an N-job matrix takes one K;
+    /// together they test every mutant once); combine the reports with `git chimp merge`.
+    #[arg(long, value_name = "K/N", help_heading = "Selection")]
+    pub shard: Option<Shard>,
 
     /// Test this commit exactly (any revision git accepts), without the working tree;
     /// your checkout is not involved.
@@ -191,9 +247,47 @@ pub struct RunArgs {
         long,
         value_name = "SCORE",
         env = "CHIMP_FAIL_UNDER",
-        help_heading = "Running"
+        help_heading = "Reports"
     )]
     pub fail_under: Option<f64>,
+
+    /// Also write these reports under .chimp/ (comma-separated or repeated): `html`
+    /// (report.html), `sarif` (report.sarif), `junit` (junit.xml), `github` (annotations
+    /// and a step summary, when `GITHUB_ACTIONS=true`). report.json is always written.
+    #[arg(
+        long,
+        value_enum,
+        value_delimiter = ',',
+        value_name = "KIND",
+        help_heading = "Reports"
+    )]
+    pub report: Vec<ReportKind>,
+}
+
+/// `--report`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, clap::ValueEnum)]
+pub enum ReportKind {
+    /// One self-contained page: `.chimp/report.html`.
+    Html,
+    /// SARIF 2.1.0 for code scanning: `.chimp/report.sarif`.
+    Sarif,
+    /// JUnit XML, one test case per mutant: `.chimp/junit.xml`.
+    Junit,
+    /// GitHub Actions annotations and `$GITHUB_STEP_SUMMARY` markdown.
+    Github,
+}
+
+impl ReportKind {
+    /// The name as written on the command line.
+    #[must_use]
+    pub fn name(self) -> &'static str {
+        match self {
+            ReportKind::Html => "html",
+            ReportKind::Sarif => "sarif",
+            ReportKind::Junit => "junit",
+            ReportKind::Github => "github",
+        }
+    }
 }
 
 /// `--runner`.
@@ -236,6 +330,10 @@ impl RunArgs {
         self.timeout = self.timeout.or(outer.timeout);
         self.runner = self.runner.or(outer.runner);
         self.fail_under = self.fail_under.or(outer.fail_under);
+        if self.report.is_empty() {
+            self.report = outer.report;
+        }
+        self.shard = self.shard.or(outer.shard);
         self
     }
 }

@@ -7,6 +7,7 @@
 pub mod cache;
 pub mod changed;
 pub mod cli;
+pub mod config;
 pub mod console;
 pub mod discover;
 pub mod exit_code;
@@ -24,6 +25,7 @@ pub mod pyenv;
 pub mod repo;
 pub mod report;
 pub mod sandbox;
+pub mod shard;
 pub mod span;
 pub mod timeouts;
 pub mod worker;
@@ -34,7 +36,8 @@ use anyhow::{Context, Result};
 
 use crate::cache::{Cache, CacheKey, TestFingerprint};
 use crate::changed::ChangedLines;
-use crate::cli::{CacheCommand, Cli, Command, HookCommand, RunArgs, Runner};
+use crate::cli::{CacheCommand, Cli, Command, HookCommand, MergeArgs, RunArgs, Runner};
+use crate::config::{FileConfig, Origin};
 use crate::console::Progress;
 use crate::exit_code::{ExitCode, fatal};
 use crate::lab::Lab;
@@ -80,6 +83,8 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             Ok(ExitCode::Success)
         }
         Some(Command::List(args)) => list(&args.or(cli.run)),
+        Some(Command::Config(args)) => show_config(&args.or(cli.run), &cli.from_env),
+        Some(Command::Merge(args)) => merge(&args),
         None if cli.run.list => list(&cli.run),
         None => sweep(&cli.run),
     }
@@ -292,10 +297,36 @@ fn config_args(repo: &Repo) -> Result<RunArgs> {
     })
 }
 
+/// A run's arguments in their layers: command line (with `CHIMP_*`), git config, file.
+struct Layers {
+    command_line: RunArgs,
+    git: RunArgs,
+    file: Option<FileConfig>,
+}
+
+impl Layers {
+    fn read(args: &RunArgs, repo: &Repo, cwd: &std::path::Path) -> Result<Self> {
+        Ok(Self {
+            command_line: args.clone(),
+            git: config_args(repo)?,
+            file: config::load(cwd, repo.workdir())?,
+        })
+    }
+
+    /// The effective arguments: each layer fills what the ones above left unset.
+    fn merged(&self) -> RunArgs {
+        let file = self.file.as_ref().map(|file| file.args.clone());
+        self.command_line
+            .clone()
+            .or(self.git.clone())
+            .or(file.unwrap_or_default())
+    }
+}
+
 fn prepare(args: &RunArgs) -> Result<Prepared> {
     let cwd = current_dir()?;
     let repo = Repo::discover(&cwd)?;
-    let args = args.clone().or(config_args(&repo)?);
+    let args = Layers::read(args, &repo, &cwd)?.merged();
     let options = Options::new(&args, repo.workdir(), &cwd)?;
     let state = match &options.rev {
         Some(rev) => repo.commit_state(&repo.resolve_commit(rev, "--rev")?)?,
@@ -330,6 +361,167 @@ fn prepare(args: &RunArgs) -> Result<Prepared> {
     })
 }
 
+fn show_config(args: &RunArgs, from_env: &std::collections::BTreeSet<String>) -> Result<ExitCode> {
+    let cwd = current_dir()?;
+    let repo = Repo::discover(&cwd)?;
+    let layers = Layers::read(args, &repo, &cwd)?;
+    let merged = layers.merged();
+    let options = Options::new(&merged, repo.workdir(), &cwd)?;
+    match &layers.file {
+        Some(file) => println!("configuration file: {}", file.shown.display()),
+        None => println!(
+            "configuration file: none (chimp.toml, or [tool.chimp] in pyproject.toml, in this \
+             directory or a parent up to the repository root)"
+        ),
+    }
+    let root = format!("{}/", repo.workdir().display());
+    for key in config::KEYS.iter().copied().chain(["shard"]) {
+        let origin = if config::shown_value(&layers.command_line, key).is_some() {
+            if from_env.contains(key) {
+                Origin::Environment
+            } else {
+                Origin::CommandLine
+            }
+        } else if config::shown_value(&layers.git, key).is_some() {
+            Origin::GitConfig
+        } else if let Some((file, line)) = layers
+            .file
+            .as_ref()
+            .and_then(|file| Some((file, *file.lines.get(key)?)))
+        {
+            Origin::File(file.shown.clone(), line)
+        } else {
+            Origin::Default
+        };
+        let origin = match origin {
+            Origin::Environment => format!(
+                "environment: CHIMP_{}",
+                key.to_uppercase().replace('-', "_")
+            ),
+            Origin::GitConfig => format!("git config chimp.{key}"),
+            origin => origin.to_string(),
+        };
+        let value = config::shown_value(&merged, key).map_or_else(
+            || default_shown(key, &options),
+            |value| value.replace(&root, ""),
+        );
+        println!("{key:<11} {value:<32} ({origin})");
+    }
+    Ok(ExitCode::Success)
+}
+
+/// What a setting is when nothing sets it, as `git chimp config` shows it.
+fn default_shown(key: &str, options: &Options) -> String {
+    match key {
+        "tests" => "none: a run needs one".to_owned(),
+        "code" => "the current directory".to_owned(),
+        "operators" => format!("all {}", Operator::ALL.len()),
+        "jobs" => format!("{} (the number of CPUs)", options.jobs),
+        "timeout" => "3 x baseline + 5 s".to_owned(),
+        "runner" => "auto".to_owned(),
+        "cache-dir" => ".chimp/cache".to_owned(),
+        "no-cache" | "no-canary" => "false".to_owned(),
+        "report" => "report.json only".to_owned(),
+        _ => "none".to_owned(),
+    }
+}
+
+/// `git chimp merge`: combine shard reports into one, as a single run reports.
+fn merge(args: &MergeArgs) -> Result<ExitCode> {
+    let cwd = current_dir()?;
+    let repo = Repo::discover(&cwd)?;
+    let settings = Layers::read(&RunArgs::default(), &repo, &cwd)?.merged();
+    let fail_under = args.fail_under.or(settings.fail_under);
+    options::check_fail_under(fail_under)?;
+    let kinds = if args.report.is_empty() {
+        settings.report
+    } else {
+        args.report.clone()
+    };
+    let merged = report::merge::merge(&args.reports)?;
+    let out = OutputDir::create(repo.workdir())?;
+    let findings = report::Findings {
+        root: repo.workdir(),
+        sources: &merged.sources,
+        mutants: &merged.mutants,
+        results: &merged.results,
+        shard: None,
+    };
+    eprintln!(
+        "git-chimp: merged {} reports: {} mutants in {} files",
+        args.reports.len(),
+        merged.mutants.len(),
+        merged.sources.len()
+    );
+    let pending = merged.mutants.len() - merged.results.len();
+    let finished = finish(
+        &out,
+        &findings,
+        &dedup(&kinds),
+        (pending > 0, None),
+        fail_under,
+    )?;
+    if pending > 0 {
+        println!("{pending} mutants were not run: their run was interrupted");
+    }
+    Ok(finished)
+}
+
+fn dedup(kinds: &[cli::ReportKind]) -> Vec<cli::ReportKind> {
+    let mut kinds = kinds.to_vec();
+    kinds.sort();
+    kinds.dedup();
+    kinds
+}
+
+/// Write every report of a finished run (or merge), print the summary and decide the exit
+/// status: survivors fail unless the score reaches `fail_under`. `run` says whether the
+/// run was interrupted and how many outcomes came from the cache.
+fn finish(
+    out: &OutputDir,
+    findings: &report::Findings<'_>,
+    kinds: &[cli::ReportKind],
+    run: (bool, Option<String>),
+    fail_under: Option<f64>,
+) -> Result<ExitCode> {
+    let (interrupted, from_cache) = run;
+    let notes = report::write_all(out, findings, kinds)?;
+    print!(
+        "{}",
+        report::terminal::summary(findings.results, findings.mutants.len(), interrupted)
+    );
+    if let Some(line) = from_cache {
+        println!("{line}");
+    }
+    let survived = findings
+        .results
+        .iter()
+        .any(|result| result.outcome.undetected());
+    if survived {
+        println!("patches: {}", out.survived_dir().display());
+    }
+    println!("report: {}", out.report_path().display());
+    for note in notes {
+        println!("{note}");
+    }
+    if interrupted {
+        return Ok(ExitCode::Interrupted);
+    }
+    let score = outcome::Summary::of(findings.results).score();
+    Ok(match (survived, fail_under, score) {
+        (false, _, _) => ExitCode::Success,
+        (true, Some(limit), Some(score)) if score >= limit => {
+            println!("mutation score {score:.1}% reaches --fail-under {limit}: passing");
+            ExitCode::Success
+        }
+        (true, Some(limit), _) => {
+            println!("mutation score below --fail-under {limit}: failing");
+            ExitCode::Survivors
+        }
+        (true, None, _) => ExitCode::Survivors,
+    })
+}
+
 fn list(args: &RunArgs) -> Result<ExitCode> {
     let Prepared {
         repo,
@@ -337,7 +529,8 @@ fn list(args: &RunArgs) -> Result<ExitCode> {
         state,
         changed,
     } = prepare(args)?;
-    let found = discover_mutants(&repo, &options, &state, changed.as_ref())?;
+    let mut found = discover_mutants(&repo, &options, &state, changed.as_ref())?;
+    take_shard(&options, &mut found);
     for mutant in &found.mutants {
         println!("{}", report::terminal::mutant_line(mutant));
     }
@@ -367,15 +560,22 @@ fn sweep(args: &RunArgs) -> Result<ExitCode> {
     };
     let _lock = sandbox::lock(&repo)?;
     let out = OutputDir::create(repo.workdir())?;
-    let found = discover_mutants(&repo, &options, &state, changed.as_ref())?;
+    let mut found = discover_mutants(&repo, &options, &state, changed.as_ref())?;
+    let shard = take_shard(&options, &mut found);
     let total = found.mutants.len();
     eprintln!(
         "git-chimp: {total} mutants in {} files",
         found.sources.len()
     );
+    let findings = |results| report::Findings {
+        root: repo.workdir(),
+        sources: &found.sources,
+        mutants: &found.mutants,
+        results,
+        shard,
+    };
     if total == 0 {
-        report::json::write_report(&out.report_path(), repo.workdir(), &[], &[], &found.sources)?;
-        report::patch::write_patches(&out, &[], &found.sources)?;
+        report::write_all(&out, &findings(&[]), &options.reports)?;
         println!("no mutants to test");
         return Ok(ExitCode::Success);
     }
@@ -408,47 +608,46 @@ fn sweep(args: &RunArgs) -> Result<ExitCode> {
     }
     results.sort_by_key(|(index, _)| *index);
     let results: Vec<MutantResult> = results.into_iter().map(|(_, result)| result).collect();
-    report::json::write_report(
-        &out.report_path(),
-        repo.workdir(),
-        &found.mutants,
-        &results,
-        &found.sources,
-    )?;
-    report::patch::write_patches(&out, &results, &found.sources)?;
-    print!(
-        "{}",
-        report::terminal::summary(&results, total, interrupted)
-    );
-    if cache.is_some() {
-        println!(
+    let from_cache = cache.is_some().then(|| {
+        format!(
             "{from_cache} from cache, {} run",
             results.len() - from_cache
-        );
-    }
-    let survived = results.iter().any(|result| result.outcome.undetected());
-    if survived {
-        println!("patches: {}", out.survived_dir().display());
-    }
-    println!("report: {}", out.report_path().display());
+        )
+    });
+    let exit = finish(
+        &out,
+        &findings(&results),
+        &options.reports,
+        (interrupted, from_cache),
+        options.fail_under,
+    )?;
     if interrupted {
         // Leave nothing registered behind: an interrupted run removes its sandboxes.
         sandbox::clean(&repo)?;
-        return Ok(ExitCode::Interrupted);
     }
-    let score = outcome::Summary::of(&results).score();
-    Ok(match (survived, options.fail_under, score) {
-        (false, _, _) => ExitCode::Success,
-        (true, Some(limit), Some(score)) if score >= limit => {
-            println!("mutation score {score:.1}% reaches --fail-under {limit}: passing");
-            ExitCode::Success
-        }
-        (true, Some(limit), _) => {
-            println!("mutation score below --fail-under {limit}: failing");
-            ExitCode::Survivors
-        }
-        (true, None, _) => ExitCode::Survivors,
-    })
+    Ok(exit)
+}
+
+/// With `--shard`, keep only the shard's mutants; return the shard and the whole run's
+/// mutant count.
+fn take_shard(options: &Options, found: &mut Discovery) -> Option<(shard::Shard, usize)> {
+    let shard = options.shard?;
+    let total = found.mutants.len();
+    let mut position = 0;
+    found.mutants.retain(|_| {
+        position += 1;
+        shard.holds(position - 1)
+    });
+    let paths: std::collections::BTreeSet<&str> =
+        found.mutants.iter().map(|m| m.path.as_str()).collect();
+    found
+        .sources
+        .retain(|path, _| paths.contains(path.as_str()));
+    eprintln!(
+        "git-chimp: --shard {shard}: {} of {total} mutants",
+        found.mutants.len()
+    );
+    Some((shard, total))
 }
 
 /// Each mutant's cache key (all `None` without a cache).

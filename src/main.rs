@@ -2,12 +2,15 @@
 
 use std::process::ExitCode;
 
-use clap::Parser;
+use clap::CommandFactory;
 use git_chimp::cli::Cli;
 use git_chimp::exit_code::{self, Fatal};
 
 fn main() -> ExitCode {
-    let cli = match Cli::try_parse() {
+    let parsed = Cli::command()
+        .try_get_matches()
+        .and_then(|matches| Cli::parse_from_matches(&matches));
+    let cli = match parsed {
         Ok(cli) => cli,
         Err(err) => {
             let _ = err.print();

@@ -9,9 +9,10 @@ use std::time::Duration;
 use anyhow::Result;
 use globset::{Glob, GlobSet, GlobSetBuilder};
 
-use crate::cli::{RunArgs, Runner};
+use crate::cli::{ReportKind, RunArgs, Runner};
 use crate::exit_code::{ExitCode, fatal};
 use crate::operators::Operator;
+use crate::shard::Shard;
 
 /// Settings of one run.
 #[derive(Debug, Clone)]
@@ -44,6 +45,10 @@ pub struct Options {
     pub runner: Runner,
     /// The score (percent) at which survivors no longer fail the run (`--fail-under`).
     pub fail_under: Option<f64>,
+    /// Reports to write besides report.json (`--report`), each once.
+    pub reports: Vec<ReportKind>,
+    /// The share of the mutants to run (`--shard`).
+    pub shard: Option<Shard>,
 }
 
 impl Options {
@@ -107,14 +112,7 @@ impl Options {
                 ));
             }
         };
-        if let Some(score) = args.fail_under
-            && !(0.0..=100.0).contains(&score)
-        {
-            return Err(fatal(
-                ExitCode::Usage,
-                format!("--fail-under {score}: must be a percentage from 0 to 100"),
-            ));
-        }
+        check_fail_under(args.fail_under)?;
         let jobs = match args.jobs {
             Some(0) => return Err(fatal(ExitCode::Usage, "--jobs 0: must be at least 1")),
             Some(jobs) => jobs,
@@ -136,6 +134,14 @@ impl Options {
             cache_dir,
             runner: args.runner.unwrap_or_default(),
             fail_under: args.fail_under,
+            reports: args
+                .report
+                .iter()
+                .copied()
+                .collect::<BTreeSet<_>>()
+                .into_iter()
+                .collect(),
+            shard: args.shard,
         })
     }
 
@@ -161,6 +167,20 @@ impl Options {
                 None => return false,
             }
         }
+    }
+}
+
+/// Check a `--fail-under` value: a percentage.
+///
+/// # Errors
+/// A usage error outside 0-100.
+pub fn check_fail_under(score: Option<f64>) -> Result<()> {
+    match score {
+        Some(score) if !(0.0..=100.0).contains(&score) => Err(fatal(
+            ExitCode::Usage,
+            format!("--fail-under {score}: must be a percentage from 0 to 100"),
+        )),
+        _ => Ok(()),
     }
 }
 

@@ -71,6 +71,13 @@ pub fn write_atomic(path: &Path, contents: &[u8]) -> Result<()> {
     let mut file = tempfile::NamedTempFile::new_in(dir)
         .with_context(|| format!("creating a temporary file in {}", dir.display()))?;
     file.write_all(contents)?;
+    // A temporary file is private (0600); a report is as readable as any file written.
+    {
+        use std::os::unix::fs::PermissionsExt;
+        file.as_file()
+            .set_permissions(std::fs::Permissions::from_mode(0o644))
+            .with_context(|| format!("setting the permissions of {}", path.display()))?;
+    }
     file.persist(path)
         .with_context(|| format!("writing {}", path.display()))?;
     Ok(())

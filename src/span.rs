@@ -87,6 +87,18 @@ impl LineIndex {
             column,
         }
     }
+
+    /// The byte offset of a 1-based line and character column in `text`, the inverse of
+    /// [`LineIndex::line_col`]; `None` when the text has no such position.
+    #[must_use]
+    pub fn offset(&self, at: LineCol, text: &str) -> Option<usize> {
+        let start = *self.starts.get(at.line.checked_sub(1)?)?;
+        let steps = at.column.checked_sub(1)?;
+        let mut chars = text[start..].char_indices().map(|(i, _)| start + i);
+        chars
+            .nth(steps)
+            .or_else(|| (text[start..].chars().count() == steps).then_some(text.len()))
+    }
 }
 
 /// One text edit: replace `span` of the original with `replacement`.
@@ -123,6 +135,13 @@ mod test {
         assert_eq!(index.line_col(d, text), LineCol { line: 2, column: 2 });
         let x = text.find('x').unwrap();
         assert_eq!(index.line_col(x, text), LineCol { line: 3, column: 1 });
+        for offset in [0, d, x, text.len()] {
+            assert_eq!(
+                index.offset(index.line_col(offset, text), text),
+                Some(offset)
+            );
+        }
+        assert_eq!(index.offset(LineCol { line: 9, column: 1 }, text), None);
     }
 
     #[test]

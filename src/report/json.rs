@@ -1,7 +1,8 @@
 //! `.chimp/report.json` in the mutation-testing-elements schema, version 2 (the format
 //! Stryker and others read): files with their source and mutants, each with its id,
 //! operator, replacement, 1-based location, status and duration in milliseconds.
-//! Mutants an interrupted run did not reach are `Pending`.
+//! Mutants an interrupted run did not reach are `Pending`. A `--shard` run notes its
+//! share and the whole run's mutant count under `config`, for `git chimp merge`.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -12,6 +13,7 @@ use serde::Serialize;
 use crate::mutant::Mutant;
 use crate::outcome::MutantResult;
 use crate::output::write_atomic;
+use crate::report::Findings;
 use crate::span::LineCol;
 
 #[derive(Serialize)]
@@ -21,7 +23,19 @@ struct Report<'a> {
     thresholds: Thresholds,
     project_root: String,
     framework: Framework,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    config: Option<RunConfig>,
     files: BTreeMap<&'a str, FileReport<'a>>,
+}
+
+/// git-chimp's own fields (the schema leaves `config` free-form).
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct RunConfig {
+    /// `K/N`.
+    shard: String,
+    /// How many mutants all the shards have together.
+    mutants_in_run: usize,
 }
 
 #[derive(Serialize)]
@@ -106,45 +120,35 @@ fn mutant_report<'a>(mutant: &'a Mutant, result: Option<&'a MutantResult>) -> Mu
     }
 }
 
-/// Write the report for `mutants` (all of the run's, in order) given the `results` known.
+/// Write the report of `findings` to `path`.
 ///
 /// # Errors
 /// When the file cannot be written.
-pub fn write_report(
-    path: &Path,
-    project_root: &Path,
-    mutants: &[Mutant],
-    results: &[MutantResult],
-    sources: &BTreeMap<String, String>,
-) -> Result<()> {
-    let by_id: BTreeMap<&str, &MutantResult> = results
-        .iter()
-        .map(|result| (result.mutant.id.0.as_str(), result))
-        .collect();
+pub fn write_report(path: &Path, findings: &Findings<'_>) -> Result<()> {
     let mut files: BTreeMap<&str, FileReport<'_>> = BTreeMap::new();
-    for mutant in mutants {
-        let source = sources.get(&mutant.path).map_or("", String::as_str);
+    for (mutant, result) in findings.entries() {
         files
             .entry(&mutant.path)
             .or_insert_with(|| FileReport {
                 language: "python",
-                source,
+                source: findings.source(&mutant.path),
                 mutants: Vec::new(),
             })
             .mutants
-            .push(mutant_report(
-                mutant,
-                by_id.get(mutant.id.0.as_str()).copied(),
-            ));
+            .push(mutant_report(mutant, result));
     }
     let report = Report {
         schema_version: "2",
         thresholds: Thresholds { high: 80, low: 60 },
-        project_root: project_root.display().to_string(),
+        project_root: findings.root.display().to_string(),
         framework: Framework {
             name: "git-chimp",
             version: env!("CARGO_PKG_VERSION"),
         },
+        config: findings.shard.map(|(shard, total)| RunConfig {
+            shard: shard.to_string(),
+            mutants_in_run: total,
+        }),
         files,
     };
     let mut json = serde_json::to_vec_pretty(&report)?;

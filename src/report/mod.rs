@@ -1,6 +1,149 @@
-//! Reports of a finished (or interrupted) run: the terminal summary, `report.json` and
-//! one patch per survivor.
+//! Reports of a finished (or interrupted) run: the terminal summary, `report.json`, one
+//! patch per survivor, and the reports `--report` asks for (HTML, SARIF, JUnit, GitHub).
+//! Every report reads the same [`Findings`], which a run builds from its results and
+//! `git chimp merge` from shard reports.
 
+pub mod github;
+pub mod html;
 pub mod json;
+pub mod junit;
+pub mod merge;
 pub mod patch;
+pub mod sarif;
 pub mod terminal;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use anyhow::Result;
+
+use crate::cli::ReportKind;
+use crate::mutant::Mutant;
+use crate::outcome::MutantResult;
+use crate::output::{OutputDir, write_atomic};
+use crate::shard::Shard;
+
+/// What a run found: every mutant it meant to test, with the outcome of those it finished.
+#[derive(Debug, Clone, Copy)]
+pub struct Findings<'a> {
+    /// The repository root.
+    pub root: &'a Path,
+    /// Original text of each file with mutants.
+    pub sources: &'a BTreeMap<String, String>,
+    /// The mutants, in discovery order.
+    pub mutants: &'a [Mutant],
+    /// Outcomes known, in any order.
+    pub results: &'a [MutantResult],
+    /// The run's share of the mutants, and how many mutants the whole run has.
+    pub shard: Option<(Shard, usize)>,
+}
+
+impl<'a> Findings<'a> {
+    /// Each mutant with its result, if it has one.
+    #[must_use]
+    pub fn entries(&self) -> Vec<(&'a Mutant, Option<&'a MutantResult>)> {
+        let by_id: BTreeMap<&str, &MutantResult> = self
+            .results
+            .iter()
+            .map(|result| (result.mutant.id.0.as_str(), result))
+            .collect();
+        self.mutants
+            .iter()
+            .map(|mutant| (mutant, by_id.get(mutant.id.0.as_str()).copied()))
+            .collect()
+    }
+
+    /// The results of mutants the tests missed, by file and position.
+    #[must_use]
+    pub fn survivors(&self) -> Vec<&'a MutantResult> {
+        let mut survivors: Vec<&MutantResult> = self
+            .results
+            .iter()
+            .filter(|result| result.outcome.undetected())
+            .collect();
+        survivors
+            .sort_by(|a, b| (&a.mutant.path, a.mutant.span).cmp(&(&b.mutant.path, b.mutant.span)));
+        survivors
+    }
+
+    /// The original text of `path` (empty when unknown).
+    #[must_use]
+    pub fn source(&self, path: &str) -> &'a str {
+        self.sources.get(path).map_or("", String::as_str)
+    }
+}
+
+/// Write `report.json`, the survivors' patches and the `kinds` of report asked for;
+/// return what to tell the user about the extra reports (one line each).
+///
+/// # Errors
+/// When a report cannot be written.
+pub fn write_all(
+    out: &OutputDir,
+    findings: &Findings<'_>,
+    kinds: &[ReportKind],
+) -> Result<Vec<String>> {
+    json::write_report(&out.report_path(), findings)?;
+    patch::write_patches(out, findings.results, findings.sources)?;
+    let mut notes = Vec::new();
+    for kind in kinds {
+        let file = |name: &str, text: String| -> Result<PathBuf> {
+            let path = out.root().join(name);
+            write_atomic(&path, text.as_bytes())?;
+            Ok(path)
+        };
+        let note = match kind {
+            ReportKind::Html => {
+                format!(
+                    "html: {}",
+                    file("report.html", html::render(findings))?.display()
+                )
+            }
+            ReportKind::Sarif => format!(
+                "sarif: {}",
+                file("report.sarif", sarif::render(findings)?)?.display()
+            ),
+            ReportKind::Junit => {
+                format!(
+                    "junit: {}",
+                    file("junit.xml", junit::render(findings))?.display()
+                )
+            }
+            ReportKind::Github => github::emit(findings)?,
+        };
+        notes.push(note);
+    }
+    Ok(notes)
+}
+
+/// Text for an HTML or XML attribute or element: markup characters escaped, and characters XML
+/// 1.0 cannot hold replaced.
+pub(crate) fn escape_markup(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            '\t' | '\n' | '\r' => out.push(c),
+            c if u32::from(c) < 0x20 || c == '\u{fffe}' || c == '\u{ffff}' => out.push('\u{fffd}'),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod test {
+    use super::*;
+
+    #[test]
+    fn escape_keeps_markup_well_formed() {
+        assert_eq!(
+            escape_markup("a < b && \"c\"\u{1}"),
+            "a &lt; b &amp;&amp; &quot;c&quot;\u{fffd}"
+        );
+    }
+}

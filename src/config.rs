@@ -1,0 +1,403 @@
+//! Settings from a project file: `chimp.toml`, or the `[tool.chimp]` table of
+//! `pyproject.toml`. Every run option that makes sense to keep has a key named like its
+//! flag (`tests`, `jobs`, `fail-under`, ...). The file is looked for in the current
+//! directory and its parents up to the repository root; in each directory `chimp.toml`
+//! comes before `pyproject.toml`, and a `pyproject.toml` without `[tool.chimp]` is passed
+//! over. Paths and globs in the file are relative to the file's directory.
+//!
+//! Precedence, highest first: the command line (and `CHIMP_*` variables), `git config
+//! chimp.*` (personal, per clone), the file (the team's, committed), the defaults.
+//! [`Origin`] records which of them gave each setting, for `git chimp config`.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result};
+use toml::Spanned;
+use toml::de::{DeTable, DeValue};
+
+use crate::cli::{ReportKind, RunArgs, Runner};
+use crate::exit_code::{ExitCode, fatal};
+
+/// The keys a configuration file may hold, in the order `git chimp config` prints them.
+pub const KEYS: [&str; 14] = [
+    "tests",
+    "code",
+    "exclude",
+    "test-files",
+    "operators",
+    "since",
+    "jobs",
+    "timeout",
+    "runner",
+    "cache-dir",
+    "no-cache",
+    "no-canary",
+    "fail-under",
+    "report",
+];
+
+/// Keys that exist on the command line only: they describe one invocation, not a project.
+const COMMAND_LINE_ONLY: [(&str, &str); 3] = [
+    ("shard", "--shard picks one CI job's share"),
+    ("rev", "--rev names the commit of one run"),
+    ("list", "--list is `git chimp list`"),
+];
+
+/// Where a setting came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Origin {
+    /// A command-line flag.
+    CommandLine,
+    /// A `CHIMP_*` environment variable.
+    Environment,
+    /// `git config chimp.<key>`.
+    GitConfig,
+    /// A configuration file, at this 1-based line.
+    File(PathBuf, usize),
+    /// Nothing set it.
+    Default,
+}
+
+impl fmt::Display for Origin {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Origin::CommandLine => f.write_str("command line"),
+            Origin::Environment => f.write_str("environment"),
+            Origin::GitConfig => f.write_str("git config"),
+            Origin::File(path, line) => write!(f, "{}:{line}", path.display()),
+            Origin::Default => f.write_str("default"),
+        }
+    }
+}
+
+/// A configuration file's settings.
+#[derive(Debug, Clone, Default)]
+pub struct FileConfig {
+    /// The file, as shown to the user (relative to the repository root).
+    pub shown: PathBuf,
+    /// Its settings, with paths made absolute.
+    pub args: RunArgs,
+    /// The line of each key it sets.
+    pub lines: BTreeMap<&'static str, usize>,
+}
+
+/// Find and read the configuration file for a run from `cwd` in the repository at
+/// `workdir`; `None` when there is none.
+///
+/// # Errors
+/// A usage error for a file that is not valid TOML, an unknown key (with the closest known
+/// one) or a value of the wrong type, naming the file and line.
+pub fn load(cwd: &Path, workdir: &Path) -> Result<Option<FileConfig>> {
+    let root = workdir.canonicalize().unwrap_or_else(|_| workdir.into());
+    let mut dir = cwd.canonicalize().unwrap_or_else(|_| cwd.into());
+    loop {
+        for (name, table) in [("chimp.toml", None), ("pyproject.toml", Some("chimp"))] {
+            let path = dir.join(name);
+            if !path.is_file() {
+                continue;
+            }
+            let text = std::fs::read_to_string(&path)
+                .with_context(|| format!("reading {}", path.display()))?;
+            let shown = path.strip_prefix(&root).unwrap_or(&path).to_path_buf();
+            if let Some(config) = parse(&text, table, &shown, &dir)? {
+                return Ok(Some(config));
+            }
+        }
+        if dir == root || !dir.pop() || !dir.starts_with(&root) {
+            return Ok(None);
+        }
+    }
+}
+
+/// Parse a file's text: the whole file (`chimp.toml`) or its `[tool.<table>]`
+/// (`pyproject.toml`, `None` when that table is absent). Relative paths are joined to
+/// `base`.
+fn parse(text: &str, table: Option<&str>, shown: &Path, base: &Path) -> Result<Option<FileConfig>> {
+    let document = DeTable::parse(text).map_err(|err| {
+        fatal(
+            ExitCode::Usage,
+            format!("{}: not valid TOML: {err}", shown.display()),
+        )
+    })?;
+    let (section, entries) = match table {
+        None => (String::new(), document.get_ref()),
+        Some(name) => {
+            let tool = document.get_ref().get("tool").map(Spanned::get_ref);
+            let Some(DeValue::Table(tool)) = tool else {
+                return Ok(None);
+            };
+            match tool.get(name).map(Spanned::get_ref) {
+                Some(DeValue::Table(entries)) => (format!("[tool.{name}] "), entries),
+                Some(_) => {
+                    return Err(fatal(
+                        ExitCode::Usage,
+                        format!("{}: tool.{name} must be a table", shown.display()),
+                    ));
+                }
+                None => return Ok(None),
+            }
+        }
+    };
+    let mut config = FileConfig {
+        shown: shown.to_path_buf(),
+        ..FileConfig::default()
+    };
+    for (key, value) in entries {
+        let line = line_of(text, key.span().start);
+        let at = format!("{}:{line}", shown.display());
+        let name = key.get_ref().as_ref();
+        if let Some((_, why)) = COMMAND_LINE_ONLY.iter().find(|(only, _)| *only == name) {
+            return Err(fatal(
+                ExitCode::Usage,
+                format!("{at}: {section}{name}: not a file setting; {why}"),
+            ));
+        }
+        let Some(known) = KEYS.iter().copied().find(|known| *known == name) else {
+            return Err(fatal(ExitCode::Usage, unknown_key(&at, &section, name)));
+        };
+        set(&mut config.args, known, value.get_ref(), base).map_err(|expected| {
+            fatal(
+                ExitCode::Usage,
+                format!(
+                    "{at}: {section}{name} = {}: expected {expected}",
+                    text[value.span()].trim()
+                ),
+            )
+        })?;
+        config.lines.insert(known, line);
+    }
+    Ok(Some(config))
+}
+
+fn line_of(text: &str, offset: usize) -> usize {
+    text[..offset.min(text.len())].matches('\n').count() + 1
+}
+
+fn unknown_key(at: &str, section: &str, name: &str) -> String {
+    let closest = KEYS
+        .iter()
+        .map(|known| (strsim::damerau_levenshtein(name, known), *known))
+        .min()
+        .filter(|(distance, known)| *distance <= 2.max(known.len() / 3));
+    let hint = match closest {
+        Some((_, known)) => format!("; did you mean `{known}`?"),
+        None => format!("; the keys are {}", KEYS.join(", ")),
+    };
+    let within = section.trim_end();
+    let within = if within.is_empty() {
+        String::new()
+    } else {
+        format!(" in {within}")
+    };
+    format!("{at}: unknown key `{name}`{within}{hint}")
+}
+
+/// Store one value in `args`; `Err` says what type was expected.
+fn set(args: &mut RunArgs, key: &str, value: &DeValue<'_>, base: &Path) -> Result<(), String> {
+    let path = |text: &str| base.join(text);
+    let glob = |text: &str| {
+        if text.starts_with('/') {
+            text.to_owned()
+        } else {
+            base.join(text).to_string_lossy().into_owned()
+        }
+    };
+    match key {
+        "tests" => args.tests = Some(string(value)?),
+        "since" => args.since = Some(string(value)?),
+        "cache-dir" => args.cache_dir = Some(path(&string(value)?)),
+        "code" => args.code = strings(value)?.iter().map(|text| path(text)).collect(),
+        "exclude" => args.exclude = strings(value)?.iter().map(|text| glob(text)).collect(),
+        "test-files" => args.test_files = strings(value)?.iter().map(|text| glob(text)).collect(),
+        "operators" => {
+            args.operators = strings(value)?
+                .iter()
+                .flat_map(|names| names.split(','))
+                .map(|name| name.trim().to_owned())
+                .collect();
+        }
+        "jobs" => args.jobs = Some(positive_integer(value)?),
+        "timeout" => args.timeout = Some(number(value)?),
+        "fail-under" => args.fail_under = Some(number(value)?),
+        "no-cache" => args.no_cache = boolean(value)?,
+        "no-canary" => args.no_canary = boolean(value)?,
+        "runner" => {
+            let text = string(value)?;
+            args.runner = Some(
+                <Runner as clap::ValueEnum>::from_str(&text, true)
+                    .map_err(|_| "one of \"auto\", \"pytest\", \"command\"".to_owned())?,
+            );
+        }
+        "report" => {
+            args.report = strings(value)?
+                .iter()
+                .map(|text| <ReportKind as clap::ValueEnum>::from_str(text.trim(), true))
+                .collect::<Result<_, _>>()
+                .map_err(|_| {
+                    "report kinds from \"html\", \"sarif\", \"junit\", \"github\"".to_owned()
+                })?;
+        }
+        _ => unreachable!("every key in KEYS is handled: {key}"),
+    }
+    Ok(())
+}
+
+fn string(value: &DeValue<'_>) -> Result<String, String> {
+    match value {
+        DeValue::String(text) => Ok(text.to_string()),
+        _ => Err("a string".into()),
+    }
+}
+
+/// A string or an array of strings.
+fn strings(value: &DeValue<'_>) -> Result<Vec<String>, String> {
+    let expected = || "a string or an array of strings".to_owned();
+    match value {
+        DeValue::String(text) => Ok(vec![text.to_string()]),
+        DeValue::Array(items) => items
+            .iter()
+            .map(|item| match item.get_ref() {
+                DeValue::String(text) => Ok(text.to_string()),
+                _ => Err(expected()),
+            })
+            .collect(),
+        _ => Err(expected()),
+    }
+}
+
+fn number(value: &DeValue<'_>) -> Result<f64, String> {
+    let parsed = match value {
+        DeValue::Integer(int) if int.radix() == 10 => int.as_str().replace('_', "").parse().ok(),
+        DeValue::Float(float) => float.as_str().replace('_', "").parse().ok(),
+        _ => None,
+    };
+    parsed.ok_or_else(|| "a number".to_owned())
+}
+
+fn positive_integer(value: &DeValue<'_>) -> Result<usize, String> {
+    match value {
+        DeValue::Integer(int) => usize::from_str_radix(&int.as_str().replace('_', ""), int.radix())
+            .ok()
+            .filter(|jobs| *jobs > 0),
+        _ => None,
+    }
+    .ok_or_else(|| "a positive integer".to_owned())
+}
+
+fn boolean(value: &DeValue<'_>) -> Result<bool, String> {
+    match value {
+        DeValue::Boolean(flag) => Ok(*flag),
+        _ => Err("true or false".into()),
+    }
+}
+
+/// The value of `key` in `args` as `git chimp config` shows it; `None` when unset.
+#[must_use]
+pub fn shown_value(args: &RunArgs, key: &str) -> Option<String> {
+    let list = |items: &[String]| (!items.is_empty()).then(|| items.join(" "));
+    let paths = |items: &[PathBuf]| {
+        (!items.is_empty()).then(|| {
+            items
+                .iter()
+                .map(|path| path.display().to_string())
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
+    };
+    match key {
+        "tests" => args.tests.clone(),
+        "code" => paths(&args.code),
+        "exclude" => list(&args.exclude),
+        "test-files" => list(&args.test_files),
+        "operators" => list(&args.operators),
+        "since" => args.since.clone(),
+        "jobs" => args.jobs.map(|jobs| jobs.to_string()),
+        "timeout" => args.timeout.map(|seconds| format!("{seconds}")),
+        "runner" => args
+            .runner
+            .map(|runner| format!("{runner:?}").to_lowercase()),
+        "cache-dir" => args.cache_dir.as_ref().map(|dir| dir.display().to_string()),
+        "no-cache" => args.no_cache.then(|| "true".to_owned()),
+        "no-canary" => args.no_canary.then(|| "true".to_owned()),
+        "fail-under" => args.fail_under.map(|score| format!("{score}")),
+        "report" => (!args.report.is_empty()).then(|| {
+            args.report
+                .iter()
+                .map(|kind| kind.name())
+                .collect::<Vec<_>>()
+                .join(",")
+        }),
+        "shard" => args.shard.map(|shard| shard.to_string()),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod test {
+    use super::*;
+
+    fn parse_pyproject(text: &str) -> Result<Option<FileConfig>> {
+        parse(
+            text,
+            Some("chimp"),
+            Path::new("pyproject.toml"),
+            Path::new("/repo"),
+        )
+    }
+
+    #[test]
+    fn keys_take_strings_lists_numbers_and_booleans() {
+        let config = parse_pyproject(
+            "[project]\nname = \"x\"\n\n[tool.chimp]\ntests = \"pytest -q\"\ncode = \"src\"\n\
+             exclude = [\"src/gen/*\"]\njobs = 3\ntimeout = 2.5\nfail-under = 80\nno-cache = true\n\
+             operators = \"comparison,boolean\"\nreport = [\"html\", \"sarif\"]\n",
+        )
+        .unwrap()
+        .unwrap();
+        let args = &config.args;
+        assert_eq!(args.tests.as_deref(), Some("pytest -q"));
+        assert_eq!(args.code, vec![PathBuf::from("/repo/src")]);
+        assert_eq!(args.exclude, vec!["/repo/src/gen/*".to_owned()]);
+        assert_eq!(args.jobs, Some(3));
+        assert_eq!(args.timeout, Some(2.5));
+        assert_eq!(args.fail_under, Some(80.0));
+        assert!(args.no_cache);
+        assert_eq!(args.operators, vec!["comparison", "boolean"]);
+        assert_eq!(args.report, vec![ReportKind::Html, ReportKind::Sarif]);
+        assert_eq!(config.lines["tests"], 5);
+        assert_eq!(config.lines["report"], 13);
+    }
+
+    #[test]
+    fn a_pyproject_without_the_table_is_not_a_configuration() {
+        assert!(
+            parse_pyproject("[project]\nname = \"x\"\n")
+                .unwrap()
+                .is_none()
+        );
+        assert!(
+            parse_pyproject("[tool.ruff]\nline-length = 99\n")
+                .unwrap()
+                .is_none()
+        );
+    }
+
+    #[test]
+    fn errors_name_the_file_line_key_and_closest_key() {
+        let message = |text: &str| format!("{:#}", parse_pyproject(text).unwrap_err());
+        assert_eq!(
+            message("[tool.chimp]\ntests = \"pytest\"\n\ntest = \"x\"\n"),
+            "pyproject.toml:4: unknown key `test` in [tool.chimp]; did you mean `tests`?"
+        );
+        assert_eq!(
+            message("[tool.chimp]\njobs = \"two\"\n"),
+            "pyproject.toml:2: [tool.chimp] jobs = \"two\": expected a positive integer"
+        );
+        assert!(message("[tool.chimp]\nfail_under = 3\n").ends_with("did you mean `fail-under`?"));
+        assert!(message("[tool.chimp]\nxyzzy = 3\n").contains("the keys are tests, code,"));
+        assert!(message("[tool.chimp]\nshard = \"1/2\"\n").contains("not a file setting"));
+        assert!(message("[tool.chimp\n").starts_with("pyproject.toml: not valid TOML"));
+    }
+}

@@ -1,0 +1,146 @@
+//! The `github` report, for GitHub Actions (it does nothing elsewhere): one
+//! `::warning file=...,line=...,col=...::` workflow command per mutant the tests missed, so
+//! each shows on the pull request's changed lines, and a markdown summary (totals, score
+//! and the survivors with their diffs) appended to the file `$GITHUB_STEP_SUMMARY` names.
+
+use std::fmt::Write as _;
+use std::io::Write as _;
+
+use anyhow::{Context, Result};
+
+use crate::outcome::{Outcome, Summary};
+use crate::report::Findings;
+
+/// Survivors listed in the step summary; the rest are counted.
+const SUMMARY_LIMIT: usize = 100;
+
+/// Print the annotations and append the summary when running in GitHub Actions; return a
+/// line saying what was done.
+///
+/// # Errors
+/// When the step summary file cannot be written.
+pub fn emit(findings: &Findings<'_>) -> Result<String> {
+    if std::env::var("GITHUB_ACTIONS").as_deref() != Ok("true") {
+        return Ok(
+            "github: not in GitHub Actions (GITHUB_ACTIONS is not `true`): no \
+                   annotations"
+                .to_owned(),
+        );
+    }
+    print!("{}", annotations(findings));
+    let Some(path) = std::env::var_os("GITHUB_STEP_SUMMARY") else {
+        return Ok("github: annotations printed; GITHUB_STEP_SUMMARY is not set".to_owned());
+    };
+    let mut file = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(&path)
+        .with_context(|| format!("opening $GITHUB_STEP_SUMMARY ({})", path.display()))?;
+    file.write_all(summary_markdown(findings).as_bytes())
+        .with_context(|| format!("writing $GITHUB_STEP_SUMMARY ({})", path.display()))?;
+    Ok("github: annotations printed, step summary written".to_owned())
+}
+
+/// One workflow command per survivor.
+#[must_use]
+pub fn annotations(findings: &Findings<'_>) -> String {
+    let mut out = String::new();
+    for result in findings.survivors() {
+        let mutant = &result.mutant;
+        let (title, what) = if result.outcome == Outcome::Uncovered {
+            ("Mutant not covered", "no test reaches this code")
+        } else {
+            ("Mutant survived", "the tests still pass")
+        };
+        let _ = writeln!(
+            out,
+            "::warning file={},line={},col={},endLine={},endColumn={},title={}::{}",
+            property(&mutant.path),
+            mutant.start.line,
+            mutant.start.column,
+            mutant.end.line,
+            mutant.end.column,
+            property(&format!("{title} ({})", mutant.operator)),
+            message(&format!(
+                "{} with this change ({what}); patch: .chimp/survived/{}.patch",
+                mutant.describe(),
+                mutant.id
+            ))
+        );
+    }
+    out
+}
+
+/// The step summary: totals, score, survivors.
+#[must_use]
+pub fn summary_markdown(findings: &Findings<'_>) -> String {
+    let summary = Summary::of(findings.results);
+    let mut out = String::from("## git-chimp mutation testing\n\n");
+    let score = summary
+        .score()
+        .map_or_else(|| "n/a".to_owned(), |score| format!("{score:.1}%"));
+    let _ = writeln!(
+        out,
+        "**Mutation score: {score}** ({} mutants)\n",
+        findings.mutants.len()
+    );
+    out.push_str("| outcome | mutants |\n| --- | ---: |\n");
+    for outcome in Outcome::ALL {
+        let _ = writeln!(out, "| {} | {} |", outcome.name(), summary.count(outcome));
+    }
+    let survivors = findings.survivors();
+    if !survivors.is_empty() {
+        out.push_str("\n### Survivors\n\n");
+        for result in survivors.iter().take(SUMMARY_LIMIT) {
+            let mutant = &result.mutant;
+            let _ = writeln!(
+                out,
+                "<details><summary><code>{}:{}:{}</code> {} <code>{}</code>{}</summary>\n\n```diff\n{}```\n</details>\n",
+                mutant.path,
+                mutant.start.line,
+                mutant.start.column,
+                mutant.operator,
+                super::escape_markup(&mutant.describe()),
+                if result.outcome == Outcome::Uncovered {
+                    " (no test reaches it)"
+                } else {
+                    ""
+                },
+                mutant
+                    .diff(findings.source(&mutant.path))
+                    .replace("```", "`\u{200b}``")
+            );
+        }
+        if survivors.len() > SUMMARY_LIMIT {
+            let _ = writeln!(
+                out,
+                "…and {} more: see `.chimp/report.json` or the HTML report.\n",
+                survivors.len() - SUMMARY_LIMIT
+            );
+        }
+    }
+    out
+}
+
+/// A workflow command's message: `%`, CR and LF encoded.
+fn message(text: &str) -> String {
+    text.replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
+}
+
+/// A workflow command's property value: also `:` and `,` encoded.
+fn property(text: &str) -> String {
+    message(text).replace(':', "%3A").replace(',', "%2C")
+}
+
+#[cfg(test)]
+mod test {
+    use super::*;
+
+    #[test]
+    fn workflow_command_values_are_encoded() {
+        assert_eq!(message("50% a\nb"), "50%25 a%0Ab");
+        assert_eq!(property("a,b:c"), "a%2Cb%3Ac");
+    }
+}
