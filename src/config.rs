@@ -219,8 +219,14 @@ fn set(args: &mut RunArgs, key: &str, value: &DeValue<'_>, base: &Path) -> Resul
                 .collect();
         }
         "jobs" => args.jobs = Some(positive_integer(value)?),
-        "timeout" => args.timeout = Some(number(value)?),
-        "fail-under" => args.fail_under = Some(number(value)?),
+        "timeout" => {
+            let seconds = Some(number(value)?).filter(|seconds| *seconds > 0.0);
+            args.timeout = Some(seconds.ok_or("a positive number of seconds")?);
+        }
+        "fail-under" => {
+            let score = Some(number(value)?).filter(|score| (0.0..=100.0).contains(score));
+            args.fail_under = Some(score.ok_or("a percentage from 0 to 100")?);
+        }
         "no-cache" => args.no_cache = boolean(value)?,
         "no-canary" => args.no_canary = boolean(value)?,
         "runner" => {

