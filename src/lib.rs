@@ -64,12 +64,18 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Some(Command::Clean) => clean(),
         Some(Command::Cache { action, cache_dir }) => manage_cache(&action, cache_dir.as_deref()),
         Some(Command::Hook(HookCommand::Install { force })) => {
-            let repo = Repo::discover(&current_dir()?)?;
+            let cwd = current_dir()?;
+            let repo = Repo::discover(&cwd)?;
             let path = hook::install(&repo, force)?;
             println!("installed the git-chimp pre-push hook: {}", path.display());
-            if repo.config("tests").is_none() {
+            let in_file = config::load(&cwd, repo.workdir())
+                .ok()
+                .flatten()
+                .is_some_and(|file| file.args.tests.is_some());
+            if repo.config("tests").is_none() && !in_file {
                 println!(
-                    "set the test command it runs with: git config chimp.tests \"python -m pytest -x -q\""
+                    "set the test command it runs with: git config chimp.tests \"python -m pytest -x -q\" \
+                     (or tests = \"...\" under [tool.chimp] in pyproject.toml)"
                 );
             }
             Ok(ExitCode::Success)

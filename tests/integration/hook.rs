@@ -131,6 +131,28 @@ fn without_a_test_command_the_hook_says_how_to_set_one_and_lets_the_push_through
 }
 
 #[test]
+fn the_hook_takes_its_test_command_from_pyproject_toml() {
+    let repo = pushed();
+    repo.git(&["config", "--unset", "chimp.tests"]);
+    repo.write(
+        "pyproject.toml",
+        &format!("[project]\nname = \"calc\"\n\n[tool.chimp]\ntests = \"{UNITTEST}\"\n"),
+    );
+    let calc = std::fs::read_to_string(repo.root.join("calc.py")).unwrap();
+    repo.write("calc.py", &format!("{calc}{UNTESTED}"));
+    repo.commit("configure git-chimp in pyproject.toml; add triple");
+    let before = remote_main(&repo);
+    let push = repo.git_with_chimp(&["push", "origin", "main"], &[]);
+    assert_ne!(push.code, 0, "{}", push.stderr);
+    assert!(
+        push.stderr.contains("push refused: some mutants survived"),
+        "{}",
+        push.stderr
+    );
+    assert_eq!(remote_main(&repo), before);
+}
+
+#[test]
 fn hook_install_respects_hooks_path_and_never_clobbers_a_foreign_hook() {
     let repo = TestRepo::new(&[("calc.py", GAPS_CALC), ("test_calc.py", GAPS_TESTS)]);
     repo.git(&["config", "core.hooksPath", ".githooks"]);
