@@ -380,7 +380,10 @@ fn show_config(args: &RunArgs, from_env: &std::collections::BTreeSet<String>) ->
              directory or a parent up to the repository root)"
         ),
     }
-    let root = format!("{}/", repo.workdir().display());
+    let root = format!(
+        "{}/",
+        repo.workdir().display().to_string().trim_end_matches('/')
+    );
     for key in config::KEYS.iter().copied().chain(["shard"]) {
         let origin = if config::shown_value(&layers.command_line, key).is_some() {
             if from_env.contains(key) {
