@@ -9,13 +9,21 @@ use clap::{ArgMatches, Args, Parser, Subcommand};
 use crate::exit_code::EXIT_STATUS_HELP;
 use crate::shard::Shard;
 
+/// `--version`: the package version and the git revision it was built from.
+pub const VERSION: &str = concat!(
+    env!("CARGO_PKG_VERSION"),
+    " (",
+    env!("GIT_CHIMP_REVISION"),
+    ")"
+);
+
 /// Mutation testing for Python codebases, built into git.
 ///
 /// git-chimp breaks your Python code one small change at a time inside isolated git
 /// worktrees, runs your tests against each change and reports every change the tests did
 /// not notice, with a patch for each (in .chimp/survived/).
 #[derive(Debug, Parser)]
-#[command(name = "git-chimp", bin_name = "git chimp", version, after_help = EXIT_STATUS_HELP)]
+#[command(name = "git-chimp", bin_name = "git chimp", version = VERSION, after_help = EXIT_STATUS_HELP)]
 pub struct Cli {
     /// What to do; without a subcommand, run the mutants.
     #[command(subcommand)]
@@ -63,6 +71,21 @@ pub enum Command {
     /// Print the effective settings of a run and where each came from (flag, `CHIMP_*`
     /// variable, git config, chimp.toml or pyproject.toml, default).
     Config(RunArgs),
+    /// Print a shell completion script: `git chimp completions bash > ...` (see the
+    /// README for where each shell looks).
+    Completions {
+        /// The shell.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff) that `git chimp --help` and `git help chimp` show, or
+    /// write it and one page per subcommand into a directory.
+    Man {
+        /// Write `git-chimp.1` and the subcommands' pages here instead (for example
+        /// `~/.local/share/man/man1`).
+        #[arg(long, value_name = "DIR")]
+        out_dir: Option<PathBuf>,
+    },
     /// Combine the report.json files of `--shard` runs (or any runs of the same mutants)
     /// into one report with the totals, patches and reports of a single run.
     Merge(MergeArgs),

@@ -10,6 +10,7 @@ pub mod cli;
 pub mod config;
 pub mod console;
 pub mod discover;
+pub mod docs;
 pub mod exit_code;
 pub mod hook;
 pub mod interrupt;
@@ -91,6 +92,25 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Some(Command::List(args)) => list(&args.or(cli.run)),
         Some(Command::Config(args)) => show_config(&args.or(cli.run), &cli.from_env),
         Some(Command::Merge(args)) => merge(&args),
+        Some(Command::Completions { shell }) => {
+            print!("{}", docs::completions(shell));
+            Ok(ExitCode::Success)
+        }
+        Some(Command::Man { out_dir }) => {
+            let pages = docs::man_pages()?;
+            match out_dir {
+                None => print!("{}", pages[0].1),
+                Some(dir) => {
+                    std::fs::create_dir_all(&dir)
+                        .with_context(|| format!("creating {}", dir.display()))?;
+                    for (name, page) in &pages {
+                        output::write_atomic(&dir.join(name), page.as_bytes())?;
+                    }
+                    println!("wrote {} man pages to {}", pages.len(), dir.display());
+                }
+            }
+            Ok(ExitCode::Success)
+        }
         None if cli.run.list => list(&cli.run),
         None => sweep(&cli.run),
     }

@@ -14,6 +14,7 @@ mod cache;
 mod cli;
 mod config;
 mod hook;
+mod packaging;
 mod reports;
 mod runner;
 mod since;

@@ -411,7 +411,7 @@ pub fn mutant_key(path: &str, mutant: &Value) -> String {
 }
 
 /// A new virtual environment `venv` in `dir`; returns its `python`.
-fn new_venv(dir: &Path) -> PathBuf {
+pub fn new_venv(dir: &Path) -> PathBuf {
     let venv = dir.join("venv");
     let status = Command::new("python3")
         .args(["-m", "venv"])
@@ -423,7 +423,7 @@ fn new_venv(dir: &Path) -> PathBuf {
 }
 
 /// Run `python args` in `dir` (pip quietly), asserting it succeeds.
-fn run_python(python: &Path, args: &[&str], dir: &Path) {
+pub fn run_python(python: &Path, args: &[&str], dir: &Path) {
     let output = Command::new(python)
         .args(args)
         .current_dir(dir)

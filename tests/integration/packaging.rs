@@ -1,0 +1,257 @@
+//! Packaging: the wheel maturin builds from `pyproject.toml` installs a working
+//! `git-chimp` (and its man page) into a fresh virtual environment, with no Rust
+//! involved after the build; the man page renders without warnings and is the one the
+//! clap definition generates; the completion scripts are valid shell.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use crate::sweep::{UNITTEST, expected_gaps, gaps};
+use crate::util::{new_venv, run_python};
+
+const MAN_DIR: &str = "packaging/git_chimp.data/data/share/man/man1";
+const MAN_PAGE: &str = "packaging/git_chimp.data/data/share/man/man1/git-chimp.1";
+
+fn manifest_dir() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn output(command: &mut Command) -> (bool, String, String) {
+    let output = command.output().unwrap();
+    (
+        output.status.success(),
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+fn chimp_output(args: &[&str]) -> String {
+    let (ok, stdout, stderr) = output(Command::new(env!("CARGO_BIN_EXE_git-chimp")).args(args));
+    assert!(ok, "{stderr}");
+    stdout
+}
+
+/// Build the wheel with maturin from PyPI (in a venv of its own), into `out`.
+fn build_wheel(out: &Path) -> PathBuf {
+    let python = new_venv(&out.join("build"));
+    run_python(
+        &python,
+        &["-m", "pip", "install", "-q", "maturin>=1.5,<2"],
+        out,
+    );
+    let maturin = python.parent().unwrap().join("maturin");
+    let wheels = out.join("wheels");
+    let (ok, stdout, stderr) = output(
+        Command::new(&maturin)
+            .args(["build", "--locked", "--out"])
+            .arg(&wheels)
+            .current_dir(manifest_dir()),
+    );
+    assert!(ok, "maturin build failed:\n{stdout}\n{stderr}");
+    std::fs::read_dir(&wheels)
+        .unwrap()
+        .map(|entry| entry.unwrap().path())
+        .find(|path| path.extension().is_some_and(|ext| ext == "whl"))
+        .expect("a wheel")
+}
+
+#[test]
+fn the_wheel_installs_git_chimp_and_its_man_page_into_a_fresh_venv() {
+    let dir = tempfile::tempdir().unwrap();
+    let wheel = build_wheel(dir.path());
+    let name = wheel.file_name().unwrap().to_string_lossy().into_owned();
+    assert!(
+        name.starts_with(&format!(
+            "git_chimp-{}-py3-none-",
+            env!("CARGO_PKG_VERSION")
+        )),
+        "{name}"
+    );
+    let python = new_venv(&dir.path().join("user"));
+    run_python(
+        &python,
+        &["-m", "pip", "install", "-q", wheel.to_str().unwrap()],
+        dir.path(),
+    );
+    let bin = python.parent().unwrap().to_path_buf();
+    let prefix = bin.parent().unwrap();
+    assert!(bin.join("git-chimp").is_file());
+    assert_eq!(
+        std::fs::read_to_string(prefix.join("share/man/man1/git-chimp.1")).unwrap(),
+        std::fs::read_to_string(manifest_dir().join(MAN_PAGE)).unwrap()
+    );
+    let metadata = python_metadata(&python);
+    for expected in [
+        "Name: git-chimp",
+        &format!("Version: {}", env!("CARGO_PKG_VERSION")),
+        "Summary: Mutation testing for Python codebases, built into git",
+        "Requires-Python: >=3.9",
+        "Classifier: Topic :: Software Development :: Testing",
+        "Project-URL: Repository, https://github.com/git-chimp/git-chimp",
+    ] {
+        assert!(
+            metadata.contains(expected),
+            "{expected} not in:\n{metadata}"
+        );
+    }
+
+    // A user's PATH: the venv and the system, nothing from the Rust build.
+    let path = format!("{}:/usr/local/bin:/usr/bin:/bin", bin.display());
+    let repo = gaps();
+    let git = |args: &[&str]| {
+        let mut command = Command::new("git");
+        command
+            .args(args)
+            .current_dir(&repo.root)
+            .env("PATH", &path)
+            .env("HOME", repo.scratch())
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .env_remove("MANPATH");
+        output(&mut command)
+    };
+    let (ok, version, stderr) = git(&["chimp", "--version"]);
+    assert!(ok, "{stderr}");
+    assert!(
+        version.starts_with(&format!("git-chimp {} (", env!("CARGO_PKG_VERSION"))),
+        "{version}"
+    );
+    assert_eq!(version, chimp_output(&["--version"]), "the same build");
+    let (ok, operators, stderr) = git(&["chimp", "operators"]);
+    assert!(ok, "{stderr}");
+    assert_eq!(operators.lines().count(), 16, "{operators}");
+    assert!(operators.starts_with("statement-delete"), "{operators}");
+    let (ok, stdout, stderr) = git(&["chimp", "--tests", UNITTEST]);
+    assert!(!ok);
+    assert!(
+        stdout.contains("12 mutants: 6 killed, 0 timeout, 6 survived"),
+        "{stdout}\n{stderr}"
+    );
+    assert_eq!(repo.statuses(), expected_gaps());
+    // `man` finds the page through PATH (<prefix>/bin -> <prefix>/share/man), which is
+    // what `git chimp --help` (git runs `man git-chimp`) needs.
+    let (ok, found, stderr) = output(
+        Command::new("man")
+            .args(["-w", "git-chimp"])
+            .env("PATH", &path)
+            .env_remove("MANPATH"),
+    );
+    assert!(ok, "man -w: {stderr}");
+    assert_eq!(
+        Path::new(found.trim()).canonicalize().unwrap(),
+        prefix
+            .join("share/man/man1/git-chimp.1")
+            .canonicalize()
+            .unwrap()
+    );
+}
+
+fn python_metadata(python: &Path) -> String {
+    let (ok, stdout, stderr) = output(Command::new(python).args([
+        "-c",
+        "import importlib.metadata as m; print(m.metadata('git-chimp').as_string())",
+    ]));
+    assert!(ok, "{stderr}");
+    stdout
+}
+
+#[test]
+fn the_committed_man_pages_are_generated_from_the_cli_and_render_without_warnings() {
+    let fresh = tempfile::tempdir().unwrap();
+    chimp_output(&["man", "--out-dir", fresh.path().to_str().unwrap()]);
+    let read_dir = |dir: &Path| -> Vec<(String, String)> {
+        let mut pages: Vec<(String, String)> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|entry| {
+                let path = entry.unwrap().path();
+                (
+                    path.file_name().unwrap().to_string_lossy().into_owned(),
+                    std::fs::read_to_string(&path).unwrap(),
+                )
+            })
+            .collect();
+        pages.sort();
+        pages
+    };
+    let generated = read_dir(fresh.path());
+    assert!(
+        generated == read_dir(&manifest_dir().join(MAN_DIR)),
+        "{MAN_DIR} is stale; regenerate it with: cargo run -q -- man --out-dir {MAN_DIR}"
+    );
+    assert_eq!(generated.len(), 15, "the main page and one per subcommand");
+    let main = chimp_output(&["man"]);
+    for section in [
+        "NAME",
+        "SYNOPSIS",
+        "OPTIONS",
+        "SUBCOMMANDS",
+        "\"EXIT STATUS\"",
+        "VERSION",
+    ] {
+        assert!(main.contains(&format!(".SH {section}")), "{section}");
+    }
+    for (name, _) in &generated {
+        let path = manifest_dir().join(MAN_DIR).join(name);
+        // groff with every warning enabled, output discarded: each page must be clean.
+        let (ok, _, stderr) = output(
+            Command::new("groff")
+                .args(["-man", "-ww", "-z", "-Tutf8"])
+                .arg(&path),
+        );
+        assert!(
+            ok && stderr.is_empty(),
+            "groff warnings in {name}:\n{stderr}"
+        );
+    }
+    let (ok, text, stderr) = output(
+        Command::new("man")
+            .args(["-l", "--warnings"])
+            .arg(manifest_dir().join(MAN_PAGE))
+            .env("MANPAGER", "cat")
+            .env("MANWIDTH", "100"),
+    );
+    assert!(ok && stderr.is_empty(), "man -l: {stderr}");
+    assert!(text.contains("--fail-under"), "{text}");
+    assert!(text.contains("EXIT STATUS"), "{text}");
+    assert!(text.contains("git-chimp-merge(1)"), "{text}");
+}
+
+#[test]
+fn completion_scripts_are_valid_shell() {
+    for (shell, checker) in [("bash", "bash"), ("zsh", "zsh"), ("fish", "fish")] {
+        let script = chimp_output(&["completions", shell]);
+        assert!(script.contains("fail-under"), "{shell}");
+        let file = tempfile::NamedTempFile::new().unwrap();
+        std::fs::write(file.path(), &script).unwrap();
+        let (ok, _, stderr) = output(Command::new(checker).arg("-n").arg(file.path()));
+        assert!(
+            ok && stderr.is_empty(),
+            "{shell} -n rejects the script (is {checker} installed? .ci/run installs it): {stderr}"
+        );
+    }
+    // bash: `git-chimp <TAB>` and `git chimp <TAB>` (through git's completion) both
+    // offer the subcommands.
+    let script = chimp_output(&["completions", "bash"]);
+    let file = tempfile::NamedTempFile::new().unwrap();
+    std::fs::write(file.path(), &script).unwrap();
+    // git's own bash completion (Debian's git package ships it) calls _git_chimp.
+    let git_completion = "/usr/share/bash-completion/completions/git";
+    assert!(
+        Path::new(git_completion).exists(),
+        "{git_completion} missing"
+    );
+    let probe = format!(
+        r#"source {git_completion}
+source {script}
+COMP_WORDS=(git-chimp me); COMP_CWORD=1; COMP_LINE="git-chimp me"; COMP_POINT=12
+_git__chimp git-chimp me git-chimp; echo "direct: ${{COMPREPLY[*]}}"
+COMPREPLY=()
+COMP_WORDS=(git chimp me); COMP_CWORD=2; COMP_LINE="git chimp me"; COMP_POINT=12
+__git_wrap__git_main; echo "through git: ${{COMPREPLY[*]}}"
+"#,
+        script = file.path().display()
+    );
+    let (ok, stdout, stderr) = output(Command::new("bash").arg("-c").arg(&probe));
+    assert!(ok, "{stderr}");
+    assert!(stdout.contains("direct: merge"), "{stdout}");
+    assert!(stdout.contains("through git: merge"), "{stdout}");
+}
