@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use crate::sweep::{UNITTEST, expected_gaps, gaps};
-use crate::util::{new_venv, run_python};
+use crate::util::{TestRepo, new_venv, run_python};
 
 const MAN_DIR: &str = "packaging/git_chimp.data/data/share/man/man1";
 const MAN_PAGE: &str = "packaging/git_chimp.data/data/share/man/man1/git-chimp.1";
@@ -29,6 +29,21 @@ fn chimp_output(args: &[&str]) -> String {
     let (ok, stdout, stderr) = output(Command::new(env!("CARGO_BIN_EXE_git-chimp")).args(args));
     assert!(ok, "{stderr}");
     stdout
+}
+
+/// The wheel, built once per test process: its path (in a kept temporary directory).
+fn wheel() -> PathBuf {
+    static WHEEL: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    WHEEL
+        .get_or_init(|| {
+            let dir = tempfile::Builder::new()
+                .prefix("chimp-wheel")
+                .tempdir()
+                .unwrap()
+                .keep();
+            build_wheel(&dir)
+        })
+        .clone()
 }
 
 /// Build the wheel with maturin from PyPI (in a venv of its own), into `out`.
@@ -58,7 +73,7 @@ fn build_wheel(out: &Path) -> PathBuf {
 #[test]
 fn the_wheel_installs_git_chimp_and_its_man_page_into_a_fresh_venv() {
     let dir = tempfile::tempdir().unwrap();
-    let wheel = build_wheel(dir.path());
+    let wheel = wheel();
     let name = wheel.file_name().unwrap().to_string_lossy().into_owned();
     assert!(
         name.starts_with(&format!(
@@ -142,6 +157,126 @@ fn the_wheel_installs_git_chimp_and_its_man_page_into_a_fresh_venv() {
             .join("share/man/man1/git-chimp.1")
             .canonicalize()
             .unwrap()
+    );
+}
+
+/// The pre-commit mirror (`packaging/pre-commit-mirror`) as a hook repository: real
+/// `pre-commit` installs it with the wheel (no index, no Rust on PATH) and its hook
+/// refuses a pushed range with a surviving mutant.
+#[test]
+fn the_pre_commit_mirror_installs_the_wheel_and_runs_the_hook() {
+    let mirror_dir = manifest_dir().join("packaging/pre-commit-mirror");
+    let mirror_pyproject = std::fs::read_to_string(mirror_dir.join("pyproject.toml")).unwrap();
+    let version = env!("CARGO_PKG_VERSION");
+    assert!(
+        mirror_pyproject.contains(&format!("version = \"{version}\""))
+            && mirror_pyproject.contains(&format!("\"git-chimp=={version}\"")),
+        "packaging/pre-commit-mirror/pyproject.toml must name version {version}"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    // Everything pip may install, offline: the wheel and setuptools for the mirror.
+    let wheels = dir.path().join("wheels");
+    std::fs::create_dir_all(&wheels).unwrap();
+    std::fs::copy(wheel(), wheels.join(wheel().file_name().unwrap())).unwrap();
+    let tools = new_venv(&dir.path().join("tools"));
+    run_python(
+        &tools,
+        &["-m", "pip", "install", "-q", "pre-commit"],
+        dir.path(),
+    );
+    run_python(
+        &tools,
+        &[
+            "-m",
+            "pip",
+            "download",
+            "-q",
+            "-d",
+            wheels.to_str().unwrap(),
+            "setuptools>=61",
+        ],
+        dir.path(),
+    );
+    // Both hook files define the same hook.
+    let (ok, same, stderr) = output(Command::new(&tools).arg("-c").arg(
+        "import sys, yaml; a, b = (yaml.safe_load(open(p)) for p in sys.argv[1:]); print(a == b)",
+    ).arg(mirror_dir.join(".pre-commit-hooks.yaml")).arg(manifest_dir().join(".pre-commit-hooks.yaml")));
+    assert!(ok && same.trim() == "True", "{same}{stderr}");
+
+    // The mirror, as its own tagged repository.
+    let files: Vec<(&str, String)> = [".pre-commit-hooks.yaml", "pyproject.toml", "README.md"]
+        .into_iter()
+        .map(|name| {
+            (
+                name,
+                std::fs::read_to_string(mirror_dir.join(name)).unwrap(),
+            )
+        })
+        .collect();
+    let files: Vec<(&str, &str)> = files.iter().map(|(n, t)| (*n, t.as_str())).collect();
+    let mirror = TestRepo::new(&files);
+    mirror.git(&["tag", &format!("v{version}")]);
+
+    // A project that uses it; its second commit adds an untested function.
+    let repo = gaps();
+    repo.write(
+        "pyproject.toml",
+        &format!("[project]\nname = \"gaps\"\n\n[tool.chimp]\ntests = \"{UNITTEST}\"\n"),
+    );
+    repo.write(
+        ".pre-commit-config.yaml",
+        &format!(
+            "repos:\n  - repo: {}\n    rev: v{version}\n    hooks:\n      - id: git-chimp\n",
+            mirror.root.display()
+        ),
+    );
+    repo.commit("configure");
+    let base = repo.git(&["rev-parse", "HEAD"]).trim().to_owned();
+    let calc = std::fs::read_to_string(repo.root.join("calc.py")).unwrap();
+    repo.write(
+        "calc.py",
+        &format!("{calc}\n\ndef triple(x):\n    return x * 3\n"),
+    );
+    repo.commit("add triple");
+    let bin = tools.parent().unwrap();
+    let mut command = Command::new(bin.join("pre-commit"));
+    command
+        .args([
+            "run",
+            "git-chimp",
+            "--hook-stage",
+            "pre-push",
+            "--from-ref",
+            &base,
+            "--to-ref",
+            "HEAD",
+        ])
+        .current_dir(&repo.root)
+        .env(
+            "PATH",
+            format!("{}:/usr/local/bin:/usr/bin:/bin", bin.display()),
+        )
+        .env("HOME", repo.scratch())
+        .env("PRE_COMMIT_HOME", dir.path().join("pre-commit-home"))
+        .env("PIP_NO_INDEX", "1")
+        .env("PIP_FIND_LINKS", &wheels)
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env_remove("CHIMP_TESTS");
+    let (ok, stdout, stderr) = output(&mut command);
+    assert!(!ok, "the hook must fail on survivors:\n{stdout}\n{stderr}");
+    assert!(
+        stdout.contains("git-chimp (mutation testing of the pushed change)"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("calc.py:17:14  binary-operator  * -> /"),
+        "{stdout}\n{stderr}"
+    );
+    // Only the pushed change was mutated.
+    let statuses = repo.statuses();
+    assert!(
+        statuses.keys().all(|key| key.starts_with("calc.py:17:")),
+        "{statuses:?}"
     );
 }
 
