@@ -158,6 +158,20 @@ fn the_wheel_installs_git_chimp_and_its_man_page_into_a_fresh_venv() {
             .canonicalize()
             .unwrap()
     );
+    // And so `git chimp --help`, which git turns into `man git-chimp`, shows it.
+    let mut help = Command::new("git");
+    help.args(["chimp", "--help"])
+        .current_dir(&repo.root)
+        .env("PATH", &path)
+        .env("HOME", repo.scratch())
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("MANPAGER", "cat")
+        .env("MANWIDTH", "100")
+        .env_remove("MANPATH");
+    let (ok, page, stderr) = output(&mut help);
+    assert!(ok, "git chimp --help: {stderr}");
+    assert!(page.contains("EXIT STATUS"), "{page}");
+    assert!(page.contains("git-chimp-merge(1)"), "{page}");
 }
 
 /// The pre-commit mirror (`packaging/pre-commit-mirror`) as a hook repository: real
