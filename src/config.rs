@@ -144,6 +144,9 @@ fn parse(text: &str, table: Option<&str>, shown: &Path, base: &Path) -> Result<O
         shown: shown.to_path_buf(),
         ..FileConfig::default()
     };
+    // In file order, so the first bad line is the one reported.
+    let mut entries: Vec<_> = entries.iter().collect();
+    entries.sort_by_key(|(key, _)| key.span().start);
     for (key, value) in entries {
         let line = line_of(text, key.span().start);
         let at = format!("{}:{line}", shown.display());

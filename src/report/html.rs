@@ -10,7 +10,7 @@ use std::fmt::Write;
 
 use crate::mutant::Mutant;
 use crate::outcome::{MutantResult, Outcome, Summary};
-use crate::report::{Findings, escape_markup as escape};
+use crate::report::{Entry, Findings, escape_markup as escape};
 
 /// The outcome classes of the page, with their filter's label and initial state.
 const FILTERS: [(&str, &str, bool); 6] = [
@@ -63,13 +63,7 @@ pre.diff .hunk { color: #6e7781; }
 #[must_use]
 pub fn render(findings: &Findings<'_>) -> String {
     let summary = Summary::of(findings.results);
-    let mut files: BTreeMap<&str, Vec<(&Mutant, Option<&MutantResult>)>> = BTreeMap::new();
-    for (mutant, result) in findings.entries() {
-        files
-            .entry(&mutant.path)
-            .or_default()
-            .push((mutant, result));
-    }
+    let files = findings.by_file();
     let mut page = String::with_capacity(64 * 1024);
     page.push_str("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n");
     page.push_str("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n");
@@ -152,7 +146,7 @@ fn header(page: &mut String, findings: &Findings<'_>, summary: &Summary) {
     );
 }
 
-fn index(page: &mut String, files: &BTreeMap<&str, Vec<(&Mutant, Option<&MutantResult>)>>) {
+fn index(page: &mut String, files: &BTreeMap<&str, Vec<Entry<'_>>>) {
     page.push_str("<nav><h2>Files</h2>\n<table>\n<tr><th align=\"left\">file</th><th>mutants</th><th>missed</th><th>score</th></tr>\n");
     for (number, (path, entries)) in files.iter().enumerate() {
         let results: Vec<MutantResult> = entries
@@ -174,18 +168,12 @@ fn index(page: &mut String, files: &BTreeMap<&str, Vec<(&Mutant, Option<&MutantR
     page.push_str("</table></nav>\n");
 }
 
-fn file_section(
-    page: &mut String,
-    number: usize,
-    path: &str,
-    source: &str,
-    entries: &[(&Mutant, Option<&MutantResult>)],
-) {
+fn file_section(page: &mut String, number: usize, path: &str, source: &str, entries: &[Entry<'_>]) {
     let missed = entries
         .iter()
         .filter(|(_, result)| result.is_some_and(|r| r.outcome.undetected()))
         .count();
-    let mut by_line: BTreeMap<usize, Vec<(&Mutant, Option<&MutantResult>)>> = BTreeMap::new();
+    let mut by_line: BTreeMap<usize, Vec<Entry<'_>>> = BTreeMap::new();
     for entry in entries {
         by_line.entry(entry.0.start.line).or_default().push(*entry);
     }

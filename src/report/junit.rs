@@ -4,25 +4,16 @@
 //! their patch, errors are errors, and mutants an interrupted run did not reach are
 //! skipped.
 
-use std::collections::BTreeMap;
 use std::fmt::Write;
 
-use crate::mutant::Mutant;
-use crate::outcome::{MutantResult, Outcome};
-use crate::report::{Findings, escape_markup as escape};
+use crate::outcome::Outcome;
+use crate::report::{Entry, Findings, escape_markup as escape};
 
 /// The JUnit XML document of `findings`.
 #[must_use]
 pub fn render(findings: &Findings<'_>) -> String {
-    let mut files: BTreeMap<&str, Vec<(&Mutant, Option<&MutantResult>)>> = BTreeMap::new();
-    for (mutant, result) in findings.entries() {
-        files
-            .entry(&mutant.path)
-            .or_default()
-            .push((mutant, result));
-    }
-    let count = |entries: &[(&Mutant, Option<&MutantResult>)],
-                 wanted: fn(Option<Outcome>) -> bool| {
+    let files = findings.by_file();
+    let count = |entries: &[Entry<'_>], wanted: fn(Option<Outcome>) -> bool| {
         entries
             .iter()
             .filter(|(_, result)| wanted(result.map(|r| r.outcome)))
@@ -31,7 +22,7 @@ pub fn render(findings: &Findings<'_>) -> String {
     let failed = |outcome: Option<Outcome>| outcome.is_some_and(Outcome::undetected);
     let errored = |outcome: Option<Outcome>| outcome == Some(Outcome::Error);
     let skipped = |outcome: Option<Outcome>| outcome.is_none();
-    let seconds = |entries: &[(&Mutant, Option<&MutantResult>)]| -> f64 {
+    let seconds = |entries: &[Entry<'_>]| -> f64 {
         entries
             .iter()
             .filter_map(|(_, result)| result.map(|r| r.duration.as_secs_f64()))

@@ -38,10 +38,13 @@ pub struct Findings<'a> {
     pub shard: Option<(Shard, usize)>,
 }
 
+/// A mutant and its result, if it has one.
+pub type Entry<'a> = (&'a Mutant, Option<&'a MutantResult>);
+
 impl<'a> Findings<'a> {
     /// Each mutant with its result, if it has one.
     #[must_use]
-    pub fn entries(&self) -> Vec<(&'a Mutant, Option<&'a MutantResult>)> {
+    pub fn entries(&self) -> Vec<Entry<'a>> {
         let by_id: BTreeMap<&str, &MutantResult> = self
             .results
             .iter()
@@ -51,6 +54,19 @@ impl<'a> Findings<'a> {
             .iter()
             .map(|mutant| (mutant, by_id.get(mutant.id.0.as_str()).copied()))
             .collect()
+    }
+
+    /// The entries grouped by file, files in path order.
+    #[must_use]
+    pub fn by_file(&self) -> BTreeMap<&'a str, Vec<Entry<'a>>> {
+        let mut files: BTreeMap<&str, Vec<Entry<'a>>> = BTreeMap::new();
+        for (mutant, result) in self.entries() {
+            files
+                .entry(&mutant.path)
+                .or_default()
+                .push((mutant, result));
+        }
+        files
     }
 
     /// The results of mutants the tests missed, by file and position.

@@ -138,53 +138,50 @@ fn chimp_toml_comes_first_and_its_paths_are_relative_to_it() {
 fn configuration_errors_name_the_file_line_and_closest_key() {
     let repo = gaps();
     let before = repo.snapshot();
-    repo.write(
-        "pyproject.toml",
-        "[project]\nname = \"gaps\"\n\n[tool.chimp]\ntest = \"pytest\"\n",
-    );
-    let run = repo.chimp(&["--tests", UNITTEST]);
-    assert_eq!(run.code, 1, "{}", run.stderr);
-    assert!(
-        run.stderr.contains(
-            "pyproject.toml:5: unknown key `test` in [tool.chimp]; did you mean `tests`?"
+    let cases: [(&str, &str, &[&str], &str); 5] = [
+        (
+            "pyproject.toml",
+            "[project]\nname = \"gaps\"\n\n[tool.chimp]\ntest = \"pytest\"\n",
+            &["--tests", UNITTEST],
+            "pyproject.toml:5: unknown key `test` in [tool.chimp]; did you mean `tests`?",
         ),
-        "{}",
-        run.stderr
-    );
-    repo.write(
-        "pyproject.toml",
-        "[tool.chimp]\ntests = \"x\"\njobs = \"two\"\n",
-    );
-    let run = repo.chimp(&["list"]);
-    assert_eq!(run.code, 1, "{}", run.stderr);
-    assert!(
-        run.stderr
-            .contains("pyproject.toml:3: [tool.chimp] jobs = \"two\": expected a positive integer"),
-        "{}",
-        run.stderr
-    );
-    repo.write("pyproject.toml", "[project]\nname = \"gaps\"\n");
-    repo.write("chimp.toml", "timeout = -3\nreport = [\"pdf\"]\n");
-    let run = repo.chimp(&["config"]);
-    assert_eq!(run.code, 1, "{}", run.stderr);
-    assert!(
-        run.stderr.contains(
-            "chimp.toml:2: report = [\"pdf\"]: expected report kinds from \"html\", \"sarif\", \"junit\", \"github\""
+        (
+            "pyproject.toml",
+            "[tool.chimp]\ntests = \"x\"\njobs = \"two\"\n",
+            &["list"],
+            "pyproject.toml:3: [tool.chimp] jobs = \"two\": expected a positive integer",
         ),
-        "{}",
-        run.stderr
-    );
-    repo.write("chimp.toml", "\ntimeout = -3\n");
-    let run = repo.chimp(&["--tests", UNITTEST]);
-    assert_eq!(run.code, 1, "{}", run.stderr);
-    assert!(
-        run.stderr
-            .contains("chimp.toml:2: timeout = -3: expected a positive number of seconds"),
-        "{}",
-        run.stderr
-    );
-    // Nothing was run or changed, beyond the files this test wrote.
-    std::fs::remove_file(repo.root.join("chimp.toml")).unwrap();
-    std::fs::remove_file(repo.root.join("pyproject.toml")).unwrap();
+        (
+            "chimp.toml",
+            "jobs = 2\nreport = [\"pdf\"]\ntimeout = -3\n",
+            &["config"],
+            "chimp.toml:2: report = [\"pdf\"]: expected report kinds from \"html\", \"sarif\", \"junit\", \"github\"",
+        ),
+        (
+            "chimp.toml",
+            "\ntimeout = -3\n",
+            &["--tests", UNITTEST],
+            "chimp.toml:2: timeout = -3: expected a positive number of seconds",
+        ),
+        (
+            "chimp.toml",
+            "tests = \"pytest\"\n[oops\n",
+            &[],
+            "chimp.toml: not valid TOML",
+        ),
+    ];
+    for (file, text, args, expected) in cases {
+        repo.write(file, text);
+        let run = repo.chimp(args);
+        assert_eq!(run.code, 1, "{file}: {text}\n{}", run.stderr);
+        assert!(
+            run.stderr.contains(expected),
+            "{file}: {text}\n{}",
+            run.stderr
+        );
+        std::fs::remove_file(repo.root.join(file)).unwrap();
+    }
+    // Nothing was run or changed.
+    assert!(!repo.root.join(".chimp").exists());
     repo.assert_checkout_untouched(&before);
 }
