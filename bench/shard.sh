@@ -62,7 +62,6 @@ whole, merged = statuses(sys.argv[1]), statuses(sys.argv[2])
 same = sum(whole[i] == merged.get(i) for i in whole)
 print(f"merged vs unsharded: {len(merged)} vs {len(whole)} mutants, {same} with the same outcome")
 PY
-tail -n 3 "$work/merge.out" | head -n 1 || true
 grep -E '^[0-9]+ mutants:|^mutation score' "$work/unsharded.out" "$work/merge.out" | sed "s|$work/||"
 
 start=$(now)

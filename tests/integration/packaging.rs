@@ -120,6 +120,22 @@ fn the_wheel_installs_git_chimp_and_its_man_page_into_a_fresh_venv() {
         "{version}"
     );
     assert_eq!(version, chimp_output(&["--version"]), "the same build");
+    // Built from this checkout: the revision is its HEAD.
+    let (ok, head, _) = output(
+        Command::new("git")
+            .args(["rev-parse", "--short=12", "HEAD"])
+            .current_dir(manifest_dir()),
+    );
+    if ok {
+        assert_eq!(
+            version,
+            format!(
+                "git-chimp {} ({})\n",
+                env!("CARGO_PKG_VERSION"),
+                head.trim()
+            )
+        );
+    }
     let (ok, operators, stderr) = git(&["chimp", "operators"]);
     assert!(ok, "{stderr}");
     assert_eq!(operators.lines().count(), 16, "{operators}");
