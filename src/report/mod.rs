@@ -125,7 +125,11 @@ pub fn write_all(
                     file("junit.xml", junit::render(findings))?.display()
                 )
             }
-            ReportKind::Github => github::emit(findings)?,
+            // The step summary is a convenience: failing to append to it must not cost
+            // the run its outcome (the annotations are already printed).
+            ReportKind::Github => {
+                github::emit(findings).unwrap_or_else(|err| format!("github: warning: {err:#}"))
+            }
         };
         notes.push(note);
     }

@@ -220,13 +220,27 @@ fn every_report_kind_is_valid_in_its_format() {
 }
 
 #[test]
-fn github_report_is_quiet_outside_github_actions() {
+fn github_report_is_quiet_outside_github_actions_and_never_fails_a_run() {
     let repo = gaps();
     let run = repo.chimp(&["--tests", UNITTEST, "--report", "github"]);
     assert_eq!(run.code, 2, "{}", run.stderr);
     assert!(!run.stdout.contains("::warning"), "{}", run.stdout);
     assert!(
         run.stdout.contains("github: not in GitHub Actions"),
+        "{}",
+        run.stdout
+    );
+    // A step summary that cannot be written is a warning: the run keeps its outcome.
+    let mut command = repo.chimp_in("", &["--tests", UNITTEST, "--report", "github"]);
+    command
+        .env("GITHUB_ACTIONS", "true")
+        .env("GITHUB_STEP_SUMMARY", repo.scratch());
+    let run = crate::util::run(command);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert_eq!(run.stdout.matches("::warning file=calc.py").count(), 6);
+    assert!(
+        run.stdout
+            .contains("github: warning: opening $GITHUB_STEP_SUMMARY"),
         "{}",
         run.stdout
     );
