@@ -30,16 +30,17 @@ fn main() {
         .unwrap_or_else(|| "unknown".to_owned());
     println!("cargo:rustc-env=GIT_CHIMP_REVISION={revision}");
     if ours {
-        // Rebuild when HEAD moves: HEAD itself, the branch it names, packed refs.
-        for path in ["HEAD", "packed-refs"] {
-            if let Some(path) = git(&["rev-parse", "--git-path", path]) {
+        // Rebuild when HEAD moves: HEAD itself, the branch it names, packed refs. Only
+        // paths that exist: cargo counts a missing one as changed on every build. (A
+        // branch whose loose ref is missing lives in packed-refs, which then exists.)
+        let mut paths = vec!["HEAD".to_owned(), "packed-refs".to_owned()];
+        paths.extend(git(&["symbolic-ref", "-q", "HEAD"]));
+        for path in paths {
+            if let Some(path) = git(&["rev-parse", "--git-path", &path])
+                && Path::new(&path).exists()
+            {
                 println!("cargo:rerun-if-changed={path}");
             }
-        }
-        if let Some(branch) = git(&["symbolic-ref", "-q", "HEAD"])
-            && let Some(path) = git(&["rev-parse", "--git-path", &branch])
-        {
-            println!("cargo:rerun-if-changed={path}");
         }
     }
 }

@@ -174,6 +174,29 @@ fn parse(text: &str, table: Option<&str>, shown: &Path, base: &Path) -> Result<O
     Ok(Some(config))
 }
 
+/// A `pyproject.toml` as the cache's test fingerprint sees it: without `[tool.chimp]`,
+/// so changing git-chimp's own settings (reports, jobs, `fail-under`) does not re-run
+/// every mutant. The settings that do change outcomes reach the cache key by other roads
+/// (the test command, `test-files`). A file without the table, or that does not parse,
+/// is kept byte for byte.
+#[must_use]
+pub fn without_own_table(bytes: Vec<u8>) -> Vec<u8> {
+    let Some(mut document) = std::str::from_utf8(&bytes)
+        .ok()
+        .and_then(|text| text.parse::<toml::Table>().ok())
+    else {
+        return bytes;
+    };
+    let removed = document
+        .get_mut("tool")
+        .and_then(toml::Value::as_table_mut)
+        .and_then(|tool| tool.remove("chimp"));
+    match removed.and_then(|_| toml::to_string(&document).ok()) {
+        Some(text) => text.into_bytes(),
+        None => bytes,
+    }
+}
+
 fn line_of(text: &str, offset: usize) -> usize {
     text[..offset.min(text.len())].matches('\n').count() + 1
 }
@@ -377,6 +400,23 @@ mod test {
         assert_eq!(args.report, vec![ReportKind::Html, ReportKind::Sarif]);
         assert_eq!(config.lines["tests"], 5);
         assert_eq!(config.lines["report"], 13);
+    }
+
+    #[test]
+    fn the_fingerprint_of_a_pyproject_ignores_only_its_chimp_table() {
+        let strip = |text: &str| without_own_table(text.as_bytes().to_vec());
+        let base = "[project]\nname = \"x\"\n\n[tool.pytest.ini_options]\naddopts = \"-q\"\n";
+        let with = |settings: &str| strip(&format!("{base}\n[tool.chimp]\n{settings}\n"));
+        assert_eq!(with("jobs = 2"), with("jobs = 4\nreport = [\"html\"]"));
+        assert_ne!(
+            with("jobs = 2"),
+            strip(&format!(
+                "{}\n[tool.chimp]\njobs = 2\n",
+                base.replace("-q", "-x")
+            ))
+        );
+        assert_eq!(strip(base), base.as_bytes());
+        assert_eq!(strip("not [ toml"), b"not [ toml");
     }
 
     #[test]

@@ -754,7 +754,11 @@ fn test_fingerprint(
             || options::is_test_config(path)
             || options.test_files.is_match(path)
         {
-            files.push((path.as_str(), repo.read(state, path)?));
+            let mut bytes = repo.read(state, path)?;
+            if path == "pyproject.toml" || path.ends_with("/pyproject.toml") {
+                bytes = config::without_own_table(bytes);
+            }
+            files.push((path.as_str(), bytes));
         }
     }
     Ok(TestFingerprint::of(files))

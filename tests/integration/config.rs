@@ -185,3 +185,39 @@ fn configuration_errors_name_the_file_line_and_closest_key() {
     assert!(!repo.root.join(".chimp").exists());
     repo.assert_checkout_untouched(&before);
 }
+
+#[test]
+fn editing_the_chimp_table_keeps_the_cache_and_other_pyproject_edits_do_not() {
+    let repo = gaps();
+    let pyproject = |project: &str, chimp: &str| {
+        format!("[project]\nname = \"{project}\"\n\n[tool.chimp]\ntests = \"{UNITTEST}\"\n{chimp}")
+    };
+    repo.write("pyproject.toml", &pyproject("gaps", ""));
+    let first = repo.chimp(&[]);
+    assert_eq!(first.code, 2, "{}", first.stderr);
+    assert!(
+        first.stdout.contains("0 from cache, 12 run"),
+        "{}",
+        first.stdout
+    );
+    // git-chimp's own settings are not part of the tests' fingerprint...
+    repo.write(
+        "pyproject.toml",
+        &pyproject("gaps", "fail-under = 10\njobs = 1\n"),
+    );
+    let second = repo.chimp(&[]);
+    assert_eq!(second.code, 0, "{}", second.stderr);
+    assert!(
+        second.stdout.contains("12 from cache, 0 run"),
+        "{}",
+        second.stdout
+    );
+    // ...the rest of pyproject.toml is (it can configure pytest).
+    repo.write("pyproject.toml", &pyproject("gaps2", "fail-under = 10\n"));
+    let third = repo.chimp(&[]);
+    assert!(
+        third.stdout.contains("0 from cache, 12 run"),
+        "{}",
+        third.stdout
+    );
+}
