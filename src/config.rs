@@ -234,19 +234,46 @@ fn set(args: &mut RunArgs, key: &str, value: &DeValue<'_>, base: &Path) -> Resul
         "tests" => args.tests = Some(string(value)?),
         "since" => args.since = Some(string(value)?),
         "cache-dir" => args.cache_dir = Some(path(&string(value)?)),
-        "code" => args.code = strings(value)?.iter().map(|text| path(text)).collect(),
-        "exclude" => args.exclude = strings(value)?.iter().map(|text| glob(text)).collect(),
-        "test-files" => args.test_files = strings(value)?.iter().map(|text| glob(text)).collect(),
+        "code" => {
+            args.code = strings(value)?.iter().map(|text| path(text)).collect();
+            if let Some(missing) = args.code.iter().find(|path| !path.exists()) {
+                return Err(format!(
+                    "paths that exist (relative to this file); {} does not",
+                    missing.display()
+                ));
+            }
+        }
+        "exclude" | "test-files" => {
+            let globs: Vec<String> = strings(value)?.iter().map(|text| glob(text)).collect();
+            for pattern in &globs {
+                globset::Glob::new(pattern).map_err(|err| format!("globs: {err}"))?;
+            }
+            if key == "exclude" {
+                args.exclude = globs;
+            } else {
+                args.test_files = globs;
+            }
+        }
         "operators" => {
             args.operators = strings(value)?
                 .iter()
                 .flat_map(|names| names.split(','))
                 .map(|name| name.trim().to_owned())
                 .collect();
+            if let Some(unknown) = args
+                .operators
+                .iter()
+                .find(|name| name.parse::<crate::operators::Operator>().is_err())
+            {
+                return Err(format!(
+                    "operator names (`git chimp operators` lists them); `{unknown}` is not one"
+                ));
+            }
         }
         "jobs" => args.jobs = Some(positive_integer(value)?),
         "timeout" => {
-            let seconds = Some(number(value)?).filter(|seconds| *seconds > 0.0);
+            let seconds =
+                Some(number(value)?).filter(|seconds| seconds.is_finite() && *seconds > 0.0);
             args.timeout = Some(seconds.ok_or("a positive number of seconds")?);
         }
         "fail-under" => {
@@ -370,13 +397,18 @@ pub fn shown_value(args: &RunArgs, key: &str) -> Option<String> {
 mod test {
     use super::*;
 
+    /// A project directory with a `src/` (kept for the test process).
+    fn base() -> &'static Path {
+        static BASE: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+        BASE.get_or_init(|| {
+            let dir = tempfile::tempdir().unwrap().keep();
+            std::fs::create_dir(dir.join("src")).unwrap();
+            dir
+        })
+    }
+
     fn parse_pyproject(text: &str) -> Result<Option<FileConfig>> {
-        parse(
-            text,
-            Some("chimp"),
-            Path::new("pyproject.toml"),
-            Path::new("/repo"),
-        )
+        parse(text, Some("chimp"), Path::new("pyproject.toml"), base())
     }
 
     #[test]
@@ -384,19 +416,22 @@ mod test {
         let config = parse_pyproject(
             "[project]\nname = \"x\"\n\n[tool.chimp]\ntests = \"pytest -q\"\ncode = \"src\"\n\
              exclude = [\"src/gen/*\"]\njobs = 3\ntimeout = 2.5\nfail-under = 80\nno-cache = true\n\
-             operators = \"comparison,boolean\"\nreport = [\"html\", \"sarif\"]\n",
+             operators = \"comparison,boolean-operator\"\nreport = [\"html\", \"sarif\"]\n",
         )
         .unwrap()
         .unwrap();
         let args = &config.args;
         assert_eq!(args.tests.as_deref(), Some("pytest -q"));
-        assert_eq!(args.code, vec![PathBuf::from("/repo/src")]);
-        assert_eq!(args.exclude, vec!["/repo/src/gen/*".to_owned()]);
+        assert_eq!(args.code, vec![base().join("src")]);
+        assert_eq!(
+            args.exclude,
+            vec![base().join("src/gen/*").to_string_lossy().into_owned()]
+        );
         assert_eq!(args.jobs, Some(3));
         assert_eq!(args.timeout, Some(2.5));
         assert_eq!(args.fail_under, Some(80.0));
         assert!(args.no_cache);
-        assert_eq!(args.operators, vec!["comparison", "boolean"]);
+        assert_eq!(args.operators, vec!["comparison", "boolean-operator"]);
         assert_eq!(args.report, vec![ReportKind::Html, ReportKind::Sarif]);
         assert_eq!(config.lines["tests"], 5);
         assert_eq!(config.lines["report"], 13);
@@ -448,5 +483,14 @@ mod test {
         assert!(message("[tool.chimp]\nxyzzy = 3\n").contains("the keys are tests, code,"));
         assert!(message("[tool.chimp]\nshard = \"1/2\"\n").contains("not a file setting"));
         assert!(message("[tool.chimp\n").starts_with("pyproject.toml: not valid TOML"));
+        assert!(
+            message("[tool.chimp]\noperators = [\"comparision\"]\n")
+                .contains("`comparision` is not one"),
+        );
+        assert!(message("[tool.chimp]\ntimeout = inf\n").contains("positive number"));
+        assert!(message("[tool.chimp]\nexclude = \"a[\"\n").contains("expected globs"));
+        assert!(
+            message("[tool.chimp]\ncode = \"no/such/dir\"\n").contains("/no/such/dir does not")
+        );
     }
 }
