@@ -46,17 +46,40 @@ impl Cli {
     /// clap's error for arguments that do not parse.
     pub fn parse_from_matches(matches: &ArgMatches) -> Result<Self, clap::Error> {
         use clap::FromArgMatches;
+        use clap::parser::ValueSource;
         let mut cli = Self::from_arg_matches(matches)?;
-        let mut level = Some(matches);
-        while let Some(matches) = level {
+        // Keys set by a flag and by a variable, per level (before / after the subcommand).
+        let sources = |matches: &ArgMatches| {
+            let (mut flags, mut env) = (BTreeSet::new(), BTreeSet::new());
             for id in matches.ids() {
-                if matches.value_source(id.as_str()) == Some(clap::parser::ValueSource::EnvVariable)
-                {
-                    cli.from_env.insert(id.as_str().replace('_', "-"));
-                }
+                let key = id.as_str().replace('_', "-");
+                match matches.value_source(id.as_str()) {
+                    Some(ValueSource::CommandLine) => flags.insert(key),
+                    Some(ValueSource::EnvVariable) => env.insert(key),
+                    _ => false,
+                };
             }
-            level = matches.subcommand().map(|(_, sub)| sub);
+            (flags, env)
+        };
+        let (top_flags, top_env) = sources(matches);
+        let (sub_flags, sub_env) = matches
+            .subcommand()
+            .map(|(_, sub)| sources(sub))
+            .unwrap_or_default();
+        // Both levels read the same variables, and the subcommand's values win when the
+        // levels are combined: drop those that would hide a flag given before it.
+        for key in sub_env.intersection(&top_flags) {
+            match &mut cli.command {
+                Some(Command::List(args) | Command::Config(args)) => args.clear(key),
+                Some(Command::Merge(args)) if key == "fail-under" => args.fail_under = None,
+                _ => {}
+            }
         }
+        cli.from_env = top_env
+            .union(&sub_env)
+            .filter(|key| !top_flags.contains(*key) && !sub_flags.contains(*key))
+            .cloned()
+            .collect();
         Ok(cli)
     }
 }
@@ -326,6 +349,30 @@ pub enum Runner {
 }
 
 impl RunArgs {
+    /// Unset the option `key` (its long name, such as `fail-under`).
+    pub fn clear(&mut self, key: &str) {
+        match key {
+            "code" => self.code.clear(),
+            "exclude" => self.exclude.clear(),
+            "test-files" => self.test_files.clear(),
+            "operators" => self.operators.clear(),
+            "list" => self.list = false,
+            "shard" => self.shard = None,
+            "rev" => self.rev = None,
+            "since" => self.since = None,
+            "jobs" => self.jobs = None,
+            "cache-dir" => self.cache_dir = None,
+            "no-cache" => self.no_cache = false,
+            "no-canary" => self.no_canary = false,
+            "tests" => self.tests = None,
+            "timeout" => self.timeout = None,
+            "runner" => self.runner = None,
+            "fail-under" => self.fail_under = None,
+            "report" => self.report.clear(),
+            _ => {}
+        }
+    }
+
     /// These arguments with every unset one taken from `outer` (the options given before
     /// a subcommand, as in `git chimp --code src list`).
     #[must_use]

@@ -91,7 +91,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         }
         Some(Command::List(args)) => list(&args.or(cli.run)),
         Some(Command::Config(args)) => show_config(&args.or(cli.run), &cli.from_env),
-        Some(Command::Merge(args)) => merge(&args),
+        Some(Command::Merge(args)) => merge(&args, &cli.run),
         Some(Command::Completions { shell }) => {
             print!("{}", docs::completions(shell));
             Ok(ExitCode::Success)
@@ -455,11 +455,12 @@ fn default_shown(key: &str, options: &Options) -> String {
     }
 }
 
-/// `git chimp merge`: combine shard reports into one, as a single run reports.
-fn merge(args: &MergeArgs) -> Result<ExitCode> {
+/// `git chimp merge`: combine shard reports into one, as a single run reports. `outer`
+/// holds the options given before the subcommand (`git chimp --report html merge ...`).
+fn merge(args: &MergeArgs, outer: &RunArgs) -> Result<ExitCode> {
     let cwd = current_dir()?;
     let repo = Repo::discover(&cwd)?;
-    let settings = Layers::read(&RunArgs::default(), &repo, &cwd)?.merged();
+    let settings = Layers::read(outer, &repo, &cwd)?.merged();
     let fail_under = args.fail_under.or(settings.fail_under);
     options::check_fail_under(fail_under)?;
     let kinds = if args.report.is_empty() {

@@ -99,6 +99,20 @@ fn command_line_beats_git_config_beats_the_file() {
     assert_eq!(line("timeout"), "timeout 9 (command line)");
     assert_eq!(line("jobs"), "jobs 3 (environment: CHIMP_JOBS)");
     assert_eq!(line("runner"), "runner auto (default)");
+
+    // A flag before the subcommand beats the variable, which both levels read.
+    let mut command = repo.chimp_in("", &["--timeout", "9", "config"]);
+    command.env("CHIMP_TIMEOUT", "7");
+    let shown = crate::util::run(command);
+    let timeout = shown
+        .stdout
+        .lines()
+        .find(|line| line.starts_with("timeout"))
+        .unwrap()
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    assert_eq!(timeout, "timeout 9 (command line)", "{}", shown.stdout);
 }
 
 #[test]

@@ -333,6 +333,10 @@ fn merged_shards_equal_the_unsharded_run_mutant_for_mutant() {
     assert_eq!(patches(&repo), unsharded_patches);
     let merged = repo.chimp(&[&args[..], &["--fail-under", "50"]].concat());
     assert_eq!(merged.code, 0, "{}", merged.stdout);
+    // Options before the subcommand count too.
+    let merged = repo.chimp(&[&["--fail-under", "50", "--report", "junit"], &args[..]].concat());
+    assert_eq!(merged.code, 0, "{}", merged.stdout);
+    assert!(merged.stdout.contains("junit: "), "{}", merged.stdout);
 
     // Merging an incomplete or inconsistent set is refused.
     let missing = repo.chimp(&args[..3]);
