@@ -102,6 +102,16 @@ pub fn load(cwd: &Path, workdir: &Path) -> Result<Option<FileConfig>> {
                 .with_context(|| format!("reading {}", path.display()))?;
             let shown = path.strip_prefix(&root).unwrap_or(&path).to_path_buf();
             if let Some(config) = parse(&text, table, &shown, &dir)? {
+                if table.is_none()
+                    && std::fs::read_to_string(dir.join("pyproject.toml"))
+                        .is_ok_and(|text| text.contains("tool.chimp"))
+                {
+                    eprintln!(
+                        "git-chimp: note: {} is used; the [tool.chimp] table of the \
+                         pyproject.toml beside it is not",
+                        shown.display()
+                    );
+                }
                 return Ok(Some(config));
             }
         }
@@ -155,6 +165,16 @@ fn parse(text: &str, table: Option<&str>, shown: &Path, base: &Path) -> Result<O
             return Err(fatal(
                 ExitCode::Usage,
                 format!("{at}: {section}{name}: not a file setting; {why}"),
+            ));
+        }
+        if table.is_none() && name == "tool" {
+            return Err(fatal(
+                ExitCode::Usage,
+                format!(
+                    "{at}: {} holds the settings at its top level (`tests = ...`), \
+                     without a [tool.chimp] header",
+                    shown.display()
+                ),
             ));
         }
         let Some(known) = KEYS.iter().copied().find(|known| *known == name) else {
@@ -483,6 +503,14 @@ mod test {
         assert!(message("[tool.chimp]\nxyzzy = 3\n").contains("the keys are tests, code,"));
         assert!(message("[tool.chimp]\nshard = \"1/2\"\n").contains("not a file setting"));
         assert!(message("[tool.chimp\n").starts_with("pyproject.toml: not valid TOML"));
+        let in_chimp_toml = parse(
+            "[tool.chimp]\ntests = \"x\"\n",
+            None,
+            Path::new("chimp.toml"),
+            base(),
+        )
+        .unwrap_err();
+        assert!(format!("{in_chimp_toml}").contains("without a [tool.chimp] header"));
         assert!(
             message("[tool.chimp]\noperators = [\"comparision\"]\n")
                 .contains("`comparision` is not one"),

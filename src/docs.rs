@@ -100,6 +100,8 @@ pub fn completions(shell: clap_complete::Shell) -> String {
 const GIT_BASH_BRIDGE: &str = r#"
 # `git chimp <TAB>`: git's completion calls _git_chimp; complete as `git-chimp ...`.
 _git_chimp() {
+    # git completes with `-o nospace` and adds spaces itself; these words need bash's.
+    compopt +o nospace 2>/dev/null
     local i words=("git-chimp")
     for ((i = 2; i < ${#COMP_WORDS[@]}; i++)); do
         words+=("${COMP_WORDS[i]}")

@@ -583,9 +583,9 @@ fn sweep(args: &RunArgs) -> Result<ExitCode> {
     let Some(tests) = options.tests.clone() else {
         return Err(fatal(
             ExitCode::Usage,
-            "no test command: pass --tests \"<command>\" (e.g. --tests \"python -m pytest -x -q\") \
-             or set one with `git config chimp.tests \"<command>\"`; `git chimp list` only lists \
-             mutants",
+            "no test command: pass --tests \"<command>\" (e.g. --tests \"python -m pytest -x -q\"), \
+             put `tests = \"<command>\"` under [tool.chimp] in pyproject.toml, or set it with \
+             `git config chimp.tests \"<command>\"`; `git chimp list` only lists mutants",
         ));
     };
     let _lock = sandbox::lock(&repo)?;

@@ -68,16 +68,16 @@ impl OutputDir {
 pub fn write_atomic(path: &Path, contents: &[u8]) -> Result<()> {
     use std::io::Write;
     let dir = path.parent().unwrap_or(Path::new("."));
-    let mut file = tempfile::NamedTempFile::new_in(dir)
-        .with_context(|| format!("creating a temporary file in {}", dir.display()))?;
-    file.write_all(contents)?;
-    // A temporary file is private (0600); a report is as readable as any file written.
-    {
+    // Created with mode 0666 less the umask, like any file the user's programs write (a
+    // temporary file is otherwise private, 0600).
+    let mut file = {
         use std::os::unix::fs::PermissionsExt;
-        file.as_file()
-            .set_permissions(std::fs::Permissions::from_mode(0o644))
-            .with_context(|| format!("setting the permissions of {}", path.display()))?;
-    }
+        tempfile::Builder::new()
+            .permissions(std::fs::Permissions::from_mode(0o666))
+            .tempfile_in(dir)
+            .with_context(|| format!("creating a temporary file in {}", dir.display()))?
+    };
+    file.write_all(contents)?;
     file.persist(path)
         .with_context(|| format!("writing {}", path.display()))?;
     Ok(())

@@ -8,6 +8,8 @@
 
 use std::collections::BTreeSet;
 
+use std::fmt::Write as _;
+
 use anyhow::Result;
 use serde_json::{Value, json};
 
@@ -46,10 +48,10 @@ pub fn render(findings: &Findings<'_>) -> Result<String> {
         .iter()
         .map(|result| {
             let mutant = &result.mutant;
-            let what = if result.outcome == Outcome::Uncovered {
-                "no test reaches this code"
+            let (what, why) = if result.outcome == Outcome::Uncovered {
+                ("was not covered", "no test reaches this code")
             } else {
-                "the tests still pass"
+                ("survived", "the tests still pass")
             };
             let diff = mutant.diff(findings.source(&mutant.path));
             json!({
@@ -57,14 +59,14 @@ pub fn render(findings: &Findings<'_>) -> Result<String> {
                 "ruleIndex": rule_index(mutant.operator),
                 "level": "warning",
                 "message": {
-                    "text": format!("Mutant {} survived: `{}` ({what}).", mutant.id, mutant.describe()),
+                    "text": format!("Mutant {} {what}: `{}` ({why}).", mutant.id, mutant.describe()),
                     "markdown": format!(
-                        "Mutant `{}` survived: `{}` ({what}).\n\n```diff\n{diff}```",
+                        "Mutant `{}` {what}: `{}` ({why}).\n\n```diff\n{diff}```",
                         mutant.id, mutant.describe()),
                 },
                 "locations": [{
                     "physicalLocation": {
-                        "artifactLocation": { "uri": mutant.path, "uriBaseId": "%SRCROOT%" },
+                        "artifactLocation": { "uri": uri_path(&mutant.path), "uriBaseId": "%SRCROOT%" },
                         "region": {
                             "startLine": mutant.start.line,
                             "startColumn": mutant.start.column,
@@ -94,4 +96,29 @@ pub fn render(findings: &Findings<'_>) -> Result<String> {
     let mut text = serde_json::to_string_pretty(&log)?;
     text.push('\n');
     Ok(text)
+}
+
+/// A repository-relative path as a relative URI reference: every byte outside the
+/// unreserved set and `/` percent-encoded (`my mod.py` -> `my%20mod.py`).
+fn uri_path(path: &str) -> String {
+    let mut uri = String::with_capacity(path.len());
+    for byte in path.bytes() {
+        if byte.is_ascii_alphanumeric() || b"-._~/".contains(&byte) {
+            uri.push(char::from(byte));
+        } else {
+            let _ = write!(uri, "%{byte:02X}");
+        }
+    }
+    uri
+}
+
+#[cfg(test)]
+mod test {
+    use super::*;
+
+    #[test]
+    fn paths_become_uri_references() {
+        assert_eq!(uri_path("src/pkg/mod_1.py"), "src/pkg/mod_1.py");
+        assert_eq!(uri_path("my mod/50%#é.py"), "my%20mod/50%25%23%C3%A9.py");
+    }
 }

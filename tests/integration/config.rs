@@ -146,6 +146,13 @@ fn chimp_toml_comes_first_and_its_paths_are_relative_to_it() {
     let run = repo.chimp(&[]);
     assert_eq!(run.code, 1);
     assert!(run.stderr.contains("no test command"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains(
+            "note: chimp.toml is used; the [tool.chimp] table of the pyproject.toml beside it is not"
+        ),
+        "{}",
+        run.stderr
+    );
 }
 
 #[test]
