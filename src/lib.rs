@@ -613,7 +613,15 @@ fn sweep(args: &RunArgs) -> Result<ExitCode> {
     let hashing = std::time::Instant::now();
     let keys = cache_keys(&repo, &state, &options, &found, &tests, cache.is_some())?;
     let hashed = hashing.elapsed();
-    let (mut results, todo) = lookup(&found.mutants, cache.as_ref(), &keys, options.timeout);
+    // Only the pytest worker tells `uncovered` from `survived`: without it, such a
+    // cached outcome is run again rather than shown as something the run cannot produce.
+    let worker = pytest_command(options.runner, &tests)?.is_some();
+    let (mut results, todo) = lookup(
+        &found.mutants,
+        cache.as_ref(),
+        &keys,
+        (options.timeout, worker),
+    );
     if cache.is_some() {
         eprintln!(
             "git-chimp: cache: {} hits, {} misses (hashing {} ms, lookup {} ms)",
@@ -708,7 +716,7 @@ fn lookup(
     mutants: &[Mutant],
     cache: Option<&Cache>,
     keys: &[Option<CacheKey>],
-    timeout: Option<std::time::Duration>,
+    run: (Option<std::time::Duration>, bool),
 ) -> (Vec<(usize, MutantResult)>, Vec<usize>) {
     let mut results: Vec<(usize, MutantResult)> = Vec::new();
     let mut todo: Vec<usize> = Vec::new();
@@ -716,7 +724,7 @@ fn lookup(
         let entry = cache
             .zip(keys[index].as_ref())
             .and_then(|(cache, key)| cache.get(key))
-            .filter(|entry| reusable(entry, timeout));
+            .filter(|entry| reusable(entry, run));
         match entry.and_then(|entry| Some((entry.outcome()?, entry))) {
             Some((outcome, entry)) => results.push((
                 index,
@@ -736,11 +744,18 @@ fn lookup(
     (results, todo)
 }
 
-/// Whether a cached entry may stand for a run now: a timeout only under the same or a
-/// shorter `--timeout` than the one that produced it.
-fn reusable(entry: &cache::Entry, timeout: Option<std::time::Duration>) -> bool {
-    entry.outcome() != Some(Outcome::Timeout)
-        || timeout.is_none_or(|timeout| timeout.as_millis() <= u128::from(entry.timeout_ms))
+/// Whether a cached entry may stand for a run now (`run` = its `--timeout`, and whether it
+/// uses the pytest worker): a timeout only under the same or a shorter `--timeout` than
+/// the one that produced it; `uncovered` only for a run with the worker.
+fn reusable(entry: &cache::Entry, run: (Option<std::time::Duration>, bool)) -> bool {
+    let (timeout, worker) = run;
+    match entry.outcome() {
+        Some(Outcome::Timeout) => {
+            timeout.is_none_or(|timeout| timeout.as_millis() <= u128::from(entry.timeout_ms))
+        }
+        Some(Outcome::Uncovered) => worker,
+        _ => true,
+    }
 }
 
 /// The hash of every test file and test configuration file in the tested state.

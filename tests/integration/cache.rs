@@ -297,3 +297,51 @@ fn cache_prune_and_clear_remove_entries() {
     );
     assert!(repo.chimp(&["cache", "stats"]).stdout.contains("0 entries"));
 }
+
+#[test]
+fn uncovered_outcomes_from_the_worker_are_not_reused_without_it() {
+    // `triple` has no test: the worker calls its mutants uncovered; a run without the
+    // worker cannot say that, so it runs them (they survive) and reuses the rest.
+    let calc = format!("{GAPS_CALC}\n\ndef triple(x):\n    return x * 3\n");
+    let tests = "from calc import add\n\n\ndef test_add():\n    assert add(2, 3) == 5\n";
+    let repo = TestRepo::new(&[("calc.py", &calc), ("test_calc.py", tests)]);
+    let pytest = format!(
+        "{} -m pytest -q -p no:cacheprovider",
+        crate::util::pytest_python().display()
+    );
+    let warm = repo.chimp(&["--tests", &pytest, "--runner", "pytest"]);
+    assert_eq!(warm.code, 2, "{}\n{}", warm.stdout, warm.stderr);
+    let uncovered: BTreeSet<String> = repo
+        .statuses()
+        .into_iter()
+        .filter(|(_, status)| status == "NoCoverage")
+        .map(|(key, _)| key)
+        .collect();
+    assert!(
+        uncovered.contains("calc.py:17:binary-operator:/"),
+        "{uncovered:?}"
+    );
+    let total = repo.statuses().len();
+    let plain = repo.chimp(&["--tests", &pytest, "--runner", "command"]);
+    assert_eq!(plain.code, 2, "{}\n{}", plain.stdout, plain.stderr);
+    assert!(
+        plain.stdout.contains(&format!(
+            "{} from cache, {} run",
+            total - uncovered.len(),
+            uncovered.len()
+        )),
+        "{}",
+        plain.stdout
+    );
+    let statuses = repo.statuses();
+    for key in &uncovered {
+        assert_eq!(statuses[key], "Survived", "{key}");
+    }
+    // And the worker reuses everything again.
+    let again = repo.chimp(&["--tests", &pytest, "--runner", "pytest"]);
+    assert!(
+        again.stdout.contains(&format!("{total} from cache, 0 run")),
+        "{}",
+        again.stdout
+    );
+}
