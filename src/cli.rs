@@ -22,6 +22,10 @@ pub const VERSION: &str = concat!(
 /// git-chimp breaks your Python code one small change at a time inside isolated git
 /// worktrees, runs your tests against each change and reports every change the tests did
 /// not notice, with a patch for each (in .chimp/survived/).
+///
+/// Each option may also come from a `CHIMP_*` variable, from `git config chimp.<key>` or
+/// from `[tool.chimp]` in pyproject.toml (or chimp.toml), in that order of precedence;
+/// `git chimp config` shows the settings in effect and where each came from.
 #[derive(Debug, Parser)]
 #[command(name = "git-chimp", bin_name = "git chimp", version = VERSION, after_help = EXIT_STATUS_HELP)]
 pub struct Cli {
