@@ -27,6 +27,18 @@ fn pushed() -> TestRepo {
     repo
 }
 
+/// `git push origin main`, which the hook must refuse for survivors.
+fn push_refused(repo: &TestRepo) -> crate::util::Run {
+    let push = repo.git_with_chimp(&["push", "origin", "main"], &[]);
+    assert_ne!(push.code, 0, "{}", push.stderr);
+    assert!(
+        push.stderr.contains("push refused: some mutants survived"),
+        "{}",
+        push.stderr
+    );
+    push
+}
+
 fn remote_main(repo: &TestRepo) -> String {
     repo.git(&["ls-remote", "origin", "refs/heads/main"])
 }
@@ -38,13 +50,7 @@ fn push_is_refused_when_the_pushed_commit_adds_an_untested_function_and_accepted
     let calc = std::fs::read_to_string(repo.root.join("calc.py")).unwrap();
     repo.write("calc.py", &format!("{calc}{UNTESTED}"));
     repo.commit("add triple");
-    let push = repo.git_with_chimp(&["push", "origin", "main"], &[]);
-    assert_ne!(push.code, 0, "{}", push.stderr);
-    assert!(
-        push.stderr.contains("push refused: some mutants survived"),
-        "{}",
-        push.stderr
-    );
+    let push = push_refused(&repo);
     assert!(
         push.stdout
             .contains("calc.py:6:14  binary-operator  * -> /")
@@ -142,13 +148,7 @@ fn the_hook_takes_its_test_command_from_pyproject_toml() {
     repo.write("calc.py", &format!("{calc}{UNTESTED}"));
     repo.commit("configure git-chimp in pyproject.toml; add triple");
     let before = remote_main(&repo);
-    let push = repo.git_with_chimp(&["push", "origin", "main"], &[]);
-    assert_ne!(push.code, 0, "{}", push.stderr);
-    assert!(
-        push.stderr.contains("push refused: some mutants survived"),
-        "{}",
-        push.stderr
-    );
+    push_refused(&repo);
     assert_eq!(remote_main(&repo), before);
 }
 
