@@ -177,6 +177,26 @@ fn the_wheel_installs_git_chimp_and_its_man_page_into_a_fresh_venv() {
     assert!(ok, "git chimp --help: {stderr}");
     assert!(page.contains("EXIT STATUS"), "{page}");
     assert!(page.contains("git-chimp-merge(1)"), "{page}");
+    // `git chimp -h` reaches git-chimp itself: clap's short help. So does running the
+    // binary with --help directly: clap's long help.
+    let (ok, short, stderr) = git(&["chimp", "-h"]);
+    assert!(ok, "{stderr}");
+    assert!(
+        short.contains("Usage: git chimp [OPTIONS] [COMMAND]"),
+        "{short}"
+    );
+    assert!(!short.contains("EXIT STATUS"), "{short}");
+    let (ok, long, stderr) = output(
+        Command::new(bin.join("git-chimp"))
+            .arg("--help")
+            .current_dir(&repo.root),
+    );
+    assert!(ok, "{stderr}");
+    assert!(
+        long.contains("Usage: git chimp [OPTIONS] [COMMAND]"),
+        "{long}"
+    );
+    assert!(long.contains("[tool.chimp]"), "{long}");
 }
 
 /// The pre-commit mirror (`packaging/pre-commit-mirror`) as a hook repository: real
