@@ -1,18 +1,20 @@
 //! `.chimp/report.sarif`: SARIF 2.1.0, the format GitHub code scanning and other static
 //! analysis viewers read. One result per mutant the tests missed (survived or uncovered),
 //! at the exact region of the changed code, with the operator as its rule and the patch
-//! in its message; `partialFingerprints` carries the mutant id so a survivor that stays
-//! the same is the same alert from run to run. Paths are relative to the repository root
+//! in its message. `partialFingerprints` identifies the mutant by its line's text rather
+//! than its position (see [`fingerprint`]), so a survivor stays the same alert while
+//! lines above it come and go. Paths are relative to the repository root
 //! (`%SRCROOT%`); columns count characters (`columnKind: unicodeCodePoints`), as the rest
 //! of git-chimp does.
 
 use std::collections::BTreeSet;
-
 use std::fmt::Write as _;
 
 use anyhow::Result;
 use serde_json::{Value, json};
+use sha2::{Digest, Sha256};
 
+use crate::mutant::Mutant;
 use crate::operators::Operator;
 use crate::outcome::Outcome;
 use crate::report::Findings;
@@ -75,7 +77,9 @@ pub fn render(findings: &Findings<'_>) -> Result<String> {
                         },
                     },
                 }],
-                "partialFingerprints": { "gitChimpMutant/v1": mutant.id.0 },
+                "partialFingerprints": {
+                    "gitChimpMutant/v1": fingerprint(mutant, findings.source(&mutant.path)),
+                },
                 "properties": { "outcome": result.outcome.name(), "mutantId": mutant.id.0 },
             })
         })
@@ -98,6 +102,38 @@ pub fn render(findings: &Findings<'_>) -> Result<String> {
     Ok(text)
 }
 
+/// A position-free identity of a mutant: SHA-256 over its path, operator, replacement, the
+/// trimmed text of its line, its column, and how many earlier lines of the file have the
+/// same trimmed text (so two identical lines stay apart); 16 hex digits. Unlike the
+/// mutant id (which hashes byte offsets), it survives edits elsewhere in the file.
+fn fingerprint(mutant: &Mutant, source: &str) -> String {
+    let lines: Vec<&str> = source.lines().collect();
+    let index = mutant.start.line.saturating_sub(1);
+    let text = lines.get(index).map_or("", |line| line.trim());
+    let repeats = lines[..index.min(lines.len())]
+        .iter()
+        .filter(|line| line.trim() == text)
+        .count();
+    let mut hasher = Sha256::new();
+    for part in [
+        mutant.path.as_str(),
+        mutant.operator.name(),
+        &mutant.replacement,
+        text,
+        &mutant.start.column.to_string(),
+        &repeats.to_string(),
+    ] {
+        hasher.update(part.as_bytes());
+        hasher.update([0]);
+    }
+    hasher.finalize()[..8]
+        .iter()
+        .fold(String::with_capacity(16), |mut hex, byte| {
+            let _ = write!(hex, "{byte:02x}");
+            hex
+        })
+}
+
 /// A repository-relative path as a relative URI reference: every byte outside the
 /// unreserved set and `/` percent-encoded (`my mod.py` -> `my%20mod.py`).
 fn uri_path(path: &str) -> String {
@@ -115,6 +151,34 @@ fn uri_path(path: &str) -> String {
 #[cfg(test)]
 mod test {
     use super::*;
+
+    fn fingerprints(source: &str) -> Vec<(usize, String)> {
+        let operators = [Operator::BinaryOperator].into_iter().collect();
+        crate::discover::mutate_source("m.py", source, &operators)
+            .unwrap()
+            .iter()
+            .map(|mutant| (mutant.start.line, fingerprint(mutant, source)))
+            .collect()
+    }
+
+    #[test]
+    fn fingerprints_survive_lines_moving_and_tell_twin_lines_apart() {
+        let before =
+            fingerprints("def f(a, b):\n    return a + b\n\n\ndef g(a):\n    return a + b\n");
+        let after = fingerprints(
+            "import os\n\n\ndef f(a, b):\n    return a + b\n\n\ndef g(a):\n    return a + b\n",
+        );
+        assert_eq!(before.len(), 2);
+        assert_eq!((before[0].0, after[0].0), (2, 5), "the line moved");
+        assert_eq!(before[0].1, after[0].1, "the fingerprint did not");
+        assert_eq!(before[1].1, after[1].1);
+        assert_ne!(
+            before[0].1, before[1].1,
+            "identical lines differ by occurrence"
+        );
+        let edited = fingerprints("def f(a, b):\n    return a + b + 0\n");
+        assert_ne!(edited[0].1, before[0].1);
+    }
 
     #[test]
     fn paths_become_uri_references() {

@@ -34,8 +34,10 @@ jsonschema.Draft4Validator(schema).validate(log)
 for result in log["runs"][0]["results"]:
     region = result["locations"][0]["physicalLocation"]["region"]
     uri = result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+    fingerprint = result["partialFingerprints"]["gitChimpMutant/v1"]
+    assert len(fingerprint) == 16 and int(fingerprint, 16) >= 0, fingerprint
     print(uri, region["startLine"], region["startColumn"], result["ruleId"],
-          result["partialFingerprints"]["gitChimpMutant/v1"])
+          result["properties"]["mutantId"], fingerprint)
 "#;
 
 const CHECK_JUNIT: &str = r#"
@@ -133,6 +135,11 @@ fn every_report_kind_is_valid_in_its_format() {
         );
         sarif_ids.push(fields[4].to_owned());
     }
+    let fingerprints: std::collections::BTreeSet<&str> = sarif
+        .lines()
+        .map(|line| line.split(' ').nth(5).unwrap())
+        .collect();
+    assert_eq!(fingerprints.len(), 6, "one fingerprint per survivor");
     sarif_ids.sort();
     let mut expected_ids: Vec<String> = survivor_ids.iter().map(|id| (*id).clone()).collect();
     expected_ids.sort();
