@@ -236,12 +236,15 @@ fn mutant_entry(page: &mut String, source: &str, mutant: &Mutant, result: Option
     }
     if result.is_some_and(|r| r.outcome.undetected()) {
         page.push_str("<pre class=\"diff\">");
-        for line in mutant.diff(source).lines() {
+        // The file is the section's; the hunk is what matters.
+        let diff = mutant.diff(source);
+        let hunk = diff.lines().skip_while(|line| !line.starts_with("@@"));
+        for line in hunk {
             let class = if line.starts_with("@@") {
                 "hunk"
-            } else if line.starts_with('+') && !line.starts_with("+++") {
+            } else if line.starts_with('+') {
                 "add"
-            } else if line.starts_with('-') && !line.starts_with("---") {
+            } else if line.starts_with('-') {
                 "del"
             } else {
                 ""
