@@ -328,6 +328,13 @@ pub enum ReportKind {
 }
 
 impl ReportKind {
+    /// `kinds` with each kind once, in a fixed order.
+    #[must_use]
+    pub fn distinct(kinds: &[ReportKind]) -> Vec<ReportKind> {
+        let kinds: BTreeSet<ReportKind> = kinds.iter().copied().collect();
+        kinds.into_iter().collect()
+    }
+
     /// The name as written on the command line.
     #[must_use]
     pub fn name(self) -> &'static str {

@@ -50,10 +50,10 @@ const COMMAND_LINE_ONLY: [(&str, &str); 3] = [
 pub enum Origin {
     /// A command-line flag.
     CommandLine,
-    /// A `CHIMP_*` environment variable.
-    Environment,
-    /// `git config chimp.<key>`.
-    GitConfig,
+    /// The `CHIMP_*` environment variable of this key.
+    Environment(&'static str),
+    /// `git config chimp.<key>`, for this key.
+    GitConfig(&'static str),
     /// A configuration file, at this 1-based line.
     File(PathBuf, usize),
     /// Nothing set it.
@@ -64,8 +64,12 @@ impl fmt::Display for Origin {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Origin::CommandLine => f.write_str("command line"),
-            Origin::Environment => f.write_str("environment"),
-            Origin::GitConfig => f.write_str("git config"),
+            Origin::Environment(key) => write!(
+                f,
+                "environment: CHIMP_{}",
+                key.to_uppercase().replace('-', "_")
+            ),
+            Origin::GitConfig(key) => write!(f, "git config chimp.{key}"),
             Origin::File(path, line) => write!(f, "{}:{line}", path.display()),
             Origin::Default => f.write_str("default"),
         }

@@ -407,12 +407,12 @@ fn show_config(args: &RunArgs, from_env: &std::collections::BTreeSet<String>) ->
     for key in config::KEYS.iter().copied().chain(["shard"]) {
         let origin = if config::shown_value(&layers.command_line, key).is_some() {
             if from_env.contains(key) {
-                Origin::Environment
+                Origin::Environment(key)
             } else {
                 Origin::CommandLine
             }
         } else if config::shown_value(&layers.git, key).is_some() {
-            Origin::GitConfig
+            Origin::GitConfig(key)
         } else if let Some((file, line)) = layers
             .file
             .as_ref()
@@ -421,14 +421,6 @@ fn show_config(args: &RunArgs, from_env: &std::collections::BTreeSet<String>) ->
             Origin::File(file.shown.clone(), line)
         } else {
             Origin::Default
-        };
-        let origin = match origin {
-            Origin::Environment => format!(
-                "environment: CHIMP_{}",
-                key.to_uppercase().replace('-', "_")
-            ),
-            Origin::GitConfig => format!("git config chimp.{key}"),
-            origin => origin.to_string(),
         };
         let value = config::shown_value(&merged, key).map_or_else(
             || default_shown(key, &options),
@@ -487,7 +479,7 @@ fn merge(args: &MergeArgs, outer: &RunArgs) -> Result<ExitCode> {
     let finished = finish(
         &out,
         &findings,
-        &dedup(&kinds),
+        &cli::ReportKind::distinct(&kinds),
         (pending > 0, None),
         fail_under,
     )?;
@@ -495,13 +487,6 @@ fn merge(args: &MergeArgs, outer: &RunArgs) -> Result<ExitCode> {
         println!("{pending} mutants were not run: their run was interrupted");
     }
     Ok(finished)
-}
-
-fn dedup(kinds: &[cli::ReportKind]) -> Vec<cli::ReportKind> {
-    let mut kinds = kinds.to_vec();
-    kinds.sort();
-    kinds.dedup();
-    kinds
 }
 
 /// Write every report of a finished run (or merge), print the summary and decide the exit
@@ -615,12 +600,12 @@ fn sweep(args: &RunArgs) -> Result<ExitCode> {
     let hashed = hashing.elapsed();
     // Only the pytest worker tells `uncovered` from `survived`: without it, such a
     // cached outcome is run again rather than shown as something the run cannot produce.
-    let worker = pytest_command(options.runner, &tests)?.is_some();
+    let pytest = pytest_command(options.runner, &tests)?;
     let (mut results, todo) = lookup(
         &found.mutants,
         cache.as_ref(),
         &keys,
-        (options.timeout, worker),
+        (options.timeout, pytest.is_some()),
     );
     if cache.is_some() {
         eprintln!(
@@ -638,6 +623,7 @@ fn sweep(args: &RunArgs) -> Result<ExitCode> {
             todo: &todo,
             keys: &keys,
             cache: cache.as_ref(),
+            pytest: pytest.as_ref(),
         };
         let (ran, was_interrupted) =
             run_misses(&repo, &options, &state, &found, &tests, &out, &misses)?;
@@ -671,11 +657,11 @@ fn sweep(args: &RunArgs) -> Result<ExitCode> {
 fn take_shard(options: &Options, found: &mut Discovery) -> Option<(shard::Shard, usize)> {
     let shard = options.shard?;
     let total = found.mutants.len();
-    let mut position = 0;
-    found.mutants.retain(|_| {
-        position += 1;
-        shard.holds(position - 1)
-    });
+    found.mutants = std::mem::take(&mut found.mutants)
+        .into_iter()
+        .enumerate()
+        .filter_map(|(position, mutant)| shard.holds(position).then_some(mutant))
+        .collect();
     let paths: std::collections::BTreeSet<&str> =
         found.mutants.iter().map(|m| m.path.as_str()).collect();
     found
@@ -810,6 +796,8 @@ struct Misses<'a> {
     keys: &'a [Option<CacheKey>],
     /// Where outcomes are stored as they finish.
     cache: Option<&'a Cache>,
+    /// The test command as pytest arguments, when the mutants run in the warm worker.
+    pytest: Option<&'a PytestCommand>,
 }
 
 /// Prepare sandboxes, run the baseline and canary, run the missed mutants and store each
@@ -829,7 +817,7 @@ fn run_misses(
         .iter()
         .map(|&index| found.mutants[index].clone())
         .collect();
-    let pytest = pytest_command(options.runner, tests)?;
+    let pytest = misses.pytest;
     let sandboxes = sandbox::prepare(repo, state, options.jobs.min(mutants.len()))?;
     let cwd = current_dir()?;
     let python = pyenv::PythonEnv::probe(tests, &cwd, repo.workdir());
@@ -843,7 +831,7 @@ fn run_misses(
         sources: &found.sources,
         out,
         python_envs: &python_envs,
-        pytest: pytest.as_ref(),
+        pytest,
     };
     let setup = (|| -> Result<(std::time::Duration, Vec<lab::Workers>)> {
         eprintln!("git-chimp: baseline: {tests}");

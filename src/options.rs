@@ -134,13 +134,7 @@ impl Options {
             cache_dir,
             runner: args.runner.unwrap_or_default(),
             fail_under: args.fail_under,
-            reports: args
-                .report
-                .iter()
-                .copied()
-                .collect::<BTreeSet<_>>()
-                .into_iter()
-                .collect(),
+            reports: ReportKind::distinct(&args.report),
             shard: args.shard,
         })
     }

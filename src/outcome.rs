@@ -116,9 +116,15 @@ impl Summary {
     /// Totals of `results`.
     #[must_use]
     pub fn of(results: &[MutantResult]) -> Self {
+        Self::of_outcomes(results.iter().map(|result| result.outcome))
+    }
+
+    /// Totals of a sequence of outcomes.
+    #[must_use]
+    pub fn of_outcomes(outcomes: impl IntoIterator<Item = Outcome>) -> Self {
         let mut counts = BTreeMap::new();
-        for result in results {
-            *counts.entry(result.outcome).or_insert(0) += 1;
+        for outcome in outcomes {
+            *counts.entry(outcome).or_insert(0) += 1;
         }
         Self { counts }
     }

@@ -149,11 +149,11 @@ fn header(page: &mut String, findings: &Findings<'_>, summary: &Summary) {
 fn index(page: &mut String, files: &BTreeMap<&str, Vec<Entry<'_>>>) {
     page.push_str("<nav><h2>Files</h2>\n<table>\n<tr><th align=\"left\">file</th><th>mutants</th><th>missed</th><th>score</th></tr>\n");
     for (number, (path, entries)) in files.iter().enumerate() {
-        let results: Vec<MutantResult> = entries
-            .iter()
-            .filter_map(|(_, result)| result.cloned())
-            .collect();
-        let summary = Summary::of(&results);
+        let summary = Summary::of_outcomes(
+            entries
+                .iter()
+                .filter_map(|(_, result)| result.map(|result| result.outcome)),
+        );
         let missed = summary.count(Outcome::Survived) + summary.count(Outcome::Uncovered);
         let _ = writeln!(
             page,

@@ -260,17 +260,17 @@ fn keep_report(repo: &crate::util::TestRepo, name: &str) -> PathBuf {
     path
 }
 
-fn statuses_by_id(report: &Value) -> BTreeMap<String, String> {
-    let mut out = BTreeMap::new();
-    for file in report["files"].as_object().unwrap().values() {
-        for mutant in file["mutants"].as_array().unwrap() {
-            out.insert(
+/// Mutant id -> status, for every mutant of the repository's report.
+fn statuses_by_id(repo: &crate::util::TestRepo) -> BTreeMap<String, String> {
+    repo.report_mutants()
+        .into_iter()
+        .map(|(_, mutant)| {
+            (
                 mutant["id"].as_str().unwrap().to_owned(),
                 mutant["status"].as_str().unwrap().to_owned(),
-            );
-        }
-    }
-    out
+            )
+        })
+        .collect()
 }
 
 fn patches(repo: &crate::util::TestRepo) -> BTreeMap<String, String> {
@@ -293,7 +293,7 @@ fn merged_shards_equal_the_unsharded_run_mutant_for_mutant() {
     let whole = repo.chimp(&["--tests", UNITTEST, "--no-cache"]);
     assert_eq!(whole.code, 2, "{}", whole.stderr);
     assert_eq!(repo.statuses(), expected_gaps());
-    let unsharded = statuses_by_id(&repo.report());
+    let unsharded = statuses_by_id(&repo);
     let unsharded_patches = patches(&repo);
 
     let mut shard_reports = Vec::new();
@@ -311,7 +311,7 @@ fn merged_shards_equal_the_unsharded_run_mutant_for_mutant() {
         let report = repo.report();
         assert_eq!(report["config"]["shard"], shard.as_str());
         assert_eq!(report["config"]["mutantsInRun"], 12);
-        for (id, status) in statuses_by_id(&report) {
+        for (id, status) in statuses_by_id(&repo) {
             assert!(
                 seen.insert(id.clone(), status).is_none(),
                 "{id} in two shards"
@@ -334,7 +334,7 @@ fn merged_shards_equal_the_unsharded_run_mutant_for_mutant() {
         "{}",
         merged.stdout
     );
-    assert_eq!(statuses_by_id(&repo.report()), unsharded);
+    assert_eq!(statuses_by_id(&repo), unsharded);
     assert_eq!(repo.statuses(), expected_gaps());
     assert!(repo.report().get("config").is_none());
     assert_eq!(patches(&repo), unsharded_patches);
