@@ -109,7 +109,8 @@ fn outcome_code(outcome: Outcome) -> Option<u8> {
         Outcome::Killed => Some(1),
         Outcome::Timeout => Some(2),
         Outcome::Survived => Some(3),
-        Outcome::Uncovered | Outcome::Error => None,
+        Outcome::Uncovered => Some(4),
+        Outcome::Error => None,
     }
 }
 
@@ -121,6 +122,7 @@ impl Entry {
             1 => Some(Outcome::Killed),
             2 => Some(Outcome::Timeout),
             3 => Some(Outcome::Survived),
+            4 => Some(Outcome::Uncovered),
             _ => None,
         }
     }

@@ -180,6 +180,10 @@ pub enum HookCommand {
 
 /// Options of a run (and of `list`).
 #[derive(Debug, Clone, Default, Args)]
+#[expect(
+    clippy::struct_excessive_bools,
+    reason = "each is one documented command-line switch"
+)]
 pub struct RunArgs {
     /// Paths to mutate (files or directories, relative to the current directory)
     /// [default: the current directory].
@@ -257,6 +261,12 @@ pub struct RunArgs {
     /// that do not run Python, such as benchmarks with `--tests true`).
     #[arg(long, help_heading = "Running")]
     pub no_canary: bool,
+
+    /// Run every mutant of code that runs while the modules are imported (module level,
+    /// class bodies, defaults, decorators, helpers that fill tables) from scratch,
+    /// instead of re-executing its module inside the pytest worker.
+    #[arg(long, env = "CHIMP_NO_REEXEC", help_heading = "Running")]
+    pub no_reexec: bool,
 
     /// The test command, run through `sh -c` in the sandbox directory that matches the
     /// current directory; it must exit 0 when the tests pass.
@@ -375,6 +385,7 @@ impl RunArgs {
             "cache-dir" => self.cache_dir = None,
             "no-cache" => self.no_cache = false,
             "no-canary" => self.no_canary = false,
+            "no-reexec" => self.no_reexec = false,
             "tests" => self.tests = None,
             "timeout" => self.timeout = None,
             "runner" => self.runner = None,
@@ -402,6 +413,7 @@ impl RunArgs {
         self.since = self.since.or(outer.since);
         self.jobs = self.jobs.or(outer.jobs);
         self.no_canary |= outer.no_canary;
+        self.no_reexec |= outer.no_reexec;
         self.no_cache |= outer.no_cache;
         self.cache_dir = self.cache_dir.or(outer.cache_dir);
         if self.test_files.is_empty() {

@@ -21,7 +21,7 @@ use crate::cli::{ReportKind, RunArgs, Runner};
 use crate::exit_code::{ExitCode, fatal};
 
 /// The keys a configuration file may hold, in the order `git chimp config` prints them.
-pub const KEYS: [&str; 14] = [
+pub const KEYS: [&str; 15] = [
     "tests",
     "code",
     "exclude",
@@ -34,6 +34,7 @@ pub const KEYS: [&str; 14] = [
     "cache-dir",
     "no-cache",
     "no-canary",
+    "no-reexec",
     "fail-under",
     "report",
 ];
@@ -306,6 +307,7 @@ fn set(args: &mut RunArgs, key: &str, value: &DeValue<'_>, base: &Path) -> Resul
         }
         "no-cache" => args.no_cache = boolean(value)?,
         "no-canary" => args.no_canary = boolean(value)?,
+        "no-reexec" => args.no_reexec = boolean(value)?,
         "runner" => {
             let text = string(value)?;
             args.runner = Some(
@@ -404,6 +406,7 @@ pub fn shown_value(args: &RunArgs, key: &str) -> Option<String> {
         "cache-dir" => args.cache_dir.as_ref().map(|dir| dir.display().to_string()),
         "no-cache" => args.no_cache.then(|| "true".to_owned()),
         "no-canary" => args.no_canary.then(|| "true".to_owned()),
+        "no-reexec" => args.no_reexec.then(|| "true".to_owned()),
         "fail-under" => args.fail_under.map(|score| format!("{score}")),
         "report" => (!args.report.is_empty()).then(|| {
             args.report

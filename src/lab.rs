@@ -53,6 +53,8 @@ pub struct Lab<'a> {
     pub python_envs: &'a [Vec<(String, String)>],
     /// The test command as pytest arguments, when mutants run in the warm worker.
     pub pytest: Option<&'a PytestCommand>,
+    /// Whether the worker may re-execute a module to test an import-time mutant.
+    pub reexec: bool,
 }
 
 /// What a sandbox's thread reports to the main thread.
@@ -283,6 +285,7 @@ impl Lab<'_> {
                 .collect(),
             // Collecting plus a traced run of every test.
             timeout: timeout * 4,
+            reexec: self.reexec,
         };
         Worker::start(&start, mode)
     }
@@ -392,12 +395,21 @@ impl Lab<'_> {
             timeout,
         )?;
         let duration = started.elapsed();
-        let (outcome, killed_by, covered_by) = match answer {
+        let mut how = None;
+        let (outcome, killed_by, covered_by, reexecuted) = match answer {
             Answer::Fallback(reason) => return Ok(Err(reason)),
-            Answer::Killed { by, tests } => (Outcome::Killed, by, tests),
-            Answer::Survived { tests } => (Outcome::Survived, None, tests),
-            Answer::Timeout => (Outcome::Timeout, None, Vec::new()),
-            Answer::Uncovered => (Outcome::Uncovered, None, Vec::new()),
+            Answer::Killed {
+                by,
+                tests,
+                reason,
+                reexecuted,
+            } => {
+                how = reason;
+                (Outcome::Killed, by, tests, reexecuted)
+            }
+            Answer::Survived { tests } => (Outcome::Survived, None, tests, false),
+            Answer::Timeout { reexecuted } => (Outcome::Timeout, None, Vec::new(), reexecuted),
+            Answer::Uncovered => (Outcome::Uncovered, None, Vec::new(), false),
         };
         let log = matches!(outcome, Outcome::Survived | Outcome::Timeout)
             .then(|| {
@@ -410,9 +422,10 @@ impl Lab<'_> {
             detail: match outcome {
                 Outcome::Timeout => Some(format!("killed after {:.1}s", timeout.as_secs_f64())),
                 Outcome::Uncovered => Some("no test reaches the mutated lines".to_owned()),
-                _ => None,
+                _ => how,
             },
             warm: true,
+            reexecuted,
             killed_by,
             covered_by,
             ..MutantResult::new(mutant, outcome, duration)

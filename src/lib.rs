@@ -441,7 +441,7 @@ fn default_shown(key: &str, options: &Options) -> String {
         "timeout" => "3 x baseline + 5 s".to_owned(),
         "runner" => "auto".to_owned(),
         "cache-dir" => ".chimp/cache".to_owned(),
-        "no-cache" | "no-canary" => "false".to_owned(),
+        "no-cache" | "no-canary" | "no-reexec" => "false".to_owned(),
         "report" => "report.json only".to_owned(),
         _ => "none".to_owned(),
     }
@@ -788,6 +788,17 @@ fn pytest_command(runner: Runner, tests: &str) -> Result<Option<PytestCommand>> 
     }
 }
 
+/// How many of `results` the pytest worker gave, and how.
+fn worker_summary(results: &[MutantResult]) -> String {
+    let warm = results.iter().filter(|result| result.warm).count();
+    let reexecuted = results.iter().filter(|result| result.reexecuted).count();
+    format!(
+        "{warm} mutants ran in the pytest worker ({reexecuted} by re-executing their module), \
+         {} from scratch",
+        results.len() - warm
+    )
+}
+
 /// The mutants a run must test: those the cache did not answer.
 struct Misses<'a> {
     /// Indexes into the run's mutants.
@@ -832,6 +843,7 @@ fn run_misses(
         out,
         python_envs: &python_envs,
         pytest,
+        reexec: options.reexec,
     };
     let setup = (|| -> Result<(std::time::Duration, Vec<lab::Workers>)> {
         eprintln!("git-chimp: baseline: {tests}");
@@ -892,11 +904,7 @@ fn run_misses(
     );
     progress.finish();
     if pytest.is_some() {
-        let warm = outcome.results.iter().filter(|result| result.warm).count();
-        eprintln!(
-            "git-chimp: {warm} mutants ran in the pytest worker, {} from scratch",
-            outcome.results.len() - warm
-        );
+        eprintln!("git-chimp: {}", worker_summary(&outcome.results));
     }
     let position: BTreeMap<&str, usize> = misses
         .todo

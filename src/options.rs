@@ -31,6 +31,8 @@ pub struct Options {
     pub jobs: usize,
     /// Whether to run the canary check.
     pub canary: bool,
+    /// Whether the pytest worker may re-execute a module to test an import-time mutant.
+    pub reexec: bool,
     /// The current directory, relative to the repository root (`""` at the root).
     pub cwd_prefix: String,
     /// `--rev`: the commit to test instead of HEAD plus the working tree.
@@ -127,6 +129,7 @@ impl Options {
             timeout,
             jobs,
             canary: !args.no_canary,
+            reexec: !args.no_reexec,
             cwd_prefix,
             rev: args.rev.clone(),
             since: args.since.clone(),

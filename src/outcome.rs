@@ -81,6 +81,9 @@ pub struct MutantResult {
     pub cached: bool,
     /// Whether the warm pytest worker gave the outcome (else the test command did).
     pub warm: bool,
+    /// Whether the worker re-executed the mutated module to put the mutant in (code that
+    /// runs at import), rather than swapping function code.
+    pub reexecuted: bool,
     /// The test that failed first, when the worker knows it.
     pub killed_by: Option<String>,
     /// The tests the worker ran against the mutant.
@@ -99,6 +102,7 @@ impl MutantResult {
             detail: None,
             cached: false,
             warm: false,
+            reexecuted: false,
             killed_by: None,
             covered_by: Vec::new(),
         }

@@ -1,13 +1,16 @@
-//! The warm pytest worker (DESIGN.md, "Later stages"). For a pytest test command each
-//! sandbox gets a long-lived Python process, `git_chimp_worker.py` (compiled into this
-//! binary, written into the sandbox's scratch directory), that runs pytest in-process:
-//! it collects the tests once, records in a baseline which tests reach which lines, then
-//! forks a child per mutant that swaps the mutated code objects into the live functions
-//! and runs only the tests that reach the mutant. The Python file documents the protocol
-//! (JSON lines over the worker's standard input and output).
+//! The pytest worker (DESIGN.md, "The pytest worker"). For a pytest test command each
+//! sandbox gets a long-lived Python process, the `git_chimp_worker` package (compiled
+//! into this binary, written into the sandbox's scratch directory), that runs pytest
+//! in-process: it collects the tests once, records in a baseline which tests reach which
+//! lines, then forks a child per mutant that swaps the mutated code objects into the live
+//! functions, or re-executes the mutated module for code that runs at import, and runs
+//! the tests that can see the mutant. The package's docstrings describe it; the messages
+//! are [`protocol`]'s.
 //!
 //! [`PytestCommand::parse`] decides whether a test command can run this way. A mutant the
 //! worker cannot handle comes back as [`Answer::Fallback`] and runs the plain way.
+
+mod protocol;
 
 use std::fs::File;
 use std::io::{BufRead, BufReader, Write};
@@ -18,14 +21,62 @@ use std::time::{Duration, Instant};
 
 use nix::sys::signal::{Signal, killpg};
 use nix::unistd::Pid;
-use serde_json::{Value, json};
+use serde_json::json;
+
+use protocol::{Event, Request};
 
 use crate::interrupt::is_interrupted;
 use crate::process::{Exit, RunResult, log_tail};
 use crate::pyenv::{resolve_program, shebang_interpreter};
 
-/// The worker's Python source.
-const SOURCE: &str = include_str!("git_chimp_worker.py");
+/// The worker's Python package and its start-up script: (path in the scratch
+/// directory, source).
+const SOURCES: [(&str, &str); 11] = [
+    (
+        "chimp_worker_start.py",
+        include_str!("chimp_worker_start.py"),
+    ),
+    (
+        "git_chimp_worker/__init__.py",
+        include_str!("git_chimp_worker/__init__.py"),
+    ),
+    (
+        "git_chimp_worker/fork.py",
+        include_str!("git_chimp_worker/fork.py"),
+    ),
+    (
+        "git_chimp_worker/fresh.py",
+        include_str!("git_chimp_worker/fresh.py"),
+    ),
+    (
+        "git_chimp_worker/main.py",
+        include_str!("git_chimp_worker/main.py"),
+    ),
+    (
+        "git_chimp_worker/protocol.py",
+        include_str!("git_chimp_worker/protocol.py"),
+    ),
+    (
+        "git_chimp_worker/protocol.jsonl",
+        include_str!("git_chimp_worker/protocol.jsonl"),
+    ),
+    (
+        "git_chimp_worker/reexec.py",
+        include_str!("git_chimp_worker/reexec.py"),
+    ),
+    (
+        "git_chimp_worker/swap.py",
+        include_str!("git_chimp_worker/swap.py"),
+    ),
+    (
+        "git_chimp_worker/tracer.py",
+        include_str!("git_chimp_worker/tracer.py"),
+    ),
+    (
+        "git_chimp_worker/warm.py",
+        include_str!("git_chimp_worker/warm.py"),
+    ),
+];
 
 /// Extra time the worker gets beyond a mutant's timeout before it counts as hung.
 const GRACE: Duration = Duration::from_secs(30);
@@ -192,6 +243,10 @@ pub enum Answer {
         by: Option<String>,
         /// The tests run.
         tests: Vec<String>,
+        /// How the tests failed when no test's report says it (a signal, the import).
+        reason: Option<String>,
+        /// Whether the worker re-executed the mutated module to put the mutant in.
+        reexecuted: bool,
     },
     /// Every test that reaches the mutant passed.
     Survived {
@@ -199,7 +254,10 @@ pub enum Answer {
         tests: Vec<String>,
     },
     /// The tests ran past the timeout and were killed.
-    Timeout,
+    Timeout {
+        /// Whether the worker re-executed the mutated module to put the mutant in.
+        reexecuted: bool,
+    },
     /// No test reaches the mutated lines.
     Uncovered,
     /// The worker cannot give a trustworthy outcome; run the tests the plain way.
@@ -229,13 +287,16 @@ pub struct Start<'a> {
     pub files: Vec<String>,
     /// How long collecting and the traced baseline may take.
     pub timeout: Duration,
+    /// Whether import-time mutants may be put in by re-executing their module (else
+    /// they run from scratch).
+    pub reexec: bool,
 }
 
 /// A running worker.
 pub struct Worker {
     process: Child,
     stdin: Option<ChildStdin>,
-    events: Receiver<Value>,
+    events: Receiver<Event>,
     /// The process group of the test child running now, from the `forked` event.
     test_group: Option<i32>,
     /// Where the tests' output goes; emptied by the worker before each run.
@@ -259,7 +320,7 @@ impl Worker {
             Mode::Warm => "warm",
             Mode::Fresh => "fresh",
         };
-        let script = start.scratch.join("git_chimp_worker.py");
+        let script = start.scratch.join(SOURCES[0].0);
         let config = start.scratch.join(format!("{name}.json"));
         let console = start.scratch.join(format!("{name}-console.log"));
         let stderr = start.scratch.join(format!("{name}-stderr.log"));
@@ -270,8 +331,9 @@ impl Worker {
             "files": start.files,
             "console": console,
             "result": start.scratch.join(format!("{name}-result.json")),
+            "reexec": start.reexec,
         });
-        let written = std::fs::write(&script, SOURCE)
+        let written = write_package(start.scratch)
             .and_then(|()| std::fs::write(&config, config_text.to_string()))
             .and_then(|()| File::create(&stderr));
         let stderr_file = written.map_err(|err| gone(format!("writing the worker: {err}")))?;
@@ -299,9 +361,10 @@ impl Worker {
             std::thread::spawn(move || {
                 for line in BufReader::new(stdout).lines() {
                     let Ok(line) = line else { break };
-                    if let Ok(value) = serde_json::from_str::<Value>(&line)
-                        && sender.send(value).is_err()
-                    {
+                    let event = Event::parse(&line).unwrap_or_else(|| Event::Failed {
+                        reason: format!("the worker sent a message git-chimp cannot read: {line}"),
+                    });
+                    if sender.send(event).is_err() {
                         break;
                     }
                 }
@@ -336,48 +399,41 @@ impl Worker {
                 Failure::Gone(format!("{reason}\n{tail}"))
             }
         };
-        let ready = worker.next_event(Instant::now() + timeout)?;
-        match ready["event"].as_str() {
-            Some("ready") => {}
-            Some("failed") => {
-                let reason = ready["reason"].as_str().unwrap_or("unknown").to_owned();
-                return Err(explain(worker, reason));
-            }
-            _ => return Err(explain(worker, format!("unexpected message {ready}"))),
+        match worker.next_event(Instant::now() + timeout)? {
+            Event::Ready { tests } => worker.tests = tests,
+            Event::Failed { reason } => return Err(explain(worker, reason)),
+            other => return Err(explain(worker, format!("unexpected message {other:?}"))),
         }
-        worker.tests = usize::try_from(ready["tests"].as_u64().unwrap_or(0)).unwrap_or(0);
         if mode == Mode::Fresh {
             return Ok(());
         }
-        let request = json!({"op": "baseline", "timeout": timeout.as_secs_f64()});
-        let answer = worker.request(&request, timeout + GRACE)?;
-        match answer["event"].as_str() {
-            Some("baseline") => {}
-            Some("baseline_failed") => {
-                let reason = answer["reason"].as_str().unwrap_or("unknown").to_owned();
-                return Err(explain(
-                    worker,
-                    format!("the traced baseline failed: {reason}"),
-                ));
+        let request = Request::Baseline {
+            timeout: timeout.as_secs_f64(),
+        };
+        match worker.request(&request, timeout + GRACE)? {
+            Event::Baseline {
+                failed, seconds, ..
+            } => {
+                if !failed.is_empty() {
+                    let names: Vec<&str> = failed.iter().map(String::as_str).take(5).collect();
+                    return Err(explain(
+                        worker,
+                        format!(
+                            "{} test(s) fail when run in the worker, e.g. {}",
+                            failed.len(),
+                            names.join(", ")
+                        ),
+                    ));
+                }
+                worker.baseline = Duration::from_secs_f64(seconds);
+                Ok(())
             }
-            _ => return Err(explain(worker, format!("unexpected message {answer}"))),
-        }
-        if let Some(failed) = answer["failed"]
-            .as_array()
-            .filter(|failed| !failed.is_empty())
-        {
-            let names: Vec<&str> = failed.iter().filter_map(Value::as_str).take(5).collect();
-            return Err(explain(
+            Event::BaselineFailed { reason } => Err(explain(
                 worker,
-                format!(
-                    "{} test(s) fail when run in the worker, e.g. {}",
-                    failed.len(),
-                    names.join(", ")
-                ),
-            ));
+                format!("the traced baseline failed: {reason}"),
+            )),
+            other => Err(explain(worker, format!("unexpected message {other:?}"))),
         }
-        worker.baseline = Duration::from_secs_f64(answer["seconds"].as_f64().unwrap_or(0.0));
-        Ok(())
     }
 
     /// Ask about one mutant: `path` is the file's absolute path in the sandbox, `source`
@@ -393,41 +449,30 @@ impl Worker {
         lines: (usize, usize),
         timeout: Duration,
     ) -> Result<Answer, Failure> {
-        let request = json!({
-            "op": "mutant",
-            "id": id,
-            "path": path,
-            "source": source,
-            "lines": [lines.0, lines.1],
-            "timeout": timeout.as_secs_f64(),
-        });
-        let answer = self.request(&request, timeout + GRACE)?;
-        let tests = || -> Vec<String> {
-            answer["tests"]
-                .as_array()
-                .map(|tests| {
-                    tests
-                        .iter()
-                        .filter_map(|test| test.as_str().map(str::to_owned))
-                        .collect()
-                })
-                .unwrap_or_default()
+        let request = Request::Mutant {
+            id,
+            path,
+            source,
+            lines: [lines.0, lines.1],
+            timeout: timeout.as_secs_f64(),
         };
-        Ok(match answer["outcome"].as_str() {
-            Some("killed") => Answer::Killed {
-                by: answer["killed_by"].as_str().map(str::to_owned),
-                tests: tests(),
+        Ok(match self.request(&request, timeout + GRACE)? {
+            Event::Killed {
+                by,
+                tests,
+                reason,
+                reexecuted,
+            } => Answer::Killed {
+                by,
+                tests,
+                reason,
+                reexecuted,
             },
-            Some("survived") => Answer::Survived { tests: tests() },
-            Some("timeout") => Answer::Timeout,
-            Some("uncovered") => Answer::Uncovered,
-            Some("fallback") => Answer::Fallback(
-                answer["reason"]
-                    .as_str()
-                    .unwrap_or("the worker gave no reason")
-                    .to_owned(),
-            ),
-            _ => Answer::Fallback(format!("unexpected answer {answer}")),
+            Event::Survived { tests } => Answer::Survived { tests },
+            Event::Timeout { reexecuted, .. } => Answer::Timeout { reexecuted },
+            Event::Uncovered => Answer::Uncovered,
+            Event::Fallback { reason } => Answer::Fallback(reason),
+            other => Answer::Fallback(format!("unexpected answer {other:?}")),
         })
     }
 
@@ -442,36 +487,29 @@ impl Worker {
         log: &Path,
         timeout: Duration,
     ) -> Result<RunResult, Failure> {
-        let request = json!({
-            "op": "run",
-            "id": id,
-            "log": log,
-            "timeout": timeout.as_secs_f64(),
-        });
-        let answer = self.request(&request, timeout + GRACE)?;
-        let number = |key: &str| answer[key].as_i64().and_then(|n| i32::try_from(n).ok());
-        let exit = if answer["timeout"] == true {
-            Exit::Timeout
-        } else if let Some(signal) = number("signal") {
-            Exit::Signalled(signal)
-        } else {
-            match number("code") {
-                Some(0) => Exit::Success,
-                Some(code) => Exit::Failure(code),
-                None => return Err(Failure::Gone(format!("unexpected answer {answer}"))),
-            }
+        let request = Request::Run {
+            id,
+            log,
+            timeout: timeout.as_secs_f64(),
+        };
+        let (exit, seconds) = match self.request(&request, timeout + GRACE)? {
+            Event::Exited { code: 0, seconds } => (Exit::Success, seconds),
+            Event::Exited { code, seconds } => (Exit::Failure(code), seconds),
+            Event::Signalled { signal, seconds } => (Exit::Signalled(signal), seconds),
+            Event::TimedOut { seconds } => (Exit::Timeout, seconds),
+            other => return Err(Failure::Gone(format!("unexpected answer {other:?}"))),
         };
         Ok(RunResult {
             exit,
-            duration: Duration::from_secs_f64(answer["seconds"].as_f64().unwrap_or(0.0)),
+            duration: Duration::from_secs_f64(seconds),
         })
     }
 
-    fn request(&mut self, request: &Value, wait: Duration) -> Result<Value, Failure> {
+    fn request(&mut self, request: &Request<'_>, wait: Duration) -> Result<Event, Failure> {
         let sent = self
             .stdin
             .as_mut()
-            .map(|stdin| writeln!(stdin, "{request}").and_then(|()| stdin.flush()));
+            .map(|stdin| writeln!(stdin, "{}", request.line()).and_then(|()| stdin.flush()));
         if !matches!(sent, Some(Ok(()))) {
             self.kill();
             return Err(Failure::Gone("the worker stopped reading requests".into()));
@@ -480,14 +518,10 @@ impl Worker {
     }
 
     /// The next message other than `forked`, waiting until `deadline`.
-    fn next_event(&mut self, deadline: Instant) -> Result<Value, Failure> {
+    fn next_event(&mut self, deadline: Instant) -> Result<Event, Failure> {
         loop {
             match self.events.recv_timeout(POLL) {
-                Ok(event) if event["event"] == "forked" => {
-                    self.test_group = event["pid"]
-                        .as_i64()
-                        .and_then(|pid| i32::try_from(pid).ok());
-                }
+                Ok(Event::Forked { pid }) => self.test_group = Some(pid),
                 Ok(event) => {
                     self.test_group = None;
                     return Ok(event);
@@ -530,6 +564,15 @@ impl Worker {
     }
 }
 
+/// Write the worker's package into `scratch`.
+fn write_package(scratch: &Path) -> std::io::Result<()> {
+    std::fs::create_dir_all(scratch.join("git_chimp_worker"))?;
+    for (path, source) in SOURCES {
+        std::fs::write(scratch.join(path), source)?;
+    }
+    Ok(())
+}
+
 impl Drop for Worker {
     fn drop(&mut self) {
         self.kill();
@@ -549,6 +592,23 @@ mod test {
             },
             args: args.iter().map(|&word| word.to_owned()).collect(),
         }
+    }
+
+    #[test]
+    fn every_file_of_the_worker_package_is_written_into_the_sandbox() {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/worker/git_chimp_worker");
+        let mut on_disk: Vec<String> = std::fs::read_dir(&dir)
+            .unwrap()
+            .flatten()
+            .map(|entry| entry.file_name().to_string_lossy().into_owned())
+            .filter(|name| name != "__pycache__")
+            .map(|name| format!("git_chimp_worker/{name}"))
+            .collect();
+        on_disk.push("chimp_worker_start.py".to_owned());
+        on_disk.sort();
+        let mut written: Vec<String> = SOURCES.iter().map(|(path, _)| (*path).to_owned()).collect();
+        written.sort();
+        assert_eq!(written, on_disk);
     }
 
     #[test]

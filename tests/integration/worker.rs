@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use serde_json::Value;
 
-use crate::util::{TestRepo, mutant_key, pytest_python};
+use crate::util::{PYTHON_VERSIONS, TestRepo, mutant_key, pytest_python, pytest_python_of};
 
 const CALC: &str = r#"import functools
 
@@ -118,10 +118,11 @@ def test_zz_changes_global_state(tmp_path):
 "#;
 
 fn pytest_command() -> String {
-    format!(
-        "{} -m pytest -q -p no:cacheprovider",
-        pytest_python().display()
-    )
+    pytest_command_of(&pytest_python())
+}
+
+fn pytest_command_of(python: &std::path::Path) -> String {
+    format!("{} -m pytest -q -p no:cacheprovider", python.display())
 }
 
 /// Mutant key -> (status, statusReason, killedBy) from the last report.
@@ -220,20 +221,19 @@ fn worker_agrees_with_the_plain_runner_and_falls_back_where_it_must() {
     warm("calc.py:23:binary-operator:-", "test_bump");
     warm("calc.py:33:binary-operator:/", "test_twice");
     // A module-level constant, a class attribute, a function that ran at import time to
-    // build a table: only a fresh run can see them (a swap would call them survivors).
-    let scratch = |key: &str, why: &str| {
-        let (status, reason, _) = &found[key];
-        assert_eq!(status, "Killed", "{key}: {:?}", found[key]);
-        assert!(
-            reason.contains("run from scratch") && reason.contains(why),
-            "{key}: {reason}"
-        );
-    };
-    scratch("calc.py:16:number:11", "imported");
-    scratch("calc.py:20:number:3", "imported");
-    scratch("calc.py:12:binary-operator:/", "imported");
-    // The decorator's wrapper was made at import time.
-    scratch("calc.py:7:return-value:None", "imported");
+    // build a table, a decorator's wrapper made at import: a swap would call them
+    // survivors; the worker re-executes the module with the mutant in.
+    warm("calc.py:16:number:11", "test_limit");
+    warm("calc.py:20:number:3", "test_bump");
+    // A mutant that makes the module raise while it is imported is killed: the tests
+    // cannot even be collected.
+    let raises = &found["calc.py:12:binary-operator:/"];
+    assert_eq!(raises.0, "Killed");
+    assert_eq!(
+        raises.1,
+        "importing the mutated calc.py raises ZeroDivisionError: division by zero"
+    );
+    warm("calc.py:7:return-value:None", "test_add");
     // Tests reach clamp's condition, but no test takes its branch.
     assert_eq!(found["calc.py:38:comparison:>="].0, "Survived");
     assert_eq!(found["calc.py:39:return-value:None"].0, "NoCoverage");
@@ -265,7 +265,7 @@ def kill_worker_on_wrong(value, expected):
     if value != expected:
         parent = os.getppid()
         with open("/proc/%d/cmdline" % parent, "rb") as cmdline:
-            if b"git_chimp_worker" in cmdline.read():
+            if b"chimp_worker_start" in cmdline.read():
                 os.kill(parent, signal.SIGKILL)
         assert False
 
@@ -286,6 +286,7 @@ def double(x):
 
 def triple(x):
     return x * 3
+
 "#;
 
 const BRITTLE_TESTS: &str = r#"import brittle
@@ -305,6 +306,7 @@ def test_triple_kills_the_worker():
 
 def test_spin():
     assert brittle.spin(3) == 0
+
 "#;
 
 #[test]
@@ -334,7 +336,10 @@ fn worker_survives_crashing_exiting_and_hanging_tests_and_its_own_death() {
     let found = details(&repo);
     // A segfault in the child is a kill, reported by the worker itself.
     assert_eq!(found["brittle.py:31:number:3"].0, "Killed");
-    assert_eq!(found["brittle.py:31:number:3"].1, "");
+    assert_eq!(
+        found["brittle.py:31:number:3"].1,
+        "the test process was killed by signal 11"
+    );
     // A test that ends the process with status 0 leaves no result: a fresh run decides
     // (the plain runner sees pytest exit 0, so the mutant survives there too).
     let exited = &found["brittle.py:35:binary-operator:/"];
@@ -366,36 +371,31 @@ fn worker_survives_crashing_exiting_and_hanging_tests_and_its_own_death() {
 }
 
 #[test]
+fn a_process_a_test_leaves_running_goes_with_the_mutants_child() {
+    let code = "def quadruple(x):\n    return x * 4\n";
+    let tests = "import subprocess\n\nimport quad\n\n\ndef test_quadruple():\n    \
+                 if quad.quadruple(2) != 8:\n        subprocess.Popen([\"sleep\", \"300\"])\n        \
+                 assert False\n";
+    let repo = TestRepo::new(&[("quad.py", code), ("test_quad.py", tests)]);
+    let before = repo.snapshot();
+    let run = repo.chimp(&["--tests", &pytest_command(), "--no-cache", "-j", "1"]);
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    for (key, (status, reason, killed_by)) in details(&repo) {
+        assert_eq!(status, "Killed", "{key}");
+        assert_eq!(reason, "", "{key} runs in the worker");
+        assert_eq!(killed_by, "test_quad.py::test_quadruple", "{key}");
+    }
+    assert_eq!(repo.processes_in_sandboxes(), Vec::<String>::new());
+    repo.assert_checkout_untouched(&before);
+}
+
+#[test]
 fn the_bundled_example_gets_the_same_outcomes_from_the_worker() {
     let example = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/shop");
-    let mut files = Vec::new();
-    collect(&example, &example, &mut files);
-    let borrowed: Vec<(&str, &str)> = files
-        .iter()
-        .map(|(p, t)| (p.as_str(), t.as_str()))
-        .collect();
-    let repo = TestRepo::new(&borrowed);
+    let repo = TestRepo::from_dir(&example);
     // pytest runs the example's unittest tests; the plain runner's outcomes are the truth.
     agree(&repo, &pytest_command(), &["--code", "shop"]);
     assert_eq!(repo.report_mutants().len(), 64);
-}
-
-fn collect(root: &std::path::Path, dir: &std::path::Path, out: &mut Vec<(String, String)>) {
-    for entry in std::fs::read_dir(dir).unwrap().flatten() {
-        let path = entry.path();
-        if path.is_dir() {
-            if entry.file_name() != "__pycache__" {
-                collect(root, &path, out);
-            }
-        } else {
-            let relative = path
-                .strip_prefix(root)
-                .unwrap()
-                .to_string_lossy()
-                .into_owned();
-            out.push((relative, std::fs::read_to_string(&path).unwrap()));
-        }
-    }
 }
 
 #[test]
@@ -525,4 +525,164 @@ fn ctrl_c_stops_the_workers_and_their_tests() {
     let statuses = repo.statuses();
     assert!(statuses.values().any(|s| s == "Killed"), "{statuses:?}");
     assert!(statuses.values().any(|s| s == "Pending"), "{statuses:?}");
+}
+
+/// Mutant key -> status reason, for the mutants of `path` whose reason contains `text`.
+fn reasons_containing<'a>(
+    found: &'a BTreeMap<String, (String, String, String)>,
+    path: &str,
+    text: &str,
+) -> Vec<(&'a str, &'a str)> {
+    found
+        .iter()
+        .filter(|(key, (_, reason, _))| key.starts_with(path) && reason.contains(text))
+        .map(|(key, (_, reason, _))| (key.as_str(), reason.as_str()))
+        .collect()
+}
+
+#[test]
+fn import_time_code_gets_the_outcomes_of_fresh_runs_from_module_reexecution() {
+    let repo = TestRepo::from_fixture("importtime");
+    let (found, stderr) = agree(&repo, &pytest_command(), &["--code", "tables"]);
+    let in_worker = |key: &str| {
+        let (status, reason, killed_by) = found
+            .get(key)
+            .unwrap_or_else(|| panic!("no mutant {key}: {:?}", found.keys()));
+        assert_eq!(status, "Killed", "{key}: {:?}", found[key]);
+        assert!(reason.is_empty(), "{key} must run in the worker: {reason}");
+        assert!(!killed_by.is_empty(), "{key}");
+    };
+    // A rule table filled by a helper at import.
+    in_worker("tables/rules.py:10:string:\"XX$XX\"");
+    // A constant re-exported by `from .core import *` and imported from the package.
+    in_worker("tables/core.py:3:number:11");
+    // A module-level lru_cache function that ran at import, a dataclass default, an
+    // enum value, a decorator factory's wrapper, a partial table.
+    in_worker("tables/cached.py:11:number:11");
+    in_worker("tables/models.py:7:number:1");
+    in_worker("tables/models.py:16:number:2");
+    in_worker("tables/wrapped.py:11:statement-delete:pass");
+    in_worker("tables/wrapped.py:30:number:3");
+    // The package's own __init__.
+    in_worker("tables/__init__.py:5:string:\"XX1.0XX\"");
+    // Re-executing plugins.py registers its classes twice and raises; re-executing
+    // shapes.py makes a new Square that defaults.py's instance is not one of: both
+    // modules keep fresh runs, and say why.
+    let plugins = reasons_containing(&found, "tables/plugins.py:", "re-executing");
+    assert!(!plugins.is_empty(), "{found:?}");
+    for (key, reason) in &plugins {
+        assert!(
+            reason.contains("run from scratch") && reason.contains("unmutated"),
+            "{key}: {reason}"
+        );
+    }
+    let shapes = &found["tables/shapes.py:1:number:5"];
+    assert!(
+        shapes.1.contains("tables/shapes.py unmutated"),
+        "{shapes:?}"
+    );
+    assert!(shapes.1.contains("test_unit_square fails"), "{shapes:?}");
+    // A helper another module calls at import, and a constructor the tests call while
+    // they are collected: re-executing their own module would not redo that.
+    for key in [
+        "tables/core.py:7:binary-operator:/",
+        "tables/shapes.py:6:statement-delete:pass",
+    ] {
+        assert!(
+            found[key].1.contains("another module was imported"),
+            "{key}: {:?}",
+            found[key]
+        );
+    }
+    // Survivors of a re-executed module are confirmed by a fresh run.
+    let label = &found["tables/models.py:9:string:\"XXoriginXX\""];
+    assert_eq!(label.0, "Survived", "{label:?}");
+    assert!(label.1.contains("confirmed by a fresh run"), "{label:?}");
+    assert!(stderr.contains("by re-executing their module"), "{stderr}");
+}
+
+#[test]
+fn no_reexec_runs_import_time_mutants_from_scratch() {
+    let repo = TestRepo::from_fixture("importtime");
+    let tests = pytest_command();
+    let run = repo.chimp(&[
+        "--tests",
+        &tests,
+        "--no-cache",
+        "--no-reexec",
+        "--code",
+        "tables/core.py",
+        "--code",
+        "tables/rules.py",
+    ]);
+    assert_eq!(run.code, 2, "{}\n{}", run.stdout, run.stderr);
+    let found = details(&repo);
+    for key in [
+        "tables/rules.py:10:string:\"XX$XX\"",
+        "tables/core.py:3:number:11",
+    ] {
+        let (status, reason, _) = &found[key];
+        assert_eq!(status, "Killed", "{key}");
+        assert!(reason.contains("--no-reexec"), "{key}: {reason}");
+    }
+    assert!(run.stderr.contains("(0 by re-executing"), "{}", run.stderr);
+}
+
+#[test]
+fn the_worker_packages_own_tests_pass_on_every_python() {
+    let manifest = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    for version in PYTHON_VERSIONS {
+        let python = pytest_python_of(version);
+        let output = std::process::Command::new(&python)
+            .args([
+                "-m",
+                "pytest",
+                "-q",
+                "-p",
+                "no:cacheprovider",
+                "src/worker/tests",
+            ])
+            .current_dir(manifest)
+            .env("PYTHONDONTWRITEBYTECODE", "1")
+            .output()
+            .unwrap();
+        assert!(
+            output.status.success(),
+            "Python {version}:\n{}\n{}",
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+}
+
+/// The agreement tests of import-time code and of the calc project, with pytest on
+/// Python `version`.
+fn agreement_on(version: &str) {
+    let tests = pytest_command_of(&pytest_python_of(version));
+    let repo = TestRepo::from_fixture("importtime");
+    let (found, stderr) = agree(&repo, &tests, &["--code", "tables"]);
+    assert!(
+        found
+            .values()
+            .any(|(status, reason, _)| status == "Killed" && reason.is_empty()),
+        "{found:?}"
+    );
+    assert!(stderr.contains("by re-executing their module"), "{stderr}");
+    let repo = TestRepo::new(&[("calc.py", CALC), ("tests/test_calc.py", CALC_TESTS)]);
+    agree(&repo, &tests, &[]);
+}
+
+#[test]
+fn the_worker_agrees_with_the_plain_runner_on_python_3_9() {
+    agreement_on("3.9");
+}
+
+#[test]
+fn the_worker_agrees_with_the_plain_runner_on_python_3_12() {
+    agreement_on("3.12");
+}
+
+#[test]
+fn the_worker_agrees_with_the_plain_runner_on_python_3_13() {
+    agreement_on("3.13");
 }

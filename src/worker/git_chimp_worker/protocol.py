@@ -1,0 +1,91 @@
+"""The messages between git-chimp and the worker: JSON lines, one object each.
+
+Requests (an "op" each) arrive on standard input, events (an "event" each) leave on the
+worker's original standard output. REQUESTS and EVENTS name every message and its
+fields; `Channel.send` refuses anything else, and `protocol.jsonl` holds an example of
+each, which this side's tests and git-chimp's (`src/worker/protocol.rs`) both check.
+"""
+
+import json
+import os
+
+# op -> fields
+REQUESTS = {
+    "baseline": {"timeout"},
+    "mutant": {"id", "path", "source", "lines", "timeout"},
+    "run": {"id", "log", "timeout"},
+}
+
+# event -> (required fields, optional fields)
+EVENTS = {
+    "ready": ({"tests"}, set()),
+    "failed": ({"reason"}, set()),
+    "forked": ({"pid"}, set()),
+    "baseline": ({"tests", "failed", "seconds"}, set()),
+    "baseline_failed": ({"reason"}, set()),
+    "killed": ({"by", "tests"}, {"reason", "reexecuted"}),
+    "survived": ({"tests"}, set()),
+    "timeout": ({"tests"}, {"reexecuted"}),
+    "uncovered": (set(), set()),
+    "fallback": ({"reason"}, set()),
+    "exited": ({"code", "seconds"}, set()),
+    "signalled": ({"signal", "seconds"}, set()),
+    "timed_out": ({"seconds"}, set()),
+}
+
+
+def check_event(message):
+    """Raise ValueError unless `message` is an event EVENTS describes."""
+    name = message.get("event")
+    if name not in EVENTS:
+        raise ValueError("unknown event %r" % (name,))
+    required, optional = EVENTS[name]
+    fields = set(message) - {"event"}
+    if not required <= fields or not fields <= required | optional:
+        raise ValueError("event %s has fields %s" % (name, sorted(fields)))
+
+
+def check_request(message):
+    """Raise ValueError unless `message` is a request REQUESTS describes."""
+    name = message.get("op")
+    if name not in REQUESTS or set(message) - {"op"} != REQUESTS[name]:
+        raise ValueError("bad request %r" % (message,))
+
+
+class Channel:
+    """Line-oriented JSON over two file descriptors, readable with select()."""
+
+    def __init__(self, read_fd, write_fd):
+        self.read_fd = read_fd
+        self.write_fd = write_fd
+        self.buffer = b""
+        self.closed = False
+
+    def send(self, message):
+        check_event(message)
+        data = (json.dumps(message) + "\n").encode()
+        while data:
+            data = data[os.write(self.write_fd, data):]
+
+    def fill(self):
+        """Read what is available; False at end of input."""
+        chunk = os.read(self.read_fd, 65536)
+        if not chunk:
+            self.closed = True
+            return False
+        self.buffer += chunk
+        return True
+
+    def receive(self):
+        """The next request, or None at end of input."""
+        while b"\n" not in self.buffer:
+            if self.closed or not self.fill():
+                return None
+        line, self.buffer = self.buffer.split(b"\n", 1)
+        request = json.loads(line)
+        check_request(request)
+        return request
+
+    def close(self):
+        os.close(self.read_fd)
+        os.close(self.write_fd)

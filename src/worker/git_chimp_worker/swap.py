@@ -1,0 +1,79 @@
+"""Comparing a module's code with its mutant's, and the code objects to swap.
+
+Positions are ignored: a mutant moves no line, but the comparison must not depend on
+it. A difference is reported as the chain of (original, mutated) code pairs from the
+module down to the shallowest code object that differs.
+"""
+
+import dis
+import types
+
+CO_NEWLOCALS = 0x0002
+CODE_ATTRS = (
+    "co_code",
+    "co_names",
+    "co_varnames",
+    "co_freevars",
+    "co_cellvars",
+    "co_flags",
+    "co_argcount",
+    "co_posonlyargcount",
+    "co_kwonlyargcount",
+    "co_name",
+    "co_exceptiontable",
+)
+
+
+def key_of(number, code):
+    """What identifies a code object of file `number` across compilations."""
+    return (number, code.co_firstlineno, code.co_name)
+
+
+def is_function(code):
+    """Whether `code` is a function's (not a module's or a class body's)."""
+    return bool(code.co_flags & CO_NEWLOCALS)
+
+
+def differences(original, mutated, chain=None):
+    """For each shallowest code object that differs, the chain of (original, mutated)
+    pairs from the module down to it."""
+    out = []
+    _differences(original, mutated, chain or [], out)
+    return out
+
+
+def _differences(original, mutated, chain, out):
+    pair = chain + [(original, mutated)]
+    if len(original.co_consts) != len(mutated.co_consts) or any(
+        getattr(original, name, None) != getattr(mutated, name, None) for name in CODE_ATTRS
+    ):
+        out.append(pair)
+        return
+    nested = []
+    for a, b in zip(original.co_consts, mutated.co_consts):
+        if isinstance(a, types.CodeType) and isinstance(b, types.CodeType):
+            nested.append((a, b))
+        elif isinstance(a, types.CodeType) or isinstance(b, types.CodeType):
+            out.append(pair)
+            return
+        elif type(a) is not type(b) or repr(a) != repr(b):
+            out.append(pair)
+            return
+    for a, b in nested:
+        _differences(a, b, pair, out)
+
+
+def all_codes(code):
+    """`code` and every code object nested in it."""
+    yield code
+    for const in code.co_consts:
+        if isinstance(const, types.CodeType):
+            yield from all_codes(const)
+
+
+def line_starts(code):
+    """Every line that starts an instruction in `code` or the code nested in it."""
+    lines = set()
+    for nested in all_codes(code):
+        lines.update(line for _, line in dis.findlinestarts(nested) if line is not None)
+    return lines

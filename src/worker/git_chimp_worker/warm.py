@@ -1,0 +1,457 @@
+"""The warm mode: collect once, trace a baseline, then fork a child per mutant.
+
+A mutant's child puts the mutant in one of two ways and runs tests until the first
+failure:
+
+- **Swap.** When only bodies of functions that did not run while the modules were
+  imported change, the mutated code objects go into the live function objects (every
+  one with the same file, first line and name), and only the tests that reached the
+  mutated lines in the baseline run, fastest first. Before a mutant counts as survived,
+  every test that touches its file runs in the baseline's order (a cache one test fills
+  and the next reads hides lines from per-test coverage).
+- **Re-execution** (`reexec.py`). Module level, class bodies, defaults, decorators and
+  functions that ran while their own module was imported: the module is re-executed
+  with the mutant in the child, and every test runs, those that reach the mutated lines
+  first. The first such mutant of a module checks it once (re-executed unmutated, every
+  test must still pass); a module that fails the check, code that ran below another
+  module's import or the tests' collection, and every survivor go back to git-chimp as
+  "fallback", to run from scratch.
+
+In both, when a test fails after one that followed it in the baseline, the same tests
+run again in the baseline's order, and that run decides.
+"""
+
+import os
+import sys
+import time
+
+from . import fork, reexec
+from .swap import differences, is_function, key_of, line_starts
+
+
+def describe_error(error):
+    text = str(error).splitlines()[0] if str(error) else ""
+    return "%s: %s" % (type(error).__name__, text) if text else type(error).__name__
+
+
+class Worker:
+    """A pytest plugin: its `pytest_runtestloop` serves git-chimp's requests."""
+
+    def __init__(self, config, channel, tracer):
+        self.channel = channel
+        self.tracer = tracer
+        self.files = config["files"]
+        self.file_numbers = {path: number for number, path in enumerate(self.files)}
+        self.result_path = config["result"]
+        self.reexec = config.get("reexec", True)
+        self.compiled = {}
+        self.traceable = {}
+        self.failed_report = None
+        self.session = None
+        self.items = None
+        self.tests = []  # (nodeid, duration) after the baseline
+        self.line_tests = {}
+        self.call_tests = {}
+        self.file_tests = {}
+        self.baseline_items = []
+        self.position = {}
+        self.modules = None  # file number -> its one module object, or None
+        self.checked = {}  # file number -> None (re-execution is safe) or why not
+        self.copies = {}  # file number -> reexec.copies_elsewhere of its module
+
+    # pytest hooks ---------------------------------------------------------------------
+
+    def pytest_runtest_logreport(self, report):
+        if report.failed and self.failed_report is None:
+            self.failed_report = report
+
+    def pytest_runtestloop(self, session):
+        self.session = session
+        failed = self.collected(session)
+        if failed is not None:
+            self.channel.send({"event": "failed", "reason": failed})
+            return True
+        self.channel.send({"event": "ready", "tests": len(self.items)})
+        while True:
+            request = self.channel.receive()
+            if request is None:
+                return True
+            if request["op"] == "baseline":
+                self.channel.send(self.baseline(request))
+            elif request["op"] == "mutant":
+                self.channel.send(self.mutant(request))
+
+    def collected(self, session):
+        """Stop tracing the import; None when the worker can serve, else why not."""
+        if session.testsfailed and not session.config.option.continue_on_collection_errors:
+            return "%d error(s) while collecting the tests" % session.testsfailed
+        if not self.tracer.active():
+            return "another tracer (a coverage plugin?) replaced git-chimp's"
+        self.tracer.stop()
+        self.tracer.importing = False
+        self.import_lines, self.import_calls = self.tracer.take()
+        if not self.import_lines:
+            return "no line of the files under mutation ran while collecting the tests"
+        import gc
+        import types
+
+        self.functions = {}
+        for obj in gc.get_objects():
+            if isinstance(obj, types.FunctionType):
+                number = self.tracer.file_of(obj.__code__.co_filename)
+                if number is not None:
+                    self.functions.setdefault(key_of(number, obj.__code__), []).append(obj)
+        self.items = list(session.items)
+        if session.config.pluginmanager.hasplugin("dsession"):
+            return "pytest-xdist (-n) runs the tests elsewhere"
+        if not self.items:
+            return "no tests were collected"
+        return None
+
+    # running tests in a child ---------------------------------------------------------
+
+    def run_items(self, items, on_item=None):
+        """Run `items` in order; stop at the first failing one. Returns its node id."""
+        for position, item in enumerate(items):
+            following = items[position + 1] if position + 1 < len(items) else None
+            started = time.perf_counter()
+            item.config.hook.pytest_runtest_protocol(item=item, nextitem=following)
+            if on_item is not None:
+                on_item(item, time.perf_counter() - started, self.failed_report is not None)
+                self.failed_report = None
+            elif self.failed_report is not None:
+                report = self.failed_report
+                sys.stdout.write("\ngit-chimp: killed by %s\n" % report.nodeid)
+                sys.stdout.write(getattr(report, "longreprtext", "") + "\n")
+                return item.nodeid
+        return None
+
+    def in_child(self, work, timeout):
+        return fork.in_child(self.channel, self.result_path, work, timeout)
+
+    def items_at(self, positions):
+        items = (self.baseline_items[position] for position in positions)
+        return [item for item in items if item is not None]
+
+    # requests ---------------------------------------------------------------------------
+
+    def baseline(self, request):
+        tracer = self.tracer
+
+        def work():
+            records = []
+
+            def on_item(item, seconds, failed):
+                lines, calls = tracer.take()
+                by_file = {}
+                for number, line in lines:
+                    by_file.setdefault(number, []).append(line)
+                records.append(
+                    {
+                        "id": item.nodeid,
+                        "seconds": seconds,
+                        "failed": failed,
+                        "lines": {str(k): sorted(v) for k, v in by_file.items()},
+                        "calls": sorted(calls),
+                    }
+                )
+
+            tracer.take()
+            tracer.start()
+            self.run_items(self.items, on_item)
+            active = tracer.active()
+            tracer.stop()
+            return {"tests": records, "traced": active}
+
+        started = time.perf_counter()
+        kind, value = self.in_child(work, request["timeout"])
+        seconds = time.perf_counter() - started
+        if kind != "result":
+            return {"event": "baseline_failed", "reason": fork.describe(kind, value)}
+        if not value["traced"]:
+            return {"event": "baseline_failed", "reason": "the tests replaced git-chimp's tracer"}
+        self.record(value["tests"])
+        failed = [record["id"] for record in value["tests"] if record["failed"]]
+        return {"event": "baseline", "tests": len(self.tests), "failed": failed, "seconds": seconds}
+
+    def record(self, records):
+        """Index the traced baseline's records (built once, looked up per mutant)."""
+        self.tests = []
+        self.line_tests = {}
+        self.call_tests = {}
+        self.file_tests = {}
+        by_id = {item.nodeid: item for item in self.items}
+        self.baseline_items = [by_id.get(record["id"]) for record in records]
+        self.position = {record["id"]: index for index, record in enumerate(records)}
+        for position, record in enumerate(records):
+            self.tests.append((record["id"], record["seconds"]))
+            for number, lines in record["lines"].items():
+                self.file_tests.setdefault(int(number), set()).add(position)
+                for line in lines:
+                    self.line_tests.setdefault((int(number), line), []).append(position)
+            for call in record["calls"]:
+                self.call_tests.setdefault(tuple(call), []).append(position)
+
+    def only_bodies_that_slept(self, number, diffs):
+        """Whether every change is inside a function that, like every function around
+        it, never ran while the modules were imported and the tests collected."""
+        for chain in diffs:
+            if not is_function(chain[-1][0]):
+                return False
+            for old, _ in chain:
+                if is_function(old) and key_of(number, old) in self.import_calls:
+                    return False
+        return bool(diffs)
+
+    def out_of_order(self, killer, ran):
+        """Whether a test that followed `killer` in the baseline ran before it."""
+        limit = self.position.get(killer, -1)
+        for item in ran:
+            if item.nodeid == killer:
+                return False
+            if self.position.get(item.nodeid, -1) > limit:
+                return True
+        return False
+
+    def original(self, number):
+        if number not in self.compiled:
+            path = self.files[number]
+            with open(path, "rb") as source:
+                code = compile(source.read(), path, "exec", dont_inherit=True)
+            self.compiled[number] = code
+            self.traceable[number] = line_starts(code)
+        return self.compiled[number]
+
+    def mutant(self, request):
+        def fallback(reason):
+            return {"event": "fallback", "reason": reason}
+
+        number = self.file_numbers.get(request["path"])
+        if number is None:
+            return fallback("not a file the worker traces")
+        try:
+            original = self.original(number)
+            mutated = compile(request["source"], self.files[number], "exec", dont_inherit=True)
+        except (SyntaxError, ValueError) as error:
+            return fallback("Python cannot compile it: %s" % error)
+        diffs = differences(original, mutated)
+        if not diffs:
+            return fallback("the bytecode does not change")
+
+        first, last = request["lines"]
+        traceable = [line for line in range(first, last + 1) if line in self.traceable[number]]
+        reached = set()
+        if traceable:
+            # A line that ran at import may only hold the definition of a function that
+            # did not run then (a lambda in a module-level table): only its body changed.
+            at_import = not self.only_bodies_that_slept(number, diffs) and any(
+                (number, line) in self.import_lines for line in traceable
+            )
+            for line in traceable:
+                reached.update(self.line_tests.get((number, line), ()))
+        else:
+            nodes = [chain[-1][0] for chain in diffs]
+            at_import = any(
+                len(chain) == 1 or key_of(number, node) in self.import_calls
+                for chain, node in zip(diffs, nodes)
+            )
+            for node in nodes:
+                reached.update(self.call_tests.get(key_of(number, node), ()))
+        if not at_import and not reached:
+            return {"event": "uncovered"}
+        swaps = None if at_import else self.swaps(number, diffs)
+        if isinstance(swaps, list):
+            others = self.file_tests.get(number, set()) - reached
+            return self.decide(request, swaps, None, reached, others)
+        # Code that ran at import, or a function made by code that did (a decorator's
+        # wrapper): only re-executing the module puts the mutant everywhere.
+        why = self.why_not_reexecute(number, diffs, request["timeout"])
+        if why is not None:
+            context = swaps or "the mutated code runs while the modules are imported"
+            return fallback("%s; %s" % (context, why))
+        return self.reexecuted(request, number, mutated, diffs, reached)
+
+    def swaps(self, number, diffs, at_import=False):
+        """The (function, new code) pairs that put the mutant into the live functions,
+        or why that cannot be done. With `at_import` the module is re-executed too, so
+        functions that ran at import are swapped as well (for copies held elsewhere),
+        and what cannot be swapped is left to the re-execution."""
+        swaps = []
+        for chain in diffs:
+            if not is_function(chain[-1][0]):
+                if at_import:
+                    continue
+                return "module level or class body"
+            outermost = next(i for i, (old, _) in enumerate(chain) if is_function(old))
+            for position, (old, new) in enumerate(chain[outermost:]):
+                key = key_of(number, old)
+                if key in self.import_calls and not at_import:
+                    return "%s ran while the modules were imported" % old.co_name
+                if old.co_freevars != new.co_freevars:
+                    if at_import:
+                        break
+                    return "the free variables of %s change" % old.co_name
+                live = self.functions.get(key, [])
+                if len({id(function.__code__) for function in live}) > 1:
+                    # Two definitions share the key (lambdas on one line): keep the ones
+                    # whose code is this definition's.
+                    live = [function for function in live if function.__code__ == old]
+                    if not live and not at_import:
+                        return "cannot tell apart the functions of %s" % old.co_name
+                if position == 0 and not live and not at_import:
+                    return "no live function object for %s" % old.co_name
+                swaps.extend((function, new) for function in live)
+        return swaps
+
+    def decide(self, request, swaps, reexecute, reached, others):
+        """Run the mutant's tests in a child and say what happened. Swapped: `reached`
+        fastest first, then (before calling it a survivor) `reached` and `others` in
+        the baseline's order. Re-executed (`reexecute` puts the mutant in first):
+        `reached` fastest first, then `others` in the baseline's order, in one run."""
+
+        def run(selected):
+            def work():
+                os.environ["CHIMP_MUTANT"] = request["id"]
+                # Only the first failure matters; pytest's long tracebacks are slow.
+                self.session.config.option.tbstyle = "native"
+                if reexecute is not None:
+                    try:
+                        reexecute()
+                    except Exception as error:
+                        return {"killed_by": None, "import_error": describe_error(error)}
+                for function, code in swaps:
+                    function.__code__ = code
+                sys.stdout.write(
+                    "git-chimp: mutant %s, %d test(s): %s\n"
+                    % (request["id"], len(selected), " ".join(i.nodeid for i in selected))
+                )
+                return {"killed_by": self.run_items(selected)}
+
+            return self.in_child(work, request["timeout"])
+
+        fastest = sorted(reached, key=lambda position: self.tests[position][1])
+        in_order = sorted(set(reached) | set(others))
+        if reexecute is None:
+            selected = self.items_at(fastest)
+        else:
+            selected = self.items_at(fastest + sorted(set(others) - set(reached)))
+        kind, value = run(selected)
+        if kind == "result" and "import_error" in value:
+            return {"event": "import_error", "error": value["import_error"]}
+        if kind == "result" and value["killed_by"] and self.out_of_order(value["killed_by"], selected):
+            # A test that came after the failing one in the baseline ran before it: make
+            # sure the failure is the mutant's, not that test's leftovers.
+            selected = self.items_at(in_order)
+            kind, value = run(selected)
+        if kind == "result" and not value["killed_by"] and reexecute is None and others:
+            # The baseline saw which tests reach these lines with the other tests' state
+            # around (a cache one test fills is read by the next). Before calling the
+            # mutant a survivor, every test that touches the file runs, in the
+            # baseline's order.
+            selected = self.items_at(in_order)
+            kind, value = run(selected)
+        ran = [item.nodeid for item in selected]
+        if kind == "timeout":
+            return {"event": "timeout", "tests": ran}
+        if kind == "result":
+            killer = value["killed_by"]
+            if killer:
+                return {"event": "killed", "by": killer, "tests": ran}
+            return {"event": "survived", "tests": ran}
+        if fork.died_of_a_test(value):
+            return {"event": "killed", "by": None, "tests": ran, "reason": fork.describe(kind, value)}
+        return {"event": "fallback", "reason": fork.describe(kind, value)}
+
+    # module re-execution ----------------------------------------------------------------
+
+    def module_of(self, number):
+        """The one module object executed from file `number`, or None."""
+        if self.modules is None:
+            found = {}
+            for module in list(sys.modules.values()):
+                path = getattr(module, "__file__", None)
+                if not isinstance(path, str):
+                    continue
+                other = self.tracer.file_of(path)
+                if other is not None:
+                    found.setdefault(other, []).append(module)
+            self.modules = {
+                other: modules[0] if len(modules) == 1 else None
+                for other, modules in found.items()
+            }
+        return self.modules.get(number)
+
+    def why_not_reexecute(self, number, diffs, timeout):
+        """None when the mutant may be put in by re-executing its module, else why not
+        (it then runs from scratch)."""
+        if not self.reexec:
+            return "re-executing its module is off (--no-reexec)"
+        if self.module_of(number) is None:
+            return "the file is not one imported module"
+        for chain in diffs:
+            for old, _ in chain:
+                if is_function(old) and key_of(number, old) in self.tracer.foreign:
+                    return (
+                        "%s ran while another module was imported or the tests collected"
+                        % old.co_name
+                    )
+        if number not in self.checked:
+            self.checked[number] = self.check_reexecution(number, timeout)
+        return self.checked[number]
+
+    def reexecution(self, number, code):
+        module = self.module_of(number)
+        if number not in self.copies:
+            self.copies[number] = reexec.copies_elsewhere(module)
+        return reexec.reexecution(module, code, self.copies[number])
+
+    def check_reexecution(self, number, timeout):
+        """Re-execute the module unmutated in a child and run every test: None when
+        they all pass, as in the baseline, else why re-execution cannot be trusted."""
+        path = os.path.relpath(self.files[number])
+        reexecute = self.reexecution(number, self.original(number))
+
+        def work():
+            try:
+                reexecute()
+            except Exception as error:
+                return {"killed_by": None, "import_error": describe_error(error)}
+            return {"killed_by": self.run_items(self.items_at(range(len(self.tests))))}
+
+        kind, value = self.in_child(work, timeout)
+        if kind == "result" and "import_error" in value:
+            return "re-executing %s unmutated raises %s" % (path, value["import_error"])
+        if kind == "result" and not value["killed_by"]:
+            return None
+        if kind == "result":
+            failure = "%s fails" % value["killed_by"]
+        else:
+            failure = fork.describe(kind, value)
+        return "re-executing %s unmutated changes the tests' outcome (%s)" % (path, failure)
+
+    def reexecuted(self, request, number, mutated, diffs, reached):
+        """Put the mutant in by re-executing its module, then run every test, those
+        that reach the mutated lines first. A survivor is confirmed by a fresh run:
+        values other modules copied at import stay as they were."""
+        swaps = self.swaps(number, diffs, at_import=True)
+        everyone = set(range(len(self.tests)))
+        answer = self.decide(
+            request, swaps, self.reexecution(number, mutated), reached, everyone - set(reached)
+        )
+        path = os.path.relpath(self.files[number])
+        if answer["event"] == "import_error":
+            why = "importing the mutated %s raises %s" % (path, answer["error"])
+            if reexec.guarded(self.module_of(number)):
+                return {
+                    "event": "fallback",
+                    "reason": "%s, and a module imports it inside `try`" % why,
+                }
+            return {"event": "killed", "by": None, "tests": [], "reason": why, "reexecuted": True}
+        if answer["event"] == "survived":
+            return {
+                "event": "fallback",
+                "reason": "a survivor of re-executing %s, confirmed by a fresh run" % path,
+            }
+        if answer["event"] in ("killed", "timeout"):
+            answer["reexecuted"] = True
+        return answer

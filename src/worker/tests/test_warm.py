@@ -1,0 +1,139 @@
+"""The warm mode end to end: a worker process started as git-chimp starts it, on a
+project pytester writes, spoken to over its pipes."""
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+START = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "chimp_worker_start.py")
+
+CALC = """\
+LIMIT = 10
+
+
+def clamp(x):
+    if x > LIMIT:
+        return LIMIT
+    return x
+
+
+def unused(x):
+    return x - 1
+"""
+
+TESTS = """\
+import calc
+
+
+def test_clamp():
+    assert calc.clamp(50) == 10
+
+
+def test_limit():
+    assert calc.LIMIT == 10
+"""
+
+
+class WorkerProcess:
+    def __init__(self, pytester, reexec=True):
+        self.dir = str(pytester.path)
+        self.calc = os.path.join(self.dir, "calc.py")
+        config = os.path.join(self.dir, "config.json")
+        with open(config, "w") as out:
+            json.dump(
+                {
+                    "mode": "warm",
+                    "args": ["-q", "-p", "no:cacheprovider"],
+                    "path0": self.dir,
+                    "files": [self.calc],
+                    "console": os.path.join(self.dir, "console.log"),
+                    "result": os.path.join(self.dir, "result.json"),
+                    "reexec": reexec,
+                },
+                out,
+            )
+        env = dict(os.environ, PYTHONDONTWRITEBYTECODE="1")
+        self.process = subprocess.Popen(
+            [sys.executable, START, config],
+            cwd=self.dir,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            env=env,
+        )
+
+    def event(self):
+        while True:
+            line = self.process.stdout.readline()
+            assert line, "the worker exited"
+            event = json.loads(line)
+            if event["event"] != "forked":
+                return event
+
+    def ask(self, **request):
+        self.process.stdin.write((json.dumps(request) + "\n").encode())
+        self.process.stdin.flush()
+        return self.event()
+
+    def mutant(self, old, new, line):
+        with open(self.calc) as source:
+            text = source.read()
+        assert old in text
+        return self.ask(
+            op="mutant", id="m", path=self.calc, source=text.replace(old, new, 1),
+            lines=[line, line], timeout=30,
+        )
+
+    def close(self):
+        self.process.stdin.close()
+        assert self.process.wait(timeout=30) == 0
+
+
+@pytest.fixture
+def worker(pytester):
+    pytester.makepyfile(calc=CALC, test_calc=TESTS)
+    process = WorkerProcess(pytester)
+    assert process.event() == {"event": "ready", "tests": 2}
+    baseline = process.ask(op="baseline", timeout=30)
+    assert baseline["event"] == "baseline" and baseline["failed"] == []
+    yield process
+    process.close()
+
+
+def test_a_function_body_is_swapped_and_killed_by_the_test_that_reaches_it(worker):
+    answer = worker.mutant("return LIMIT", "return None", 6)
+    assert answer == {"event": "killed", "by": "test_calc.py::test_clamp", "tests": ["test_calc.py::test_clamp"]}
+
+
+def test_a_function_no_test_reaches_is_uncovered(worker):
+    assert worker.mutant("x - 1", "x + 1", 11) == {"event": "uncovered"}
+
+
+def test_a_module_level_constant_is_killed_by_reexecuting_the_module(worker):
+    answer = worker.mutant("LIMIT = 10", "LIMIT = 11", 1)
+    assert answer["event"] == "killed" and answer["reexecuted"] is True
+    assert answer["by"] in ("test_calc.py::test_clamp", "test_calc.py::test_limit")
+
+
+def test_a_survivor_of_a_reexecuted_module_goes_back_for_a_fresh_run(worker):
+    answer = worker.mutant("LIMIT = 10", "LIMIT = 10\nEXTRA = 1", 1)
+    assert answer["event"] == "fallback"
+    assert "confirmed by a fresh run" in answer["reason"]
+
+
+def test_a_module_that_raises_when_reexecuted_is_killed(worker):
+    answer = worker.mutant("LIMIT = 10", "LIMIT = 1 // 0", 1)
+    assert answer["event"] == "killed"
+    assert answer["reason"] == "importing the mutated calc.py raises ZeroDivisionError: integer division or modulo by zero"
+
+
+def test_with_reexecution_off_import_time_mutants_fall_back(pytester):
+    pytester.makepyfile(calc=CALC, test_calc=TESTS)
+    process = WorkerProcess(pytester, reexec=False)
+    assert process.event()["event"] == "ready"
+    assert process.ask(op="baseline", timeout=30)["event"] == "baseline"
+    answer = process.mutant("LIMIT = 10", "LIMIT = 11", 1)
+    assert answer["event"] == "fallback" and "--no-reexec" in answer["reason"]
+    process.close()
