@@ -231,7 +231,7 @@ fn worker_agrees_with_the_plain_runner_and_falls_back_where_it_must() {
     assert_eq!(raises.0, "Killed");
     assert_eq!(
         raises.1,
-        "importing the mutated calc.py raises ZeroDivisionError: division by zero"
+        "with the mutant, importing calc.py raises ZeroDivisionError: division by zero"
     );
     warm("calc.py:7:return-value:None", "test_add");
     // Tests reach clamp's condition, but no test takes its branch.
@@ -566,34 +566,53 @@ fn import_time_code_gets_the_outcomes_of_fresh_runs_from_module_reexecution() {
     // The package's own __init__.
     in_worker("tables/__init__.py:5:string:\"XX1.0XX\"");
     // Re-executing plugins.py registers its classes twice and raises; re-executing
-    // shapes.py makes a new Square that defaults.py's instance is not one of: both
-    // modules keep fresh runs, and say why.
+    // plain.py makes a new Plain that the tests' instance is not one of: both modules
+    // keep fresh runs, and say why.
     let plugins = reasons_containing(&found, "tables/plugins.py:", "re-executing");
     assert!(!plugins.is_empty(), "{found:?}");
     for (key, reason) in &plugins {
         assert!(
-            reason.contains("run from scratch") && reason.contains("unmutated"),
+            reason.contains("run from scratch")
+                && reason.contains(
+                    "tables/plugins.py unmutated, importing tables/plugins.py raises ValueError"
+                ),
             "{key}: {reason}"
         );
     }
-    let shapes = &found["tables/shapes.py:1:number:5"];
+    let plain = &found["tables/plain.py:2:string:\"XXplainXX\""];
+    assert_eq!(plain.0, "Killed", "{plain:?}");
     assert!(
-        shapes.1.contains("tables/shapes.py unmutated"),
-        "{shapes:?}"
+        plain
+            .1
+            .contains("tables/plain.py unmutated changes the tests' outcome")
+            && plain.1.contains("test_plain fails"),
+        "{plain:?}"
     );
-    assert!(shapes.1.contains("test_unit_square fails"), "{shapes:?}");
-    // A helper another module calls at import, and a constructor the tests call while
-    // they are collected: re-executing their own module would not redo that.
-    for key in [
-        "tables/core.py:7:binary-operator:/",
-        "tables/shapes.py:6:statement-delete:pass",
-    ] {
-        assert!(
-            found[key].1.contains("another module was imported"),
-            "{key}: {:?}",
-            found[key]
-        );
-    }
+    // Instances another module makes at import: it is re-executed too.
+    in_worker("tables/shapes.py:1:number:5");
+    // A helper another module under mutation calls at import, and a constructor the
+    // tests call while they are collected: those modules are re-executed too (the test
+    // module re-collected).
+    in_worker("tables/core.py:7:binary-operator:/");
+    in_worker("tables/shapes.py:9:binary-operator:/");
+    // Without `self.side = side` the test module's own import fails: a fresh run cannot
+    // collect the tests.
+    let side = &found["tables/shapes.py:6:statement-delete:pass"];
+    assert_eq!(
+        (side.0.as_str(), side.1.as_str()),
+        (
+            "Killed",
+            "with the mutant, importing tests/test_tables.py raises AttributeError: \
+             'Square' object has no attribute 'side'"
+        )
+    );
+    // A function conftest.py calls at import: conftest is not re-executed, so a fresh
+    // run decides.
+    let conftest = &found["tables/helpers.py:2:return-value:None"];
+    assert!(
+        conftest.1.contains("run from scratch") && conftest.1.contains("tests/conftest.py"),
+        "{conftest:?}"
+    );
     // Survivors of a re-executed module are confirmed by a fresh run.
     let label = &found["tables/models.py:9:string:\"XXoriginXX\""];
     assert_eq!(label.0, "Survived", "{label:?}");

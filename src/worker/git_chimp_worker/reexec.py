@@ -20,6 +20,7 @@ fresh run.
 """
 
 import ast
+import os
 import sys
 import types
 
@@ -122,7 +123,9 @@ def copies_elsewhere(module):
     own = module.__dict__
     by_id = {}
     for name, value in own.items():
-        if name not in KEPT and not isinstance(value, types.ModuleType):
+        # Dunder names (`__doc__`, `__all__`) are each module's own.
+        dunder = name.startswith("__") and name.endswith("__")
+        if not dunder and not isinstance(value, types.ModuleType):
             by_id.setdefault(id(value), []).append(name)
     found = []
     for other in list(sys.modules.values()):
@@ -166,3 +169,99 @@ def reexecution(module, code, copies):
                 other[name] = space[source]
 
     return reexecute
+
+
+# The worker's own files (its package and start-up script).
+WORKER_FILES = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep
+
+
+def own_modules():
+    """Loaded modules whose files lie outside the interpreter's own directories and the
+    worker's (the project's code and tests, not the standard library or
+    site-packages)."""
+    prefixes = tuple({sys.prefix, sys.base_prefix, sys.exec_prefix, WORKER_FILES})
+    found = []
+    for module in list(sys.modules.values()):
+        path = getattr(module, "__file__", None)
+        if isinstance(path, str) and not path.startswith(prefixes) and path.endswith(".py"):
+            found.append(module)
+    return found
+
+
+def is_worker_file(path):
+    """Whether `path` is one of the worker's own files."""
+    return os.path.abspath(path).startswith(WORKER_FILES)
+
+
+def holds_values(copies, namespace):
+    """Whether `copies` (from `copies_elsewhere`) put into `namespace` a value that is
+    not a function, class or module: a module that imported a value may have computed
+    more from it at import."""
+    for space, name, _ in copies:
+        if space is namespace:
+            value = space.get(name)
+            if not isinstance(value, (types.FunctionType, type, types.BuiltinFunctionType)):
+                return True
+    return False
+
+
+def reads_at_top_level(other, module):
+    """Whether `other`'s top-level code (outside function bodies; decorators, default
+    values and class bodies included) reads an attribute of `module` through a module
+    it holds (`import m` then `m.X`, `import pkg` then `pkg.m.X`)."""
+    tree = tree_of(other)
+    if tree is None:
+        return False
+    space = other.__dict__
+    for chain in _top_level_dotted(tree.body):
+        target = space.get(chain[0])
+        for attribute in chain[1:]:
+            if target is module:
+                return True
+            if not isinstance(target, types.ModuleType):
+                break
+            target = getattr(target, attribute, None)
+    return False
+
+
+def _top_level_dotted(statements):
+    """Every dotted name `a.b.c` (as ["a", "b", "c"]) in `statements`, outside function
+    and lambda bodies."""
+    stack = list(statements)
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            stack.extend(node.decorator_list)
+            stack.extend(node.args.defaults)
+            stack.extend(d for d in node.args.kw_defaults if d is not None)
+            continue
+        if isinstance(node, ast.Lambda):
+            stack.extend(node.args.defaults)
+            continue
+        if isinstance(node, ast.Attribute):
+            chain = []
+            inner = node
+            while isinstance(inner, ast.Attribute):
+                chain.append(inner.attr)
+                inner = inner.value
+            if isinstance(inner, ast.Name):
+                yield [inner.id] + chain[::-1]
+        stack.extend(ast.iter_child_nodes(node))
+
+
+def in_order(modules, depends_on):
+    """`modules` so that each comes after those it depends on (`depends_on(a, b)`:
+    whether a needs b first); where that cannot be (a cycle), in `sys.modules`
+    order."""
+    loaded = {id(module): position for position, module in enumerate(sys.modules.values())}
+    remaining = sorted(modules, key=lambda module: loaded.get(id(module), 0))
+    ordered = []
+    while remaining:
+        for module in remaining:
+            if not any(depends_on(module, other) for other in remaining if other is not module):
+                break
+        else:
+            module = remaining[0]
+        ordered.append(module)
+        remaining.remove(module)
+    return ordered

@@ -5,8 +5,9 @@ line is reported once per test and then switched off, so tracing costs little), 
 `sys.settrace` before that. `make_tracer` picks one.
 
 While the modules are imported and the tests collected (`importing`), the tracer also
-notes functions that ran below another module's top level or a pytest hook
-(`foreign`): re-executing their own module would not redo that work.
+notes, for each function that ran below another module's top level or a pytest hook,
+which files those were (`foreign`: key -> file names, None for "no module"):
+re-executing its own module would not redo that work.
 """
 
 import os
@@ -22,7 +23,7 @@ class BaseTracer:
         self.lines = set()
         self.calls = set()
         self.importing = True
-        self.foreign = set()
+        self.foreign = {}
 
     def file_of(self, filename):
         """The number of the file under mutation called `filename`, or None."""
@@ -36,25 +37,29 @@ class BaseTracer:
     def called(self, number, code, frame):
         key = (number, code.co_firstlineno, code.co_name)
         self.calls.add(key)
-        if self.importing and code.co_name != "<module>" and key not in self.foreign:
-            if self.importer_of(frame) != number:
-                self.foreign.add(key)
-
-    def importer_of(self, frame):
-        """The file number of the nearest module top level below `frame` (None when
-        that is not a file under mutation)."""
-        frame = frame.f_back
-        while frame is not None:
-            if frame.f_code.co_name == "<module>":
-                return self.file_of(frame.f_code.co_filename)
-            frame = frame.f_back
-        return None
+        if self.importing and code.co_name != "<module>":
+            importer = importer_of(frame)
+            if importer != code.co_filename:
+                self.foreign.setdefault(key, set()).add(importer)
 
     def take(self):
         """What was recorded since the last take."""
         lines, calls = self.lines, self.calls
         self.lines, self.calls = set(), set()
         return lines, calls
+
+
+def importer_of(frame):
+    """The file name of the nearest module top level below `frame`, or of a
+    `conftest.py` whose code (a hook, a fixture) is on the way there; None when there
+    is neither."""
+    frame = frame.f_back
+    while frame is not None:
+        filename = frame.f_code.co_filename
+        if frame.f_code.co_name == "<module>" or filename.endswith("conftest.py"):
+            return filename
+        frame = frame.f_back
+    return None
 
 
 class SettraceTracer(BaseTracer):

@@ -29,6 +29,48 @@ from . import fork, reexec
 from .swap import differences, is_function, key_of, line_starts
 
 
+class ImportFailed(Exception):
+    """Re-executing a module raised: (its path, the error)."""
+
+
+def recollect(collector):
+    """The test items `collector` (a pytest Module) collects now, selected as at the
+    start (`-k`, `-m` and plugins' `pytest_collection_modifyitems`)."""
+    import pytest
+
+    items = []
+
+    def walk(node):
+        for child in node.collect():
+            if isinstance(child, pytest.Item):
+                items.append(child)
+            else:
+                walk(child)
+
+    walk(collector)
+    config = collector.config
+    config.hook.pytest_collection_modifyitems(session=collector.session, config=config, items=items)
+    return items
+
+
+class Recollection:
+    """What re-executing and re-collecting test modules changed: new items by node id,
+    items with ids not collected at the start, and ids that are gone."""
+
+    def __init__(self):
+        self.replaced = {}
+        self.added = []
+        self.removed = set()
+
+    def apply(self, items):
+        """`items` (as collected at the start) as a fresh collection would give them."""
+        kept = [self.replaced.get(item.nodeid, item) for item in items if item.nodeid not in self.removed]
+        return kept + self.added
+
+    def changed(self):
+        return bool(self.added or self.removed)
+
+
 def describe_error(error):
     text = str(error).splitlines()[0] if str(error) else ""
     return "%s: %s" % (type(error).__name__, text) if text else type(error).__name__
@@ -57,7 +99,8 @@ class Worker:
         self.position = {}
         self.modules = None  # file number -> its one module object, or None
         self.checked = {}  # file number -> None (re-execution is safe) or why not
-        self.copies = {}  # file number -> reexec.copies_elsewhere of its module
+        self.copies = {}  # id(module) -> reexec.copies_elsewhere(module)
+        self.plans = {}  # file number -> Worker.make_plan(number)
 
     # pytest hooks ---------------------------------------------------------------------
 
@@ -314,18 +357,20 @@ class Worker:
                 os.environ["CHIMP_MUTANT"] = request["id"]
                 # Only the first failure matters; pytest's long tracebacks are slow.
                 self.session.config.option.tbstyle = "native"
+                items = selected
                 if reexecute is not None:
                     try:
-                        reexecute()
-                    except Exception as error:
-                        return {"killed_by": None, "import_error": describe_error(error)}
+                        recollection = reexecute()
+                    except ImportFailed as error:
+                        return {"killed_by": None, "import_error": list(error.args)}
+                    items = recollection.apply(selected)
                 for function, code in swaps:
                     function.__code__ = code
                 sys.stdout.write(
                     "git-chimp: mutant %s, %d test(s): %s\n"
                     % (request["id"], len(selected), " ".join(i.nodeid for i in selected))
                 )
-                return {"killed_by": self.run_items(selected)}
+                return {"killed_by": self.run_items(items)}
 
             return self.in_child(work, request["timeout"])
 
@@ -388,22 +433,133 @@ class Worker:
             return "re-executing its module is off (--no-reexec)"
         if self.module_of(number) is None:
             return "the file is not one imported module"
-        for chain in diffs:
-            for old, _ in chain:
-                if is_function(old) and key_of(number, old) in self.tracer.foreign:
-                    return (
-                        "%s ran while another module was imported or the tests collected"
-                        % old.co_name
-                    )
+        steps = self.plan(number)
+        if isinstance(steps, str):
+            return steps
         if number not in self.checked:
             self.checked[number] = self.check_reexecution(number, timeout)
         return self.checked[number]
 
-    def reexecution(self, number, code):
+    def copies_of(self, module):
+        if id(module) not in self.copies:
+            self.copies[id(module)] = reexec.copies_elsewhere(module)
+        return self.copies[id(module)]
+
+    def plan(self, number):
+        """The modules to re-execute for a mutant of file `number`, in order, each with
+        its pytest collector when it is a test module; or why that cannot be done."""
+        if number not in self.plans:
+            self.plans[number] = self.make_plan(number)
+        return self.plans[number]
+
+    def make_plan(self, number):
+        """The module, then every module whose import depends on it, as far as that
+        can be seen: its code ran below theirs (the tracer), they imported a value from
+        it (not a function or class: they may have computed more from it), or their
+        top level reads its attributes. Each of those must be a file under mutation or
+        a test module (re-collected after it is re-executed)."""
+        import pytest
+
         module = self.module_of(number)
-        if number not in self.copies:
-            self.copies[number] = reexec.copies_elsewhere(module)
-        return reexec.reexecution(module, code, self.copies[number])
+        collectors = {}
+        for item in self.items:
+            collector = item.getparent(pytest.Module)
+            if collector is not None:
+                collectors[id(collector.obj)] = collector
+        own = reexec.own_modules()
+        by_file = {os.path.realpath(other.__file__): other for other in own}
+        chosen = [module]
+        needs = {}
+        queue = [module]
+        while queue:
+            source = queue.pop(0)
+            source_number = self.tracer.file_of(source.__file__)
+            dependents = []
+            for key, importers in self.tracer.foreign.items():
+                if key[0] != source_number:
+                    continue
+                for importer in importers:
+                    if importer is not None and reexec.is_worker_file(importer):
+                        # pytest's collection itself (looking at the test modules'
+                        # objects): re-collecting every test module redoes it.
+                        dependents.extend(other for other in own if id(other) in collectors)
+                        continue
+                    target = by_file.get(os.path.realpath(importer)) if importer else None
+                    if target is None:
+                        where = os.path.relpath(importer) if importer else "no module"
+                        return "%s ran while the tests were collected (below %s)" % (key[2], where)
+                    dependents.append(target)
+            copies = self.copies_of(source)
+            for other in own:
+                if other is not source and (
+                    reexec.holds_values(copies, other.__dict__)
+                    or reexec.reads_at_top_level(other, source)
+                ):
+                    dependents.append(other)
+            for dependent in dependents:
+                if dependent is module or dependent is source:
+                    continue
+                needs.setdefault(id(dependent), set()).add(id(source))
+                if any(dependent is seen for seen in chosen):
+                    continue
+                if os.path.basename(dependent.__file__) == "conftest.py":
+                    return "re-executing it would need %s re-executed too" % os.path.relpath(
+                        dependent.__file__
+                    )
+                chosen.append(dependent)
+                queue.append(dependent)
+        ordered = [module] + reexec.in_order(
+            chosen[1:], lambda a, b: id(b) in needs.get(id(a), ())
+        )
+        return [(step, collectors.get(id(step))) for step in ordered]
+
+    def code_of(self, module):
+        number = self.tracer.file_of(module.__file__)
+        if number is not None:
+            return self.original(number)
+        with open(module.__file__, "rb") as source:
+            return compile(source.read(), module.__file__, "exec", dont_inherit=True)
+
+    def reexecution(self, number, code):
+        """A function that, in a child, re-executes the plan of file `number` with
+        `code` as the module's, re-collects its test modules and returns a
+        Recollection; it raises ImportFailed when a module raises."""
+        module = self.module_of(number)
+        steps = []
+        for step, collector in self.plan(number):
+            step_code = code if step is module else self.code_of(step)
+            before = None
+            if collector is not None:
+                before = {
+                    item.nodeid for item in self.items if item.getparent(type(collector)) is collector
+                }
+            steps.append(
+                (step, reexec.reexecution(step, step_code, self.copies_of(step)), collector, before)
+            )
+
+        def reexecute():
+            recollection = Recollection()
+            for step, run, collector, before in steps:
+                path = os.path.relpath(step.__file__)
+                try:
+                    run()
+                except Exception as error:
+                    raise ImportFailed("importing " + path, describe_error(error))
+                if collector is None:
+                    continue
+                try:
+                    items = recollect(collector)
+                except Exception as error:
+                    raise ImportFailed("collecting " + path, describe_error(error))
+                for item in items:
+                    if item.nodeid in before:
+                        recollection.replaced[item.nodeid] = item
+                    else:
+                        recollection.added.append(item)
+                recollection.removed.update(set(before) - {item.nodeid for item in items})
+            return recollection
+
+        return reexecute
 
     def check_reexecution(self, number, timeout):
         """Re-execute the module unmutated in a child and run every test: None when
@@ -413,14 +569,19 @@ class Worker:
 
         def work():
             try:
-                reexecute()
-            except Exception as error:
-                return {"killed_by": None, "import_error": describe_error(error)}
-            return {"killed_by": self.run_items(self.items_at(range(len(self.tests))))}
+                recollection = reexecute()
+            except ImportFailed as error:
+                return {"killed_by": None, "import_error": list(error.args)}
+            if recollection.changed():
+                return {"killed_by": None, "recollected": True}
+            items = recollection.apply(self.items_at(range(len(self.tests))))
+            return {"killed_by": self.run_items(items)}
 
         kind, value = self.in_child(work, timeout)
+        if kind == "result" and "recollected" in value:
+            return "re-collecting the tests after re-executing %s unmutated gives other tests" % path
         if kind == "result" and "import_error" in value:
-            return "re-executing %s unmutated raises %s" % (path, value["import_error"])
+            return "re-executing %s unmutated, %s raises %s" % ((path,) + tuple(value["import_error"]))
         if kind == "result" and not value["killed_by"]:
             return None
         if kind == "result":
@@ -440,7 +601,7 @@ class Worker:
         )
         path = os.path.relpath(self.files[number])
         if answer["event"] == "import_error":
-            why = "importing the mutated %s raises %s" % (path, answer["error"])
+            why = "with the mutant, %s raises %s" % tuple(answer["error"])
             if reexec.guarded(self.module_of(number)):
                 return {
                     "event": "fallback",

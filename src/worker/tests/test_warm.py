@@ -126,7 +126,7 @@ def test_a_survivor_of_a_reexecuted_module_goes_back_for_a_fresh_run(worker):
 def test_a_module_that_raises_when_reexecuted_is_killed(worker):
     answer = worker.mutant("LIMIT = 10", "LIMIT = 1 // 0", 1)
     assert answer["event"] == "killed"
-    assert answer["reason"] == "importing the mutated calc.py raises ZeroDivisionError: integer division or modulo by zero"
+    assert answer["reason"] == "with the mutant, importing calc.py raises ZeroDivisionError: integer division or modulo by zero"
 
 
 def test_with_reexecution_off_import_time_mutants_fall_back(pytester):
