@@ -19,6 +19,7 @@ use crate::outcome::{MutantResult, Outcome};
 use crate::output::OutputDir;
 use crate::process::{Exit, RunResult, log_tail, run_test_command};
 use crate::sandbox::Sandbox;
+use crate::timeouts;
 use crate::worker::{Answer, Failure, Mode, PytestCommand, Start, Worker};
 
 /// A worker that started, or why not.
@@ -55,7 +56,14 @@ pub struct Lab<'a> {
     pub pytest: Option<&'a PytestCommand>,
     /// Whether the worker may re-execute a module to test an import-time mutant.
     pub reexec: bool,
+    /// Every file git-chimp may mutate in this run (the canary breaks them; the worker
+    /// traces them).
+    pub candidates: &'a [String],
 }
+
+/// How long a pytest worker may take to collect the tests and run the traced baseline
+/// when no `--timeout` bounds it.
+const WORKER_STARTUP: Duration = Duration::from_secs(30 * 60);
 
 /// What a sandbox's thread reports to the main thread.
 enum Event {
@@ -81,6 +89,58 @@ impl Lab<'_> {
             mutant.map_or_else(String::new, |m| m.id.0.clone()),
         ));
         env
+    }
+
+    /// Everything before the mutants: the baseline (which sets the timeout per mutant),
+    /// the canary and the pytest workers. With a pytest command, the warm worker of the
+    /// first sandbox is the baseline: it collects the tests and runs every one of them
+    /// in a traced child, and its tracer sees the sandbox's files run (what the canary
+    /// proves). Only when it cannot start do the test command's baseline and the canary
+    /// run, to say why in the user's own terms. Returns the timeout and each sandbox's
+    /// workers.
+    ///
+    /// # Errors
+    /// [`ExitCode::BaselineFailed`], [`ExitCode::CanaryFailed`] or
+    /// [`ExitCode::Interrupted`].
+    pub fn set_up(
+        &self,
+        sandboxes: &[Sandbox],
+        given: Option<Duration>,
+        canary: bool,
+    ) -> Result<(Duration, Vec<Workers>)> {
+        let mut workers: Vec<Workers> = sandboxes.iter().map(|_| Workers::default()).collect();
+        if self.pytest.is_some() {
+            eprintln!("git-chimp: baseline in the pytest worker: {}", self.tests);
+            workers = self.start_workers(sandboxes, given.map_or(WORKER_STARTUP, |t| t * 4));
+            if let Some(worker) = workers.first().and_then(|workers| workers.warm.as_ref()) {
+                let timeout = timeouts::mutant_timeout(given, worker.startup);
+                eprintln!(
+                    "git-chimp: baseline passed in {:.1}s (collection and a traced run); \
+                     timeout per mutant {:.1}s",
+                    worker.startup.as_secs_f64(),
+                    timeout.as_secs_f64()
+                );
+                return Ok((timeout, workers));
+            }
+        }
+        if is_interrupted() {
+            return Err(fatal(ExitCode::Interrupted, "interrupted"));
+        }
+        eprintln!("git-chimp: baseline: {}", self.tests);
+        let baseline = self.baseline(&sandboxes[0], given)?;
+        let timeout = timeouts::mutant_timeout(given, baseline);
+        eprintln!(
+            "git-chimp: baseline passed in {:.1}s; timeout per mutant {:.1}s",
+            baseline.as_secs_f64(),
+            timeout.as_secs_f64()
+        );
+        if canary {
+            self.canary(&sandboxes[0], self.candidates, timeout)?;
+        }
+        if is_interrupted() {
+            return Err(fatal(ExitCode::Interrupted, "interrupted"));
+        }
+        Ok((timeout, workers))
     }
 
     /// Run the tests on the unmutated code; return their duration.
@@ -279,8 +339,11 @@ impl Lab<'_> {
             scratch: &scratch,
             env: &self.python_envs[sandbox.index],
             files: self
-                .sources
-                .keys()
+                .candidates
+                .iter()
+                .chain(self.sources.keys())
+                .collect::<std::collections::BTreeSet<_>>()
+                .into_iter()
                 .map(|path| sandbox.root.join(path).to_string_lossy().into_owned())
                 .collect(),
             // Collecting plus a traced run of every test.

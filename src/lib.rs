@@ -844,25 +844,9 @@ fn run_misses(
         python_envs: &python_envs,
         pytest,
         reexec: options.reexec,
+        candidates: &found.candidates,
     };
-    let setup = (|| -> Result<(std::time::Duration, Vec<lab::Workers>)> {
-        eprintln!("git-chimp: baseline: {tests}");
-        let baseline = lab.baseline(&sandboxes[0], options.timeout)?;
-        let timeout = timeouts::mutant_timeout(options.timeout, baseline);
-        eprintln!(
-            "git-chimp: baseline passed in {:.1}s; timeout per mutant {:.1}s",
-            baseline.as_secs_f64(),
-            timeout.as_secs_f64()
-        );
-        if options.canary {
-            lab.canary(&sandboxes[0], &found.candidates, timeout)?;
-        }
-        let workers = lab.start_workers(&sandboxes, timeout);
-        if interrupt::is_interrupted() {
-            return Err(fatal(ExitCode::Interrupted, "interrupted"));
-        }
-        Ok((timeout, workers))
-    })();
+    let setup = lab.set_up(&sandboxes, options.timeout, options.canary);
     let (timeout, workers) = match setup {
         Ok(setup) => setup,
         Err(err) => {

@@ -305,6 +305,9 @@ pub struct Worker {
     pub tests: usize,
     /// How long the traced baseline took.
     pub baseline: Duration,
+    /// How long the worker took from its start to the end of the traced baseline
+    /// (interpreter, pytest, collection, the traced run).
+    pub startup: Duration,
 }
 
 impl Worker {
@@ -337,6 +340,7 @@ impl Worker {
             .and_then(|()| std::fs::write(&config, config_text.to_string()))
             .and_then(|()| File::create(&stderr));
         let stderr_file = written.map_err(|err| gone(format!("writing the worker: {err}")))?;
+        let started = Instant::now();
         let mut process = {
             use std::os::unix::process::CommandExt;
             Command::new(&program)
@@ -378,8 +382,10 @@ impl Worker {
             console,
             tests: 0,
             baseline: Duration::ZERO,
+            startup: Duration::ZERO,
         };
         worker.handshake(mode, start.timeout, &stderr)?;
+        worker.startup = started.elapsed();
         Ok(worker)
     }
 
