@@ -62,9 +62,9 @@ def tree_of(module):
     return _TREES[path]
 
 
-def imported_names(module):
-    """The names `module`'s source imports with `from ... import` (all of them after
-    a `*`)."""
+def named_imports(module):
+    """The names `module`'s source imports by name with `from ... import` (a `*`
+    included as "*")."""
     path = getattr(module, "__file__", None)
     if path not in _IMPORTED:
         names = set()
@@ -72,8 +72,15 @@ def imported_names(module):
         for node in ast.walk(tree) if tree is not None else ():
             if isinstance(node, ast.ImportFrom):
                 names.update(alias.asname or alias.name for alias in node.names)
-        _IMPORTED[path] = _Everything() if "*" in names else names
+        _IMPORTED[path] = names
     return _IMPORTED[path]
+
+
+def imported_names(module):
+    """The names `module`'s source imports with `from ... import` (all of them after
+    a `*`)."""
+    names = named_imports(module)
+    return _Everything() if "*" in names else names
 
 
 def _imports_in(statements, package):
@@ -119,7 +126,7 @@ def guarded(module):
 
 def copies_elsewhere(module):
     """Where other loaded modules hold what `module`'s namespace holds: a list of
-    (their namespace, their name, the name in `module`)."""
+    (that module, its name, the name in `module`)."""
     own = module.__dict__
     by_id = {}
     for name, value in own.items():
@@ -138,9 +145,9 @@ def copies_elsewhere(module):
                 continue
             if isinstance(value, IMMUTABLE):
                 if name in sources and name in imported_names(other):
-                    found.append((space, name, name))
+                    found.append((other, name, name))
             else:
-                found.append((space, name, name if name in sources else sources[0]))
+                found.append((other, name, name if name in sources else sources[0]))
     return found
 
 
@@ -165,8 +172,16 @@ def reexecution(module, code, copies):
             ):
                 space[name] = value
         for other, name, source in copies:
-            if source in space and space[source] is not old.get(source):
-                other[name] = space[source]
+            if source in space:
+                if space[source] is not old.get(source):
+                    other.__dict__[name] = space[source]
+            elif name in named_imports(other):
+                # `from m import NAME` of a name m no longer defines: a fresh import of
+                # that module fails.
+                raise ImportError(
+                    "cannot import name %r from %r (%s imports it)"
+                    % (source, module.__name__, other.__name__)
+                )
 
     return reexecute
 
@@ -193,30 +208,38 @@ def is_worker_file(path):
     return os.path.abspath(path).startswith(WORKER_FILES)
 
 
-def holds_values(copies, namespace):
-    """Whether `copies` (from `copies_elsewhere`) put into `namespace` a value that is
-    not a function, class or module: a module that imported a value may have computed
-    more from it at import."""
-    for space, name, _ in copies:
-        if space is namespace:
-            value = space.get(name)
+def holds_values(copies, other):
+    """Whether `copies` (from `copies_elsewhere`) put into module `other` a value that
+    is not a function, class or module, or a function or class that its top-level code
+    uses (in a table, a `parametrize` list, a call): `other` may have computed more from
+    it while it was imported."""
+    names = set()
+    for holder, name, _ in copies:
+        if holder is other:
+            value = other.__dict__.get(name)
             if not isinstance(value, (types.FunctionType, type, types.BuiltinFunctionType)):
                 return True
-    return False
+            names.add(name)
+    if not names:
+        return False
+    tree = tree_of(other)
+    return tree is not None and any(chain[0] in names for chain in _top_level_dotted(tree.body))
 
 
-def reads_at_top_level(other, module):
+def reads_at_top_level(other, module, copies=()):
     """Whether `other`'s top-level code (outside function bodies; decorators, default
     values and class bodies included) reads an attribute of `module` through a module
-    it holds (`import m` then `m.X`, `import pkg` then `pkg.m.X`)."""
+    it holds (`import m` then `m.X`, `import pkg` then `pkg.m.X`), or a copy of one that
+    another module holds (`import pkg` then `pkg.X`, where pkg imported X from m)."""
     tree = tree_of(other)
     if tree is None:
         return False
     space = other.__dict__
+    copied = {(id(holder), name) for holder, name, _ in copies}
     for chain in _top_level_dotted(tree.body):
         target = space.get(chain[0])
         for attribute in chain[1:]:
-            if target is module:
+            if target is module or (id(target), attribute) in copied:
                 return True
             if not isinstance(target, types.ModuleType):
                 break
@@ -225,8 +248,8 @@ def reads_at_top_level(other, module):
 
 
 def _top_level_dotted(statements):
-    """Every dotted name `a.b.c` (as ["a", "b", "c"]) in `statements`, outside function
-    and lambda bodies."""
+    """Every name and dotted name `a.b.c` (as ["a", "b", "c"]) `statements` read,
+    outside function and lambda bodies."""
     stack = list(statements)
     while stack:
         node = stack.pop()
@@ -246,6 +269,8 @@ def _top_level_dotted(statements):
                 inner = inner.value
             if isinstance(inner, ast.Name):
                 yield [inner.id] + chain[::-1]
+        elif isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load):
+            yield [node.id]
         stack.extend(ast.iter_child_nodes(node))
 
 

@@ -492,8 +492,8 @@ class Worker:
             copies = self.copies_of(source)
             for other in own:
                 if other is not source and (
-                    reexec.holds_values(copies, other.__dict__)
-                    or reexec.reads_at_top_level(other, source)
+                    reexec.holds_values(copies, other)
+                    or reexec.reads_at_top_level(other, source, copies)
                 ):
                     dependents.append(other)
             for dependent in dependents:
@@ -543,13 +543,14 @@ class Worker:
                 path = os.path.relpath(step.__file__)
                 try:
                     run()
-                except Exception as error:
+                except (Exception, SystemExit) as error:
+                    # A fresh run's collection fails the same way (SystemExit too).
                     raise ImportFailed("importing " + path, describe_error(error))
                 if collector is None:
                     continue
                 try:
                     items = recollect(collector)
-                except Exception as error:
+                except (Exception, SystemExit) as error:
                     raise ImportFailed("collecting " + path, describe_error(error))
                 for item in items:
                     if item.nodeid in before:

@@ -76,3 +76,21 @@ def test_guarded_sees_an_import_inside_try(package):
     assert not reexec.guarded(core)
     importlib.import_module("careful")
     assert reexec.guarded(core)
+
+
+def test_a_name_another_module_imports_by_name_must_still_exist(package):
+    _, core, _, _ = package
+    source = open(core.__file__).read().replace("LIMIT = 10", "pass").replace('"LIMIT", ', "")
+    with pytest.raises(ImportError, match="cannot import name 'LIMIT'.*user imports it"):
+        reexecute(core, source)
+
+
+def test_holds_values_sees_functions_used_at_top_level(tmp_path, monkeypatch, package):
+    _, core, user, _ = package
+    (tmp_path / "table_user.py").write_text("from pkg.core import scale\n\nTABLE = [scale]\n")
+    table_user = importlib.import_module("table_user")
+    copies = reexec.copies_elsewhere(core)
+    assert reexec.holds_values(copies, table_user)
+    # `user` imports scale too, but only holds it; it holds LIMIT, a value.
+    assert reexec.holds_values(copies, user)
+    sys.modules.pop("table_user", None)
