@@ -1,7 +1,8 @@
 //! The main loop of a run: baseline, canary, then the mutants spread over one thread per
-//! sandbox. A mutant runs through one of two runners: the warm pytest worker
-//! ([`crate::worker`]) when the sandbox has one, or [`Lab::run_mutant`], which runs the
-//! test command from scratch and is where the worker falls back to.
+//! sandbox. Each thread tests its mutants through one `MutantRunner`: a
+//! `WorkerRunner` (the warm pytest worker, [`crate::worker`]) when the sandbox has one,
+//! else a `PlainRunner` ([`Lab::run_mutant`], the test command from scratch, which is
+//! also where the worker falls back to).
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -373,14 +374,20 @@ impl Lab<'_> {
                 let sender = sender.clone();
                 let (next, broken) = (&next, &broken);
                 scope.spawn(move || {
-                    let mut runner = SandboxRunner {
+                    let plain = PlainRunner {
                         lab: self,
                         sandbox,
-                        worker: workers.warm,
                         fresh: workers.fresh,
-                        restarts: 0,
                         timeout,
-                        sender: &sender,
+                    };
+                    let mut runner: Box<dyn MutantRunner + '_> = match workers.warm {
+                        Some(worker) => Box::new(WorkerRunner {
+                            plain,
+                            worker: Some(worker),
+                            restarts: 0,
+                            sender: &sender,
+                        }),
+                        None => Box::new(plain),
                     };
                     loop {
                         if is_interrupted() || broken.load(Ordering::SeqCst) {
@@ -566,29 +573,70 @@ impl Lab<'_> {
     }
 }
 
-/// One sandbox's runner for the run: its worker, if any, and the plain runner.
-struct SandboxRunner<'a, 'lab> {
+/// How a sandbox's thread tests its mutants: the one seam between the main loop and
+/// the ways a mutant can run ([`PlainRunner`], [`WorkerRunner`]).
+trait MutantRunner {
+    /// Test one mutant: `Ok(None)` when the run was interrupted (its outcome is unknown).
+    ///
+    /// # Errors
+    /// When the sandbox cannot be written or restored: the run must stop.
+    fn run(&mut self, mutant: &Mutant) -> Result<Option<MutantResult>>;
+}
+
+/// Writes the mutant into the sandbox and runs the tests from scratch: forked from the
+/// sandbox's fresh pytest worker when it has one, else the test command itself.
+struct PlainRunner<'a, 'lab> {
     lab: &'a Lab<'lab>,
     sandbox: &'a Sandbox,
-    worker: Option<Worker>,
     fresh: Option<Worker>,
-    restarts: usize,
     timeout: Duration,
+}
+
+impl MutantRunner for PlainRunner<'_, '_> {
+    fn run(&mut self, mutant: &Mutant) -> Result<Option<MutantResult>> {
+        self.lab
+            .run_mutant(self.sandbox, mutant, self.timeout, &mut self.fresh)
+    }
+}
+
+impl PlainRunner<'_, '_> {
+    /// [`MutantRunner::run`], with `detail` as the result's reason unless it has one.
+    fn run_because(&mut self, mutant: &Mutant, detail: &str) -> Result<Option<MutantResult>> {
+        let result = self.run(mutant)?;
+        Ok(result.map(|mut result| {
+            result.detail.get_or_insert_with(|| detail.to_owned());
+            result
+        }))
+    }
+}
+
+/// Asks the sandbox's warm pytest worker, and runs from scratch (its `plain` runner)
+/// what the worker cannot answer. A worker that dies is restarted (at most
+/// [`WORKER_RESTARTS`] times), and its mutant run from scratch.
+struct WorkerRunner<'a, 'lab> {
+    plain: PlainRunner<'a, 'lab>,
+    worker: Option<Worker>,
+    restarts: usize,
     sender: &'a mpsc::Sender<Event>,
 }
 
-impl SandboxRunner<'_, '_> {
-    /// Run one mutant: in the worker when there is one, else (or when the worker says so)
-    /// from scratch. A worker that dies is restarted, and its mutant run from scratch.
+impl MutantRunner for WorkerRunner<'_, '_> {
     fn run(&mut self, mutant: &Mutant) -> Result<Option<MutantResult>> {
-        let (lab, sandbox, timeout) = (self.lab, self.sandbox, self.timeout);
+        let PlainRunner {
+            lab,
+            sandbox,
+            timeout,
+            ..
+        } = self.plain;
         let Some(worker) = self.worker.as_mut() else {
-            return lab.run_mutant(sandbox, mutant, timeout, &mut self.fresh);
+            return self.plain.run(mutant);
         };
-        let reason = match lab.run_warm(worker, sandbox, mutant, timeout) {
-            Ok(Ok(result)) => return Ok(Some(result)),
-            Ok(Err(reason)) => reason,
-            Err(Failure::Interrupted) => return Ok(None),
+        match lab.run_warm(worker, sandbox, mutant, timeout) {
+            Ok(Ok(result)) => Ok(Some(result)),
+            Ok(Err(reason)) => self
+                .plain
+                .run_because(mutant, &format!("run from scratch: {reason}")),
+            Err(Failure::Interrupted) => Ok(None),
             Err(Failure::Gone(reason)) => {
                 self.worker = None;
                 let restart = self.restarts < WORKER_RESTARTS;
@@ -603,42 +651,38 @@ impl SandboxRunner<'_, '_> {
                         "running the rest of this sandbox's mutants from scratch"
                     }
                 )));
-                let result = lab
-                    .run_mutant(sandbox, mutant, timeout, &mut self.fresh)
-                    .map(|result| {
-                        result.map(|mut result| {
-                            result.detail.get_or_insert_with(|| {
-                                "run from scratch: the worker died on it".to_owned()
-                            });
-                            result
-                        })
-                    });
+                let result = self
+                    .plain
+                    .run_because(mutant, "run from scratch: the worker died on it");
                 if restart && !is_interrupted() {
-                    self.restarts += 1;
-                    if let Some(command) = lab.pytest {
-                        match lab.start_worker(command, sandbox, timeout, Mode::Warm) {
-                            Ok(worker) => self.worker = Some(worker),
-                            Err(Failure::Gone(reason)) => {
-                                let _ = self.sender.send(Event::Message(format!(
-                                    "git-chimp: the pytest worker of sandbox {} did not \
-                                     restart: {reason}",
-                                    sandbox.index
-                                )));
-                            }
-                            Err(Failure::Interrupted) => {}
-                        }
-                    }
+                    self.restart();
                 }
-                return result;
+                result
             }
-        };
-        let result = lab.run_mutant(sandbox, mutant, timeout, &mut self.fresh)?;
-        Ok(result.map(|mut result| {
-            if result.detail.is_none() {
-                result.detail = Some(format!("run from scratch: {reason}"));
+        }
+    }
+}
+
+impl WorkerRunner<'_, '_> {
+    fn restart(&mut self) {
+        self.restarts += 1;
+        let PlainRunner {
+            lab,
+            sandbox,
+            timeout,
+            ..
+        } = self.plain;
+        let Some(command) = lab.pytest else { return };
+        match lab.start_worker(command, sandbox, timeout, Mode::Warm) {
+            Ok(worker) => self.worker = Some(worker),
+            Err(Failure::Gone(reason)) => {
+                let _ = self.sender.send(Event::Message(format!(
+                    "git-chimp: the pytest worker of sandbox {} did not restart: {reason}",
+                    sandbox.index
+                )));
             }
-            result
-        }))
+            Err(Failure::Interrupted) => {}
+        }
     }
 }
 
