@@ -131,21 +131,38 @@ fn same_size_mutants_are_never_served_stale_bytecode() {
 
 #[test]
 fn tests_that_do_not_import_the_code_fail_the_canary_check() {
-    let repo = TestRepo::new(&[
-        ("calc.py", "def f():\n    return 1\n"),
-        (
-            "test_nothing.py",
-            "import unittest\n\n\nclass T(unittest.TestCase):\n    def test_ok(self):\n        pass\n",
-        ),
-    ]);
-    let run = repo.chimp(&["--tests", UNITTEST]);
-    assert_eq!(run.code, 5, "{}", run.stderr);
-    assert!(
-        run.stderr
-            .contains("do not import the code git-chimp mutates"),
-        "{}",
-        run.stderr
+    let pytest = format!(
+        "{} -m pytest -q -p no:cacheprovider",
+        crate::util::pytest_python().display()
     );
+    let unittest_test =
+        "import unittest\n\n\nclass T(unittest.TestCase):\n    def test_ok(self):\n        pass\n";
+    // With pytest the worker's tracer sees no line of the sandbox's files run, so it
+    // cannot stand in for the canary: the test command's baseline and the canary run.
+    for (tests, test_file, worker_says) in [
+        (UNITTEST, unittest_test, None),
+        (
+            pytest.as_str(),
+            "def test_ok():\n    pass\n",
+            Some("no line of the files under mutation ran"),
+        ),
+    ] {
+        let repo = TestRepo::new(&[
+            ("calc.py", "def f():\n    return 1\n"),
+            ("test_nothing.py", test_file),
+        ]);
+        let run = repo.chimp(&["--tests", tests]);
+        assert_eq!(run.code, 5, "{tests}: {}", run.stderr);
+        assert!(
+            run.stderr
+                .contains("do not import the code git-chimp mutates"),
+            "{}",
+            run.stderr
+        );
+        if let Some(message) = worker_says {
+            assert!(run.stderr.contains(message), "{}", run.stderr);
+        }
+    }
 }
 
 #[test]
