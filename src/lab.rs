@@ -62,9 +62,10 @@ pub struct Lab<'a> {
     pub candidates: &'a [String],
 }
 
-/// How long a pytest worker may take to collect the tests and run the traced baseline
-/// when no `--timeout` bounds it.
-const WORKER_STARTUP: Duration = Duration::from_secs(30 * 60);
+/// The timeout per mutant while none is known (no `--timeout`, no baseline yet): a
+/// worker gets four of them, 30 minutes, to collect the tests and run the traced
+/// baseline.
+const UNKNOWN_TIMEOUT: Duration = Duration::from_secs(450);
 
 /// What a sandbox's thread reports to the main thread.
 enum Event {
@@ -112,7 +113,7 @@ impl Lab<'_> {
         let mut workers: Vec<Workers> = sandboxes.iter().map(|_| Workers::default()).collect();
         if self.pytest.is_some() {
             eprintln!("git-chimp: baseline in the pytest worker: {}", self.tests);
-            workers = self.start_workers(sandboxes, given.map_or(WORKER_STARTUP, |t| t * 4));
+            workers = self.start_workers(sandboxes, given.unwrap_or(UNKNOWN_TIMEOUT));
             if let Some(worker) = workers.first().and_then(|workers| workers.warm.as_ref()) {
                 let timeout = timeouts::mutant_timeout(given, worker.startup);
                 eprintln!(
@@ -121,6 +122,34 @@ impl Lab<'_> {
                     worker.startup.as_secs_f64(),
                     timeout.as_secs_f64()
                 );
+                // What runs from scratch must pass unmutated too: once through the fresh
+                // worker (cheap), else, or if that fails, the test command itself.
+                let log = self.out.logs_dir().join("baseline.log");
+                let fresh = workers[0]
+                    .fresh
+                    .as_mut()
+                    .map(|fresh| fresh.fresh_run("", &log, timeout));
+                if matches!(
+                    fresh,
+                    Some(Ok(RunResult {
+                        exit: Exit::Success,
+                        ..
+                    }))
+                ) {
+                    let _ = std::fs::remove_file(&log);
+                    return Ok((timeout, workers));
+                }
+                eprintln!("git-chimp: baseline from scratch: {}", self.tests);
+                self.baseline(&sandboxes[0], Some(timeout))?;
+                if fresh.is_some() {
+                    eprintln!(
+                        "git-chimp: pytest fails unmutated when forked from the fresh worker; \
+                         fresh runs use the test command instead"
+                    );
+                    for workers in &mut workers {
+                        workers.fresh = None;
+                    }
+                }
                 return Ok((timeout, workers));
             }
         }

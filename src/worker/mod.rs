@@ -462,7 +462,9 @@ impl Worker {
             lines: [lines.0, lines.1],
             timeout: timeout.as_secs_f64(),
         };
-        Ok(match self.request(&request, timeout + GRACE)? {
+        // One request may run the module check, the tests, and the tests again in the
+        // baseline's order or before calling it a survivor: each within `timeout`.
+        Ok(match self.request(&request, timeout * 4 + GRACE)? {
             Event::Killed {
                 by,
                 tests,

@@ -164,15 +164,12 @@ mod test {
             if direction != "<-" {
                 continue;
             }
-            let event = Event::parse(json).unwrap_or_else(|| panic!("does not parse: {json}"));
+            assert!(Event::parse(json).is_some(), "does not parse: {json}");
             let name = serde_json::from_str::<serde_json::Value>(json).unwrap()["event"]
                 .as_str()
                 .unwrap()
                 .to_owned();
             seen.insert(name);
-            if let Event::Killed { by, tests, .. } = &event {
-                assert!(by.is_some() || !tests.is_empty() || json.contains("null"));
-            }
         }
         let all = [
             "ready",

@@ -7,14 +7,15 @@ not leave the old value behind. Then names other loaded modules imported from it
 (`from m import X`, `from .core import *`) are rebound where they still hold the old
 object. Functions, classes and other objects are matched by identity; numbers, strings
 and other values two modules may hold by chance only where the other module's source
-imports that name.
+imports them from it (`bound_from`, through re-exports too).
 
-When the mutated module raises while it is re-executed, a fresh run's import would
-raise too, and the tests fail: the mutant is killed, unless some module imports it
-inside a `try` block (`guarded`), which may swallow the error.
+This module also finds what depends on a module at import (`holds_values`,
+`reads_at_top_level`, `in_order`); `warm.Worker.make_plan` re-executes those after it.
+When a re-executed module raises, a fresh run's collection fails the same way, unless
+the project may catch import errors (`import_errors_may_be_caught`).
 
-What this cannot reach: values other modules (or the tests, at collection) computed
-from the module while it was imported. Callers check each module once by
+What this cannot see: dynamic access (`vars(m)`, `getattr`, `importlib`) and state
+others put into a module after its import. Callers check each module once by
 re-executing it unmutated (`Worker.check_reexecution`), and confirm survivors by a
 fresh run.
 """
@@ -45,11 +46,6 @@ _IMPORTED = {}
 _TREES = {}
 
 
-class _Everything:
-    def __contains__(self, name):
-        return True
-
-
 def tree_of(module):
     """`module`'s parsed source, or None."""
     path = getattr(module, "__file__", None)
@@ -62,25 +58,66 @@ def tree_of(module):
     return _TREES[path]
 
 
-def named_imports(module):
-    """The names `module`'s source imports by name with `from ... import` (a `*`
-    included as "*")."""
+def from_imports(module):
+    """`module`'s `from X import a as b` statements, as (X resolved to an absolute
+    module name, a, b); `from X import *` as (X, "*", "*")."""
     path = getattr(module, "__file__", None)
     if path not in _IMPORTED:
-        names = set()
+        found = []
         tree = tree_of(module)
+        package = getattr(module, "__package__", None) or ""
         for node in ast.walk(tree) if tree is not None else ():
             if isinstance(node, ast.ImportFrom):
-                names.update(alias.asname or alias.name for alias in node.names)
-        _IMPORTED[path] = names
+                base = _absolute(node, package)
+                found.extend((base, alias.name, alias.asname or alias.name) for alias in node.names)
+        _IMPORTED[path] = found
     return _IMPORTED[path]
 
 
-def imported_names(module):
-    """The names `module`'s source imports with `from ... import` (all of them after
-    a `*`)."""
-    names = named_imports(module)
-    return _Everything() if "*" in names else names
+def _absolute(node, package):
+    """The absolute module name an ImportFrom node names, in `package`."""
+    base = node.module or ""
+    if not node.level:
+        return base
+    parts = package.split(".") if package else []
+    parts = parts[: len(parts) - node.level + 1]
+    return ".".join([part for part in parts if part] + ([base] if base else []))
+
+
+def bound_from(module):
+    """For each loaded module that imports names from `module`, directly or through
+    modules that re-export them (`from .core import *` in a package): module name ->
+    {its name: (the name in `module`, whether its own import names it rather than `*`)}.
+    Only names imported this way, so a value another module holds by chance (a small
+    int, True, an interned string) is not one."""
+    holders = {
+        module.__name__: {name: (name, True) for name in module.__dict__ if not _dunder(name)}
+    }
+    importers = [other for other in own_modules() if other is not module]
+    changed = True
+    while changed:
+        changed = False
+        for other in importers:
+            names = holders.setdefault(other.__name__, {})
+            for source, imported, bound in from_imports(other):
+                held = holders.get(source)
+                if not held or other.__name__ == source:
+                    continue
+                pairs = (
+                    [(name, name) for name in held if not name.startswith("_")]
+                    if imported == "*"
+                    else [(imported, bound)]
+                )
+                for name, as_name in pairs:
+                    if name in held and as_name not in names:
+                        names[as_name] = (held[name][0], imported != "*")
+                        changed = True
+    del holders[module.__name__]
+    return {name: names for name, names in holders.items() if names}
+
+
+def _dunder(name):
+    return name.startswith("__") and name.endswith("__")
 
 
 def _imports_in(statements, package):
@@ -106,7 +143,7 @@ def guarded(module):
     """Whether a loaded module outside the interpreter's own directories imports
     `module` (or a package above it) inside a `try` block."""
     name = module.__name__
-    prefixes = tuple({sys.prefix, sys.base_prefix, sys.exec_prefix})
+    prefixes = tuple({os.path.join(p, "") for p in (sys.prefix, sys.base_prefix, sys.exec_prefix)})
     for other in list(sys.modules.values()):
         path = getattr(other, "__file__", None)
         if not isinstance(path, str) or path.startswith(prefixes) or other is module:
@@ -124,37 +161,72 @@ def guarded(module):
     return False
 
 
+def import_errors_may_be_caught(modules):
+    """Whether an import error of one of `modules` might not fail a fresh run: some
+    own module imports one of them inside `try`, or uses `pytest.importorskip` or
+    `contextlib.suppress` of import errors anywhere."""
+    if any(guarded(module) for module in modules):
+        return True
+    for other in own_modules():
+        try:
+            with open(other.__file__, encoding="utf-8", errors="replace") as source:
+                text = source.read()
+        except OSError:
+            continue
+        if "importorskip" in text or "ImportError)" in text and "suppress(" in text:
+            return True
+    return False
+
+
 def copies_elsewhere(module):
     """Where other loaded modules hold what `module`'s namespace holds: a list of
-    (that module, its name, the name in `module`)."""
+    (that module, its name, the name in `module`). Functions, classes and other objects
+    with an identity of their own count wherever they are; values two modules may hold
+    by chance (numbers, strings, None, tuples) only where the other module imports
+    them from `module` (`bound_from`)."""
     own = module.__dict__
     by_id = {}
     for name, value in own.items():
-        # Dunder names (`__doc__`, `__all__`) are each module's own.
-        dunder = name.startswith("__") and name.endswith("__")
-        if not dunder and not isinstance(value, types.ModuleType):
+        if not _dunder(name) and not isinstance(value, types.ModuleType):
             by_id.setdefault(id(value), []).append(name)
+    bound = bound_from(module)
     found = []
     for other in list(sys.modules.values()):
         space = getattr(other, "__dict__", None)
         if other is module or not isinstance(space, dict):
             continue
+        names = bound.get(getattr(other, "__name__", None), {})
         for name, value in list(space.items()):
             sources = by_id.get(id(value))
             if not sources:
                 continue
-            if isinstance(value, IMMUTABLE):
-                if name in sources and name in imported_names(other):
-                    found.append((other, name, name))
-            else:
+            if name in names and names[name][0] in sources:
+                found.append((other, name, names[name][0]))
+            elif not isinstance(value, IMMUTABLE):
                 found.append((other, name, name if name in sources else sources[0]))
     return found
+
+
+def vanished(copies, by_name, space):
+    """A copy whose name the re-executed module no longer defines and that its holder
+    imports by name (`by_name`: (holder's name, its name) pairs): (the holder, the
+    name), or None. A fresh import of the holder fails."""
+    for other, name, source in copies:
+        if source not in space and (getattr(other, "__name__", None), name) in by_name:
+            return other, source
+    return None
 
 
 def reexecution(module, code, copies):
     """A function that executes `code` as `module` (call it in a child), then rebinds
     `copies` (from `copies_elsewhere`) whose object changed."""
     package = module.__name__ + "."
+    by_name = {
+        (holder, name)
+        for holder, names in bound_from(module).items()
+        for name, (_, named) in names.items()
+        if named
+    }
 
     def reexecute():
         space = module.__dict__
@@ -171,17 +243,15 @@ def reexecution(module, code, copies):
                 and value.__name__ == package + name
             ):
                 space[name] = value
+        gone = vanished(copies, by_name, space)
+        if gone is not None:
+            raise ImportError(
+                "cannot import name %r from %r (%s imports it)"
+                % (gone[1], module.__name__, gone[0].__name__)
+            )
         for other, name, source in copies:
-            if source in space:
-                if space[source] is not old.get(source):
-                    other.__dict__[name] = space[source]
-            elif name in named_imports(other):
-                # `from m import NAME` of a name m no longer defines: a fresh import of
-                # that module fails.
-                raise ImportError(
-                    "cannot import name %r from %r (%s imports it)"
-                    % (source, module.__name__, other.__name__)
-                )
+            if source in space and space[source] is not old.get(source):
+                other.__dict__[name] = space[source]
 
     return reexecute
 
@@ -194,7 +264,10 @@ def own_modules():
     """Loaded modules whose files lie outside the interpreter's own directories and the
     worker's (the project's code and tests, not the standard library or
     site-packages)."""
-    prefixes = tuple({sys.prefix, sys.base_prefix, sys.exec_prefix, WORKER_FILES})
+    prefixes = tuple(
+        {os.path.join(p, "") for p in (sys.prefix, sys.base_prefix, sys.exec_prefix)}
+        | {WORKER_FILES}
+    )
     found = []
     for module in list(sys.modules.values()):
         path = getattr(module, "__file__", None)
@@ -244,6 +317,10 @@ def reads_at_top_level(other, module, copies=()):
             if not isinstance(target, types.ModuleType):
                 break
             target = getattr(target, attribute, None)
+        else:
+            # The module itself, handed to something (`vars(m)`, `register(m)`).
+            if target is module:
+                return True
     return False
 
 

@@ -12,9 +12,10 @@ failure:
 - **Re-execution** (`reexec.py`). Module level, class bodies, defaults, decorators and
   functions that ran while their own module was imported: the module is re-executed
   with the mutant in the child, and every test runs, those that reach the mutated lines
-  first. The first such mutant of a module checks it once (re-executed unmutated, every
-  test must still pass); a module that fails the check, code that ran below another
-  module's import or the tests' collection, and every survivor go back to git-chimp as
+  first. Modules whose import depends on it are re-executed after it and test modules
+  among them re-collected (`make_plan`). The first such mutant of a module checks it
+  once (re-executed unmutated, every test must still pass); a module that fails the
+  check, code a `conftest.py` ran at import, and every survivor go back to git-chimp as
   "fallback", to run from scratch.
 
 In both, when a test fails after one that followed it in the baseline, the same tests
@@ -350,7 +351,8 @@ class Worker:
         """Run the mutant's tests in a child and say what happened. Swapped: `reached`
         fastest first, then (before calling it a survivor) `reached` and `others` in
         the baseline's order. Re-executed (`reexecute` puts the mutant in first):
-        `reached` fastest first, then `others` in the baseline's order, in one run."""
+        `reached` fastest first, then `others` in the baseline's order. A failure, hang
+        or crash out of the baseline's order is run again in that order, which decides."""
 
         def run(selected):
             def work():
@@ -386,6 +388,13 @@ class Worker:
         if kind == "result" and value["killed_by"] and self.out_of_order(value["killed_by"], selected):
             # A test that came after the failing one in the baseline ran before it: make
             # sure the failure is the mutant's, not that test's leftovers.
+            selected = self.items_at(in_order)
+            kind, value = run(selected)
+        elif (kind == "timeout" or (kind == "exit" and fork.died_of_a_test(value))) and [
+            item.nodeid for item in selected
+        ] != [item.nodeid for item in self.items_at(in_order)]:
+            # A hang or a crash with the tests out of the baseline's order: the same
+            # check as for a failure, since no test's report names the culprit.
             selected = self.items_at(in_order)
             kind, value = run(selected)
         if kind == "result" and not value["killed_by"] and reexecute is None and others:
@@ -456,8 +465,9 @@ class Worker:
         """The module, then every module whose import depends on it, as far as that
         can be seen: its code ran below theirs (the tracer), they imported a value from
         it (not a function or class: they may have computed more from it), or their
-        top level reads its attributes. Each of those must be a file under mutation or
-        a test module (re-collected after it is re-executed)."""
+        top level reads its attributes or uses what it imported from it. A conftest.py
+        among them cannot be re-executed (its hooks and fixtures are registered with
+        pytest); test modules are re-collected after they are re-executed."""
         import pytest
 
         module = self.module_of(number)
@@ -603,10 +613,11 @@ class Worker:
         path = os.path.relpath(self.files[number])
         if answer["event"] == "import_error":
             why = "with the mutant, %s raises %s" % tuple(answer["error"])
-            if reexec.guarded(self.module_of(number)):
+            modules = [step for step, _ in self.plan(number)]
+            if reexec.import_errors_may_be_caught(modules):
                 return {
                     "event": "fallback",
-                    "reason": "%s, and a module imports it inside `try`" % why,
+                    "reason": "%s, and the project may catch import errors" % why,
                 }
             return {"event": "killed", "by": None, "tests": [], "reason": why, "reexecuted": True}
         if answer["event"] == "survived":

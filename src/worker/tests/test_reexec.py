@@ -94,3 +94,57 @@ def test_holds_values_sees_functions_used_at_top_level(tmp_path, monkeypatch, pa
     # `user` imports scale too, but only holds it; it holds LIMIT, a value.
     assert reexec.holds_values(copies, user)
     sys.modules.pop("table_user", None)
+
+
+def test_an_aliased_import_is_rebound_and_a_value_held_by_chance_is_not(package):
+    _, core, _, tmp_path = package
+    (tmp_path / "aliased.py").write_text("from pkg.core import LIMIT as MAX\n")
+    (tmp_path / "config.py").write_text("DEBUG = False\n")
+    (tmp_path / "chance.py").write_text("from config import DEBUG\n")
+    aliased = importlib.import_module("aliased")
+    chance = importlib.import_module("chance")
+    try:
+        source = open(core.__file__).read()
+        reexecute(core, source.replace("LIMIT = 10", "LIMIT = 11"))
+        assert aliased.MAX == 11
+        # chance's DEBUG is the same object as core's, but not imported from it: neither
+        # rebound nor a reason for an import error when core's goes away.
+        reexecute(core, source.replace("DEBUG = False", "DEBUG = True"))
+        assert chance.DEBUG is False
+        reexecute(core, source.replace("DEBUG = False", "pass"))
+        assert chance.DEBUG is False
+    finally:
+        for name in ("aliased", "config", "chance"):
+            sys.modules.pop(name, None)
+
+
+def test_a_module_that_only_holds_an_imported_function_does_not_depend_on_it(tmp_path, package):
+    _, core, _, _ = package
+    (tmp_path / "holder.py").write_text("from pkg.core import scale\n\n\ndef use():\n    return scale(1)\n")
+    holder = importlib.import_module("holder")
+    try:
+        assert not reexec.holds_values(reexec.copies_elsewhere(core), holder)
+    finally:
+        sys.modules.pop("holder", None)
+
+
+def test_top_level_reads_of_a_module_are_seen_through_packages_and_vars(tmp_path, package):
+    pkg, core, _, _ = package
+    files = {
+        "reads_attr": "import pkg.core\n\nX = pkg.core.LIMIT + 1\n",
+        "reads_vars": "import pkg.core as c\n\nNAMES = sorted(vars(c))\n",
+        "reads_copy": "import pkg\n\nY = pkg.scale\n",
+        "reads_in_body": "import pkg.core\n\n\ndef f():\n    return pkg.core.LIMIT\n",
+    }
+    for name, text in files.items():
+        (tmp_path / (name + ".py")).write_text(text)
+    try:
+        copies = reexec.copies_elsewhere(core)
+        found = {
+            name: reexec.reads_at_top_level(importlib.import_module(name), core, copies)
+            for name in files
+        }
+        assert found == {"reads_attr": True, "reads_vars": True, "reads_copy": True, "reads_in_body": False}
+    finally:
+        for name in files:
+            sys.modules.pop(name, None)
