@@ -372,6 +372,8 @@ class Worker:
                     "git-chimp: mutant %s, %d test(s): %s\n"
                     % (request["id"], len(selected), " ".join(i.nodeid for i in selected))
                 )
+                # In the console file at once: it says what runs while the tests run.
+                sys.stdout.flush()
                 return {"killed_by": self.run_items(items)}
 
             return self.in_child(work, request["timeout"])
