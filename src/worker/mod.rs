@@ -33,7 +33,7 @@ use crate::process::{Exit, RunResult, log_tail};
 
 /// The worker's Python package and its start-up script: (path in the scratch
 /// directory, source).
-const SOURCES: [(&str, &str); 11] = [
+const SOURCES: [(&str, &str); 12] = [
     (
         "chimp_worker_start.py",
         include_str!("chimp_worker_start.py"),
@@ -41,6 +41,10 @@ const SOURCES: [(&str, &str); 11] = [
     (
         "git_chimp_worker/__init__.py",
         include_str!("git_chimp_worker/__init__.py"),
+    ),
+    (
+        "git_chimp_worker/collect.py",
+        include_str!("git_chimp_worker/collect.py"),
     ),
     (
         "git_chimp_worker/fork.py",

@@ -7,7 +7,8 @@ user's arguments and serves git-chimp's requests until its input closes.
 
 Modules: `protocol` (the messages, one JSON object per line), `tracer` (which lines and
 functions run: sys.monitoring or sys.settrace), `swap` (comparing code objects), `reexec`
-(re-executing a module with a mutant in), `fork` (children with a timeout), `warm` (the
+(re-executing a module with a mutant in, and what depends on it), `collect`
+(re-collecting test modules after that), `fork` (children with a timeout), `warm` (the
 traced baseline and mutants), `fresh` (pytest from the start per run), `main`.
 
 The tests' output (and pytest's) goes to the console file named in the config, emptied

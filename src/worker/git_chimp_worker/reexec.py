@@ -167,15 +167,23 @@ def import_errors_may_be_caught(modules):
     `contextlib.suppress` of import errors anywhere."""
     if any(guarded(module) for module in modules):
         return True
-    for other in own_modules():
+    return any(_catches_import_errors(other.__file__) for other in own_modules())
+
+
+_CATCHES = {}
+
+
+def _catches_import_errors(path):
+    """Whether the file at `path` mentions `importorskip` or suppresses ImportError
+    (read once per file)."""
+    if path not in _CATCHES:
         try:
-            with open(other.__file__, encoding="utf-8", errors="replace") as source:
+            with open(path, encoding="utf-8", errors="replace") as source:
                 text = source.read()
         except OSError:
-            continue
-        if "importorskip" in text or "ImportError)" in text and "suppress(" in text:
-            return True
-    return False
+            text = ""
+        _CATCHES[path] = "importorskip" in text or ("ImportError)" in text and "suppress(" in text)
+    return _CATCHES[path]
 
 
 def copies_elsewhere(module):
@@ -217,16 +225,24 @@ def vanished(copies, by_name, space):
     return None
 
 
-def reexecution(module, code, copies):
-    """A function that executes `code` as `module` (call it in a child), then rebinds
-    `copies` (from `copies_elsewhere`) whose object changed."""
-    package = module.__name__ + "."
-    by_name = {
+def imported_by_name(module):
+    """The (holder's name, its name) pairs of names other modules import from `module`
+    by name (not by `*`, `bound_from`): those a re-execution must still define."""
+    return {
         (holder, name)
         for holder, names in bound_from(module).items()
         for name, (_, named) in names.items()
         if named
     }
+
+
+def reexecution(module, code, copies, by_name=None):
+    """A function that executes `code` as `module` (call it in a child), then rebinds
+    `copies` (from `copies_elsewhere`) whose object changed. `by_name` is
+    `imported_by_name(module)`, when the caller has it."""
+    package = module.__name__ + "."
+    if by_name is None:
+        by_name = imported_by_name(module)
 
     def reexecute():
         space = module.__dict__

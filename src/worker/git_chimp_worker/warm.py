@@ -27,54 +27,8 @@ import sys
 import time
 
 from . import fork, reexec
+from .collect import ImportFailed, reexecute_steps
 from .swap import differences, is_function, key_of, line_starts
-
-
-class ImportFailed(Exception):
-    """Re-executing a module raised: (its path, the error)."""
-
-
-def recollect(collector):
-    """The test items `collector` (a pytest Module) collects now, selected as at the
-    start (`-k`, `-m` and plugins' `pytest_collection_modifyitems`)."""
-    import pytest
-
-    items = []
-
-    def walk(node):
-        for child in node.collect():
-            if isinstance(child, pytest.Item):
-                items.append(child)
-            else:
-                walk(child)
-
-    walk(collector)
-    config = collector.config
-    config.hook.pytest_collection_modifyitems(session=collector.session, config=config, items=items)
-    return items
-
-
-class Recollection:
-    """What re-executing and re-collecting test modules changed: new items by node id,
-    items with ids not collected at the start, and ids that are gone."""
-
-    def __init__(self):
-        self.replaced = {}
-        self.added = []
-        self.removed = set()
-
-    def apply(self, items):
-        """`items` (as collected at the start) as a fresh collection would give them."""
-        kept = [self.replaced.get(item.nodeid, item) for item in items if item.nodeid not in self.removed]
-        return kept + self.added
-
-    def changed(self):
-        return bool(self.added or self.removed)
-
-
-def describe_error(error):
-    text = str(error).splitlines()[0] if str(error) else ""
-    return "%s: %s" % (type(error).__name__, text) if text else type(error).__name__
 
 
 class Worker:
@@ -102,6 +56,9 @@ class Worker:
         self.checked = {}  # file number -> None (re-execution is safe) or why not
         self.copies = {}  # id(module) -> reexec.copies_elsewhere(module)
         self.plans = {}  # file number -> Worker.make_plan(number)
+        self.by_name = {}  # id(module) -> reexec.imported_by_name(module)
+        self.unmutated_runs = {}  # id(module) -> its unmutated re-execution
+        self.ids_of = {}  # id(collector) -> the node ids it collected at the start
 
     # pytest hooks ---------------------------------------------------------------------
 
@@ -539,40 +496,35 @@ class Worker:
         module = self.module_of(number)
         steps = []
         for step, collector in self.plan(number):
-            step_code = code if step is module else self.code_of(step)
-            before = None
-            if collector is not None:
-                before = {
-                    item.nodeid for item in self.items if item.getparent(type(collector)) is collector
-                }
-            steps.append(
-                (step, reexec.reexecution(step, step_code, self.copies_of(step)), collector, before)
+            if step is module:
+                run = reexec.reexecution(step, code, self.copies_of(step), self.by_name_of(step))
+            else:
+                run = self.unmutated(step)
+            steps.append((step, run, collector, self.collected_ids(collector)))
+        return lambda: reexecute_steps(steps)
+
+    def by_name_of(self, module):
+        if id(module) not in self.by_name:
+            self.by_name[id(module)] = reexec.imported_by_name(module)
+        return self.by_name[id(module)]
+
+    def unmutated(self, module):
+        """The re-execution of `module` as it is (a dependent of a mutated module)."""
+        if id(module) not in self.unmutated_runs:
+            self.unmutated_runs[id(module)] = reexec.reexecution(
+                module, self.code_of(module), self.copies_of(module), self.by_name_of(module)
             )
+        return self.unmutated_runs[id(module)]
 
-        def reexecute():
-            recollection = Recollection()
-            for step, run, collector, before in steps:
-                path = os.path.relpath(step.__file__)
-                try:
-                    run()
-                except (Exception, SystemExit) as error:
-                    # A fresh run's collection fails the same way (SystemExit too).
-                    raise ImportFailed("importing " + path, describe_error(error))
-                if collector is None:
-                    continue
-                try:
-                    items = recollect(collector)
-                except (Exception, SystemExit) as error:
-                    raise ImportFailed("collecting " + path, describe_error(error))
-                for item in items:
-                    if item.nodeid in before:
-                        recollection.replaced[item.nodeid] = item
-                    else:
-                        recollection.added.append(item)
-                recollection.removed.update(set(before) - {item.nodeid for item in items})
-            return recollection
-
-        return reexecute
+    def collected_ids(self, collector):
+        """The node ids `collector` (a test module's, or None) collected at the start."""
+        if collector is None:
+            return None
+        if id(collector) not in self.ids_of:
+            self.ids_of[id(collector)] = {
+                item.nodeid for item in self.items if item.getparent(type(collector)) is collector
+            }
+        return self.ids_of[id(collector)]
 
     def check_reexecution(self, number, timeout):
         """Re-execute the module unmutated in a child and run every test: None when
