@@ -28,22 +28,66 @@ def recollect(collector):
     return items
 
 
+def base_name(nodeid):
+    """A test's node id without its parameters: `test_format` of `test_format[4-%Y]`."""
+    return nodeid.split("[", 1)[0]
+
+
 class Recollection:
-    """What re-executing and re-collecting test modules changed: new items by node id,
-    items with ids not collected at the start, and ids that are gone."""
+    """What re-executing and re-collecting test modules changed: the new item for each
+    node id collected at the start (under another id where the mutant changed a
+    parameter's id), items with no counterpart at the start, and ids that are gone."""
 
     def __init__(self):
         self.replaced = {}
+        self.renamed = {}  # new node id -> the id at the start it stands for
         self.added = []
         self.removed = set()
 
     def apply(self, items):
-        """`items` (as collected at the start) as a fresh collection would give them."""
+        """`items` (as collected at the start) as a fresh collection would give them,
+        those the mutant renamed first (it changed their parameters: they are the
+        likeliest to fail), then the others in their order, then the new ones."""
         kept = [self.replaced.get(item.nodeid, item) for item in items if item.nodeid not in self.removed]
-        return kept + self.added
+        renamed = [item for item in kept if item.nodeid in self.renamed]
+        return renamed + [item for item in kept if item.nodeid not in self.renamed] + self.added
+
+    def at_start(self, nodeid):
+        """The node id at the start that `nodeid` (collected now) stands for."""
+        return self.renamed.get(nodeid, nodeid)
 
     def changed(self):
-        return bool(self.added or self.removed)
+        return bool(self.added or self.removed or self.renamed)
+
+    def record(self, before, items):
+        """Match a test module's `items` (collected now) with the node ids `before` (in
+        the order collected at the start): the same id, or else, where a parametrized
+        test has as many cases as at the start, the case in the same place (a mutated
+        constant in a parameter changes its id, not its place)."""
+        old = set(before)
+        unmatched = [item for item in items if item.nodeid not in old]
+        for item in items:
+            if item.nodeid in old:
+                self.replaced[item.nodeid] = item
+        gone = [nodeid for nodeid in before if nodeid not in self.replaced]
+        cases = {}
+        for nodeid in before:
+            cases.setdefault(base_name(nodeid), []).append(nodeid)
+        now = {}
+        for item in items:
+            now.setdefault(base_name(item.nodeid), []).append(item)
+        for item in unmatched:
+            base = base_name(item.nodeid)
+            if len(cases.get(base, ())) != len(now[base]):
+                self.added.append(item)
+                continue
+            nodeid = cases[base][now[base].index(item)]
+            if nodeid in self.replaced:
+                self.added.append(item)
+                continue
+            self.replaced[nodeid] = item
+            self.renamed[item.nodeid] = nodeid
+        self.removed.update(nodeid for nodeid in gone if nodeid not in self.replaced)
 
 
 def describe_error(error):
@@ -53,7 +97,7 @@ def describe_error(error):
 
 def reexecute_steps(steps):
     """Run `steps` ((module, its re-execution, its pytest collector or None, the node ids
-    that collector collected at the start)) in order; return the Recollection. Raises
+    that collector collected at the start, in order)) in order; return the Recollection. Raises
     ImportFailed when a module or a collection raises: a fresh run's collection fails
     the same way (SystemExit too)."""
     recollection = Recollection()
@@ -69,10 +113,5 @@ def reexecute_steps(steps):
             items = recollect(collector)
         except (Exception, SystemExit) as error:
             raise ImportFailed("collecting " + path, describe_error(error))
-        for item in items:
-            if item.nodeid in before:
-                recollection.replaced[item.nodeid] = item
-            else:
-                recollection.added.append(item)
-        recollection.removed.update(set(before) - {item.nodeid for item in items})
+        recollection.record(before, items)
     return recollection

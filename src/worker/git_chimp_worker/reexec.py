@@ -148,17 +148,28 @@ def guarded(module):
         path = getattr(other, "__file__", None)
         if not isinstance(path, str) or path.startswith(prefixes) or other is module:
             continue
-        tree = tree_of(other)
-        if tree is None:
-            continue
-        package = getattr(other, "__package__", None)
-        for node in ast.walk(tree):
-            if type(node).__name__ not in ("Try", "TryStar"):
-                continue
-            for imported in _imports_in(node.body, package):
-                if imported == name or name.startswith(imported + "."):
-                    return True
+        for imported in _imported_in_try(other, path):
+            if imported == name or name.startswith(imported + "."):
+                return True
     return False
+
+
+_TRY_IMPORTS = {}
+
+
+def _imported_in_try(module, path):
+    """The module names `module` (from the file at `path`) imports inside `try`
+    blocks (its file parsed once)."""
+    if path not in _TRY_IMPORTS:
+        names = set()
+        tree = tree_of(module)
+        if tree is not None:
+            package = getattr(module, "__package__", None)
+            for node in ast.walk(tree):
+                if type(node).__name__ in ("Try", "TryStar"):
+                    names.update(_imports_in(node.body, package))
+        _TRY_IMPORTS[path] = names
+    return _TRY_IMPORTS[path]
 
 
 def import_errors_may_be_caught(modules):

@@ -204,13 +204,18 @@ class Worker:
                     return False
         return bool(diffs)
 
-    def out_of_order(self, killer, ran):
-        """Whether a test that followed `killer` in the baseline ran before it."""
-        limit = self.position.get(killer, -1)
+    def out_of_order(self, killer, ran, at_start=None):
+        """Whether a test that followed `killer` in the baseline ran before it in `ran`
+        (`at_start` gives the baseline's id of a re-collected test)."""
+
+        def baseline_id(nodeid):
+            return at_start(nodeid) if at_start else nodeid
+
+        limit = self.position.get(baseline_id(killer), -1)
         for item in ran:
             if item.nodeid == killer:
                 return False
-            if self.position.get(item.nodeid, -1) > limit:
+            if self.position.get(baseline_id(item.nodeid), -1) > limit:
                 return True
         return False
 
@@ -317,12 +322,14 @@ class Worker:
                 # Only the first failure matters; pytest's long tracebacks are slow.
                 self.session.config.option.tbstyle = "native"
                 items = selected
+                at_start = None
                 if reexecute is not None:
                     try:
                         recollection = reexecute()
                     except ImportFailed as error:
                         return {"killed_by": None, "import_error": list(error.args)}
                     items = recollection.apply(selected)
+                    at_start = recollection.at_start
                 for function, code in swaps:
                     function.__code__ = code
                 sys.stdout.write(
@@ -331,7 +338,11 @@ class Worker:
                 )
                 # In the console file at once: it says what runs while the tests run.
                 sys.stdout.flush()
-                return {"killed_by": self.run_items(items)}
+                killer = self.run_items(items)
+                return {
+                    "killed_by": killer,
+                    "out_of_order": bool(killer) and self.out_of_order(killer, items, at_start),
+                }
 
             return self.in_child(work, request["timeout"])
 
@@ -344,7 +355,7 @@ class Worker:
         kind, value = run(selected)
         if kind == "result" and "import_error" in value:
             return {"event": "import_error", "error": value["import_error"]}
-        if kind == "result" and value["killed_by"] and self.out_of_order(value["killed_by"], selected):
+        if kind == "result" and value["killed_by"] and value["out_of_order"]:
             # A test that came after the failing one in the baseline ran before it: make
             # sure the failure is the mutant's, not that test's leftovers.
             selected = self.items_at(in_order)
@@ -517,13 +528,14 @@ class Worker:
         return self.unmutated_runs[id(module)]
 
     def collected_ids(self, collector):
-        """The node ids `collector` (a test module's, or None) collected at the start."""
+        """The node ids `collector` (a test module's, or None) collected at the start, in
+        their order."""
         if collector is None:
             return None
         if id(collector) not in self.ids_of:
-            self.ids_of[id(collector)] = {
+            self.ids_of[id(collector)] = [
                 item.nodeid for item in self.items if item.getparent(type(collector)) is collector
-            }
+            ]
         return self.ids_of[id(collector)]
 
     def check_reexecution(self, number, timeout):

@@ -137,3 +137,40 @@ def test_with_reexecution_off_import_time_mutants_fall_back(pytester):
     answer = process.mutant("LIMIT = 10", "LIMIT = 11", 1)
     assert answer["event"] == "fallback" and "--no-reexec" in answer["reason"]
     process.close()
+
+
+PARAMETRIZED = """\
+import pytest
+
+import calc
+
+
+def record(name):
+    with open("order.txt", "a") as out:
+        out.write(name + "\\n")
+
+
+def test_first():
+    record("first")
+
+
+@pytest.mark.parametrize("name", calc.NAMES)
+def test_known(name):
+    record(name)
+    assert name in ("a", "b", "c")
+"""
+
+
+def test_a_case_whose_id_the_mutant_changes_runs_first_in_its_place(pytester):
+    pytester.makepyfile(calc='NAMES = ["a", "b", "c"]\n', test_calc=PARAMETRIZED)
+    process = WorkerProcess(pytester)
+    assert process.event() == {"event": "ready", "tests": 4}
+    assert process.ask(op="baseline", timeout=30)["failed"] == []
+    order = pytester.path / "order.txt"
+    order.unlink()
+    answer = process.mutant('"b"', '"XXbXX"', 1)
+    assert answer["event"] == "killed" and answer["by"] == "test_calc.py::test_known[XXbXX]"
+    # The module's check (re-executed unmutated, every test), then the renamed case
+    # first, once: no re-run in the baseline's order was needed.
+    assert order.read_text() == "first\na\nb\nc\nXXbXX\n"
+    process.close()
