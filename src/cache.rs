@@ -3,8 +3,10 @@
 //! One bincode file per key under the cache directory (`.chimp/cache/` or `--cache-dir`),
 //! fanned out by the key's first two hex digits, written atomically (a temporary file in
 //! the same directory, then a rename), so concurrent runs and crashes never leave a torn
-//! entry. An entry that is truncated, corrupt or from another format is a miss, and the
-//! next outcome for its key replaces it.
+//! entry. Each entry holds its own key and ends with a SHA-256 checksum of the rest: an
+//! entry that is truncated, corrupt (one flipped bit), copied over another key's file or
+//! from another format is a miss, and the next outcome for its key replaces it; `git chimp
+//! cache stats` counts such entries as damaged.
 //!
 //! The key is SHA-256 over, in order: the cache format version; the file's path; the
 //! source text of the mutant's enclosing definition (function, method or class; the
@@ -24,10 +26,17 @@ use sha2::{Digest, Sha256};
 
 use crate::mutant::Mutant;
 use crate::outcome::Outcome;
-use crate::output::write_atomic;
+use crate::output::{cannot_write, write_atomic};
 
-/// Bumped whenever the key or the entry changes meaning.
+/// Bumped whenever the key changes meaning (every key changes with it).
 pub const FORMAT_VERSION: u32 = 1;
+
+/// Bumped whenever the entry's layout changes (keys stay valid: older entries are misses
+/// and are replaced). 2: the key and a checksum in each entry.
+const ENTRY_FORMAT: u32 = 2;
+
+/// Bytes of the checksum that ends every entry.
+const CHECKSUM_LEN: usize = 32;
 
 /// Marks a file as a git-chimp cache entry.
 const MAGIC: [u8; 4] = *b"CHMP";
@@ -91,6 +100,8 @@ impl CacheKey {
 pub struct Entry {
     magic: [u8; 4],
     format: u32,
+    /// The key it was stored under (hex).
+    key: String,
     /// The outcome, as [`outcome_code`] encodes it.
     outcome: u8,
     /// How long the test run took, in milliseconds.
@@ -170,11 +181,11 @@ impl Cache {
         self.dir.join(&key.0[..2]).join(&key.0[2..])
     }
 
-    /// The stored entry for `key`, if there is a readable one.
+    /// The stored entry for `key`, if there is an intact one stored for this key.
     #[must_use]
     pub fn get(&self, key: &CacheKey) -> Option<Entry> {
         let bytes = fs::read(self.path(key)).ok()?;
-        decode(&bytes)
+        decode(&bytes).filter(|entry| entry.key == key.0)
     }
 
     /// Store an outcome (killed, timeout and survived only; others are not cached).
@@ -193,15 +204,18 @@ impl Cache {
         };
         let entry = Entry {
             magic: MAGIC,
-            format: FORMAT_VERSION,
+            format: ENTRY_FORMAT,
+            key: key.0.clone(),
             outcome: code,
             duration_ms: u64::try_from(duration.as_millis()).unwrap_or(u64::MAX),
             timeout_ms: u64::try_from(timeout.as_millis()).unwrap_or(u64::MAX),
             version: env!("CARGO_PKG_VERSION").to_owned(),
             recorded: now_secs(),
         };
-        let bytes = bincode::encode_to_vec(&entry, bincode::config::standard())
+        let mut bytes = bincode::encode_to_vec(&entry, bincode::config::standard())
             .context("encoding a cache entry")?;
+        let checksum: [u8; CHECKSUM_LEN] = Sha256::digest(&bytes).into();
+        bytes.extend_from_slice(&checksum);
         let path = self.path(key);
         if let Some(parent) = path.parent() {
             fs::create_dir_all(parent).with_context(|| format!("creating {}", parent.display()))?;
@@ -233,7 +247,10 @@ impl Cache {
         let mut stats = Stats::default();
         for path in self.entries() {
             stats.bytes += fs::metadata(&path).map_or(0, |meta| meta.len());
-            match fs::read(&path).ok().and_then(|bytes| decode(&bytes)) {
+            match fs::read(&path)
+                .ok()
+                .and_then(|bytes| decode_at(&path, &bytes))
+            {
                 Some(entry) => {
                     let name = entry.outcome().map_or("?", Outcome::name);
                     *stats.by_outcome.entry(name).or_insert(0) += 1;
@@ -254,7 +271,7 @@ impl Cache {
         let count = self.entries().len();
         if self.dir.exists() {
             fs::remove_dir_all(&self.dir)
-                .with_context(|| format!("removing {}", self.dir.display()))?;
+                .map_err(|err| cannot_write(&self.dir, "removing the cache", &err))?;
         }
         Ok(count)
     }
@@ -269,10 +286,11 @@ impl Cache {
         for path in self.entries() {
             let keep = fs::read(&path)
                 .ok()
-                .and_then(|bytes| decode(&bytes))
+                .and_then(|bytes| decode_at(&path, &bytes))
                 .is_some_and(|entry| entry.recorded >= cutoff);
             if !keep {
-                fs::remove_file(&path).with_context(|| format!("removing {}", path.display()))?;
+                fs::remove_file(&path)
+                    .map_err(|err| cannot_write(&path, "removing the cache entry", &err))?;
                 removed += 1;
             }
         }
@@ -280,14 +298,27 @@ impl Cache {
     }
 }
 
+/// The entry `bytes` hold when they are intact: the checksum matches, and the magic,
+/// format and outcome are known.
 fn decode(bytes: &[u8]) -> Option<Entry> {
+    let (body, checksum) = bytes.split_at_checked(bytes.len().checked_sub(CHECKSUM_LEN)?)?;
+    if Sha256::digest(body).as_slice() != checksum {
+        return None;
+    }
     let (entry, used): (Entry, usize) =
-        bincode::decode_from_slice(bytes, bincode::config::standard()).ok()?;
-    (used == bytes.len()
+        bincode::decode_from_slice(body, bincode::config::standard()).ok()?;
+    (used == body.len()
         && entry.magic == MAGIC
-        && entry.format == FORMAT_VERSION
+        && entry.format == ENTRY_FORMAT
         && entry.outcome().is_some())
     .then_some(entry)
+}
+
+/// [`decode`] for the file at `path`, which must be where its key puts it.
+fn decode_at(path: &Path, bytes: &[u8]) -> Option<Entry> {
+    let name = path.file_name()?.to_str()?;
+    let fan = path.parent()?.file_name()?.to_str()?;
+    decode(bytes).filter(|entry| entry.key.len() == 64 && entry.key == format!("{fan}{name}"))
 }
 
 /// Parse a duration such as `30d`, `12h`, `90m`, `45s` or `2w`.
@@ -345,6 +376,27 @@ mod test {
         assert!(cache.get(&key).is_none(), "truncated");
         fs::write(&path, b"not an entry at all").unwrap();
         assert!(cache.get(&key).is_none(), "foreign");
+        assert_eq!(cache.stats().damaged, 1);
+        // Every single flipped bit is a miss, never another outcome.
+        for bit in 0..bytes.len() * 8 {
+            let mut flipped = bytes.clone();
+            flipped[bit / 8] ^= 1 << (bit % 8);
+            fs::write(&path, &flipped).unwrap();
+            assert!(cache.get(&key).is_none(), "bit {bit} flipped");
+        }
+        // Another key's entry copied over this key's file is a miss too.
+        let other = CacheKey("cd".repeat(32));
+        cache
+            .put(
+                &other,
+                Outcome::Killed,
+                Duration::ZERO,
+                Duration::from_secs(9),
+            )
+            .unwrap();
+        fs::copy(cache.path(&other), &path).unwrap();
+        assert!(cache.get(&key).is_none(), "copied from another key");
+        assert_eq!(cache.get(&other).unwrap().outcome(), Some(Outcome::Killed));
         assert_eq!(cache.stats().damaged, 1);
         cache
             .put(&key, Outcome::Error, Duration::ZERO, Duration::ZERO)

@@ -288,6 +288,17 @@ pub struct RunArgs {
     )]
     pub timeout: Option<f64>,
 
+    /// Seconds the baseline (the tests on the unmutated code, or the pytest worker's
+    /// collection and traced run) may take before git-chimp stops with status 3, when
+    /// `--timeout` is not given [default: 600].
+    #[arg(
+        long,
+        value_name = "SECONDS",
+        env = "CHIMP_BASELINE_TIMEOUT",
+        help_heading = "Running"
+    )]
+    pub baseline_timeout: Option<f64>,
+
     /// How mutants run: `pytest` keeps a warm pytest process per sandbox that forks for
     /// each mutant and runs only the tests that reach it; `command` runs the test command
     /// from scratch for each mutant; `auto` uses `pytest` when the test command is a plain
@@ -388,6 +399,7 @@ impl RunArgs {
             "no-reexec" => self.no_reexec = false,
             "tests" => self.tests = None,
             "timeout" => self.timeout = None,
+            "baseline-timeout" => self.baseline_timeout = None,
             "runner" => self.runner = None,
             "fail-under" => self.fail_under = None,
             "report" => self.report.clear(),
@@ -421,6 +433,7 @@ impl RunArgs {
         }
         self.tests = self.tests.or(outer.tests);
         self.timeout = self.timeout.or(outer.timeout);
+        self.baseline_timeout = self.baseline_timeout.or(outer.baseline_timeout);
         self.runner = self.runner.or(outer.runner);
         self.fail_under = self.fail_under.or(outer.fail_under);
         if self.report.is_empty() {

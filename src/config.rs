@@ -21,7 +21,7 @@ use crate::cli::{ReportKind, RunArgs, Runner};
 use crate::exit_code::{ExitCode, fatal};
 
 /// The keys a configuration file may hold, in the order `git chimp config` prints them.
-pub const KEYS: [&str; 15] = [
+pub const KEYS: [&str; 16] = [
     "tests",
     "code",
     "exclude",
@@ -30,6 +30,7 @@ pub const KEYS: [&str; 15] = [
     "since",
     "jobs",
     "timeout",
+    "baseline-timeout",
     "runner",
     "cache-dir",
     "no-cache",
@@ -296,10 +297,15 @@ fn set(args: &mut RunArgs, key: &str, value: &DeValue<'_>, base: &Path) -> Resul
             }
         }
         "jobs" => args.jobs = Some(positive_integer(value)?),
-        "timeout" => {
+        "timeout" | "baseline-timeout" => {
             let seconds =
                 Some(number(value)?).filter(|seconds| seconds.is_finite() && *seconds > 0.0);
-            args.timeout = Some(seconds.ok_or("a positive number of seconds")?);
+            let seconds = Some(seconds.ok_or("a positive number of seconds")?);
+            if key == "timeout" {
+                args.timeout = seconds;
+            } else {
+                args.baseline_timeout = seconds;
+            }
         }
         "fail-under" => {
             let score = Some(number(value)?).filter(|score| (0.0..=100.0).contains(score));
@@ -400,6 +406,7 @@ pub fn shown_value(args: &RunArgs, key: &str) -> Option<String> {
         "since" => args.since.clone(),
         "jobs" => args.jobs.map(|jobs| jobs.to_string()),
         "timeout" => args.timeout.map(|seconds| format!("{seconds}")),
+        "baseline-timeout" => args.baseline_timeout.map(|seconds| format!("{seconds}")),
         "runner" => args
             .runner
             .map(|runner| format!("{runner:?}").to_lowercase()),

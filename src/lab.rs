@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::mpsc;
+use std::sync::{PoisonError, RwLock};
 use std::time::Duration;
 
 use anyhow::{Context, Result};
@@ -19,6 +20,7 @@ use crate::mutant::Mutant;
 use crate::outcome::{MutantResult, Outcome};
 use crate::output::OutputDir;
 use crate::process::{Exit, RunResult, log_tail, run_test_command};
+use crate::repo::TargetState;
 use crate::sandbox::Sandbox;
 use crate::timeouts;
 use crate::worker::{Answer, Failure, Mode, PytestCommand, Start, Worker};
@@ -60,12 +62,18 @@ pub struct Lab<'a> {
     /// Every file git-chimp may mutate in this run (the canary breaks them; the worker
     /// traces them).
     pub candidates: &'a [String],
+    /// The user's working tree, which a damaged sandbox is synced from again.
+    pub workdir: &'a Path,
+    /// The tested state the sandboxes hold.
+    pub state: &'a TargetState,
+    /// Whether the user was told that the tests damage their sandbox.
+    pub damage_told: AtomicBool,
 }
 
-/// The timeout per mutant while none is known (no `--timeout`, no baseline yet): a
-/// worker gets four of them, 30 minutes, to collect the tests and run the traced
-/// baseline.
-const UNKNOWN_TIMEOUT: Duration = Duration::from_secs(450);
+/// How many test runs share how many CPUs: (sandboxes, CPUs).
+fn load(sandboxes: &[Sandbox]) -> (usize, usize) {
+    (sandboxes.len(), crate::options::cpu_count())
+}
 
 /// What a sandbox's thread reports to the main thread.
 enum Event {
@@ -107,15 +115,16 @@ impl Lab<'_> {
     pub fn set_up(
         &self,
         sandboxes: &[Sandbox],
-        given: Option<Duration>,
+        (given, baseline_limit): (Option<Duration>, Duration),
         canary: bool,
     ) -> Result<(Duration, Vec<Workers>)> {
         let mut workers: Vec<Workers> = sandboxes.iter().map(|_| Workers::default()).collect();
         if self.pytest.is_some() {
             eprintln!("git-chimp: baseline in the pytest worker: {}", self.tests);
-            workers = self.start_workers(sandboxes, given.unwrap_or(UNKNOWN_TIMEOUT));
+            // A worker gets four of these to collect the tests and run the traced baseline.
+            workers = self.start_workers(sandboxes, given.unwrap_or(baseline_limit / 4));
             if let Some(worker) = workers.first().and_then(|workers| workers.warm.as_ref()) {
-                let timeout = timeouts::mutant_timeout(given, worker.startup);
+                let timeout = timeouts::mutant_timeout(given, worker.startup, load(sandboxes));
                 eprintln!(
                     "git-chimp: baseline passed in {:.1}s (collection and a traced run); \
                      timeout per mutant {:.1}s",
@@ -137,10 +146,13 @@ impl Lab<'_> {
                     }))
                 ) {
                     let _ = std::fs::remove_file(&log);
+                    self.restore_all(sandboxes, "the baseline")?;
                     return Ok((timeout, workers));
                 }
                 eprintln!("git-chimp: baseline from scratch: {}", self.tests);
+                self.restore_all(sandboxes, "the baseline")?;
                 self.baseline(&sandboxes[0], Some(timeout))?;
+                self.restore_all(sandboxes, "the baseline")?;
                 if fresh.is_some() {
                     eprintln!(
                         "git-chimp: pytest fails unmutated when forked from the fresh worker; \
@@ -157,8 +169,9 @@ impl Lab<'_> {
             return Err(fatal(ExitCode::Interrupted, "interrupted"));
         }
         eprintln!("git-chimp: baseline: {}", self.tests);
-        let baseline = self.baseline(&sandboxes[0], given)?;
-        let timeout = timeouts::mutant_timeout(given, baseline);
+        let baseline = self.baseline(&sandboxes[0], Some(given.unwrap_or(baseline_limit)))?;
+        self.restore_all(sandboxes, "the baseline")?;
+        let timeout = timeouts::mutant_timeout(given, baseline, load(sandboxes));
         eprintln!(
             "git-chimp: baseline passed in {:.1}s; timeout per mutant {:.1}s",
             baseline.as_secs_f64(),
@@ -166,11 +179,50 @@ impl Lab<'_> {
         );
         if canary {
             self.canary(&sandboxes[0], self.candidates, timeout)?;
+            self.restore_all(&sandboxes[..1], "the canary run")?;
         }
         if is_interrupted() {
             return Err(fatal(ExitCode::Interrupted, "interrupted"));
         }
         Ok((timeout, workers))
+    }
+
+    /// After a test run in `sandbox` (`after` names it): when the tests deleted or changed
+    /// files of the tested state, sync the sandbox again, so no later run depends on what
+    /// they did. Returns the line to tell the user, the first time only.
+    ///
+    /// # Errors
+    /// [`ExitCode::Incomplete`] when the sandbox cannot be restored.
+    fn restore_if_damaged(&self, sandbox: &Sandbox, after: &str) -> Result<Option<String>> {
+        let Some(damage) = sandbox.damage() else {
+            return Ok(None);
+        };
+        sandbox.resync(self.workdir, self.state).map_err(|err| {
+            fatal(
+                ExitCode::Incomplete,
+                format!(
+                    "the tests delete or change files in their working directory ({damage} \
+                     after {after}), and sandbox {} could not be restored: {err:#}",
+                    sandbox.index
+                ),
+            )
+        })?;
+        Ok((!self.damage_told.swap(true, Ordering::SeqCst)).then(|| {
+            format!(
+                "git-chimp: the tests delete or change files in their working directory \
+                 ({damage} after {after}); git-chimp restores the sandbox after every such run"
+            )
+        }))
+    }
+
+    /// [`Lab::restore_if_damaged`] for every sandbox, telling the user on stderr.
+    fn restore_all(&self, sandboxes: &[Sandbox], after: &str) -> Result<()> {
+        for sandbox in sandboxes {
+            if let Some(line) = self.restore_if_damaged(sandbox, after)? {
+                eprintln!("{line}");
+            }
+        }
+        Ok(())
     }
 
     /// Run the tests on the unmutated code; return their duration.
@@ -207,7 +259,8 @@ impl Lab<'_> {
                 format!("the tests were killed by signal {signal} on the unmutated code")
             }
             Exit::Timeout => format!(
-                "the tests did not finish within --timeout on the unmutated code ({:.1}s)",
+                "the tests did not finish within --timeout on the unmutated code ({:.1}s; \
+                 without --timeout the limit is --baseline-timeout, 600 s by default)",
                 run.duration.as_secs_f64()
             ),
         };
@@ -250,8 +303,12 @@ impl Lab<'_> {
             &log,
             Some(timeout),
         );
-        for (path, original) in &originals {
-            sandbox.write(path, original)?;
+        let restored: Result<()> = originals
+            .iter()
+            .try_for_each(|(path, original)| sandbox.write(path, original));
+        if restored.is_err() {
+            // The tests deleted what the canary broke: sync the whole sandbox again.
+            self.restore_if_damaged(sandbox, "the canary run")?;
         }
         match run?.exit {
             Exit::Success => Err(fatal(
@@ -396,12 +453,14 @@ impl Lab<'_> {
     ) -> LabOutcome {
         let next = AtomicUsize::new(0);
         let broken = AtomicBool::new(false);
+        // Every run holds it shared; a timeout's second run holds it alone.
+        let alone = RwLock::new(());
         let (sender, receiver) = mpsc::channel::<Event>();
         let mut indexed = Vec::with_capacity(mutants.len());
         std::thread::scope(|scope| {
             for (sandbox, workers) in sandboxes.iter().zip(workers) {
                 let sender = sender.clone();
-                let (next, broken) = (&next, &broken);
+                let (next, broken, alone) = (&next, &broken, &alone);
                 scope.spawn(move || {
                     let plain = PlainRunner {
                         lab: self,
@@ -426,7 +485,8 @@ impl Lab<'_> {
                         let Some(mutant) = mutants.get(index) else {
                             break;
                         };
-                        match runner.run(mutant) {
+                        let ran = self.test_one(&mut *runner, sandbox, mutant, alone, &sender);
+                        match ran {
                             Ok(Some(result)) => {
                                 let _ = sender.send(Event::Result(index, Box::new(result)));
                             }
@@ -473,6 +533,45 @@ impl Lab<'_> {
         }
     }
 
+    /// Test `mutant` through `runner`, then restore the sandbox if the tests damaged it. A
+    /// timeout is believed only when the mutant passes its timeout a second time with no
+    /// other run going on (`alone`): the other sandboxes' runs share the CPUs with it.
+    fn test_one(
+        &self,
+        runner: &mut dyn MutantRunner,
+        sandbox: &Sandbox,
+        mutant: &Mutant,
+        alone: &RwLock<()>,
+        sender: &mpsc::Sender<Event>,
+    ) -> Result<Option<MutantResult>> {
+        let mut run = |exclusive: bool| -> Result<Option<MutantResult>> {
+            let ran = if exclusive {
+                let _alone = alone.write().unwrap_or_else(PoisonError::into_inner);
+                runner.run(mutant)
+            } else {
+                let _shared = alone.read().unwrap_or_else(PoisonError::into_inner);
+                runner.run(mutant)
+            };
+            let after = format!("the run of mutant {}", mutant.id);
+            if let Some(line) = self.restore_if_damaged(sandbox, &after)? {
+                let _ = sender.send(Event::Message(line));
+            }
+            ran
+        };
+        match run(false)? {
+            Some(result) if result.outcome == Outcome::Timeout => {
+                Ok(run(true)?.map(|mut again| {
+                    if again.outcome == Outcome::Timeout {
+                        let detail = again.detail.take().unwrap_or_default();
+                        again.detail = Some(format!("{detail}, twice (the second time alone)"));
+                    }
+                    again
+                }))
+            }
+            other => Ok(other),
+        }
+    }
+
     /// Ask `worker` about `mutant`: `Ok(None)` when it must run from scratch (with the
     /// reason).
     fn run_warm(
@@ -513,7 +612,10 @@ impl Lab<'_> {
         let log = matches!(outcome, Outcome::Survived | Outcome::Timeout)
             .then(|| {
                 let kept = self.out.logs_dir().join(format!("{}.log", mutant.id));
-                std::fs::copy(&worker.console, &kept).ok().map(|_| kept)
+                std::fs::copy(&worker.console, &kept).ok().map(|_| {
+                    crate::process::cap_log(&kept);
+                    kept
+                })
             })
             .flatten();
         Ok(Ok(MutantResult {
@@ -576,7 +678,10 @@ impl Lab<'_> {
                 )
             }
         };
-        sandbox.write(&mutant.path, source.as_bytes())?;
+        // When the tests removed the file or its directory, this fails and the caller
+        // finds the sandbox damaged and syncs it again (the mutant's own outcome stands:
+        // it is what its run gave).
+        let _ = sandbox.write(&mutant.path, source.as_bytes());
         let run = match run {
             Ok(run) => run,
             Err(err) => return Ok(Some(error_result(mutant, format!("{err:#}")))),
@@ -589,6 +694,7 @@ impl Lab<'_> {
         };
         let kept = if matches!(outcome, Outcome::Survived | Outcome::Timeout) {
             let kept = self.out.logs_dir().join(format!("{}.log", mutant.id));
+            crate::process::cap_log(&log);
             std::fs::rename(&log, &kept).ok().map(|()| kept)
         } else {
             None

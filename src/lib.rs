@@ -234,6 +234,14 @@ fn discover_mutants(
             found.skipped.push((path.clone(), "not UTF-8".into()));
             continue;
         };
+        if let Some(at) = text.find('\0') {
+            let line = text[..at].matches('\n').count() + 1;
+            found.skipped.push((
+                path.clone(),
+                format!("a NUL byte on line {line}, which Python rejects in source code"),
+            ));
+            continue;
+        }
         match discover::mutate_source(path, &text, &options.operators) {
             Ok(mut mutants) => {
                 found.candidates.push(path.clone());
@@ -286,12 +294,23 @@ fn config_args(repo: &Repo) -> Result<RunArgs> {
             .transpose()
     };
     let root = repo.workdir();
-    #[expect(
-        clippy::cast_possible_truncation,
-        clippy::cast_sign_loss,
-        reason = "validated below"
-    )]
-    let jobs = number("jobs")?.map(|jobs| jobs.max(0.0) as usize);
+    // Validated as the file's `jobs` is: a positive integer, not a number rounded down.
+    let jobs = repo
+        .config("jobs")
+        .map(|value| {
+            value
+                .trim()
+                .parse::<usize>()
+                .ok()
+                .filter(|jobs| *jobs > 0)
+                .ok_or_else(|| {
+                    fatal(
+                        ExitCode::Usage,
+                        format!("git config chimp.jobs = {value:?}: expected a positive integer"),
+                    )
+                })
+        })
+        .transpose()?;
     Ok(RunArgs {
         code: words("code").iter().map(|path| root.join(path)).collect(),
         exclude: words("exclude")
@@ -305,6 +324,7 @@ fn config_args(repo: &Repo) -> Result<RunArgs> {
         jobs,
         tests: repo.config("tests"),
         timeout: number("timeout")?,
+        baseline_timeout: number("baseline-timeout")?,
         fail_under: number("fail-under")?,
         runner: repo
             .config("runner")
@@ -340,6 +360,52 @@ impl Layers {
     }
 
     /// The effective arguments: each layer fills what the ones above left unset.
+    /// Which layer sets `key` (a flag and its `CHIMP_*` variable are both the command
+    /// line here).
+    fn origin(&self, key: &str) -> Option<Origin> {
+        let key = config::KEYS
+            .iter()
+            .chain(&["shard"])
+            .find(|known| **known == key)?;
+        Some(if config::shown_value(&self.command_line, key).is_some() {
+            Origin::CommandLine
+        } else if config::shown_value(&self.git, key).is_some() {
+            Origin::GitConfig(key)
+        } else if let Some((file, line)) = self
+            .file
+            .as_ref()
+            .and_then(|file| Some((file, *file.lines.get(key)?)))
+        {
+            Origin::File(file.shown.clone(), line)
+        } else {
+            Origin::Default
+        })
+    }
+
+    /// The validated options, a bad value's error naming the layer that set it (the
+    /// file and line, or `git config chimp.<key>`), as the command line names its flag.
+    fn options(&self, workdir: &std::path::Path, cwd: &std::path::Path) -> Result<Options> {
+        Options::new(&self.merged(), workdir, cwd).map_err(|err| {
+            let Some(bad) = err.downcast_ref::<exit_code::Fatal>() else {
+                return err;
+            };
+            let Some((key, rest)) = bad
+                .message
+                .strip_prefix("--")
+                .and_then(|message| message.split_once([' ', ':']))
+            else {
+                return err;
+            };
+            match self.origin(key) {
+                Some(origin @ (Origin::GitConfig(_) | Origin::File(..))) => {
+                    let rest = rest.trim_start_matches(' ');
+                    fatal(bad.code, format!("{origin}: {key} {rest}"))
+                }
+                _ => err,
+            }
+        })
+    }
+
     fn merged(&self) -> RunArgs {
         let file = self.file.as_ref().map(|file| file.args.clone());
         self.command_line
@@ -352,8 +418,7 @@ impl Layers {
 fn prepare(args: &RunArgs) -> Result<Prepared> {
     let cwd = current_dir()?;
     let repo = Repo::discover(&cwd)?;
-    let args = Layers::read(args, &repo, &cwd)?.merged();
-    let options = Options::new(&args, repo.workdir(), &cwd)?;
+    let options = Layers::read(args, &repo, &cwd)?.options(repo.workdir(), &cwd)?;
     let state = match &options.rev {
         Some(rev) => repo.commit_state(&repo.resolve_commit(rev, "--rev")?)?,
         None => repo.working_state()?,
@@ -392,7 +457,7 @@ fn show_config(args: &RunArgs, from_env: &std::collections::BTreeSet<String>) ->
     let repo = Repo::discover(&cwd)?;
     let layers = Layers::read(args, &repo, &cwd)?;
     let merged = layers.merged();
-    let options = Options::new(&merged, repo.workdir(), &cwd)?;
+    let options = layers.options(repo.workdir(), &cwd)?;
     match &layers.file {
         Some(file) => println!("configuration file: {}", file.shown.display()),
         None => println!(
@@ -405,22 +470,9 @@ fn show_config(args: &RunArgs, from_env: &std::collections::BTreeSet<String>) ->
         repo.workdir().display().to_string().trim_end_matches('/')
     );
     for key in config::KEYS.iter().copied().chain(["shard"]) {
-        let origin = if config::shown_value(&layers.command_line, key).is_some() {
-            if from_env.contains(key) {
-                Origin::Environment(key)
-            } else {
-                Origin::CommandLine
-            }
-        } else if config::shown_value(&layers.git, key).is_some() {
-            Origin::GitConfig(key)
-        } else if let Some((file, line)) = layers
-            .file
-            .as_ref()
-            .and_then(|file| Some((file, *file.lines.get(key)?)))
-        {
-            Origin::File(file.shown.clone(), line)
-        } else {
-            Origin::Default
+        let origin = match layers.origin(key).unwrap_or(Origin::Default) {
+            Origin::CommandLine if from_env.contains(key) => Origin::Environment(key),
+            origin => origin,
         };
         let value = config::shown_value(&merged, key).map_or_else(
             || default_shown(key, &options),
@@ -439,6 +491,7 @@ fn default_shown(key: &str, options: &Options) -> String {
         "operators" => format!("all {}", Operator::ALL.len()),
         "jobs" => format!("{} (the number of CPUs)", options.jobs),
         "timeout" => "3 x baseline + 5 s".to_owned(),
+        "baseline-timeout" => "600 s".to_owned(),
         "runner" => "auto".to_owned(),
         "cache-dir" => ".chimp/cache".to_owned(),
         "no-cache" | "no-canary" | "no-reexec" => "false".to_owned(),
@@ -500,7 +553,9 @@ fn finish(
     fail_under: Option<f64>,
 ) -> Result<ExitCode> {
     let (interrupted, from_cache) = run;
-    let notes = report::write_all(out, findings, kinds)?;
+    // The summary is printed even when a report cannot be written: the outcomes are
+    // never lost.
+    let written = report::write_all(out, findings, kinds);
     print!(
         "{}",
         report::terminal::summary(findings.results, findings.mutants.len(), interrupted)
@@ -515,12 +570,32 @@ fn finish(
     if survived {
         println!("patches: {}", out.survived_dir().display());
     }
+    let notes = written.map_err(|err| {
+        fatal(
+            ExitCode::Environment,
+            format!("writing the reports: {err:#} (the outcomes are in the summary above)"),
+        )
+    })?;
     println!("report: {}", out.report_path().display());
     for note in notes {
         println!("{note}");
     }
     if interrupted {
         return Ok(ExitCode::Interrupted);
+    }
+    let untested = findings.mutants.len() - findings.results.len()
+        + findings
+            .results
+            .iter()
+            .filter(|result| result.outcome == Outcome::Error)
+            .count();
+    if untested > 0 {
+        println!(
+            "{untested} of {} mutants were not tested (errors, named above and in the report): \
+             the run is incomplete",
+            findings.mutants.len()
+        );
+        return Ok(ExitCode::Incomplete);
     }
     let score = outcome::Summary::of(findings.results).score();
     Ok(match (survived, fail_under, score) {
@@ -575,6 +650,7 @@ fn sweep(args: &RunArgs) -> Result<ExitCode> {
     };
     let _lock = sandbox::lock(&repo)?;
     let out = OutputDir::create(repo.workdir())?;
+    out.check_writable(&report::file_names(&options.reports))?;
     let mut found = discover_mutants(&repo, &options, &state, changed.as_ref())?;
     let shard = take_shard(&options, &mut found);
     let total = found.mutants.len();
@@ -845,8 +921,15 @@ fn run_misses(
         pytest,
         reexec: options.reexec,
         candidates: &found.candidates,
+        workdir: repo.workdir(),
+        state,
+        damage_told: std::sync::atomic::AtomicBool::new(false),
     };
-    let setup = lab.set_up(&sandboxes, options.timeout, options.canary);
+    let setup = lab.set_up(
+        &sandboxes,
+        (options.timeout, options.baseline_timeout),
+        options.canary,
+    );
     let (timeout, workers) = match setup {
         Ok(setup) => setup,
         Err(err) => {
@@ -870,11 +953,13 @@ fn run_misses(
             ))
         })
         .collect();
+    let mut cache_failed = false;
     let mut store = |result: &MutantResult| {
         if let (Some(cache), Some(key)) = (misses.cache, key_of.get(result.mutant.id.0.as_str()))
             && let Err(err) = cache.put(key, result.outcome, result.duration, timeout)
+            && !std::mem::replace(&mut cache_failed, true)
         {
-            eprintln!("git-chimp: could not cache an outcome: {err:#}");
+            eprintln!("git-chimp: warning: outcomes are not cached this run: {err:#} (said once)");
         }
     };
     let mut progress = Progress::new(mutants.len());

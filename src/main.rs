@@ -21,7 +21,11 @@ fn main() -> ExitCode {
             };
         }
     };
-    match git_chimp::run(cli) {
+    git_chimp::process::adopt_orphans();
+    let ran = git_chimp::run(cli);
+    // Whatever the tests left running (a daemon in a session of its own) goes now.
+    git_chimp::process::kill_leftovers();
+    match ran {
         Ok(code) => ExitCode::from(code.code()),
         Err(err) => {
             let code = err

@@ -8,7 +8,7 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use crate::operators::Operator;
-use crate::span::{Edit, LineCol, LineIndex, Span};
+use crate::span::{Edit, LineCol, Span};
 
 /// A stable id computed from the mutant's content (path, span, operator, replacement),
 /// never from the order it was found in: 12 lowercase hex digits.
@@ -131,17 +131,23 @@ impl Mutant {
     }
 
     /// A unified diff (`a/<path>`, `b/<path>`) from `original` to this mutant, as `git
-    /// apply` takes it.
+    /// apply` takes it: lines are git's (`\n` ends one; a lone `\r` is text), and the
+    /// paths are quoted as git quotes them.
     #[must_use]
     pub fn diff(&self, original: &str) -> String {
         // Only the changed lines and their context can differ: diff that excerpt (fast on
         // big files), then shift the hunk's line numbers to the whole file.
-        let lines = LineIndex::new(original);
-        let first = lines.line_of(self.span.start);
-        let last = lines.line_of(self.span.end.max(self.span.start + 1) - 1);
+        let starts = git_line_starts(original);
+        let line_of = |offset: usize| match starts.binary_search(&offset) {
+            Ok(line) => line,
+            Err(next) => next - 1,
+        };
+        let line_start = |line: usize| starts.get(line).copied().unwrap_or(original.len());
+        let first = line_of(self.span.start);
+        let last = line_of(self.span.end.max(self.span.start + 1) - 1);
         let context_start = first.saturating_sub(CONTEXT);
-        let start = lines.line_start(context_start, original);
-        let end = lines.line_start(last + CONTEXT + 1, original);
+        let start = line_start(context_start);
+        let end = line_start(last + CONTEXT + 1);
         let old = &original[start..end];
         let new = format!(
             "{}{}{}",
@@ -149,26 +155,42 @@ impl Mutant {
             self.replacement,
             &original[self.span.end..end]
         );
-        let diff = similar::TextDiff::from_lines(old, new.as_str());
-        let body = diff
-            .unified_diff()
-            .context_radius(CONTEXT)
-            .header(&format!("a/{}", self.path), &format!("b/{}", self.path))
-            .to_string();
-        let mut out = format!("diff --git a/{0} b/{0}\n", self.path);
-        for line in body.split_inclusive('\n') {
-            match line
+        let old_lines: Vec<&str> = old.split_inclusive('\n').collect();
+        let new_lines: Vec<&str> = new.split_inclusive('\n').collect();
+        let diff = similar::TextDiff::from_slices(&old_lines, &new_lines);
+        let (a, b) = (quote_path("a/", &self.path), quote_path("b/", &self.path));
+        // git ends a header's unquoted name that holds a space with a tab.
+        let end = if a.starts_with('"') || !self.path.contains(' ') {
+            ""
+        } else {
+            "\t"
+        };
+        let mut out = format!("diff --git {a} {b}\n--- {a}{end}\n+++ {b}{end}\n");
+        // The hunks are written here, not by `similar`'s formatter, which takes a lone
+        // `\r` at the end of the file for a newline.
+        for group in diff.grouped_ops(CONTEXT) {
+            let header = similar::udiff::UnifiedHunkHeader::new(&group).to_string();
+            let ranges = header
                 .strip_prefix("@@ ")
-                .and_then(|rest| rest.split_once(" @@"))
-            {
-                Some((ranges, tail)) => {
-                    let shifted: Vec<String> = ranges
-                        .split(' ')
-                        .map(|range| shift_range(range, context_start))
-                        .collect();
-                    let _ = write!(out, "@@ {} @@{tail}", shifted.join(" "));
+                .and_then(|rest| rest.strip_suffix(" @@"))
+                .unwrap_or_default();
+            let shifted: Vec<String> = ranges
+                .split(' ')
+                .map(|range| shift_range(range, context_start))
+                .collect();
+            let _ = writeln!(out, "@@ {} @@", shifted.join(" "));
+            for change in group.iter().flat_map(|op| diff.iter_changes(op)) {
+                let tag = match change.tag() {
+                    similar::ChangeTag::Equal => ' ',
+                    similar::ChangeTag::Delete => '-',
+                    similar::ChangeTag::Insert => '+',
+                };
+                let line = change.value();
+                out.push(tag);
+                out.push_str(line);
+                if !line.ends_with('\n') {
+                    out.push_str("\n\\ No newline at end of file\n");
                 }
-                None => out.push_str(line),
             }
         }
         out
@@ -177,6 +199,45 @@ impl Mutant {
 
 /// Context lines around a change in a patch.
 const CONTEXT: usize = 3;
+
+/// Where each of `text`'s lines starts, as git counts lines (only `\n` ends one).
+fn git_line_starts(text: &str) -> Vec<usize> {
+    std::iter::once(0)
+        .chain(text.match_indices('\n').map(|(at, _)| at + 1))
+        .collect()
+}
+
+/// `prefix` + `path` as git writes it in a diff header: in double quotes with C escapes
+/// (octal for other control characters and for every byte of a non-ASCII character, as
+/// with git's default `core.quotePath`) when it holds any of those, a quote or a
+/// backslash; else as it is.
+fn quote_path(prefix: &str, path: &str) -> String {
+    let plain = |byte: u8| (0x20..0x7f).contains(&byte) && byte != b'"' && byte != b'\\';
+    let whole = format!("{prefix}{path}");
+    if whole.bytes().all(plain) {
+        return whole;
+    }
+    let mut out = String::from("\"");
+    for byte in whole.bytes() {
+        match byte {
+            b'\n' => out.push_str("\\n"),
+            b'\t' => out.push_str("\\t"),
+            b'\r' => out.push_str("\\r"),
+            b'"' => out.push_str("\\\""),
+            b'\\' => out.push_str("\\\\"),
+            0x07 => out.push_str("\\a"),
+            0x08 => out.push_str("\\b"),
+            0x0b => out.push_str("\\v"),
+            0x0c => out.push_str("\\f"),
+            byte if plain(byte) => out.push(char::from(byte)),
+            byte => {
+                let _ = write!(out, "\\{byte:03o}");
+            }
+        }
+    }
+    out.push('"');
+    out
+}
 
 /// A hunk range (`-3,7`, `+3`) with `by` added to its start line (kept at 0 for an empty
 /// range at the top of a file).

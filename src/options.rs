@@ -14,6 +14,32 @@ use crate::exit_code::{ExitCode, fatal};
 use crate::operators::Operator;
 use crate::shard::Shard;
 
+/// A positive number of seconds given as `--flag`, or a usage error naming it.
+fn seconds(value: Option<f64>, flag: &str) -> Result<Option<Duration>> {
+    match value {
+        None => Ok(None),
+        Some(seconds) if seconds.is_finite() && seconds > 0.0 => {
+            Ok(Some(Duration::from_secs_f64(seconds)))
+        }
+        Some(seconds) => Err(fatal(
+            ExitCode::Usage,
+            format!("--{flag} {seconds}: must be a positive number of seconds"),
+        )),
+    }
+}
+
+/// How long the baseline may take when neither `--timeout` nor `--baseline-timeout` says.
+pub const DEFAULT_BASELINE_TIMEOUT: Duration = Duration::from_secs(600);
+
+/// At most this many jobs per CPU: beyond it, test runs only compete for the CPUs.
+pub const MAX_JOBS_PER_CPU: usize = 4;
+
+/// The CPUs this process may use (1 when unknown).
+#[must_use]
+pub fn cpu_count() -> usize {
+    std::thread::available_parallelism().map_or(1, std::num::NonZero::get)
+}
+
 /// Settings of one run.
 #[derive(Debug, Clone)]
 pub struct Options {
@@ -27,6 +53,8 @@ pub struct Options {
     pub tests: Option<String>,
     /// Per-mutant timeout given by the user.
     pub timeout: Option<Duration>,
+    /// How long the baseline may take without `timeout` (`--baseline-timeout`).
+    pub baseline_timeout: Duration,
     /// Parallel workers.
     pub jobs: usize,
     /// Whether to run the canary check.
@@ -102,23 +130,23 @@ impl Options {
                 })
                 .collect::<Result<_>>()?
         };
-        let timeout = match args.timeout {
-            None => None,
-            Some(seconds) if seconds.is_finite() && seconds > 0.0 => {
-                Some(Duration::from_secs_f64(seconds))
-            }
-            Some(seconds) => {
-                return Err(fatal(
-                    ExitCode::Usage,
-                    format!("--timeout {seconds}: must be a positive number of seconds"),
-                ));
-            }
-        };
+        let timeout = seconds(args.timeout, "timeout")?;
+        let baseline_timeout =
+            seconds(args.baseline_timeout, "baseline-timeout")?.unwrap_or(DEFAULT_BASELINE_TIMEOUT);
         check_fail_under(args.fail_under)?;
+        let cpus = cpu_count();
         let jobs = match args.jobs {
             Some(0) => return Err(fatal(ExitCode::Usage, "--jobs 0: must be at least 1")),
+            Some(jobs) if jobs > MAX_JOBS_PER_CPU * cpus => {
+                eprintln!(
+                    "git-chimp: --jobs {jobs} is far above the {cpus} CPUs; using {} (more \
+                     test runs at once would only compete for them)",
+                    MAX_JOBS_PER_CPU * cpus
+                );
+                MAX_JOBS_PER_CPU * cpus
+            }
             Some(jobs) => jobs,
-            None => std::thread::available_parallelism().map_or(1, std::num::NonZero::get),
+            None => cpus,
         };
         let tests = args.tests.clone().filter(|tests| !tests.trim().is_empty());
         Ok(Self {
@@ -127,6 +155,7 @@ impl Options {
             operators,
             tests,
             timeout,
+            baseline_timeout,
             jobs,
             canary: !args.no_canary,
             reexec: !args.no_reexec,

@@ -8,6 +8,32 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
 
+use crate::exit_code::{ExitCode, fatal};
+
+/// [`ExitCode::Environment`]: `what` failed on `path` (a file where a directory belongs,
+/// or no permission).
+#[must_use]
+pub fn cannot_write(path: &Path, what: &str, err: &std::io::Error) -> anyhow::Error {
+    let kind = match fs::symlink_metadata(path) {
+        Ok(meta) if meta.is_dir() && what.starts_with("writing") => {
+            " (it is a directory)".to_owned()
+        }
+        Ok(meta) if !meta.is_dir() && what.starts_with("creating the directory") => {
+            " (a file is in the way)".to_owned()
+        }
+        _ => String::new(),
+    };
+    fatal(
+        ExitCode::Environment,
+        format!("{what} {}{kind}: {err}", path.display()),
+    )
+}
+
+/// `fs::create_dir_all`, failing with [`ExitCode::Environment`].
+fn create_dir(path: &Path) -> Result<()> {
+    fs::create_dir_all(path).map_err(|err| cannot_write(path, "creating the directory", &err))
+}
+
 /// The output directory of a run.
 #[derive(Debug, Clone)]
 pub struct OutputDir {
@@ -21,19 +47,45 @@ impl OutputDir {
     /// When the directories cannot be created.
     pub fn create(workdir: &Path) -> Result<Self> {
         let root = workdir.join(".chimp");
-        fs::create_dir_all(&root).with_context(|| format!("creating {}", root.display()))?;
-        fs::write(root.join(".gitignore"), "*\n").context("writing .chimp/.gitignore")?;
+        create_dir(&root)?;
+        let ignore = root.join(".gitignore");
+        fs::write(&ignore, "*\n").map_err(|err| cannot_write(&ignore, "writing", &err))?;
         let out = Self { root };
         // `survived/` is brought up to date by the patch writer (which keeps unchanged
         // patches); `logs/` starts empty.
         let logs = out.logs_dir();
-        if logs.exists() {
-            fs::remove_dir_all(&logs).with_context(|| format!("clearing {}", logs.display()))?;
+        if logs.is_dir() {
+            fs::remove_dir_all(&logs).map_err(|err| cannot_write(&logs, "clearing", &err))?;
         }
         for dir in [out.survived_dir(), logs] {
-            fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
+            create_dir(&dir)?;
         }
         Ok(out)
+    }
+
+    /// Fail now, before any mutant runs, where a report of `names` (file names in
+    /// `.chimp/`) could not be written at the end: a directory in its place, or a
+    /// directory git-chimp may not write into.
+    ///
+    /// # Errors
+    /// [`ExitCode::Environment`], naming the path.
+    pub fn check_writable(&self, names: &[&str]) -> Result<()> {
+        for name in names {
+            let path = self.root.join(name);
+            if path.is_dir() {
+                return Err(fatal(
+                    ExitCode::Environment,
+                    format!(
+                        "{} is a directory: git-chimp writes its report there (move it away)",
+                        path.display()
+                    ),
+                ));
+            }
+        }
+        for dir in [self.root.clone(), self.survived_dir(), self.logs_dir()] {
+            tempfile::tempfile_in(&dir).map_err(|err| cannot_write(&dir, "writing into", &err))?;
+        }
+        Ok(())
     }
 
     /// `.chimp/` itself.

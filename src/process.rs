@@ -1,6 +1,11 @@
 //! Running the test command: `sh -c <command>` in its own process group, output to a log
 //! file, with a timeout. On timeout or Ctrl-C the whole group is killed; after a normal
 //! exit the group is killed too, so no stray child of the tests outlives its run.
+//!
+//! A daemon a test starts in a session of its own (`setsid`) leaves that group. On Linux
+//! git-chimp is the child subreaper of everything it starts ([`adopt_orphans`]): such a
+//! process is re-parented to git-chimp, not to init, when its parent exits, and
+//! [`kill_leftovers`] kills it (and whatever it started) when the run ends.
 
 use std::fs::File;
 use std::path::Path;
@@ -95,10 +100,88 @@ pub fn run_test_command(
     };
     // Whatever the tests left running in their group goes too.
     let _ = killpg(pgid, Signal::SIGKILL);
+    cap_log(log);
     Ok(RunResult {
         exit,
         duration: start.elapsed(),
     })
+}
+
+/// The most a kept log holds: a longer one keeps its last this many bytes.
+pub const LOG_CAP: u64 = 1 << 20;
+
+/// Cap the log at `path` to its last [`LOG_CAP`] bytes (from the start of a line), with a
+/// first line that says how much was dropped. A log that cannot be read is left alone.
+pub fn cap_log(path: &Path) {
+    use std::io::{Read, Seek, SeekFrom};
+    let Ok(mut file) = File::open(path) else {
+        return;
+    };
+    let Ok(len) = file.metadata().map(|meta| meta.len()) else {
+        return;
+    };
+    if len <= LOG_CAP {
+        return;
+    }
+    let mut tail = Vec::new();
+    if file.seek(SeekFrom::Start(len - LOG_CAP)).is_err()
+        || file.take(LOG_CAP).read_to_end(&mut tail).is_err()
+    {
+        return;
+    }
+    let from = tail.iter().position(|&b| b == b'\n').map_or(0, |at| at + 1);
+    let dropped = len - (tail.len() - from) as u64;
+    let mut capped = format!(
+        "[git-chimp: the first {dropped} bytes of this {len}-byte log were dropped; the last \
+         {} KiB are kept]\n",
+        LOG_CAP / 1024
+    )
+    .into_bytes();
+    capped.extend_from_slice(&tail[from..]);
+    let _ = crate::output::write_atomic(path, &capped);
+}
+
+/// Make git-chimp the reaper of its orphaned descendants (Linux; elsewhere a no-op).
+pub fn adopt_orphans() {
+    #[cfg(target_os = "linux")]
+    let _ = nix::sys::prctl::set_child_subreaper(true);
+}
+
+/// Kill and reap every process still a child of git-chimp, and what they started: once the
+/// run's own processes are finished, these are what the tests left behind (adopted by
+/// [`adopt_orphans`]).
+pub fn kill_leftovers() {
+    // Killing one re-parents its own children to git-chimp: repeat until none is left.
+    for _ in 0..100 {
+        let children = children_of(std::process::id());
+        if children.is_empty() {
+            break;
+        }
+        for &pid in &children {
+            let _ = nix::sys::signal::kill(pid, Signal::SIGKILL);
+        }
+        for &pid in &children {
+            let _ = nix::sys::wait::waitpid(pid, None);
+        }
+    }
+}
+
+/// The processes whose parent is `parent` (from `/proc`; none where there is no `/proc`).
+fn children_of(parent: u32) -> Vec<Pid> {
+    let Ok(entries) = std::fs::read_dir("/proc") else {
+        return Vec::new();
+    };
+    entries
+        .flatten()
+        .filter_map(|entry| {
+            let id: i32 = entry.file_name().to_str()?.parse().ok()?;
+            let stat = std::fs::read_to_string(entry.path().join("stat")).ok()?;
+            // `pid (comm) state ppid ...`: comm may hold spaces and parentheses.
+            let after = &stat[stat.rfind(')')? + 1..];
+            let parent_of_id: u32 = after.split_whitespace().nth(1)?.parse().ok()?;
+            (parent_of_id == parent).then(|| Pid::from_raw(id))
+        })
+        .collect()
 }
 
 /// The last `lines` lines of a log file, for error messages.

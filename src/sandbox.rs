@@ -1,16 +1,23 @@
-//! Sandboxes: linked git worktrees under `<git common dir>/chimp/sandboxes/<n>`, one per
-//! worker, registered as `chimp-<n>` and locked with a reason. A sandbox is synced to the
+//! Sandboxes: linked git worktrees under `<git common dir>/chimp/sandboxes/chimp-<n>`, one
+//! per worker, registered as `chimp-<n>` (detached: no branch is ever created) and locked
+//! with a reason. A sandbox is synced to the
 //! tested state (the commit, then the working tree's changes copied over it) at the start
-//! of every run, reused across runs, and repaired when a killed run left it broken. Only
-//! this module writes into sandboxes.
+//! of every run, reused across runs, and repaired when a killed run left it broken. After
+//! each test run, [`Sandbox::damage`] compares every file of the tested state with what
+//! git-chimp left there (size and modification time): tests that delete or rewrite files
+//! of their working directory have the sandbox synced again ([`Sandbox::resync`]) before
+//! the next mutant, so no later outcome depends on them. Only this module writes into
+//! sandboxes.
 
+use std::collections::BTreeMap;
 use std::fs::{self, File};
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 use std::time::{Duration, SystemTime};
 
 use anyhow::{Context, Result};
 use git2::build::CheckoutBuilder;
-use git2::{Oid, Repository, WorktreeAddOptions, WorktreePruneOptions};
+use git2::{Oid, Repository, WorktreePruneOptions};
 
 use crate::repo::{Repo, TargetState};
 
@@ -20,6 +27,11 @@ const LOCK_REASON: &str = "git-chimp sandbox (remove with `git chimp clean`)";
 /// Prefix of the worktree names git-chimp registers.
 const NAME_PREFIX: &str = "chimp-";
 
+/// Prefix of the branch that existed while a sandbox was created, until git-chimp
+/// added them with `git worktree add --detach`: a run killed in that moment left it
+/// behind, and [`remove_stale`] deletes it.
+const BRANCH_PREFIX: &str = "git-chimp-sandbox-";
+
 /// One isolated checkout of the tested state.
 #[derive(Debug)]
 pub struct Sandbox {
@@ -27,6 +39,34 @@ pub struct Sandbox {
     pub index: usize,
     /// Its working tree root.
     pub root: PathBuf,
+    /// Each file of the tested state as git-chimp last left it.
+    stamps: Mutex<BTreeMap<String, Stamp>>,
+}
+
+/// What [`Sandbox::damage`] compares: a file's size and modification time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Stamp {
+    len: u64,
+    modified: Option<SystemTime>,
+}
+
+impl Stamp {
+    fn of(path: &Path) -> Option<Self> {
+        let meta = fs::symlink_metadata(path).ok()?;
+        Some(Self {
+            len: meta.len(),
+            modified: meta.modified().ok(),
+        })
+    }
+}
+
+/// Every file of `state` in the sandbox at `root`, stamped as it is now.
+fn stamps(root: &Path, state: &TargetState) -> BTreeMap<String, Stamp> {
+    state
+        .files
+        .iter()
+        .filter_map(|path| Some((path.clone(), Stamp::of(&root.join(path))?)))
+        .collect()
 }
 
 fn sandboxes_dir(repo: &Repo) -> PathBuf {
@@ -41,9 +81,16 @@ fn sandboxes_dir(repo: &Repo) -> PathBuf {
 /// When the lock file cannot be created.
 pub fn lock(repo: &Repo) -> Result<File> {
     let dir = repo.common_dir().join("chimp");
-    fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
+    fs::create_dir_all(&dir).map_err(|err| {
+        crate::output::cannot_write(
+            &dir,
+            "creating the directory (git-chimp's lock and sandboxes)",
+            &err,
+        )
+    })?;
     let path = dir.join("lock");
-    let file = File::create(&path).with_context(|| format!("creating {}", path.display()))?;
+    let file =
+        File::create(&path).map_err(|err| crate::output::cannot_write(&path, "creating", &err))?;
     let mut told = false;
     loop {
         match file.try_lock() {
@@ -75,12 +122,19 @@ pub fn lock(repo: &Repo) -> Result<File> {
 /// When a worktree cannot be created or synced.
 pub fn prepare(repo: &Repo, state: &TargetState, count: usize) -> Result<Vec<Sandbox>> {
     let oid = Oid::from_str(&state.commit).context("parsing the target commit")?;
+    remove_stale(repo)?;
     (0..count)
         .map(|index| {
             let root =
                 ensure(repo, index, oid).with_context(|| format!("preparing sandbox {index}"))?;
-            sync(repo, &root, oid, state).with_context(|| format!("syncing sandbox {index}"))?;
-            Ok(Sandbox { index, root })
+            sync(repo.workdir(), &root, oid, state)
+                .with_context(|| format!("syncing sandbox {index}"))?;
+            let stamps = Mutex::new(stamps(&root, state));
+            Ok(Sandbox {
+                index,
+                root,
+                stamps,
+            })
         })
         .collect()
 }
@@ -89,7 +143,8 @@ pub fn prepare(repo: &Repo, state: &TargetState, count: usize) -> Result<Vec<San
 fn ensure(repo: &Repo, index: usize, oid: Oid) -> Result<PathBuf> {
     let git = repo.git();
     let name = format!("{NAME_PREFIX}{index}");
-    let root = sandboxes_dir(repo).join(index.to_string());
+    // git names a worktree after its directory.
+    let root = sandboxes_dir(repo).join(&name);
     if let Ok(worktree) = git.find_worktree(&name) {
         let healthy = worktree.validate().is_ok()
             && same_path(worktree.path(), &root)
@@ -103,24 +158,105 @@ fn ensure(repo: &Repo, index: usize, oid: Oid) -> Result<PathBuf> {
         fs::remove_dir_all(&root).with_context(|| format!("removing stale {}", root.display()))?;
     }
     fs::create_dir_all(sandboxes_dir(repo))?;
-    // libgit2 can only add a worktree on a branch. A branch of our own exists for the
-    // moment of creation; the sandbox is then detached and the branch deleted, so the
-    // user's refs are as they were.
-    let commit = git.find_commit(oid)?;
-    let branch_name = format!("git-chimp-sandbox-{index}-{}", std::process::id());
-    let mut branch = git.branch(&branch_name, &commit, true)?;
-    let added = (|| -> Result<()> {
-        let mut options = WorktreeAddOptions::new();
-        options.reference(Some(branch.get()));
-        let worktree = git.worktree(&name, &root, Some(&options))?;
-        worktree.lock(Some(LOCK_REASON))?;
-        Repository::open(&root)?.set_head_detached(oid)?;
-        Ok(())
-    })();
-    let deleted = branch.delete();
-    added?;
-    deleted.context("deleting the temporary sandbox branch")?;
+    add_detached(repo, &root, oid)?;
+    let worktree = git
+        .find_worktree(&name)
+        .with_context(|| format!("finding the new worktree {name}"))?;
+    worktree.lock(Some(LOCK_REASON))?;
     Ok(root)
+}
+
+/// Register a worktree at `root` with a detached HEAD at `oid`, without a checkout (the
+/// sync that follows checks it out). libgit2 adds a worktree only on a branch, which
+/// would be in the user's ref namespace, however briefly: `git worktree add --detach`
+/// never names one. Hooks are off (it runs none without a checkout, but a user's
+/// `core.hooksPath` must not even be looked at), and git's own environment variables
+/// (a hook that runs git-chimp has `GIT_DIR` set) are replaced by `--git-dir`.
+fn add_detached(repo: &Repo, root: &Path, oid: Oid) -> Result<()> {
+    let output = std::process::Command::new("git")
+        .arg("--git-dir")
+        .arg(repo.common_dir())
+        .args([
+            "-c",
+            "core.hooksPath=/dev/null",
+            "worktree",
+            "add",
+            "--detach",
+        ])
+        .args(["--no-checkout", "--quiet"])
+        .arg(root)
+        .arg(oid.to_string())
+        .env_remove("GIT_WORK_TREE")
+        .env_remove("GIT_INDEX_FILE")
+        .env_remove("GIT_DIR")
+        .env_remove("GIT_COMMON_DIR")
+        .stdin(std::process::Stdio::null())
+        .output()
+        .context("starting `git worktree add` (is git on PATH?)")?;
+    if !output.status.success() {
+        anyhow::bail!(
+            "`git worktree add --detach {}` failed: {}",
+            root.display(),
+            String::from_utf8_lossy(&output.stderr).trim()
+        );
+    }
+    Ok(())
+}
+
+/// Remove what a git-chimp run killed while it created a sandbox left behind: its
+/// temporary branch (and a lock file of that branch), and lock files in its sandboxes'
+/// worktree registrations. The caller holds the repository's git-chimp lock, so no other
+/// run is creating one now.
+fn remove_stale(repo: &Repo) -> Result<()> {
+    let git = repo.git();
+    for branch in git.branches(Some(git2::BranchType::Local))? {
+        let (mut branch, _) = branch?;
+        if branch.name().ok().flatten().is_some_and(is_sandbox_branch) {
+            branch
+                .delete()
+                .context("deleting a sandbox branch a killed git-chimp run left")?;
+        }
+    }
+    // `prefix` empty: every lock file in `dir`; else lock files of sandbox branches.
+    let remove_locks = |dir: &Path, prefix: &str| -> Result<()> {
+        let Ok(entries) = fs::read_dir(dir) else {
+            return Ok(());
+        };
+        for entry in entries.flatten() {
+            let name = entry.file_name();
+            let name = name.to_string_lossy();
+            let ours = if prefix.is_empty() {
+                name.ends_with(".lock")
+            } else {
+                name.strip_suffix(".lock").is_some_and(is_sandbox_branch)
+            };
+            if ours && entry.path().is_file() {
+                let path = entry.path();
+                fs::remove_file(&path).with_context(|| format!("removing {}", path.display()))?;
+            }
+        }
+        Ok(())
+    };
+    remove_locks(&repo.common_dir().join("refs").join("heads"), BRANCH_PREFIX)?;
+    if let Ok(entries) = fs::read_dir(repo.common_dir().join("worktrees")) {
+        for entry in entries.flatten() {
+            if entry.file_name().to_string_lossy().starts_with(NAME_PREFIX) {
+                remove_locks(&entry.path(), "")?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Whether `name` is such a branch: `git-chimp-sandbox-<index>-<pid>`.
+fn is_sandbox_branch(name: &str) -> bool {
+    name.strip_prefix(BRANCH_PREFIX)
+        .and_then(|rest| rest.split_once('-'))
+        .is_some_and(|(index, pid)| {
+            [index, pid]
+                .iter()
+                .all(|part| !part.is_empty() && part.bytes().all(|b| b.is_ascii_digit()))
+        })
 }
 
 fn same_path(a: &Path, b: &Path) -> bool {
@@ -138,8 +274,9 @@ fn remove(worktree: &git2::Worktree) {
     let _ = worktree.prune(Some(&mut options));
 }
 
-/// Reset a sandbox to the commit, then copy the working tree's changes over it.
-fn sync(repo: &Repo, root: &Path, oid: Oid, state: &TargetState) -> Result<()> {
+/// Reset a sandbox to the commit, then copy the working tree's changes (from `workdir`,
+/// the user's) over it.
+fn sync(workdir: &Path, root: &Path, oid: Oid, state: &TargetState) -> Result<()> {
     let sandbox = Repository::open(root)?;
     sandbox.set_head_detached(oid)?;
     let mut checkout = CheckoutBuilder::new();
@@ -152,7 +289,7 @@ fn sync(repo: &Repo, root: &Path, oid: Oid, state: &TargetState) -> Result<()> {
             fs::create_dir_all(parent)?;
         }
         let _ = fs::remove_file(&dest);
-        fs::copy(repo.workdir().join(path), &dest)
+        fs::copy(workdir.join(path), &dest)
             .with_context(|| format!("copying {path} into the sandbox"))?;
     }
     for path in &state.deleted {
@@ -182,6 +319,39 @@ fn remove_bytecode(dir: &Path) -> Result<()> {
 }
 
 impl Sandbox {
+    /// The first file of the tested state that is no longer as git-chimp left it (what
+    /// happened to it), or None when the sandbox is intact.
+    #[must_use]
+    pub fn damage(&self) -> Option<String> {
+        let stamps = self
+            .stamps
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        stamps
+            .iter()
+            .find_map(|(path, stamp)| match Stamp::of(&self.root.join(path)) {
+                None => Some(format!("{path} was deleted")),
+                Some(now) if now != *stamp => Some(format!("{path} was changed")),
+                Some(_) => None,
+            })
+    }
+
+    /// Sync the sandbox to `state` again (after tests damaged it), from the user's
+    /// `workdir`.
+    ///
+    /// # Errors
+    /// When the checkout or a copy fails.
+    pub fn resync(&self, workdir: &Path, state: &TargetState) -> Result<()> {
+        let oid = Oid::from_str(&state.commit).context("parsing the target commit")?;
+        sync(workdir, &self.root, oid, state)
+            .with_context(|| format!("restoring sandbox {}", self.index))?;
+        *self
+            .stamps
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = stamps(&self.root, state);
+        Ok(())
+    }
+
     /// A directory of this sandbox's own outside its working tree, for the pytest
     /// worker's files; removed with the sandboxes.
     ///
@@ -229,7 +399,15 @@ impl Sandbox {
             .write(true)
             .open(&full)
             .and_then(|file| file.set_modified(mtime))
-            .with_context(|| format!("setting the mtime of {}", full.display()))
+            .with_context(|| format!("setting the mtime of {}", full.display()))?;
+        let mut stamps = self
+            .stamps
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let (Some(stamp), Some(now)) = (stamps.get_mut(path), Stamp::of(&full)) {
+            *stamp = now;
+        }
+        Ok(())
     }
 }
 
@@ -239,6 +417,7 @@ impl Sandbox {
 /// # Errors
 /// When the worktree list cannot be read or the sandbox directory cannot be removed.
 pub fn clean(repo: &Repo) -> Result<usize> {
+    remove_stale(repo)?;
     let git = repo.git();
     let mut removed = 0;
     for name in git.worktrees()?.iter().flatten() {
@@ -255,4 +434,19 @@ pub fn clean(repo: &Repo) -> Result<usize> {
         fs::remove_dir_all(&dir).with_context(|| format!("removing {}", dir.display()))?;
     }
     Ok(removed)
+}
+
+#[cfg(test)]
+mod test {
+    use super::is_sandbox_branch;
+
+    #[test]
+    fn only_branches_named_as_git_chimp_named_them_are_its_own() {
+        assert!(is_sandbox_branch("git-chimp-sandbox-0-4242"));
+        assert!(is_sandbox_branch("git-chimp-sandbox-12-1"));
+        assert!(!is_sandbox_branch("git-chimp-sandbox-notes"));
+        assert!(!is_sandbox_branch("git-chimp-sandbox-0-"));
+        assert!(!is_sandbox_branch("git-chimp-sandbox-0-12-x"));
+        assert!(!is_sandbox_branch("main"));
+    }
 }

@@ -89,6 +89,19 @@ impl<'a> Findings<'a> {
     }
 }
 
+/// The files in `.chimp/` a run with `kinds` writes its reports to.
+#[must_use]
+pub fn file_names(kinds: &[ReportKind]) -> Vec<&'static str> {
+    let mut names = vec!["report.json"];
+    names.extend(kinds.iter().filter_map(|kind| match kind {
+        ReportKind::Html => Some("report.html"),
+        ReportKind::Sarif => Some("report.sarif"),
+        ReportKind::Junit => Some("junit.xml"),
+        ReportKind::Github => None,
+    }));
+    names
+}
+
 /// Write `report.json`, the survivors' patches and the `kinds` of report asked for;
 /// return what to tell the user about the extra reports (one line each).
 ///
