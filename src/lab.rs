@@ -14,6 +14,7 @@ use std::time::Duration;
 use anyhow::{Context, Result};
 
 use crate::console::Progress;
+use crate::encoding::{SourceEncoding, encode};
 use crate::exit_code::{ExitCode, fatal};
 use crate::interrupt::is_interrupted;
 use crate::mutant::Mutant;
@@ -50,6 +51,9 @@ pub struct Lab<'a> {
     pub cwd_prefix: &'a str,
     /// Original text of every file with mutants.
     pub sources: &'a BTreeMap<String, String>,
+    /// The encoding of each of those files that is not UTF-8: what is written into the
+    /// sandbox is encoded back.
+    pub encodings: &'a BTreeMap<String, SourceEncoding>,
     /// Where logs go.
     pub out: &'a OutputDir,
     /// Each sandbox's Python environment (`PythonEnv::env_for`), by sandbox index:
@@ -654,7 +658,11 @@ impl Lab<'_> {
                 "the mutated code does not parse (a git-chimp bug)".into(),
             )));
         }
-        sandbox.write(&mutant.path, mutant.mutated_text(source).as_bytes())?;
+        let encoding = self.encodings.get(&mutant.path).copied();
+        sandbox.write(
+            &mutant.path,
+            &encode(&mutant.mutated_text(source), encoding),
+        )?;
         let log = self.worker_log(sandbox);
         let forked = fresh
             .as_mut()
@@ -681,7 +689,7 @@ impl Lab<'_> {
         // When the tests removed the file or its directory, this fails and the caller
         // finds the sandbox damaged and syncs it again (the mutant's own outcome stands:
         // it is what its run gave).
-        let _ = sandbox.write(&mutant.path, source.as_bytes());
+        let _ = sandbox.write(&mutant.path, &encode(source, encoding));
         let run = match run {
             Ok(run) => run,
             Err(err) => return Ok(Some(error_result(mutant, format!("{err:#}")))),

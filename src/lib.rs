@@ -11,6 +11,7 @@ pub mod config;
 pub mod console;
 pub mod discover;
 pub mod docs;
+pub mod encoding;
 pub mod exit_code;
 pub mod hook;
 pub mod interrupt;
@@ -181,6 +182,8 @@ fn age(seconds: u64) -> String {
 struct Discovery {
     /// Original text of each file that has mutants.
     sources: BTreeMap<String, String>,
+    /// The encoding of each of those files that is not UTF-8 (PEP 263).
+    encodings: BTreeMap<String, encoding::SourceEncoding>,
     /// Every mutant, sorted by file and position.
     mutants: Vec<Mutant>,
     /// Python files that were skipped, with the reason.
@@ -203,6 +206,7 @@ fn discover_mutants(
     let mut found = Discovery {
         candidates: Vec::new(),
         sources: BTreeMap::new(),
+        encodings: BTreeMap::new(),
         mutants: Vec::new(),
         skipped: Vec::new(),
     };
@@ -230,9 +234,12 @@ fn discover_mutants(
             continue;
         }
         let bytes = repo.read(state, path)?;
-        let Ok(text) = String::from_utf8(bytes) else {
-            found.skipped.push((path.clone(), "not UTF-8".into()));
-            continue;
+        let (text, source_encoding) = match encoding::decode(bytes) {
+            Ok(decoded) => decoded,
+            Err(why) => {
+                found.skipped.push((path.clone(), why));
+                continue;
+            }
         };
         if let Some(at) = text.find('\0') {
             let line = text[..at].matches('\n').count() + 1;
@@ -251,6 +258,9 @@ fn discover_mutants(
                 if !mutants.is_empty() {
                     found.mutants.extend(mutants);
                     found.sources.insert(path.clone(), text);
+                    if let Some(source_encoding) = source_encoding {
+                        found.encodings.insert(path.clone(), source_encoding);
+                    }
                 }
             }
             Err(skip) => found
@@ -515,9 +525,12 @@ fn merge(args: &MergeArgs, outer: &RunArgs) -> Result<ExitCode> {
     };
     let merged = report::merge::merge(&args.reports)?;
     let out = OutputDir::create(repo.workdir())?;
+    // Merged reports hold text, not the files' encodings: their patches are UTF-8.
+    let encodings = BTreeMap::new();
     let findings = report::Findings {
         root: repo.workdir(),
         sources: &merged.sources,
+        encodings: &encodings,
         mutants: &merged.mutants,
         results: &merged.results,
         shard: None,
@@ -661,6 +674,7 @@ fn sweep(args: &RunArgs) -> Result<ExitCode> {
     let findings = |results| report::Findings {
         root: repo.workdir(),
         sources: &found.sources,
+        encodings: &found.encodings,
         mutants: &found.mutants,
         results,
         shard,
@@ -916,6 +930,7 @@ fn run_misses(
         tests,
         cwd_prefix: &options.cwd_prefix,
         sources: &found.sources,
+        encodings: &found.encodings,
         out,
         python_envs: &python_envs,
         pytest,

@@ -30,6 +30,8 @@ pub struct Findings<'a> {
     pub root: &'a Path,
     /// Original text of each file with mutants.
     pub sources: &'a BTreeMap<String, String>,
+    /// The encoding of each of those files that is not UTF-8: their patches are in it.
+    pub encodings: &'a BTreeMap<String, crate::encoding::SourceEncoding>,
     /// The mutants, in discovery order.
     pub mutants: &'a [Mutant],
     /// Outcomes known, in any order.
@@ -113,7 +115,7 @@ pub fn write_all(
     kinds: &[ReportKind],
 ) -> Result<Vec<String>> {
     json::write_report(&out.report_path(), findings)?;
-    patch::write_patches(out, findings.results, findings.sources)?;
+    patch::write_patches(out, findings.results, findings.sources, findings.encodings)?;
     let mut notes = Vec::new();
     for kind in kinds {
         let file = |name: &str, text: String| -> Result<PathBuf> {

@@ -6,6 +6,7 @@ use std::path::PathBuf;
 
 use anyhow::{Context, Result};
 
+use crate::encoding::{SourceEncoding, encode};
 use crate::outcome::MutantResult;
 use crate::output::OutputDir;
 
@@ -19,6 +20,7 @@ pub fn write_patches(
     out: &OutputDir,
     results: &[MutantResult],
     sources: &BTreeMap<String, String>,
+    encodings: &BTreeMap<String, SourceEncoding>,
 ) -> Result<Vec<PathBuf>> {
     let mut written = Vec::new();
     for result in results.iter().filter(|result| result.outcome.undetected()) {
@@ -27,8 +29,10 @@ pub fn write_patches(
             continue;
         };
         let path = out.survived_dir().join(format!("{}.patch", mutant.id));
+        // In the file's own encoding, so that it applies to the file's bytes.
         let diff = mutant.diff(source);
-        if std::fs::read(&path).ok().as_deref() != Some(diff.as_bytes()) {
+        let diff = encode(&diff, encodings.get(&mutant.path).copied());
+        if std::fs::read(&path).ok().as_deref() != Some(diff.as_ref()) {
             std::fs::write(&path, diff).with_context(|| format!("writing {}", path.display()))?;
         }
         written.push(path);

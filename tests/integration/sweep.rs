@@ -149,7 +149,12 @@ fn uncommitted_changes_are_what_gets_mutated_and_stay_untouched() {
     assert_eq!(statuses["extra.py:2:binary-operator:/"], "Survived");
     assert_eq!(statuses["staged.py:1:boolean-constant:False"], "Survived");
     assert!(!statuses.keys().any(|key| key.starts_with("old.py")));
-    assert!(!repo.root.join(".git/chimp/sandboxes/0/old.py").exists());
+    assert!(
+        !repo
+            .root
+            .join(".git/chimp/sandboxes/chimp-0/old.py")
+            .exists()
+    );
     repo.assert_checkout_untouched(&before);
 }
 
@@ -181,12 +186,12 @@ fn a_sandbox_broken_by_a_killed_run_is_repaired() {
     assert_eq!(repo.chimp(&["--tests", UNITTEST, "-j", "1"]).code, 2);
     // As if a run died mid-mutant and someone deleted files.
     std::fs::write(
-        repo.root.join(".git/chimp/sandboxes/0/calc.py"),
+        repo.root.join(".git/chimp/sandboxes/chimp-0/calc.py"),
         "garbage(\n",
     )
     .unwrap();
-    std::fs::remove_dir_all(repo.root.join(".git/chimp/sandboxes/0/.git")).ok();
-    std::fs::remove_file(repo.root.join(".git/chimp/sandboxes/0/.git")).ok();
+    std::fs::remove_dir_all(repo.root.join(".git/chimp/sandboxes/chimp-0/.git")).ok();
+    std::fs::remove_file(repo.root.join(".git/chimp/sandboxes/chimp-0/.git")).ok();
     let before = repo.snapshot();
     let run = repo.chimp(&["--tests", UNITTEST, "-j", "1"]);
     assert_eq!(run.code, 2, "{}", run.stderr);

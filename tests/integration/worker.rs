@@ -506,7 +506,7 @@ fn ctrl_c_stops_the_workers_and_their_tests() {
     // Wait until both sandboxes' workers are running mutants, then press Ctrl-C.
     let console = repo
         .root
-        .join(".git/chimp/sandboxes/1.scratch/warm-console.log");
+        .join(".git/chimp/sandboxes/chimp-1.scratch/warm-console.log");
     let start = std::time::Instant::now();
     while start.elapsed() < std::time::Duration::from_secs(120) {
         std::thread::sleep(std::time::Duration::from_millis(100));
