@@ -556,6 +556,8 @@ impl Lab<'_> {
                 let _shared = alone.read().unwrap_or_else(PoisonError::into_inner);
                 runner.run(mutant)
             };
+            // The warm worker's children leave what they adopted from killed tests too.
+            crate::process::reap_adopted();
             let after = format!("the run of mutant {}", mutant.id);
             if let Some(line) = self.restore_if_damaged(sandbox, &after)? {
                 let _ = sender.send(Event::Message(line));

@@ -5,11 +5,14 @@
 //! A daemon a test starts in a session of its own (`setsid`) leaves that group. On Linux
 //! git-chimp is the child subreaper of everything it starts ([`adopt_orphans`]): such a
 //! process is re-parented to git-chimp, not to init, when its parent exits, and
-//! [`kill_leftovers`] kills it (and whatever it started) when the run ends.
+//! [`kill_leftovers`] kills it (and whatever it started) when the run ends. What it
+//! adopts and is killed during the run (a test process of a timed-out group that had a
+//! child of its own) is reaped by [`reap_adopted`], at most once a second, so no zombie
+//! piles up; children git-chimp spawned itself ([`spawn`]) are left to their `wait`.
 
 use std::fs::File;
 use std::path::Path;
-use std::process::{Command, Stdio};
+use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result};
@@ -43,6 +46,62 @@ pub struct RunResult {
     pub duration: Duration,
 }
 
+/// The processes git-chimp spawned and has not waited for yet: [`reap_adopted`] leaves
+/// them to their own `wait`.
+static SPAWNED: std::sync::Mutex<std::collections::BTreeSet<u32>> =
+    std::sync::Mutex::new(std::collections::BTreeSet::new());
+
+/// When [`reap_adopted`] last looked, in milliseconds since the Unix epoch.
+static REAPED_AT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+fn spawned() -> std::sync::MutexGuard<'static, std::collections::BTreeSet<u32>> {
+    SPAWNED
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// Spawn `command`, recorded as git-chimp's own until [`forget`].
+///
+/// # Errors
+/// When it cannot be started.
+pub fn spawn(command: &mut Command) -> std::io::Result<Child> {
+    let mut ours = spawned();
+    let child = command.spawn()?;
+    ours.insert(child.id());
+    Ok(child)
+}
+
+/// `pid` (from [`spawn`]) was waited for.
+pub fn forget(pid: u32) {
+    spawned().remove(&pid);
+}
+
+/// Reap the exited processes git-chimp adopted as subreaper (not those it spawned), at
+/// most once a second.
+pub fn reap_adopted() {
+    use std::sync::atomic::Ordering;
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |since| {
+            u64::try_from(since.as_millis()).unwrap_or(u64::MAX)
+        });
+    let last = REAPED_AT.load(Ordering::Relaxed);
+    if now.saturating_sub(last) < 1000
+        || REAPED_AT
+            .compare_exchange(last, now, Ordering::Relaxed, Ordering::Relaxed)
+            .is_err()
+    {
+        return;
+    }
+    let ours = spawned();
+    for (pid, state) in children_of(std::process::id()) {
+        let own = u32::try_from(pid.as_raw()).is_ok_and(|id| ours.contains(&id));
+        if state == 'Z' && !own {
+            let _ = nix::sys::wait::waitpid(pid, Some(nix::sys::wait::WaitPidFlag::WNOHANG));
+        }
+    }
+}
+
 /// How often a running test is checked for Ctrl-C.
 const POLL: Duration = Duration::from_millis(25);
 
@@ -62,17 +121,18 @@ pub fn run_test_command(
     let start = Instant::now();
     let mut child = {
         use std::os::unix::process::CommandExt;
-        Command::new("sh")
-            .arg("-c")
-            .arg(command)
-            .current_dir(dir)
-            .envs(env.iter().map(|(k, v)| (k, v)))
-            .stdin(Stdio::null())
-            .stdout(stdout)
-            .stderr(stderr)
-            .process_group(0)
-            .spawn()
-            .with_context(|| format!("starting `sh -c {command}` in {}", dir.display()))?
+        spawn(
+            Command::new("sh")
+                .arg("-c")
+                .arg(command)
+                .current_dir(dir)
+                .envs(env.iter().map(|(k, v)| (k, v)))
+                .stdin(Stdio::null())
+                .stdout(stdout)
+                .stderr(stderr)
+                .process_group(0),
+        )
+        .with_context(|| format!("starting `sh -c {command}` in {}", dir.display()))?
     };
     let pgid = Pid::from_raw(i32::try_from(child.id()).context("process id out of range")?);
     let exit = loop {
@@ -100,6 +160,8 @@ pub fn run_test_command(
     };
     // Whatever the tests left running in their group goes too.
     let _ = killpg(pgid, Signal::SIGKILL);
+    forget(child.id());
+    reap_adopted();
     cap_log(log);
     Ok(RunResult {
         exit,
@@ -153,7 +215,10 @@ pub fn adopt_orphans() {
 pub fn kill_leftovers() {
     // Killing one re-parents its own children to git-chimp: repeat until none is left.
     for _ in 0..100 {
-        let children = children_of(std::process::id());
+        let children: Vec<Pid> = children_of(std::process::id())
+            .into_iter()
+            .map(|(pid, _)| pid)
+            .collect();
         if children.is_empty() {
             break;
         }
@@ -166,8 +231,9 @@ pub fn kill_leftovers() {
     }
 }
 
-/// The processes whose parent is `parent` (from `/proc`; none where there is no `/proc`).
-fn children_of(parent: u32) -> Vec<Pid> {
+/// The processes whose parent is `parent`, with their state (`Z` for a zombie), from
+/// `/proc` (none where there is no `/proc`).
+fn children_of(parent: u32) -> Vec<(Pid, char)> {
     let Ok(entries) = std::fs::read_dir("/proc") else {
         return Vec::new();
     };
@@ -177,9 +243,10 @@ fn children_of(parent: u32) -> Vec<Pid> {
             let id: i32 = entry.file_name().to_str()?.parse().ok()?;
             let stat = std::fs::read_to_string(entry.path().join("stat")).ok()?;
             // `pid (comm) state ppid ...`: comm may hold spaces and parentheses.
-            let after = &stat[stat.rfind(')')? + 1..];
-            let parent_of_id: u32 = after.split_whitespace().nth(1)?.parse().ok()?;
-            (parent_of_id == parent).then(|| Pid::from_raw(id))
+            let mut after = stat[stat.rfind(')')? + 1..].split_whitespace();
+            let state = after.next()?.chars().next()?;
+            let parent_of_id: u32 = after.next()?.parse().ok()?;
+            (parent_of_id == parent).then(|| (Pid::from_raw(id), state))
         })
         .collect()
 }

@@ -210,20 +210,21 @@ impl Worker {
         let started = Instant::now();
         let mut process = {
             use std::os::unix::process::CommandExt;
-            Command::new(&program)
-                .args(&options)
-                .arg(&script)
-                .arg(&config)
-                .current_dir(start.dir)
-                .envs(start.env.iter().map(|(k, v)| (k, v)))
-                .envs(start.command.env.iter().map(|(k, v)| (k, v)))
-                .env("CHIMP_MUTANT", "")
-                .stdin(Stdio::piped())
-                .stdout(Stdio::piped())
-                .stderr(stderr_file)
-                .process_group(0)
-                .spawn()
-                .map_err(|err| gone(format!("starting `{program}`: {err}")))?
+            crate::process::spawn(
+                Command::new(&program)
+                    .args(&options)
+                    .arg(&script)
+                    .arg(&config)
+                    .current_dir(start.dir)
+                    .envs(start.env.iter().map(|(k, v)| (k, v)))
+                    .envs(start.command.env.iter().map(|(k, v)| (k, v)))
+                    .env("CHIMP_MUTANT", "")
+                    .stdin(Stdio::piped())
+                    .stdout(Stdio::piped())
+                    .stderr(stderr_file)
+                    .process_group(0),
+            )
+            .map_err(|err| gone(format!("starting `{program}`: {err}")))?
         };
         let stdin = process.stdin.take();
         let stdout = process.stdout.take();
@@ -436,6 +437,7 @@ impl Worker {
             let _ = killpg(Pid::from_raw(group), Signal::SIGKILL);
         }
         let _ = self.process.wait();
+        crate::process::forget(self.process.id());
     }
 }
 

@@ -409,3 +409,88 @@ fn a_latin1_source_with_a_coding_declaration_is_mutated_and_its_patches_are_lati
     assert!(applied > 0);
     repo.assert_checkout_untouched(&before);
 }
+
+#[test]
+fn far_more_jobs_than_cpus_are_capped_and_timeouts_under_load_are_confirmed_alone() {
+    let repo = crate::sweep::gaps();
+    // A test run that is slow (past the timeout) whenever another test run is going on
+    // at the same time, and fast alone: as a CPU-bound suite is under heavy load.
+    let busy = repo.scratch().join("busy");
+    std::fs::create_dir_all(&busy).unwrap();
+    let load = repo.scratch().join("load.py");
+    std::fs::write(
+        &load,
+        "import os, sys, time\n\
+         d = sys.argv[1]\n\
+         open(os.path.join(d, str(os.getpid())), 'w').close()\n\
+         time.sleep(0.3)\n\
+         def alive(pid):\n    try:\n        return open('/proc/%s/stat' % pid).read().rsplit(')', 1)[1].split()[0] != 'Z'\n    except OSError:\n        return False\n\
+         busy = any(alive(pid) for pid in os.listdir(d) if pid != str(os.getpid()))\n\
+         time.sleep(4 if busy else 0)\n",
+    )
+    .unwrap();
+    let tests = format!(
+        "python3 {} {} && {UNITTEST}",
+        load.display(),
+        busy.display()
+    );
+    let run = repo.chimp(&[
+        "--tests",
+        &tests,
+        "--timeout",
+        "2",
+        "-j",
+        "1000",
+        "--no-cache",
+    ]);
+    assert_eq!(run.code, 2, "{}\n{}", run.stdout, run.stderr);
+    assert!(
+        run.stderr.contains("--jobs 1000 is far above the"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(repo.statuses(), expected_gaps(), "{}", run.stderr);
+}
+
+#[test]
+fn a_damaged_cache_entry_is_a_miss_counted_by_stats_and_replaced() {
+    let repo = crate::sweep::gaps();
+    assert_eq!(repo.chimp(&["--tests", UNITTEST]).code, 2);
+    let mut entries = Vec::new();
+    for fan in std::fs::read_dir(repo.root.join(".chimp/cache"))
+        .unwrap()
+        .flatten()
+    {
+        entries.extend(
+            std::fs::read_dir(fan.path())
+                .unwrap()
+                .flatten()
+                .map(|e| e.path()),
+        );
+    }
+    assert_eq!(entries.len(), expected_gaps().len());
+    // One flipped bit in one entry, another entry copied over a third's file.
+    let mut bytes = std::fs::read(&entries[0]).unwrap();
+    bytes[8] ^= 0x10;
+    std::fs::write(&entries[0], bytes).unwrap();
+    std::fs::copy(&entries[1], &entries[2]).unwrap();
+    let stats = repo.chimp(&["cache", "stats"]);
+    assert!(
+        stats
+            .stdout
+            .contains("damaged (ignored, replaced when met): 2"),
+        "{}",
+        stats.stdout
+    );
+    let run = repo.chimp(&["--tests", UNITTEST]);
+    assert_eq!(run.code, 2, "{}\n{}", run.stdout, run.stderr);
+    assert_eq!(repo.statuses(), expected_gaps());
+    assert!(
+        run.stdout
+            .contains(&format!("{} from cache, 2 run", expected_gaps().len() - 2)),
+        "{}",
+        run.stdout
+    );
+    let stats = repo.chimp(&["cache", "stats"]);
+    assert!(!stats.stdout.contains("damaged"), "{}", stats.stdout);
+}
