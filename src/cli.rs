@@ -110,8 +110,13 @@ pub enum Command {
     Man {
         /// Write `git-chimp.1` and the subcommands' pages here instead (for example
         /// `~/.local/share/man/man1`).
-        #[arg(long, value_name = "DIR")]
+        #[arg(long, value_name = "DIR", conflicts_with = "install")]
         out_dir: Option<PathBuf>,
+        /// Write them where `man` finds them for this binary: `<prefix>/share/man/man1`
+        /// beside `<prefix>/bin/git-chimp` (after `cargo install`, `~/.cargo/share/man`),
+        /// so `git chimp --help` shows them.
+        #[arg(long)]
+        install: bool,
     },
     /// Combine the report.json files of `--shard` runs (or any runs of the same mutants)
     /// into one report with the totals, patches and reports of a single run.

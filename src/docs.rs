@@ -18,6 +18,30 @@ fn command() -> clap::Command {
         .version(env!("CARGO_PKG_VERSION"))
 }
 
+/// Where `man` looks for this binary's pages: `<prefix>/share/man/man1` for a binary in
+/// `<prefix>/bin` (man-db searches `../share/man` of every directory on `PATH`).
+///
+/// # Errors
+/// When the binary's own path is unknown or not in a `bin` directory.
+pub fn install_dir() -> anyhow::Result<std::path::PathBuf> {
+    let exe = std::env::current_exe()?;
+    let exe = exe.canonicalize().unwrap_or(exe);
+    let bin = exe
+        .parent()
+        .filter(|dir| dir.file_name().is_some_and(|name| name == "bin"));
+    let Some(prefix) = bin.and_then(std::path::Path::parent) else {
+        return Err(crate::exit_code::fatal(
+            crate::exit_code::ExitCode::Usage,
+            format!(
+                "{} is not in a `bin` directory, so there is no prefix to install the man pages \
+                 under; use `git chimp man --out-dir <dir>` with a directory on your MANPATH",
+                exe.display()
+            ),
+        ));
+    };
+    Ok(prefix.join("share").join("man").join("man1"))
+}
+
 /// The manual pages, as (file name, roff): `git-chimp.1`, then one per subcommand
 /// (`git-chimp-list.1`, `git-chimp-cache-stats.1`, ...), which the main page's
 /// SUBCOMMANDS section names.

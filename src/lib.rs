@@ -9,6 +9,7 @@ pub mod changed;
 pub mod cli;
 pub mod config;
 pub mod console;
+pub mod detect;
 pub mod discover;
 pub mod docs;
 pub mod encoding;
@@ -45,7 +46,7 @@ use crate::exit_code::{ExitCode, fatal};
 use crate::lab::Lab;
 use crate::mutant::Mutant;
 use crate::operators::Operator;
-use crate::options::{Options, is_default_excluded};
+use crate::options::Options;
 use crate::outcome::{MutantResult, Outcome};
 use crate::output::OutputDir;
 use crate::repo::{Repo, TargetState};
@@ -97,13 +98,19 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             print!("{}", docs::completions(shell));
             Ok(ExitCode::Success)
         }
-        Some(Command::Man { out_dir }) => {
+        Some(Command::Man { out_dir, install }) => {
             let pages = docs::man_pages()?;
+            let out_dir = if install {
+                Some(docs::install_dir()?)
+            } else {
+                out_dir
+            };
             match out_dir {
                 None => print!("{}", pages[0].1),
                 Some(dir) => {
-                    std::fs::create_dir_all(&dir)
-                        .with_context(|| format!("creating {}", dir.display()))?;
+                    std::fs::create_dir_all(&dir).map_err(|err| {
+                        output::cannot_write(&dir, "creating the directory", &err)
+                    })?;
                     for (name, page) in &pages {
                         output::write_atomic(&dir.join(name), page.as_bytes())?;
                     }
@@ -202,7 +209,12 @@ fn discover_mutants(
     options: &Options,
     state: &TargetState,
     changed: Option<&ChangedLines>,
+    tests: Option<&str>,
 ) -> Result<Discovery> {
+    let named = tests.map_or_else(Vec::new, |tests| {
+        options.named_by_tests(tests, &state.files, repo.workdir())
+    });
+    let mut as_tests: Vec<&str> = Vec::new();
     let mut found = Discovery {
         candidates: Vec::new(),
         sources: BTreeMap::new(),
@@ -211,10 +223,19 @@ fn discover_mutants(
         skipped: Vec::new(),
     };
     for path in &state.files {
+        if path
+            .split('/')
+            .any(|part| part == "site-packages" || part == ".chimp")
+        {
+            continue;
+        }
+        if options.excluded_as_test(path, &named) {
+            as_tests.push(path);
+            continue;
+        }
         if !path.ends_with(".py")
             || !options.in_code(path)
             || options.is_excluded(path)
-            || is_default_excluded(path)
             || path
                 .split('/')
                 .any(|part| part == "site-packages" || part == ".chimp")
@@ -271,7 +292,26 @@ fn discover_mutants(
     for (path, reason) in &found.skipped {
         eprintln!("git-chimp: skipping {path}: {reason}");
     }
+    say_excluded_as_tests(&as_tests);
     Ok(found)
+}
+
+/// One line naming the files excluded as tests or tooling (the first five), if any.
+fn say_excluded_as_tests(paths: &[&str]) {
+    const SHOWN: usize = 5;
+    if paths.is_empty() {
+        return;
+    }
+    let more = paths.len().saturating_sub(SHOWN);
+    eprintln!(
+        "git-chimp: excluded as tests: {}{} (name a file with --code to mutate it)",
+        paths[..paths.len().min(SHOWN)].join(", "),
+        if more > 0 {
+            format!(" and {more} more")
+        } else {
+            String::new()
+        }
+    );
 }
 
 /// A run's repository, options, tested state and (with `--since`) the lines in scope.
@@ -479,6 +519,10 @@ fn show_config(args: &RunArgs, from_env: &std::collections::BTreeSet<String>) ->
         "{}/",
         repo.workdir().display().to_string().trim_end_matches('/')
     );
+    let files = repo
+        .working_state()
+        .map(|state| state.files)
+        .unwrap_or_default();
     for key in config::KEYS.iter().copied().chain(["shard"]) {
         let origin = match layers.origin(key).unwrap_or(Origin::Default) {
             Origin::CommandLine if from_env.contains(key) => Origin::Environment(key),
@@ -488,6 +532,14 @@ fn show_config(args: &RunArgs, from_env: &std::collections::BTreeSet<String>) ->
             || default_shown(key, &options),
             |value| value.replace(&root, ""),
         );
+        if key == "tests"
+            && origin == Origin::Default
+            && let Some(detected) = detect::test_command(repo.workdir(), &files)
+        {
+            let detected_origin = format!("detected: {}", detected.why);
+            println!("{key:<11} {:<32} ({detected_origin})", detected.command);
+            continue;
+        }
         println!("{key:<11} {value:<32} ({origin})");
     }
     Ok(ExitCode::Success)
@@ -632,7 +684,13 @@ fn list(args: &RunArgs) -> Result<ExitCode> {
         state,
         changed,
     } = prepare(args)?;
-    let mut found = discover_mutants(&repo, &options, &state, changed.as_ref())?;
+    let mut found = discover_mutants(
+        &repo,
+        &options,
+        &state,
+        changed.as_ref(),
+        options.tests.as_deref(),
+    )?;
     take_shard(&options, &mut found);
     for mutant in &found.mutants {
         println!("{}", report::terminal::mutant_line(mutant));
@@ -653,10 +711,19 @@ fn sweep(args: &RunArgs) -> Result<ExitCode> {
         state,
         changed,
     } = prepare(args)?;
-    let Some(tests) = options.tests.clone() else {
+    let detected = || {
+        let detected = detect::test_command(repo.workdir(), &state.files)?;
+        eprintln!(
+            "git-chimp: no test command configured; running `{}` ({})",
+            detected.command, detected.why
+        );
+        Some(detected.command)
+    };
+    let Some(tests) = options.tests.clone().or_else(detected) else {
         return Err(fatal(
             ExitCode::Usage,
-            "no test command: pass --tests \"<command>\" (e.g. --tests \"python -m pytest -x -q\"), \
+            "no test command, and none detected (no pytest configuration or test modules \
+             with an interpreter that imports pytest, no unittest tests): pass --tests \"<command>\" (e.g. --tests \"python -m pytest -x -q\"), \
              put `tests = \"<command>\"` under [tool.chimp] in pyproject.toml, or set it with \
              `git config chimp.tests \"<command>\"`; `git chimp list` only lists mutants",
         ));
@@ -664,7 +731,7 @@ fn sweep(args: &RunArgs) -> Result<ExitCode> {
     let _lock = sandbox::lock(&repo)?;
     let out = OutputDir::create(repo.workdir())?;
     out.check_writable(&report::file_names(&options.reports))?;
-    let mut found = discover_mutants(&repo, &options, &state, changed.as_ref())?;
+    let mut found = discover_mutants(&repo, &options, &state, changed.as_ref(), Some(&tests))?;
     let shard = take_shard(&options, &mut found);
     let total = found.mutants.len();
     eprintln!(

@@ -171,6 +171,45 @@ impl Options {
         })
     }
 
+    /// Whether the Python file `path` (repository-relative), selected and not excluded,
+    /// is left alone as a test or tooling: [`is_default_excluded`], or under a path the
+    /// test command names (`named`, from [`Options::named_by_tests`]); unless `--code`
+    /// names the file itself.
+    #[must_use]
+    pub fn excluded_as_test(&self, path: &str, named: &[String]) -> bool {
+        Path::new(path).extension().is_some_and(|ext| ext == "py")
+            && self.in_code(path)
+            && !self.is_excluded(path)
+            && !self.code.iter().any(|root| root == path)
+            && (is_default_excluded(path)
+                || named
+                    .iter()
+                    .any(|named| path == named || is_under(path, named)))
+    }
+
+    /// The repository paths (files or directories) the test command names among its
+    /// arguments, `tests/test_x.py::test_y` as `tests/test_x.py`: its tests, never
+    /// mutated by default. `files` are the tested state's.
+    #[must_use]
+    pub fn named_by_tests(&self, tests: &str, files: &[String], workdir: &Path) -> Vec<String> {
+        let words = shlex::split(tests).unwrap_or_default();
+        let mut named: Vec<String> = words
+            .iter()
+            .filter(|word| !word.starts_with('-') && !word.contains('='))
+            .map(|word| word.split("::").next().unwrap_or(word))
+            .filter_map(|word| repo_path(&self.cwd_prefix, word, workdir))
+            .filter(|path| {
+                !path.is_empty()
+                    && files
+                        .iter()
+                        .any(|file| file == path || is_under(file, path))
+            })
+            .collect();
+        named.sort();
+        named.dedup();
+        named
+    }
+
     /// Whether the repository-relative `path` is selected by `--code`.
     #[must_use]
     pub fn in_code(&self, path: &str) -> bool {
@@ -211,14 +250,14 @@ pub fn check_fail_under(score: Option<f64>) -> Result<()> {
 }
 
 /// Whether a repository-relative path is one git-chimp never mutates by default: a test
-/// file (see [`is_test_file`]) or project tooling (`setup.py`, `noxfile.py`, a Sphinx
-/// `conf.py` under `doc/` or `docs/`).
+/// file (see [`is_test_file`]) or project tooling (`setup.py`, `noxfile.py`,
+/// `fabfile.py`, a Sphinx `conf.py` under `doc/` or `docs/`).
 #[must_use]
 pub fn is_default_excluded(path: &str) -> bool {
     let parts: Vec<&str> = path.split('/').collect();
     let (name, dirs) = parts.split_last().unwrap_or((&"", &[]));
     is_test_file(path)
-        || matches!(*name, "setup.py" | "noxfile.py")
+        || matches!(*name, "setup.py" | "noxfile.py" | "fabfile.py")
         || (*name == "conf.py"
             && dirs
                 .last()

@@ -124,7 +124,8 @@ fn outside_a_git_repository_is_a_git_error() {
 
 #[test]
 fn running_without_a_test_command_is_a_usage_error() {
-    let repo = gaps();
+    // No tests at all: nothing to detect.
+    let repo = TestRepo::new(&[("calc.py", crate::sweep::GAPS_CALC)]);
     let run = repo.chimp(&[]);
     assert_eq!(run.code, 1);
     assert!(run.stderr.contains("no test command"), "{}", run.stderr);

@@ -22,3 +22,4 @@ mod runner;
 mod since;
 mod sweep;
 mod worker;
+mod zeroconfig;

@@ -424,3 +424,112 @@ __git_wrap__git_main; echo "through git: ${{COMPREPLY[*]}}"
     assert!(stdout.contains("direct: merge"), "{stdout}");
     assert!(stdout.contains("through git: merge"), "{stdout}");
 }
+
+/// After a `cargo install` (a binary in `<prefix>/bin`, no man page), `git chimp man
+/// --install` puts the pages where `man` finds them for that binary, so `git chimp
+/// --help` (which git turns into `man git-chimp`) works.
+#[test]
+fn man_install_makes_git_chimp_help_work_after_a_cargo_install() {
+    let dir = tempfile::tempdir().unwrap();
+    let bin = dir.path().join("prefix/bin");
+    std::fs::create_dir_all(&bin).unwrap();
+    std::fs::copy(env!("CARGO_BIN_EXE_git-chimp"), bin.join("git-chimp")).unwrap();
+    let path = format!("{}:/usr/local/bin:/usr/bin:/bin", bin.display());
+    let repo = gaps();
+    let git = |args: &[&str]| {
+        let mut command = Command::new("git");
+        command
+            .args(args)
+            .current_dir(&repo.root)
+            .env("PATH", &path)
+            .env("HOME", repo.scratch())
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .env("MANPAGER", "cat")
+            .env_remove("MANPATH");
+        output(&mut command)
+    };
+    let (ok, _, stderr) = git(&["chimp", "--help"]);
+    assert!(!ok, "no page yet: {stderr}");
+    let (ok, said, stderr) = git(&["chimp", "man", "--install"]);
+    assert!(ok, "{stderr}");
+    let man1 = dir.path().join("prefix/share/man/man1");
+    assert!(said.contains(&man1.display().to_string()), "{said}");
+    assert_eq!(
+        std::fs::read_to_string(man1.join("git-chimp.1")).unwrap(),
+        std::fs::read_to_string(manifest_dir().join(MAN_PAGE)).unwrap()
+    );
+    let (ok, page, stderr) = git(&["chimp", "--help"]);
+    assert!(ok, "git chimp --help: {stderr}");
+    assert!(page.contains("EXIT STATUS"), "{page}");
+}
+
+/// The README's first lines, run as they are written (only the clone's URL points at this
+/// checkout): a fresh clone, `pip install .` in a fresh virtual environment (maturin
+/// builds the wheel from source), then `git chimp` in `examples/shop`, whose summary must
+/// be the one the README shows.
+#[test]
+fn the_readme_install_and_first_run_lines_work_as_written() {
+    let readme = std::fs::read_to_string(manifest_dir().join("README.md")).unwrap();
+    let section = readme
+        .split("## Install and run it on the bundled example\n")
+        .nth(1)
+        .unwrap();
+    let blocks: Vec<Vec<&str>> = section
+        .split("\n\n")
+        .filter(|block| block.lines().all(|line| line.starts_with("    ")))
+        .map(|block| block.lines().map(|line| &line[4..]).collect())
+        .collect();
+    let install = &blocks[0];
+    assert_eq!(
+        install[0],
+        "git clone https://github.com/git-chimp/git-chimp && cd git-chimp"
+    );
+    let summary = blocks
+        .iter()
+        .find(|block| block[0].contains(" mutants: "))
+        .expect("the README shows a summary")[0];
+    let dir = tempfile::tempdir().unwrap();
+    let python = new_venv(&dir.path().join("venv"));
+    let script = std::iter::once(format!(
+        "git clone -q {} git-chimp && cd git-chimp",
+        manifest_dir().display()
+    ))
+    .chain(install[1..].iter().map(|line| (*line).to_owned()))
+    .collect::<Vec<_>>()
+    .join("\n");
+    let path = format!(
+        "{}:{}",
+        python.parent().unwrap().display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let mut shell = Command::new("bash");
+    shell
+        .args(["-e", "-c", &script])
+        .current_dir(dir.path())
+        .env("PATH", path)
+        .env("VIRTUAL_ENV", python.parent().unwrap().parent().unwrap())
+        .env("HOME", dir.path())
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        // The release build is shared with the other packaging tests' (only the crate
+        // itself is built again for the clone).
+        .env("CARGO_TARGET_DIR", manifest_dir().join("target"))
+        .env("PIP_DISABLE_PIP_VERSION_CHECK", "1");
+    for (key, _) in std::env::vars() {
+        if key.starts_with("CHIMP_") || (key.starts_with("GIT_") && key != "GIT_CONFIG_NOSYSTEM") {
+            shell.env_remove(key);
+        }
+    }
+    let run = shell.output().unwrap();
+    let stdout = String::from_utf8_lossy(&run.stdout);
+    assert_eq!(
+        run.status.code(),
+        Some(2),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    assert!(stdout.contains(summary), "{summary} not in:\n{stdout}");
+    assert!(
+        python.parent().unwrap().join("git-chimp").is_file(),
+        "pip put git-chimp in the venv"
+    );
+}

@@ -1,0 +1,127 @@
+//! The test command when none is configured: `<python> -m pytest -x -q` in a project that
+//! uses pytest, with an interpreter that can import it (the active virtual environment's,
+//! then `python3`); `<python> -m unittest` in a project whose tests are all unittest's;
+//! else none, and a run asks for one.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+/// A test command git-chimp chose, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Detected {
+    /// The command.
+    pub command: String,
+    /// Why, for the user: what in the project says so.
+    pub why: String,
+}
+
+/// What in the project says it uses pytest, if anything.
+fn pytest_sign(workdir: &Path, files: &[String]) -> Option<String> {
+    let read = |name: &str| std::fs::read_to_string(workdir.join(name)).unwrap_or_default();
+    if read("pyproject.toml").contains("[tool.pytest.ini_options]") {
+        return Some("[tool.pytest.ini_options] in pyproject.toml".to_owned());
+    }
+    if files.iter().any(|file| file == "pytest.ini") {
+        return Some("pytest.ini".to_owned());
+    }
+    if read("tox.ini")
+        .lines()
+        .any(|line| line.trim() == "[pytest]")
+    {
+        return Some("a [pytest] section in tox.ini".to_owned());
+    }
+    if read("setup.cfg")
+        .lines()
+        .any(|line| line.trim() == "[tool:pytest]")
+    {
+        return Some("a [tool:pytest] section in setup.cfg".to_owned());
+    }
+    if files.iter().any(|file| {
+        Path::new(file)
+            .file_name()
+            .is_some_and(|name| name == "conftest.py")
+    }) {
+        return Some("conftest.py".to_owned());
+    }
+    let modules = test_modules(files);
+    if let Some(first) = modules.first() {
+        let uses_pytest = modules.iter().any(|module| {
+            let text = std::fs::read_to_string(workdir.join(module)).unwrap_or_default();
+            text.contains("import pytest") || text.contains("from pytest")
+        });
+        let all_unittest = modules.iter().all(|module| {
+            std::fs::read_to_string(workdir.join(module))
+                .is_ok_and(|text| text.contains("unittest"))
+        });
+        if uses_pytest || !all_unittest {
+            return Some(format!("test modules pytest collects ({first}, ...)"));
+        }
+    }
+    None
+}
+
+/// The files pytest collects by default: `test_*.py` and `*_test.py`.
+fn test_modules(files: &[String]) -> Vec<&str> {
+    files
+        .iter()
+        .filter(|file| {
+            let name = Path::new(file.as_str())
+                .file_name()
+                .and_then(|name| name.to_str())
+                .unwrap_or_default();
+            Path::new(name).extension().is_some_and(|ext| ext == "py")
+                && (name.starts_with("test_") || name.ends_with("_test.py"))
+        })
+        .map(String::as_str)
+        .collect()
+}
+
+/// The interpreters to try, in order: the active virtual environment's, then `python3`.
+fn interpreters() -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    if let Some(venv) = std::env::var_os("VIRTUAL_ENV") {
+        let python = PathBuf::from(venv).join("bin").join("python");
+        if python.is_file() {
+            out.push((
+                python.display().to_string(),
+                "the active virtual environment's python".to_owned(),
+            ));
+        }
+    }
+    out.push(("python3".to_owned(), "python3".to_owned()));
+    out
+}
+
+fn can_import(python: &str, module: &str, dir: &Path) -> bool {
+    Command::new(python)
+        .args(["-c", &format!("import {module}")])
+        .current_dir(dir)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|status| status.success())
+}
+
+/// The test command for the project at `workdir` whose files are `files`
+/// (repository-relative), when none is configured.
+#[must_use]
+pub fn test_command(workdir: &Path, files: &[String]) -> Option<Detected> {
+    if let Some(sign) = pytest_sign(workdir, files) {
+        let (python, which) = interpreters()
+            .into_iter()
+            .find(|(python, _)| can_import(python, "pytest", workdir))?;
+        return Some(Detected {
+            command: format!("{python} -m pytest -x -q"),
+            why: format!("{sign}; {which} imports pytest"),
+        });
+    }
+    if !test_modules(files).is_empty() {
+        let (python, _) = interpreters().into_iter().next()?;
+        return Some(Detected {
+            command: format!("{python} -m unittest"),
+            why: "unittest test modules, no sign of pytest".to_owned(),
+        });
+    }
+    None
+}

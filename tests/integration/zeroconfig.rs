@@ -1,0 +1,180 @@
+//! Zero-config (#18): with no test command configured, git-chimp picks pytest or unittest
+//! from what the project holds and the interpreters that can run it, and says so.
+
+use crate::sweep::{GAPS_CALC, GAPS_TESTS};
+use crate::util::{TestRepo, pytest_python, run};
+
+const PYTEST_TESTS: &str = "from calc import add\n\n\ndef test_add():\n    assert add(2, 3) == 5\n";
+
+/// `git chimp config`'s `tests` line, with `VIRTUAL_ENV` set to `venv` (or unset).
+fn detected(repo: &TestRepo, venv: Option<&std::path::Path>) -> String {
+    let mut command = repo.chimp_in("", &["config"]);
+    command.env_remove("VIRTUAL_ENV");
+    if let Some(venv) = venv {
+        command.env("VIRTUAL_ENV", venv);
+    }
+    let shown = run(command);
+    assert_eq!(shown.code, 0, "{}", shown.stderr);
+    shown
+        .stdout
+        .lines()
+        .find(|line| line.starts_with("tests "))
+        .unwrap()
+        .split_whitespace()
+        .skip(1)
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+fn pytest_venv() -> std::path::PathBuf {
+    pytest_python()
+        .parent()
+        .unwrap()
+        .parent()
+        .unwrap()
+        .to_path_buf()
+}
+
+#[test]
+fn a_pytest_project_gets_the_virtual_environments_pytest() {
+    let venv = pytest_venv();
+    let python = venv.join("bin/python");
+    let cases = [
+        (
+            vec![
+                ("calc.py", GAPS_CALC),
+                (
+                    "pyproject.toml",
+                    "[tool.pytest.ini_options]\naddopts = \"-q\"\n",
+                ),
+                ("check.py", PYTEST_TESTS),
+            ],
+            "[tool.pytest.ini_options] in pyproject.toml",
+        ),
+        (
+            vec![("calc.py", GAPS_CALC), ("tests/test_calc.py", PYTEST_TESTS)],
+            "test modules pytest collects (tests/test_calc.py, ...)",
+        ),
+        (
+            vec![
+                ("calc.py", GAPS_CALC),
+                ("setup.cfg", "[tool:pytest]\ntestpaths = t\n"),
+                ("t/check.py", PYTEST_TESTS),
+            ],
+            "a [tool:pytest] section in setup.cfg",
+        ),
+    ];
+    for (files, why) in cases {
+        let repo = TestRepo::new(&files);
+        let line = detected(&repo, Some(&venv));
+        assert_eq!(
+            line,
+            format!(
+                "{} -m pytest -x -q (detected: {why}; the active virtual environment's python imports pytest)",
+                python.display()
+            )
+        );
+    }
+}
+
+#[test]
+fn a_bare_tests_layout_runs_with_no_arguments_and_says_what_it_runs() {
+    let repo = TestRepo::new(&[("calc.py", GAPS_CALC), ("tests/test_calc.py", PYTEST_TESTS)]);
+    let mut command = repo.chimp_in("", &["--no-cache"]);
+    command.env("VIRTUAL_ENV", pytest_venv());
+    let ran = run(command);
+    assert_eq!(ran.code, 2, "{}\n{}", ran.stdout, ran.stderr);
+    assert_eq!(
+        ran.stderr
+            .matches("no test command configured; running `")
+            .count(),
+        1,
+        "{}",
+        ran.stderr
+    );
+    assert!(
+        ran.stderr
+            .contains("-m pytest -x -q` (test modules pytest collects"),
+        "{}",
+        ran.stderr
+    );
+    let statuses = repo.statuses();
+    assert_eq!(
+        statuses["calc.py:2:binary-operator:-"], "Killed",
+        "{statuses:?}"
+    );
+    assert_eq!(
+        statuses["calc.py:6:comparison:>"], "NoCoverage",
+        "{statuses:?}"
+    );
+}
+
+#[test]
+fn unittest_only_projects_get_unittest_and_nothing_is_not_guessed() {
+    let repo = TestRepo::new(&[("calc.py", GAPS_CALC), ("test_calc.py", GAPS_TESTS)]);
+    assert_eq!(
+        detected(&repo, None),
+        "python3 -m unittest (detected: unittest test modules, no sign of pytest)"
+    );
+    let bare = TestRepo::new(&[("calc.py", GAPS_CALC)]);
+    assert!(detected(&bare, None).starts_with("none: a run needs one (default)"));
+    let run = bare.chimp(&[]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(run.stderr.contains("none detected"), "{}", run.stderr);
+}
+
+#[test]
+fn pytest_tests_without_an_interpreter_that_has_pytest_are_not_run_with_the_wrong_one() {
+    // python3 here has no pytest (checked: else the case proves nothing); no venv active.
+    let probe = std::process::Command::new("python3")
+        .args(["-c", "import pytest"])
+        .output()
+        .unwrap();
+    if probe.status.success() {
+        eprintln!("python3 imports pytest on this machine: the case cannot be made");
+        return;
+    }
+    let repo = TestRepo::new(&[("calc.py", GAPS_CALC), ("tests/test_calc.py", PYTEST_TESTS)]);
+    assert!(detected(&repo, None).starts_with("none: a run needs one"));
+    assert!(detected(&repo, Some(&pytest_venv())).contains("-m pytest -x -q"));
+}
+
+#[test]
+fn files_the_test_command_names_are_never_mutated_unless_code_names_them() {
+    let repo = TestRepo::new(&[
+        ("calc.py", GAPS_CALC),
+        ("test.py", PYTEST_TESTS),
+        ("checks/more.py", PYTEST_TESTS),
+        ("fabfile.py", "def deploy():\n    return 1\n"),
+    ]);
+    let list = |extra: &[&str]| {
+        let args: Vec<&str> = ["--tests", "python3 -m pytest -q test.py checks/ -k add", "list"]
+            .iter()
+            .copied()
+            .chain(extra.iter().copied())
+            .collect();
+        let run = repo.chimp(&args);
+        assert_eq!(run.code, 0, "{}", run.stderr);
+        run
+    };
+    let run = list(&[]);
+    assert!(!run.stdout.contains("test.py"), "{}", run.stdout);
+    assert!(!run.stdout.contains("checks/more.py"), "{}", run.stdout);
+    assert!(!run.stdout.contains("fabfile.py"), "{}", run.stdout);
+    assert!(run.stdout.contains("calc.py"), "{}", run.stdout);
+    assert!(
+        run.stderr
+            .contains("excluded as tests: checks/more.py, fabfile.py, test.py"),
+        "{}",
+        run.stderr
+    );
+    let run = repo.chimp(&[
+        "list",
+        "--tests",
+        "python3 -m pytest -q test.py",
+        "--code",
+        "test.py",
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stdout.contains("test.py:"), "{}", run.stdout);
+}
