@@ -123,6 +123,14 @@ pub enum Command {
     Merge(MergeArgs),
     /// Remove git-chimp's sandboxes and their worktree registrations.
     Clean,
+    /// Write a `[tool.chimp]` section into `pyproject.toml` (created if needed; the rest
+    /// of the file is kept as it is) with the detected test command and code paths, and
+    /// print it.
+    Init {
+        /// Also install the pre-push hook (`git chimp hook install`).
+        #[arg(long)]
+        hook: bool,
+    },
     /// Install or remove the pre-push hook that runs git-chimp on what is pushed.
     #[command(subcommand)]
     Hook(HookCommand),
@@ -338,6 +346,10 @@ pub struct RunArgs {
         help_heading = "Reports"
     )]
     pub report: Vec<ReportKind>,
+
+    /// List every survivor in the terminal summary, not only the 30 most telling.
+    #[arg(long, short = 'v', visible_alias = "verbose", help_heading = "Reports")]
+    pub all: bool,
 }
 
 /// `--report`.
@@ -445,6 +457,7 @@ impl RunArgs {
             self.report = outer.report;
         }
         self.shard = self.shard.or(outer.shard);
+        self.all |= outer.all;
         self
     }
 }

@@ -15,6 +15,7 @@ pub mod docs;
 pub mod encoding;
 pub mod exit_code;
 pub mod hook;
+pub mod init;
 pub mod interrupt;
 pub mod lab;
 pub mod mutant;
@@ -80,6 +81,18 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                     "set the test command it runs with: git config chimp.tests \"python -m pytest -x -q\" \
                      (or tests = \"...\" under [tool.chimp] in pyproject.toml)"
                 );
+            }
+            Ok(ExitCode::Success)
+        }
+        Some(Command::Init { hook }) => {
+            let repo = Repo::discover(&current_dir()?)?;
+            let state = repo.working_state()?;
+            let section = init::section(repo.workdir(), &state.files, cli.run.tests.as_deref());
+            let path = init::write(repo.workdir(), &section)?;
+            println!("wrote to {}:\n\n{section}", path.display());
+            if hook {
+                let path = hook::install(&repo, false)?;
+                println!("installed the git-chimp pre-push hook: {}", path.display());
             }
             Ok(ExitCode::Success)
         }
@@ -599,7 +612,7 @@ fn merge(args: &MergeArgs, outer: &RunArgs) -> Result<ExitCode> {
         &findings,
         &cli::ReportKind::distinct(&kinds),
         (pending > 0, None),
-        fail_under,
+        (fail_under, outer.all),
     )?;
     if pending > 0 {
         println!("{pending} mutants were not run: their run was interrupted");
@@ -609,21 +622,32 @@ fn merge(args: &MergeArgs, outer: &RunArgs) -> Result<ExitCode> {
 
 /// Write every report of a finished run (or merge), print the summary and decide the exit
 /// status: survivors fail unless the score reaches `fail_under`. `run` says whether the
-/// run was interrupted and how many outcomes came from the cache.
+/// run was interrupted and how many outcomes came from the cache; `all` lists every
+/// survivor.
 fn finish(
     out: &OutputDir,
     findings: &report::Findings<'_>,
     kinds: &[cli::ReportKind],
     run: (bool, Option<String>),
-    fail_under: Option<f64>,
+    (fail_under, all): (Option<f64>, bool),
 ) -> Result<ExitCode> {
     let (interrupted, from_cache) = run;
+    let more = if kinds.contains(&cli::ReportKind::Html) {
+        "every one is in .chimp/report.html (or pass --all)".to_owned()
+    } else {
+        "pass --all, or see .chimp/report.json (--report html for a page)".to_owned()
+    };
     // The summary is printed even when a report cannot be written: the outcomes are
     // never lost.
     let written = report::write_all(out, findings, kinds);
     print!(
         "{}",
-        report::terminal::summary(findings.results, findings.mutants.len(), interrupted)
+        report::terminal::summary(
+            findings.results,
+            findings.mutants.len(),
+            interrupted,
+            (all, &more)
+        )
     );
     if let Some(line) = from_cache {
         println!("{line}");
@@ -800,7 +824,7 @@ fn sweep(args: &RunArgs) -> Result<ExitCode> {
         &findings(&results),
         &options.reports,
         (interrupted, from_cache),
-        options.fail_under,
+        (options.fail_under, args.all),
     )?;
     if interrupted {
         // Leave nothing registered behind: an interrupted run removes its sandboxes.

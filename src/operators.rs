@@ -63,6 +63,27 @@ impl Operator {
         Operator::CallArgument,
     ];
 
+    /// Every operator, the most telling first: a survivor of statement deletion or of a
+    /// changed return value says more about the tests than one of a changed string.
+    pub const BY_SIGNAL: [Operator; 16] = [
+        Operator::StatementDelete,
+        Operator::ReturnValue,
+        Operator::Condition,
+        Operator::Comparison,
+        Operator::BooleanOperator,
+        Operator::BinaryOperator,
+        Operator::AugmentedAssign,
+        Operator::UnaryOperator,
+        Operator::LoopControl,
+        Operator::ZeroIteration,
+        Operator::ExceptionHandler,
+        Operator::BooleanConstant,
+        Operator::Number,
+        Operator::Decorator,
+        Operator::CallArgument,
+        Operator::String,
+    ];
+
     /// The stable kebab-case name.
     #[must_use]
     pub fn name(self) -> &'static str {

@@ -1,9 +1,15 @@
 //! The summary printed at the end of a run: counts per outcome, the mutation score and
-//! one line per surviving mutant (`path:line:col  operator  before -> after  [id]`).
+//! a line per surviving mutant (`path:line:col  operator  before -> after  [id]`): the
+//! [`SHOWN`] most telling (survived before uncovered, then by [`Operator::BY_SIGNAL`],
+//! then by place), or every one with `--all`.
 
 use std::fmt::Write;
 
 use crate::mutant::Mutant;
+use crate::operators::Operator;
+
+/// How many survivors the summary lists without `--all`.
+pub const SHOWN: usize = 30;
 use crate::outcome::{MutantResult, Outcome, Summary};
 
 /// One mutant as a terminal line.
@@ -20,9 +26,15 @@ pub fn mutant_line(mutant: &Mutant) -> String {
     )
 }
 
-/// The end-of-run summary. `total` is the number of mutants the run meant to test.
+/// The end-of-run summary. `total` is the number of mutants the run meant to test; `all`
+/// lists every survivor; `more` says where the rest are.
 #[must_use]
-pub fn summary(results: &[MutantResult], total: usize, interrupted: bool) -> String {
+pub fn summary(
+    results: &[MutantResult],
+    total: usize,
+    interrupted: bool,
+    (all, more): (bool, &str),
+) -> String {
     let summary = Summary::of(results);
     let mut out = String::new();
     if interrupted {
@@ -49,16 +61,32 @@ pub fn summary(results: &[MutantResult], total: usize, interrupted: bool) -> Str
         .iter()
         .filter(|result| result.outcome.undetected())
         .collect();
-    survivors.sort_by(|a, b| (&a.mutant.path, a.mutant.span).cmp(&(&b.mutant.path, b.mutant.span)));
+    let signal = |operator: Operator| Operator::BY_SIGNAL.iter().position(|o| *o == operator);
+    survivors.sort_by_key(|result| {
+        (
+            result.outcome == Outcome::Uncovered,
+            signal(result.mutant.operator),
+            &result.mutant.path,
+            result.mutant.span,
+        )
+    });
+    let hidden = if all {
+        0
+    } else {
+        survivors.len().saturating_sub(SHOWN)
+    };
     if !survivors.is_empty() {
         let _ = writeln!(out, "survived:");
-        for result in survivors {
+        for result in &survivors[..survivors.len() - hidden] {
             let note = if result.outcome == Outcome::Uncovered {
                 "  (no test reaches it)"
             } else {
                 ""
             };
             let _ = writeln!(out, "  {}{note}", mutant_line(&result.mutant));
+        }
+        if hidden > 0 {
+            let _ = writeln!(out, "  ... and {hidden} more: {more}");
         }
     }
     out

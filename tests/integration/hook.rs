@@ -121,12 +121,31 @@ fn no_verify_chimp_skip_and_deletions_pass() {
 }
 
 #[test]
-fn without_a_test_command_the_hook_says_how_to_set_one_and_lets_the_push_through() {
+fn without_a_configured_test_command_the_hook_runs_the_detected_one() {
     let repo = pushed();
     repo.git(&["config", "--unset", "chimp.tests"]);
     let calc = std::fs::read_to_string(repo.root.join("calc.py")).unwrap();
     repo.write("calc.py", &format!("{calc}{UNTESTED}"));
     repo.commit("add triple");
+    let push = repo.git_with_chimp(&["push", "origin", "main"], &[]);
+    assert_eq!(push.code, 1, "{}", push.stderr);
+    assert!(
+        push.stderr
+            .contains("no test command configured; running `python3 -m unittest`"),
+        "{}",
+        push.stderr
+    );
+    assert!(push.stderr.contains("push refused"), "{}", push.stderr);
+}
+
+#[test]
+fn with_no_test_command_to_find_the_hook_says_how_to_set_one_and_lets_the_push_through() {
+    let repo = pushed();
+    repo.git(&["config", "--unset", "chimp.tests"]);
+    repo.git(&["rm", "-q", "test_calc.py"]);
+    let calc = std::fs::read_to_string(repo.root.join("calc.py")).unwrap();
+    repo.write("calc.py", &format!("{calc}{UNTESTED}"));
+    repo.commit("add triple, drop the tests");
     let push = repo.git_with_chimp(&["push", "origin", "main"], &[]);
     assert_eq!(push.code, 0, "{}", push.stderr);
     assert!(

@@ -476,7 +476,8 @@ fn the_readme_install_and_first_run_lines_work_as_written() {
         .unwrap();
     let blocks: Vec<Vec<&str>> = section
         .split("\n\n")
-        .filter(|block| block.lines().all(|line| line.starts_with("    ")))
+        .map(|block| block.trim_matches('\n'))
+        .filter(|block| !block.is_empty() && block.lines().all(|line| line.starts_with("    ")))
         .map(|block| block.lines().map(|line| &line[4..]).collect())
         .collect();
     let install = &blocks[0];

@@ -107,15 +107,25 @@ DAEMON = "import signal, time; signal.signal(signal.SIGTERM, signal.SIG_IGN); ti
 class CalcTest(unittest.TestCase):
     def test_add(self):
         # A daemon in a session of its own that ignores SIGTERM, left running.
-        subprocess.Popen([sys.executable, "-c", DAEMON, "chimp-test-daemon"], start_new_session=True)
+        subprocess.Popen([sys.executable, "-c", DAEMON, "chimp-test-daemon-MARK"], start_new_session=True)
         self.assertEqual(add(2, 3), 5)
 "#;
 
 #[test]
 fn a_daemon_a_test_starts_in_its_own_session_does_not_outlive_the_run() {
+    // A marker of this run's own: daemons of another run (of older code) are not ours.
+    let mark = format!(
+        "{}-{}",
+        std::process::id(),
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_nanos()
+    );
+    let marker = format!("chimp-test-daemon-{mark}");
     let repo = TestRepo::new(&[
         ("calc.py", "def add(a, b):\n    return a + b\n"),
-        ("test_calc.py", DAEMON_TESTS),
+        ("test_calc.py", &DAEMON_TESTS.replace("MARK", &mark)),
     ]);
     let run = repo.chimp(&["--tests", UNITTEST, "--no-cache", "-j", "2"]);
     assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
@@ -124,9 +134,8 @@ fn a_daemon_a_test_starts_in_its_own_session_does_not_outlive_the_run() {
         .unwrap()
         .flatten()
         .filter(|entry| {
-            std::fs::read(entry.path().join("cmdline")).is_ok_and(|cmdline| {
-                String::from_utf8_lossy(&cmdline).contains("chimp-test-daemon")
-            })
+            std::fs::read(entry.path().join("cmdline"))
+                .is_ok_and(|cmdline| String::from_utf8_lossy(&cmdline).contains(&marker))
         })
         .filter(|entry| {
             // Not a zombie of some other test's run still being reaped.

@@ -148,11 +148,15 @@ fn files_the_test_command_names_are_never_mutated_unless_code_names_them() {
         ("fabfile.py", "def deploy():\n    return 1\n"),
     ]);
     let list = |extra: &[&str]| {
-        let args: Vec<&str> = ["--tests", "python3 -m pytest -q test.py checks/ -k add", "list"]
-            .iter()
-            .copied()
-            .chain(extra.iter().copied())
-            .collect();
+        let args: Vec<&str> = [
+            "--tests",
+            "python3 -m pytest -q test.py checks/ -k add",
+            "list",
+        ]
+        .iter()
+        .copied()
+        .chain(extra.iter().copied())
+        .collect();
         let run = repo.chimp(&args);
         assert_eq!(run.code, 0, "{}", run.stderr);
         run
@@ -177,4 +181,124 @@ fn files_the_test_command_names_are_never_mutated_unless_code_names_them() {
     ]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert!(run.stdout.contains("test.py:"), "{}", run.stdout);
+}
+
+#[test]
+fn the_summary_lists_the_thirty_most_telling_survivors_and_all_with_all() {
+    let code: String = (0..12)
+        .map(|i| {
+            format!("def f{i}(x):\n    if x > {i}:\n        return 'big'\n    return x + {i}\n\n\n")
+        })
+        .collect();
+    let repo = TestRepo::new(&[("many.py", &code)]);
+    let survivors = |stdout: &str| -> Vec<String> {
+        stdout
+            .lines()
+            .skip_while(|line| *line != "survived:")
+            .skip(1)
+            .filter(|line| line.starts_with("  many.py:"))
+            .map(str::to_owned)
+            .collect()
+    };
+    let run = repo.chimp(&["--tests", "true", "--no-canary", "--no-cache"]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    let total = repo.report_mutants().len();
+    assert!(total > 40, "{total}");
+    let shown = survivors(&run.stdout);
+    assert_eq!(shown.len(), 30, "{}", run.stdout);
+    assert!(
+        run.stdout
+            .contains(&format!("  ... and {} more: pass --all", total - 30)),
+        "{}",
+        run.stdout
+    );
+    // The most telling first: statement deletion and return values before strings.
+    assert!(
+        shown[0].contains("  statement-delete  ") || shown[0].contains("  return-value  "),
+        "{}",
+        shown[0]
+    );
+    let string_at = shown.iter().position(|line| line.contains("  string  "));
+    let return_at = shown
+        .iter()
+        .position(|line| line.contains("  return-value  "));
+    assert!(
+        string_at.is_none_or(|s| return_at.is_some_and(|r| r < s)),
+        "{shown:?}"
+    );
+    let run = repo.chimp(&["--tests", "true", "--no-canary", "--all"]);
+    assert_eq!(survivors(&run.stdout).len(), total, "{}", run.stdout);
+    assert!(!run.stdout.contains("... and"), "{}", run.stdout);
+}
+
+const PYPROJECT: &str = "# The project's own comment.\n[project]\nname = \"calc\"  # trailing comment\nversion = \"1.0\"\n\n[tool.black]\nline-length = 99\n";
+
+#[test]
+fn init_appends_a_chimp_section_keeping_the_file_byte_for_byte_and_never_twice() {
+    let repo = TestRepo::new(&[
+        ("calc/__init__.py", GAPS_CALC),
+        ("test_calc.py", GAPS_TESTS),
+        ("setup.py", "from setuptools import setup\nsetup()\n"),
+        ("pyproject.toml", PYPROJECT),
+    ]);
+    let mut command = repo.chimp_in("", &["init"]);
+    command.env_remove("VIRTUAL_ENV");
+    let run = run(command);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let text = std::fs::read_to_string(repo.root.join("pyproject.toml")).unwrap();
+    assert!(text.starts_with(PYPROJECT), "{text}");
+    let added = &text[PYPROJECT.len()..];
+    assert_eq!(
+        added,
+        "\n[tool.chimp]\ntests = \"python3 -m unittest\"\ncode = [\"calc\"]\n\
+         # exclude = [\"src/pkg/generated/*\"]  # tests, conftest.py, setup.py are never mutated\n"
+    );
+    assert!(
+        run.stdout.contains("tests = \"python3 -m unittest\""),
+        "{}",
+        run.stdout
+    );
+    // The section works: a run with no arguments uses it.
+    let config = repo.chimp(&["config"]);
+    assert!(
+        config.stdout.contains("(pyproject.toml:10)"),
+        "{}",
+        config.stdout
+    );
+    // Twice: refused, the file unchanged.
+    let again = repo.chimp(&["init"]);
+    assert_eq!(again.code, 1, "{}", again.stderr);
+    assert!(
+        again.stderr.contains("already has a [tool.chimp] section"),
+        "{}",
+        again.stderr
+    );
+    assert_eq!(
+        std::fs::read_to_string(repo.root.join("pyproject.toml")).unwrap(),
+        text
+    );
+}
+
+#[test]
+fn init_creates_pyproject_in_a_src_layout_and_installs_the_hook() {
+    let repo = TestRepo::new(&[
+        ("src/calc/__init__.py", GAPS_CALC),
+        ("tests/test_calc.py", PYTEST_TESTS),
+    ]);
+    let mut command = repo.chimp_in("", &["init", "--hook"]);
+    command.env("VIRTUAL_ENV", pytest_venv());
+    let run = run(command);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let text = std::fs::read_to_string(repo.root.join("pyproject.toml")).unwrap();
+    assert!(text.starts_with("[tool.chimp]\ntests = \""), "{text}");
+    assert!(
+        text.contains(" -m pytest -x -q\"\ncode = [\"src\"]\n"),
+        "{text}"
+    );
+    assert!(
+        run.stdout.contains("installed the git-chimp pre-push hook"),
+        "{}",
+        run.stdout
+    );
+    assert!(repo.root.join(".git/hooks/pre-push").is_file());
 }
