@@ -125,3 +125,114 @@ pub fn test_command(workdir: &Path, files: &[String]) -> Option<Detected> {
     }
     None
 }
+
+/// The project's own pytest settings for which files are its tests: the `python_files`
+/// patterns (matched against file names; pytest collects only those, whatever
+/// `testpaths` says, so `testpaths` alone marks nothing: it may well be `src`), from
+/// `[tool.pytest.ini_options]` in `pyproject.toml`, `pytest.ini`, `[pytest]` in
+/// `tox.ini` or `[tool:pytest]` in `setup.cfg` (the first that has a section, as pytest
+/// picks it).
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct PytestPaths {
+    /// `python_files`, e.g. `check_*.py`.
+    pub python_files: Vec<String>,
+    /// `testpaths`, repository-relative (read, not used to exclude).
+    pub testpaths: Vec<String>,
+}
+
+impl PytestPaths {
+    /// Read them from the configuration files at the root `workdir`.
+    #[must_use]
+    pub fn read(workdir: &Path) -> Self {
+        let read = |name: &str| std::fs::read_to_string(workdir.join(name)).ok();
+        if let Some(text) = read("pytest.ini")
+            && let Some(found) = ini_section(&text, "pytest")
+        {
+            return found;
+        }
+        if let Some(text) = read("pyproject.toml")
+            && let Ok(table) = text.parse::<toml::Table>()
+            && let Some(options) = table
+                .get("tool")
+                .and_then(|tool| tool.get("pytest"))
+                .and_then(|pytest| pytest.get("ini_options"))
+        {
+            let words = |key: &str| -> Vec<String> {
+                match options.get(key) {
+                    Some(toml::Value::String(text)) => {
+                        text.split_whitespace().map(str::to_owned).collect()
+                    }
+                    Some(toml::Value::Array(items)) => items
+                        .iter()
+                        .filter_map(|item| item.as_str().map(str::to_owned))
+                        .collect(),
+                    _ => Vec::new(),
+                }
+            };
+            return Self {
+                python_files: words("python_files"),
+                testpaths: words("testpaths"),
+            };
+        }
+        for (name, section) in [("tox.ini", "pytest"), ("setup.cfg", "tool:pytest")] {
+            if let Some(text) = read(name)
+                && let Some(found) = ini_section(&text, section)
+            {
+                return found;
+            }
+        }
+        Self::default()
+    }
+
+    /// Whether the repository-relative `path` is one of the tests these settings name.
+    #[must_use]
+    pub fn holds(&self, path: &str) -> bool {
+        let name = path.rsplit('/').next().unwrap_or(path);
+        self.python_files.iter().any(|pattern| {
+            globset::Glob::new(pattern).is_ok_and(|glob| glob.compile_matcher().is_match(name))
+        })
+    }
+}
+
+/// `python_files` and `testpaths` of the INI `section` of `text`, when it has one (values
+/// may continue on indented lines).
+fn ini_section(text: &str, section: &str) -> Option<PytestPaths> {
+    let mut inside = false;
+    let mut found = false;
+    let mut current: Option<&'static str> = None;
+    let mut paths = PytestPaths::default();
+    for line in text.lines() {
+        let trimmed = line.trim();
+        if trimmed.starts_with('[') {
+            inside = trimmed == format!("[{section}]");
+            found |= inside;
+            current = None;
+            continue;
+        }
+        if !inside || trimmed.is_empty() || trimmed.starts_with('#') || trimmed.starts_with(';') {
+            continue;
+        }
+        let continued = line.starts_with([' ', '\t']);
+        let value = if continued {
+            trimmed
+        } else {
+            let Some((key, value)) = trimmed.split_once(['=', ':']) else {
+                current = None;
+                continue;
+            };
+            current = match key.trim() {
+                "python_files" => Some("python_files"),
+                "testpaths" => Some("testpaths"),
+                _ => None,
+            };
+            value
+        };
+        let words = value.split_whitespace().map(str::to_owned);
+        match current {
+            Some("python_files") => paths.python_files.extend(words),
+            Some("testpaths") => paths.testpaths.extend(words),
+            _ => {}
+        }
+    }
+    found.then_some(paths)
+}

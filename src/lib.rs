@@ -224,9 +224,18 @@ fn discover_mutants(
     changed: Option<&ChangedLines>,
     tests: Option<&str>,
 ) -> Result<Discovery> {
-    let named = tests.map_or_else(Vec::new, |tests| {
+    let mut named = tests.map_or_else(Vec::new, |tests| {
         options.named_by_tests(tests, &state.files, repo.workdir())
     });
+    // The project's own pytest settings say where its tests are too.
+    let pytest_paths = detect::PytestPaths::read(repo.workdir());
+    named.extend(
+        state
+            .files
+            .iter()
+            .filter(|path| pytest_paths.holds(path))
+            .cloned(),
+    );
     let mut as_tests: Vec<&str> = Vec::new();
     let mut found = Discovery {
         candidates: Vec::new(),

@@ -302,3 +302,38 @@ fn init_creates_pyproject_in_a_src_layout_and_installs_the_hook() {
     );
     assert!(repo.root.join(".git/hooks/pre-push").is_file());
 }
+
+#[test]
+fn the_projects_pytest_settings_say_where_more_tests_are() {
+    let repo = TestRepo::new(&[
+        ("calc.py", GAPS_CALC),
+        ("check_calc.py", PYTEST_TESTS),
+        ("src/helpers.py", "def helper(x):\n    return x + 1\n"),
+        (
+            "pyproject.toml",
+            "[tool.pytest.ini_options]\npython_files = [\"check_*.py\"]\ntestpaths = [\"src\", \".\"]\n",
+        ),
+    ]);
+    let run = repo.chimp(&["list", "--tests", "python3 -m pytest"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stdout.contains("calc.py:"), "{}", run.stdout);
+    assert!(!run.stdout.contains("check_calc.py"), "{}", run.stdout);
+    // testpaths alone marks nothing: pytest collects only python_files there.
+    assert!(run.stdout.contains("src/helpers.py:"), "{}", run.stdout);
+    assert!(
+        run.stderr
+            .contains("excluded as tests: check_calc.py (name"),
+        "{}",
+        run.stderr
+    );
+    let ini = TestRepo::new(&[
+        ("calc.py", GAPS_CALC),
+        ("check_calc.py", PYTEST_TESTS),
+        (
+            "tox.ini",
+            "[tox]\nenvlist = py3\n\n[pytest]\npython_files =\n    check_*.py\n",
+        ),
+    ]);
+    let run = ini.chimp(&["list", "--tests", "python3 -m pytest"]);
+    assert!(!run.stdout.contains("check_calc.py"), "{}", run.stdout);
+}
