@@ -82,10 +82,11 @@ fn interpreters() -> Vec<(String, String)> {
     if let Some(venv) = std::env::var_os("VIRTUAL_ENV") {
         let python = PathBuf::from(venv).join("bin").join("python");
         if python.is_file() {
-            out.push((
-                python.display().to_string(),
-                "the active virtual environment's python".to_owned(),
-            ));
+            let shown = python.display().to_string();
+            // Quoted for the shell the command runs in (a path with a space).
+            let quoted =
+                shlex::try_quote(&shown).map_or(shown.clone(), std::borrow::Cow::into_owned);
+            out.push((quoted, "the active virtual environment's python".to_owned()));
         }
     }
     out.push(("python3".to_owned(), "python3".to_owned()));
@@ -93,7 +94,10 @@ fn interpreters() -> Vec<(String, String)> {
 }
 
 fn can_import(python: &str, module: &str, dir: &Path) -> bool {
-    Command::new(python)
+    let program = shlex::split(python)
+        .and_then(|words| words.into_iter().next())
+        .unwrap_or_else(|| python.to_owned());
+    Command::new(program)
         .args(["-c", &format!("import {module}")])
         .current_dir(dir)
         .stdin(Stdio::null())
@@ -188,9 +192,13 @@ impl PytestPaths {
     #[must_use]
     pub fn holds(&self, path: &str) -> bool {
         let name = path.rsplit('/').next().unwrap_or(path);
-        self.python_files.iter().any(|pattern| {
-            globset::Glob::new(pattern).is_ok_and(|glob| glob.compile_matcher().is_match(name))
-        })
+        // A pattern that takes every module (`*.py`) says nothing about which are tests.
+        self.python_files
+            .iter()
+            .filter(|pattern| !matches!(pattern.as_str(), "*" | "*.py" | "**" | "**/*.py"))
+            .any(|pattern| {
+                globset::Glob::new(pattern).is_ok_and(|glob| glob.compile_matcher().is_match(name))
+            })
     }
 }
 

@@ -66,8 +66,6 @@ pub struct Lab<'a> {
     /// Every file git-chimp may mutate in this run (the canary breaks them; the worker
     /// traces them).
     pub candidates: &'a [String],
-    /// The user's working tree, which a damaged sandbox is synced from again.
-    pub workdir: &'a Path,
     /// The tested state the sandboxes hold.
     pub state: &'a TargetState,
     /// Whether the user was told that the tests damage their sandbox.
@@ -201,7 +199,7 @@ impl Lab<'_> {
         let Some(damage) = sandbox.damage() else {
             return Ok(None);
         };
-        sandbox.resync(self.workdir, self.state).map_err(|err| {
+        sandbox.resync(self.state).map_err(|err| {
             fatal(
                 ExitCode::Incomplete,
                 format!(
@@ -549,13 +547,20 @@ impl Lab<'_> {
         sender: &mpsc::Sender<Event>,
     ) -> Result<Option<MutantResult>> {
         let mut run = |exclusive: bool| -> Result<Option<MutantResult>> {
-            let ran = if exclusive {
-                let _alone = alone.write().unwrap_or_else(PoisonError::into_inner);
-                runner.run(mutant)
+            // The lock is held through the restore too: a sandbox synced again is work
+            // that must not overlap a run that is meant to be alone.
+            let (_alone, _shared) = if exclusive {
+                (
+                    Some(alone.write().unwrap_or_else(PoisonError::into_inner)),
+                    None,
+                )
             } else {
-                let _shared = alone.read().unwrap_or_else(PoisonError::into_inner);
-                runner.run(mutant)
+                (
+                    None,
+                    Some(alone.read().unwrap_or_else(PoisonError::into_inner)),
+                )
             };
+            let ran = runner.run(mutant);
             // The warm worker's children leave what they adopted from killed tests too.
             crate::process::reap_adopted();
             let after = format!("the run of mutant {}", mutant.id);

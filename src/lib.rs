@@ -1036,7 +1036,6 @@ fn run_misses(
         pytest,
         reexec: options.reexec,
         candidates: &found.candidates,
-        workdir: repo.workdir(),
         state,
         damage_told: std::sync::atomic::AtomicBool::new(false),
     };

@@ -181,15 +181,15 @@ impl Options {
             && self.in_code(path)
             && !self.is_excluded(path)
             && !self.code.iter().any(|root| root == path)
-            && (is_default_excluded(path)
-                || named
-                    .iter()
-                    .any(|named| path == named || is_under(path, named)))
+            && (is_default_excluded(path) || named.iter().any(|named| path == named))
     }
 
-    /// The repository paths (files or directories) the test command names among its
-    /// arguments, `tests/test_x.py::test_y` as `tests/test_x.py`: its tests, never
-    /// mutated by default. `files` are the tested state's.
+    /// The Python files the test command names among its arguments
+    /// (`pytest test.py`, `tests/test_x.py::test_y` as `tests/test_x.py`): its tests,
+    /// never mutated by default. Directories are not taken: an argument may name the code
+    /// itself (`--doctest-modules src`, `--cov mypkg`, a Django app label), and pytest
+    /// collects only test modules from a directory, which the default patterns cover.
+    /// `files` are the tested state's.
     #[must_use]
     pub fn named_by_tests(&self, tests: &str, files: &[String], workdir: &Path) -> Vec<String> {
         let words = shlex::split(tests).unwrap_or_default();
@@ -199,10 +199,8 @@ impl Options {
             .map(|word| word.split("::").next().unwrap_or(word))
             .filter_map(|word| repo_path(&self.cwd_prefix, word, workdir))
             .filter(|path| {
-                !path.is_empty()
-                    && files
-                        .iter()
-                        .any(|file| file == path || is_under(file, path))
+                Path::new(path).extension().is_some_and(|ext| ext == "py")
+                    && files.iter().any(|file| file == path)
             })
             .collect();
         named.sort();

@@ -6,7 +6,7 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 
 use crate::exit_code::{ExitCode, fatal};
 
@@ -127,10 +127,11 @@ pub fn write_atomic(path: &Path, contents: &[u8]) -> Result<()> {
         tempfile::Builder::new()
             .permissions(std::fs::Permissions::from_mode(0o666))
             .tempfile_in(dir)
-            .with_context(|| format!("creating a temporary file in {}", dir.display()))?
+            .map_err(|err| cannot_write(dir, "writing into", &err))?
     };
-    file.write_all(contents)?;
+    file.write_all(contents)
+        .map_err(|err| cannot_write(path, "writing", &err))?;
     file.persist(path)
-        .with_context(|| format!("writing {}", path.display()))?;
+        .map_err(|err| cannot_write(path, "writing", &err.error))?;
     Ok(())
 }

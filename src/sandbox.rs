@@ -12,7 +12,8 @@
 use std::collections::BTreeMap;
 use std::fs::{self, File};
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
 
 use anyhow::{Context, Result};
@@ -41,6 +42,31 @@ pub struct Sandbox {
     pub root: PathBuf,
     /// Each file of the tested state as git-chimp last left it.
     stamps: Mutex<BTreeMap<String, Stamp>>,
+    /// The working tree's changes as they were when the run started (what a resync
+    /// copies, whatever the user has done to the checkout since).
+    overlay: Arc<Overlay>,
+    /// Set when a write git-chimp made failed: the sandbox must be synced again.
+    dirty: AtomicBool,
+}
+
+/// The working tree's changed and untracked files of the tested state: path, content and
+/// permissions, read once at the start of a run.
+type Overlay = BTreeMap<String, (Vec<u8>, fs::Permissions)>;
+
+/// Read the overlay of `state` from the user's `workdir`.
+fn read_overlay(workdir: &Path, state: &TargetState) -> Result<Overlay> {
+    state
+        .overlay
+        .iter()
+        .map(|path| {
+            let full = workdir.join(path);
+            let bytes = fs::read(&full).with_context(|| format!("reading {path}"))?;
+            let permissions = fs::metadata(&full)
+                .with_context(|| format!("reading {path}"))?
+                .permissions();
+            Ok((path.clone(), (bytes, permissions)))
+        })
+        .collect()
 }
 
 /// What [`Sandbox::damage`] compares: a file's size and modification time.
@@ -123,17 +149,20 @@ pub fn lock(repo: &Repo) -> Result<File> {
 pub fn prepare(repo: &Repo, state: &TargetState, count: usize) -> Result<Vec<Sandbox>> {
     let oid = Oid::from_str(&state.commit).context("parsing the target commit")?;
     remove_stale(repo)?;
+    let overlay = Arc::new(read_overlay(repo.workdir(), state)?);
     (0..count)
         .map(|index| {
             let root =
                 ensure(repo, index, oid).with_context(|| format!("preparing sandbox {index}"))?;
-            sync(repo.workdir(), &root, oid, state)
+            sync(&overlay, &root, oid, state)
                 .with_context(|| format!("syncing sandbox {index}"))?;
             let stamps = Mutex::new(stamps(&root, state));
             Ok(Sandbox {
                 index,
                 root,
                 stamps,
+                overlay: Arc::clone(&overlay),
+                dirty: AtomicBool::new(false),
             })
         })
         .collect()
@@ -212,9 +241,14 @@ fn remove_stale(repo: &Repo) -> Result<()> {
     for branch in git.branches(Some(git2::BranchType::Local))? {
         let (mut branch, _) = branch?;
         if branch.name().ok().flatten().is_some_and(is_sandbox_branch) {
-            branch
-                .delete()
-                .context("deleting a sandbox branch a killed git-chimp run left")?;
+            // One still checked out in an old sandbox goes when that sandbox is repaired;
+            // it must not stop the run (or `clean`) now.
+            if let Err(err) = branch.delete() {
+                eprintln!(
+                    "git-chimp: warning: could not delete a sandbox branch an older run left: {}",
+                    err.message()
+                );
+            }
         }
     }
     // `prefix` empty: every lock file in `dir`; else lock files of sandbox branches.
@@ -276,20 +310,21 @@ fn remove(worktree: &git2::Worktree) {
 
 /// Reset a sandbox to the commit, then copy the working tree's changes (from `workdir`,
 /// the user's) over it.
-fn sync(workdir: &Path, root: &Path, oid: Oid, state: &TargetState) -> Result<()> {
+fn sync(overlay: &Overlay, root: &Path, oid: Oid, state: &TargetState) -> Result<()> {
     let sandbox = Repository::open(root)?;
     sandbox.set_head_detached(oid)?;
     let mut checkout = CheckoutBuilder::new();
     checkout.force().remove_untracked(true);
     sandbox.checkout_head(Some(&mut checkout))?;
     remove_bytecode(root)?;
-    for path in &state.overlay {
+    for (path, (bytes, permissions)) in overlay {
         let dest = root.join(path);
         if let Some(parent) = dest.parent() {
             fs::create_dir_all(parent)?;
         }
         let _ = fs::remove_file(&dest);
-        fs::copy(workdir.join(path), &dest)
+        fs::write(&dest, bytes)
+            .and_then(|()| fs::set_permissions(&dest, permissions.clone()))
             .with_context(|| format!("copying {path} into the sandbox"))?;
     }
     for path in &state.deleted {
@@ -323,6 +358,9 @@ impl Sandbox {
     /// happened to it), or None when the sandbox is intact.
     #[must_use]
     pub fn damage(&self) -> Option<String> {
+        if self.dirty.load(Ordering::SeqCst) {
+            return Some("a file git-chimp wrote could not be restored".to_owned());
+        }
         let stamps = self
             .stamps
             .lock()
@@ -336,15 +374,16 @@ impl Sandbox {
             })
     }
 
-    /// Sync the sandbox to `state` again (after tests damaged it), from the user's
-    /// `workdir`.
+    /// Sync the sandbox to `state` again (after tests damaged it), with the working
+    /// tree's changes as they were when the run started.
     ///
     /// # Errors
     /// When the checkout or a copy fails.
-    pub fn resync(&self, workdir: &Path, state: &TargetState) -> Result<()> {
+    pub fn resync(&self, state: &TargetState) -> Result<()> {
         let oid = Oid::from_str(&state.commit).context("parsing the target commit")?;
-        sync(workdir, &self.root, oid, state)
+        sync(&self.overlay, &self.root, oid, state)
             .with_context(|| format!("restoring sandbox {}", self.index))?;
+        self.dirty.store(false, Ordering::SeqCst);
         *self
             .stamps
             .lock()
@@ -381,6 +420,14 @@ impl Sandbox {
     /// # Errors
     /// When the file cannot be written.
     pub fn write(&self, path: &str, contents: &[u8]) -> Result<()> {
+        let written = self.write_stamped(path, contents);
+        if written.is_err() {
+            self.dirty.store(true, Ordering::SeqCst);
+        }
+        written
+    }
+
+    fn write_stamped(&self, path: &str, contents: &[u8]) -> Result<()> {
         let full = self.root.join(path);
         if fs::symlink_metadata(&full).is_ok_and(|meta| meta.file_type().is_symlink()) {
             anyhow::bail!(

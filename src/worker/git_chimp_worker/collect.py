@@ -45,12 +45,11 @@ class Recollection:
         self.removed = set()
 
     def apply(self, items):
-        """`items` (as collected at the start) as a fresh collection would give them,
-        those the mutant renamed first (it changed their parameters: they are the
-        likeliest to fail), then the others in their order, then the new ones."""
+        """`items` (as collected at the start) as a fresh collection would give them: a
+        renamed test in the place of the one it stands for (never moved ahead: the tests
+        before it may leave the state it needs), then the new ones."""
         kept = [self.replaced.get(item.nodeid, item) for item in items if item.nodeid not in self.removed]
-        renamed = [item for item in kept if item.nodeid in self.renamed]
-        return renamed + [item for item in kept if item.nodeid not in self.renamed] + self.added
+        return kept + self.added
 
     def at_start(self, nodeid):
         """The node id at the start that `nodeid` (collected now) stands for."""

@@ -161,7 +161,7 @@ def test_known(name):
 """
 
 
-def test_a_case_whose_id_the_mutant_changes_runs_first_in_its_place(pytester):
+def test_a_case_whose_id_the_mutant_changes_runs_in_its_place_once(pytester):
     pytester.makepyfile(calc='NAMES = ["a", "b", "c"]\n', test_calc=PARAMETRIZED)
     process = WorkerProcess(pytester)
     assert process.event() == {"event": "ready", "tests": 4}
@@ -170,7 +170,37 @@ def test_a_case_whose_id_the_mutant_changes_runs_first_in_its_place(pytester):
     order.unlink()
     answer = process.mutant('"b"', '"XXbXX"', 1)
     assert answer["event"] == "killed" and answer["by"] == "test_calc.py::test_known[XXbXX]"
-    # The module's check (re-executed unmutated, every test), then the renamed case
-    # first, once: no re-run in the baseline's order was needed.
-    assert order.read_text() == "first\na\nb\nc\nXXbXX\n"
+    # The module's check (re-executed unmutated, every test), then the tests in the
+    # baseline's order up to the renamed case, in its place, once: no second run.
+    assert order.read_text() == "first\na\nb\nc\nfirst\na\nXXbXX\n"
+    process.close()
+
+
+ORDERED = """\
+import pytest
+
+import calc
+
+CACHE = {}
+
+
+def test_setup():
+    CACHE["ready"] = True
+
+
+@pytest.mark.parametrize("n", calc.NUMBERS)
+def test_use(n):
+    assert CACHE.get("ready"), "test_setup must run first"
+    assert n > 0
+"""
+
+
+def test_a_renamed_case_that_needs_an_earlier_test_is_not_killed_by_running_first(pytester):
+    pytester.makepyfile(calc="NUMBERS = [1, 2]\n", test_calc=ORDERED)
+    process = WorkerProcess(pytester)
+    assert process.event() == {"event": "ready", "tests": 3}
+    assert process.ask(op="baseline", timeout=30)["failed"] == []
+    # 2 -> 3 renames test_use[2]; with test_setup before it, as in a fresh run, it passes.
+    answer = process.mutant("2]", "3]", 1)
+    assert answer == {"event": "fallback", "reason": "a survivor of re-executing calc.py, confirmed by a fresh run"}
     process.close()
