@@ -435,7 +435,8 @@ fn far_more_jobs_than_cpus_are_capped_and_timeouts_under_load_are_confirmed_alon
          time.sleep(0.3)\n\
          def alive(pid):\n    try:\n        return open('/proc/%s/stat' % pid).read().rsplit(')', 1)[1].split()[0] != 'Z'\n    except OSError:\n        return False\n\
          busy = any(alive(pid) for pid in os.listdir(d) if pid != str(os.getpid()))\n\
-         time.sleep(4 if busy else 0)\n",
+         try:\n    time.sleep(4 if busy else 0)\n\
+         finally:\n    os.unlink(os.path.join(d, str(os.getpid())))\n",
     )
     .unwrap();
     let tests = format!(
@@ -502,4 +503,67 @@ fn a_damaged_cache_entry_is_a_miss_counted_by_stats_and_replaced() {
     );
     let stats = repo.chimp(&["cache", "stats"]);
     assert!(!stats.stdout.contains("damaged"), "{}", stats.stdout);
+}
+
+#[test]
+fn what_a_killed_older_run_left_is_removed_by_the_next_run() {
+    let repo = crate::sweep::gaps();
+    assert_eq!(repo.chimp(&["--tests", UNITTEST]).code, 2);
+    let refs = repo.git(&["for-each-ref"]);
+    // An older version's temporary branch, its lock, and a registration's lock file.
+    repo.git(&["branch", "git-chimp-sandbox-0-4242"]);
+    repo.git(&["branch", "git-chimp-sandbox-notes"]);
+    std::fs::write(
+        repo.root
+            .join(".git/refs/heads/git-chimp-sandbox-1-77.lock"),
+        "",
+    )
+    .unwrap();
+    std::fs::write(repo.root.join(".git/worktrees/chimp-0/HEAD.lock"), "").unwrap();
+    // A run that uses its sandboxes (a run served wholly from the cache makes none).
+    let run = repo.chimp(&["--tests", UNITTEST, "--no-cache"]);
+    assert_eq!(run.code, 2, "{}\n{}", run.stdout, run.stderr);
+    assert_eq!(repo.statuses(), expected_gaps());
+    let now = repo.git(&["for-each-ref"]);
+    assert!(!now.contains("git-chimp-sandbox-0-4242"), "{now}");
+    assert!(
+        now.contains("git-chimp-sandbox-notes"),
+        "a user's branch stays: {now}"
+    );
+    assert!(
+        !repo
+            .root
+            .join(".git/refs/heads/git-chimp-sandbox-1-77.lock")
+            .exists()
+    );
+    assert!(!repo.root.join(".git/worktrees/chimp-0/HEAD.lock").exists());
+    repo.git(&["branch", "-D", "git-chimp-sandbox-notes"]);
+    assert_eq!(repo.git(&["for-each-ref"]), refs);
+}
+
+#[test]
+fn a_patch_counts_lines_as_git_does_in_a_file_that_mixes_line_endings() {
+    let mixed: String = (0..8).map(|n| format!("x{n} = {n}\n")).collect::<String>()
+        + "y = 1\rdef f(a):\n    return a + 1\n";
+    let repo = TestRepo::new(&[("mixed.py", &mixed)]);
+    let run = repo.chimp(&[
+        "--tests",
+        "true",
+        "--no-canary",
+        "--no-cache",
+        "--operators",
+        "binary-operator",
+    ]);
+    assert_eq!(run.code, 2, "{}\n{}", run.stdout, run.stderr);
+    let patches: Vec<String> = std::fs::read_dir(repo.root.join(".chimp/survived"))
+        .unwrap()
+        .flatten()
+        .map(|entry| std::fs::read_to_string(entry.path()).unwrap())
+        .collect();
+    let patch = patches
+        .iter()
+        .find(|patch| patch.contains("+    return a - 1\n"))
+        .expect("the - patch");
+    // git's line 10 (the lone \r does not end a line), three lines of context before it.
+    assert!(patch.contains("@@ -7,4 +7,4 @@\n"), "{patch}");
 }
