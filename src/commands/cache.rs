@@ -1,0 +1,63 @@
+//! `git chimp cache stats|clear|prune`.
+
+use anyhow::Result;
+
+use crate::cache;
+use crate::cache::Cache;
+use crate::cli::CacheCommand;
+use crate::exit_code::{ExitCode, fatal};
+use crate::repo::Repo;
+
+use super::current_dir;
+
+pub(crate) fn manage_cache(
+    action: &CacheCommand,
+    dir: Option<&std::path::Path>,
+) -> Result<ExitCode> {
+    let cwd = current_dir()?;
+    let repo = Repo::discover(&cwd)?;
+    let cache = Cache::new(dir.map_or_else(
+        || repo.workdir().join(".chimp").join("cache"),
+        |dir| cwd.join(dir),
+    ));
+    match action {
+        CacheCommand::Stats => {
+            let stats = cache.stats();
+            let entries: usize = stats.by_outcome.values().sum();
+            println!("cache: {}", cache.dir().display());
+            println!("{entries} entries, {} KiB", stats.bytes.div_ceil(1024));
+            for (outcome, count) in &stats.by_outcome {
+                println!("  {outcome}: {count}");
+            }
+            if stats.damaged > 0 {
+                println!("  damaged (ignored, replaced when met): {}", stats.damaged);
+            }
+            if let Some((oldest, newest)) = stats.range {
+                let now = std::time::SystemTime::now()
+                    .duration_since(std::time::UNIX_EPOCH)
+                    .map_or(0, |d| d.as_secs());
+                println!(
+                    "oldest {} ago, newest {} ago",
+                    age(now.saturating_sub(oldest)),
+                    age(now.saturating_sub(newest))
+                );
+            }
+        }
+        CacheCommand::Clear => println!("removed {} entries", cache.clear()?),
+        CacheCommand::Prune { older_than } => {
+            let age = cache::parse_duration(older_than)
+                .map_err(|err| fatal(ExitCode::Usage, format!("--older-than {err}")))?;
+            println!("removed {} entries", cache.prune(age)?);
+        }
+    }
+    Ok(ExitCode::Success)
+}
+
+pub(crate) fn age(seconds: u64) -> String {
+    match seconds {
+        0..120 => format!("{seconds}s"),
+        120..7200 => format!("{}m", seconds / 60),
+        7200..172_800 => format!("{}h", seconds / 3600),
+        _ => format!("{}d", seconds / 86_400),
+    }
+}

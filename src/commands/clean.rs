@@ -1,0 +1,17 @@
+//! `git chimp clean`: remove the sandboxes.
+
+use anyhow::Result;
+
+use crate::exit_code::ExitCode;
+use crate::repo::Repo;
+use crate::sandbox;
+
+use super::current_dir;
+
+pub(crate) fn clean() -> Result<ExitCode> {
+    let repo = Repo::discover(&current_dir()?)?;
+    let _lock = sandbox::lock(&repo)?;
+    let removed = sandbox::clean(&repo)?;
+    println!("removed {removed} sandbox worktree(s)");
+    Ok(ExitCode::Success)
+}

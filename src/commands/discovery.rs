@@ -1,0 +1,149 @@
+//! Which files of the tested state are mutated, and their mutants (`Discovery`).
+
+use std::collections::BTreeMap;
+
+use anyhow::Result;
+
+use crate::changed::ChangedLines;
+use crate::mutant::Mutant;
+use crate::options::Options;
+use crate::repo::{Repo, TargetState};
+use crate::{detect, discover, encoding};
+
+/// The files and mutants of a run.
+pub(crate) struct Discovery {
+    /// Original text of each file that has mutants.
+    pub(crate) sources: BTreeMap<String, String>,
+    /// The encoding of each of those files that is not UTF-8 (PEP 263).
+    pub(crate) encodings: BTreeMap<String, encoding::SourceEncoding>,
+    /// Every mutant, sorted by file and position.
+    pub(crate) mutants: Vec<Mutant>,
+    /// Python files that were skipped, with the reason.
+    pub(crate) skipped: Vec<(String, String)>,
+    /// Every selected Python file that parses, in scope of `--since` or not: what the
+    /// canary breaks.
+    pub(crate) candidates: Vec<String>,
+}
+
+#[expect(
+    clippy::case_sensitive_file_extension_comparisons,
+    reason = "Python imports modules from lowercase `.py` files only"
+)]
+pub(crate) fn discover_mutants(
+    repo: &Repo,
+    options: &Options,
+    state: &TargetState,
+    changed: Option<&ChangedLines>,
+    tests: Option<&str>,
+) -> Result<Discovery> {
+    let mut named = tests.map_or_else(Vec::new, |tests| {
+        options.named_by_tests(tests, &state.files, repo.workdir())
+    });
+    // The project's own pytest settings say where its tests are too.
+    let pytest_paths = detect::PytestPaths::read(repo.workdir());
+    named.extend(
+        state
+            .files
+            .iter()
+            .filter(|path| pytest_paths.holds(path))
+            .cloned(),
+    );
+    let mut as_tests: Vec<&str> = Vec::new();
+    let mut found = Discovery {
+        candidates: Vec::new(),
+        sources: BTreeMap::new(),
+        encodings: BTreeMap::new(),
+        mutants: Vec::new(),
+        skipped: Vec::new(),
+    };
+    for path in &state.files {
+        if path
+            .split('/')
+            .any(|part| part == "site-packages" || part == ".chimp")
+        {
+            continue;
+        }
+        if options.excluded_as_test(path, &named) {
+            as_tests.push(path);
+            continue;
+        }
+        if !path.ends_with(".py")
+            || !options.in_code(path)
+            || options.is_excluded(path)
+            || path
+                .split('/')
+                .any(|part| part == "site-packages" || part == ".chimp")
+        {
+            continue;
+        }
+        if state.symlinks.contains(path) {
+            // Writing a mutant through a link could reach outside the sandbox.
+            found.skipped.push((
+                path.clone(),
+                "a symbolic link (its target is mutated where it lives, if selected)".into(),
+            ));
+            continue;
+        }
+        if changed.is_some_and(|changed| !changed.has_file(path)) {
+            found.candidates.push(path.clone());
+            continue;
+        }
+        let bytes = repo.read(state, path)?;
+        let (text, source_encoding) = match encoding::decode(bytes) {
+            Ok(decoded) => decoded,
+            Err(why) => {
+                found.skipped.push((path.clone(), why));
+                continue;
+            }
+        };
+        if let Some(at) = text.find('\0') {
+            let line = text[..at].matches('\n').count() + 1;
+            found.skipped.push((
+                path.clone(),
+                format!("a NUL byte on line {line}, which Python rejects in source code"),
+            ));
+            continue;
+        }
+        match discover::mutate_source(path, &text, &options.operators) {
+            Ok(mut mutants) => {
+                found.candidates.push(path.clone());
+                if let Some(changed) = changed {
+                    mutants.retain(|m| changed.touches(path, m.start, m.end));
+                }
+                if !mutants.is_empty() {
+                    found.mutants.extend(mutants);
+                    found.sources.insert(path.clone(), text);
+                    if let Some(source_encoding) = source_encoding {
+                        found.encodings.insert(path.clone(), source_encoding);
+                    }
+                }
+            }
+            Err(skip) => found
+                .skipped
+                .push((path.clone(), format!("does not parse ({skip})"))),
+        }
+    }
+    for (path, reason) in &found.skipped {
+        eprintln!("git-chimp: skipping {path}: {reason}");
+    }
+    say_excluded_as_tests(&as_tests);
+    Ok(found)
+}
+
+/// One line naming the files excluded as tests or tooling (the first five), if any.
+pub(crate) fn say_excluded_as_tests(paths: &[&str]) {
+    const SHOWN: usize = 5;
+    if paths.is_empty() {
+        return;
+    }
+    let more = paths.len().saturating_sub(SHOWN);
+    eprintln!(
+        "git-chimp: excluded as tests: {}{} (name a file with --code to mutate it)",
+        paths[..paths.len().min(SHOWN)].join(", "),
+        if more > 0 {
+            format!(" and {more} more")
+        } else {
+            String::new()
+        }
+    );
+}

@@ -1,0 +1,59 @@
+//! `git chimp merge`: shard reports combined into one.
+
+use std::collections::BTreeMap;
+
+use anyhow::Result;
+
+use crate::cli::{self, MergeArgs, RunArgs};
+use crate::exit_code::ExitCode;
+use crate::options::{self};
+use crate::output::OutputDir;
+use crate::repo::Repo;
+use crate::report;
+
+use super::{current_dir, finish::finish, prepare::Layers};
+
+/// `git chimp merge`: combine shard reports into one, as a single run reports. `outer`
+/// holds the options given before the subcommand (`git chimp --report html merge ...`).
+pub(crate) fn merge(args: &MergeArgs, outer: &RunArgs) -> Result<ExitCode> {
+    let cwd = current_dir()?;
+    let repo = Repo::discover(&cwd)?;
+    let settings = Layers::read(outer, &repo, &cwd)?.merged();
+    let fail_under = args.fail_under.or(settings.fail_under);
+    options::check_fail_under(fail_under)?;
+    let kinds = if args.report.is_empty() {
+        settings.report
+    } else {
+        args.report.clone()
+    };
+    let merged = report::merge::merge(&args.reports)?;
+    let out = OutputDir::create(repo.workdir())?;
+    // Merged reports hold text, not the files' encodings: their patches are UTF-8.
+    let encodings = BTreeMap::new();
+    let findings = report::Findings {
+        root: repo.workdir(),
+        sources: &merged.sources,
+        encodings: &encodings,
+        mutants: &merged.mutants,
+        results: &merged.results,
+        shard: None,
+    };
+    eprintln!(
+        "git-chimp: merged {} reports: {} mutants in {} files",
+        args.reports.len(),
+        merged.mutants.len(),
+        merged.sources.len()
+    );
+    let pending = merged.mutants.len() - merged.results.len();
+    let finished = finish(
+        &out,
+        &findings,
+        &cli::ReportKind::distinct(&kinds),
+        (pending > 0, None),
+        (fail_under, outer.all),
+    )?;
+    if pending > 0 {
+        println!("{pending} mutants were not run: their run was interrupted");
+    }
+    Ok(finished)
+}

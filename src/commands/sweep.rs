@@ -1,0 +1,395 @@
+//! A run: discovery, the cache, the sandboxes and the lab, then the reports.
+
+use std::collections::BTreeMap;
+
+use anyhow::Result;
+
+use crate::cache::{Cache, CacheKey, TestFingerprint};
+use crate::cli::{RunArgs, Runner};
+use crate::config::{self};
+use crate::console::Progress;
+use crate::exit_code::{ExitCode, fatal};
+use crate::lab::Lab;
+use crate::mutant::Mutant;
+use crate::options::{self, Options};
+use crate::outcome::{MutantResult, Outcome};
+use crate::output::OutputDir;
+use crate::repo::{Repo, TargetState};
+use crate::worker::PytestCommand;
+use crate::{cache, detect, interrupt, pyenv, report, sandbox, shard};
+
+use super::{
+    current_dir,
+    discovery::{Discovery, discover_mutants},
+    finish::finish,
+    prepare::{Prepared, prepare},
+};
+
+pub(crate) fn sweep(args: &RunArgs) -> Result<ExitCode> {
+    interrupt::install();
+    let Prepared {
+        repo,
+        options,
+        state,
+        changed,
+    } = prepare(args)?;
+    let detected = || {
+        let detected = detect::test_command(repo.workdir(), &state.files)?;
+        eprintln!(
+            "git-chimp: no test command configured; running `{}` ({})",
+            detected.command, detected.why
+        );
+        Some(detected.command)
+    };
+    let Some(tests) = options.tests.clone().or_else(detected) else {
+        return Err(fatal(
+            ExitCode::Usage,
+            "no test command, and none detected (no pytest configuration or test modules \
+             with an interpreter that imports pytest, no unittest tests): pass --tests \"<command>\" (e.g. --tests \"python -m pytest -x -q\"), \
+             put `tests = \"<command>\"` under [tool.chimp] in pyproject.toml, or set it with \
+             `git config chimp.tests \"<command>\"`; `git chimp list` only lists mutants",
+        ));
+    };
+    let _lock = sandbox::lock(&repo)?;
+    let out = OutputDir::create(repo.workdir())?;
+    out.check_writable(&report::file_names(&options.reports))?;
+    let mut found = discover_mutants(&repo, &options, &state, changed.as_ref(), Some(&tests))?;
+    let shard = take_shard(&options, &mut found);
+    let total = found.mutants.len();
+    eprintln!(
+        "git-chimp: {total} mutants in {} files",
+        found.sources.len()
+    );
+    let findings = |results| report::Findings {
+        root: repo.workdir(),
+        sources: &found.sources,
+        encodings: &found.encodings,
+        mutants: &found.mutants,
+        results,
+        shard,
+    };
+    if total == 0 {
+        report::write_all(&out, &findings(&[]), &options.reports)?;
+        println!("no mutants to test");
+        return Ok(ExitCode::Success);
+    }
+    let cache = options.cache_dir.clone().map(Cache::new);
+    let hashing = std::time::Instant::now();
+    let keys = cache_keys(&repo, &state, &options, &found, &tests, cache.is_some())?;
+    let hashed = hashing.elapsed();
+    // Only the pytest worker tells `uncovered` from `survived`: without it, such a
+    // cached outcome is run again rather than shown as something the run cannot produce.
+    let pytest = pytest_command(options.runner, &tests)?;
+    let (mut results, todo) = lookup(
+        &found.mutants,
+        cache.as_ref(),
+        &keys,
+        (options.timeout, pytest.is_some()),
+    );
+    if cache.is_some() {
+        eprintln!(
+            "git-chimp: cache: {} hits, {} misses (hashing {} ms, lookup {} ms)",
+            results.len(),
+            todo.len(),
+            hashed.as_millis(),
+            hashing.elapsed().saturating_sub(hashed).as_millis()
+        );
+    }
+    let from_cache = results.len();
+    let mut interrupted = false;
+    if !todo.is_empty() {
+        let misses = Misses {
+            todo: &todo,
+            keys: &keys,
+            cache: cache.as_ref(),
+            pytest: pytest.as_ref(),
+        };
+        let (ran, was_interrupted) =
+            run_misses(&repo, &options, &state, &found, &tests, &out, &misses)?;
+        results.extend(ran);
+        interrupted = was_interrupted;
+    }
+    results.sort_by_key(|(index, _)| *index);
+    let results: Vec<MutantResult> = results.into_iter().map(|(_, result)| result).collect();
+    let from_cache = cache.is_some().then(|| {
+        format!(
+            "{from_cache} from cache, {} run",
+            results.len() - from_cache
+        )
+    });
+    let exit = finish(
+        &out,
+        &findings(&results),
+        &options.reports,
+        (interrupted, from_cache),
+        (options.fail_under, args.all),
+    )?;
+    if interrupted {
+        // Leave nothing registered behind: an interrupted run removes its sandboxes.
+        sandbox::clean(&repo)?;
+    }
+    Ok(exit)
+}
+
+/// With `--shard`, keep only the shard's mutants; return the shard and the whole run's
+/// mutant count.
+pub(crate) fn take_shard(
+    options: &Options,
+    found: &mut Discovery,
+) -> Option<(shard::Shard, usize)> {
+    let shard = options.shard?;
+    let total = found.mutants.len();
+    found.mutants = std::mem::take(&mut found.mutants)
+        .into_iter()
+        .enumerate()
+        .filter_map(|(position, mutant)| shard.holds(position).then_some(mutant))
+        .collect();
+    let paths: std::collections::BTreeSet<&str> =
+        found.mutants.iter().map(|m| m.path.as_str()).collect();
+    found
+        .sources
+        .retain(|path, _| paths.contains(path.as_str()));
+    eprintln!(
+        "git-chimp: --shard {shard}: {} of {total} mutants",
+        found.mutants.len()
+    );
+    Some((shard, total))
+}
+
+/// Each mutant's cache key (all `None` without a cache).
+pub(crate) fn cache_keys(
+    repo: &Repo,
+    state: &TargetState,
+    options: &Options,
+    found: &Discovery,
+    tests: &str,
+    enabled: bool,
+) -> Result<Vec<Option<CacheKey>>> {
+    if !enabled {
+        return Ok(vec![None; found.mutants.len()]);
+    }
+    let fingerprint = test_fingerprint(repo, state, options)?;
+    Ok(found
+        .mutants
+        .iter()
+        .map(|mutant| {
+            let source = found.sources.get(&mutant.path).map_or("", String::as_str);
+            Some(CacheKey::new(mutant, source, tests, fingerprint))
+        })
+        .collect())
+}
+
+/// Split the mutants into cached results (with their index) and the indexes to run.
+pub(crate) fn lookup(
+    mutants: &[Mutant],
+    cache: Option<&Cache>,
+    keys: &[Option<CacheKey>],
+    run: (Option<std::time::Duration>, bool),
+) -> (Vec<(usize, MutantResult)>, Vec<usize>) {
+    let mut results: Vec<(usize, MutantResult)> = Vec::new();
+    let mut todo: Vec<usize> = Vec::new();
+    for (index, mutant) in mutants.iter().enumerate() {
+        let entry = cache
+            .zip(keys[index].as_ref())
+            .and_then(|(cache, key)| cache.get(key))
+            .filter(|entry| reusable(entry, run));
+        match entry.and_then(|entry| Some((entry.outcome()?, entry))) {
+            Some((outcome, entry)) => results.push((
+                index,
+                MutantResult {
+                    detail: Some("from cache".to_owned()),
+                    cached: true,
+                    ..MutantResult::new(
+                        mutant,
+                        outcome,
+                        std::time::Duration::from_millis(entry.duration_ms),
+                    )
+                },
+            )),
+            None => todo.push(index),
+        }
+    }
+    (results, todo)
+}
+
+/// Whether a cached entry may stand for a run now (`run` = its `--timeout`, and whether it
+/// uses the pytest worker): a timeout only under the same or a shorter `--timeout` than
+/// the one that produced it; `uncovered` only for a run with the worker.
+pub(crate) fn reusable(entry: &cache::Entry, run: (Option<std::time::Duration>, bool)) -> bool {
+    let (timeout, worker) = run;
+    match entry.outcome() {
+        Some(Outcome::Timeout) => {
+            timeout.is_none_or(|timeout| timeout.as_millis() <= u128::from(entry.timeout_ms))
+        }
+        Some(Outcome::Uncovered) => worker,
+        _ => true,
+    }
+}
+
+/// The hash of every test file and test configuration file in the tested state.
+pub(crate) fn test_fingerprint(
+    repo: &Repo,
+    state: &TargetState,
+    options: &Options,
+) -> Result<TestFingerprint> {
+    let mut files = Vec::new();
+    for path in &state.files {
+        if options::is_test_file(path)
+            || options::is_test_config(path)
+            || options.test_files.is_match(path)
+        {
+            let mut bytes = repo.read(state, path)?;
+            if path == "pyproject.toml" || path.ends_with("/pyproject.toml") {
+                bytes = config::without_own_table(bytes);
+            }
+            files.push((path.as_str(), bytes));
+        }
+    }
+    Ok(TestFingerprint::of(files))
+}
+
+/// The test command as pytest arguments when mutants should run in the warm worker.
+///
+/// # Errors
+/// A usage error for `--runner pytest` with a command the worker cannot run.
+pub(crate) fn pytest_command(runner: Runner, tests: &str) -> Result<Option<PytestCommand>> {
+    match runner {
+        Runner::Command => Ok(None),
+        Runner::Auto => Ok(PytestCommand::parse(tests)),
+        Runner::Pytest => PytestCommand::parse(tests).map(Some).ok_or_else(|| {
+            fatal(
+                ExitCode::Usage,
+                format!(
+                    "--runner pytest: cannot run `{tests}` in the pytest worker; it runs \
+                     `pytest ARGS` or `python -m pytest ARGS` (optionally after NAME=value \
+                     assignments) without other shell syntax. Use --runner command for \
+                     anything else"
+                ),
+            )
+        }),
+    }
+}
+
+/// How many of `results` the pytest worker gave, and how.
+pub(crate) fn worker_summary(results: &[MutantResult]) -> String {
+    let warm = results.iter().filter(|result| result.warm).count();
+    let reexecuted = results.iter().filter(|result| result.reexecuted).count();
+    format!(
+        "{warm} mutants ran in the pytest worker ({reexecuted} by re-executing their module), \
+         {} from scratch",
+        results.len() - warm
+    )
+}
+
+/// The mutants a run must test: those the cache did not answer.
+pub(crate) struct Misses<'a> {
+    /// Indexes into the run's mutants.
+    pub(crate) todo: &'a [usize],
+    /// Cache keys by mutant index.
+    pub(crate) keys: &'a [Option<CacheKey>],
+    /// Where outcomes are stored as they finish.
+    pub(crate) cache: Option<&'a Cache>,
+    /// The test command as pytest arguments, when the mutants run in the warm worker.
+    pub(crate) pytest: Option<&'a PytestCommand>,
+}
+
+/// Prepare sandboxes, run the baseline and canary, run the missed mutants and store each
+/// outcome as it finishes. Returns (mutant index, result) pairs and whether the run was
+/// interrupted.
+pub(crate) fn run_misses(
+    repo: &Repo,
+    options: &Options,
+    state: &TargetState,
+    found: &Discovery,
+    tests: &str,
+    out: &OutputDir,
+    misses: &Misses<'_>,
+) -> Result<(Vec<(usize, MutantResult)>, bool)> {
+    let mutants: Vec<Mutant> = misses
+        .todo
+        .iter()
+        .map(|&index| found.mutants[index].clone())
+        .collect();
+    let pytest = misses.pytest;
+    let sandboxes = sandbox::prepare(repo, state, options.jobs.min(mutants.len()))?;
+    let cwd = current_dir()?;
+    let python = pyenv::PythonEnv::probe(tests, &cwd, repo.workdir());
+    let python_envs: Vec<_> = sandboxes
+        .iter()
+        .map(|sandbox| python.env_for(&sandbox.root))
+        .collect();
+    let lab = Lab {
+        tests,
+        cwd_prefix: &options.cwd_prefix,
+        sources: &found.sources,
+        encodings: &found.encodings,
+        out,
+        python_envs: &python_envs,
+        pytest,
+        reexec: options.reexec,
+        candidates: &found.candidates,
+        state,
+        damage_told: std::sync::atomic::AtomicBool::new(false),
+    };
+    let setup = lab.set_up(
+        &sandboxes,
+        (options.timeout, options.baseline_timeout),
+        options.canary,
+    );
+    let (timeout, workers) = match setup {
+        Ok(setup) => setup,
+        Err(err) => {
+            if interrupt::is_interrupted() {
+                sandbox::clean(repo)?;
+                return Err(fatal(
+                    ExitCode::Interrupted,
+                    "interrupted before any mutant ran",
+                ));
+            }
+            return Err(err);
+        }
+    };
+    let key_of: BTreeMap<&str, &CacheKey> = misses
+        .todo
+        .iter()
+        .filter_map(|&index| {
+            Some((
+                found.mutants[index].id.0.as_str(),
+                misses.keys[index].as_ref()?,
+            ))
+        })
+        .collect();
+    let mut cache_failed = false;
+    let mut store = |result: &MutantResult| {
+        if let (Some(cache), Some(key)) = (misses.cache, key_of.get(result.mutant.id.0.as_str()))
+            && let Err(err) = cache.put(key, result.outcome, result.duration, timeout)
+            && !std::mem::replace(&mut cache_failed, true)
+        {
+            eprintln!("git-chimp: warning: outcomes are not cached this run: {err:#} (said once)");
+        }
+    };
+    let mut progress = Progress::new(mutants.len());
+    let outcome = lab.run_mutants(
+        &sandboxes,
+        workers,
+        &mutants,
+        timeout,
+        &mut progress,
+        &mut store,
+    );
+    progress.finish();
+    if pytest.is_some() {
+        eprintln!("git-chimp: {}", worker_summary(&outcome.results));
+    }
+    let position: BTreeMap<&str, usize> = misses
+        .todo
+        .iter()
+        .map(|&index| (found.mutants[index].id.0.as_str(), index))
+        .collect();
+    let ran = outcome
+        .results
+        .into_iter()
+        .map(|result| (position[result.mutant.id.0.as_str()], result))
+        .collect();
+    Ok((ran, outcome.interrupted))
+}
