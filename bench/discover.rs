@@ -14,8 +14,8 @@
 use std::collections::BTreeSet;
 use std::time::Instant;
 
-use git_chimp::discover::mutate_source;
-use git_chimp::operators::Operator;
+use git_chimp::python::discover::mutate_source;
+use git_chimp::python::operators::Operator;
 
 #[path = "../tests/support/stdlib.rs"]
 mod stdlib;

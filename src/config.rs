@@ -289,7 +289,7 @@ fn set(args: &mut RunArgs, key: &str, value: &DeValue<'_>, base: &Path) -> Resul
             if let Some(unknown) = args
                 .operators
                 .iter()
-                .find(|name| name.parse::<crate::operators::Operator>().is_err())
+                .find(|name| name.parse::<crate::python::operators::Operator>().is_err())
             {
                 return Err(format!(
                     "operator names (`git chimp operators` lists them); `{unknown}` is not one"

@@ -6,35 +6,24 @@
 //! README's "Layout" section maps each module.
 
 pub mod cache;
-pub mod changed;
 pub mod cli;
 mod commands;
 pub mod config;
 pub mod console;
 pub mod detect;
-pub mod discover;
 pub mod docs;
-pub mod encoding;
+pub mod execution;
 pub mod exit_code;
-pub mod hook;
+pub mod git;
 pub mod init;
 pub mod interrupt;
-pub mod lab;
 pub mod mutant;
-pub mod operators;
 pub mod options;
 pub mod outcome;
 pub mod output;
-pub mod parse;
-pub mod process;
-pub mod pyenv;
-pub mod repo;
+pub mod python;
 pub mod report;
-pub mod sandbox;
 pub mod shard;
-pub mod span;
-pub mod timeouts;
-pub mod worker;
 
 use anyhow::Result;
 

@@ -21,10 +21,10 @@ fn main() -> ExitCode {
             };
         }
     };
-    git_chimp::process::adopt_orphans();
+    git_chimp::execution::process::adopt_orphans();
     let ran = git_chimp::run(cli);
     // Whatever the tests left running (a daemon in a session of its own) goes now.
-    git_chimp::process::kill_leftovers();
+    git_chimp::execution::process::kill_leftovers();
     match ran {
         Ok(code) => ExitCode::from(code.code()),
         Err(err) => {

@@ -7,8 +7,8 @@ use std::fmt::{self, Write};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
-use crate::operators::Operator;
-use crate::span::{Edit, LineCol, Span};
+use crate::python::operators::Operator;
+use crate::python::span::{Edit, LineCol, Span};
 
 /// A stable id computed from the mutant's content (path, span, operator, replacement),
 /// never from the order it was found in: 12 lowercase hex digits.
@@ -117,7 +117,7 @@ impl Mutant {
         chunk.push_str(&original[block.start..span.start]);
         chunk.push_str(&self.replacement);
         chunk.push_str(&original[span.end..block.end]);
-        crate::parse::is_valid_python(&chunk)
+        crate::python::parse::is_valid_python(&chunk)
     }
 
     /// A short `before -> after` for one terminal line.

@@ -11,7 +11,7 @@ use globset::{Glob, GlobSet, GlobSetBuilder};
 
 use crate::cli::{ReportKind, RunArgs, Runner};
 use crate::exit_code::{ExitCode, fatal};
-use crate::operators::Operator;
+use crate::python::operators::Operator;
 use crate::shard::Shard;
 
 /// A positive number of seconds given as `--flag`, or a usage error naming it.

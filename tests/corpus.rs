@@ -17,8 +17,8 @@ use std::collections::BTreeSet;
 use std::io::Write;
 use std::process::{Command, Stdio};
 
-use git_chimp::discover::mutate_source;
-use git_chimp::operators::Operator;
+use git_chimp::python::discover::mutate_source;
+use git_chimp::python::operators::Operator;
 
 #[path = "support/stdlib.rs"]
 mod stdlib;

@@ -6,7 +6,7 @@ use crate::cache;
 use crate::cache::Cache;
 use crate::cli::CacheCommand;
 use crate::exit_code::{ExitCode, fatal};
-use crate::repo::Repo;
+use crate::git::repo::Repo;
 
 use super::current_dir;
 

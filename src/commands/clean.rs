@@ -3,8 +3,8 @@
 use anyhow::Result;
 
 use crate::exit_code::ExitCode;
-use crate::repo::Repo;
-use crate::sandbox;
+use crate::git::repo::Repo;
+use crate::git::sandbox;
 
 use super::current_dir;
 

@@ -6,9 +6,9 @@ use crate::cli::RunArgs;
 use crate::config::{self, Origin};
 use crate::detect;
 use crate::exit_code::ExitCode;
-use crate::operators::Operator;
+use crate::git::repo::Repo;
 use crate::options::Options;
-use crate::repo::Repo;
+use crate::python::operators::Operator;
 
 use super::{current_dir, prepare::Layers};
 

@@ -4,11 +4,12 @@ use std::collections::BTreeMap;
 
 use anyhow::Result;
 
-use crate::changed::ChangedLines;
+use crate::detect;
+use crate::git::changed::ChangedLines;
+use crate::git::repo::{Repo, TargetState};
 use crate::mutant::Mutant;
 use crate::options::Options;
-use crate::repo::{Repo, TargetState};
-use crate::{detect, discover, encoding};
+use crate::python::{discover, encoding};
 
 /// The files and mutants of a run.
 pub(crate) struct Discovery {

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use anyhow::Result;
 
 use crate::exit_code::ExitCode;
-use crate::operators::Operator;
+use crate::python::operators::Operator;
 use crate::{docs, output};
 
 /// `git chimp operators`.

@@ -4,8 +4,9 @@ use anyhow::Result;
 
 use super::current_dir;
 use crate::exit_code::ExitCode;
-use crate::repo::Repo;
-use crate::{config, hook, init};
+use crate::git::hook;
+use crate::git::repo::Repo;
+use crate::{config, init};
 
 /// `git chimp hook install`.
 pub(crate) fn install(force: bool) -> Result<ExitCode> {

@@ -6,9 +6,9 @@ use anyhow::Result;
 
 use crate::cli::{self, MergeArgs, RunArgs};
 use crate::exit_code::ExitCode;
+use crate::git::repo::Repo;
 use crate::options::{self};
 use crate::output::OutputDir;
-use crate::repo::Repo;
 use crate::report;
 
 use super::{current_dir, finish::finish, prepare::Layers};

@@ -3,12 +3,12 @@
 
 use anyhow::Result;
 
-use crate::changed::ChangedLines;
 use crate::cli::{self, RunArgs};
 use crate::config::{self, FileConfig, Origin};
 use crate::exit_code::{self, ExitCode, fatal};
+use crate::git::changed::ChangedLines;
+use crate::git::repo::{Repo, TargetState};
 use crate::options::Options;
-use crate::repo::{Repo, TargetState};
 
 use super::current_dir;
 

@@ -8,15 +8,17 @@ use crate::cache::{Cache, CacheKey, TestFingerprint};
 use crate::cli::{RunArgs, Runner};
 use crate::config::{self};
 use crate::console::Progress;
+use crate::execution::lab::Lab;
+use crate::execution::pyenv;
+use crate::execution::worker::PytestCommand;
 use crate::exit_code::{ExitCode, fatal};
-use crate::lab::Lab;
+use crate::git::repo::{Repo, TargetState};
+use crate::git::sandbox;
 use crate::mutant::Mutant;
 use crate::options::{self, Options};
 use crate::outcome::{MutantResult, Outcome};
 use crate::output::OutputDir;
-use crate::repo::{Repo, TargetState};
-use crate::worker::PytestCommand;
-use crate::{cache, detect, interrupt, pyenv, report, sandbox, shard};
+use crate::{cache, detect, interrupt, report, shard};
 
 use super::{
     current_dir,

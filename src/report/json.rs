@@ -13,8 +13,8 @@ use serde::Serialize;
 use crate::mutant::Mutant;
 use crate::outcome::MutantResult;
 use crate::output::write_atomic;
+use crate::python::span::LineCol;
 use crate::report::Findings;
-use crate::span::LineCol;
 
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]

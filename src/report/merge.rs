@@ -18,10 +18,10 @@ use serde::Deserialize;
 
 use crate::exit_code::{ExitCode, fatal};
 use crate::mutant::{Mutant, Scope};
-use crate::operators::Operator;
 use crate::outcome::{MutantResult, Outcome};
+use crate::python::operators::Operator;
+use crate::python::span::{LineCol, LineIndex, Span};
 use crate::shard::Shard;
-use crate::span::{LineCol, LineIndex, Span};
 
 #[derive(Deserialize)]
 struct Report {

@@ -31,7 +31,7 @@ pub struct Findings<'a> {
     /// Original text of each file with mutants.
     pub sources: &'a BTreeMap<String, String>,
     /// The encoding of each of those files that is not UTF-8: their patches are in it.
-    pub encodings: &'a BTreeMap<String, crate::encoding::SourceEncoding>,
+    pub encodings: &'a BTreeMap<String, crate::python::encoding::SourceEncoding>,
     /// The mutants, in discovery order.
     pub mutants: &'a [Mutant],
     /// Outcomes known, in any order.

@@ -6,9 +6,9 @@ use std::path::PathBuf;
 
 use anyhow::{Context, Result};
 
-use crate::encoding::{SourceEncoding, encode};
 use crate::outcome::MutantResult;
 use crate::output::OutputDir;
+use crate::python::encoding::{SourceEncoding, encode};
 
 /// Write one patch per survivor and remove patches of mutants that no longer survive;
 /// return the survivors' patch paths. A patch whose file already holds the same diff

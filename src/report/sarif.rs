@@ -15,8 +15,8 @@ use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
 use crate::mutant::Mutant;
-use crate::operators::Operator;
 use crate::outcome::Outcome;
+use crate::python::operators::Operator;
 use crate::report::Findings;
 
 /// The SARIF log of `findings`, as pretty-printed JSON.
@@ -154,7 +154,7 @@ mod test {
 
     fn fingerprints(source: &str) -> Vec<(usize, String)> {
         let operators = [Operator::BinaryOperator].into_iter().collect();
-        crate::discover::mutate_source("m.py", source, &operators)
+        crate::python::discover::mutate_source("m.py", source, &operators)
             .unwrap()
             .iter()
             .map(|mutant| (mutant.start.line, fingerprint(mutant, source)))

@@ -6,7 +6,7 @@
 use std::fmt::Write;
 
 use crate::mutant::Mutant;
-use crate::operators::Operator;
+use crate::python::operators::Operator;
 
 /// How many survivors the summary lists without `--all`.
 pub const SHOWN: usize = 30;

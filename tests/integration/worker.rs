@@ -673,7 +673,7 @@ fn the_worker_packages_own_tests_pass_on_every_python() {
                 "-q",
                 "-p",
                 "no:cacheprovider",
-                "src/worker/tests",
+                "src/execution/worker/tests",
             ])
             .current_dir(manifest)
             .env("PYTHONDONTWRITEBYTECODE", "1")

@@ -10,11 +10,11 @@ use std::collections::BTreeSet;
 use rustpython_parser::ast::{self, Constant, Expr, Stmt};
 
 use crate::mutant::{Mutant, Scope};
-use crate::operators::{
+use crate::python::operators::{
     Operator, augmented_replacements, binary_replacements, comparison_replacements,
 };
-use crate::parse::{ParseSkip, ParsedModule, TokenKind, parse_module, span_of};
-use crate::span::{Edit, Span};
+use crate::python::parse::{ParseSkip, ParsedModule, TokenKind, parse_module, span_of};
+use crate::python::span::{Edit, Span};
 
 /// The mutants of one file's text, or why it could not be parsed.
 ///

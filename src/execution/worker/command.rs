@@ -3,7 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::pyenv::{resolve_program, shebang_interpreter};
+use crate::execution::pyenv::{resolve_program, shebang_interpreter};
 
 /// A test command the worker can run in-process: `[NAME=value ...] pytest ARGS` or
 /// `[NAME=value ...] python[3] [OPTIONS] -m pytest ARGS`, without other shell syntax.

@@ -28,8 +28,8 @@ use serde_json::json;
 
 use protocol::{Event, Request};
 
+use crate::execution::process::{Exit, RunResult, log_tail};
 use crate::interrupt::is_interrupted;
-use crate::process::{Exit, RunResult, log_tail};
 
 /// The worker's Python package and its start-up script: (path in the scratch
 /// directory, source).
@@ -210,7 +210,7 @@ impl Worker {
         let started = Instant::now();
         let mut process = {
             use std::os::unix::process::CommandExt;
-            crate::process::spawn(
+            crate::execution::process::spawn(
                 Command::new(&program)
                     .args(&options)
                     .arg(&script)
@@ -437,7 +437,7 @@ impl Worker {
             let _ = killpg(Pid::from_raw(group), Signal::SIGKILL);
         }
         let _ = self.process.wait();
-        crate::process::forget(self.process.id());
+        crate::execution::process::forget(self.process.id());
     }
 }
 
@@ -462,7 +462,8 @@ mod test {
 
     #[test]
     fn every_file_of_the_worker_package_is_written_into_the_sandbox() {
-        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/worker/git_chimp_worker");
+        let dir =
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("src/execution/worker/git_chimp_worker");
         let mut on_disk: Vec<String> = std::fs::read_dir(&dir)
             .unwrap()
             .flatten()

@@ -1,5 +1,5 @@
 """Unit tests of the worker package, run by `tests/integration/worker.rs` with each
-Python version (`python -m pytest src/worker/tests`). The package is imported from
+Python version (`python -m pytest src/execution/worker/tests`). The package is imported from
 the source tree, as git-chimp writes it into a sandbox's scratch directory."""
 
 import os

@@ -8,10 +8,10 @@ use std::path::PathBuf;
 use anyhow::{Context, Result};
 
 use crate::exit_code::{ExitCode, fatal};
-use crate::repo::Repo;
+use crate::git::repo::Repo;
 
 /// The hook script.
-pub const HOOK: &str = include_str!("../hooks/pre-push");
+pub const HOOK: &str = include_str!("../../hooks/pre-push");
 
 /// The line that marks a pre-push hook as git-chimp's.
 pub const MARKER: &str = "# git-chimp pre-push hook";

@@ -10,7 +10,7 @@ use rustpython_parser::ast::{self, Ranged};
 use rustpython_parser::lexer::lex;
 use rustpython_parser::{Mode, Tok};
 
-use crate::span::{LineIndex, Span};
+use crate::python::span::{LineIndex, Span};
 
 /// The comment that keeps a line from being mutated.
 pub const PRAGMA: &str = "pragma: no mutate";

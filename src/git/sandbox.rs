@@ -20,7 +20,7 @@ use anyhow::{Context, Result};
 use git2::build::CheckoutBuilder;
 use git2::{Oid, Repository, WorktreePruneOptions};
 
-use crate::repo::{Repo, TargetState};
+use crate::git::repo::{Repo, TargetState};
 
 /// The reason recorded in each sandbox's worktree lock.
 const LOCK_REASON: &str = "git-chimp sandbox (remove with `git chimp clean`)";

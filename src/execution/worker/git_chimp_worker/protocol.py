@@ -3,7 +3,7 @@
 Requests (an "op" each) arrive on standard input, events (an "event" each) leave on the
 worker's original standard output. REQUESTS and EVENTS name every message and its
 fields; `Channel.send` refuses anything else, and `protocol.jsonl` holds an example of
-each, which this side's tests and git-chimp's (`src/worker/protocol.rs`) both check.
+each, which this side's tests and git-chimp's (`src/execution/worker/protocol.rs`) both check.
 """
 
 import json

@@ -1,6 +1,6 @@
 //! The main loop of a run: baseline, canary, then the mutants spread over one thread per
 //! sandbox. Each thread tests its mutants through one `MutantRunner`: a
-//! `WorkerRunner` (the warm pytest worker, [`crate::worker`]) when the sandbox has one,
+//! `WorkerRunner` (the warm pytest worker, [`crate::execution::worker`]) when the sandbox has one,
 //! else a `PlainRunner` ([`Lab::run_mutant`], the test command from scratch, which is
 //! also where the worker falls back to).
 
@@ -14,17 +14,17 @@ use std::time::Duration;
 use anyhow::{Context, Result};
 
 use crate::console::Progress;
-use crate::encoding::{SourceEncoding, encode};
+use crate::execution::process::{Exit, RunResult, log_tail, run_test_command};
+use crate::execution::timeouts;
+use crate::execution::worker::{Answer, Failure, Mode, PytestCommand, Start, Worker};
 use crate::exit_code::{ExitCode, fatal};
+use crate::git::repo::TargetState;
+use crate::git::sandbox::Sandbox;
 use crate::interrupt::is_interrupted;
 use crate::mutant::Mutant;
 use crate::outcome::{MutantResult, Outcome};
 use crate::output::OutputDir;
-use crate::process::{Exit, RunResult, log_tail, run_test_command};
-use crate::repo::TargetState;
-use crate::sandbox::Sandbox;
-use crate::timeouts;
-use crate::worker::{Answer, Failure, Mode, PytestCommand, Start, Worker};
+use crate::python::encoding::{SourceEncoding, encode};
 
 /// A worker that started, or why not.
 type WorkerStart = Result<Worker, Failure>;
@@ -562,7 +562,7 @@ impl Lab<'_> {
             };
             let ran = runner.run(mutant);
             // The warm worker's children leave what they adopted from killed tests too.
-            crate::process::reap_adopted();
+            crate::execution::process::reap_adopted();
             let after = format!("the run of mutant {}", mutant.id);
             if let Some(line) = self.restore_if_damaged(sandbox, &after)? {
                 let _ = sender.send(Event::Message(line));
@@ -624,7 +624,7 @@ impl Lab<'_> {
             .then(|| {
                 let kept = self.out.logs_dir().join(format!("{}.log", mutant.id));
                 std::fs::copy(&worker.console, &kept).ok().map(|_| {
-                    crate::process::cap_log(&kept);
+                    crate::execution::process::cap_log(&kept);
                     kept
                 })
             })
@@ -709,7 +709,7 @@ impl Lab<'_> {
         };
         let kept = if matches!(outcome, Outcome::Survived | Outcome::Timeout) {
             let kept = self.out.logs_dir().join(format!("{}.log", mutant.id));
-            crate::process::cap_log(&log);
+            crate::execution::process::cap_log(&log);
             std::fs::rename(&log, &kept).ok().map(|()| kept)
         } else {
             None

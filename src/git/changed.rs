@@ -8,8 +8,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use anyhow::Result;
 use git2::{Diff, DiffFindOptions, DiffOptions, Oid};
 
-use crate::repo::{Repo, TargetState};
-use crate::span::LineCol;
+use crate::git::repo::{Repo, TargetState};
+use crate::python::span::LineCol;
 
 /// 1-based line numbers added or changed, per repository-relative path.
 #[derive(Debug, Clone, Default)]

@@ -1,0 +1,9 @@
+//! Running the tests: the main loop over sandboxes (`lab`), test processes and their
+//! groups (`process`), timeouts (`timeouts`), the Python environment the tests import
+//! from (`pyenv`) and the warm pytest worker (`worker`).
+
+pub mod lab;
+pub mod process;
+pub mod pyenv;
+pub mod timeouts;
+pub mod worker;
