@@ -29,7 +29,7 @@ use crate::outcome::Outcome;
 use crate::output::{cannot_write, write_atomic};
 
 /// Bumped whenever the key changes meaning (every key changes with it).
-pub const FORMAT_VERSION: u32 = 1;
+pub(crate) const FORMAT_VERSION: u32 = 1;
 
 /// Bumped whenever the entry's layout changes (keys stay valid: older entries are misses
 /// and are replaced). 2: the key and a checksum in each entry.
@@ -44,13 +44,13 @@ const MAGIC: [u8; 4] = *b"CHMP";
 /// A hash of everything that steers the tests: every test file and every test
 /// configuration file of the tested state, by path and content.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct TestFingerprint(pub [u8; 32]);
+pub(crate) struct TestFingerprint(pub [u8; 32]);
 
 impl TestFingerprint {
     /// The fingerprint of `files` (path and content each), in the order given (sorted by
     /// the caller).
     #[must_use]
-    pub fn of<'a>(files: impl IntoIterator<Item = (&'a str, Vec<u8>)>) -> Self {
+    pub(crate) fn of<'a>(files: impl IntoIterator<Item = (&'a str, Vec<u8>)>) -> Self {
         let mut hasher = Sha256::new();
         for (path, content) in files {
             hasher.update(path.as_bytes());
@@ -64,12 +64,17 @@ impl TestFingerprint {
 
 /// The cache key of one mutant: 64 hex digits.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
-pub struct CacheKey(String);
+pub(crate) struct CacheKey(String);
 
 impl CacheKey {
     /// The key of `mutant` of a file whose text is `source`.
     #[must_use]
-    pub fn new(mutant: &Mutant, source: &str, tests: &str, fingerprint: TestFingerprint) -> Self {
+    pub(crate) fn new(
+        mutant: &Mutant,
+        source: &str,
+        tests: &str,
+        fingerprint: TestFingerprint,
+    ) -> Self {
         let scope = mutant.scope.span;
         let mut hasher = Sha256::new();
         let mut part = |bytes: &[u8]| {
@@ -97,7 +102,7 @@ impl CacheKey {
 
 /// One stored outcome.
 #[derive(Debug, Clone, PartialEq, Eq, Encode, Decode)]
-pub struct Entry {
+pub(crate) struct Entry {
     magic: [u8; 4],
     format: u32,
     /// The key it was stored under (hex).
@@ -128,7 +133,7 @@ fn outcome_code(outcome: Outcome) -> Option<u8> {
 impl Entry {
     /// The stored outcome.
     #[must_use]
-    pub fn outcome(&self) -> Option<Outcome> {
+    pub(crate) fn outcome(&self) -> Option<Outcome> {
         match self.outcome {
             1 => Some(Outcome::Killed),
             2 => Some(Outcome::Timeout),
@@ -147,13 +152,13 @@ fn now_secs() -> u64 {
 
 /// The store.
 #[derive(Debug, Clone)]
-pub struct Cache {
+pub(crate) struct Cache {
     dir: PathBuf,
 }
 
 /// Totals of the store, for `git chimp cache stats`.
 #[derive(Debug, Default)]
-pub struct Stats {
+pub(crate) struct Stats {
     /// Readable entries per outcome name.
     pub by_outcome: BTreeMap<&'static str, usize>,
     /// Files that are not readable entries.
@@ -167,13 +172,13 @@ pub struct Stats {
 impl Cache {
     /// The store in `dir` (created when something is written).
     #[must_use]
-    pub fn new(dir: PathBuf) -> Self {
+    pub(crate) fn new(dir: PathBuf) -> Self {
         Self { dir }
     }
 
     /// Its directory.
     #[must_use]
-    pub fn dir(&self) -> &Path {
+    pub(crate) fn dir(&self) -> &Path {
         &self.dir
     }
 
@@ -183,7 +188,7 @@ impl Cache {
 
     /// The stored entry for `key`, if there is an intact one stored for this key.
     #[must_use]
-    pub fn get(&self, key: &CacheKey) -> Option<Entry> {
+    pub(crate) fn get(&self, key: &CacheKey) -> Option<Entry> {
         let bytes = fs::read(self.path(key)).ok()?;
         decode(&bytes).filter(|entry| entry.key == key.0)
     }
@@ -192,7 +197,7 @@ impl Cache {
     ///
     /// # Errors
     /// When the entry cannot be written.
-    pub fn put(
+    pub(crate) fn put(
         &self,
         key: &CacheKey,
         outcome: Outcome,
@@ -243,7 +248,7 @@ impl Cache {
 
     /// Count the store's entries.
     #[must_use]
-    pub fn stats(&self) -> Stats {
+    pub(crate) fn stats(&self) -> Stats {
         let mut stats = Stats::default();
         for path in self.entries() {
             stats.bytes += fs::metadata(&path).map_or(0, |meta| meta.len());
@@ -267,7 +272,7 @@ impl Cache {
     ///
     /// # Errors
     /// When the directory cannot be removed.
-    pub fn clear(&self) -> Result<usize> {
+    pub(crate) fn clear(&self) -> Result<usize> {
         let count = self.entries().len();
         if self.dir.exists() {
             fs::remove_dir_all(&self.dir)
@@ -280,7 +285,7 @@ impl Cache {
     ///
     /// # Errors
     /// When an entry cannot be removed.
-    pub fn prune(&self, age: Duration) -> Result<usize> {
+    pub(crate) fn prune(&self, age: Duration) -> Result<usize> {
         let cutoff = now_secs().saturating_sub(age.as_secs());
         let mut removed = 0;
         for path in self.entries() {
@@ -325,7 +330,7 @@ fn decode_at(path: &Path, bytes: &[u8]) -> Option<Entry> {
 ///
 /// # Errors
 /// A message naming the value when it is not one.
-pub fn parse_duration(text: &str) -> Result<Duration, String> {
+pub(crate) fn parse_duration(text: &str) -> Result<Duration, String> {
     let text = text.trim();
     let split = text
         .find(|c: char| !c.is_ascii_digit())

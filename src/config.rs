@@ -21,7 +21,7 @@ use crate::cli::{ReportKind, RunArgs, Runner};
 use crate::exit_code::{ExitCode, fatal};
 
 /// The keys a configuration file may hold, in the order `git chimp config` prints them.
-pub const KEYS: [&str; 16] = [
+pub(crate) const KEYS: [&str; 16] = [
     "tests",
     "code",
     "exclude",
@@ -49,7 +49,7 @@ const COMMAND_LINE_ONLY: [(&str, &str); 3] = [
 
 /// Where a setting came from.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Origin {
+pub(crate) enum Origin {
     /// A command-line flag.
     CommandLine,
     /// The `CHIMP_*` environment variable of this key.
@@ -80,7 +80,7 @@ impl fmt::Display for Origin {
 
 /// A configuration file's settings.
 #[derive(Debug, Clone, Default)]
-pub struct FileConfig {
+pub(crate) struct FileConfig {
     /// The file, as shown to the user (relative to the repository root).
     pub shown: PathBuf,
     /// Its settings, with paths made absolute.
@@ -95,7 +95,7 @@ pub struct FileConfig {
 /// # Errors
 /// A usage error for a file that is not valid TOML, an unknown key (with the closest known
 /// one) or a value of the wrong type, naming the file and line.
-pub fn load(cwd: &Path, workdir: &Path) -> Result<Option<FileConfig>> {
+pub(crate) fn load(cwd: &Path, workdir: &Path) -> Result<Option<FileConfig>> {
     let root = workdir.canonicalize().unwrap_or_else(|_| workdir.into());
     let mut dir = cwd.canonicalize().unwrap_or_else(|_| cwd.into());
     loop {
@@ -206,7 +206,7 @@ fn parse(text: &str, table: Option<&str>, shown: &Path, base: &Path) -> Result<O
 /// (the test command, `test-files`). A file without the table, or that does not parse,
 /// is kept byte for byte.
 #[must_use]
-pub fn without_own_table(bytes: Vec<u8>) -> Vec<u8> {
+pub(crate) fn without_own_table(bytes: Vec<u8>) -> Vec<u8> {
     let Some(mut document) = std::str::from_utf8(&bytes)
         .ok()
         .and_then(|text| text.parse::<toml::Table>().ok())
@@ -386,7 +386,7 @@ fn boolean(value: &DeValue<'_>) -> Result<bool, String> {
 
 /// The value of `key` in `args` as `git chimp config` shows it; `None` when unset.
 #[must_use]
-pub fn shown_value(args: &RunArgs, key: &str) -> Option<String> {
+pub(crate) fn shown_value(args: &RunArgs, key: &str) -> Option<String> {
     let list = |items: &[String]| (!items.is_empty()).then(|| items.join(" "));
     let paths = |items: &[PathBuf]| {
         (!items.is_empty()).then(|| {

@@ -8,7 +8,7 @@ use std::process::{Command, Stdio};
 
 /// A test command git-chimp chose, and why.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Detected {
+pub(crate) struct Detected {
     /// The command.
     pub command: String,
     /// Why, for the user: what in the project says so.
@@ -110,7 +110,7 @@ fn can_import(python: &str, module: &str, dir: &Path) -> bool {
 /// The test command for the project at `workdir` whose files are `files`
 /// (repository-relative), when none is configured.
 #[must_use]
-pub fn test_command(workdir: &Path, files: &[String]) -> Option<Detected> {
+pub(crate) fn test_command(workdir: &Path, files: &[String]) -> Option<Detected> {
     if let Some(sign) = pytest_sign(workdir, files) {
         let (python, which) = interpreters()
             .into_iter()
@@ -137,7 +137,7 @@ pub fn test_command(workdir: &Path, files: &[String]) -> Option<Detected> {
 /// `tox.ini` or `[tool:pytest]` in `setup.cfg` (the first that has a section, as pytest
 /// picks it).
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
-pub struct PytestPaths {
+pub(crate) struct PytestPaths {
     /// `python_files`, e.g. `check_*.py`.
     pub python_files: Vec<String>,
     /// `testpaths`, repository-relative (read, not used to exclude).
@@ -147,7 +147,7 @@ pub struct PytestPaths {
 impl PytestPaths {
     /// Read them from the configuration files at the root `workdir`.
     #[must_use]
-    pub fn read(workdir: &Path) -> Self {
+    pub(crate) fn read(workdir: &Path) -> Self {
         let read = |name: &str| std::fs::read_to_string(workdir.join(name)).ok();
         if let Some(text) = read("pytest.ini")
             && let Some(found) = ini_section(&text, "pytest")
@@ -190,7 +190,7 @@ impl PytestPaths {
 
     /// Whether the repository-relative `path` is one of the tests these settings name.
     #[must_use]
-    pub fn holds(&self, path: &str) -> bool {
+    pub(crate) fn holds(&self, path: &str) -> bool {
         let name = path.rsplit('/').next().unwrap_or(path);
         // A pattern that takes every module (`*.py`) says nothing about which are tests.
         self.python_files

@@ -23,7 +23,7 @@ fn command() -> clap::Command {
 ///
 /// # Errors
 /// When the binary's own path is unknown or not in a `bin` directory.
-pub fn install_dir() -> anyhow::Result<std::path::PathBuf> {
+pub(crate) fn install_dir() -> anyhow::Result<std::path::PathBuf> {
     let exe = std::env::current_exe()?;
     let exe = exe.canonicalize().unwrap_or(exe);
     let bin = exe
@@ -48,7 +48,7 @@ pub fn install_dir() -> anyhow::Result<std::path::PathBuf> {
 ///
 /// # Errors
 /// Never in practice (writing to memory).
-pub fn man_pages() -> Result<Vec<(String, String)>> {
+pub(crate) fn man_pages() -> Result<Vec<(String, String)>> {
     let mut root = command().disable_help_subcommand(true);
     root.build();
     let mut pages = vec![(format!("{}.1", root.get_name()), main_page(&root)?)];
@@ -109,7 +109,7 @@ fn roff_text(text: &str) -> String {
 /// The completion script for `shell`. For bash it also defines `_git_chimp`, which
 /// git's own bash completion calls for `git chimp <TAB>`.
 #[must_use]
-pub fn completions(shell: clap_complete::Shell) -> String {
+pub(crate) fn completions(shell: clap_complete::Shell) -> String {
     let mut script = Vec::new();
     clap_complete::generate(shell, &mut command(), "git-chimp", &mut script);
     let mut script = String::from_utf8_lossy(&script).into_owned();

@@ -15,7 +15,7 @@ use crate::options::is_default_excluded;
 /// The section for a project whose tested files are `files` (repository-relative) and
 /// whose test command is `tests` (detected when `None`).
 #[must_use]
-pub fn section(workdir: &Path, files: &[String], tests: Option<&str>) -> String {
+pub(crate) fn section(workdir: &Path, files: &[String], tests: Option<&str>) -> String {
     let detected = detect::test_command(workdir, files);
     let tests = tests
         .map(str::to_owned)
@@ -94,7 +94,7 @@ fn quoted(text: &str) -> String {
 /// # Errors
 /// A usage error when the file already has a `[tool.chimp]` table or is not UTF-8;
 /// [`ExitCode::Environment`] when it cannot be written.
-pub fn write(workdir: &Path, section: &str) -> Result<std::path::PathBuf> {
+pub(crate) fn write(workdir: &Path, section: &str) -> Result<std::path::PathBuf> {
     let path = workdir.join("pyproject.toml");
     let existing = match std::fs::read(&path) {
         Ok(bytes) => String::from_utf8(bytes)

@@ -7,13 +7,13 @@ use std::sync::atomic::{AtomicBool, Ordering};
 static INTERRUPTED: AtomicBool = AtomicBool::new(false);
 
 /// Install the handler for SIGINT, SIGTERM and SIGHUP. Safe to call more than once.
-pub fn install() {
+pub(crate) fn install() {
     // A second install fails with MultipleHandlers; the first one is still in place.
     let _ = ctrlc::set_handler(|| INTERRUPTED.store(true, Ordering::SeqCst));
 }
 
 /// Whether the user asked git-chimp to stop.
 #[must_use]
-pub fn is_interrupted() -> bool {
+pub(crate) fn is_interrupted() -> bool {
     INTERRUPTED.load(Ordering::SeqCst)
 }

@@ -5,25 +5,25 @@
 //! state, mutant discovery, sandboxes, baseline, canary, the mutants, reports. The
 //! README's "Layout" section maps each module.
 
-pub mod cache;
+mod cache;
 pub mod cli;
 mod commands;
-pub mod config;
-pub mod console;
-pub mod detect;
-pub mod docs;
+mod config;
+mod console;
+mod detect;
+mod docs;
 pub mod execution;
 pub mod exit_code;
-pub mod git;
-pub mod init;
-pub mod interrupt;
-pub mod mutant;
-pub mod options;
-pub mod outcome;
-pub mod output;
+mod git;
+mod init;
+mod interrupt;
+mod mutant;
+mod options;
+mod outcome;
+mod output;
 pub mod python;
-pub mod report;
-pub mod shard;
+mod report;
+mod shard;
 
 use anyhow::Result;
 

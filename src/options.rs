@@ -29,20 +29,20 @@ fn seconds(value: Option<f64>, flag: &str) -> Result<Option<Duration>> {
 }
 
 /// How long the baseline may take when neither `--timeout` nor `--baseline-timeout` says.
-pub const DEFAULT_BASELINE_TIMEOUT: Duration = Duration::from_secs(600);
+pub(crate) const DEFAULT_BASELINE_TIMEOUT: Duration = Duration::from_secs(600);
 
 /// At most this many jobs per CPU: beyond it, test runs only compete for the CPUs.
-pub const MAX_JOBS_PER_CPU: usize = 4;
+pub(crate) const MAX_JOBS_PER_CPU: usize = 4;
 
 /// The CPUs this process may use (1 when unknown).
 #[must_use]
-pub fn cpu_count() -> usize {
+pub(crate) fn cpu_count() -> usize {
     std::thread::available_parallelism().map_or(1, std::num::NonZero::get)
 }
 
 /// Settings of one run.
 #[derive(Debug, Clone)]
-pub struct Options {
+pub(crate) struct Options {
     /// Repository-relative paths to mutate (`""` is the whole repository).
     pub code: Vec<String>,
     /// Files never to mutate, matched against repository-relative paths and their parents.
@@ -86,7 +86,7 @@ impl Options {
     ///
     /// # Errors
     /// A usage error naming the bad value.
-    pub fn new(args: &RunArgs, workdir: &Path, cwd: &Path) -> Result<Self> {
+    pub(crate) fn new(args: &RunArgs, workdir: &Path, cwd: &Path) -> Result<Self> {
         let cwd_prefix = relative_to(cwd, workdir).unwrap_or_default();
         let code = if args.code.is_empty() {
             vec![cwd_prefix.clone()]
@@ -176,7 +176,7 @@ impl Options {
     /// test command names (`named`, from [`Options::named_by_tests`]); unless `--code`
     /// names the file itself.
     #[must_use]
-    pub fn excluded_as_test(&self, path: &str, named: &[String]) -> bool {
+    pub(crate) fn excluded_as_test(&self, path: &str, named: &[String]) -> bool {
         Path::new(path).extension().is_some_and(|ext| ext == "py")
             && self.in_code(path)
             && !self.is_excluded(path)
@@ -191,7 +191,12 @@ impl Options {
     /// collects only test modules from a directory, which the default patterns cover.
     /// `files` are the tested state's.
     #[must_use]
-    pub fn named_by_tests(&self, tests: &str, files: &[String], workdir: &Path) -> Vec<String> {
+    pub(crate) fn named_by_tests(
+        &self,
+        tests: &str,
+        files: &[String],
+        workdir: &Path,
+    ) -> Vec<String> {
         let words = shlex::split(tests).unwrap_or_default();
         let mut named: Vec<String> = words
             .iter()
@@ -210,13 +215,13 @@ impl Options {
 
     /// Whether the repository-relative `path` is selected by `--code`.
     #[must_use]
-    pub fn in_code(&self, path: &str) -> bool {
+    pub(crate) fn in_code(&self, path: &str) -> bool {
         self.code.iter().any(|root| is_under(path, root))
     }
 
     /// Whether `path` or one of its parent directories matches `--exclude`.
     #[must_use]
-    pub fn is_excluded(&self, path: &str) -> bool {
+    pub(crate) fn is_excluded(&self, path: &str) -> bool {
         if self.exclude.is_empty() {
             return false;
         }
@@ -237,7 +242,7 @@ impl Options {
 ///
 /// # Errors
 /// A usage error outside 0-100.
-pub fn check_fail_under(score: Option<f64>) -> Result<()> {
+pub(crate) fn check_fail_under(score: Option<f64>) -> Result<()> {
     match score {
         Some(score) if !(0.0..=100.0).contains(&score) => Err(fatal(
             ExitCode::Usage,
@@ -251,7 +256,7 @@ pub fn check_fail_under(score: Option<f64>) -> Result<()> {
 /// file (see [`is_test_file`]) or project tooling (`setup.py`, `noxfile.py`,
 /// `fabfile.py`, a Sphinx `conf.py` under `doc/` or `docs/`).
 #[must_use]
-pub fn is_default_excluded(path: &str) -> bool {
+pub(crate) fn is_default_excluded(path: &str) -> bool {
     let parts: Vec<&str> = path.split('/').collect();
     let (name, dirs) = parts.split_last().unwrap_or((&"", &[]));
     is_test_file(path)
@@ -265,7 +270,7 @@ pub fn is_default_excluded(path: &str) -> bool {
 /// Whether a repository-relative path is a test file: `test_*.py`, `*_test.py`,
 /// `conftest.py`, or any `.py` file under a `test/` or `tests/` directory.
 #[must_use]
-pub fn is_test_file(path: &str) -> bool {
+pub(crate) fn is_test_file(path: &str) -> bool {
     let parts: Vec<&str> = path.split('/').collect();
     let (name, dirs) = parts.split_last().unwrap_or((&"", &[]));
     dirs.iter().any(|dir| *dir == "tests" || *dir == "test")
@@ -276,7 +281,7 @@ pub fn is_test_file(path: &str) -> bool {
 
 /// Whether a file's name marks configuration that steers the tests.
 #[must_use]
-pub fn is_test_config(path: &str) -> bool {
+pub(crate) fn is_test_config(path: &str) -> bool {
     let name = path.rsplit('/').next().unwrap_or(path);
     matches!(
         name,

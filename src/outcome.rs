@@ -111,7 +111,7 @@ impl MutantResult {
 
 /// Counts per outcome and the mutation score.
 #[derive(Debug, Clone, Default)]
-pub struct Summary {
+pub(crate) struct Summary {
     /// How many mutants had each outcome.
     pub counts: BTreeMap<Outcome, usize>,
 }
@@ -119,13 +119,13 @@ pub struct Summary {
 impl Summary {
     /// Totals of `results`.
     #[must_use]
-    pub fn of(results: &[MutantResult]) -> Self {
+    pub(crate) fn of(results: &[MutantResult]) -> Self {
         Self::of_outcomes(results.iter().map(|result| result.outcome))
     }
 
     /// Totals of a sequence of outcomes.
     #[must_use]
-    pub fn of_outcomes(outcomes: impl IntoIterator<Item = Outcome>) -> Self {
+    pub(crate) fn of_outcomes(outcomes: impl IntoIterator<Item = Outcome>) -> Self {
         let mut counts = BTreeMap::new();
         for outcome in outcomes {
             *counts.entry(outcome).or_insert(0) += 1;
@@ -135,14 +135,14 @@ impl Summary {
 
     /// How many mutants had `outcome`.
     #[must_use]
-    pub fn count(&self, outcome: Outcome) -> usize {
+    pub(crate) fn count(&self, outcome: Outcome) -> usize {
         self.counts.get(&outcome).copied().unwrap_or(0)
     }
 
     /// Mutation score in percent: detected / (killed + timeout + survived + uncovered);
     /// `None` when there is nothing to score.
     #[must_use]
-    pub fn score(&self) -> Option<f64> {
+    pub(crate) fn score(&self) -> Option<f64> {
         let detected = self.count(Outcome::Killed) + self.count(Outcome::Timeout);
         let scored = detected + self.count(Outcome::Survived) + self.count(Outcome::Uncovered);
         #[expect(

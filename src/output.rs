@@ -13,7 +13,7 @@ use crate::exit_code::{ExitCode, fatal};
 /// [`ExitCode::Environment`]: `what` failed on `path` (a file where a directory belongs,
 /// or no permission).
 #[must_use]
-pub fn cannot_write(path: &Path, what: &str, err: &std::io::Error) -> anyhow::Error {
+pub(crate) fn cannot_write(path: &Path, what: &str, err: &std::io::Error) -> anyhow::Error {
     let kind = match fs::symlink_metadata(path) {
         Ok(meta) if meta.is_dir() && what.starts_with("writing") => {
             " (it is a directory)".to_owned()
@@ -117,7 +117,7 @@ impl OutputDir {
 ///
 /// # Errors
 /// When the file cannot be written.
-pub fn write_atomic(path: &Path, contents: &[u8]) -> Result<()> {
+pub(crate) fn write_atomic(path: &Path, contents: &[u8]) -> Result<()> {
     use std::io::Write;
     let dir = path.parent().unwrap_or(Path::new("."));
     // Created with mode 0666 less the umask, like any file the user's programs write (a

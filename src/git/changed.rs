@@ -13,7 +13,7 @@ use crate::python::span::LineCol;
 
 /// 1-based line numbers added or changed, per repository-relative path.
 #[derive(Debug, Clone, Default)]
-pub struct ChangedLines {
+pub(crate) struct ChangedLines {
     files: BTreeMap<String, BTreeSet<usize>>,
 }
 
@@ -22,7 +22,7 @@ impl ChangedLines {
     ///
     /// # Errors
     /// When the diff cannot be computed.
-    pub fn between(repo: &Repo, base: &str, state: &TargetState) -> Result<Self> {
+    pub(crate) fn between(repo: &Repo, base: &str, state: &TargetState) -> Result<Self> {
         let git = repo.git();
         let base_tree = git.find_commit(Oid::from_str(base)?)?.tree()?;
         let mut options = DiffOptions::new();
@@ -60,13 +60,13 @@ impl ChangedLines {
 
     /// Whether `path` has any changed line.
     #[must_use]
-    pub fn has_file(&self, path: &str) -> bool {
+    pub(crate) fn has_file(&self, path: &str) -> bool {
         self.files.contains_key(path)
     }
 
     /// Whether a span from `start` to `end` (exclusive) in `path` touches a changed line.
     #[must_use]
-    pub fn touches(&self, path: &str, start: LineCol, end: LineCol) -> bool {
+    pub(crate) fn touches(&self, path: &str, start: LineCol, end: LineCol) -> bool {
         let Some(lines) = self.files.get(path) else {
             return false;
         };
@@ -81,13 +81,13 @@ impl ChangedLines {
 
     /// How many files have changed lines.
     #[must_use]
-    pub fn file_count(&self) -> usize {
+    pub(crate) fn file_count(&self) -> usize {
         self.files.len()
     }
 
     /// How many lines changed in all.
     #[must_use]
-    pub fn line_count(&self) -> usize {
+    pub(crate) fn line_count(&self) -> usize {
         self.files.values().map(BTreeSet::len).sum()
     }
 }

@@ -11,10 +11,10 @@ use crate::exit_code::{ExitCode, fatal};
 use crate::git::repo::Repo;
 
 /// The hook script.
-pub const HOOK: &str = include_str!("../../hooks/pre-push");
+pub(crate) const HOOK: &str = include_str!("../../hooks/pre-push");
 
 /// The line that marks a pre-push hook as git-chimp's.
-pub const MARKER: &str = "# git-chimp pre-push hook";
+pub(crate) const MARKER: &str = "# git-chimp pre-push hook";
 
 /// Where a replaced hook is kept.
 const BACKUP: &str = "pre-push.before-git-chimp";
@@ -27,7 +27,7 @@ fn is_ours(text: &str) -> bool {
 ///
 /// # Errors
 /// A usage error when another pre-push hook exists and `force` is not set.
-pub fn install(repo: &Repo, force: bool) -> Result<PathBuf> {
+pub(crate) fn install(repo: &Repo, force: bool) -> Result<PathBuf> {
     let dir = repo.hooks_dir();
     std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
     let path = dir.join("pre-push");
@@ -57,7 +57,7 @@ pub fn install(repo: &Repo, force: bool) -> Result<PathBuf> {
 ///
 /// # Errors
 /// When the hook cannot be removed.
-pub fn uninstall(repo: &Repo) -> Result<Option<PathBuf>> {
+pub(crate) fn uninstall(repo: &Repo) -> Result<Option<PathBuf>> {
     let path = repo.hooks_dir().join("pre-push");
     match std::fs::read(&path) {
         Ok(existing) if is_ours(&String::from_utf8_lossy(&existing)) => {

@@ -2,7 +2,7 @@
 //! (`repo`), the lines changed since a commit (`changed`), the sandboxes (`sandbox`) and
 //! the pre-push hook (`hook`).
 
-pub mod changed;
-pub mod hook;
-pub mod repo;
-pub mod sandbox;
+pub(crate) mod changed;
+pub(crate) mod hook;
+pub(crate) mod repo;
+pub(crate) mod sandbox;

@@ -12,7 +12,7 @@ use git2::{ObjectType, Oid, Repository, Status, StatusOptions, TreeWalkMode, Tre
 use crate::exit_code::{ExitCode, fatal};
 
 /// The user's repository.
-pub struct Repo {
+pub(crate) struct Repo {
     git: Repository,
     workdir: PathBuf,
 }
@@ -42,7 +42,7 @@ impl Repo {
     ///
     /// # Errors
     /// A git error when `cwd` is not in a git repository with a working tree.
-    pub fn discover(cwd: &Path) -> Result<Self> {
+    pub(crate) fn discover(cwd: &Path) -> Result<Self> {
         let git = Repository::discover(cwd).map_err(|err| {
             fatal(
                 ExitCode::Git,
@@ -68,13 +68,13 @@ impl Repo {
 
     /// The root of the working tree.
     #[must_use]
-    pub fn workdir(&self) -> &Path {
+    pub(crate) fn workdir(&self) -> &Path {
         &self.workdir
     }
 
     /// The common git directory (`.git` of the main worktree), where sandboxes live.
     #[must_use]
-    pub fn common_dir(&self) -> &Path {
+    pub(crate) fn common_dir(&self) -> &Path {
         self.git.commondir()
     }
 
@@ -87,7 +87,7 @@ impl Repo {
     ///
     /// # Errors
     /// A git error when HEAD has no commit yet or the status cannot be read.
-    pub fn working_state(&self) -> Result<TargetState> {
+    pub(crate) fn working_state(&self) -> Result<TargetState> {
         let head = self
             .git
             .head()
@@ -154,7 +154,7 @@ impl Repo {
     ///
     /// # Errors
     /// A git error naming the revision when it does not exist or is not a commit.
-    pub fn resolve_commit(&self, spec: &str, option: &str) -> Result<String> {
+    pub(crate) fn resolve_commit(&self, spec: &str, option: &str) -> Result<String> {
         let object = self.git.revparse_single(spec).map_err(|_| {
             fatal(
                 ExitCode::Git,
@@ -174,7 +174,7 @@ impl Repo {
     ///
     /// # Errors
     /// A git error when they share no history.
-    pub fn merge_base(&self, one: &str, two: &str, spec: &str) -> Result<String> {
+    pub(crate) fn merge_base(&self, one: &str, two: &str, spec: &str) -> Result<String> {
         let (one, two) = (Oid::from_str(one)?, Oid::from_str(two)?);
         let base = self.git.merge_base(one, two).map_err(|_| {
             fatal(
@@ -189,7 +189,7 @@ impl Repo {
     ///
     /// # Errors
     /// When its tree cannot be read.
-    pub fn commit_state(&self, commit: &str) -> Result<TargetState> {
+    pub(crate) fn commit_state(&self, commit: &str) -> Result<TargetState> {
         let tree = self.git.find_commit(Oid::from_str(commit)?)?.tree()?;
         let mut state = TargetState {
             commit: commit.to_owned(),
@@ -217,7 +217,7 @@ impl Repo {
     ///
     /// # Errors
     /// When the file cannot be read.
-    pub fn read(&self, state: &TargetState, path: &str) -> Result<Vec<u8>> {
+    pub(crate) fn read(&self, state: &TargetState, path: &str) -> Result<Vec<u8>> {
         if state.with_working_tree {
             return std::fs::read(self.workdir.join(path))
                 .with_context(|| format!("reading {path}"));
@@ -231,7 +231,7 @@ impl Repo {
     /// The hooks directory git uses: `core.hooksPath` (relative to the working tree root
     /// when relative), else `hooks/` in the common git dir.
     #[must_use]
-    pub fn hooks_dir(&self) -> PathBuf {
+    pub(crate) fn hooks_dir(&self) -> PathBuf {
         let configured = self
             .git
             .config()
@@ -246,7 +246,7 @@ impl Repo {
 
     /// A `chimp.<key>` value from git config (repository, global or system), if set.
     #[must_use]
-    pub fn config(&self, key: &str) -> Option<String> {
+    pub(crate) fn config(&self, key: &str) -> Option<String> {
         let config = self.git.config().ok()?;
         config
             .get_string(&format!("chimp.{key}"))

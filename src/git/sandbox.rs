@@ -105,7 +105,7 @@ fn sandboxes_dir(repo: &Repo) -> PathBuf {
 ///
 /// # Errors
 /// When the lock file cannot be created.
-pub fn lock(repo: &Repo) -> Result<File> {
+pub(crate) fn lock(repo: &Repo) -> Result<File> {
     let dir = repo.common_dir().join("chimp");
     fs::create_dir_all(&dir).map_err(|err| {
         crate::output::cannot_write(
@@ -146,7 +146,7 @@ pub fn lock(repo: &Repo) -> Result<File> {
 ///
 /// # Errors
 /// When a worktree cannot be created or synced.
-pub fn prepare(repo: &Repo, state: &TargetState, count: usize) -> Result<Vec<Sandbox>> {
+pub(crate) fn prepare(repo: &Repo, state: &TargetState, count: usize) -> Result<Vec<Sandbox>> {
     let oid = Oid::from_str(&state.commit).context("parsing the target commit")?;
     remove_stale(repo)?;
     let overlay = Arc::new(read_overlay(repo.workdir(), state)?);
@@ -463,7 +463,7 @@ impl Sandbox {
 ///
 /// # Errors
 /// When the worktree list cannot be read or the sandbox directory cannot be removed.
-pub fn clean(repo: &Repo) -> Result<usize> {
+pub(crate) fn clean(repo: &Repo) -> Result<usize> {
     remove_stale(repo)?;
     let git = repo.git();
     let mut removed = 0;

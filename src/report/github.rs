@@ -19,7 +19,7 @@ const SUMMARY_LIMIT: usize = 100;
 ///
 /// # Errors
 /// When the step summary file cannot be written.
-pub fn emit(findings: &Findings<'_>) -> Result<String> {
+pub(crate) fn emit(findings: &Findings<'_>) -> Result<String> {
     if std::env::var("GITHUB_ACTIONS").as_deref() != Ok("true") {
         return Ok(
             "github: not in GitHub Actions (GITHUB_ACTIONS is not `true`): no \
@@ -43,7 +43,7 @@ pub fn emit(findings: &Findings<'_>) -> Result<String> {
 
 /// One workflow command per survivor.
 #[must_use]
-pub fn annotations(findings: &Findings<'_>) -> String {
+pub(crate) fn annotations(findings: &Findings<'_>) -> String {
     let mut out = String::new();
     for result in findings.survivors() {
         let mutant = &result.mutant;
@@ -73,7 +73,7 @@ pub fn annotations(findings: &Findings<'_>) -> String {
 
 /// The step summary: totals, score, survivors.
 #[must_use]
-pub fn summary_markdown(findings: &Findings<'_>) -> String {
+pub(crate) fn summary_markdown(findings: &Findings<'_>) -> String {
     let summary = Summary::of(findings.results);
     let mut out = String::from("## git-chimp mutation testing\n\n");
     let score = summary

@@ -61,7 +61,7 @@ pre.diff .hunk { color: #6e7781; }
 
 /// The page for `findings`.
 #[must_use]
-pub fn render(findings: &Findings<'_>) -> String {
+pub(crate) fn render(findings: &Findings<'_>) -> String {
     let summary = Summary::of(findings.results);
     let files = findings.by_file();
     let mut page = String::with_capacity(64 * 1024);

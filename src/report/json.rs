@@ -124,7 +124,7 @@ fn mutant_report<'a>(mutant: &'a Mutant, result: Option<&'a MutantResult>) -> Mu
 ///
 /// # Errors
 /// When the file cannot be written.
-pub fn write_report(path: &Path, findings: &Findings<'_>) -> Result<()> {
+pub(crate) fn write_report(path: &Path, findings: &Findings<'_>) -> Result<()> {
     let mut files: BTreeMap<&str, FileReport<'_>> = BTreeMap::new();
     for (mutant, result) in findings.entries() {
         files

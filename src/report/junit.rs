@@ -11,7 +11,7 @@ use crate::report::{Entry, Findings, escape_markup as escape};
 
 /// The JUnit XML document of `findings`.
 #[must_use]
-pub fn render(findings: &Findings<'_>) -> String {
+pub(crate) fn render(findings: &Findings<'_>) -> String {
     let files = findings.by_file();
     let count = |entries: &[Entry<'_>], wanted: fn(Option<Outcome>) -> bool| {
         entries

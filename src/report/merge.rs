@@ -71,7 +71,7 @@ struct Position {
 
 /// The merged contents of several reports.
 #[derive(Debug, Default)]
-pub struct Merged {
+pub(crate) struct Merged {
     /// Source of every file with mutants.
     pub sources: BTreeMap<String, String>,
     /// Every mutant, by file and position.
@@ -85,7 +85,7 @@ pub struct Merged {
 /// # Errors
 /// A usage error naming the report that cannot be read, does not parse, or does not fit
 /// with the others.
-pub fn merge(paths: &[PathBuf]) -> Result<Merged> {
+pub(crate) fn merge(paths: &[PathBuf]) -> Result<Merged> {
     let mut merged = Merged::default();
     let mut seen: BTreeMap<String, (Option<Outcome>, &Path)> = BTreeMap::new();
     let mut shards: Vec<(Shard, Option<usize>, &Path)> = Vec::new();

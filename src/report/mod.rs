@@ -3,14 +3,14 @@
 //! Every report reads the same [`Findings`], which a run builds from its results and
 //! `git chimp merge` from shard reports.
 
-pub mod github;
-pub mod html;
-pub mod json;
-pub mod junit;
-pub mod merge;
-pub mod patch;
-pub mod sarif;
-pub mod terminal;
+pub(crate) mod github;
+pub(crate) mod html;
+pub(crate) mod json;
+pub(crate) mod junit;
+pub(crate) mod merge;
+pub(crate) mod patch;
+pub(crate) mod sarif;
+pub(crate) mod terminal;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -25,7 +25,7 @@ use crate::shard::Shard;
 
 /// What a run found: every mutant it meant to test, with the outcome of those it finished.
 #[derive(Debug, Clone, Copy)]
-pub struct Findings<'a> {
+pub(crate) struct Findings<'a> {
     /// The repository root.
     pub root: &'a Path,
     /// Original text of each file with mutants.
@@ -41,12 +41,12 @@ pub struct Findings<'a> {
 }
 
 /// A mutant and its result, if it has one.
-pub type Entry<'a> = (&'a Mutant, Option<&'a MutantResult>);
+pub(crate) type Entry<'a> = (&'a Mutant, Option<&'a MutantResult>);
 
 impl<'a> Findings<'a> {
     /// Each mutant with its result, if it has one.
     #[must_use]
-    pub fn entries(&self) -> Vec<Entry<'a>> {
+    pub(crate) fn entries(&self) -> Vec<Entry<'a>> {
         let by_id: BTreeMap<&str, &MutantResult> = self
             .results
             .iter()
@@ -60,7 +60,7 @@ impl<'a> Findings<'a> {
 
     /// The entries grouped by file, files in path order.
     #[must_use]
-    pub fn by_file(&self) -> BTreeMap<&'a str, Vec<Entry<'a>>> {
+    pub(crate) fn by_file(&self) -> BTreeMap<&'a str, Vec<Entry<'a>>> {
         let mut files: BTreeMap<&str, Vec<Entry<'a>>> = BTreeMap::new();
         for (mutant, result) in self.entries() {
             files
@@ -73,7 +73,7 @@ impl<'a> Findings<'a> {
 
     /// The results of mutants the tests missed, by file and position.
     #[must_use]
-    pub fn survivors(&self) -> Vec<&'a MutantResult> {
+    pub(crate) fn survivors(&self) -> Vec<&'a MutantResult> {
         let mut survivors: Vec<&MutantResult> = self
             .results
             .iter()
@@ -86,14 +86,14 @@ impl<'a> Findings<'a> {
 
     /// The original text of `path` (empty when unknown).
     #[must_use]
-    pub fn source(&self, path: &str) -> &'a str {
+    pub(crate) fn source(&self, path: &str) -> &'a str {
         self.sources.get(path).map_or("", String::as_str)
     }
 }
 
 /// The files in `.chimp/` a run with `kinds` writes its reports to.
 #[must_use]
-pub fn file_names(kinds: &[ReportKind]) -> Vec<&'static str> {
+pub(crate) fn file_names(kinds: &[ReportKind]) -> Vec<&'static str> {
     let mut names = vec!["report.json"];
     names.extend(kinds.iter().filter_map(|kind| match kind {
         ReportKind::Html => Some("report.html"),
@@ -109,7 +109,7 @@ pub fn file_names(kinds: &[ReportKind]) -> Vec<&'static str> {
 ///
 /// # Errors
 /// When a report cannot be written.
-pub fn write_all(
+pub(crate) fn write_all(
     out: &OutputDir,
     findings: &Findings<'_>,
     kinds: &[ReportKind],

@@ -16,7 +16,7 @@ use crate::python::encoding::{SourceEncoding, encode};
 ///
 /// # Errors
 /// When a patch cannot be written.
-pub fn write_patches(
+pub(crate) fn write_patches(
     out: &OutputDir,
     results: &[MutantResult],
     sources: &BTreeMap<String, String>,

@@ -23,7 +23,7 @@ use crate::report::Findings;
 ///
 /// # Errors
 /// Never in practice (serialising a JSON value).
-pub fn render(findings: &Findings<'_>) -> Result<String> {
+pub(crate) fn render(findings: &Findings<'_>) -> Result<String> {
     let survivors = findings.survivors();
     let used: BTreeSet<Operator> = survivors
         .iter()

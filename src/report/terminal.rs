@@ -9,12 +9,12 @@ use crate::mutant::Mutant;
 use crate::python::operators::Operator;
 
 /// How many survivors the summary lists without `--all`.
-pub const SHOWN: usize = 30;
+pub(crate) const SHOWN: usize = 30;
 use crate::outcome::{MutantResult, Outcome, Summary};
 
 /// One mutant as a terminal line.
 #[must_use]
-pub fn mutant_line(mutant: &Mutant) -> String {
+pub(crate) fn mutant_line(mutant: &Mutant) -> String {
     format!(
         "{}:{}:{}  {}  {}  [{}]",
         mutant.path,
@@ -29,7 +29,7 @@ pub fn mutant_line(mutant: &Mutant) -> String {
 /// The end-of-run summary. `total` is the number of mutants the run meant to test; `all`
 /// lists every survivor; `more` says where the rest are.
 #[must_use]
-pub fn summary(
+pub(crate) fn summary(
     results: &[MutantResult],
     total: usize,
     interrupted: bool,
