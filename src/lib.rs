@@ -21,6 +21,7 @@ mod mutant;
 mod options;
 mod outcome;
 mod output;
+mod plan;
 pub mod python;
 mod report;
 mod shard;

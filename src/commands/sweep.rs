@@ -1,7 +1,5 @@
 //! A run: discovery, the cache, the sandboxes and the lab, then the reports.
 
-use std::collections::BTreeMap;
-
 use anyhow::Result;
 
 use crate::cache::{Cache, CacheKey, TestFingerprint};
@@ -16,9 +14,10 @@ use crate::git::repo::{Repo, TargetState};
 use crate::git::sandbox;
 use crate::mutant::Mutant;
 use crate::options::{self, Options};
-use crate::outcome::{MutantResult, Outcome};
+use crate::outcome::MutantResult;
 use crate::output::OutputDir;
-use crate::{cache, detect, interrupt, report, shard};
+use crate::plan::{self, Plan};
+use crate::{detect, interrupt, report, shard};
 
 use super::{
     current_dir,
@@ -82,37 +81,35 @@ pub(crate) fn sweep(args: &RunArgs) -> Result<ExitCode> {
     // Only the pytest worker tells `uncovered` from `survived`: without it, such a
     // cached outcome is run again rather than shown as something the run cannot produce.
     let pytest = pytest_command(options.runner, &tests)?;
-    let (mut results, todo) = lookup(
+    let mut plan = Plan::new(
         &found.mutants,
+        keys,
         cache.as_ref(),
-        &keys,
         (options.timeout, pytest.is_some()),
     );
+    let misses = found.mutants.len() - plan.from_cache;
     if cache.is_some() {
         eprintln!(
-            "git-chimp: cache: {} hits, {} misses (hashing {} ms, lookup {} ms)",
-            results.len(),
-            todo.len(),
+            "git-chimp: cache: {} hits, {misses} misses (hashing {} ms, lookup {} ms)",
+            plan.from_cache,
             hashed.as_millis(),
             hashing.elapsed().saturating_sub(hashed).as_millis()
         );
     }
-    let from_cache = results.len();
     let mut interrupted = false;
-    if !todo.is_empty() {
-        let misses = Misses {
-            todo: &todo,
-            keys: &keys,
+    if misses > 0 {
+        let to_run = Run {
+            misses: &plan.misses(),
             cache: cache.as_ref(),
             pytest: pytest.as_ref(),
         };
         let (ran, was_interrupted) =
-            run_misses(&repo, &options, &state, &found, &tests, &out, &misses)?;
-        results.extend(ran);
+            run_misses(&repo, &options, &state, &found, &tests, &out, &to_run)?;
+        plan.record(ran);
         interrupted = was_interrupted;
     }
-    results.sort_by_key(|(index, _)| *index);
-    let results: Vec<MutantResult> = results.into_iter().map(|(_, result)| result).collect();
+    let from_cache = plan.from_cache;
+    let results = plan.into_results();
     let from_cache = cache.is_some().then(|| {
         format!(
             "{from_cache} from cache, {} run",
@@ -181,53 +178,6 @@ pub(crate) fn cache_keys(
         .collect())
 }
 
-/// Split the mutants into cached results (with their index) and the indexes to run.
-pub(crate) fn lookup(
-    mutants: &[Mutant],
-    cache: Option<&Cache>,
-    keys: &[Option<CacheKey>],
-    run: (Option<std::time::Duration>, bool),
-) -> (Vec<(usize, MutantResult)>, Vec<usize>) {
-    let mut results: Vec<(usize, MutantResult)> = Vec::new();
-    let mut todo: Vec<usize> = Vec::new();
-    for (index, mutant) in mutants.iter().enumerate() {
-        let entry = cache
-            .zip(keys[index].as_ref())
-            .and_then(|(cache, key)| cache.get(key))
-            .filter(|entry| reusable(entry, run));
-        match entry.and_then(|entry| Some((entry.outcome()?, entry))) {
-            Some((outcome, entry)) => results.push((
-                index,
-                MutantResult {
-                    detail: Some("from cache".to_owned()),
-                    cached: true,
-                    ..MutantResult::new(
-                        mutant,
-                        outcome,
-                        std::time::Duration::from_millis(entry.duration_ms),
-                    )
-                },
-            )),
-            None => todo.push(index),
-        }
-    }
-    (results, todo)
-}
-
-/// Whether a cached entry may stand for a run now (`run` = its `--timeout`, and whether it
-/// uses the pytest worker): a timeout only under the same or a shorter `--timeout` than
-/// the one that produced it; `uncovered` only for a run with the worker.
-pub(crate) fn reusable(entry: &cache::Entry, run: (Option<std::time::Duration>, bool)) -> bool {
-    let (timeout, worker) = run;
-    match entry.outcome() {
-        Some(Outcome::Timeout) => {
-            timeout.is_none_or(|timeout| timeout.as_millis() <= u128::from(entry.timeout_ms))
-        }
-        Some(Outcome::Uncovered) => worker,
-        _ => true,
-    }
-}
-
 /// The hash of every test file and test configuration file in the tested state.
 pub(crate) fn test_fingerprint(
     repo: &Repo,
@@ -273,7 +223,7 @@ pub(crate) fn pytest_command(runner: Runner, tests: &str) -> Result<Option<Pytes
 }
 
 /// How many of `results` the pytest worker gave, and how.
-pub(crate) fn worker_summary(results: &[MutantResult]) -> String {
+pub(crate) fn worker_summary(results: &[&MutantResult]) -> String {
     let warm = results.iter().filter(|result| result.warm).count();
     let reexecuted = results.iter().filter(|result| result.reexecuted).count();
     format!(
@@ -284,11 +234,9 @@ pub(crate) fn worker_summary(results: &[MutantResult]) -> String {
 }
 
 /// The mutants a run must test: those the cache did not answer.
-pub(crate) struct Misses<'a> {
-    /// Indexes into the run's mutants.
-    pub(crate) todo: &'a [usize],
-    /// Cache keys by mutant index.
-    pub(crate) keys: &'a [Option<CacheKey>],
+pub(crate) struct Run<'a> {
+    /// The plan's misses, in its order.
+    pub(crate) misses: &'a [&'a plan::Entry],
     /// Where outcomes are stored as they finish.
     pub(crate) cache: Option<&'a Cache>,
     /// The test command as pytest arguments, when the mutants run in the warm worker.
@@ -305,14 +253,14 @@ pub(crate) fn run_misses(
     found: &Discovery,
     tests: &str,
     out: &OutputDir,
-    misses: &Misses<'_>,
+    run: &Run<'_>,
 ) -> Result<(Vec<(usize, MutantResult)>, bool)> {
-    let mutants: Vec<Mutant> = misses
-        .todo
+    let mutants: Vec<Mutant> = run
+        .misses
         .iter()
-        .map(|&index| found.mutants[index].clone())
+        .map(|entry| entry.mutant.clone())
         .collect();
-    let pytest = misses.pytest;
+    let pytest = run.pytest;
     let sandboxes = sandbox::prepare(repo, state, options.jobs.min(mutants.len()))?;
     let cwd = current_dir()?;
     let python = pyenv::PythonEnv::probe(tests, &cwd, repo.workdir());
@@ -351,19 +299,9 @@ pub(crate) fn run_misses(
             return Err(err);
         }
     };
-    let key_of: BTreeMap<&str, &CacheKey> = misses
-        .todo
-        .iter()
-        .filter_map(|&index| {
-            Some((
-                found.mutants[index].id.0.as_str(),
-                misses.keys[index].as_ref()?,
-            ))
-        })
-        .collect();
     let mut cache_failed = false;
-    let mut store = |result: &MutantResult| {
-        if let (Some(cache), Some(key)) = (misses.cache, key_of.get(result.mutant.id.0.as_str()))
+    let mut store = |position: usize, result: &MutantResult| {
+        if let (Some(cache), Some(key)) = (run.cache, run.misses[position].key.as_ref())
             && let Err(err) = cache.put(key, result.outcome, result.duration, timeout)
             && !std::mem::replace(&mut cache_failed, true)
         {
@@ -381,17 +319,9 @@ pub(crate) fn run_misses(
     );
     progress.finish();
     if pytest.is_some() {
-        eprintln!("git-chimp: {}", worker_summary(&outcome.results));
+        let results: Vec<&MutantResult> =
+            outcome.results.iter().map(|(_, result)| result).collect();
+        eprintln!("git-chimp: {}", worker_summary(&results));
     }
-    let position: BTreeMap<&str, usize> = misses
-        .todo
-        .iter()
-        .map(|&index| (found.mutants[index].id.0.as_str(), index))
-        .collect();
-    let ran = outcome
-        .results
-        .into_iter()
-        .map(|result| (position[result.mutant.id.0.as_str()], result))
-        .collect();
-    Ok((ran, outcome.interrupted))
+    Ok((outcome.results, outcome.interrupted))
 }

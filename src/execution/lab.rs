@@ -87,8 +87,9 @@ enum Event {
 
 /// What the mutant phase produced.
 pub struct LabOutcome {
-    /// One result per finished mutant, in mutant order.
-    pub results: Vec<MutantResult>,
+    /// One result per finished mutant, with the mutant's index in the slice the lab was
+    /// given, in that order.
+    pub results: Vec<(usize, MutantResult)>,
     /// Whether the user interrupted the run.
     pub interrupted: bool,
 }
@@ -451,7 +452,7 @@ impl Lab<'_> {
         mutants: &[Mutant],
         timeout: Duration,
         progress: &mut Progress,
-        on_result: &mut dyn FnMut(&MutantResult),
+        on_result: &mut dyn FnMut(usize, &MutantResult),
     ) -> LabOutcome {
         let next = AtomicUsize::new(0);
         let broken = AtomicBool::new(false);
@@ -521,7 +522,7 @@ impl Lab<'_> {
                     ));
                 }
                 progress.record(&result);
-                on_result(&result);
+                on_result(index, &result);
                 indexed.push((index, result));
             }
         });
@@ -530,7 +531,7 @@ impl Lab<'_> {
         }
         indexed.sort_by_key(|(index, _)| *index);
         LabOutcome {
-            results: indexed.into_iter().map(|(_, result)| result).collect(),
+            results: indexed,
             interrupted: is_interrupted(),
         }
     }

@@ -1,0 +1,221 @@
+//! What a run will do with each mutant it selected: its cache key, and the outcome when
+//! it is already known (from the cache, or from the lab once it ran). Built in one place
+//! ([`Plan::new`]) from the cache and its reuse rule ([`reusable`]); the lab gets the
+//! misses and hands their results back by position.
+
+use std::time::Duration;
+
+use crate::cache::{self, Cache, CacheKey};
+use crate::mutant::Mutant;
+use crate::outcome::{MutantResult, Outcome};
+
+/// One mutant of the run.
+#[derive(Debug)]
+pub(crate) struct Entry {
+    /// The mutant.
+    pub(crate) mutant: Mutant,
+    /// Its cache key, when the run has a cache.
+    pub(crate) key: Option<CacheKey>,
+    /// Its outcome, once known.
+    pub(crate) result: Option<MutantResult>,
+}
+
+/// Every mutant of a run, in discovery order.
+#[derive(Debug)]
+pub(crate) struct Plan {
+    entries: Vec<Entry>,
+    /// How many outcomes came from the cache.
+    pub(crate) from_cache: usize,
+}
+
+impl Plan {
+    /// The plan for `mutants` with their `keys` (as many): each one the cache holds an
+    /// entry for that may stand for this run (`run`: its `--timeout`, and whether it uses
+    /// the pytest worker) is known already.
+    pub(crate) fn new(
+        mutants: &[Mutant],
+        keys: Vec<Option<CacheKey>>,
+        cache: Option<&Cache>,
+        run: (Option<Duration>, bool),
+    ) -> Self {
+        let entries: Vec<Entry> = mutants
+            .iter()
+            .zip(keys)
+            .map(|(mutant, key)| {
+                let result = cache
+                    .zip(key.as_ref())
+                    .and_then(|(cache, key)| cache.get(key))
+                    .filter(|entry| reusable(entry, run))
+                    .and_then(|entry| {
+                        Some(MutantResult {
+                            detail: Some("from cache".to_owned()),
+                            cached: true,
+                            ..MutantResult::new(
+                                mutant,
+                                entry.outcome()?,
+                                Duration::from_millis(entry.duration_ms),
+                            )
+                        })
+                    });
+                Entry {
+                    mutant: mutant.clone(),
+                    key,
+                    result,
+                }
+            })
+            .collect();
+        let from_cache = entries
+            .iter()
+            .filter(|entry| entry.result.is_some())
+            .count();
+        Self {
+            entries,
+            from_cache,
+        }
+    }
+
+    /// The entries with no outcome yet, in order: what the lab runs. Its results come
+    /// back by position in this list ([`Plan::record`]).
+    pub(crate) fn misses(&self) -> Vec<&Entry> {
+        self.entries
+            .iter()
+            .filter(|entry| entry.result.is_none())
+            .collect()
+    }
+
+    /// Record the lab's results: pairs of a position in [`Plan::misses`] and a result.
+    pub(crate) fn record(&mut self, ran: Vec<(usize, MutantResult)>) {
+        let mut misses: Vec<&mut Entry> = self
+            .entries
+            .iter_mut()
+            .filter(|entry| entry.result.is_none())
+            .collect();
+        for (position, result) in ran {
+            if let Some(entry) = misses.get_mut(position) {
+                entry.result = Some(result);
+            }
+        }
+    }
+
+    /// Every known outcome, in discovery order.
+    pub(crate) fn into_results(self) -> Vec<MutantResult> {
+        self.entries
+            .into_iter()
+            .filter_map(|entry| entry.result)
+            .collect()
+    }
+}
+
+/// Whether a cached entry may stand for a run now (`run` = its `--timeout`, and whether it
+/// uses the pytest worker): a timeout only under the same or a shorter `--timeout` than
+/// the one that produced it; `uncovered` only for a run with the worker.
+pub(crate) fn reusable(entry: &cache::Entry, run: (Option<Duration>, bool)) -> bool {
+    let (timeout, worker) = run;
+    match entry.outcome() {
+        Some(Outcome::Timeout) => {
+            timeout.is_none_or(|timeout| timeout.as_millis() <= u128::from(entry.timeout_ms))
+        }
+        Some(Outcome::Uncovered) => worker,
+        _ => true,
+    }
+}
+
+#[cfg(test)]
+mod test {
+    use super::*;
+    use crate::cache::TestFingerprint;
+    use crate::python::discover::mutate_source;
+    use crate::python::operators::Operator;
+
+    const SOURCE: &str = "def f(a, b):\n    if a > 1:\n        return a + b\n    return 0\n";
+
+    fn mutants() -> Vec<Mutant> {
+        mutate_source("m.py", SOURCE, &Operator::ALL.into_iter().collect()).unwrap()
+    }
+
+    fn keys(mutants: &[Mutant]) -> Vec<Option<CacheKey>> {
+        let fingerprint = TestFingerprint::of([]);
+        mutants
+            .iter()
+            .map(|mutant| Some(CacheKey::new(mutant, SOURCE, "tests", fingerprint)))
+            .collect()
+    }
+
+    #[test]
+    fn known_outcomes_come_from_the_cache_under_its_reuse_rule_and_the_rest_from_the_lab() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = Cache::new(dir.path().to_path_buf());
+        let mutants = mutants();
+        assert!(mutants.len() >= 3, "{mutants:?}");
+        let keys = keys(&mutants);
+        let nine = Duration::from_secs(9);
+        cache
+            .put(
+                keys[0].as_ref().unwrap(),
+                Outcome::Killed,
+                Duration::ZERO,
+                nine,
+            )
+            .unwrap();
+        cache
+            .put(
+                keys[1].as_ref().unwrap(),
+                Outcome::Timeout,
+                Duration::ZERO,
+                nine,
+            )
+            .unwrap();
+        cache
+            .put(
+                keys[2].as_ref().unwrap(),
+                Outcome::Uncovered,
+                Duration::ZERO,
+                nine,
+            )
+            .unwrap();
+        // A longer --timeout runs the timeout again; a run without the worker, the
+        // uncovered one.
+        let plan = Plan::new(
+            &mutants,
+            keys.clone(),
+            Some(&cache),
+            (Some(Duration::from_secs(20)), false),
+        );
+        assert_eq!(plan.from_cache, 1);
+        let plan = Plan::new(&mutants, keys.clone(), Some(&cache), (Some(nine), true));
+        assert_eq!(plan.from_cache, 3);
+        let mut plan = Plan::new(&mutants, keys, Some(&cache), (None, true));
+        let misses: Vec<String> = plan
+            .misses()
+            .iter()
+            .map(|entry| entry.mutant.id.0.clone())
+            .collect();
+        assert_eq!(misses.len(), mutants.len() - 3);
+        // The lab's results come back by position among the misses, any order, some
+        // missing (an interrupted run).
+        let last = misses.len() - 1;
+        let ran = vec![(
+            last,
+            MutantResult::new(
+                &mutants[mutants.len() - 1],
+                Outcome::Survived,
+                Duration::ZERO,
+            ),
+        )];
+        plan.record(ran);
+        let results = plan.into_results();
+        assert_eq!(results.len(), 4);
+        assert_eq!(results[0].outcome, Outcome::Killed);
+        assert!(results[0].cached);
+        assert_eq!(results[3].mutant.id.0, misses[last]);
+        assert_eq!(results[3].outcome, Outcome::Survived);
+    }
+
+    #[test]
+    fn without_a_cache_everything_is_a_miss() {
+        let mutants = mutants();
+        let plan = Plan::new(&mutants, vec![None; mutants.len()], None, (None, true));
+        assert_eq!(plan.from_cache, 0);
+        assert_eq!(plan.misses().len(), mutants.len());
+    }
+}
