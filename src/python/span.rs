@@ -61,6 +61,21 @@ impl LineIndex {
         Self { starts }
     }
 
+    /// The text of each line of `text` (as [`LineIndex::new`] splits it: `\n`, `\r\n` and
+    /// a lone `\r` end a line), without its ending. The lines reports number.
+    #[must_use]
+    pub fn lines<'a>(&self, text: &'a str) -> Vec<&'a str> {
+        let mut out = Vec::with_capacity(self.starts.len());
+        for (number, &start) in self.starts.iter().enumerate() {
+            let end = self.starts.get(number + 1).copied().unwrap_or(text.len());
+            if start == text.len() && number > 0 {
+                break;
+            }
+            out.push(text[start..end].trim_end_matches(['\n', '\r']));
+        }
+        out
+    }
+
     /// The 0-based line that holds byte `offset`.
     #[must_use]
     pub fn line_of(&self, offset: usize) -> usize {
@@ -125,6 +140,15 @@ impl Edit {
 #[cfg(test)]
 mod test {
     use super::*;
+
+    #[test]
+    fn lines_are_split_as_python_and_the_index_split_them() {
+        let text = "a = 1\rb = 2\r\nc = 3\nd = 4";
+        let index = LineIndex::new(text);
+        assert_eq!(index.lines(text), ["a = 1", "b = 2", "c = 3", "d = 4"]);
+        assert_eq!(index.line_col(text.find('c').unwrap(), text).line, 3);
+        assert_eq!(LineIndex::new("x\n").lines("x\n"), ["x"]);
+    }
 
     #[test]
     fn line_col_counts_characters_from_one() {

@@ -184,7 +184,11 @@ fn file_section(page: &mut String, number: usize, path: &str, source: &str, entr
         escape(path),
         entries.len()
     );
-    for (number, line) in source.lines().enumerate() {
+    for (number, line) in crate::python::span::LineIndex::new(source)
+        .lines(source)
+        .into_iter()
+        .enumerate()
+    {
         let number = number + 1;
         let here = by_line.get(&number);
         let class = match here {

@@ -107,7 +107,7 @@ pub(crate) fn render(findings: &Findings<'_>) -> Result<String> {
 /// same trimmed text (so two identical lines stay apart); 16 hex digits. Unlike the
 /// mutant id (which hashes byte offsets), it survives edits elsewhere in the file.
 fn fingerprint(mutant: &Mutant, source: &str) -> String {
-    let lines: Vec<&str> = source.lines().collect();
+    let lines = crate::python::span::LineIndex::new(source).lines(source);
     let index = mutant.start.line.saturating_sub(1);
     let text = lines.get(index).map_or("", |line| line.trim());
     let repeats = lines[..index.min(lines.len())]

@@ -10,7 +10,7 @@ use std::process::Command;
 use serde_json::Value;
 
 use crate::sweep::{UNITTEST, expected_gaps, gaps};
-use crate::util::{checker_python, python_script};
+use crate::util::{TestRepo, checker_python, python_script};
 
 /// The gaps project's six survivors: `line:column` -> mutant id, from report.json.
 fn survivors(report: &Value) -> BTreeMap<String, Vec<String>> {
@@ -376,4 +376,29 @@ fn merged_shards_equal_the_unsharded_run_mutant_for_mutant() {
         different.stderr
     );
     repo.assert_checkout_untouched(&before);
+}
+
+#[test]
+fn html_and_sarif_read_the_mutated_line_in_a_file_with_lone_cr_endings() {
+    let repo = TestRepo::new(&[("cr.py", "x = 1\rdef f(a, b):\r    return a + b\r")]);
+    let run = repo.chimp(&[
+        "--tests",
+        "true",
+        "--no-canary",
+        "--no-cache",
+        "--operators",
+        "binary-operator",
+        "--report",
+        "html,sarif",
+    ]);
+    assert_eq!(run.code, 2, "{}\n{}", run.stdout, run.stderr);
+    let html = std::fs::read_to_string(repo.root.join(".chimp/report.html")).unwrap();
+    assert!(
+        html.contains(
+            "<tr class=\"line-missed\"><td class=\"n\">3</td><td>    return a + b</td></tr>"
+        ),
+        "{html}"
+    );
+    let sarif = std::fs::read_to_string(repo.root.join(".chimp/report.sarif")).unwrap();
+    assert!(sarif.contains("\"startLine\": 3"), "{sarif}");
 }
