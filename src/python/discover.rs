@@ -333,8 +333,10 @@ impl Walker<'_> {
                     self.expr(value);
                 }
             }
-            Stmt::For(f) => self.for_loop(&f.iter, &f.body, &f.orelse),
-            Stmt::AsyncFor(f) => self.for_loop(&f.iter, &f.body, &f.orelse),
+            Stmt::For(f) => self.for_loop(&f.iter, &f.body, &f.orelse, true),
+            // `async for x in []` raises TypeError (a list has no `__aiter__`): no
+            // zero-iteration mutant, it could only be killed for the wrong reason.
+            Stmt::AsyncFor(f) => self.for_loop(&f.iter, &f.body, &f.orelse, false),
             Stmt::While(w) => {
                 self.condition(&w.test);
                 self.expr(&w.test);
@@ -400,12 +402,13 @@ impl Walker<'_> {
         }
     }
 
-    fn for_loop(&mut self, iter: &Expr, body: &[Stmt], orelse: &[Stmt]) {
-        let empty = match iter {
-            Expr::List(l) => l.elts.is_empty(),
-            Expr::Tuple(t) => t.elts.is_empty(),
-            _ => false,
-        };
+    fn for_loop(&mut self, iter: &Expr, body: &[Stmt], orelse: &[Stmt], zero_iteration: bool) {
+        let empty = !zero_iteration
+            || match iter {
+                Expr::List(l) => l.elts.is_empty(),
+                Expr::Tuple(t) => t.elts.is_empty(),
+                _ => false,
+            };
         if !empty {
             self.push(Operator::ZeroIteration, span_of(iter), "[]");
         }
@@ -646,7 +649,11 @@ impl Walker<'_> {
                             "0o" => format!("0o{n:o}"),
                             _ => format!("0b{n:b}"),
                         },
-                        Err(_) => return,
+                        // Beyond u128: count up in the literal's own digits.
+                        Err(_) => match increment_in_base(&literal[2..], prefix) {
+                            Some(digits) => format!("{}{digits}", &literal[..2]),
+                            None => return,
+                        },
                     },
                     _ => bigger,
                 };
@@ -696,6 +703,36 @@ impl Walker<'_> {
 
 fn is_word_char(c: char) -> bool {
     c.is_alphanumeric() || c == '_'
+}
+
+/// `digits` (a `0x`/`0o`/`0b` literal's, underscores allowed) plus one, in that base; hex
+/// letters keep their case. None when they are not digits of that base.
+fn increment_in_base(digits: &str, prefix: &str) -> Option<String> {
+    let radix = match prefix {
+        "0x" => 16,
+        "0o" => 8,
+        _ => 2,
+    };
+    let upper = digits.chars().any(|c| c.is_ascii_uppercase());
+    let mut out: Vec<char> = digits.chars().filter(|c| *c != '_').collect();
+    if out.is_empty() || out.iter().any(|c| !c.is_digit(radix)) {
+        return None;
+    }
+    for position in (0..out.len()).rev() {
+        let value = out[position].to_digit(radix)? + 1;
+        if value < radix {
+            let digit = std::char::from_digit(value, radix)?;
+            out[position] = if upper {
+                digit.to_ascii_uppercase()
+            } else {
+                digit
+            };
+            return Some(out.into_iter().collect());
+        }
+        out[position] = '0';
+    }
+    out.insert(0, '1');
+    Some(out.into_iter().collect())
 }
 
 /// `digits` (a non-negative decimal integer) plus one.
@@ -831,6 +868,44 @@ mod test {
         );
         assert!(
             found.contains(&"4:5 number: 10 -> 11".to_owned()),
+            "{found:?}"
+        );
+    }
+
+    #[test]
+    fn non_decimal_literals_beyond_u128_count_up_in_their_own_digits() {
+        let big = "F".repeat(40);
+        let found = mutants(&format!("a = 0x{big}\nb = 0xff_{}\n", "f".repeat(35)));
+        assert!(
+            found.contains(&format!("1:5 number: 0x{big} -> 0x1{}", "0".repeat(40))),
+            "{found:?}"
+        );
+        assert!(
+            found.contains(&format!(
+                "2:5 number: 0xff_{} -> 0x1{}",
+                "f".repeat(35),
+                "0".repeat(37)
+            )),
+            "{found:?}"
+        );
+        assert_eq!(increment_in_base("1011", "0b").as_deref(), Some("1100"));
+        assert_eq!(increment_in_base("7", "0o").as_deref(), Some("10"));
+        assert_eq!(increment_in_base("x", "0o"), None);
+    }
+
+    #[test]
+    fn async_for_gets_no_zero_iteration_mutant() {
+        let found = mutants(
+            "async def f(xs):\n    async for x in xs:\n        pass\n    for y in xs:\n        pass\n",
+        );
+        assert!(
+            !found
+                .iter()
+                .any(|m| m.starts_with("2:") && m.contains("zero-iteration")),
+            "{found:?}"
+        );
+        assert!(
+            found.contains(&"4:14 zero-iteration: xs -> []".to_owned()),
             "{found:?}"
         );
     }
