@@ -137,17 +137,31 @@ impl Mutant {
     pub fn diff(&self, original: &str) -> String {
         // Only the changed lines and their context can differ: diff that excerpt (fast on
         // big files), then shift the hunk's line numbers to the whole file.
-        let starts = git_line_starts(original);
-        let line_of = |offset: usize| match starts.binary_search(&offset) {
-            Ok(line) => line,
-            Err(next) => next - 1,
+        // No line index of the whole file: walk out from the mutant to the context's
+        // first and last lines (git's lines: only `\n` ends one), and count the lines
+        // before it.
+        let line_start = |at: usize| original[..at].rfind('\n').map_or(0, |newline| newline + 1);
+        let line_end = |at: usize| {
+            original[at..]
+                .find('\n')
+                .map_or(original.len(), |newline| at + newline + 1)
         };
-        let line_start = |line: usize| starts.get(line).copied().unwrap_or(original.len());
-        let first = line_of(self.span.start);
-        let last = line_of(self.span.end.max(self.span.start + 1) - 1);
-        let context_start = first.saturating_sub(CONTEXT);
-        let start = line_start(context_start);
-        let end = line_start(last + CONTEXT + 1);
+        let mut start = line_start(self.span.start.min(original.len()));
+        for _ in 0..CONTEXT {
+            if start == 0 {
+                break;
+            }
+            start = line_start(start - 1);
+        }
+        let context_start = original[..start].matches('\n').count();
+        let last_byte = (self.span.end.max(self.span.start + 1) - 1).min(original.len());
+        let mut end = line_end(last_byte);
+        for _ in 0..CONTEXT {
+            if end >= original.len() {
+                break;
+            }
+            end = line_end(end);
+        }
         let old = &original[start..end];
         let new = format!(
             "{}{}{}",
@@ -199,13 +213,6 @@ impl Mutant {
 
 /// Context lines around a change in a patch.
 const CONTEXT: usize = 3;
-
-/// Where each of `text`'s lines starts, as git counts lines (only `\n` ends one).
-fn git_line_starts(text: &str) -> Vec<usize> {
-    std::iter::once(0)
-        .chain(text.match_indices('\n').map(|(at, _)| at + 1))
-        .collect()
-}
 
 /// `prefix` + `path` as git writes it in a diff header: in double quotes with C escapes
 /// (octal for other control characters and for every byte of a non-ASCII character, as
