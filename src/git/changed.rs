@@ -23,6 +23,12 @@ impl ChangedLines {
     /// # Errors
     /// When the diff cannot be computed.
     pub(crate) fn between(repo: &Repo, base: &str, state: &TargetState) -> Result<Self> {
+        Self::diff(repo, base, state).map_err(|err| {
+            crate::git::failed(&format!("diffing the tested state against {base}"), err)
+        })
+    }
+
+    fn diff(repo: &Repo, base: &str, state: &TargetState) -> Result<Self> {
         let git = repo.git();
         let base_tree = git.find_commit(Oid::from_str(base)?)?.tree()?;
         let mut options = DiffOptions::new();

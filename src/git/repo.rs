@@ -190,6 +190,11 @@ impl Repo {
     /// # Errors
     /// When its tree cannot be read.
     pub(crate) fn commit_state(&self, commit: &str) -> Result<TargetState> {
+        self.commit_files(commit)
+            .map_err(|err| super::failed(&format!("reading the files of commit {commit}"), err))
+    }
+
+    fn commit_files(&self, commit: &str) -> Result<TargetState> {
         let tree = self.git.find_commit(Oid::from_str(commit)?)?.tree()?;
         let mut state = TargetState {
             commit: commit.to_owned(),
@@ -222,10 +227,15 @@ impl Repo {
             return std::fs::read(self.workdir.join(path))
                 .with_context(|| format!("reading {path}"));
         }
-        let commit = self.git.find_commit(Oid::from_str(&state.commit)?)?;
-        let entry = commit.tree()?.get_path(Path::new(path))?;
-        let blob = entry.to_object(&self.git)?.peel_to_blob()?;
-        Ok(blob.content().to_vec())
+        let blob = || -> Result<Vec<u8>> {
+            let commit = self.git.find_commit(Oid::from_str(&state.commit)?)?;
+            let entry = commit.tree()?.get_path(Path::new(path))?;
+            let blob = entry.to_object(&self.git)?.peel_to_blob()?;
+            Ok(blob.content().to_vec())
+        };
+        blob().map_err(|err| {
+            super::failed(&format!("reading {path} at commit {}", &state.commit), err)
+        })
     }
 
     /// The hooks directory git uses: `core.hooksPath` (relative to the working tree root

@@ -567,3 +567,22 @@ fn a_patch_counts_lines_as_git_does_in_a_file_that_mixes_line_endings() {
     // git's line 10 (the lone \r does not end a line), three lines of context before it.
     assert!(patch.contains("@@ -7,4 +7,4 @@\n"), "{patch}");
 }
+
+#[test]
+fn a_git_object_that_cannot_be_read_is_a_git_error_naming_the_path_not_an_internal_one() {
+    let repo = crate::sweep::gaps();
+    let blob = repo.git(&["rev-parse", "HEAD:calc.py"]);
+    let blob = blob.trim();
+    std::fs::remove_file(
+        repo.root
+            .join(format!(".git/objects/{}/{}", &blob[..2], &blob[2..])),
+    )
+    .unwrap();
+    let run = repo.chimp(&["list", "--rev", "HEAD"]);
+    assert_eq!(run.code, 4, "{}\n{}", run.stdout, run.stderr);
+    assert!(
+        run.stderr.contains("reading calc.py at commit "),
+        "{}",
+        run.stderr
+    );
+}
