@@ -74,7 +74,9 @@ impl Cli {
         // levels are combined: drop those that would hide a flag given before it.
         for key in sub_env.intersection(&top_flags) {
             match &mut cli.command {
-                Some(Command::List(args) | Command::Config(args)) => args.clear(key),
+                Some(Command::List(args) | Command::Config(ConfigArgs { run: args, .. })) => {
+                    args.clear(key);
+                }
                 Some(Command::Merge(args)) if key == "fail-under" => args.fail_under = None,
                 _ => {}
             }
@@ -97,7 +99,7 @@ pub enum Command {
     Operators,
     /// Print the effective settings of a run and where each came from (flag, `CHIMP_*`
     /// variable, git config, chimp.toml or pyproject.toml, default).
-    Config(RunArgs),
+    Config(ConfigArgs),
     /// Print a shell completion script: `git chimp completions bash > ...` (see the
     /// README for where each shell looks).
     Completions {
@@ -143,6 +145,18 @@ pub enum Command {
         #[arg(long, value_name = "DIR", env = "CHIMP_CACHE_DIR", global = true)]
         cache_dir: Option<PathBuf>,
     },
+}
+
+/// `git chimp config [--get KEY]`.
+#[derive(Debug, Clone, Args)]
+pub struct ConfigArgs {
+    /// Print only this setting's effective value, for scripts (the pre-push hook): exit
+    /// status 0 when it has one (set, detected or a default), 1 when it is unset.
+    #[arg(long, value_name = "KEY")]
+    pub get: Option<String>,
+    /// The settings of the run to show.
+    #[command(flatten)]
+    pub run: RunArgs,
 }
 
 /// `git chimp merge ...`.

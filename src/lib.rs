@@ -49,7 +49,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Some(Command::Init { hook }) => commands::hook::init(cli.run.tests.as_deref(), hook),
         Some(Command::List(args)) => commands::list::list(&args.or(cli.run)),
         Some(Command::Config(args)) => {
-            commands::config::show_config(&args.or(cli.run), &cli.from_env)
+            commands::config::show_config(&args.run.or(cli.run), args.get.as_deref(), &cli.from_env)
         }
         Some(Command::Merge(args)) => commands::merge::merge(&args, &cli.run),
         None if cli.run.list => commands::list::list(&cli.run),

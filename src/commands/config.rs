@@ -5,25 +5,43 @@ use anyhow::Result;
 use crate::cli::RunArgs;
 use crate::config::{self, Origin};
 use crate::detect;
-use crate::exit_code::ExitCode;
+use crate::exit_code::{ExitCode, fatal};
 use crate::git::repo::Repo;
 use crate::options::Options;
 use crate::python::operators::Operator;
 
 use super::{current_dir, prepare::Layers};
 
+/// `git chimp config`; with `get`, only that key's value (for scripts): exit 0 when it
+/// has one (set, detected or a default value), 1 when it is unset.
 pub(crate) fn show_config(
     args: &RunArgs,
+    get: Option<&str>,
     from_env: &std::collections::BTreeSet<String>,
 ) -> Result<ExitCode> {
+    if let Some(key) = get
+        && !config::KEYS
+            .iter()
+            .chain(&["shard"])
+            .any(|known| *known == key)
+    {
+        return Err(fatal(
+            ExitCode::Usage,
+            format!(
+                "config --get {key}: not a setting (one of: {})",
+                config::KEYS.join(", ")
+            ),
+        ));
+    }
     let cwd = current_dir()?;
     let repo = Repo::discover(&cwd)?;
     let layers = Layers::read(args, &repo, &cwd)?;
     let merged = layers.merged();
     let options = layers.options(repo.workdir(), &cwd)?;
-    match &layers.file {
-        Some(file) => println!("configuration file: {}", file.shown.display()),
-        None => println!(
+    match (&layers.file, get) {
+        (_, Some(_)) => {}
+        (Some(file), None) => println!("configuration file: {}", file.shown.display()),
+        (None, None) => println!(
             "configuration file: none (chimp.toml, or [tool.chimp] in pyproject.toml, in this \
              directory or a parent up to the repository root)"
         ),
@@ -37,6 +55,9 @@ pub(crate) fn show_config(
         .map(|state| state.files)
         .unwrap_or_default();
     for key in config::KEYS.iter().copied().chain(["shard"]) {
+        if get.is_some_and(|wanted| wanted != key) {
+            continue;
+        }
         let origin = match layers.origin(key).unwrap_or(Origin::Default) {
             Origin::CommandLine if from_env.contains(key) => Origin::Environment(key),
             origin => origin,
@@ -45,13 +66,19 @@ pub(crate) fn show_config(
             || default_shown(key, &options),
             |value| value.replace(&root, ""),
         );
-        if key == "tests"
-            && origin == Origin::Default
-            && let Some(detected) = detect::test_command(repo.workdir(), &files)
-        {
-            let detected_origin = format!("detected: {}", detected.why);
-            println!("{key:<11} {:<32} ({detected_origin})", detected.command);
-            continue;
+        let detected = (key == "tests" && origin == Origin::Default)
+            .then(|| detect::test_command(repo.workdir(), &files))
+            .flatten();
+        let (value, origin) = match detected {
+            Some(detected) => (detected.command, format!("detected: {}", detected.why)),
+            None => (value, origin.to_string()),
+        };
+        if get.is_some() {
+            if origin == "default" && value.starts_with("none") {
+                return Ok(ExitCode::Usage);
+            }
+            println!("{value}");
+            return Ok(ExitCode::Success);
         }
         println!("{key:<11} {value:<32} ({origin})");
     }

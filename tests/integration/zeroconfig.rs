@@ -338,3 +338,38 @@ fn the_projects_pytest_settings_say_where_more_tests_are() {
     let run = ini.chimp(&["list", "--tests", "python3 -m pytest"]);
     assert!(!run.stdout.contains("check_calc.py"), "{}", run.stdout);
 }
+
+#[test]
+fn config_get_prints_one_value_for_scripts_with_an_exit_status() {
+    let repo = TestRepo::new(&[("calc.py", GAPS_CALC)]);
+    let get = |key: &str| repo.chimp(&["config", "--get", key]);
+    let unset = get("tests");
+    assert_eq!(
+        (unset.code, unset.stdout.as_str()),
+        (1, ""),
+        "{}",
+        unset.stderr
+    );
+    repo.git(&["config", "chimp.tests", "python3 -m unittest -q"]);
+    let tests = get("tests");
+    assert_eq!(
+        (tests.code, tests.stdout.as_str()),
+        (0, "python3 -m unittest -q\n")
+    );
+    repo.git(&["config", "chimp.jobs", "3"]);
+    assert_eq!(get("jobs").stdout, "3\n");
+    let unknown = get("nope");
+    assert_eq!(unknown.code, 1);
+    assert!(
+        unknown.stderr.contains("config --get nope: not a setting"),
+        "{}",
+        unknown.stderr
+    );
+    // A detected command is a value too.
+    let detected = TestRepo::new(&[("calc.py", GAPS_CALC), ("test_calc.py", GAPS_TESTS)]);
+    let run = detected.chimp(&["config", "--get", "tests"]);
+    assert_eq!(
+        (run.code, run.stdout.as_str()),
+        (0, "python3 -m unittest\n")
+    );
+}
