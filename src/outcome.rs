@@ -64,6 +64,29 @@ impl Outcome {
     }
 }
 
+/// How a mutant's outcome was found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum RanBy {
+    /// The tests from scratch: the test command, or pytest forked from the fresh worker.
+    #[default]
+    Command,
+    /// The warm pytest worker, with the mutant's code swapped into live functions.
+    Swapped,
+    /// The warm pytest worker, re-executing the mutated module (code that runs at
+    /// import).
+    Reexecuted,
+    /// The outcome cache, without a test run.
+    Cache,
+}
+
+impl RanBy {
+    /// Whether the warm pytest worker gave the outcome.
+    #[must_use]
+    pub fn in_worker(self) -> bool {
+        matches!(self, RanBy::Swapped | RanBy::Reexecuted)
+    }
+}
+
 /// One mutant and what happened to it.
 #[derive(Debug, Clone)]
 pub struct MutantResult {
@@ -77,13 +100,8 @@ pub struct MutantResult {
     pub log: Option<PathBuf>,
     /// Extra detail, e.g. why an error happened.
     pub detail: Option<String>,
-    /// Whether the outcome came from the cache instead of a test run.
-    pub cached: bool,
-    /// Whether the warm pytest worker gave the outcome (else the test command did).
-    pub warm: bool,
-    /// Whether the worker re-executed the mutated module to put the mutant in (code that
-    /// runs at import), rather than swapping function code.
-    pub reexecuted: bool,
+    /// How the outcome was found.
+    pub ran_by: RanBy,
     /// The test that failed first, when the worker knows it.
     pub killed_by: Option<String>,
     /// The tests the worker ran against the mutant.
@@ -100,9 +118,7 @@ impl MutantResult {
             duration,
             log: None,
             detail: None,
-            cached: false,
-            warm: false,
-            reexecuted: false,
+            ran_by: RanBy::Command,
             killed_by: None,
             covered_by: Vec::new(),
         }

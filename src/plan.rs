@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use crate::cache::{self, Cache, CacheKey};
 use crate::mutant::Mutant;
-use crate::outcome::{MutantResult, Outcome};
+use crate::outcome::{MutantResult, Outcome, RanBy};
 
 /// One mutant of the run.
 #[derive(Debug)]
@@ -49,7 +49,7 @@ impl Plan {
                     .and_then(|entry| {
                         Some(MutantResult {
                             detail: Some("from cache".to_owned()),
-                            cached: true,
+                            ran_by: RanBy::Cache,
                             ..MutantResult::new(
                                 mutant,
                                 entry.outcome()?,
@@ -206,7 +206,7 @@ mod test {
         let results = plan.into_results();
         assert_eq!(results.len(), 4);
         assert_eq!(results[0].outcome, Outcome::Killed);
-        assert!(results[0].cached);
+        assert_eq!(results[0].ran_by, RanBy::Cache);
         assert_eq!(results[3].mutant.id.0, misses[last]);
         assert_eq!(results[3].outcome, Outcome::Survived);
     }

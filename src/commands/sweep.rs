@@ -14,7 +14,7 @@ use crate::git::repo::{Repo, TargetState};
 use crate::git::sandbox;
 use crate::mutant::Mutant;
 use crate::options::{self, Options};
-use crate::outcome::MutantResult;
+use crate::outcome::{MutantResult, RanBy};
 use crate::output::OutputDir;
 use crate::plan::{self, Plan};
 use crate::{detect, interrupt, report, shard};
@@ -224,8 +224,14 @@ pub(crate) fn pytest_command(runner: Runner, tests: &str) -> Result<Option<Pytes
 
 /// How many of `results` the pytest worker gave, and how.
 pub(crate) fn worker_summary(results: &[&MutantResult]) -> String {
-    let warm = results.iter().filter(|result| result.warm).count();
-    let reexecuted = results.iter().filter(|result| result.reexecuted).count();
+    let warm = results
+        .iter()
+        .filter(|result| result.ran_by.in_worker())
+        .count();
+    let reexecuted = results
+        .iter()
+        .filter(|result| result.ran_by == RanBy::Reexecuted)
+        .count();
     format!(
         "{warm} mutants ran in the pytest worker ({reexecuted} by re-executing their module), \
          {} from scratch",

@@ -22,7 +22,7 @@ use crate::git::repo::TargetState;
 use crate::git::sandbox::Sandbox;
 use crate::interrupt::is_interrupted;
 use crate::mutant::Mutant;
-use crate::outcome::{MutantResult, Outcome};
+use crate::outcome::{MutantResult, Outcome, RanBy};
 use crate::output::OutputDir;
 use crate::python::encoding::{SourceEncoding, encode};
 
@@ -637,8 +637,11 @@ impl Lab<'_> {
                 Outcome::Uncovered => Some("no test reaches the mutated lines".to_owned()),
                 _ => how,
             },
-            warm: true,
-            reexecuted,
+            ran_by: if reexecuted {
+                RanBy::Reexecuted
+            } else {
+                RanBy::Swapped
+            },
             killed_by,
             covered_by,
             ..MutantResult::new(mutant, outcome, duration)

@@ -115,7 +115,7 @@ fn mutant_report<'a>(mutant: &'a Mutant, result: Option<&'a MutantResult>) -> Mu
             .and_then(|result| result.killed_by.as_deref())
             .map(|test| [test]),
         covered_by: result
-            .filter(|result| result.warm)
+            .filter(|result| result.ran_by.in_worker())
             .map(|result| result.covered_by.as_slice()),
     }
 }

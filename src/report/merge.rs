@@ -18,7 +18,7 @@ use serde::Deserialize;
 
 use crate::exit_code::{ExitCode, fatal};
 use crate::mutant::{Mutant, Scope};
-use crate::outcome::{MutantResult, Outcome};
+use crate::outcome::{MutantResult, Outcome, RanBy};
 use crate::python::operators::Operator;
 use crate::python::span::{LineCol, LineIndex, Span};
 use crate::shard::Shard;
@@ -201,7 +201,12 @@ fn read_mutant(
     };
     let result = MutantResult {
         detail: entry.status_reason.clone(),
-        warm: entry.covered_by.is_some(),
+        // The worker names the tests it ran; a merged report keeps that they are known.
+        ran_by: if entry.covered_by.is_some() {
+            RanBy::Swapped
+        } else {
+            RanBy::Command
+        },
         killed_by: entry
             .killed_by
             .as_ref()
