@@ -116,7 +116,7 @@ impl Options {
         let test_files = globs(&args.test_files, "--test-files", &cwd_prefix, workdir)?;
         let cache_dir = (!args.no_cache).then(|| match &args.cache_dir {
             Some(dir) => cwd.join(dir),
-            None => workdir.join(".chimp").join("cache"),
+            None => crate::output::default_cache_dir(workdir),
         });
         let operators = if args.operators.is_empty() {
             Operator::ALL.into_iter().collect()

@@ -40,13 +40,38 @@ pub struct OutputDir {
     root: PathBuf,
 }
 
+/// `.chimp/` under the repository root `workdir`.
+#[must_use]
+pub(crate) fn chimp_dir(workdir: &Path) -> PathBuf {
+    workdir.join(".chimp")
+}
+
+/// The outcome cache's default directory: `.chimp/cache/` under `workdir`.
+#[must_use]
+pub(crate) fn default_cache_dir(workdir: &Path) -> PathBuf {
+    chimp_dir(workdir).join("cache")
+}
+
+/// The file in `.chimp/` a report of `kind` is written to (none for GitHub's, which goes
+/// to the job's own output).
+#[must_use]
+pub(crate) fn report_file_name(kind: crate::cli::ReportKind) -> Option<&'static str> {
+    use crate::cli::ReportKind;
+    match kind {
+        ReportKind::Html => Some("report.html"),
+        ReportKind::Sarif => Some("report.sarif"),
+        ReportKind::Junit => Some("junit.xml"),
+        ReportKind::Github => None,
+    }
+}
+
 impl OutputDir {
     /// Create (or reset) `.chimp/` under `workdir`.
     ///
     /// # Errors
     /// When the directories cannot be created.
     pub fn create(workdir: &Path) -> Result<Self> {
-        let root = workdir.join(".chimp");
+        let root = chimp_dir(workdir);
         create_dir(&root)?;
         let ignore = root.join(".gitignore");
         fs::write(&ignore, "*\n").map_err(|err| cannot_write(&ignore, "writing", &err))?;

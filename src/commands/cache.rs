@@ -17,7 +17,7 @@ pub(crate) fn manage_cache(
     let cwd = current_dir()?;
     let repo = Repo::discover(&cwd)?;
     let cache = Cache::new(dir.map_or_else(
-        || repo.workdir().join(".chimp").join("cache"),
+        || crate::output::default_cache_dir(repo.workdir()),
         |dir| cwd.join(dir),
     ));
     match action {

@@ -20,7 +20,7 @@ use anyhow::Result;
 use crate::cli::ReportKind;
 use crate::mutant::Mutant;
 use crate::outcome::MutantResult;
-use crate::output::{OutputDir, write_atomic};
+use crate::output::{OutputDir, report_file_name, write_atomic};
 use crate::shard::Shard;
 
 /// What a run found: every mutant it meant to test, with the outcome of those it finished.
@@ -95,12 +95,7 @@ impl<'a> Findings<'a> {
 #[must_use]
 pub(crate) fn file_names(kinds: &[ReportKind]) -> Vec<&'static str> {
     let mut names = vec!["report.json"];
-    names.extend(kinds.iter().filter_map(|kind| match kind {
-        ReportKind::Html => Some("report.html"),
-        ReportKind::Sarif => Some("report.sarif"),
-        ReportKind::Junit => Some("junit.xml"),
-        ReportKind::Github => None,
-    }));
+    names.extend(kinds.iter().filter_map(|kind| report_file_name(*kind)));
     names
 }
 
@@ -118,27 +113,18 @@ pub(crate) fn write_all(
     patch::write_patches(out, findings.results, findings.sources, findings.encodings)?;
     let mut notes = Vec::new();
     for kind in kinds {
-        let file = |name: &str, text: String| -> Result<PathBuf> {
-            let path = out.root().join(name);
+        let file = |text: String| -> Result<PathBuf> {
+            let path = out.root().join(report_file_name(*kind).unwrap_or_default());
             write_atomic(&path, text.as_bytes())?;
             Ok(path)
         };
         let note = match kind {
             ReportKind::Html => {
-                format!(
-                    "html: {}",
-                    file("report.html", html::render(findings))?.display()
-                )
+                format!("html: {}", file(html::render(findings))?.display())
             }
-            ReportKind::Sarif => format!(
-                "sarif: {}",
-                file("report.sarif", sarif::render(findings)?)?.display()
-            ),
+            ReportKind::Sarif => format!("sarif: {}", file(sarif::render(findings)?)?.display()),
             ReportKind::Junit => {
-                format!(
-                    "junit: {}",
-                    file("junit.xml", junit::render(findings))?.display()
-                )
+                format!("junit: {}", file(junit::render(findings))?.display())
             }
             // The step summary is a convenience: failing to append to it must not cost
             // the run its outcome (the annotations are already printed).
