@@ -68,13 +68,7 @@ pub(crate) fn discover_mutants(
             as_tests.push(path);
             continue;
         }
-        if !path.ends_with(".py")
-            || !options.in_code(path)
-            || options.is_excluded(path)
-            || path
-                .split('/')
-                .any(|part| part == "site-packages" || part == ".chimp")
-        {
+        if !path.ends_with(".py") || !options.in_code(path) || options.is_excluded(path) {
             continue;
         }
         if state.symlinks.contains(path) {
