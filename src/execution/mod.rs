@@ -5,5 +5,6 @@
 pub mod lab;
 pub mod process;
 pub mod pyenv;
+pub mod runner;
 pub mod timeouts;
 pub mod worker;

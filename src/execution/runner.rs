@@ -1,0 +1,447 @@
+//! The mutant phase: the sandboxes' threads, each testing its mutants through one
+//! `MutantRunner`: a `WorkerRunner` (the warm pytest worker, [`crate::execution::worker`])
+//! when the sandbox has one, else a `PlainRunner` ([`Lab::run_mutant`], the test command
+//! from scratch, which is also where the worker falls back to). A timeout is confirmed
+//! by a second run alone, and a sandbox the tests damaged is restored after each run.
+
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::mpsc;
+use std::sync::{PoisonError, RwLock};
+use std::time::Duration;
+
+use anyhow::Result;
+
+use crate::console::Progress;
+use crate::execution::lab::{Lab, Workers};
+use crate::execution::process::{Exit, RunResult, run_test_command};
+use crate::execution::worker::{Answer, Failure, Mode, Worker};
+use crate::git::sandbox::Sandbox;
+use crate::interrupt::is_interrupted;
+use crate::mutant::Mutant;
+use crate::outcome::{MutantResult, Outcome, RanBy};
+use crate::python::encoding::encode;
+
+/// How often a sandbox's pytest worker is restarted after dying before the sandbox runs
+/// the test command from scratch for the rest of the run.
+const WORKER_RESTARTS: usize = 2;
+
+/// What a sandbox's thread reports to the main thread.
+enum Event {
+    /// A finished mutant, by index.
+    Result(usize, Box<MutantResult>),
+    /// A line for the user.
+    Message(String),
+}
+
+/// What the mutant phase produced.
+pub struct LabOutcome {
+    /// One result per finished mutant, with the mutant's index in the slice the lab was
+    /// given, in that order.
+    pub results: Vec<(usize, MutantResult)>,
+    /// Whether the user interrupted the run.
+    pub interrupted: bool,
+}
+impl Lab<'_> {
+    /// Run every mutant over the sandboxes, one thread each, through the sandbox's pytest
+    /// worker where `workers` has one.
+    pub fn run_mutants(
+        &self,
+        sandboxes: &[Sandbox],
+        workers: Vec<Workers>,
+        mutants: &[Mutant],
+        timeout: Duration,
+        progress: &mut Progress,
+        on_result: &mut dyn FnMut(usize, &MutantResult),
+    ) -> LabOutcome {
+        let next = AtomicUsize::new(0);
+        let broken = AtomicBool::new(false);
+        // Every run holds it shared; a timeout's second run holds it alone.
+        let alone = RwLock::new(());
+        let (sender, receiver) = mpsc::channel::<Event>();
+        let mut indexed = Vec::with_capacity(mutants.len());
+        std::thread::scope(|scope| {
+            for (sandbox, workers) in sandboxes.iter().zip(workers) {
+                let sender = sender.clone();
+                let (next, broken, alone) = (&next, &broken, &alone);
+                scope.spawn(move || {
+                    let plain = PlainRunner {
+                        lab: self,
+                        sandbox,
+                        fresh: workers.fresh,
+                        timeout,
+                    };
+                    let mut runner: Box<dyn MutantRunner + '_> = match workers.warm {
+                        Some(worker) => Box::new(WorkerRunner {
+                            plain,
+                            worker: Some(worker),
+                            restarts: 0,
+                            sender: &sender,
+                        }),
+                        None => Box::new(plain),
+                    };
+                    loop {
+                        if is_interrupted() || broken.load(Ordering::SeqCst) {
+                            break;
+                        }
+                        let index = next.fetch_add(1, Ordering::SeqCst);
+                        let Some(mutant) = mutants.get(index) else {
+                            break;
+                        };
+                        let ran = self.test_one(&mut *runner, sandbox, mutant, alone, &sender);
+                        match ran {
+                            Ok(Some(result)) => {
+                                let _ = sender.send(Event::Result(index, Box::new(result)));
+                            }
+                            Ok(None) => break,
+                            Err(err) => {
+                                // The sandbox could not be restored: stop, never guess.
+                                broken.store(true, Ordering::SeqCst);
+                                let result = error_result(mutant, format!("{err:#}"));
+                                let _ = sender.send(Event::Result(index, Box::new(result)));
+                                break;
+                            }
+                        }
+                    }
+                });
+            }
+            drop(sender);
+            for event in receiver {
+                let (index, result) = match event {
+                    Event::Result(index, result) => (index, *result),
+                    Event::Message(message) => {
+                        progress.message(&message);
+                        continue;
+                    }
+                };
+                if result.outcome == Outcome::Error {
+                    progress.message(&format!(
+                        "git-chimp: error on mutant {}: {}",
+                        result.mutant.id,
+                        result.detail.as_deref().unwrap_or("")
+                    ));
+                }
+                progress.record(&result);
+                on_result(index, &result);
+                indexed.push((index, result));
+            }
+        });
+        for sandbox in sandboxes {
+            let _ = std::fs::remove_file(self.worker_log(sandbox));
+        }
+        indexed.sort_by_key(|(index, _)| *index);
+        LabOutcome {
+            results: indexed,
+            interrupted: is_interrupted(),
+        }
+    }
+
+    /// Test `mutant` through `runner`, then restore the sandbox if the tests damaged it. A
+    /// timeout is believed only when the mutant passes its timeout a second time with no
+    /// other run going on (`alone`): the other sandboxes' runs share the CPUs with it.
+    fn test_one(
+        &self,
+        runner: &mut dyn MutantRunner,
+        sandbox: &Sandbox,
+        mutant: &Mutant,
+        alone: &RwLock<()>,
+        sender: &mpsc::Sender<Event>,
+    ) -> Result<Option<MutantResult>> {
+        let mut run = |exclusive: bool| -> Result<Option<MutantResult>> {
+            // The lock is held through the restore too: a sandbox synced again is work
+            // that must not overlap a run that is meant to be alone.
+            let (_alone, _shared) = if exclusive {
+                (
+                    Some(alone.write().unwrap_or_else(PoisonError::into_inner)),
+                    None,
+                )
+            } else {
+                (
+                    None,
+                    Some(alone.read().unwrap_or_else(PoisonError::into_inner)),
+                )
+            };
+            let ran = runner.run(mutant);
+            // The warm worker's children leave what they adopted from killed tests too.
+            crate::execution::process::reap_adopted();
+            let after = format!("the run of mutant {}", mutant.id);
+            if let Some(line) = self.restore_if_damaged(sandbox, &after)? {
+                let _ = sender.send(Event::Message(line));
+            }
+            ran
+        };
+        match run(false)? {
+            Some(result) if result.outcome == Outcome::Timeout => {
+                Ok(run(true)?.map(|mut again| {
+                    if again.outcome == Outcome::Timeout {
+                        let detail = again.detail.take().unwrap_or_default();
+                        again.detail = Some(format!("{detail}, twice (the second time alone)"));
+                    }
+                    again
+                }))
+            }
+            other => Ok(other),
+        }
+    }
+
+    /// Ask `worker` about `mutant`: `Ok(None)` when it must run from scratch (with the
+    /// reason).
+    fn run_warm(
+        &self,
+        worker: &mut Worker,
+        sandbox: &Sandbox,
+        mutant: &Mutant,
+        timeout: Duration,
+    ) -> Result<Result<MutantResult, String>, Failure> {
+        let Some(source) = self.sources.get(&mutant.path) else {
+            return Ok(Err("source not loaded".into()));
+        };
+        let started = std::time::Instant::now();
+        let answer = worker.mutant(
+            &mutant.id.0,
+            &sandbox.root.join(&mutant.path),
+            &mutant.mutated_text(source),
+            (mutant.start.line, mutant.end.line),
+            timeout,
+        )?;
+        let duration = started.elapsed();
+        let mut how = None;
+        let (outcome, killed_by, covered_by, reexecuted) = match answer {
+            Answer::Fallback(reason) => return Ok(Err(reason)),
+            Answer::Killed {
+                by,
+                tests,
+                reason,
+                reexecuted,
+            } => {
+                how = reason;
+                (Outcome::Killed, by, tests, reexecuted)
+            }
+            Answer::Survived { tests } => (Outcome::Survived, None, tests, false),
+            Answer::Timeout { reexecuted } => (Outcome::Timeout, None, Vec::new(), reexecuted),
+            Answer::Uncovered => (Outcome::Uncovered, None, Vec::new(), false),
+        };
+        let log = matches!(outcome, Outcome::Survived | Outcome::Timeout)
+            .then(|| {
+                let kept = self.out.logs_dir().join(format!("{}.log", mutant.id));
+                std::fs::copy(&worker.console, &kept).ok().map(|_| {
+                    crate::execution::process::cap_log(&kept);
+                    kept
+                })
+            })
+            .flatten();
+        Ok(Ok(MutantResult {
+            log,
+            detail: match outcome {
+                Outcome::Timeout => Some(format!("killed after {:.1}s", timeout.as_secs_f64())),
+                Outcome::Uncovered => Some("no test reaches the mutated lines".to_owned()),
+                _ => how,
+            },
+            ran_by: if reexecuted {
+                RanBy::Reexecuted
+            } else {
+                RanBy::Swapped
+            },
+            killed_by,
+            covered_by,
+            ..MutantResult::new(mutant, outcome, duration)
+        }))
+    }
+
+    /// Apply one mutant in `sandbox`, run the tests, restore the file. `None` when the run
+    /// was interrupted (its outcome is unknown).
+    ///
+    /// # Errors
+    /// When the sandbox's file cannot be written or restored.
+    pub fn run_mutant(
+        &self,
+        sandbox: &Sandbox,
+        mutant: &Mutant,
+        timeout: Duration,
+        fresh: &mut Option<Worker>,
+    ) -> Result<Option<MutantResult>> {
+        let Some(source) = self.sources.get(&mutant.path) else {
+            return Ok(Some(error_result(mutant, "source not loaded".into())));
+        };
+        if !mutant.reparses(source) {
+            return Ok(Some(error_result(
+                mutant,
+                "the mutated code does not parse (a git-chimp bug)".into(),
+            )));
+        }
+        let encoding = self.encodings.get(&mutant.path).copied();
+        sandbox.write(
+            &mutant.path,
+            &encode(&mutant.mutated_text(source), encoding),
+        )?;
+        let log = self.worker_log(sandbox);
+        let forked = fresh
+            .as_mut()
+            .map(|worker| worker.fresh_run(&mutant.id.0, &log, timeout));
+        let run = match forked {
+            Some(Ok(run)) => Ok(run),
+            Some(Err(Failure::Interrupted)) => Ok(RunResult {
+                exit: Exit::Interrupted,
+                duration: Duration::ZERO,
+            }),
+            gone_or_none => {
+                if gone_or_none.is_some() {
+                    *fresh = None;
+                }
+                run_test_command(
+                    self.tests,
+                    &sandbox.dir_for(self.cwd_prefix),
+                    &self.env(sandbox, Some(mutant)),
+                    &log,
+                    Some(timeout),
+                )
+            }
+        };
+        // When the tests removed the file or its directory, this fails and the caller
+        // finds the sandbox damaged and syncs it again (the mutant's own outcome stands:
+        // it is what its run gave).
+        let _ = sandbox.write(&mutant.path, &encode(source, encoding));
+        let run = match run {
+            Ok(run) => run,
+            Err(err) => return Ok(Some(error_result(mutant, format!("{err:#}")))),
+        };
+        let outcome = match run.exit {
+            Exit::Interrupted => return Ok(None),
+            Exit::Success => Outcome::Survived,
+            Exit::Failure(_) | Exit::Signalled(_) => Outcome::Killed,
+            Exit::Timeout => Outcome::Timeout,
+        };
+        let kept = if matches!(outcome, Outcome::Survived | Outcome::Timeout) {
+            let kept = self.out.logs_dir().join(format!("{}.log", mutant.id));
+            crate::execution::process::cap_log(&log);
+            std::fs::rename(&log, &kept).ok().map(|()| kept)
+        } else {
+            None
+        };
+        Ok(Some(MutantResult {
+            log: kept,
+            detail: (outcome == Outcome::Timeout)
+                .then(|| format!("killed after {:.1}s", timeout.as_secs_f64())),
+            ..MutantResult::new(mutant, outcome, run.duration)
+        }))
+    }
+}
+
+/// How a sandbox's thread tests its mutants: the one seam between the main loop and
+/// the ways a mutant can run ([`PlainRunner`], [`WorkerRunner`]).
+trait MutantRunner {
+    /// Test one mutant: `Ok(None)` when the run was interrupted (its outcome is unknown).
+    ///
+    /// # Errors
+    /// When the sandbox cannot be written or restored: the run must stop.
+    fn run(&mut self, mutant: &Mutant) -> Result<Option<MutantResult>>;
+}
+
+/// Writes the mutant into the sandbox and runs the tests from scratch: forked from the
+/// sandbox's fresh pytest worker when it has one, else the test command itself.
+struct PlainRunner<'a, 'lab> {
+    lab: &'a Lab<'lab>,
+    sandbox: &'a Sandbox,
+    fresh: Option<Worker>,
+    timeout: Duration,
+}
+
+impl MutantRunner for PlainRunner<'_, '_> {
+    fn run(&mut self, mutant: &Mutant) -> Result<Option<MutantResult>> {
+        self.lab
+            .run_mutant(self.sandbox, mutant, self.timeout, &mut self.fresh)
+    }
+}
+
+impl PlainRunner<'_, '_> {
+    /// [`MutantRunner::run`], with `detail` as the result's reason unless it has one.
+    fn run_because(&mut self, mutant: &Mutant, detail: &str) -> Result<Option<MutantResult>> {
+        let result = self.run(mutant)?;
+        Ok(result.map(|mut result| {
+            result.detail.get_or_insert_with(|| detail.to_owned());
+            result
+        }))
+    }
+}
+
+/// Asks the sandbox's warm pytest worker, and runs from scratch (its `plain` runner)
+/// what the worker cannot answer. A worker that dies is restarted (at most
+/// [`WORKER_RESTARTS`] times), and its mutant run from scratch.
+struct WorkerRunner<'a, 'lab> {
+    plain: PlainRunner<'a, 'lab>,
+    worker: Option<Worker>,
+    restarts: usize,
+    sender: &'a mpsc::Sender<Event>,
+}
+
+impl MutantRunner for WorkerRunner<'_, '_> {
+    fn run(&mut self, mutant: &Mutant) -> Result<Option<MutantResult>> {
+        let PlainRunner {
+            lab,
+            sandbox,
+            timeout,
+            ..
+        } = self.plain;
+        let Some(worker) = self.worker.as_mut() else {
+            return self.plain.run(mutant);
+        };
+        match lab.run_warm(worker, sandbox, mutant, timeout) {
+            Ok(Ok(result)) => Ok(Some(result)),
+            Ok(Err(reason)) => self
+                .plain
+                .run_because(mutant, &format!("run from scratch: {reason}")),
+            Err(Failure::Interrupted) => Ok(None),
+            Err(Failure::Gone(reason)) => {
+                self.worker = None;
+                let restart = self.restarts < WORKER_RESTARTS;
+                let _ = self.sender.send(Event::Message(format!(
+                    "git-chimp: the pytest worker of sandbox {} died on mutant {} ({}); {}",
+                    sandbox.index,
+                    mutant.id,
+                    reason.lines().next().unwrap_or_default(),
+                    if restart {
+                        "running that mutant from scratch and restarting the worker"
+                    } else {
+                        "running the rest of this sandbox's mutants from scratch"
+                    }
+                )));
+                let result = self
+                    .plain
+                    .run_because(mutant, "run from scratch: the worker died on it");
+                if restart && !is_interrupted() {
+                    self.restart();
+                }
+                result
+            }
+        }
+    }
+}
+
+impl WorkerRunner<'_, '_> {
+    fn restart(&mut self) {
+        self.restarts += 1;
+        let PlainRunner {
+            lab,
+            sandbox,
+            timeout,
+            ..
+        } = self.plain;
+        let Some(command) = lab.pytest else { return };
+        match lab.start_worker(command, sandbox, timeout, Mode::Warm) {
+            Ok(worker) => self.worker = Some(worker),
+            Err(Failure::Gone(reason)) => {
+                let _ = self.sender.send(Event::Message(format!(
+                    "git-chimp: the pytest worker of sandbox {} did not restart: {reason}",
+                    sandbox.index
+                )));
+            }
+            Err(Failure::Interrupted) => {}
+        }
+    }
+}
+
+fn error_result(mutant: &Mutant, detail: String) -> MutantResult {
+    MutantResult {
+        detail: Some(detail),
+        ..MutantResult::new(mutant, Outcome::Error, Duration::ZERO)
+    }
+}
