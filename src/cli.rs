@@ -7,6 +7,7 @@ use std::path::PathBuf;
 use clap::{ArgMatches, Args, Parser, Subcommand};
 
 use crate::exit_code::EXIT_STATUS_HELP;
+use crate::settings::Settings;
 use crate::shard::Shard;
 
 /// `--version`: the package version and the git revision it was built from.
@@ -41,6 +42,11 @@ pub struct Cli {
     /// rather than flags; filled in by [`Cli::parse_from_matches`].
     #[arg(skip)]
     pub from_env: BTreeSet<String>,
+
+    /// The keys a subcommand's `CHIMP_*` variable gave that a flag before the subcommand
+    /// overrides.
+    #[arg(skip)]
+    hidden: BTreeSet<String>,
 }
 
 impl Cli {
@@ -72,14 +78,11 @@ impl Cli {
             .unwrap_or_default();
         // Both levels read the same variables, and the subcommand's values win when the
         // levels are combined: drop those that would hide a flag given before it.
-        for key in sub_env.intersection(&top_flags) {
-            match &mut cli.command {
-                Some(Command::List(args) | Command::Config(ConfigArgs { run: args, .. })) => {
-                    args.clear(key);
-                }
-                Some(Command::Merge(args)) if key == "fail-under" => args.fail_under = None,
-                _ => {}
-            }
+        cli.hidden = sub_env.intersection(&top_flags).cloned().collect();
+        if let Some(Command::Merge(args)) = &mut cli.command
+            && cli.hidden.contains("fail-under")
+        {
+            args.fail_under = None;
         }
         cli.from_env = top_env
             .union(&sub_env)
@@ -87,6 +90,22 @@ impl Cli {
             .cloned()
             .collect();
         Ok(cli)
+    }
+}
+
+impl Cli {
+    /// The command line's settings for a run: a subcommand's own (`sub`) over those given
+    /// before it (`git chimp --code src list`).
+    pub(crate) fn settings(&self, sub: Option<&RunArgs>) -> Settings {
+        let top = Settings::from(&self.run);
+        let Some(sub) = sub else {
+            return top;
+        };
+        let mut sub = Settings::from(sub);
+        for key in &self.hidden {
+            sub.clear(key);
+        }
+        sub.or(top)
     }
 }
 
@@ -409,69 +428,4 @@ pub enum Runner {
     Pytest,
     /// Run the test command from scratch for every mutant.
     Command,
-}
-
-impl RunArgs {
-    /// Unset the option `key` (its long name, such as `fail-under`).
-    pub fn clear(&mut self, key: &str) {
-        match key {
-            "code" => self.code.clear(),
-            "exclude" => self.exclude.clear(),
-            "test-files" => self.test_files.clear(),
-            "operators" => self.operators.clear(),
-            "list" => self.list = false,
-            "shard" => self.shard = None,
-            "rev" => self.rev = None,
-            "since" => self.since = None,
-            "jobs" => self.jobs = None,
-            "cache-dir" => self.cache_dir = None,
-            "no-cache" => self.no_cache = false,
-            "no-canary" => self.no_canary = false,
-            "no-reexec" => self.no_reexec = false,
-            "tests" => self.tests = None,
-            "timeout" => self.timeout = None,
-            "baseline-timeout" => self.baseline_timeout = None,
-            "runner" => self.runner = None,
-            "fail-under" => self.fail_under = None,
-            "report" => self.report.clear(),
-            _ => {}
-        }
-    }
-
-    /// These arguments with every unset one taken from `outer` (the options given before
-    /// a subcommand, as in `git chimp --code src list`).
-    #[must_use]
-    pub fn or(mut self, outer: RunArgs) -> RunArgs {
-        if self.code.is_empty() {
-            self.code = outer.code;
-        }
-        if self.exclude.is_empty() {
-            self.exclude = outer.exclude;
-        }
-        if self.operators.is_empty() {
-            self.operators = outer.operators;
-        }
-        self.list |= outer.list;
-        self.rev = self.rev.or(outer.rev);
-        self.since = self.since.or(outer.since);
-        self.jobs = self.jobs.or(outer.jobs);
-        self.no_canary |= outer.no_canary;
-        self.no_reexec |= outer.no_reexec;
-        self.no_cache |= outer.no_cache;
-        self.cache_dir = self.cache_dir.or(outer.cache_dir);
-        if self.test_files.is_empty() {
-            self.test_files = outer.test_files;
-        }
-        self.tests = self.tests.or(outer.tests);
-        self.timeout = self.timeout.or(outer.timeout);
-        self.baseline_timeout = self.baseline_timeout.or(outer.baseline_timeout);
-        self.runner = self.runner.or(outer.runner);
-        self.fail_under = self.fail_under.or(outer.fail_under);
-        if self.report.is_empty() {
-            self.report = outer.report;
-        }
-        self.shard = self.shard.or(outer.shard);
-        self.all |= outer.all;
-        self
-    }
 }

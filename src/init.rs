@@ -10,7 +10,7 @@ use anyhow::Result;
 
 use crate::detect;
 use crate::exit_code::{ExitCode, fatal};
-use crate::options::is_default_excluded;
+use crate::python::select::is_default_excluded;
 
 /// The section for a project whose tested files are `files` (repository-relative) and
 /// whose test command is `tests` (detected when `None`).

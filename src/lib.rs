@@ -8,7 +8,6 @@
 mod cache;
 pub mod cli;
 mod commands;
-mod config;
 mod console;
 mod detect;
 mod docs;
@@ -18,12 +17,12 @@ mod git;
 mod init;
 mod interrupt;
 mod mutant;
-mod options;
 mod outcome;
 mod output;
 mod plan;
 pub mod python;
 mod report;
+mod settings;
 mod shard;
 
 use anyhow::Result;
@@ -35,24 +34,26 @@ use crate::exit_code::ExitCode;
 ///
 /// # Errors
 /// Fatal problems; an [`exit_code::Fatal`] in the chain decides the exit status.
-pub fn run(cli: Cli) -> Result<ExitCode> {
-    match cli.command {
+pub fn run(cli: &Cli) -> Result<ExitCode> {
+    match &cli.command {
         Some(Command::Operators) => Ok(commands::docs::operators()),
-        Some(Command::Completions { shell }) => Ok(commands::docs::completions(shell)),
-        Some(Command::Man { out_dir, install }) => commands::docs::man(out_dir, install),
+        Some(Command::Completions { shell }) => Ok(commands::docs::completions(*shell)),
+        Some(Command::Man { out_dir, install }) => commands::docs::man(out_dir.clone(), *install),
         Some(Command::Clean) => commands::clean::clean(),
         Some(Command::Cache { action, cache_dir }) => {
-            commands::cache::manage_cache(&action, cache_dir.as_deref())
+            commands::cache::manage_cache(action, cache_dir.as_deref())
         }
-        Some(Command::Hook(HookCommand::Install { force })) => commands::hook::install(force),
+        Some(Command::Hook(HookCommand::Install { force })) => commands::hook::install(*force),
         Some(Command::Hook(HookCommand::Uninstall)) => commands::hook::uninstall(),
-        Some(Command::Init { hook }) => commands::hook::init(cli.run.tests.as_deref(), hook),
-        Some(Command::List(args)) => commands::list::list(&args.or(cli.run)),
-        Some(Command::Config(args)) => {
-            commands::config::show_config(&args.run.or(cli.run), args.get.as_deref(), &cli.from_env)
-        }
-        Some(Command::Merge(args)) => commands::merge::merge(&args, &cli.run),
-        None if cli.run.list => commands::list::list(&cli.run),
-        None => commands::sweep::sweep(&cli.run),
+        Some(Command::Init { hook }) => commands::hook::init(cli.run.tests.as_deref(), *hook),
+        Some(Command::List(args)) => commands::list::list(cli.settings(Some(args))),
+        Some(Command::Config(args)) => commands::config::show_config(
+            cli.settings(Some(&args.run)),
+            args.get.as_deref(),
+            &cli.from_env,
+        ),
+        Some(Command::Merge(args)) => commands::merge::merge(args, cli.settings(None), cli.run.all),
+        None if cli.run.list => commands::list::list(cli.settings(None)),
+        None => commands::sweep::sweep(cli.settings(None), cli.run.all),
     }
 }

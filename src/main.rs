@@ -22,7 +22,7 @@ fn main() -> ExitCode {
         }
     };
     git_chimp::execution::process::adopt_orphans();
-    let ran = git_chimp::run(cli);
+    let ran = git_chimp::run(&cli);
     // Whatever the tests left running (a daemon in a session of its own) goes now.
     git_chimp::execution::process::kill_leftovers();
     match ran {

@@ -8,8 +8,8 @@ use crate::detect;
 use crate::git::changed::ChangedLines;
 use crate::git::repo::{Repo, TargetState};
 use crate::mutant::Mutant;
-use crate::options::Options;
 use crate::python::{discover, encoding};
+use crate::settings::Options;
 
 /// The files and mutants of a run.
 pub(crate) struct Discovery {

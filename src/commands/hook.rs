@@ -6,7 +6,7 @@ use super::current_dir;
 use crate::exit_code::ExitCode;
 use crate::git::hook;
 use crate::git::repo::Repo;
-use crate::{config, init};
+use crate::{init, settings};
 
 /// `git chimp hook install`.
 pub(crate) fn install(force: bool) -> Result<ExitCode> {
@@ -14,11 +14,9 @@ pub(crate) fn install(force: bool) -> Result<ExitCode> {
     let repo = Repo::discover(&cwd)?;
     let path = hook::install(&repo, force)?;
     println!("installed the git-chimp pre-push hook: {}", path.display());
-    let in_file = config::load(&cwd, repo.workdir())
-        .ok()
-        .flatten()
-        .is_some_and(|file| file.args.tests.is_some());
-    if repo.config("tests").is_none() && !in_file {
+    let configured = settings::Layers::read(settings::Settings::default(), &repo, &cwd)
+        .is_ok_and(|layers| layers.merged().tests.is_some());
+    if !configured {
         println!(
             "set the test command it runs with: git config chimp.tests \"python -m pytest -x -q\" \
              (or tests = \"...\" under [tool.chimp] in pyproject.toml)"

@@ -2,9 +2,9 @@
 
 use anyhow::Result;
 
-use crate::cli::RunArgs;
 use crate::exit_code::ExitCode;
 use crate::report;
+use crate::settings::Settings;
 
 use super::{
     discovery::discover_mutants,
@@ -12,13 +12,14 @@ use super::{
     sweep::take_shard,
 };
 
-pub(crate) fn list(args: &RunArgs) -> Result<ExitCode> {
+/// `git chimp list` (and `--list`) with the command line's `settings`.
+pub(crate) fn list(settings: Settings) -> Result<ExitCode> {
     let Prepared {
         repo,
         options,
         state,
         changed,
-    } = prepare(args)?;
+    } = prepare(settings)?;
     let mut found = discover_mutants(
         &repo,
         &options,

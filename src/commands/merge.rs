@@ -4,25 +4,25 @@ use std::collections::BTreeMap;
 
 use anyhow::Result;
 
-use crate::cli::{self, MergeArgs, RunArgs};
+use crate::cli::{self, MergeArgs};
 use crate::exit_code::ExitCode;
 use crate::git::repo::Repo;
-use crate::options::{self};
 use crate::output::OutputDir;
 use crate::report;
+use crate::settings::{Layers, Settings, options};
 
-use super::{current_dir, finish::finish, prepare::Layers};
+use super::{current_dir, finish::finish};
 
 /// `git chimp merge`: combine shard reports into one, as a single run reports. `outer`
 /// holds the options given before the subcommand (`git chimp --report html merge ...`).
-pub(crate) fn merge(args: &MergeArgs, outer: &RunArgs) -> Result<ExitCode> {
+pub(crate) fn merge(args: &MergeArgs, outer: Settings, all: bool) -> Result<ExitCode> {
     let cwd = current_dir()?;
     let repo = Repo::discover(&cwd)?;
     let settings = Layers::read(outer, &repo, &cwd)?.merged();
     let fail_under = args.fail_under.or(settings.fail_under);
     options::check_fail_under(fail_under)?;
     let kinds = if args.report.is_empty() {
-        settings.report
+        settings.report.unwrap_or_default()
     } else {
         args.report.clone()
     };
@@ -50,7 +50,7 @@ pub(crate) fn merge(args: &MergeArgs, outer: &RunArgs) -> Result<ExitCode> {
         &findings,
         &cli::ReportKind::distinct(&kinds),
         (pending > 0, None),
-        (fail_under, outer.all),
+        (fail_under, all),
     )?;
     if pending > 0 {
         println!("{pending} mutants were not run: their run was interrupted");

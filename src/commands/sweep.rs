@@ -3,8 +3,7 @@
 use anyhow::Result;
 
 use crate::cache::{Cache, CacheKey, TestFingerprint};
-use crate::cli::{RunArgs, Runner};
-use crate::config::{self};
+use crate::cli::Runner;
 use crate::console::Progress;
 use crate::execution::lab::Lab;
 use crate::execution::pyenv;
@@ -13,10 +12,11 @@ use crate::exit_code::{ExitCode, fatal};
 use crate::git::repo::{Repo, TargetState};
 use crate::git::sandbox;
 use crate::mutant::Mutant;
-use crate::options::{self, Options};
 use crate::outcome::{MutantResult, RanBy};
 use crate::output::OutputDir;
 use crate::plan::{self, Plan};
+use crate::python::select;
+use crate::settings::{self, Options, Settings};
 use crate::{detect, interrupt, report, shard};
 
 use super::{
@@ -26,14 +26,15 @@ use super::{
     prepare::{Prepared, prepare},
 };
 
-pub(crate) fn sweep(args: &RunArgs) -> Result<ExitCode> {
+/// A run with the command line's `settings`; `all` lists every survivor.
+pub(crate) fn sweep(settings: Settings, all: bool) -> Result<ExitCode> {
     interrupt::install();
     let Prepared {
         repo,
         options,
         state,
         changed,
-    } = prepare(args)?;
+    } = prepare(settings)?;
     let detected = || {
         let detected = detect::test_command(repo.workdir(), &state.files)?;
         eprintln!(
@@ -121,7 +122,7 @@ pub(crate) fn sweep(args: &RunArgs) -> Result<ExitCode> {
         &findings(&results),
         &options.reports,
         (interrupted, from_cache),
-        (options.fail_under, args.all),
+        (options.fail_under, all),
     )?;
     if interrupted {
         // Leave nothing registered behind: an interrupted run removes its sandboxes.
@@ -186,13 +187,13 @@ pub(crate) fn test_fingerprint(
 ) -> Result<TestFingerprint> {
     let mut files = Vec::new();
     for path in &state.files {
-        if options::is_test_file(path)
-            || options::is_test_config(path)
+        if select::is_test_file(path)
+            || select::is_test_config(path)
             || options.test_files.is_match(path)
         {
             let mut bytes = repo.read(state, path)?;
             if path == "pyproject.toml" || path.ends_with("/pyproject.toml") {
-                bytes = config::without_own_table(bytes);
+                bytes = settings::without_own_table(bytes);
             }
             files.push((path.as_str(), bytes));
         }

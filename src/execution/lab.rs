@@ -63,7 +63,7 @@ pub struct Lab<'a> {
 
 /// How many test runs share how many CPUs: (sandboxes, CPUs).
 fn load(sandboxes: &[Sandbox]) -> (usize, usize) {
-    (sandboxes.len(), crate::options::cpu_count())
+    (sandboxes.len(), crate::settings::options::cpu_count())
 }
 
 impl Lab<'_> {

@@ -11,7 +11,7 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
-use crate::options::relative_to;
+use crate::settings::options::relative_to;
 
 /// Lists `sys.path` and the directories of setuptools' editable finders, as JSON.
 const PROBE: &str = r"

@@ -6,4 +6,5 @@ pub mod discover;
 pub mod encoding;
 pub mod operators;
 pub mod parse;
+pub(crate) mod select;
 pub mod span;

@@ -9,9 +9,11 @@ use std::time::Duration;
 use anyhow::Result;
 use globset::{Glob, GlobSet, GlobSetBuilder};
 
-use crate::cli::{ReportKind, RunArgs, Runner};
+use super::Settings;
+use crate::cli::{ReportKind, Runner};
 use crate::exit_code::{ExitCode, fatal};
 use crate::python::operators::Operator;
+use crate::python::select::is_default_excluded;
 use crate::shard::Shard;
 
 /// A positive number of seconds given as `--flag`, or a usage error naming it.
@@ -86,12 +88,11 @@ impl Options {
     ///
     /// # Errors
     /// A usage error naming the bad value.
-    pub(crate) fn new(args: &RunArgs, workdir: &Path, cwd: &Path) -> Result<Self> {
+    pub(crate) fn new(args: &Settings, workdir: &Path, cwd: &Path) -> Result<Self> {
         let cwd_prefix = relative_to(cwd, workdir).unwrap_or_default();
-        let code = if args.code.is_empty() {
-            vec![cwd_prefix.clone()]
-        } else {
-            args.code
+        let code = match args.code.as_deref() {
+            None | Some([]) => vec![cwd_prefix.clone()],
+            Some(code) => code
                 .iter()
                 .map(|path| {
                     repo_path(&cwd_prefix, &path.to_string_lossy(), workdir).ok_or_else(|| {
@@ -101,7 +102,7 @@ impl Options {
                         )
                     })
                 })
-                .collect::<Result<Vec<String>>>()?
+                .collect::<Result<Vec<String>>>()?,
         };
         if let Some(missing) = code
             .iter()
@@ -112,23 +113,32 @@ impl Options {
                 format!("--code {missing}: no such file or directory in the repository"),
             ));
         }
-        let exclude = globs(&args.exclude, "--exclude", &cwd_prefix, workdir)?;
-        let test_files = globs(&args.test_files, "--test-files", &cwd_prefix, workdir)?;
-        let cache_dir = (!args.no_cache).then(|| match &args.cache_dir {
+        let exclude = globs(
+            args.exclude.as_deref().unwrap_or_default(),
+            "--exclude",
+            &cwd_prefix,
+            workdir,
+        )?;
+        let test_files = globs(
+            args.test_files.as_deref().unwrap_or_default(),
+            "--test-files",
+            &cwd_prefix,
+            workdir,
+        )?;
+        let cache_dir = (args.no_cache != Some(true)).then(|| match &args.cache_dir {
             Some(dir) => cwd.join(dir),
             None => crate::output::default_cache_dir(workdir),
         });
-        let operators = if args.operators.is_empty() {
-            Operator::ALL.into_iter().collect()
-        } else {
-            args.operators
+        let operators = match args.operators.as_deref() {
+            None | Some([]) => Operator::ALL.into_iter().collect(),
+            Some(names) => names
                 .iter()
                 .map(|name| {
                     name.trim()
                         .parse::<Operator>()
                         .map_err(|err| fatal(ExitCode::Usage, err))
                 })
-                .collect::<Result<_>>()?
+                .collect::<Result<_>>()?,
         };
         let timeout = seconds(args.timeout, "timeout")?;
         let baseline_timeout =
@@ -157,8 +167,8 @@ impl Options {
             timeout,
             baseline_timeout,
             jobs,
-            canary: !args.no_canary,
-            reexec: !args.no_reexec,
+            canary: args.no_canary != Some(true),
+            reexec: args.no_reexec != Some(true),
             cwd_prefix,
             rev: args.rev.clone(),
             since: args.since.clone(),
@@ -166,7 +176,7 @@ impl Options {
             cache_dir,
             runner: args.runner.unwrap_or_default(),
             fail_under: args.fail_under,
-            reports: ReportKind::distinct(&args.report),
+            reports: ReportKind::distinct(args.report.as_deref().unwrap_or_default()),
             shard: args.shard,
         })
     }
@@ -252,43 +262,6 @@ pub(crate) fn check_fail_under(score: Option<f64>) -> Result<()> {
     }
 }
 
-/// Whether a repository-relative path is one git-chimp never mutates by default: a test
-/// file (see [`is_test_file`]) or project tooling (`setup.py`, `noxfile.py`,
-/// `fabfile.py`, a Sphinx `conf.py` under `doc/` or `docs/`).
-#[must_use]
-pub(crate) fn is_default_excluded(path: &str) -> bool {
-    let parts: Vec<&str> = path.split('/').collect();
-    let (name, dirs) = parts.split_last().unwrap_or((&"", &[]));
-    is_test_file(path)
-        || matches!(*name, "setup.py" | "noxfile.py" | "fabfile.py")
-        || (*name == "conf.py"
-            && dirs
-                .last()
-                .is_some_and(|dir| *dir == "docs" || *dir == "doc"))
-}
-
-/// Whether a repository-relative path is a test file: `test_*.py`, `*_test.py`,
-/// `conftest.py`, or any `.py` file under a `test/` or `tests/` directory.
-#[must_use]
-pub(crate) fn is_test_file(path: &str) -> bool {
-    let parts: Vec<&str> = path.split('/').collect();
-    let (name, dirs) = parts.split_last().unwrap_or((&"", &[]));
-    dirs.iter().any(|dir| *dir == "tests" || *dir == "test")
-        || name.starts_with("test_")
-        || name.ends_with("_test.py")
-        || *name == "conftest.py"
-}
-
-/// Whether a file's name marks configuration that steers the tests.
-#[must_use]
-pub(crate) fn is_test_config(path: &str) -> bool {
-    let name = path.rsplit('/').next().unwrap_or(path);
-    matches!(
-        name,
-        "conftest.py" | "pytest.ini" | "pyproject.toml" | "setup.cfg" | "tox.ini"
-    )
-}
-
 /// Globs written relative to the current directory, matched against repository-relative
 /// paths.
 fn globs(patterns: &[String], option: &str, cwd_prefix: &str, workdir: &Path) -> Result<GlobSet> {
@@ -372,10 +345,10 @@ mod test {
         for path in code {
             std::fs::create_dir_all(cwd.join(path)).unwrap();
         }
-        let args = RunArgs {
-            code: code.iter().map(PathBuf::from).collect(),
-            exclude: exclude.iter().map(|s| (*s).to_owned()).collect(),
-            ..RunArgs::default()
+        let args = Settings {
+            code: Some(code.iter().map(PathBuf::from).collect()),
+            exclude: Some(exclude.iter().map(|s| (*s).to_owned()).collect()),
+            ..Settings::default()
         };
         Options::new(&args, dir.path(), &cwd).unwrap()
     }
@@ -397,23 +370,5 @@ mod test {
         assert!(opts.is_excluded("sub/docs/conf.py"));
         assert!(opts.is_excluded("sub/gen/x.py"));
         assert!(!opts.is_excluded("docs/conf.py"));
-    }
-
-    #[test]
-    fn test_files_and_tooling_are_recognised_by_name_and_directory() {
-        for path in [
-            "tests/x.py",
-            "a/test/b.py",
-            "test_a.py",
-            "pkg/a_test.py",
-            "conftest.py",
-            "setup.py",
-            "docs/conf.py",
-        ] {
-            assert!(is_default_excluded(path), "{path}");
-        }
-        for path in ["pkg/testing.py", "latest.py", "contest.py", "pkg/conf.py"] {
-            assert!(!is_default_excluded(path), "{path}");
-        }
     }
 }
