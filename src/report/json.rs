@@ -7,86 +7,15 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use anyhow::Result;
-use serde::Serialize;
-
 use crate::mutant::Mutant;
 use crate::outcome::MutantResult;
 use crate::output::write_atomic;
 use crate::python::span::LineCol;
 use crate::report::Findings;
-
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct Report<'a> {
-    schema_version: &'static str,
-    thresholds: Thresholds,
-    project_root: String,
-    framework: Framework,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    config: Option<RunConfig>,
-    files: BTreeMap<&'a str, FileReport<'a>>,
-}
-
-/// git-chimp's own fields (the schema leaves `config` free-form).
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct RunConfig {
-    /// `K/N`.
-    shard: String,
-    /// How many mutants all the shards have together.
-    mutants_in_run: usize,
-}
-
-#[derive(Serialize)]
-struct Thresholds {
-    high: u32,
-    low: u32,
-}
-
-#[derive(Serialize)]
-struct Framework {
-    name: &'static str,
-    version: &'static str,
-}
-
-#[derive(Serialize)]
-struct FileReport<'a> {
-    language: &'static str,
-    source: &'a str,
-    mutants: Vec<MutantReport<'a>>,
-}
-
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct MutantReport<'a> {
-    id: &'a str,
-    mutator_name: &'static str,
-    replacement: &'a str,
-    description: String,
-    location: Location,
-    status: &'static str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    status_reason: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    duration: Option<u64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    killed_by: Option<[&'a str; 1]>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    covered_by: Option<&'a [String]>,
-}
-
-#[derive(Serialize)]
-struct Location {
-    start: Position,
-    end: Position,
-}
-
-#[derive(Serialize)]
-struct Position {
-    line: usize,
-    column: usize,
-}
+use crate::report::mte::{
+    FileReport, Framework, Location, MutantReport, Position, Report, RunConfig, Thresholds,
+};
+use anyhow::Result;
 
 impl From<LineCol> for Position {
     fn from(at: LineCol) -> Self {
@@ -97,26 +26,28 @@ impl From<LineCol> for Position {
     }
 }
 
-fn mutant_report<'a>(mutant: &'a Mutant, result: Option<&'a MutantResult>) -> MutantReport<'a> {
+fn mutant_report(mutant: &Mutant, result: Option<&MutantResult>) -> MutantReport {
     MutantReport {
-        id: &mutant.id.0,
-        mutator_name: mutant.operator.name(),
-        replacement: &mutant.replacement,
+        id: mutant.id.0.clone(),
+        mutator_name: mutant.operator.name().to_owned(),
+        replacement: mutant.replacement.clone(),
         description: mutant.describe(),
         location: Location {
             start: mutant.start.into(),
             end: mutant.end.into(),
         },
-        status: result.map_or("Pending", |result| result.outcome.schema_status()),
-        status_reason: result.and_then(|result| result.detail.as_deref()),
+        status: result
+            .map_or("Pending", |result| result.outcome.schema_status())
+            .to_owned(),
+        status_reason: result.and_then(|result| result.detail.clone()),
         duration: result
             .map(|result| u64::try_from(result.duration.as_millis()).unwrap_or(u64::MAX)),
         killed_by: result
-            .and_then(|result| result.killed_by.as_deref())
-            .map(|test| [test]),
+            .and_then(|result| result.killed_by.clone())
+            .map(|test| vec![test]),
         covered_by: result
             .filter(|result| result.ran_by.in_worker())
-            .map(|result| result.covered_by.as_slice()),
+            .map(|result| result.covered_by.clone()),
     }
 }
 
@@ -125,33 +56,41 @@ fn mutant_report<'a>(mutant: &'a Mutant, result: Option<&'a MutantResult>) -> Mu
 /// # Errors
 /// When the file cannot be written.
 pub(crate) fn write_report(path: &Path, findings: &Findings<'_>) -> Result<()> {
-    let mut files: BTreeMap<&str, FileReport<'_>> = BTreeMap::new();
+    write_atomic(path, &render(findings)?)
+}
+
+/// The report of `findings`, as JSON text.
+///
+/// # Errors
+/// Never in practice (serde cannot fail on these types).
+pub(crate) fn render(findings: &Findings<'_>) -> Result<Vec<u8>> {
+    let mut files: BTreeMap<String, FileReport> = BTreeMap::new();
     for (mutant, result) in findings.entries() {
         files
-            .entry(&mutant.path)
+            .entry(mutant.path.clone())
             .or_insert_with(|| FileReport {
-                language: "python",
-                source: findings.source(&mutant.path),
+                language: "python".to_owned(),
+                source: findings.source(&mutant.path).to_owned(),
                 mutants: Vec::new(),
             })
             .mutants
             .push(mutant_report(mutant, result));
     }
     let report = Report {
-        schema_version: "2",
+        schema_version: "2".to_owned(),
         thresholds: Thresholds { high: 80, low: 60 },
         project_root: findings.root.display().to_string(),
         framework: Framework {
-            name: "git-chimp",
-            version: env!("CARGO_PKG_VERSION"),
+            name: "git-chimp".to_owned(),
+            version: env!("CARGO_PKG_VERSION").to_owned(),
         },
         config: findings.shard.map(|(shard, total)| RunConfig {
-            shard: shard.to_string(),
-            mutants_in_run: total,
+            shard: Some(shard.to_string()),
+            mutants_in_run: Some(total),
         }),
         files,
     };
     let mut json = serde_json::to_vec_pretty(&report)?;
     json.push(b'\n');
-    write_atomic(path, &json)
+    Ok(json)
 }

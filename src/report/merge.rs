@@ -13,61 +13,14 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use anyhow::{Context, Result};
-use serde::Deserialize;
-
 use crate::exit_code::{ExitCode, fatal};
 use crate::mutant::{Mutant, Scope};
 use crate::outcome::{MutantResult, Outcome, RanBy};
 use crate::python::operators::Operator;
 use crate::python::span::{LineCol, LineIndex, Span};
+use crate::report::mte::{MutantReport, Position, Report};
 use crate::shard::Shard;
-
-#[derive(Deserialize)]
-struct Report {
-    #[serde(default)]
-    config: Option<RunConfig>,
-    files: BTreeMap<String, FileReport>,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct RunConfig {
-    shard: Option<String>,
-    mutants_in_run: Option<usize>,
-}
-
-#[derive(Deserialize)]
-struct FileReport {
-    source: String,
-    mutants: Vec<MutantReport>,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct MutantReport {
-    id: String,
-    mutator_name: String,
-    replacement: String,
-    location: Location,
-    status: String,
-    status_reason: Option<String>,
-    duration: Option<u64>,
-    killed_by: Option<Vec<String>>,
-    covered_by: Option<Vec<String>>,
-}
-
-#[derive(Deserialize)]
-struct Location {
-    start: Position,
-    end: Position,
-}
-
-#[derive(Deserialize)]
-struct Position {
-    line: usize,
-    column: usize,
-}
+use anyhow::{Context, Result};
 
 /// The merged contents of several reports.
 #[derive(Debug, Default)]

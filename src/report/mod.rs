@@ -8,9 +8,12 @@ pub(crate) mod html;
 pub(crate) mod json;
 pub(crate) mod junit;
 pub(crate) mod merge;
+mod mte;
 pub(crate) mod patch;
 pub(crate) mod sarif;
 pub(crate) mod terminal;
+#[cfg(test)]
+mod snapshots;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};

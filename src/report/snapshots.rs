@@ -1,0 +1,137 @@
+//! Snapshot tests (`insta`) of every renderer, from one fixed set of findings: `git chimp
+//! list`'s lines, the terminal summary, report.json, HTML, SARIF, JUnit and the GitHub
+//! annotations and summary. A change to any of them shows up as a snapshot diff to
+//! review (`cargo insta review`, or compare the `.snap.new` file). The version number is
+//! redacted; the findings' paths and durations are fixed, so nothing else varies.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+use std::time::Duration;
+
+use super::{Findings, github, html, json, junit, sarif, terminal};
+use crate::outcome::{MutantResult, Outcome, RanBy};
+use crate::python::discover::mutate_source;
+use crate::python::operators::Operator;
+
+const SOURCE: &str = "\
+def clamp(value, low, high):
+    if value < low:
+        return low
+    if value > high:
+        return high
+    return value
+
+
+def describe(count):
+    return \"none\" if count == 0 else f\"{count} items\"
+";
+
+/// Every outcome, in turn; the worker's facts on some.
+fn results(mutants: &[crate::mutant::Mutant]) -> Vec<MutantResult> {
+    let outcomes = [
+        Outcome::Killed,
+        Outcome::Survived,
+        Outcome::Killed,
+        Outcome::Uncovered,
+        Outcome::Timeout,
+        Outcome::Killed,
+        Outcome::Survived,
+        Outcome::Error,
+    ];
+    mutants
+        .iter()
+        .zip(outcomes.iter().cycle())
+        .enumerate()
+        .map(|(position, (mutant, outcome))| {
+            let millis = 10 * (u64::try_from(position).unwrap() + 1);
+            let mut result = MutantResult::new(mutant, *outcome, Duration::from_millis(millis));
+            if position % 2 == 0 {
+                result.ran_by = RanBy::Swapped;
+                result.covered_by = vec!["tests/test_clamp.py::test_low".to_owned()];
+            }
+            match outcome {
+                Outcome::Killed => {
+                    result.killed_by = Some("tests/test_clamp.py::test_low".to_owned());
+                }
+                Outcome::Error => result.detail = Some("the sandbox could not be restored".into()),
+                Outcome::Timeout => result.detail = Some("ran past 5 s".into()),
+                _ => {}
+            }
+            result
+        })
+        .collect()
+}
+
+fn with_findings(check: impl FnOnce(&Findings<'_>)) {
+    let operators: BTreeSet<Operator> = Operator::ALL.into_iter().collect();
+    let mutants = mutate_source("src/clamp.py", SOURCE, &operators).unwrap();
+    // One mutant is left without a result, as an interrupted run leaves it.
+    let results = results(&mutants[..mutants.len() - 1]);
+    let sources = BTreeMap::from([("src/clamp.py".to_owned(), SOURCE.to_owned())]);
+    let encodings = BTreeMap::new();
+    let findings = Findings {
+        root: Path::new("/work/project"),
+        sources: &sources,
+        encodings: &encodings,
+        mutants: &mutants,
+        results: &results,
+        shard: None,
+    };
+    let mut settings = insta::Settings::clone_current();
+    let version = env!("CARGO_PKG_VERSION").replace('.', r"\.");
+    settings.add_filter(&format!(r"\b{version}\b"), "[version]");
+    settings.set_prepend_module_to_snapshot(false);
+    settings.bind(|| check(&findings));
+}
+
+#[test]
+fn list_lines() {
+    with_findings(|findings| {
+        let lines: Vec<String> = findings.mutants.iter().map(terminal::mutant_line).collect();
+        insta::assert_snapshot!(lines.join("\n"));
+    });
+}
+
+#[test]
+fn terminal_summary() {
+    with_findings(|findings| {
+        let summary = terminal::summary(
+            findings.results,
+            findings.mutants.len(),
+            true,
+            (false, ".chimp/report.html"),
+        );
+        insta::assert_snapshot!(summary);
+    });
+}
+
+#[test]
+fn report_json() {
+    with_findings(|findings| {
+        let json = String::from_utf8(json::render(findings).unwrap()).unwrap();
+        insta::assert_snapshot!(json);
+    });
+}
+
+#[test]
+fn html_page() {
+    with_findings(|findings| insta::assert_snapshot!(html::render(findings)));
+}
+
+#[test]
+fn sarif_log() {
+    with_findings(|findings| insta::assert_snapshot!(sarif::render(findings).unwrap()));
+}
+
+#[test]
+fn junit_xml() {
+    with_findings(|findings| insta::assert_snapshot!(junit::render(findings)));
+}
+
+#[test]
+fn github_annotations_and_summary() {
+    with_findings(|findings| {
+        insta::assert_snapshot!("github_annotations", github::annotations(findings));
+        insta::assert_snapshot!("github_summary", github::summary_markdown(findings));
+    });
+}
