@@ -90,13 +90,7 @@ impl CacheKey {
         part(mutant.replacement.as_bytes());
         part(tests.as_bytes());
         part(&fingerprint.0);
-        let digest = hasher.finalize();
-        let mut hex = String::with_capacity(64);
-        for byte in digest {
-            use std::fmt::Write;
-            let _ = write!(hex, "{byte:02x}");
-        }
-        Self(hex)
+        Self(hex::encode(hasher.finalize()))
     }
 }
 
@@ -326,32 +320,22 @@ fn decode_at(path: &Path, bytes: &[u8]) -> Option<Entry> {
     decode(bytes).filter(|entry| entry.key.len() == 64 && entry.key == format!("{fan}{name}"))
 }
 
-/// Parse a duration such as `30d`, `12h`, `90m`, `45s` or `2w`.
+/// Parse a duration such as `30d`, `12h`, `90m`, `45s`, `2w` or `1h 30m` (humantime's
+/// syntax); a bare number is days.
 ///
 /// # Errors
 /// A message naming the value when it is not one.
 pub(crate) fn parse_duration(text: &str) -> Result<Duration, String> {
     let text = text.trim();
-    let split = text
-        .find(|c: char| !c.is_ascii_digit())
-        .unwrap_or(text.len());
-    let (number, unit) = text.split_at(split);
-    let number: u64 = number
-        .parse()
-        .map_err(|_| format!("`{text}`: expected a number and a unit such as 30d, 12h, 90m"))?;
-    let seconds = match unit {
-        "s" => 1,
-        "m" => 60,
-        "h" => 3600,
-        "d" | "" => 86_400,
-        "w" => 7 * 86_400,
-        _ => {
-            return Err(format!(
-                "`{text}`: unknown unit `{unit}` (use s, m, h, d or w)"
-            ));
-        }
+    let days;
+    let spelled = if !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit()) {
+        days = format!("{text}d");
+        &days
+    } else {
+        text
     };
-    Ok(Duration::from_secs(number * seconds))
+    humantime::parse_duration(spelled)
+        .map_err(|err| format!("`{text}`: {err} (a duration such as 30d, 12h, 90m or 2w)"))
 }
 
 #[cfg(test)]
@@ -414,6 +398,10 @@ mod test {
         assert_eq!(parse_duration("30d"), Ok(Duration::from_secs(30 * 86_400)));
         assert_eq!(parse_duration("90m"), Ok(Duration::from_secs(5400)));
         assert!(parse_duration("soon").is_err());
-        assert!(parse_duration("3y").is_err());
+        assert_eq!(parse_duration("1h 30m"), Ok(Duration::from_secs(5400)));
+        assert_eq!(parse_duration("2w"), Ok(Duration::from_secs(14 * 86_400)));
+        assert_eq!(parse_duration("30"), Ok(Duration::from_secs(30 * 86_400)));
+        assert!(parse_duration("").is_err());
+        assert!(parse_duration("3 fortnights").is_err());
     }
 }

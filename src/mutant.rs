@@ -82,12 +82,7 @@ impl Mutant {
             hasher.update([0]);
         }
         hasher.update(replacement.as_bytes());
-        let digest = hasher.finalize();
-        let mut hex = String::with_capacity(12);
-        for byte in digest.iter().take(6) {
-            let _ = write!(hex, "{byte:02x}");
-        }
-        MutantId(hex)
+        MutantId(hex::encode(&hasher.finalize()[..6]))
     }
 
     /// The edit that makes this mutant.

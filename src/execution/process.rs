@@ -8,7 +8,8 @@
 //! [`kill_leftovers`] kills it (and whatever it started) when the run ends. What it
 //! adopts and is killed during the run (a test process of a timed-out group that had a
 //! child of its own) is reaped by [`reap_adopted`], at most once a second, so no zombie
-//! piles up; children git-chimp spawned itself ([`spawn`]) are left to their `wait`.
+//! piles up; children git-chimp spawned itself ([`ProcessGroup::spawn`]) are left to
+//! their `wait`.
 
 use std::fs::File;
 use std::path::Path;
@@ -60,20 +61,48 @@ fn spawned() -> std::sync::MutexGuard<'static, std::collections::BTreeSet<u32>> 
         .unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
-/// Spawn `command`, recorded as git-chimp's own until [`forget`].
-///
-/// # Errors
-/// When it cannot be started.
-pub fn spawn(command: &mut Command) -> std::io::Result<Child> {
-    let mut ours = spawned();
-    let child = command.spawn()?;
-    ours.insert(child.id());
-    Ok(child)
+/// A process git-chimp started as the leader of a process group of its own (a test
+/// command's shell, a pytest worker), so that it and everything it starts can be killed
+/// at once. The one way git-chimp starts such processes: the test commands and the
+/// worker share it.
+#[derive(Debug)]
+pub struct ProcessGroup {
+    /// The leader.
+    pub child: Child,
 }
 
-/// `pid` (from [`spawn`]) was waited for.
-pub fn forget(pid: u32) {
-    spawned().remove(&pid);
+impl ProcessGroup {
+    /// Spawn `command` leading a new process group, recorded as git-chimp's own (so
+    /// [`reap_adopted`] leaves it to [`ProcessGroup::finish`]).
+    ///
+    /// # Errors
+    /// When it cannot be started.
+    pub fn spawn(command: &mut Command) -> std::io::Result<ProcessGroup> {
+        use std::os::unix::process::CommandExt;
+        let mut ours = spawned();
+        let child = command.process_group(0).spawn()?;
+        ours.insert(child.id());
+        Ok(ProcessGroup { child })
+    }
+
+    /// Kill everything in the group (the leader may have exited already).
+    pub fn kill(&self) {
+        if let Ok(id) = i32::try_from(self.child.id()) {
+            kill_group(id);
+        }
+    }
+
+    /// Kill the group, wait for the leader and forget it.
+    pub fn finish(&mut self) {
+        self.kill();
+        let _ = self.child.wait();
+        spawned().remove(&self.child.id());
+    }
+}
+
+/// Kill the process group `id` (one a worker's forked test child leads).
+pub fn kill_group(id: i32) {
+    let _ = killpg(Pid::from_raw(id), Signal::SIGKILL);
 }
 
 /// Reap the exited processes git-chimp adopted as subreaper (not those it spawned), at
@@ -119,24 +148,19 @@ pub fn run_test_command(
     let stdout = File::create(log).with_context(|| format!("creating {}", log.display()))?;
     let stderr = stdout.try_clone()?;
     let start = Instant::now();
-    let mut child = {
-        use std::os::unix::process::CommandExt;
-        spawn(
-            Command::new("sh")
-                .arg("-c")
-                .arg(command)
-                .current_dir(dir)
-                .envs(env.iter().map(|(k, v)| (k, v)))
-                .stdin(Stdio::null())
-                .stdout(stdout)
-                .stderr(stderr)
-                .process_group(0),
-        )
-        .with_context(|| format!("starting `sh -c {command}` in {}", dir.display()))?
-    };
-    let pgid = Pid::from_raw(i32::try_from(child.id()).context("process id out of range")?);
+    let mut group = ProcessGroup::spawn(
+        Command::new("sh")
+            .arg("-c")
+            .arg(command)
+            .current_dir(dir)
+            .envs(env.iter().map(|(k, v)| (k, v)))
+            .stdin(Stdio::null())
+            .stdout(stdout)
+            .stderr(stderr),
+    )
+    .with_context(|| format!("starting `sh -c {command}` in {}", dir.display()))?;
     let exit = loop {
-        if let Some(status) = child.wait_timeout(POLL)? {
+        if let Some(status) = group.child.wait_timeout(POLL)? {
             use std::os::unix::process::ExitStatusExt;
             break match (status.code(), status.signal()) {
                 (Some(0), _) => Exit::Success,
@@ -153,14 +177,11 @@ pub fn run_test_command(
             None
         };
         if let Some(exit) = stop {
-            let _ = killpg(pgid, Signal::SIGKILL);
-            let _ = child.wait();
             break exit;
         }
     };
-    // Whatever the tests left running in their group goes too.
-    let _ = killpg(pgid, Signal::SIGKILL);
-    forget(child.id());
+    // The group goes, with whatever the tests left running in it.
+    group.finish();
     reap_adopted();
     cap_log(log);
     Ok(RunResult {

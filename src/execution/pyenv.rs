@@ -115,18 +115,15 @@ fn interpreter_of(word: &str, cwd: &Path) -> Option<String> {
     shebang_interpreter(&resolved?)
 }
 
-/// Where the shell finds the program `word`: relative to `cwd` when it has a `/`, else on
-/// `PATH`.
+/// Where the shell finds the program `word`: relative to `cwd` when it has a `/`, else
+/// the first executable of that name on `PATH` (the `which` crate's search, as the shell
+/// does it).
 #[must_use]
 pub fn resolve_program(word: &str, cwd: &Path) -> Option<PathBuf> {
     if word.contains('/') {
         return Some(cwd.join(word));
     }
-    std::env::var_os("PATH").and_then(|path| {
-        std::env::split_paths(&path)
-            .map(|dir| dir.join(word))
-            .find(|candidate| candidate.is_file())
-    })
+    which::which_in(word, std::env::var_os("PATH"), cwd).ok()
 }
 
 /// The Python interpreter a script's `#!` line names (`#!/usr/bin/env python3` gives

@@ -11,9 +11,9 @@ pub(crate) mod merge;
 mod mte;
 pub(crate) mod patch;
 pub(crate) mod sarif;
-pub(crate) mod terminal;
 #[cfg(test)]
 mod snapshots;
+pub(crate) mod terminal;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};

@@ -8,10 +8,9 @@
 //! of git-chimp does.
 
 use std::collections::BTreeSet;
-use std::fmt::Write as _;
 
 use anyhow::Result;
-use serde_json::{Value, json};
+use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use crate::mutant::Mutant;
@@ -19,34 +18,157 @@ use crate::outcome::Outcome;
 use crate::python::operators::Operator;
 use crate::report::Findings;
 
+/// The SARIF log: one run of one tool.
+#[derive(Serialize)]
+struct Log {
+    #[serde(rename = "$schema")]
+    schema: &'static str,
+    version: &'static str,
+    runs: [Run; 1],
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Run {
+    tool: Tool,
+    column_kind: &'static str,
+    results: Vec<SarifResult>,
+}
+
+#[derive(Serialize)]
+struct Tool {
+    driver: Driver,
+}
+
+#[derive(Serialize)]
+struct Driver {
+    name: &'static str,
+    version: &'static str,
+    rules: Vec<Rule>,
+}
+
+/// One operator that has survivors.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Rule {
+    id: &'static str,
+    name: &'static str,
+    short_description: Text,
+    full_description: Text,
+    default_configuration: Level,
+    properties: RuleProperties,
+}
+
+#[derive(Serialize)]
+struct Text {
+    text: String,
+}
+
+#[derive(Serialize)]
+struct Level {
+    level: &'static str,
+}
+
+#[derive(Serialize)]
+struct RuleProperties {
+    tags: [&'static str; 2],
+}
+
+/// One survivor.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct SarifResult {
+    rule_id: &'static str,
+    rule_index: Option<usize>,
+    level: &'static str,
+    message: Message,
+    locations: [Location; 1],
+    partial_fingerprints: Fingerprints,
+    properties: ResultProperties,
+}
+
+#[derive(Serialize)]
+struct Message {
+    text: String,
+    markdown: String,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Location {
+    physical_location: PhysicalLocation,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct PhysicalLocation {
+    artifact_location: ArtifactLocation,
+    region: Region,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ArtifactLocation {
+    uri: String,
+    uri_base_id: &'static str,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Region {
+    start_line: usize,
+    start_column: usize,
+    end_line: usize,
+    end_column: usize,
+}
+
+#[derive(Serialize)]
+struct Fingerprints {
+    #[serde(rename = "gitChimpMutant/v1")]
+    mutant: String,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ResultProperties {
+    outcome: &'static str,
+    mutant_id: String,
+}
+
 /// The SARIF log of `findings`, as pretty-printed JSON.
 ///
 /// # Errors
-/// Never in practice (serialising a JSON value).
+/// Never in practice (serialising plain structs).
 pub(crate) fn render(findings: &Findings<'_>) -> Result<String> {
     let survivors = findings.survivors();
     let used: BTreeSet<Operator> = survivors
         .iter()
         .map(|result| result.mutant.operator)
         .collect();
-    let rules: Vec<Value> = used
+    let rules = used
         .iter()
-        .map(|operator| {
-            json!({
-                "id": operator.name(),
-                "name": operator.name(),
-                "shortDescription": { "text": format!("Mutant survived: {}", operator.description()) },
-                "fullDescription": { "text": format!(
-                    "git-chimp changed the code with the `{}` operator ({}) and every test still \
-                     passed: the tests do not check this behaviour.",
-                    operator.name(), operator.description()) },
-                "defaultConfiguration": { "level": "warning" },
-                "properties": { "tags": ["mutation-testing", "test-gap"] },
-            })
+        .map(|operator| Rule {
+            id: operator.name(),
+            name: operator.name(),
+            short_description: Text {
+                text: format!("Mutant survived: {}", operator.description()),
+            },
+            full_description: Text {
+                text: format!(
+                    "git-chimp changed the code with the `{}` operator ({}) and every test \
+                     still passed: the tests do not check this behaviour.",
+                    operator.name(),
+                    operator.description()
+                ),
+            },
+            default_configuration: Level { level: "warning" },
+            properties: RuleProperties {
+                tags: ["mutation-testing", "test-gap"],
+            },
         })
         .collect();
     let rule_index = |operator: Operator| used.iter().position(|used| *used == operator);
-    let results: Vec<Value> = survivors
+    let results = survivors
         .iter()
         .map(|result| {
             let mutant = &result.mutant;
@@ -56,47 +178,61 @@ pub(crate) fn render(findings: &Findings<'_>) -> Result<String> {
                 ("survived", "the tests still pass")
             };
             let diff = mutant.diff(findings.source(&mutant.path));
-            json!({
-                "ruleId": mutant.operator.name(),
-                "ruleIndex": rule_index(mutant.operator),
-                "level": "warning",
-                "message": {
-                    "text": format!("Mutant {} {what}: `{}` ({why}).", mutant.id, mutant.describe()),
-                    "markdown": format!(
+            SarifResult {
+                rule_id: mutant.operator.name(),
+                rule_index: rule_index(mutant.operator),
+                level: "warning",
+                message: Message {
+                    text: format!(
+                        "Mutant {} {what}: `{}` ({why}).",
+                        mutant.id,
+                        mutant.describe()
+                    ),
+                    markdown: format!(
                         "Mutant `{}` {what}: `{}` ({why}).\n\n```diff\n{diff}```",
-                        mutant.id, mutant.describe()),
+                        mutant.id,
+                        mutant.describe()
+                    ),
                 },
-                "locations": [{
-                    "physicalLocation": {
-                        "artifactLocation": { "uri": uri_path(&mutant.path), "uriBaseId": "%SRCROOT%" },
-                        "region": {
-                            "startLine": mutant.start.line,
-                            "startColumn": mutant.start.column,
-                            "endLine": mutant.end.line,
-                            "endColumn": mutant.end.column,
+                locations: [Location {
+                    physical_location: PhysicalLocation {
+                        artifact_location: ArtifactLocation {
+                            uri: uri_path(&mutant.path),
+                            uri_base_id: "%SRCROOT%",
+                        },
+                        region: Region {
+                            start_line: mutant.start.line,
+                            start_column: mutant.start.column,
+                            end_line: mutant.end.line,
+                            end_column: mutant.end.column,
                         },
                     },
                 }],
-                "partialFingerprints": {
-                    "gitChimpMutant/v1": fingerprint(mutant, findings.source(&mutant.path)),
+                partial_fingerprints: Fingerprints {
+                    mutant: fingerprint(mutant, findings.source(&mutant.path)),
                 },
-                "properties": { "outcome": result.outcome.name(), "mutantId": mutant.id.0 },
-            })
+                properties: ResultProperties {
+                    outcome: result.outcome.name(),
+                    mutant_id: mutant.id.0.clone(),
+                },
+            }
         })
         .collect();
-    let log = json!({
-        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
-        "version": "2.1.0",
-        "runs": [{
-            "tool": { "driver": {
-                "name": "git-chimp",
-                "version": env!("CARGO_PKG_VERSION"),
-                "rules": rules,
-            } },
-            "columnKind": "unicodeCodePoints",
-            "results": results,
+    let log = Log {
+        schema: "https://json.schemastore.org/sarif-2.1.0.json",
+        version: "2.1.0",
+        runs: [Run {
+            tool: Tool {
+                driver: Driver {
+                    name: "git-chimp",
+                    version: env!("CARGO_PKG_VERSION"),
+                    rules,
+                },
+            },
+            column_kind: "unicodeCodePoints",
+            results,
         }],
-    });
+    };
     let mut text = serde_json::to_string_pretty(&log)?;
     text.push('\n');
     Ok(text)
@@ -126,26 +262,20 @@ fn fingerprint(mutant: &Mutant, source: &str) -> String {
         hasher.update(part.as_bytes());
         hasher.update([0]);
     }
-    hasher.finalize()[..8]
-        .iter()
-        .fold(String::with_capacity(16), |mut hex, byte| {
-            let _ = write!(hex, "{byte:02x}");
-            hex
-        })
+    hex::encode(&hasher.finalize()[..8])
 }
 
 /// A repository-relative path as a relative URI reference: every byte outside the
 /// unreserved set and `/` percent-encoded (`my mod.py` -> `my%20mod.py`).
 fn uri_path(path: &str) -> String {
-    let mut uri = String::with_capacity(path.len());
-    for byte in path.bytes() {
-        if byte.is_ascii_alphanumeric() || b"-._~/".contains(&byte) {
-            uri.push(char::from(byte));
-        } else {
-            let _ = write!(uri, "%{byte:02X}");
-        }
-    }
-    uri
+    /// Everything but ASCII letters, digits, `-._~` and `/`.
+    const ENCODED: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+        .remove(b'-')
+        .remove(b'.')
+        .remove(b'_')
+        .remove(b'~')
+        .remove(b'/');
+    percent_encoding::utf8_percent_encode(path, ENCODED).to_string()
 }
 
 #[cfg(test)]

@@ -18,17 +18,15 @@ pub use command::{Launcher, PytestCommand};
 use std::fs::File;
 use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
-use std::process::{Child, ChildStdin, Command, Stdio};
+use std::process::{ChildStdin, Command, Stdio};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
 use std::time::{Duration, Instant};
 
-use nix::sys::signal::{Signal, killpg};
-use nix::unistd::Pid;
 use serde_json::json;
 
 use protocol::{Event, Request};
 
-use crate::execution::process::{Exit, RunResult, log_tail};
+use crate::execution::process::{Exit, ProcessGroup, RunResult, kill_group, log_tail};
 use crate::interrupt::is_interrupted;
 
 /// The worker's Python package and its start-up script: (path in the scratch
@@ -161,7 +159,7 @@ pub struct Start<'a> {
 
 /// A running worker.
 pub struct Worker {
-    process: Child,
+    process: ProcessGroup,
     stdin: Option<ChildStdin>,
     events: Receiver<Event>,
     /// The process group of the test child running now, from the `forked` event.
@@ -208,26 +206,22 @@ impl Worker {
             .and_then(|()| File::create(&stderr));
         let stderr_file = written.map_err(|err| gone(format!("writing the worker: {err}")))?;
         let started = Instant::now();
-        let mut process = {
-            use std::os::unix::process::CommandExt;
-            crate::execution::process::spawn(
-                Command::new(&program)
-                    .args(&options)
-                    .arg(&script)
-                    .arg(&config)
-                    .current_dir(start.dir)
-                    .envs(start.env.iter().map(|(k, v)| (k, v)))
-                    .envs(start.command.env.iter().map(|(k, v)| (k, v)))
-                    .env("CHIMP_MUTANT", "")
-                    .stdin(Stdio::piped())
-                    .stdout(Stdio::piped())
-                    .stderr(stderr_file)
-                    .process_group(0),
-            )
-            .map_err(|err| gone(format!("starting `{program}`: {err}")))?
-        };
-        let stdin = process.stdin.take();
-        let stdout = process.stdout.take();
+        let mut process = ProcessGroup::spawn(
+            Command::new(&program)
+                .args(&options)
+                .arg(&script)
+                .arg(&config)
+                .current_dir(start.dir)
+                .envs(start.env.iter().map(|(k, v)| (k, v)))
+                .envs(start.command.env.iter().map(|(k, v)| (k, v)))
+                .env("CHIMP_MUTANT", "")
+                .stdin(Stdio::piped())
+                .stdout(Stdio::piped())
+                .stderr(stderr_file),
+        )
+        .map_err(|err| gone(format!("starting `{program}`: {err}")))?;
+        let stdin = process.child.stdin.take();
+        let stdout = process.child.stdout.take();
         let (sender, events) = mpsc::channel();
         if let Some(stdout) = stdout {
             std::thread::spawn(move || {
@@ -416,6 +410,7 @@ impl Worker {
                     self.kill();
                     let status = self
                         .process
+                        .child
                         .wait()
                         .map_or_else(|err| err.to_string(), |status| status.to_string());
                     return Err(Failure::Gone(format!("the worker exited ({status})")));
@@ -427,17 +422,10 @@ impl Worker {
     /// Kill the worker and the test child it runs, with everything in their groups.
     fn kill(&mut self) {
         self.stdin = None;
-        for group in [
-            self.test_group.take(),
-            i32::try_from(self.process.id()).ok(),
-        ]
-        .into_iter()
-        .flatten()
-        {
-            let _ = killpg(Pid::from_raw(group), Signal::SIGKILL);
+        if let Some(group) = self.test_group.take() {
+            kill_group(group);
         }
-        let _ = self.process.wait();
-        crate::execution::process::forget(self.process.id());
+        self.process.finish();
     }
 }
 
