@@ -7,6 +7,8 @@
 
 use std::collections::BTreeSet;
 
+mod literals;
+
 use rustpython_parser::ast::{self, Constant, Expr, Stmt};
 
 use crate::mutant::{Mutant, Scope};
@@ -639,30 +641,13 @@ impl Walker<'_> {
                 );
             }
             Constant::Int(int) => {
-                let literal = span.of(self.text);
-                let bigger = increment_decimal(&int.to_string());
-                // Keep the base of 0x/0o/0b literals: `0x1f.real` is valid, `32.real` is not.
-                let replacement = match literal.get(..2).map(str::to_ascii_lowercase).as_deref() {
-                    Some(prefix @ ("0x" | "0o" | "0b")) => match bigger.parse::<u128>() {
-                        Ok(n) => match prefix {
-                            "0x" => format!("0x{n:x}"),
-                            "0o" => format!("0o{n:o}"),
-                            _ => format!("0b{n:b}"),
-                        },
-                        // Beyond u128: count up in the literal's own digits.
-                        Err(_) => match increment_in_base(&literal[2..], prefix) {
-                            Some(digits) => format!("{}{digits}", &literal[..2]),
-                            None => return,
-                        },
-                    },
-                    _ => bigger,
-                };
-                self.push(Operator::Number, span, replacement);
+                if let Some(replacement) = literals::int(span.of(self.text), &int.to_string()) {
+                    self.push(Operator::Number, span, replacement);
+                }
             }
             Constant::Float(float) => {
-                let bigger = float + 1.0;
-                if bigger.is_finite() && (bigger - float - 1.0).abs() < 0.5 {
-                    self.push(Operator::Number, span, format!("{bigger:?}"));
+                if let Some(replacement) = literals::float(*float) {
+                    self.push(Operator::Number, span, replacement);
                 }
             }
             Constant::Str(_) | Constant::Bytes(_) => self.string(span),
@@ -680,24 +665,9 @@ impl Walker<'_> {
         if token.kind != TokenKind::String || token.span.start != span.start {
             return;
         }
-        let literal = token.span.of(self.text);
-        let prefix = literal.find(['"', '\'']).unwrap_or(0);
-        let rest = &literal[prefix..];
-        let quote_len = if rest.starts_with("\"\"\"") || rest.starts_with("'''") {
-            3
-        } else {
-            1
-        };
-        if rest.len() < 2 * quote_len {
-            return;
+        if let Some(replacement) = literals::string(token.span.of(self.text)) {
+            self.push(Operator::String, token.span, replacement);
         }
-        let (open, body) = literal.split_at(prefix + quote_len);
-        let (body, close) = body.split_at(body.len() - quote_len);
-        self.push(
-            Operator::String,
-            token.span,
-            format!("{open}XX{body}XX{close}"),
-        );
     }
 }
 
@@ -705,297 +675,5 @@ fn is_word_char(c: char) -> bool {
     c.is_alphanumeric() || c == '_'
 }
 
-/// `digits` (a `0x`/`0o`/`0b` literal's, underscores allowed) plus one, in that base; hex
-/// letters keep their case. None when they are not digits of that base.
-fn increment_in_base(digits: &str, prefix: &str) -> Option<String> {
-    let radix = match prefix {
-        "0x" => 16,
-        "0o" => 8,
-        _ => 2,
-    };
-    let upper = digits.chars().any(|c| c.is_ascii_uppercase());
-    let mut out: Vec<char> = digits.chars().filter(|c| *c != '_').collect();
-    if out.is_empty() || out.iter().any(|c| !c.is_digit(radix)) {
-        return None;
-    }
-    for position in (0..out.len()).rev() {
-        let value = out[position].to_digit(radix)? + 1;
-        if value < radix {
-            let digit = std::char::from_digit(value, radix)?;
-            out[position] = if upper {
-                digit.to_ascii_uppercase()
-            } else {
-                digit
-            };
-            return Some(out.into_iter().collect());
-        }
-        out[position] = '0';
-    }
-    out.insert(0, '1');
-    Some(out.into_iter().collect())
-}
-
-/// `digits` (a non-negative decimal integer) plus one.
-fn increment_decimal(digits: &str) -> String {
-    let mut bytes: Vec<u8> = digits.bytes().collect();
-    for byte in bytes.iter_mut().rev() {
-        if *byte == b'9' {
-            *byte = b'0';
-        } else {
-            *byte += 1;
-            return String::from_utf8(bytes).unwrap_or_default();
-        }
-    }
-    let mut out = String::from("1");
-    out.push_str(&String::from_utf8(bytes).unwrap_or_default());
-    out
-}
-
 #[cfg(test)]
-mod test {
-    use super::*;
-
-    /// `line:col operator: original -> replacement`, one per mutant.
-    fn mutants(source: &str) -> Vec<String> {
-        let all: BTreeSet<Operator> = Operator::ALL.into_iter().collect();
-        let found = mutate_source("m.py", source, &all).unwrap();
-        for mutant in &found {
-            assert!(mutant.reparses(source), "does not parse: {mutant:?}");
-        }
-        found
-            .iter()
-            .map(|m| {
-                format!(
-                    "{}:{} {}: {} -> {}",
-                    m.start.line, m.start.column, m.operator, m.original, m.replacement
-                )
-            })
-            .collect()
-    }
-
-    #[test]
-    fn docstrings_annotations_and_fstrings_are_not_mutated() {
-        let found = mutants(
-            "\"\"\"Module.\"\"\"\n\ndef f(x: int = 1) -> \"Ret\":\n    \"\"\"Doc.\"\"\"\n    y: list[int] = []\n    return f\"{x + 1}\"\n",
-        );
-        assert_eq!(
-            found,
-            vec![
-                "3:16 number: 1 -> 2",
-                "5:5 statement-delete: y: list[int] = [] -> pass",
-                "6:12 return-value: f\"{x + 1}\" -> None",
-            ]
-        );
-    }
-
-    #[test]
-    fn call_arguments_become_none_except_unpacking_generators_and_none() {
-        let found: Vec<String> = mutants("f(a, (b), *c, k=d + 1, n=None, **e)\ng(x for x in y)\n")
-            .into_iter()
-            .filter(|m| m.contains("call-argument"))
-            .collect();
-        assert_eq!(
-            found,
-            vec![
-                "1:3 call-argument: a -> None",
-                "1:7 call-argument: b -> None",
-                "1:17 call-argument: d + 1 -> None",
-            ]
-        );
-    }
-
-    #[test]
-    fn module_metadata_is_not_mutated_but_class_dunders_are() {
-        let found = mutants(
-            "__all__ = [\"f\"]\n__version__: str = \"1.0\"\n__all__ += [\"g\"]\nLIMIT = 2\n\n\nclass C:\n    __slots__ = (\"a\",)\n",
-        );
-        assert_eq!(
-            found,
-            vec![
-                "4:1 statement-delete: LIMIT = 2 -> pass",
-                "4:9 number: 2 -> 3",
-                "8:5 statement-delete: __slots__ = (\"a\",) -> pass",
-                "8:18 string: \"a\" -> \"XXaXX\"",
-            ]
-        );
-    }
-
-    #[test]
-    fn operators_are_found_by_their_exact_tokens_even_inside_parentheses() {
-        let found = mutants("z = (a) +(b)\nw = a not in b\nv = x is not None\n");
-        assert!(
-            found.contains(&"1:9 binary-operator: + -> -".to_owned()),
-            "{found:?}"
-        );
-        assert!(
-            found.contains(&"2:7 comparison: not in -> in".to_owned()),
-            "{found:?}"
-        );
-        assert!(
-            found.contains(&"3:7 comparison: is not -> is".to_owned()),
-            "{found:?}"
-        );
-    }
-
-    #[test]
-    fn unary_removal_never_glues_tokens() {
-        let found = mutants("def f(x):\n    return-x\n");
-        assert!(
-            found.contains(&"2:11 unary-operator: - ->  ".to_owned()),
-            "{found:?}"
-        );
-        let found = mutants("y = not (a)\n");
-        assert!(
-            found.contains(&"1:5 unary-operator: not  -> ".to_owned()),
-            "{found:?}"
-        );
-    }
-
-    #[test]
-    fn numbers_keep_their_base_and_floats_stay_floats() {
-        let found = mutants("a = 0x1f.real\nb = 1.5\nc = 0b1\nd = 10**30\n");
-        assert!(
-            found.contains(&"1:5 number: 0x1f -> 0x20".to_owned()),
-            "{found:?}"
-        );
-        assert!(
-            found.contains(&"2:5 number: 1.5 -> 2.5".to_owned()),
-            "{found:?}"
-        );
-        assert!(
-            found.contains(&"3:5 number: 0b1 -> 0b10".to_owned()),
-            "{found:?}"
-        );
-        assert!(
-            found.contains(&"4:5 number: 10 -> 11".to_owned()),
-            "{found:?}"
-        );
-    }
-
-    #[test]
-    fn non_decimal_literals_beyond_u128_count_up_in_their_own_digits() {
-        let big = "F".repeat(40);
-        let found = mutants(&format!("a = 0x{big}\nb = 0xff_{}\n", "f".repeat(35)));
-        assert!(
-            found.contains(&format!("1:5 number: 0x{big} -> 0x1{}", "0".repeat(40))),
-            "{found:?}"
-        );
-        assert!(
-            found.contains(&format!(
-                "2:5 number: 0xff_{} -> 0x1{}",
-                "f".repeat(35),
-                "0".repeat(37)
-            )),
-            "{found:?}"
-        );
-        assert_eq!(increment_in_base("1011", "0b").as_deref(), Some("1100"));
-        assert_eq!(increment_in_base("7", "0o").as_deref(), Some("10"));
-        assert_eq!(increment_in_base("x", "0o"), None);
-    }
-
-    #[test]
-    fn async_for_gets_no_zero_iteration_mutant() {
-        let found = mutants(
-            "async def f(xs):\n    async for x in xs:\n        pass\n    for y in xs:\n        pass\n",
-        );
-        assert!(
-            !found
-                .iter()
-                .any(|m| m.starts_with("2:") && m.contains("zero-iteration")),
-            "{found:?}"
-        );
-        assert!(
-            found.contains(&"4:14 zero-iteration: xs -> []".to_owned()),
-            "{found:?}"
-        );
-    }
-
-    #[test]
-    fn strings_get_markers_inside_their_quotes_whatever_the_prefix() {
-        let found = mutants("a = rb'x'\nb = '''t''' 'u'\n");
-        assert!(
-            found.contains(&"1:5 string: rb'x' -> rb'XXxXX'".to_owned()),
-            "{found:?}"
-        );
-        assert!(
-            found.contains(&"2:5 string: '''t''' -> '''XXtXX'''".to_owned()),
-            "{found:?}"
-        );
-        assert!(
-            !found.iter().any(|m| m.contains("string: 'u'")),
-            "only the first piece: {found:?}"
-        );
-    }
-
-    #[test]
-    fn statements_loops_handlers_and_decorators() {
-        let found = mutants(
-            "@dec\n@other(1)\ndef f(xs):\n    for x in xs:\n        if x:\n            break\n        continue\n    try:\n        g()\n    except E:\n        h()\n",
-        );
-        for expected in [
-            "1:1 decorator: @dec\n -> ",
-            "2:1 decorator: @other(1)\n -> ",
-            "4:14 zero-iteration: xs -> []",
-            "5:12 condition: x -> not (x)",
-            "6:13 loop-control: break -> continue",
-            "7:9 loop-control: continue -> break",
-            "9:9 statement-delete: g() -> pass",
-            "11:9 exception-handler: h() -> raise",
-        ] {
-            assert!(
-                found.contains(&expected.to_owned()),
-                "{expected:?} not in {found:#?}"
-            );
-        }
-    }
-
-    #[test]
-    fn pragma_lines_are_skipped_and_order_is_by_position() {
-        let found = mutants("a = 1 + 2  # pragma: no mutate\nb = True and False\n");
-        assert_eq!(
-            found,
-            vec![
-                "2:1 statement-delete: b = True and False -> pass",
-                "2:5 boolean-constant: True -> False",
-                "2:10 boolean-operator: and -> or",
-                "2:14 boolean-constant: False -> True",
-            ]
-        );
-    }
-
-    #[test]
-    fn scopes_carry_python_qualified_names() {
-        let all: BTreeSet<Operator> = Operator::ALL.into_iter().collect();
-        let source = "class C:\n    def m(self):\n        def inner():\n            return 1\n        return inner\nX = 2\n";
-        let found = mutate_source("m.py", source, &all).unwrap();
-        let names: Vec<&str> = found.iter().map(|m| m.scope.qualname.as_str()).collect();
-        assert_eq!(
-            names,
-            vec!["C.m.<locals>.inner", "C.m.<locals>.inner", "C.m", "", ""]
-        );
-    }
-
-    #[test]
-    fn augmented_assignments_swap_and_become_plain_assignments() {
-        let found = mutants("x += 1\ny @= z\n");
-        assert!(
-            found.contains(&"1:3 augmented-assign: += -> -=".to_owned()),
-            "{found:?}"
-        );
-        assert!(
-            found.contains(&"1:3 augmented-assign: += -> =".to_owned()),
-            "{found:?}"
-        );
-        assert!(
-            found.contains(&"2:3 augmented-assign: @= -> =".to_owned()),
-            "{found:?}"
-        );
-    }
-
-    #[test]
-    fn a_file_that_does_not_parse_is_a_parse_skip() {
-        let all: BTreeSet<Operator> = Operator::ALL.into_iter().collect();
-        let skip = mutate_source("m.py", "def f(:\n", &all).unwrap_err();
-        assert!(skip.message.starts_with("line 1, column"), "{skip}");
-    }
-}
+mod tests;
