@@ -7,8 +7,22 @@ use std::time::Duration;
 
 use crate::mutant::Mutant;
 
-/// The outcome of running the tests against one mutant.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+/// The outcome of running the tests against one mutant; its name is the variant's, in
+/// lower case.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    strum::IntoStaticStr,
+    strum::VariantArray,
+    strum::EnumCount,
+)]
+#[strum(serialize_all = "lowercase")]
 pub enum Outcome {
     /// The tests failed: the mutant was detected.
     Killed,
@@ -24,14 +38,12 @@ pub enum Outcome {
 }
 
 impl Outcome {
-    /// Every outcome, in report order.
-    pub const ALL: [Outcome; 5] = [
-        Outcome::Killed,
-        Outcome::Timeout,
-        Outcome::Survived,
-        Outcome::Uncovered,
-        Outcome::Error,
-    ];
+    /// Every outcome, in report order (the order of the variants).
+    pub const ALL: [Outcome; <Outcome as strum::EnumCount>::COUNT] =
+        match <Outcome as strum::VariantArray>::VARIANTS.first_chunk() {
+            Some(all) => *all,
+            None => panic!("VARIANTS holds every variant"),
+        };
 
     /// Whether the tests missed the mutant: survived or never reached.
     #[must_use]
@@ -42,13 +54,7 @@ impl Outcome {
     /// Lowercase name, as the terminal shows it.
     #[must_use]
     pub fn name(self) -> &'static str {
-        match self {
-            Outcome::Killed => "killed",
-            Outcome::Timeout => "timeout",
-            Outcome::Survived => "survived",
-            Outcome::Uncovered => "uncovered",
-            Outcome::Error => "error",
-        }
+        self.into()
     }
 
     /// The status name of the mutation-testing-elements schema.

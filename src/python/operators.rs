@@ -5,8 +5,23 @@
 use std::fmt;
 use std::str::FromStr;
 
-/// One kind of small change git-chimp makes to Python code.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+/// One kind of small change git-chimp makes to Python code. Its name is its variant's,
+/// in kebab case (`StatementDelete` is `statement-delete`): names are stable, as reports,
+/// mutant ids and `--operators` use them.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    strum::IntoStaticStr,
+    strum::VariantArray,
+    strum::EnumCount,
+)]
+#[strum(serialize_all = "kebab-case")]
 pub enum Operator {
     /// A simple statement becomes `pass`.
     StatementDelete,
@@ -43,25 +58,12 @@ pub enum Operator {
 }
 
 impl Operator {
-    /// Every operator, in catalogue order.
-    pub const ALL: [Operator; 16] = [
-        Operator::StatementDelete,
-        Operator::ReturnValue,
-        Operator::BinaryOperator,
-        Operator::AugmentedAssign,
-        Operator::Comparison,
-        Operator::BooleanOperator,
-        Operator::UnaryOperator,
-        Operator::Condition,
-        Operator::Number,
-        Operator::BooleanConstant,
-        Operator::String,
-        Operator::LoopControl,
-        Operator::ZeroIteration,
-        Operator::ExceptionHandler,
-        Operator::Decorator,
-        Operator::CallArgument,
-    ];
+    /// Every operator, in catalogue order (the order of the variants).
+    pub const ALL: [Operator; <Operator as strum::EnumCount>::COUNT] =
+        match <Operator as strum::VariantArray>::VARIANTS.first_chunk() {
+            Some(all) => *all,
+            None => panic!("VARIANTS holds every variant"),
+        };
 
     /// Every operator, the most telling first: a survivor of statement deletion or of a
     /// changed return value says more about the tests than one of a changed string.
@@ -84,27 +86,10 @@ impl Operator {
         Operator::String,
     ];
 
-    /// The stable kebab-case name.
+    /// The stable kebab-case name (the variant's name, as strum spells it).
     #[must_use]
     pub fn name(self) -> &'static str {
-        match self {
-            Operator::StatementDelete => "statement-delete",
-            Operator::ReturnValue => "return-value",
-            Operator::BinaryOperator => "binary-operator",
-            Operator::AugmentedAssign => "augmented-assign",
-            Operator::Comparison => "comparison",
-            Operator::BooleanOperator => "boolean-operator",
-            Operator::UnaryOperator => "unary-operator",
-            Operator::Condition => "condition",
-            Operator::Number => "number",
-            Operator::BooleanConstant => "boolean-constant",
-            Operator::String => "string",
-            Operator::LoopControl => "loop-control",
-            Operator::ZeroIteration => "zero-iteration",
-            Operator::ExceptionHandler => "exception-handler",
-            Operator::Decorator => "decorator",
-            Operator::CallArgument => "call-argument",
-        }
+        self.into()
     }
 
     /// One line saying what the operator does.
@@ -211,5 +196,54 @@ pub(crate) fn comparison_replacements(op: &str) -> &'static [&'static str] {
         "in" => &["not in"],
         "not in" => &["in"],
         _ => &[],
+    }
+}
+
+#[cfg(test)]
+mod test {
+    use super::*;
+
+    /// The names are in reports, mutant ids and cache keys: renaming a variant must not
+    /// change them unnoticed.
+    #[test]
+    fn names_are_stable_and_parse_back() {
+        let names: Vec<&str> = Operator::ALL.iter().map(|op| op.name()).collect();
+        assert_eq!(
+            names,
+            [
+                "statement-delete",
+                "return-value",
+                "binary-operator",
+                "augmented-assign",
+                "comparison",
+                "boolean-operator",
+                "unary-operator",
+                "condition",
+                "number",
+                "boolean-constant",
+                "string",
+                "loop-control",
+                "zero-iteration",
+                "exception-handler",
+                "decorator",
+                "call-argument",
+            ]
+        );
+        for op in Operator::ALL {
+            assert_eq!(op.name().parse::<Operator>(), Ok(op));
+        }
+        let mut by_signal = Operator::BY_SIGNAL;
+        by_signal.sort();
+        assert_eq!(
+            by_signal,
+            Operator::ALL,
+            "BY_SIGNAL holds each operator once"
+        );
+        assert!(
+            "comparision"
+                .parse::<Operator>()
+                .unwrap_err()
+                .contains("comparison")
+        );
     }
 }
