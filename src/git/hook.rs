@@ -3,7 +3,7 @@
 //! dir's `hooks/`). A hook is git-chimp's when it carries [`MARKER`]; another hook is
 //! only replaced with `--force`, and then kept beside it.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
 
@@ -26,10 +26,20 @@ fn is_ours(text: &str) -> bool {
 /// Install the hook; return its path.
 ///
 /// # Errors
-/// A usage error when another pre-push hook exists and `force` is not set.
+/// A usage error when another pre-push hook exists and `force` is not set; a git error
+/// (exit 4) naming the hooks directory when it cannot be written.
 pub(crate) fn install(repo: &Repo, force: bool) -> Result<PathBuf> {
     let dir = repo.hooks_dir();
-    std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
+    write_hook(&dir, force).map_err(|err| {
+        super::failed(
+            &format!("installing the pre-push hook in {}", dir.display()),
+            err,
+        )
+    })
+}
+
+fn write_hook(dir: &Path, force: bool) -> Result<PathBuf> {
+    std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
     let path = dir.join("pre-push");
     if let Ok(existing) = std::fs::read(&path)
         && !is_ours(&String::from_utf8_lossy(&existing))
@@ -47,21 +57,29 @@ pub(crate) fn install(repo: &Repo, force: bool) -> Result<PathBuf> {
         std::fs::write(dir.join(BACKUP), &existing).context("keeping the old pre-push hook")?;
     }
     std::fs::write(&path, HOOK).with_context(|| format!("writing {}", path.display()))?;
-    let mut permissions = std::fs::metadata(&path)?.permissions();
+    let mut permissions = std::fs::metadata(&path)
+        .with_context(|| format!("reading {}", path.display()))?
+        .permissions();
     std::os::unix::fs::PermissionsExt::set_mode(&mut permissions, 0o755);
-    std::fs::set_permissions(&path, permissions)?;
+    std::fs::set_permissions(&path, permissions)
+        .with_context(|| format!("making {} executable", path.display()))?;
     Ok(path)
 }
 
 /// Remove the hook if it is git-chimp's; return its path if it was removed.
 ///
 /// # Errors
-/// When the hook cannot be removed.
+/// A git error (exit 4) when the hook cannot be removed.
 pub(crate) fn uninstall(repo: &Repo) -> Result<Option<PathBuf>> {
     let path = repo.hooks_dir().join("pre-push");
     match std::fs::read(&path) {
         Ok(existing) if is_ours(&String::from_utf8_lossy(&existing)) => {
-            std::fs::remove_file(&path).with_context(|| format!("removing {}", path.display()))?;
+            std::fs::remove_file(&path).map_err(|err| {
+                super::failed(
+                    &format!("removing the pre-push hook {}", path.display()),
+                    err.into(),
+                )
+            })?;
             Ok(Some(path))
         }
         Ok(_) => Err(fatal(

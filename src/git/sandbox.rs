@@ -145,8 +145,13 @@ pub(crate) fn lock(repo: &Repo) -> Result<File> {
 /// `count` sandboxes holding `state`, created or repaired as needed.
 ///
 /// # Errors
-/// When a worktree cannot be created or synced.
+/// A git error (exit 4) saying which sandbox could not be created or synced, unless a
+/// more precise status was given (a directory git-chimp cannot write).
 pub(crate) fn prepare(repo: &Repo, state: &TargetState, count: usize) -> Result<Vec<Sandbox>> {
+    make_all(repo, state, count).map_err(|err| super::failed("preparing the sandboxes", err))
+}
+
+fn make_all(repo: &Repo, state: &TargetState, count: usize) -> Result<Vec<Sandbox>> {
     let oid = Oid::from_str(&state.commit).context("parsing the target commit")?;
     remove_stale(repo)?;
     let overlay = Arc::new(read_overlay(repo.workdir(), state)?);
@@ -462,8 +467,13 @@ impl Sandbox {
 /// registrations were removed.
 ///
 /// # Errors
-/// When the worktree list cannot be read or the sandbox directory cannot be removed.
+/// A git error (exit 4) when the worktree list cannot be read or the sandbox directory
+/// cannot be removed.
 pub(crate) fn clean(repo: &Repo) -> Result<usize> {
+    remove_all(repo).map_err(|err| super::failed("removing the sandboxes", err))
+}
+
+fn remove_all(repo: &Repo) -> Result<usize> {
     remove_stale(repo)?;
     let git = repo.git();
     let mut removed = 0;

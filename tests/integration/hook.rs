@@ -206,3 +206,23 @@ fn hook_install_respects_hooks_path_and_never_clobbers_a_foreign_hook() {
     assert_eq!(removed.code, 0, "{}", removed.stderr);
     assert!(!repo.root.join(".githooks/pre-push").exists());
 }
+
+#[test]
+fn a_hooks_directory_that_cannot_be_written_is_a_git_error_naming_it() {
+    let repo = TestRepo::new(&[("calc.py", GAPS_CALC), ("test_calc.py", GAPS_TESTS)]);
+    // core.hooksPath names a file: no directory can be made there.
+    repo.write("hooks-file", "not a directory\n");
+    repo.git(&["config", "core.hooksPath", "hooks-file"]);
+    let refused = repo.chimp(&["hook", "install"]);
+    assert_eq!(refused.code, 4, "{}", refused.stderr);
+    assert!(
+        refused.stderr.contains("installing the pre-push hook in ")
+            && refused.stderr.contains("hooks-file"),
+        "{}",
+        refused.stderr
+    );
+    assert_eq!(
+        std::fs::read_to_string(repo.root.join("hooks-file")).unwrap(),
+        "not a directory\n"
+    );
+}
