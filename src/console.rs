@@ -1,12 +1,160 @@
-//! Progress while mutants run, on stderr: done/total, killed and survived so far, elapsed
-//! time and ETA. A bar when stderr is a terminal; otherwise a line every 10%.
+//! The console: every status and warning line goes through `tracing` and this one layer,
+//! which writes `git-chimp: <message>` to stderr (through the progress bar when one is
+//! drawn, so lines never break it). `CHIMP_LOG` (`debug`, `git_chimp=trace`, ... in
+//! `tracing-subscriber`'s filter syntax) shows more than the default `info`. Every run
+//! that has a `.chimp/` also keeps `.chimp/debug.log`: the same events and the debug ones,
+//! with times, rewritten each run, for a bug report (beside `logs/`, which holds only the
+//! test runs' logs).
+//!
+//! [`Progress`]: done/total, killed and survived so far, elapsed time and ETA. A bar when
+//! stderr is a terminal; otherwise a line every 10%.
 
-use std::io::IsTerminal;
+use std::fs::File;
+use std::io::{IsTerminal, Write};
+use std::path::Path;
+use std::sync::Mutex;
 use std::time::Instant;
 
 use indicatif::{ProgressBar, ProgressStyle};
+use tracing::field::{Field, Visit};
+use tracing::{Event, Level, Subscriber};
+use tracing_subscriber::filter::{EnvFilter, LevelFilter};
+use tracing_subscriber::layer::{Context, SubscriberExt};
+use tracing_subscriber::util::SubscriberInitExt;
+use tracing_subscriber::{Layer, fmt};
 
 use crate::outcome::{MutantResult, Outcome};
+
+/// The progress bar being drawn, if any: status lines are printed above it.
+static BAR: Mutex<Option<ProgressBar>> = Mutex::new(None);
+
+/// The run's debug log: held in memory until its `.chimp/` is known, then a file.
+static DEBUG_LOG: Mutex<Sink> = Mutex::new(Sink::Held(Vec::new()));
+
+/// Where debug log lines go.
+enum Sink {
+    /// Lines written before [`log_to`] (at most [`HELD`] bytes of them).
+    Held(Vec<u8>),
+    /// The log file.
+    File(File),
+}
+
+/// The most the debug log holds in memory before it has a file.
+const HELD: usize = 1 << 20;
+
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// Install the console (and the debug log's layer) as the process's subscriber.
+///
+/// # Errors
+/// A `CHIMP_LOG` that is not a valid filter.
+pub fn init() -> Result<(), String> {
+    let filter = match std::env::var("CHIMP_LOG") {
+        Ok(spec) if !spec.trim().is_empty() => EnvFilter::builder()
+            .with_default_directive(LevelFilter::INFO.into())
+            .parse(&spec)
+            .map_err(|err| format!("CHIMP_LOG={spec}: not a log filter: {err}"))?,
+        _ => EnvFilter::new("info"),
+    };
+    let debug_log = fmt::layer()
+        .with_ansi(false)
+        .with_target(false)
+        .with_writer(|| DebugLog)
+        .with_filter(LevelFilter::DEBUG);
+    // A second init (tests, a library user) keeps the first subscriber.
+    let _ = tracing_subscriber::registry()
+        .with(Console.with_filter(filter))
+        .with(debug_log)
+        .try_init();
+    Ok(())
+}
+
+/// Keep the debug log of this run in `dir` (`.chimp/`), replacing the last one,
+/// starting with what was logged so far. A log that cannot be written is left out.
+pub(crate) fn log_to(dir: &Path) {
+    let mut sink = lock(&DEBUG_LOG);
+    let held = match &mut *sink {
+        Sink::Held(held) => std::mem::take(held),
+        Sink::File(_) => Vec::new(),
+    };
+    let file = File::create(dir.join("debug.log"))
+        .and_then(|mut file| file.write_all(&held).map(|()| file));
+    *sink = match file {
+        Ok(file) => Sink::File(file),
+        Err(_) => Sink::Held(Vec::new()),
+    };
+}
+
+/// The writer of the debug log: nothing until [`log_to`].
+struct DebugLog;
+
+impl Write for DebugLog {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        match &mut *lock(&DEBUG_LOG) {
+            Sink::File(file) => file.write(bytes),
+            Sink::Held(held) => {
+                if held.len() + bytes.len() <= HELD {
+                    held.extend_from_slice(bytes);
+                }
+                Ok(bytes.len())
+            }
+        }
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        match &mut *lock(&DEBUG_LOG) {
+            Sink::File(file) => file.flush(),
+            Sink::Held(_) => Ok(()),
+        }
+    }
+}
+
+/// The stderr layer: `git-chimp: <message>`, `git-chimp: warning: <message>`.
+struct Console;
+
+impl<S: Subscriber> Layer<S> for Console {
+    fn on_event(&self, event: &Event<'_>, _: Context<'_, S>) {
+        let mut message = Message(String::new());
+        event.record(&mut message);
+        let level = *event.metadata().level();
+        let line = match level {
+            Level::ERROR => format!("git-chimp: error: {}", message.0),
+            Level::WARN => format!("git-chimp: warning: {}", message.0),
+            Level::INFO => format!("git-chimp: {}", message.0),
+            _ => format!("git-chimp: {level}: {}", message.0),
+        };
+        match lock(&BAR).as_ref() {
+            Some(bar) => bar.println(line),
+            None => eprintln!("{line}"),
+        }
+    }
+}
+
+/// An event's message and fields, as `message key=value ...`.
+struct Message(String);
+
+impl Visit for Message {
+    fn record_debug(&mut self, field: &Field, value: &dyn std::fmt::Debug) {
+        use std::fmt::Write as _;
+        if field.name() == "message" {
+            let _ = write!(self.0, "{value:?}");
+        } else {
+            let _ = write!(self.0, " {}={value:?}", field.name());
+        }
+    }
+
+    fn record_str(&mut self, field: &Field, value: &str) {
+        if field.name() == "message" {
+            self.0.push_str(value);
+        } else {
+            self.record_debug(field, &value);
+        }
+    }
+}
 
 /// Progress of a run.
 pub struct Progress {
@@ -33,6 +181,7 @@ impl Progress {
             bar.set_style(style);
             bar
         });
+        lock(&BAR).clone_from(&bar);
         Self {
             bar,
             total,
@@ -54,6 +203,13 @@ impl Progress {
             Outcome::Timeout => self.timeout += 1,
             Outcome::Uncovered | Outcome::Error => {}
         }
+        tracing::debug!(
+            "mutant {} {}: {} in {} ms",
+            result.mutant.id,
+            result.mutant.describe(),
+            result.outcome.name(),
+            result.duration.as_millis()
+        );
         let counts = format!(
             "killed {} survived {} timeout {}",
             self.killed, self.survived, self.timeout
@@ -73,18 +229,11 @@ impl Progress {
         }
     }
 
-    /// Print a message without breaking the bar.
-    pub fn message(&self, text: &str) {
-        match &self.bar {
-            Some(bar) => bar.println(text),
-            None => eprintln!("{text}"),
-        }
-    }
-
     /// Remove the bar.
     pub fn finish(&self) {
         if let Some(bar) = &self.bar {
             bar.finish_and_clear();
         }
+        *lock(&BAR) = None;
     }
 }

@@ -8,7 +8,7 @@
 mod cache;
 pub mod cli;
 mod commands;
-mod console;
+pub mod console;
 mod detect;
 mod docs;
 pub mod execution;

@@ -1,5 +1,6 @@
 //! `.chimp/` at the repository root: `.gitignore` (`*`, so git ignores it all),
-//! `report.json`, `survived/<id>.patch`, `logs/`, `cache/`. This module owns those paths;
+//! `report.json`, `survived/<id>.patch`, `logs/`, `cache/`, `debug.log` (written by
+//! [`crate::console`]). This module owns those paths;
 //! each run starts with an empty `logs/`, and ends with exactly one patch per survivor in
 //! `survived/`.
 
@@ -85,6 +86,7 @@ impl OutputDir {
         for dir in [out.survived_dir(), logs] {
             create_dir(&dir)?;
         }
+        crate::console::log_to(&out.root);
         Ok(out)
     }
 

@@ -24,6 +24,7 @@ use git_chimp::python::operators::Operator;
 mod stdlib;
 
 #[test]
+#[ignore = "the standard-library corpus, about a minute: .ci/run runs it"]
 fn every_mutant_of_the_standard_library_reparses() {
     let files = stdlib::python_files();
     assert!(files.len() > 1000, "found only {} files", files.len());

@@ -119,7 +119,7 @@ pub(crate) fn discover_mutants(
         }
     }
     for (path, reason) in &found.skipped {
-        eprintln!("git-chimp: skipping {path}: {reason}");
+        tracing::info!("skipping {path}: {reason}");
     }
     say_excluded_as_tests(&as_tests);
     Ok(found)
@@ -132,8 +132,8 @@ pub(crate) fn say_excluded_as_tests(paths: &[&str]) {
         return;
     }
     let more = paths.len().saturating_sub(SHOWN);
-    eprintln!(
-        "git-chimp: excluded as tests: {}{} (name a file with --code to mutate it)",
+    tracing::info!(
+        "excluded as tests: {}{} (name a file with --code to mutate it)",
         paths[..paths.len().min(SHOWN)].join(", "),
         if more > 0 {
             format!(" and {more} more")

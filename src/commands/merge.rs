@@ -38,8 +38,8 @@ pub(crate) fn merge(args: &MergeArgs, outer: Settings, all: bool) -> Result<Exit
         results: &merged.results,
         shard: None,
     };
-    eprintln!(
-        "git-chimp: merged {} reports: {} mutants in {} files",
+    tracing::info!(
+        "merged {} reports: {} mutants in {} files",
         args.reports.len(),
         merged.mutants.len(),
         merged.sources.len()

@@ -22,6 +22,7 @@ pub(crate) fn prepare(settings: Settings) -> Result<Prepared> {
     let cwd = current_dir()?;
     let repo = Repo::discover(&cwd)?;
     let options = Layers::read(settings, &repo, &cwd)?.options(repo.workdir(), &cwd)?;
+    tracing::debug!("git-chimp {}; {options:?}", crate::cli::VERSION);
     let state = match &options.rev {
         Some(rev) => repo.commit_state(&repo.resolve_commit(rev, "--rev")?)?,
         None => repo.working_state()?,
@@ -31,8 +32,8 @@ pub(crate) fn prepare(settings: Settings) -> Result<Prepared> {
             let since = repo.resolve_commit(spec, "--since")?;
             let base = repo.merge_base(&since, &state.commit, spec)?;
             let changed = ChangedLines::between(&repo, &base, &state)?;
-            eprintln!(
-                "git-chimp: --since {spec}: base {} (merge base with {}{}); {} changed lines in {} files",
+            tracing::info!(
+                "--since {spec}: base {} (merge base with {}{}); {} changed lines in {} files",
                 &base[..12],
                 &state.commit[..12],
                 if state.with_working_tree {

@@ -37,9 +37,10 @@ pub(crate) fn sweep(settings: Settings, all: bool) -> Result<ExitCode> {
     } = prepare(settings)?;
     let detected = || {
         let detected = detect::test_command(repo.workdir(), &state.files)?;
-        eprintln!(
-            "git-chimp: no test command configured; running `{}` ({})",
-            detected.command, detected.why
+        tracing::info!(
+            "no test command configured; running `{}` ({})",
+            detected.command,
+            detected.why
         );
         Some(detected.command)
     };
@@ -58,10 +59,7 @@ pub(crate) fn sweep(settings: Settings, all: bool) -> Result<ExitCode> {
     let mut found = discover_mutants(&repo, &options, &state, changed.as_ref(), Some(&tests))?;
     let shard = take_shard(&options, &mut found);
     let total = found.mutants.len();
-    eprintln!(
-        "git-chimp: {total} mutants in {} files",
-        found.sources.len()
-    );
+    tracing::info!("{total} mutants in {} files", found.sources.len());
     let findings = |results| report::Findings {
         root: repo.workdir(),
         sources: &found.sources,
@@ -90,8 +88,8 @@ pub(crate) fn sweep(settings: Settings, all: bool) -> Result<ExitCode> {
     );
     let misses = found.mutants.len() - plan.from_cache;
     if cache.is_some() {
-        eprintln!(
-            "git-chimp: cache: {} hits, {misses} misses (hashing {} ms, lookup {} ms)",
+        tracing::info!(
+            "cache: {} hits, {misses} misses (hashing {} ms, lookup {} ms)",
             plan.from_cache,
             hashed.as_millis(),
             hashing.elapsed().saturating_sub(hashed).as_millis()
@@ -149,8 +147,8 @@ pub(crate) fn take_shard(
     found
         .sources
         .retain(|path, _| paths.contains(path.as_str()));
-    eprintln!(
-        "git-chimp: --shard {shard}: {} of {total} mutants",
+    tracing::info!(
+        "--shard {shard}: {} of {total} mutants",
         found.mutants.len()
     );
     Some((shard, total))
@@ -312,7 +310,7 @@ pub(crate) fn run_misses(
             && let Err(err) = cache.put(key, result.outcome, result.duration, timeout)
             && !std::mem::replace(&mut cache_failed, true)
         {
-            eprintln!("git-chimp: warning: outcomes are not cached this run: {err:#} (said once)");
+            tracing::warn!("outcomes are not cached this run: {err:#} (said once)");
         }
     };
     let mut progress = Progress::new(mutants.len());
@@ -328,7 +326,7 @@ pub(crate) fn run_misses(
     if pytest.is_some() {
         let results: Vec<&MutantResult> =
             outcome.results.iter().map(|(_, result)| result).collect();
-        eprintln!("git-chimp: {}", worker_summary(&results));
+        tracing::info!("{}", worker_summary(&results));
     }
     Ok((outcome.results, outcome.interrupted))
 }

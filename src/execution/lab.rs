@@ -95,13 +95,13 @@ impl Lab<'_> {
     ) -> Result<(Duration, Vec<Workers>)> {
         let mut workers: Vec<Workers> = sandboxes.iter().map(|_| Workers::default()).collect();
         if self.pytest.is_some() {
-            eprintln!("git-chimp: baseline in the pytest worker: {}", self.tests);
+            tracing::info!("baseline in the pytest worker: {}", self.tests);
             // A worker gets four of these to collect the tests and run the traced baseline.
             workers = self.start_workers(sandboxes, given.unwrap_or(baseline_limit / 4));
             if let Some(worker) = workers.first().and_then(|workers| workers.warm.as_ref()) {
                 let timeout = timeouts::mutant_timeout(given, worker.startup, load(sandboxes));
-                eprintln!(
-                    "git-chimp: baseline passed in {:.1}s (collection and a traced run); \
+                tracing::info!(
+                    "baseline passed in {:.1}s (collection and a traced run); \
                      timeout per mutant {:.1}s",
                     worker.startup.as_secs_f64(),
                     timeout.as_secs_f64()
@@ -124,13 +124,13 @@ impl Lab<'_> {
                     self.restore_all(sandboxes, "the baseline")?;
                     return Ok((timeout, workers));
                 }
-                eprintln!("git-chimp: baseline from scratch: {}", self.tests);
+                tracing::info!("baseline from scratch: {}", self.tests);
                 self.restore_all(sandboxes, "the baseline")?;
                 self.baseline(&sandboxes[0], Some(timeout))?;
                 self.restore_all(sandboxes, "the baseline")?;
                 if fresh.is_some() {
-                    eprintln!(
-                        "git-chimp: pytest fails unmutated when forked from the fresh worker; \
+                    tracing::info!(
+                        "pytest fails unmutated when forked from the fresh worker; \
                          fresh runs use the test command instead"
                     );
                     for workers in &mut workers {
@@ -143,12 +143,12 @@ impl Lab<'_> {
         if is_interrupted() {
             return Err(fatal(ExitCode::Interrupted, "interrupted"));
         }
-        eprintln!("git-chimp: baseline: {}", self.tests);
+        tracing::info!("baseline: {}", self.tests);
         let baseline = self.baseline(&sandboxes[0], Some(given.unwrap_or(baseline_limit)))?;
         self.restore_all(sandboxes, "the baseline")?;
         let timeout = timeouts::mutant_timeout(given, baseline, load(sandboxes));
-        eprintln!(
-            "git-chimp: baseline passed in {:.1}s; timeout per mutant {:.1}s",
+        tracing::info!(
+            "baseline passed in {:.1}s; timeout per mutant {:.1}s",
             baseline.as_secs_f64(),
             timeout.as_secs_f64()
         );
@@ -168,13 +168,9 @@ impl Lab<'_> {
     ///
     /// # Errors
     /// [`ExitCode::Incomplete`] when the sandbox cannot be restored.
-    pub(super) fn restore_if_damaged(
-        &self,
-        sandbox: &Sandbox,
-        after: &str,
-    ) -> Result<Option<String>> {
+    pub(super) fn restore_if_damaged(&self, sandbox: &Sandbox, after: &str) -> Result<()> {
         let Some(damage) = sandbox.damage() else {
-            return Ok(None);
+            return Ok(());
         };
         sandbox.resync(self.state).map_err(|err| {
             fatal(
@@ -186,20 +182,20 @@ impl Lab<'_> {
                 ),
             )
         })?;
-        Ok((!self.damage_told.swap(true, Ordering::SeqCst)).then(|| {
-            format!(
-                "git-chimp: the tests delete or change files in their working directory \
-                 ({damage} after {after}); git-chimp restores the sandbox after every such run"
-            )
-        }))
+        if !self.damage_told.swap(true, Ordering::SeqCst) {
+            tracing::info!(
+                "the tests delete or change files in their working directory ({damage} after \
+                 {after}); git-chimp restores the sandbox after every such run"
+            );
+        }
+        tracing::debug!("sandbox {} restored: {damage} after {after}", sandbox.index);
+        Ok(())
     }
 
-    /// [`Lab::restore_if_damaged`] for every sandbox, telling the user on stderr.
+    /// [`Lab::restore_if_damaged`] for every sandbox.
     fn restore_all(&self, sandboxes: &[Sandbox], after: &str) -> Result<()> {
         for sandbox in sandboxes {
-            if let Some(line) = self.restore_if_damaged(sandbox, after)? {
-                eprintln!("{line}");
-            }
+            self.restore_if_damaged(sandbox, after)?;
         }
         Ok(())
     }
@@ -354,8 +350,8 @@ impl Lab<'_> {
             let warm = match warm {
                 Ok(worker) => {
                     if sandbox.index == 0 {
-                        eprintln!(
-                            "git-chimp: pytest worker: {} tests, traced baseline {:.1}s",
+                        tracing::info!(
+                            "pytest worker: {} tests, traced baseline {:.1}s",
                             worker.tests,
                             worker.baseline.as_secs_f64()
                         );
@@ -364,8 +360,8 @@ impl Lab<'_> {
                 }
                 Err(Failure::Interrupted) => None,
                 Err(Failure::Gone(reason)) => {
-                    eprintln!(
-                        "git-chimp: the pytest worker cannot run in sandbox {}, so its mutants \
+                    tracing::info!(
+                        "the pytest worker cannot run in sandbox {}, so its mutants \
                          run the tests from scratch: {reason}",
                         sandbox.index
                     );
@@ -376,8 +372,8 @@ impl Lab<'_> {
                 Ok(worker) => Some(worker),
                 Err(Failure::Interrupted) => None,
                 Err(Failure::Gone(reason)) => {
-                    eprintln!(
-                        "git-chimp: sandbox {} starts every fresh test run with the test \
+                    tracing::info!(
+                        "sandbox {} starts every fresh test run with the test \
                          command: {reason}",
                         sandbox.index
                     );

@@ -29,8 +29,6 @@ const WORKER_RESTARTS: usize = 2;
 enum Event {
     /// A finished mutant, by index.
     Result(usize, Box<MutantResult>),
-    /// A line for the user.
-    Message(String),
 }
 
 /// What the mutant phase produced.
@@ -75,7 +73,6 @@ impl Lab<'_> {
                             plain,
                             worker: Some(worker),
                             restarts: 0,
-                            sender: &sender,
                         }),
                         None => Box::new(plain),
                     };
@@ -87,7 +84,7 @@ impl Lab<'_> {
                         let Some(mutant) = mutants.get(index) else {
                             break;
                         };
-                        let ran = self.test_one(&mut *runner, sandbox, mutant, alone, &sender);
+                        let ran = self.test_one(&mut *runner, sandbox, mutant, alone);
                         match ran {
                             Ok(Some(result)) => {
                                 let _ = sender.send(Event::Result(index, Box::new(result)));
@@ -106,19 +103,14 @@ impl Lab<'_> {
             }
             drop(sender);
             for event in receiver {
-                let (index, result) = match event {
-                    Event::Result(index, result) => (index, *result),
-                    Event::Message(message) => {
-                        progress.message(&message);
-                        continue;
-                    }
-                };
+                let Event::Result(index, result) = event;
+                let result = *result;
                 if result.outcome == Outcome::Error {
-                    progress.message(&format!(
-                        "git-chimp: error on mutant {}: {}",
+                    tracing::info!(
+                        "error on mutant {}: {}",
                         result.mutant.id,
                         result.detail.as_deref().unwrap_or("")
-                    ));
+                    );
                 }
                 progress.record(&result);
                 on_result(index, &result);
@@ -144,7 +136,6 @@ impl Lab<'_> {
         sandbox: &Sandbox,
         mutant: &Mutant,
         alone: &RwLock<()>,
-        sender: &mpsc::Sender<Event>,
     ) -> Result<Option<MutantResult>> {
         let mut run = |exclusive: bool| -> Result<Option<MutantResult>> {
             // The lock is held through the restore too: a sandbox synced again is work
@@ -164,9 +155,7 @@ impl Lab<'_> {
             // The warm worker's children leave what they adopted from killed tests too.
             crate::execution::process::reap_adopted();
             let after = format!("the run of mutant {}", mutant.id);
-            if let Some(line) = self.restore_if_damaged(sandbox, &after)? {
-                let _ = sender.send(Event::Message(line));
-            }
+            self.restore_if_damaged(sandbox, &after)?;
             ran
         };
         match run(false)? {
@@ -355,6 +344,7 @@ impl MutantRunner for PlainRunner<'_, '_> {
 impl PlainRunner<'_, '_> {
     /// [`MutantRunner::run`], with `detail` as the result's reason unless it has one.
     fn run_because(&mut self, mutant: &Mutant, detail: &str) -> Result<Option<MutantResult>> {
+        tracing::debug!("mutant {}: {detail}", mutant.id);
         let result = self.run(mutant)?;
         Ok(result.map(|mut result| {
             result.detail.get_or_insert_with(|| detail.to_owned());
@@ -370,7 +360,6 @@ struct WorkerRunner<'a, 'lab> {
     plain: PlainRunner<'a, 'lab>,
     worker: Option<Worker>,
     restarts: usize,
-    sender: &'a mpsc::Sender<Event>,
 }
 
 impl MutantRunner for WorkerRunner<'_, '_> {
@@ -393,8 +382,8 @@ impl MutantRunner for WorkerRunner<'_, '_> {
             Err(Failure::Gone(reason)) => {
                 self.worker = None;
                 let restart = self.restarts < WORKER_RESTARTS;
-                let _ = self.sender.send(Event::Message(format!(
-                    "git-chimp: the pytest worker of sandbox {} died on mutant {} ({}); {}",
+                tracing::info!(
+                    "the pytest worker of sandbox {} died on mutant {} ({}); {}",
                     sandbox.index,
                     mutant.id,
                     reason.lines().next().unwrap_or_default(),
@@ -403,7 +392,7 @@ impl MutantRunner for WorkerRunner<'_, '_> {
                     } else {
                         "running the rest of this sandbox's mutants from scratch"
                     }
-                )));
+                );
                 let result = self
                     .plain
                     .run_because(mutant, "run from scratch: the worker died on it");
@@ -429,10 +418,10 @@ impl WorkerRunner<'_, '_> {
         match lab.start_worker(command, sandbox, timeout, Mode::Warm) {
             Ok(worker) => self.worker = Some(worker),
             Err(Failure::Gone(reason)) => {
-                let _ = self.sender.send(Event::Message(format!(
-                    "git-chimp: the pytest worker of sandbox {} did not restart: {reason}",
+                tracing::info!(
+                    "the pytest worker of sandbox {} did not restart: {reason}",
                     sandbox.index
-                )));
+                );
             }
             Err(Failure::Interrupted) => {}
         }

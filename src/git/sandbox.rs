@@ -133,9 +133,7 @@ pub(crate) fn lock(repo: &Repo) -> Result<File> {
             ));
         }
         if !told {
-            eprintln!(
-                "git-chimp: waiting for another git-chimp run in this repository to finish..."
-            );
+            tracing::info!("waiting for another git-chimp run in this repository to finish...");
             told = true;
         }
         std::thread::sleep(Duration::from_millis(100));
@@ -249,8 +247,8 @@ fn remove_stale(repo: &Repo) -> Result<()> {
             // One still checked out in an old sandbox goes when that sandbox is repaired;
             // it must not stop the run (or `clean`) now.
             if let Err(err) = branch.delete() {
-                eprintln!(
-                    "git-chimp: warning: could not delete a sandbox branch an older run left: {}",
+                tracing::warn!(
+                    "could not delete a sandbox branch an older run left: {}",
                     err.message()
                 );
             }

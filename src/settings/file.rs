@@ -55,8 +55,8 @@ pub(crate) fn load(cwd: &Path, workdir: &Path) -> Result<Option<FileConfig>> {
                     && std::fs::read_to_string(dir.join("pyproject.toml"))
                         .is_ok_and(|text| text.contains("tool.chimp"))
                 {
-                    eprintln!(
-                        "git-chimp: note: {} is used; the [tool.chimp] table of the \
+                    tracing::info!(
+                        "note: {} is used; the [tool.chimp] table of the \
                          pyproject.toml beside it is not",
                         shown.display()
                     );

@@ -148,8 +148,8 @@ impl Options {
         let jobs = match args.jobs {
             Some(0) => return Err(fatal(ExitCode::Usage, "--jobs 0: must be at least 1")),
             Some(jobs) if jobs > MAX_JOBS_PER_CPU * cpus => {
-                eprintln!(
-                    "git-chimp: --jobs {jobs} is far above the {cpus} CPUs; using {} (more \
+                tracing::info!(
+                    "--jobs {jobs} is far above the {cpus} CPUs; using {} (more \
                      test runs at once would only compete for them)",
                     MAX_JOBS_PER_CPU * cpus
                 );

@@ -299,6 +299,7 @@ fn cache_prune_and_clear_remove_entries() {
 }
 
 #[test]
+#[ignore = "needs the package registry (pytest)"]
 fn uncovered_outcomes_from_the_worker_are_cached_and_not_reused_without_it() {
     // `triple` has no test: the worker calls its mutants uncovered; a run without the
     // worker cannot say that, so it runs them (they survive) and reuses the rest.

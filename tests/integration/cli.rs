@@ -188,3 +188,36 @@ fn a_code_path_that_does_not_exist_is_a_usage_error() {
         run.stderr
     );
 }
+
+#[test]
+fn chimp_log_shows_diagnostics_and_every_run_keeps_a_debug_log() {
+    let repo = crate::sweep::gaps();
+    let quiet = repo.chimp(&["--tests", crate::sweep::UNITTEST]);
+    assert_eq!(quiet.code, 2, "{}", quiet.stderr);
+    assert!(!quiet.stderr.contains("DEBUG"), "{}", quiet.stderr);
+    let log = std::fs::read_to_string(repo.root.join(".chimp/debug.log")).unwrap();
+    // The status lines and the per-mutant diagnostics, from before `.chimp/` existed too.
+    assert!(log.contains("mutants in 1 files"), "{log}");
+    assert!(
+        log.contains("DEBUG") && log.contains(": survived in "),
+        "{log}"
+    );
+    assert!(log.contains("git-chimp 0."), "{log}");
+
+    let mut command = repo.chimp_in("", &["--tests", crate::sweep::UNITTEST, "--no-cache"]);
+    command.env("CHIMP_LOG", "debug");
+    let verbose = crate::util::run(command);
+    assert_eq!(verbose.code, 2, "{}", verbose.stderr);
+    assert!(
+        verbose.stderr.contains("git-chimp: DEBUG: mutant "),
+        "{}",
+        verbose.stderr
+    );
+    assert_eq!(repo.statuses(), crate::sweep::expected_gaps());
+
+    let mut command = repo.chimp_in("", &["list"]);
+    command.env("CHIMP_LOG", "no such=level=x");
+    let bad = crate::util::run(command);
+    assert_eq!(bad.code, 1, "{}", bad.stderr);
+    assert!(bad.stderr.contains("CHIMP_LOG="), "{}", bad.stderr);
+}
