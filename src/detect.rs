@@ -163,9 +163,8 @@ impl PytestPaths {
         {
             let words = |key: &str| -> Vec<String> {
                 match options.get(key) {
-                    Some(toml::Value::String(text)) => {
-                        text.split_whitespace().map(str::to_owned).collect()
-                    }
+                    // pytest splits "args" options as a shell does.
+                    Some(toml::Value::String(text)) => shlex::split(text).unwrap_or_default(),
                     Some(toml::Value::Array(items)) => items
                         .iter()
                         .filter_map(|item| item.as_str().map(str::to_owned))
@@ -235,7 +234,7 @@ fn ini_section(text: &str, section: &str) -> Option<PytestPaths> {
             };
             value
         };
-        let words = value.split_whitespace().map(str::to_owned);
+        let words = shlex::split(value).unwrap_or_default();
         match current {
             Some("python_files") => paths.python_files.extend(words),
             Some("testpaths") => paths.testpaths.extend(words),

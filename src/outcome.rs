@@ -39,11 +39,7 @@ pub enum Outcome {
 
 impl Outcome {
     /// Every outcome, in report order (the order of the variants).
-    pub const ALL: [Outcome; <Outcome as strum::EnumCount>::COUNT] =
-        match <Outcome as strum::VariantArray>::VARIANTS.first_chunk() {
-            Some(all) => *all,
-            None => panic!("VARIANTS holds every variant"),
-        };
+    pub const ALL: [Outcome; <Outcome as strum::EnumCount>::COUNT] = every_variant();
 
     /// Whether the tests missed the mutant: survived or never reached.
     #[must_use]
@@ -67,6 +63,15 @@ impl Outcome {
             Outcome::Uncovered => "NoCoverage",
             Outcome::Error => "RuntimeError",
         }
+    }
+}
+
+/// Every variant of a strum `VariantArray` enum as an array of its `COUNT`, in
+/// declaration order (for `ALL` constants that iterate by value).
+pub(crate) const fn every_variant<T: strum::VariantArray + Copy, const N: usize>() -> [T; N] {
+    match T::VARIANTS.first_chunk() {
+        Some(all) => *all,
+        None => panic!("VARIANTS holds every variant"),
     }
 }
 

@@ -60,10 +60,7 @@ pub enum Operator {
 impl Operator {
     /// Every operator, in catalogue order (the order of the variants).
     pub const ALL: [Operator; <Operator as strum::EnumCount>::COUNT] =
-        match <Operator as strum::VariantArray>::VARIANTS.first_chunk() {
-            Some(all) => *all,
-            None => panic!("VARIANTS holds every variant"),
-        };
+        crate::outcome::every_variant();
 
     /// Every operator, the most telling first: a survivor of statement deletion or of a
     /// changed return value says more about the tests than one of a changed string.

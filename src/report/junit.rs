@@ -4,97 +4,152 @@
 //! their patch, errors are errors, and mutants an interrupted run did not reach are
 //! skipped.
 
-use std::fmt::Write;
+use std::io;
+
+use quick_xml::Writer;
+use quick_xml::events::{BytesDecl, BytesText, Event};
 
 use crate::outcome::Outcome;
-use crate::report::{Entry, Findings, escape_markup as escape};
+use crate::report::{Entry, Findings, xml_safe};
 
-/// The JUnit XML document of `findings`.
+/// The JUnit XML document of `findings` (written with quick-xml, which escapes).
 #[must_use]
 pub(crate) fn render(findings: &Findings<'_>) -> String {
-    let files = findings.by_file();
+    let mut writer = Writer::new_with_indent(Vec::new(), b' ', 2);
+    // Writing into memory cannot fail.
+    let _ = write(&mut writer, findings);
+    let mut xml = String::from_utf8(writer.into_inner()).unwrap_or_default();
+    xml.push('\n');
+    xml
+}
+
+fn write(writer: &mut Writer<Vec<u8>>, findings: &Findings<'_>) -> io::Result<()> {
     let count = |entries: &[Entry<'_>], wanted: fn(Option<Outcome>) -> bool| {
         entries
             .iter()
             .filter(|(_, result)| wanted(result.map(|r| r.outcome)))
             .count()
+            .to_string()
     };
     let failed = |outcome: Option<Outcome>| outcome.is_some_and(Outcome::undetected);
     let errored = |outcome: Option<Outcome>| outcome == Some(Outcome::Error);
     let skipped = |outcome: Option<Outcome>| outcome.is_none();
-    let seconds = |entries: &[Entry<'_>]| -> f64 {
-        entries
+    let seconds = |entries: &[Entry<'_>]| -> String {
+        let total: f64 = entries
             .iter()
             .filter_map(|(_, result)| result.map(|r| r.duration.as_secs_f64()))
-            .sum()
+            .sum();
+        format!("{total:.3}")
     };
+    let totals = |entries: &[Entry<'_>]| {
+        [
+            ("tests", entries.len().to_string()),
+            ("failures", count(entries, failed)),
+            ("errors", count(entries, errored)),
+            ("skipped", count(entries, skipped)),
+            ("time", seconds(entries)),
+        ]
+    };
+    writer.write_event(Event::Decl(BytesDecl::new("1.0", Some("UTF-8"), None)))?;
     let all = findings.entries();
-    let mut xml = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
-    let _ = writeln!(
-        xml,
-        "<testsuites name=\"git-chimp\" tests=\"{}\" failures=\"{}\" errors=\"{}\" skipped=\"{}\" time=\"{:.3}\">",
-        all.len(),
-        count(&all, failed),
-        count(&all, errored),
-        count(&all, skipped),
-        seconds(&all)
-    );
-    for (path, entries) in &files {
-        let _ = writeln!(
-            xml,
-            "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{}\" errors=\"{}\" skipped=\"{}\" time=\"{:.3}\">",
-            escape(path),
-            entries.len(),
-            count(entries, failed),
-            count(entries, errored),
-            count(entries, skipped),
-            seconds(entries)
-        );
-        for (mutant, result) in entries {
-            let _ = write!(
-                xml,
-                "    <testcase classname=\"{}\" name=\"{}\" time=\"{:.3}\"",
-                escape(&mutant.path.replace('/', ".")),
-                escape(&format!(
-                    "{}:{} {} {} [{}]",
-                    mutant.start.line,
-                    mutant.start.column,
-                    mutant.operator,
-                    mutant.describe(),
-                    mutant.id
-                )),
-                result.map_or(0.0, |r| r.duration.as_secs_f64())
-            );
-            let detail = result.and_then(|r| r.detail.as_deref()).unwrap_or("");
-            match result.map(|r| r.outcome) {
-                Some(Outcome::Killed | Outcome::Timeout) => xml.push_str("/>\n"),
-                None => xml.push_str(
-                    ">\n      <skipped message=\"not run (interrupted)\"/>\n    </testcase>\n",
-                ),
-                Some(Outcome::Error) => {
-                    let _ = write!(
-                        xml,
-                        ">\n      <error message=\"{}\"/>\n    </testcase>\n",
-                        escape(detail)
-                    );
-                }
-                Some(outcome) => {
-                    let message = if outcome == Outcome::Uncovered {
-                        "mutant not covered: no test reaches this code"
-                    } else {
-                        "mutant survived: the tests pass with this change"
-                    };
-                    let _ = write!(
-                        xml,
-                        ">\n      <failure message=\"{message}\" type=\"{}\">{}</failure>\n    </testcase>\n",
-                        outcome.name(),
-                        escape(&mutant.diff(findings.source(&mutant.path)))
-                    );
-                }
+    let mut suites = vec![("name", "git-chimp".to_owned())];
+    suites.extend(totals(&all));
+    writer
+        .create_element("testsuites")
+        .with_attributes(pairs(&suites))
+        .write_inner_content(|writer| {
+            for (path, entries) in &findings.by_file() {
+                let mut suite = vec![("name", xml_safe(path).into_owned())];
+                suite.extend(totals(entries));
+                writer
+                    .create_element("testsuite")
+                    .with_attributes(pairs(&suite))
+                    .write_inner_content(|writer| {
+                        for entry in entries {
+                            test_case(writer, findings, *entry)?;
+                        }
+                        Ok(())
+                    })?;
             }
+            Ok(())
+        })?;
+    Ok(())
+}
+
+/// One mutant's `<testcase>`.
+fn test_case(
+    writer: &mut Writer<Vec<u8>>,
+    findings: &Findings<'_>,
+    (mutant, result): Entry<'_>,
+) -> io::Result<()> {
+    let case = [
+        (
+            "classname",
+            xml_safe(&mutant.path.replace('/', ".")).into_owned(),
+        ),
+        (
+            "name",
+            xml_safe(&format!(
+                "{}:{} {} {} [{}]",
+                mutant.start.line,
+                mutant.start.column,
+                mutant.operator,
+                mutant.describe(),
+                mutant.id
+            ))
+            .into_owned(),
+        ),
+        (
+            "time",
+            format!("{:.3}", result.map_or(0.0, |r| r.duration.as_secs_f64())),
+        ),
+    ];
+    let element = writer
+        .create_element("testcase")
+        .with_attributes(pairs(&case));
+    let detail = result.and_then(|r| r.detail.as_deref()).unwrap_or("");
+    match result.map(|r| r.outcome) {
+        Some(Outcome::Killed | Outcome::Timeout) => {
+            element.write_empty()?;
         }
-        xml.push_str("  </testsuite>\n");
+        None => {
+            element.write_inner_content(|writer| {
+                writer
+                    .create_element("skipped")
+                    .with_attribute(("message", "not run (interrupted)"))
+                    .write_empty()
+                    .map(drop)
+            })?;
+        }
+        Some(Outcome::Error) => {
+            element.write_inner_content(|writer| {
+                writer
+                    .create_element("error")
+                    .with_attribute(("message", xml_safe(detail).as_ref()))
+                    .write_empty()
+                    .map(drop)
+            })?;
+        }
+        Some(outcome) => {
+            let message = if outcome == Outcome::Uncovered {
+                "mutant not covered: no test reaches this code"
+            } else {
+                "mutant survived: the tests pass with this change"
+            };
+            let diff = mutant.diff(findings.source(&mutant.path));
+            element.write_inner_content(|writer| {
+                writer
+                    .create_element("failure")
+                    .with_attributes([("message", message), ("type", outcome.name())])
+                    .write_text_content(BytesText::new(&xml_safe(&diff)))
+                    .map(drop)
+            })?;
+        }
     }
-    xml.push_str("</testsuites>\n");
-    xml
+    Ok(())
+}
+
+/// Attribute pairs as quick-xml takes them.
+fn pairs<'a>(pairs: &'a [(&'static str, String)]) -> impl Iterator<Item = (&'a str, &'a str)> {
+    pairs.iter().map(|(key, value)| (*key, value.as_str()))
 }

@@ -140,9 +140,28 @@ pub(crate) fn write_all(
     Ok(notes)
 }
 
+/// `text` with the characters XML 1.0 cannot hold (control characters other than tab
+/// and line ends, U+FFFE, U+FFFF) replaced by U+FFFD.
+pub(crate) fn xml_safe(text: &str) -> std::borrow::Cow<'_, str> {
+    let unsafe_char = |c: char| {
+        (u32::from(c) < 0x20 && !matches!(c, '\t' | '\n' | '\r'))
+            || c == '\u{fffe}'
+            || c == '\u{ffff}'
+    };
+    if text.chars().any(unsafe_char) {
+        text.chars()
+            .map(|c| if unsafe_char(c) { '\u{fffd}' } else { c })
+            .collect::<String>()
+            .into()
+    } else {
+        text.into()
+    }
+}
+
 /// Text for an HTML or XML attribute or element: markup characters escaped, and characters XML
 /// 1.0 cannot hold replaced.
 pub(crate) fn escape_markup(text: &str) -> String {
+    let text = xml_safe(text);
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {
@@ -151,8 +170,6 @@ pub(crate) fn escape_markup(text: &str) -> String {
             '>' => out.push_str("&gt;"),
             '"' => out.push_str("&quot;"),
             '\'' => out.push_str("&apos;"),
-            '\t' | '\n' | '\r' => out.push(c),
-            c if u32::from(c) < 0x20 || c == '\u{fffe}' || c == '\u{ffff}' => out.push('\u{fffd}'),
             c => out.push(c),
         }
     }
