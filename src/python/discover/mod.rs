@@ -676,4 +676,6 @@ fn is_word_char(c: char) -> bool {
 }
 
 #[cfg(test)]
+mod snapshots;
+#[cfg(test)]
 mod tests;
