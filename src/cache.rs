@@ -395,12 +395,12 @@ mod test {
 
     #[test]
     fn durations_take_units() {
-        assert_eq!(parse_duration("30d"), Ok(Duration::from_secs(30 * 86_400)));
-        assert_eq!(parse_duration("90m"), Ok(Duration::from_secs(5400)));
+        assert_eq!(parse_duration("30d"), Ok(Duration::from_hours(30 * 24)));
+        assert_eq!(parse_duration("90m"), Ok(Duration::from_mins(90)));
         assert!(parse_duration("soon").is_err());
-        assert_eq!(parse_duration("1h 30m"), Ok(Duration::from_secs(5400)));
-        assert_eq!(parse_duration("2w"), Ok(Duration::from_secs(14 * 86_400)));
-        assert_eq!(parse_duration("30"), Ok(Duration::from_secs(30 * 86_400)));
+        assert_eq!(parse_duration("1h 30m"), Ok(Duration::from_mins(90)));
+        assert_eq!(parse_duration("2w"), Ok(Duration::from_hours(14 * 24)));
+        assert_eq!(parse_duration("30"), Ok(Duration::from_hours(30 * 24)));
         assert!(parse_duration("").is_err());
         assert!(parse_duration("3 fortnights").is_err());
     }

@@ -1,10 +1,15 @@
-//! Every mutant git-chimp makes must still be valid Python. This checks that over a large
-//! real corpus: the Python standard library of the machine's `python3`. Each mutant is
-//! re-parsed (its enclosing definition, by rustpython-parser), and a sample is checked by
-//! CPython's own parser too.
+//! Every file CPython accepts must parse, and every mutant git-chimp makes must still be
+//! valid Python. This checks both over large real corpora: the standard libraries of
+//! every CPython 3.9 and later that pyenv has (3.9 to 3.13 on the CI machines), plus the
+//! machine's `python3`.
 //!
-//! By default every 8th file is covered (a few hundred files, tens of thousands of
-//! mutants); `CHIMP_CORPUS_FULL=1` covers every file.
+//! - Each interpreter says which of its own `Lib/` files it accepts (`ast.parse`); git-chimp
+//!   must parse all of those. The files it rejects (deliberately broken test data, Python
+//!   2 examples) are left out, and listed in the failure message if git-chimp parses
+//!   fewer.
+//! - Every mutant of every 8th file (every file with `CHIMP_CORPUS_FULL=1`) is re-parsed
+//!   (its enclosing definition, by ruff's parser), and a sample of whole mutated files by
+//!   the matching CPython too.
 
 #![allow(clippy::unwrap_used, reason = "tests fail loudly on purpose")]
 #![allow(
@@ -15,43 +20,118 @@
 
 use std::collections::BTreeSet;
 use std::io::Write;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
 use git_chimp::python::discover::mutate_source;
+use git_chimp::python::encoding::decode;
 use git_chimp::python::operators::Operator;
 
 #[path = "support/stdlib.rs"]
 mod stdlib;
 
-#[test]
-#[ignore = "the standard-library corpus, about a minute: .ci/run runs it"]
-fn every_mutant_of_the_standard_library_reparses() {
-    let files = stdlib::python_files();
-    assert!(files.len() > 1000, "found only {} files", files.len());
-    let step = if std::env::var_os("CHIMP_CORPUS_FULL").is_some() {
-        1
-    } else {
-        8
-    };
+/// Each CPython 3.9+ under pyenv, by its `python` binary, newest last.
+fn interpreters() -> Vec<PathBuf> {
+    let root = std::env::var_os("PYENV_ROOT").map_or_else(
+        || Path::new(&std::env::var("HOME").unwrap()).join(".pyenv"),
+        PathBuf::from,
+    );
+    let mut found: Vec<(u32, PathBuf)> = std::fs::read_dir(root.join("versions"))
+        .map(|entries| {
+            entries
+                .flatten()
+                .filter_map(|entry| {
+                    let name = entry.file_name().to_string_lossy().into_owned();
+                    let minor: u32 = name.strip_prefix("3.")?.split('.').next()?.parse().ok()?;
+                    let python = entry.path().join("bin/python3");
+                    (minor >= 9 && python.exists()).then_some((minor, python))
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    found.sort();
+    found.into_iter().map(|(_, python)| python).collect()
+}
+
+/// Run `script` with `python`, feeding `lines` on stdin; its stdout.
+fn python(python: &Path, script: &str, lines: &[String]) -> String {
+    let mut child = Command::new(python)
+        .args(["-c", script])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    {
+        let mut stdin = child.stdin.take().unwrap();
+        for line in lines {
+            writeln!(stdin, "{line}").unwrap();
+        }
+    }
+    let output = child.wait_with_output().unwrap();
+    assert!(output.status.success(), "{} failed", python.display());
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+/// The files of `python`'s standard library that it accepts itself.
+const ACCEPTED: &str = "import ast, sys, warnings\nwarnings.simplefilter('ignore')\nfor line in sys.stdin:\n    path = line.rstrip('\\n')\n    try:\n        ast.parse(open(path, 'rb').read())\n    except (SyntaxError, ValueError):\n        continue\n    print(path)";
+
+/// How many of the JSON-encoded sources on stdin `python` rejects (each one's error on
+/// stderr).
+const REJECTED: &str = "import ast, json, sys, warnings\nwarnings.simplefilter('ignore')\nbad = 0\nfor line in sys.stdin:\n    try:\n        ast.parse(json.loads(line))\n    except SyntaxError as e:\n        bad += 1\n        print(e, file=sys.stderr)\nprint(bad)";
+
+fn check_one_library(python_bin: &Path, full: bool) -> (usize, usize) {
+    let lib = PathBuf::from(
+        python(
+            python_bin,
+            "import sysconfig; print(sysconfig.get_paths()['stdlib'])",
+            &[],
+        )
+        .trim(),
+    );
+    let files = stdlib::python_files_in(&lib);
+    assert!(
+        files.len() > 1000,
+        "{}: only {} files",
+        lib.display(),
+        files.len()
+    );
+    let listed: Vec<String> = files.iter().map(|p| p.display().to_string()).collect();
+    let accepted: BTreeSet<String> = python(python_bin, ACCEPTED, &listed)
+        .lines()
+        .map(str::to_owned)
+        .collect();
     let operators: BTreeSet<Operator> = Operator::ALL.into_iter().collect();
-    let mut checked = 0usize;
-    let mut per_operator: BTreeSet<Operator> = BTreeSet::new();
+    let mut skipped = Vec::new();
     let mut failures = Vec::new();
     let mut cpython_sample = Vec::new();
-    for path in files.iter().step_by(step) {
-        let Ok(text) = std::fs::read_to_string(path) else {
+    let mut checked = 0usize;
+    let mut per_operator: BTreeSet<Operator> = BTreeSet::new();
+    for (index, path) in files.iter().enumerate() {
+        let shown = path.display().to_string();
+        if !accepted.contains(&shown) {
+            continue;
+        }
+        let Ok((text, _)) = decode(std::fs::read(path).unwrap()) else {
+            skipped.push(format!("{shown}: not decodable"));
             continue;
         };
-        let Ok(mutants) = mutate_source(&path.to_string_lossy(), &text, &operators) else {
-            continue;
+        let sampled = full || index % 8 == 0;
+        let mutants = match mutate_source(&shown, &text, &operators) {
+            Ok(mutants) => mutants,
+            Err(skip) => {
+                skipped.push(format!("{shown}: {skip}"));
+                continue;
+            }
         };
-        for (index, mutant) in mutants.iter().enumerate() {
+        if !sampled {
+            continue;
+        }
+        for (number, mutant) in mutants.iter().enumerate() {
             checked += 1;
             per_operator.insert(mutant.operator);
             if !mutant.reparses(&text) {
                 failures.push(format!(
-                    "{}:{}:{} {} {:?} -> {:?}",
-                    path.display(),
+                    "{shown}:{}:{} {} {:?} -> {:?}",
                     mutant.start.line,
                     mutant.start.column,
                     mutant.operator,
@@ -59,42 +139,54 @@ fn every_mutant_of_the_standard_library_reparses() {
                     mutant.replacement
                 ));
             }
-            if index % 97 == 0 {
-                cpython_sample.push(mutant.mutated_text(&text));
+            if number % 97 == 0 {
+                cpython_sample.push(serde_json::to_string(&mutant.mutated_text(&text)).unwrap());
             }
         }
     }
+    let name = python_bin.display();
+    assert!(
+        skipped.is_empty(),
+        "{name}: {} files CPython accepts do not parse:\n{}",
+        skipped.len(),
+        skipped.join("\n")
+    );
     assert!(
         failures.is_empty(),
-        "{} of {checked} mutants do not parse:\n{}",
+        "{name}: {} of {checked} mutants do not parse:\n{}",
         failures.len(),
         failures[..failures.len().min(30)].join("\n")
     );
     assert_eq!(
         per_operator.len(),
         Operator::ALL.len(),
-        "every operator is exercised: {per_operator:?}"
+        "{name}: every operator is exercised: {per_operator:?}"
     );
-    assert!(checked > 50_000, "only {checked} mutants");
-
-    // CPython's parser agrees on a sample of whole mutated files.
-    let mut child = Command::new("python3")
-        .args(["-c", "import ast, json, sys\nbad = 0\nfor line in sys.stdin:\n    src = json.loads(line)\n    try:\n        ast.parse(src)\n    except SyntaxError as e:\n        bad += 1\n        print(e, file=sys.stderr)\nprint(bad)"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    {
-        let mut stdin = child.stdin.take().unwrap();
-        for text in &cpython_sample {
-            writeln!(stdin, "{}", serde_json::to_string(text).unwrap()).unwrap();
-        }
-    }
-    let output = child.wait_with_output().unwrap();
+    assert!(checked > 50_000, "{name}: only {checked} mutants");
+    let rejected = python(python_bin, REJECTED, &cpython_sample);
     assert_eq!(
-        String::from_utf8_lossy(&output.stdout).trim(),
+        rejected.trim(),
         "0",
-        "CPython rejects some of {} sampled mutants",
+        "{name}: CPython rejects some of {} sampled mutants",
         cpython_sample.len()
     );
+    (accepted.len(), checked)
+}
+
+#[test]
+#[ignore = "the standard-library corpora of every CPython, a few minutes: .ci/run runs it"]
+fn every_file_cpython_accepts_parses_and_every_mutant_reparses() {
+    let full = std::env::var_os("CHIMP_CORPUS_FULL").is_some();
+    let mut pythons = interpreters();
+    if pythons.is_empty() {
+        // Without pyenv: the machine's python3 alone.
+        pythons.push(PathBuf::from("python3"));
+    }
+    for python_bin in &pythons {
+        let (files, mutants) = check_one_library(python_bin, full);
+        eprintln!(
+            "{}: {files} files parse, {mutants} mutants re-parse",
+            python_bin.display()
+        );
+    }
 }

@@ -1,14 +1,16 @@
-//! The boundary to rustpython-parser: a Python source text becomes its statements, its
-//! tokens (with exact byte spans, so operators can be found precisely) and the lines
-//! carrying `# pragma: no mutate`. A text that does not parse is a [`ParseSkip`], which
-//! the caller reports and moves past.
+//! The boundary to ruff's parser (`ruff_python_parser` and `ruff_python_ast`): a Python
+//! source text becomes its statements, its tokens (with exact byte spans, so operators
+//! can be found precisely) and the lines carrying `# pragma: no mutate`. The parser takes
+//! the syntax of every Python version (PEP 701 f-strings, PEP 750 t-strings, PEP 695 type
+//! parameters); a text that does not parse is a [`ParseSkip`], which the caller reports
+//! and moves past.
 
 use std::collections::BTreeSet;
 use std::fmt;
 
-use rustpython_parser::ast::{self, Ranged};
-use rustpython_parser::lexer::lex;
-use rustpython_parser::{Mode, Tok};
+use ruff_python_ast::token::TokenKind as RuffToken;
+use ruff_python_ast::{ModModule, Stmt};
+use ruff_text_size::{Ranged, TextRange};
 
 use crate::python::span::{LineIndex, Span};
 
@@ -22,7 +24,8 @@ pub enum TokenKind {
     Bracket,
     /// A comment, a newline, an indent or a dedent: layout, not code.
     Trivia,
-    /// A string literal (one piece of an implicit concatenation).
+    /// A string or bytes literal (one piece of an implicit concatenation; f-strings and
+    /// t-strings are tokens of their own kinds).
     String,
     /// The `@` that starts a decorator (or the matrix-multiply operator).
     At,
@@ -42,7 +45,7 @@ pub struct Token {
 /// A parsed Python module.
 pub struct ParsedModule {
     /// The module's statements.
-    pub body: Vec<ast::Stmt>,
+    pub body: Vec<Stmt>,
     /// Every token, in source order.
     pub tokens: Vec<Token>,
     /// 0-based lines that carry a `# pragma: no mutate` comment.
@@ -64,63 +67,59 @@ impl fmt::Display for ParseSkip {
     }
 }
 
-/// Byte offset of a parser position.
-pub(crate) fn offset(size: rustpython_parser::text_size::TextSize) -> usize {
-    u32::from(size) as usize
+/// The byte span of a parser range.
+pub(crate) fn span_of_range(range: TextRange) -> Span {
+    Span::new(range.start().to_usize(), range.end().to_usize())
 }
 
 /// Byte span of any AST node.
 pub(crate) fn span_of<T: Ranged>(node: &T) -> Span {
-    let range = node.range();
-    Span::new(offset(range.start()), offset(range.end()))
+    span_of_range(node.range())
 }
 
-/// Parse `text` (the contents of `path`, used in messages).
+/// Parse `text` (the contents of `path`, for the caller's messages).
 ///
 /// # Errors
-/// A [`ParseSkip`] when the text is not valid Python that rustpython-parser accepts.
-pub fn parse_module(text: &str, path: &str) -> Result<ParsedModule, ParseSkip> {
+/// A [`ParseSkip`] naming the first syntax error's line and column.
+pub fn parse_module(text: &str, _path: &str) -> Result<ParsedModule, ParseSkip> {
     let lines = LineIndex::new(text);
-    let module = rustpython_parser::parse(text, Mode::Module, path).map_err(|err| {
-        let at = lines.line_col(offset(err.offset).min(text.len()), text);
+    let parsed = ruff_python_parser::parse_module(text).map_err(|err| {
+        let at = lines.line_col(err.location.start().to_usize().min(text.len()), text);
         ParseSkip {
             message: format!("line {}, column {}: {}", at.line, at.column, err.error),
         }
     })?;
-    let ast::Mod::Module(module) = module else {
-        return Err(ParseSkip {
-            message: "not a module".into(),
-        });
-    };
-    let mut tokens = Vec::new();
+    let mut tokens = Vec::with_capacity(parsed.tokens().len());
     let mut pragma_lines = BTreeSet::new();
-    for result in lex(text, Mode::Module) {
-        let Ok((tok, range)) = result else {
-            // The parser accepted the text, so the lexer cannot fail on it.
-            break;
-        };
-        let span = Span::new(offset(range.start()), offset(range.end()));
-        let kind = match tok {
-            Tok::Lpar | Tok::Rpar | Tok::Lsqb | Tok::Rsqb | Tok::Lbrace | Tok::Rbrace => {
-                TokenKind::Bracket
-            }
-            Tok::Comment(comment) => {
-                if comment.contains(PRAGMA) {
+    for token in parsed.tokens() {
+        let span = span_of_range(token.range());
+        let kind = match token.kind() {
+            RuffToken::Lpar
+            | RuffToken::Rpar
+            | RuffToken::Lsqb
+            | RuffToken::Rsqb
+            | RuffToken::Lbrace
+            | RuffToken::Rbrace => TokenKind::Bracket,
+            RuffToken::Comment => {
+                if span.of(text).contains(PRAGMA) {
                     pragma_lines.insert(lines.line_of(span.start));
                 }
                 TokenKind::Trivia
             }
-            Tok::Newline | Tok::NonLogicalNewline | Tok::Indent | Tok::Dedent | Tok::EndOfFile => {
-                TokenKind::Trivia
-            }
-            Tok::String { .. } => TokenKind::String,
-            Tok::At => TokenKind::At,
+            RuffToken::Newline
+            | RuffToken::NonLogicalNewline
+            | RuffToken::Indent
+            | RuffToken::Dedent
+            | RuffToken::EndOfFile => TokenKind::Trivia,
+            RuffToken::String => TokenKind::String,
+            RuffToken::At => TokenKind::At,
             _ => TokenKind::Other,
         };
         tokens.push(Token { span, kind });
     }
+    let ModModule { body, .. } = parsed.into_syntax();
     Ok(ParsedModule {
-        body: module.body,
+        body: body.into_iter().collect(),
         tokens,
         pragma_lines,
         lines,
@@ -130,7 +129,7 @@ pub fn parse_module(text: &str, path: &str) -> Result<ParsedModule, ParseSkip> {
 /// Whether `text` parses as a Python module.
 #[must_use]
 pub fn is_valid_python(text: &str) -> bool {
-    rustpython_parser::parse(text, Mode::Module, "<mutant>").is_ok()
+    ruff_python_parser::parse_module(text).is_ok()
 }
 
 impl ParsedModule {

@@ -31,7 +31,7 @@ fn seconds(value: Option<f64>, flag: &str) -> Result<Option<Duration>> {
 }
 
 /// How long the baseline may take when neither `--timeout` nor `--baseline-timeout` says.
-pub(crate) const DEFAULT_BASELINE_TIMEOUT: Duration = Duration::from_secs(600);
+pub(crate) const DEFAULT_BASELINE_TIMEOUT: Duration = Duration::from_mins(10);
 
 /// At most this many jobs per CPU: beyond it, test runs only compete for the CPUs.
 pub(crate) const MAX_JOBS_PER_CPU: usize = 4;

@@ -17,9 +17,16 @@ pub fn dir() -> PathBuf {
 }
 
 /// Every `.py` file under the standard library, sorted, `site-packages` left out.
+#[allow(dead_code, reason = "each user of this module needs part of it")]
 pub fn python_files() -> Vec<PathBuf> {
+    python_files_in(&dir())
+}
+
+/// Every `.py` file under the standard library at `lib`, sorted, `site-packages` left
+/// out.
+pub fn python_files_in(lib: &Path) -> Vec<PathBuf> {
     let mut out = Vec::new();
-    walk(&dir(), &mut out);
+    walk(lib, &mut out);
     out
 }
 

@@ -1,29 +1,42 @@
 //! The replacement text of the literal operators: a number plus one in its own base, a
 //! string with markers inside its quotes. Pure functions of the literal's source text.
 
-/// An integer literal's replacement: its value (`decimal`) plus one, written in the
-/// literal's base (`0x1f.real` is valid, `32.real` is not); `None` when its digits are
-/// not of that base.
-pub(super) fn int(literal: &str, decimal: &str) -> Option<String> {
-    let bigger = increment_decimal(decimal);
-    Some(
-        match literal.get(..2).map(str::to_ascii_lowercase).as_deref() {
-            Some(prefix @ ("0x" | "0o" | "0b")) => match bigger.parse::<u128>() {
-                Ok(n) => match prefix {
-                    "0x" => format!("0x{n:x}"),
-                    "0o" => format!("0o{n:o}"),
-                    _ => format!("0b{n:b}"),
-                },
-                // Beyond u128: count up in the literal's own digits.
-                Err(_) => format!(
-                    "{}{}",
-                    &literal[..2],
-                    increment_in_base(&literal[2..], prefix)?
-                ),
-            },
-            _ => bigger,
-        },
-    )
+/// An integer literal's replacement (`literal` is its source text): its value plus one,
+/// written in the literal's base (`0x1f.real` is valid, `32.real` is not); `None` when
+/// its digits are not of that base.
+pub(super) fn int(literal: &str) -> Option<String> {
+    let digits: String = literal.chars().filter(|c| *c != '_').collect();
+    let prefix = digits.get(..2).map(str::to_ascii_lowercase);
+    let radix = match prefix.as_deref() {
+        Some("0x") => 16,
+        Some("0o") => 8,
+        Some("0b") => 2,
+        _ => {
+            let value = digits.trim_start_matches('0');
+            return Some(increment_decimal(if value.is_empty() {
+                "0"
+            } else {
+                value
+            }));
+        }
+    };
+    let bigger = u128::from_str_radix(&digits[2..], radix)
+        .ok()
+        .and_then(|n| n.checked_add(1));
+    Some(match (bigger, radix) {
+        (Some(n), 16) => format!("0x{n:x}"),
+        (Some(n), 8) => format!("0o{n:o}"),
+        (Some(n), _) => format!("0b{n:b}"),
+        // Beyond u128: count up in the literal's own digits.
+        (None, _) => {
+            let prefix = prefix.unwrap_or_default();
+            format!(
+                "{}{}",
+                &literal[..2],
+                increment_in_base(&literal[2..], &prefix)?
+            )
+        }
+    })
 }
 
 /// A float literal's replacement: plus one, when that is a different finite float.

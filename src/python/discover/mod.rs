@@ -1,5 +1,8 @@
-//! Mutant discovery: one walk over a module's AST that applies every selected operator,
-//! skipping docstrings, annotations, f-strings and `# pragma: no mutate` lines. Every
+//! Mutant discovery: one walk over a module's AST (ruff's) that applies every selected
+//! operator, skipping docstrings, annotations, type parameters and aliases, the literal
+//! parts and format specs of f-strings and t-strings, and `# pragma: no mutate` lines;
+//! the expressions in f-string and t-string replacement fields are mutated like any
+//! other. Every
 //! operator's edit is valid Python by construction (operators swap for operators of the
 //! same grammar class, expressions for atoms); `Mutant::reparses` checks one, and the
 //! corpus test checks every mutant of the standard library. The result is sorted by
@@ -9,7 +12,7 @@ use std::collections::BTreeSet;
 
 mod literals;
 
-use rustpython_parser::ast::{self, Constant, Expr, Stmt};
+use ruff_python_ast::{self as ast, Expr, InterpolatedStringElement, Number, Stmt};
 
 use crate::mutant::{Mutant, Scope};
 use crate::python::operators::{
@@ -126,7 +129,17 @@ fn assigns_module_metadata(stmt: &Stmt) -> bool {
 }
 
 fn is_docstring(stmt: &Stmt) -> bool {
-    matches!(stmt, Stmt::Expr(e) if matches!(&*e.value, Expr::Constant(c) if matches!(c.value, Constant::Str(_))))
+    matches!(stmt, Stmt::Expr(e) if e.value.is_string_literal_expr())
+}
+
+/// A literal that is a whole expression statement (a docstring, `...`, a bare number):
+/// nothing to delete or mutate.
+fn is_literal(expr: &Expr) -> bool {
+    expr.is_literal_expr()
+}
+
+fn is_none(expr: &Expr) -> bool {
+    expr.is_none_literal_expr()
 }
 
 impl Walker<'_> {
@@ -163,29 +176,19 @@ impl Walker<'_> {
         )
     }
 
-    /// The span of a statement including its decorators.
-    fn full_span(&self, stmt: &Stmt) -> Span {
+    /// The span of a statement including its decorators (a decorator's range starts at
+    /// its `@`).
+    fn full_span(stmt: &Stmt) -> Span {
         let span = span_of(stmt);
         let decorators = match stmt {
             Stmt::FunctionDef(f) => &f.decorator_list,
-            Stmt::AsyncFunctionDef(f) => &f.decorator_list,
             Stmt::ClassDef(c) => &c.decorator_list,
             _ => return span,
         };
         match decorators.first() {
-            Some(first) => Span::new(self.at_before(span_of(first).start), span.end),
+            Some(first) => Span::new(span_of(first).start.min(span.start), span.end),
             None => span,
         }
-    }
-
-    /// Start of the `@` token that precedes a decorator expression starting at `at`.
-    fn at_before(&self, at: usize) -> usize {
-        let index = self.module.token_at_or_after(at);
-        self.module.tokens[..index]
-            .iter()
-            .rev()
-            .find(|token| token.kind == TokenKind::At)
-            .map_or(at, |token| token.span.start)
     }
 
     fn body(&mut self, stmts: &[Stmt], docstring_allowed: bool) {
@@ -203,7 +206,7 @@ impl Walker<'_> {
             return;
         }
         if top_level {
-            let span = self.full_span(stmt);
+            let span = Self::full_span(stmt);
             self.scopes.push(Scope {
                 qualname: String::new(),
                 span,
@@ -219,7 +222,7 @@ impl Walker<'_> {
 
     /// Walk a definition's body as a new scope, named as Python's `__qualname__` names it.
     fn enter_scope(&mut self, stmt: &Stmt, name: &str, body: &[Stmt], is_function: bool) {
-        let span = self.full_span(stmt);
+        let span = Self::full_span(stmt);
         let qualname = match (self.scopes.last(), self.functions.last()) {
             (Some(scope), Some(true)) => format!("{}.<locals>.{name}", scope.qualname),
             (Some(scope), _) if !scope.qualname.is_empty() => format!("{}.{name}", scope.qualname),
@@ -234,27 +237,26 @@ impl Walker<'_> {
         self.blocks.pop();
     }
 
-    fn decorators(&mut self, decorators: &[Expr]) {
+    fn decorators(&mut self, decorators: &[ast::Decorator]) {
         for decorator in decorators {
             let span = span_of(decorator);
-            let at = self.at_before(span.start);
             let next = self.module.tokens[self.module.token_at_or_after(span.end)..]
                 .iter()
                 .find(|token| token.kind != TokenKind::Trivia)
                 .map_or(span.end, |token| token.span.start);
-            self.push(Operator::Decorator, Span::new(at, next), "");
-            self.expr(decorator);
+            self.push(Operator::Decorator, Span::new(span.start, next), "");
+            self.expr(&decorator.expression);
         }
     }
 
-    fn arguments(&mut self, args: &ast::Arguments) {
-        for arg in args
+    fn parameters(&mut self, parameters: &ast::Parameters) {
+        for parameter in parameters
             .posonlyargs
             .iter()
-            .chain(&args.args)
-            .chain(&args.kwonlyargs)
+            .chain(&parameters.args)
+            .chain(&parameters.kwonlyargs)
         {
-            if let Some(default) = &arg.default {
+            if let Some(default) = &parameter.default {
                 self.expr(default);
             }
         }
@@ -267,7 +269,7 @@ impl Walker<'_> {
     fn stmt_inner(&mut self, stmt: &Stmt) {
         let span = span_of(stmt);
         let deletable = match stmt {
-            Stmt::Expr(e) => !matches!(&*e.value, Expr::Constant(_)),
+            Stmt::Expr(e) => !is_literal(&e.value),
             Stmt::AnnAssign(a) => a.value.is_some(),
             Stmt::Assign(_)
             | Stmt::AugAssign(_)
@@ -282,27 +284,22 @@ impl Walker<'_> {
         match stmt {
             Stmt::FunctionDef(f) => {
                 self.decorators(&f.decorator_list);
-                self.arguments(&f.args);
-                self.enter_scope(stmt, f.name.as_str(), &f.body, true);
-            }
-            Stmt::AsyncFunctionDef(f) => {
-                self.decorators(&f.decorator_list);
-                self.arguments(&f.args);
+                self.parameters(&f.parameters);
                 self.enter_scope(stmt, f.name.as_str(), &f.body, true);
             }
             Stmt::ClassDef(c) => {
                 self.decorators(&c.decorator_list);
-                for base in &c.bases {
-                    self.expr(base);
-                }
-                for keyword in &c.keywords {
-                    self.expr(&keyword.value);
+                if let Some(arguments) = &c.arguments {
+                    self.exprs(&arguments.args);
+                    for keyword in &arguments.keywords {
+                        self.expr(&keyword.value);
+                    }
                 }
                 self.enter_scope(stmt, c.name.as_str(), &c.body, false);
             }
             Stmt::Return(r) => {
                 if let Some(value) = &r.value {
-                    if !matches!(&**value, Expr::Constant(c) if matches!(c.value, Constant::None)) {
+                    if !is_none(value) {
                         self.push(Operator::ReturnValue, span_of(&**value), "None");
                     }
                     self.expr(value);
@@ -335,10 +332,9 @@ impl Walker<'_> {
                     self.expr(value);
                 }
             }
-            Stmt::For(f) => self.for_loop(&f.iter, &f.body, &f.orelse, true),
             // `async for x in []` raises TypeError (a list has no `__aiter__`): no
             // zero-iteration mutant, it could only be killed for the wrong reason.
-            Stmt::AsyncFor(f) => self.for_loop(&f.iter, &f.body, &f.orelse, false),
+            Stmt::For(f) => self.for_loop(&f.iter, &f.body, &f.orelse, !f.is_async),
             Stmt::While(w) => {
                 self.condition(&w.test);
                 self.expr(&w.test);
@@ -349,15 +345,15 @@ impl Walker<'_> {
                 self.condition(&i.test);
                 self.expr(&i.test);
                 self.body(&i.body, false);
-                self.body(&i.orelse, false);
+                for clause in &i.elif_else_clauses {
+                    if let Some(test) = &clause.test {
+                        self.condition(test);
+                        self.expr(test);
+                    }
+                    self.body(&clause.body, false);
+                }
             }
             Stmt::With(w) => {
-                for item in &w.items {
-                    self.expr(&item.context_expr);
-                }
-                self.body(&w.body, false);
-            }
-            Stmt::AsyncWith(w) => {
                 for item in &w.items {
                     self.expr(&item.context_expr);
                 }
@@ -381,7 +377,6 @@ impl Walker<'_> {
                 }
             }
             Stmt::Try(t) => self.try_stmt(&t.body, &t.handlers, &t.orelse, &t.finalbody),
-            Stmt::TryStar(t) => self.try_stmt(&t.body, &t.handlers, &t.orelse, &t.finalbody),
             Stmt::Assert(a) => {
                 self.expr(&a.test);
                 if let Some(msg) = &a.msg {
@@ -389,18 +384,20 @@ impl Walker<'_> {
                 }
             }
             Stmt::Expr(e) => {
-                if !matches!(&*e.value, Expr::Constant(_)) {
+                if !is_literal(&e.value) {
                     self.expr(&e.value);
                 }
             }
             Stmt::Break(_) => self.push(Operator::LoopControl, span, "continue"),
             Stmt::Continue(_) => self.push(Operator::LoopControl, span, "break"),
+            // Type aliases are annotations; the rest has nothing to mutate.
             Stmt::TypeAlias(_)
             | Stmt::Import(_)
             | Stmt::ImportFrom(_)
             | Stmt::Global(_)
             | Stmt::Nonlocal(_)
-            | Stmt::Pass(_) => {}
+            | Stmt::Pass(_)
+            | Stmt::IpyEscapeCommand(_) => {}
         }
     }
 
@@ -434,7 +431,7 @@ impl Walker<'_> {
             if let (Some(first), Some(last), false) =
                 (handler.body.first(), handler.body.last(), bare_raise)
             {
-                let span = Span::new(self.full_span(first).start, span_of(last).end);
+                let span = Span::new(Self::full_span(first).start, span_of(last).end);
                 self.push(Operator::ExceptionHandler, span, "raise");
             }
             if let Some(type_) = &handler.type_ {
@@ -470,6 +467,19 @@ impl Walker<'_> {
         Some(token.span)
     }
 
+    /// The expressions in the replacement fields of an f-string's or t-string's
+    /// `elements`; never the literal parts or the format specs.
+    fn interpolations<'e>(
+        &mut self,
+        elements: impl Iterator<Item = &'e InterpolatedStringElement>,
+    ) {
+        for element in elements {
+            if let InterpolatedStringElement::Interpolation(field) = element {
+                self.expr(&field.expression);
+            }
+        }
+    }
+
     #[expect(
         clippy::too_many_lines,
         reason = "one arm per expression kind reads best as one match"
@@ -488,7 +498,7 @@ impl Walker<'_> {
                 }
                 self.exprs(&b.values);
             }
-            Expr::NamedExpr(n) => self.expr(&n.value),
+            Expr::Named(n) => self.expr(&n.value),
             Expr::BinOp(b) => {
                 if let Some(token) = self.operator_between(&b.left, &b.right) {
                     for replacement in binary_replacements(token.of(self.text)) {
@@ -505,20 +515,24 @@ impl Walker<'_> {
                 self.expr(&u.operand);
             }
             Expr::Lambda(l) => {
-                self.arguments(&l.args);
+                if let Some(parameters) = &l.parameters {
+                    self.parameters(parameters);
+                }
                 self.expr(&l.body);
             }
-            Expr::IfExp(i) => {
+            Expr::If(i) => {
                 self.condition(&i.test);
                 self.expr(&i.test);
                 self.expr(&i.body);
                 self.expr(&i.orelse);
             }
             Expr::Dict(d) => {
-                for key in d.keys.iter().flatten() {
-                    self.expr(key);
+                for item in &d.items {
+                    if let Some(key) = &item.key {
+                        self.expr(key);
+                    }
+                    self.expr(&item.value);
                 }
-                self.exprs(&d.values);
             }
             Expr::Set(s) => self.exprs(&s.elts),
             Expr::List(l) => self.exprs(&l.elts),
@@ -531,12 +545,14 @@ impl Walker<'_> {
                 self.expr(&c.elt);
                 self.comprehensions(&c.generators);
             }
-            Expr::GeneratorExp(c) => {
+            Expr::Generator(c) => {
                 self.expr(&c.elt);
                 self.comprehensions(&c.generators);
             }
             Expr::DictComp(c) => {
-                self.expr(&c.key);
+                if let Some(key) = &c.key {
+                    self.expr(key);
+                }
                 self.expr(&c.value);
                 self.comprehensions(&c.generators);
             }
@@ -559,25 +575,55 @@ impl Walker<'_> {
             Expr::Call(c) => {
                 self.expr(&c.func);
                 let plain = |value: &Expr| {
-                    !matches!(value, Expr::Starred(_) | Expr::GeneratorExp(_))
-                        && !matches!(value, Expr::Constant(k) if matches!(k.value, Constant::None))
+                    !matches!(value, Expr::Starred(_) | Expr::Generator(_)) && !is_none(value)
                 };
-                for arg in c.args.iter().filter(|arg| plain(arg)) {
+                for arg in c.arguments.args.iter().filter(|arg| plain(arg)) {
                     self.push(Operator::CallArgument, span_of(arg), "None");
                 }
                 for keyword in c
+                    .arguments
                     .keywords
                     .iter()
                     .filter(|k| k.arg.is_some() && plain(&k.value))
                 {
                     self.push(Operator::CallArgument, span_of(&keyword.value), "None");
                 }
-                self.exprs(&c.args);
-                for keyword in &c.keywords {
+                self.exprs(&c.arguments.args);
+                for keyword in &c.arguments.keywords {
                     self.expr(&keyword.value);
                 }
             }
-            Expr::Constant(c) => self.constant(expr, &c.value),
+            Expr::BooleanLiteral(b) => {
+                self.push(
+                    Operator::BooleanConstant,
+                    span_of(expr),
+                    if b.value { "False" } else { "True" },
+                );
+            }
+            Expr::NumberLiteral(n) => {
+                let span = span_of(expr);
+                let replacement = match &n.value {
+                    Number::Int(_) => literals::int(span.of(self.text)),
+                    Number::Float(float) => literals::float(*float),
+                    Number::Complex { .. } => None,
+                };
+                if let Some(replacement) = replacement {
+                    self.push(Operator::Number, span, replacement);
+                }
+            }
+            // The first piece of a (possibly implicitly concatenated) literal.
+            Expr::StringLiteral(s) => {
+                if let Some(first) = s.value.iter().next() {
+                    self.string(span_of(first));
+                }
+            }
+            Expr::BytesLiteral(b) => {
+                if let Some(first) = b.value.iter().next() {
+                    self.string(span_of(first));
+                }
+            }
+            Expr::FString(f) => self.interpolations(f.value.elements()),
+            Expr::TString(t) => self.interpolations(t.value.elements()),
             Expr::Attribute(a) => self.expr(&a.value),
             Expr::Subscript(s) => {
                 self.expr(&s.value);
@@ -589,8 +635,10 @@ impl Walker<'_> {
                     self.expr(part);
                 }
             }
-            // f-strings: their inner positions are not reliable in this parser version.
-            Expr::FormattedValue(_) | Expr::JoinedStr(_) | Expr::Name(_) => {}
+            Expr::Name(_)
+            | Expr::NoneLiteral(_)
+            | Expr::EllipsisLiteral(_)
+            | Expr::IpyEscapeCommand(_) => {}
         }
     }
 
@@ -630,33 +678,7 @@ impl Walker<'_> {
         self.push(Operator::UnaryOperator, span, if glue { " " } else { "" });
     }
 
-    fn constant(&mut self, expr: &Expr, value: &Constant) {
-        let span = span_of(expr);
-        match value {
-            Constant::Bool(b) => {
-                self.push(
-                    Operator::BooleanConstant,
-                    span,
-                    if *b { "False" } else { "True" },
-                );
-            }
-            Constant::Int(int) => {
-                if let Some(replacement) = literals::int(span.of(self.text), &int.to_string()) {
-                    self.push(Operator::Number, span, replacement);
-                }
-            }
-            Constant::Float(float) => {
-                if let Some(replacement) = literals::float(*float) {
-                    self.push(Operator::Number, span, replacement);
-                }
-            }
-            Constant::Str(_) | Constant::Bytes(_) => self.string(span),
-            Constant::None | Constant::Tuple(_) | Constant::Complex { .. } | Constant::Ellipsis => {
-            }
-        }
-    }
-
-    /// `"s"` -> `"XXsXX"` on the first piece of a (possibly concatenated) literal.
+    /// `"s"` -> `"XXsXX"` on the string token that starts at `span`.
     fn string(&mut self, span: Span) {
         let index = self.module.token_at_or_after(span.start);
         let Some(token) = self.module.tokens.get(index) else {

@@ -22,7 +22,7 @@ fn mutants(source: &str) -> Vec<String> {
 }
 
 #[test]
-fn docstrings_annotations_and_fstrings_are_not_mutated() {
+fn docstrings_and_annotations_are_not_mutated_but_fstring_fields_are() {
     let found = mutants(
         "\"\"\"Module.\"\"\"\n\ndef f(x: int = 1) -> \"Ret\":\n    \"\"\"Doc.\"\"\"\n    y: list[int] = []\n    return f\"{x + 1}\"\n",
     );
@@ -32,6 +32,8 @@ fn docstrings_annotations_and_fstrings_are_not_mutated() {
             "3:16 number: 1 -> 2",
             "5:5 statement-delete: y: list[int] = [] -> pass",
             "6:12 return-value: f\"{x + 1}\" -> None",
+            "6:17 binary-operator: + -> -",
+            "6:19 number: 1 -> 2",
         ]
     );
 }
@@ -245,4 +247,109 @@ fn a_file_that_does_not_parse_is_a_parse_skip() {
     let all: BTreeSet<Operator> = Operator::ALL.into_iter().collect();
     let skip = mutate_source("m.py", "def f(:\n", &all).unwrap_err();
     assert!(skip.message.starts_with("line 1, column"), "{skip}");
+}
+
+/// Python 3.12-3.14 syntax: each construct parses and gets exactly these mutants (the
+/// expressions inside f-string and t-string replacement fields included, never their
+/// literal parts or format specs, never type parameters or aliases).
+#[test]
+fn modern_syntax_gets_exact_mutants() {
+    let cases: [(&str, &[&str]); 10] = [
+        (
+            // PEP 701: quotes reused inside the replacement fields.
+            "def f(d):\n    return f\"{d[\"a\"]} and {\", \".join(d[\"b\"])}\"\n",
+            &[
+                "2:12 return-value: f\"{d[\"a\"]} and {\", \".join(d[\"b\"])}\" -> None",
+                "2:17 string: \"a\" -> \"XXaXX\"",
+                "2:28 string: \", \" -> \"XX, XX\"",
+                "2:38 call-argument: d[\"b\"] -> None",
+                "2:40 string: \"b\" -> \"XXbXX\"",
+            ],
+        ),
+        (
+            // PEP 750 t-strings; the format spec `>{width}` is left alone.
+            "def g(name, x, width):\n    return t\"hello {name} {x + 1:>{width}}\"\n",
+            &[
+                "2:12 return-value: t\"hello {name} {x + 1:>{width}}\" -> None",
+                "2:30 binary-operator: + -> -",
+                "2:32 number: 1 -> 2",
+            ],
+        ),
+        (
+            // PEP 695 type parameters and `type` statements: annotations.
+            "type Pair[T] = tuple[T, T]\n\ndef first[T](xs: list[T]) -> T:\n    return xs[0]\n",
+            &["4:12 return-value: xs[0] -> None", "4:15 number: 0 -> 1"],
+        ),
+        (
+            "def h():\n    try:\n        run()\n    except* ValueError:\n        log()\n",
+            &[
+                "3:9 statement-delete: run() -> pass",
+                "5:9 statement-delete: log() -> pass",
+                "5:9 exception-handler: log() -> raise",
+            ],
+        ),
+        (
+            "def m(x):\n    match x:\n        case [a, b] if a > b:\n            return a\n        case _:\n            return 0\n",
+            &[
+                "3:26 comparison: > -> >=",
+                "4:20 return-value: a -> None",
+                "6:20 return-value: 0 -> None",
+                "6:20 number: 0 -> 1",
+            ],
+        ),
+        (
+            "def w(xs):\n    if (n := len(xs)) > 3:\n        return n\n",
+            &[
+                "2:8 condition: (n := len(xs)) > 3 -> not ((n := len(xs)) > 3)",
+                "2:18 call-argument: xs -> None",
+                "2:23 comparison: > -> >=",
+                "2:25 number: 3 -> 4",
+                "3:16 return-value: n -> None",
+            ],
+        ),
+        (
+            "async def a(source):\n    return [x async for x in source() if x % 2]\n",
+            &[
+                "2:12 return-value: [x async for x in source() if x % 2] -> None",
+                "2:44 binary-operator: % -> /",
+                "2:46 number: 2 -> 3",
+            ],
+        ),
+        (
+            // PEP 614: any expression as a decorator.
+            "@buttons[0].clicked.connect\ndef on_click():\n    pass\n",
+            &[
+                "1:1 decorator: @buttons[0].clicked.connect\n -> ",
+                "1:10 number: 0 -> 1",
+            ],
+        ),
+        (
+            // Parenthesised context managers.
+            "def c(a, b):\n    with (open(a) as f, open(b) as g):\n        return f.read() + g.read()\n",
+            &[
+                "2:16 call-argument: a -> None",
+                "2:30 call-argument: b -> None",
+                "3:16 return-value: f.read() + g.read() -> None",
+                "3:25 binary-operator: + -> -",
+            ],
+        ),
+        (
+            // Backslashes and comments inside replacement fields (3.12).
+            "def b(xs, a, c):\n    return f\"{'\\n'.join(xs)} {\n        a + c  # the sum\n    }\"\n",
+            &[
+                "2:12 return-value: f\"{'\\n'.join(xs)} {\n        a + c  # the sum\n    }\" -> None",
+                "2:15 string: '\\n' -> 'XX\\nXX'",
+                "2:25 call-argument: xs -> None",
+                "3:11 binary-operator: + -> -",
+            ],
+        ),
+    ];
+    let mut failed = Vec::new();
+    for (source, expected) in cases {
+        let found = mutants(source);
+        if found != expected {
+            failed.push(format!("{source}\n  found: {found:#?}"));
+        }
+    }
+    assert!(failed.is_empty(), "{}", failed.join("\n\n"));
 }
