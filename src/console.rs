@@ -48,16 +48,21 @@ fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
         .unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
-/// Install the console (and the debug log's layer) as the process's subscriber.
-///
-/// # Errors
-/// A `CHIMP_LOG` that is not a valid filter.
-pub fn init() -> Result<(), String> {
+/// Install the console (and the debug log's layer) as the process's subscriber. A
+/// `CHIMP_LOG` that is not a valid filter is a warning (a stray variable must not stop a
+/// push), and the default applies.
+pub fn init() {
+    let mut bad = None;
     let filter = match std::env::var("CHIMP_LOG") {
         Ok(spec) if !spec.trim().is_empty() => EnvFilter::builder()
             .with_default_directive(LevelFilter::INFO.into())
             .parse(&spec)
-            .map_err(|err| format!("CHIMP_LOG={spec}: not a log filter: {err}"))?,
+            .unwrap_or_else(|err| {
+                bad = Some(format!(
+                    "CHIMP_LOG={spec}: not a log filter ({err}); using info"
+                ));
+                EnvFilter::new("info")
+            }),
         _ => EnvFilter::new("info"),
     };
     let debug_log = fmt::layer()
@@ -70,7 +75,9 @@ pub fn init() -> Result<(), String> {
         .with(Console.with_filter(filter))
         .with(debug_log)
         .try_init();
-    Ok(())
+    if let Some(bad) = bad {
+        tracing::warn!("{bad}");
+    }
 }
 
 /// Keep the debug log of this run in `dir` (`.chimp/`), replacing the last one,

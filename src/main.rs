@@ -21,10 +21,7 @@ fn main() -> ExitCode {
             };
         }
     };
-    if let Err(err) = git_chimp::console::init() {
-        eprintln!("git-chimp: {err}");
-        return ExitCode::from(exit_code::ExitCode::Usage.code());
-    }
+    git_chimp::console::init();
     git_chimp::execution::process::adopt_orphans();
     let ran = git_chimp::run(&cli);
     // Whatever the tests left running (a daemon in a session of its own) goes now.

@@ -19,12 +19,13 @@ pub(crate) fn show_config(
 ) -> Result<ExitCode> {
     let names = || {
         KEYS.iter()
+            .filter(|key| key.listed())
             .map(|key| key.name)
             .collect::<Vec<_>>()
             .join(", ")
     };
     let wanted = match get {
-        Some(name) => Some(Key::named(name).ok_or_else(|| {
+        Some(name) => Some(Key::named(name).filter(|key| key.listed()).ok_or_else(|| {
             fatal(
                 ExitCode::Usage,
                 format!("config --get {name}: not a setting (one of: {})", names()),
@@ -53,7 +54,7 @@ pub(crate) fn show_config(
         .working_state()
         .map(|state| state.files)
         .unwrap_or_default();
-    for key in KEYS {
+    for key in KEYS.iter().filter(|key| key.listed()) {
         if wanted.is_some_and(|wanted| wanted != key) {
             continue;
         }

@@ -263,4 +263,18 @@ impl Repo {
             .ok()
             .filter(|value| !value.trim().is_empty())
     }
+
+    /// A boolean `chimp.<key>` as git reads it (`[chimp] key` alone is true); `Err` with
+    /// the written value when git cannot read it as a boolean.
+    pub(crate) fn config_bool(&self, key: &str) -> Result<Option<bool>, String> {
+        let Ok(config) = self.git.config() else {
+            return Ok(None);
+        };
+        let name = format!("chimp.{key}");
+        match config.get_bool(&name) {
+            Ok(value) => Ok(Some(value)),
+            Err(err) if err.code() == git2::ErrorCode::NotFound => Ok(None),
+            Err(_) => Err(config.get_string(&name).unwrap_or_default()),
+        }
+    }
 }

@@ -1,7 +1,8 @@
 //! The mutation-testing-elements report (schema version 2), the one model of
 //! `.chimp/report.json`: [`json`](super::json) writes it and [`merge`](super::merge)
-//! reads it back. Fields the schema requires but `merge` does not need default when read,
-//! so a report trimmed by hand still merges.
+//! reads it back. Fields the schema requires but `merge` does not need (thresholds, the
+//! framework, the project root, descriptions) default when read, so a report trimmed by
+//! hand, or written by another version, still merges.
 
 use std::collections::BTreeMap;
 
@@ -40,6 +41,7 @@ pub(crate) struct RunConfig {
 
 /// The score bands a viewer colours by.
 #[derive(Debug, Default, Serialize, Deserialize)]
+#[serde(default)]
 pub(crate) struct Thresholds {
     pub(crate) high: u32,
     pub(crate) low: u32,
@@ -47,6 +49,7 @@ pub(crate) struct Thresholds {
 
 /// The tool that wrote the report.
 #[derive(Debug, Default, Serialize, Deserialize)]
+#[serde(default)]
 pub(crate) struct Framework {
     pub(crate) name: String,
     pub(crate) version: String,

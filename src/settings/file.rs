@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result};
 use serde::Deserialize;
 
-use super::{FileTable, KEYS, Key, Scope, Settings};
+use super::{FileTable, KEYS, Key, Settings};
 use crate::exit_code::{ExitCode, fatal};
 
 /// Flags that are no setting at all, and why, for a file that names them.
@@ -94,6 +94,23 @@ struct ChimpToml {
 /// `base`.
 fn parse(text: &str, in_pyproject: bool, shown: &Path, base: &Path) -> Result<Option<FileConfig>> {
     let section = if in_pyproject { "[tool.chimp] " } else { "" };
+    // A pyproject.toml whose `tool` is not a table has no settings of ours; one whose
+    // `tool.chimp` is not a table is a mistake.
+    if in_pyproject && let Ok(document) = text.parse::<toml::Table>() {
+        match document
+            .get("tool")
+            .map(|tool| (tool.as_table(), tool.get("chimp")))
+        {
+            None | Some((None, _) | (_, None)) => return Ok(None),
+            Some((_, Some(chimp))) if !chimp.is_table() => {
+                return Err(fatal(
+                    ExitCode::Usage,
+                    format!("{}: tool.chimp must be a table", shown.display()),
+                ));
+            }
+            Some(_) => {}
+        }
+    }
     let table = if in_pyproject {
         toml::from_str::<Pyproject>(text).map(|file| file.tool.chimp)
     } else {
@@ -112,11 +129,7 @@ fn parse(text: &str, in_pyproject: bool, shown: &Path, base: &Path) -> Result<Op
     for (name, offset) in places {
         let line = line_of(text, offset);
         let at = format!("{}:{line}", shown.display());
-        if let Some(Key {
-            scope: Scope::CommandLine(why),
-            ..
-        }) = Key::named(name)
-        {
+        if let Some(why) = Key::named(name).and_then(Key::command_line_only) {
             return Err(fatal(
                 ExitCode::Usage,
                 format!("{at}: {section}{name}: not a file setting; {why}"),
@@ -170,9 +183,12 @@ fn explain(err: &toml::de::Error, text: &str, section: &str, shown: &Path) -> St
         return unknown_key(&at, section, name);
     }
     match key_before(text, span.start) {
+        Some(name) if let Some(why) = Key::named(name).and_then(Key::command_line_only) => {
+            format!("{at}: {section}{name}: not a file setting; {why}")
+        }
         Some(name) if KEYS.iter().any(|key| key.name == name) => format!(
             "{at}: {section}{name} = {}: expected {message}",
-            value_text(text, span.start)
+            text.get(span).unwrap_or_default().trim()
         ),
         _ if message.starts_with("invalid type") => format!("{at}: {message}"),
         _ => format!("{}: not valid TOML: {err}", shown.display()),
@@ -225,7 +241,7 @@ fn line_of(text: &str, offset: usize) -> usize {
 fn unknown_key(at: &str, section: &str, name: &str) -> String {
     let names = || {
         KEYS.iter()
-            .filter(|key| key.scope == Scope::Everywhere)
+            .filter(|key| key.command_line_only().is_none())
             .map(|key| key.name)
     };
     let closest = names()
@@ -364,7 +380,22 @@ mod test {
         );
         assert_eq!(
             message("[tool.chimp]\ntests = \"x\"\nreport = [\n  \"html\",\n  3,\n]\n"),
-            "pyproject.toml:3: [tool.chimp] report = [: expected a string or an array of strings"
+            "pyproject.toml:3: [tool.chimp] report = [\n  \"html\",\n  3,\n]: expected a string or an \
+             array of strings"
         );
+        // Command-line keys are refused before their value is looked at.
+        assert!(
+            message("[tool.chimp]\nshard = 2\n").contains("shard: not a file setting; --shard")
+        );
+        assert!(message("[tool.chimp]\nrev = 3\n").contains("rev: not a file setting; --rev"));
+        assert_eq!(
+            message("[tool.chimp]\njobs = \"x\" # two\n"),
+            "pyproject.toml:2: [tool.chimp] jobs = \"x\": expected a positive integer"
+        );
+        assert_eq!(
+            message("[tool]\nchimp = 3\n"),
+            "pyproject.toml: tool.chimp must be a table"
+        );
+        assert!(parse_pyproject("tool = 3\n").unwrap().is_none());
     }
 }

@@ -5,7 +5,7 @@
 
 use anyhow::Result;
 
-use super::{KEYS, Scope, Settings};
+use super::{KEYS, Settings};
 use crate::exit_code::{ExitCode, fatal};
 use crate::git::repo::Repo;
 
@@ -15,8 +15,23 @@ use crate::git::repo::Repo;
 /// A usage error naming `git config chimp.<key>`, its value and what was expected.
 pub(crate) fn read(repo: &Repo) -> Result<Settings> {
     let mut settings = Settings::default();
-    for key in KEYS.iter().filter(|key| key.scope == Scope::Everywhere) {
-        let Some(value) = repo.config(key.name) else {
+    for key in KEYS.iter().filter(|key| key.command_line_only().is_none()) {
+        let value = if key.is_switch() {
+            repo.config_bool(key.name)
+                .map(|value| value.map(|value| value.to_string()))
+                .map_err(|value| {
+                    fatal(
+                        ExitCode::Usage,
+                        format!(
+                            "git config chimp.{} = {value:?}: expected true or false",
+                            key.name
+                        ),
+                    )
+                })?
+        } else {
+            repo.config(key.name)
+        };
+        let Some(value) = value else {
             continue;
         };
         (key.from_git)(&mut settings, &value).map_err(|expected| {

@@ -34,6 +34,8 @@ pub(crate) enum Scope {
     /// The command line only: it describes one invocation, not a project (the text says
     /// why, in the error for a file that sets it).
     CommandLine(&'static str),
+    /// The command line only, and not a setting `git chimp config` shows (`--rev`).
+    OneRun(&'static str),
 }
 
 /// One setting's entry in the table.
@@ -47,6 +49,7 @@ pub(crate) struct Key {
     /// What it is when nothing sets it, as `git chimp config` shows it.
     pub(crate) default: fn(&Options) -> String,
     shown: fn(&Settings) -> Option<String>,
+    git_bool: bool,
     clear: fn(&mut Settings),
     from_git: fn(&mut Settings, &str) -> Result<(), String>,
 }
@@ -60,6 +63,24 @@ impl Key {
     /// Its value in `settings`, as `git chimp config` shows it; `None` when unset.
     pub(crate) fn shown(&self, settings: &Settings) -> Option<String> {
         (self.shown)(settings)
+    }
+
+    /// Whether `git chimp config` shows it.
+    pub(crate) fn listed(&self) -> bool {
+        !matches!(self.scope, Scope::OneRun(_))
+    }
+
+    /// Why a file or git config may not set it, if it may not.
+    pub(crate) fn command_line_only(&self) -> Option<&'static str> {
+        match self.scope {
+            Scope::Everywhere => None,
+            Scope::CommandLine(why) | Scope::OneRun(why) => Some(why),
+        }
+    }
+
+    /// Whether git config gives it as a boolean (`git config --bool`).
+    pub(crate) fn is_switch(&self) -> bool {
+        self.git_bool
     }
 
     /// Its `CHIMP_*` variable's name.
@@ -119,9 +140,15 @@ macro_rules! settings {
                 scope: $scope,
                 env: $env,
                 default: $default,
+                // An empty list is no setting.
                 shown: |settings| {
-                    settings.$field.as_ref().map(<$kind as value::Kind>::shown)
+                    settings
+                        .$field
+                        .as_ref()
+                        .map(<$kind as value::Kind>::shown)
+                        .filter(|shown| !shown.is_empty())
                 },
+                git_bool: <$kind as value::Kind>::GIT_BOOL,
                 clear: |settings| settings.$field = None,
                 from_git: |settings, text| {
                     settings.$field = Some(<$kind as value::Kind>::from_git(text)?);
@@ -188,7 +215,7 @@ settings! {
         default: |_| "none".into();
     /// The commit to test instead of the working tree.
     rev: value::Text as String = "rev",
-        Scope::CommandLine("--rev names the commit of one run"), env: false,
+        Scope::OneRun("--rev names the commit of one run"), env: false,
         default: |_| "HEAD and the working tree".into();
 }
 

@@ -16,6 +16,8 @@ use crate::shard::Shard;
 pub(crate) trait Kind {
     /// What a setting of this kind holds.
     type Value: Clone;
+    /// Whether git config holds it as a boolean (`[chimp] no-cache` alone is true).
+    const GIT_BOOL: bool = false;
     /// The value in a configuration file; `Err` says what was expected instead.
     fn from_toml(value: &toml::Value) -> Result<Self::Value, String>;
     /// The value of `git config chimp.<key>`; `Err` says what was expected instead.
@@ -173,9 +175,8 @@ impl Kind for Operators {
     fn from_toml(value: &toml::Value) -> Result<Vec<String>, String> {
         Self::checked(names(&words(value, STRINGS)?))
     }
-    /// Unchecked: a bad name is reported by the options, naming this layer.
     fn from_git(text: &str) -> Result<Vec<String>, String> {
-        Ok(names(&git_words(text)?))
+        Self::checked(names(&git_words(text)?))
     }
     fn shown(value: &Vec<String>) -> String {
         value.join(" ")
@@ -265,6 +266,7 @@ pub(crate) struct Switch;
 
 impl Kind for Switch {
     type Value = bool;
+    const GIT_BOOL: bool = true;
     fn from_toml(value: &toml::Value) -> Result<bool, String> {
         value.as_bool().ok_or_else(|| "true or false".into())
     }

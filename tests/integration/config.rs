@@ -248,3 +248,47 @@ fn editing_the_chimp_table_keeps_the_cache_and_other_pyproject_edits_do_not() {
         third.stdout
     );
 }
+
+#[test]
+fn git_config_booleans_read_as_git_reads_them_and_rev_is_no_setting() {
+    let repo = crate::sweep::gaps();
+    // `[chimp] no-canary` with no value is true to git.
+    let config = repo.root.join(".git/config");
+    let mut text = std::fs::read_to_string(&config).unwrap();
+    text.push_str("[chimp]\n\tno-canary\n\tno-cache = off\n");
+    std::fs::write(&config, text).unwrap();
+    let get = |key: &str| repo.chimp(&["config", "--get", key]);
+    let canary = get("no-canary");
+    assert_eq!(
+        (canary.code, canary.stdout.trim()),
+        (0, "true"),
+        "{}",
+        canary.stderr
+    );
+    let cache = get("no-cache");
+    assert_eq!(
+        (cache.code, cache.stdout.trim()),
+        (0, "false"),
+        "{}",
+        cache.stderr
+    );
+    repo.git(&["config", "chimp.no-cache", "maybe"]);
+    let bad = get("no-cache");
+    assert_eq!(bad.code, 1, "{}", bad.stderr);
+    assert!(
+        bad.stderr
+            .contains("git config chimp.no-cache = \"maybe\": expected true or false"),
+        "{}",
+        bad.stderr
+    );
+    repo.git(&["config", "--unset", "chimp.no-cache"]);
+    let rev = get("rev");
+    assert_eq!(rev.code, 1, "{}", rev.stderr);
+    assert!(rev.stderr.contains("not a setting"), "{}", rev.stderr);
+    let listed = repo.chimp(&["config"]);
+    assert!(
+        !listed.stdout.lines().any(|line| line.starts_with("rev ")),
+        "{}",
+        listed.stdout
+    );
+}
