@@ -1,9 +1,10 @@
-//! Discovery speed over the Python standard library of the machine's `python3`: every
-//! `.py` file (tests included, `site-packages` excluded) parsed and mutated, as
-//! `git chimp list` would. With `--reparse`, every mutant is also re-parsed (the check
-//! the runner makes before running a mutant), to show what that costs.
+//! Discovery speed over the Python standard library of the machine's `python3` (or of
+//! `--python <interpreter>`): every `.py` file (tests included, `site-packages`
+//! excluded) parsed and mutated, as `git chimp list` would. With `--reparse`, every
+//! mutant is also re-parsed (the check the runner makes before running a mutant), to
+//! show what that costs.
 //!
-//!     cargo bench --bench discover [-- --reparse]
+//!     cargo bench --bench discover [-- --reparse] [-- --python ~/.pyenv/versions/3.13.0/bin/python3]
 
 #![allow(
     unreachable_pub,
@@ -21,9 +22,15 @@ use git_chimp::python::operators::Operator;
 mod stdlib;
 
 fn main() {
-    let reparse = std::env::args().any(|arg| arg == "--reparse");
-    let stdlib = stdlib::dir();
-    let files = stdlib::python_files();
+    let args: Vec<String> = std::env::args().collect();
+    let reparse = args.iter().any(|arg| arg == "--reparse");
+    let python = args
+        .iter()
+        .position(|arg| arg == "--python")
+        .and_then(|at| args.get(at + 1))
+        .map_or_else(|| "python3".into(), std::path::PathBuf::from);
+    let stdlib = stdlib::dir_of(&python);
+    let files = stdlib::python_files_in(&stdlib);
     let operators: BTreeSet<Operator> = Operator::ALL.into_iter().collect();
     let start = Instant::now();
     let (mut mutants, mut skipped, mut bytes, mut reparse_failures) =

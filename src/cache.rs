@@ -67,6 +67,12 @@ impl TestFingerprint {
 pub(crate) struct CacheKey(String);
 
 impl CacheKey {
+    /// The 64 hex digits.
+    #[cfg(test)]
+    pub(crate) fn as_str(&self) -> &str {
+        &self.0
+    }
+
     /// The key of `mutant` of a file whose text is `source`.
     #[must_use]
     pub(crate) fn new(

@@ -314,6 +314,11 @@ pub struct RunArgs {
     #[arg(long, env = "CHIMP_NO_REEXEC", help_heading = "Running")]
     pub no_reexec: bool,
 
+    /// Stop with status 1, before running anything, when a selected Python file does
+    /// not parse (or cannot be decoded) instead of skipping it with a warning.
+    #[arg(long, env = "CHIMP_STRICT_PARSE", help_heading = "Selection")]
+    pub strict_parse: bool,
+
     /// The test command, run through `sh -c` in the sandbox directory that matches the
     /// current directory; it must exit 0 when the tests pass.
     #[arg(

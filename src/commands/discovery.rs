@@ -5,10 +5,12 @@ use std::collections::BTreeMap;
 use anyhow::Result;
 
 use crate::detect;
+use crate::exit_code::{ExitCode, fatal};
 use crate::git::changed::ChangedLines;
 use crate::git::repo::{Repo, TargetState};
 use crate::mutant::Mutant;
 use crate::python::{discover, encoding};
+use crate::report::Skipped;
 use crate::settings::Options;
 
 /// The files and mutants of a run.
@@ -20,7 +22,7 @@ pub(crate) struct Discovery {
     /// Every mutant, sorted by file and position.
     pub(crate) mutants: Vec<Mutant>,
     /// Python files that were skipped, with the reason.
-    pub(crate) skipped: Vec<(String, String)>,
+    pub(crate) skipped: Vec<Skipped>,
     /// Every selected Python file that parses, in scope of `--since` or not: what the
     /// canary breaks.
     pub(crate) candidates: Vec<String>,
@@ -73,10 +75,12 @@ pub(crate) fn discover_mutants(
         }
         if state.symlinks.contains(path) {
             // Writing a mutant through a link could reach outside the sandbox.
-            found.skipped.push((
-                path.clone(),
-                "a symbolic link (its target is mutated where it lives, if selected)".into(),
-            ));
+            found.skipped.push(Skipped {
+                path: path.clone(),
+                reason: "a symbolic link (its target is mutated where it lives, if selected)"
+                    .into(),
+                unparsable: false,
+            });
             continue;
         }
         if changed.is_some_and(|changed| !changed.has_file(path)) {
@@ -87,16 +91,21 @@ pub(crate) fn discover_mutants(
         let (text, source_encoding) = match encoding::decode(bytes) {
             Ok(decoded) => decoded,
             Err(why) => {
-                found.skipped.push((path.clone(), why));
+                found.skipped.push(Skipped {
+                    path: path.clone(),
+                    reason: why,
+                    unparsable: true,
+                });
                 continue;
             }
         };
         if let Some(at) = text.find('\0') {
             let line = text[..at].matches('\n').count() + 1;
-            found.skipped.push((
-                path.clone(),
-                format!("a NUL byte on line {line}, which Python rejects in source code"),
-            ));
+            found.skipped.push(Skipped {
+                path: path.clone(),
+                reason: format!("a NUL byte on line {line}, which Python rejects in source code"),
+                unparsable: true,
+            });
             continue;
         }
         match discover::mutate_source(path, &text, &options.operators) {
@@ -113,16 +122,42 @@ pub(crate) fn discover_mutants(
                     }
                 }
             }
-            Err(skip) => found
-                .skipped
-                .push((path.clone(), format!("does not parse ({skip})"))),
+            Err(skip) => found.skipped.push(Skipped {
+                path: path.clone(),
+                reason: format!("does not parse ({skip})"),
+                unparsable: true,
+            }),
         }
     }
-    for (path, reason) in &found.skipped {
-        tracing::info!("skipping {path}: {reason}");
+    for skipped in &found.skipped {
+        tracing::info!("skipping {}: {}", skipped.path, skipped.reason);
     }
+    strict_parse(options, &found.skipped)?;
     say_excluded_as_tests(&as_tests);
     Ok(found)
+}
+
+/// With `--strict-parse`, a selected file that Python would reject is an error.
+fn strict_parse(options: &Options, skipped: &[Skipped]) -> Result<()> {
+    if options.strict_parse
+        && let Some(bad) = skipped.iter().find(|skipped| skipped.unparsable)
+    {
+        let count = skipped.iter().filter(|s| s.unparsable).count();
+        return Err(fatal(
+            ExitCode::Usage,
+            format!(
+                "{}: {}{}; --strict-parse (strict-parse = true) makes that an error",
+                bad.path,
+                bad.reason,
+                if count > 1 {
+                    format!(" (and {} more files)", count - 1)
+                } else {
+                    String::new()
+                }
+            ),
+        ));
+    }
+    Ok(())
 }
 
 /// One line naming the files excluded as tests or tooling (the first five), if any.

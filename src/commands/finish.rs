@@ -37,6 +37,7 @@ pub(crate) fn finish(
             (all, &more)
         )
     );
+    print!("{}", report::terminal::skipped_lines(findings.skipped));
     if let Some(line) = from_cache {
         println!("{line}");
     }

@@ -37,6 +37,7 @@ pub(crate) fn merge(args: &MergeArgs, outer: Settings, all: bool) -> Result<Exit
         mutants: &merged.mutants,
         results: &merged.results,
         shard: None,
+        skipped: &merged.skipped,
     };
     tracing::info!(
         "merged {} reports: {} mutants in {} files",

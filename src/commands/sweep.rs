@@ -67,6 +67,7 @@ pub(crate) fn sweep(settings: Settings, all: bool) -> Result<ExitCode> {
         mutants: &found.mutants,
         results,
         shard,
+        skipped: &found.skipped,
     };
     if total == 0 {
         report::write_all(&out, &findings(&[]), &options.reports)?;

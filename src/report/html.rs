@@ -104,6 +104,7 @@ pub(crate) fn render(findings: &Findings<'_>) -> String {
     }
     page.push_str("\n</style>\n<main>\n");
     index(&mut page, &files);
+    skipped_section(&mut page, findings.skipped);
     for (number, (path, entries)) in files.iter().enumerate() {
         file_section(&mut page, number, path, findings.source(path), entries);
     }
@@ -144,6 +145,23 @@ fn header(page: &mut String, findings: &Findings<'_>, summary: &Summary) {
         "</div>\n<div>{}</div>\n</header>",
         escape(&findings.root.display().to_string())
     );
+}
+
+/// The files the run did not mutate, with the reason, if any.
+fn skipped_section(page: &mut String, skipped: &[super::Skipped]) {
+    if skipped.is_empty() {
+        return;
+    }
+    page.push_str("<section id=\"skipped\"><h2>Skipped files</h2>\n<ul>\n");
+    for file in skipped {
+        let _ = writeln!(
+            page,
+            "<li><code>{}</code>: {}</li>",
+            escape(&file.path),
+            escape(&file.reason)
+        );
+    }
+    page.push_str("</ul></section>\n");
 }
 
 fn index(page: &mut String, files: &BTreeMap<&str, Vec<Entry<'_>>>) {

@@ -13,7 +13,8 @@ use crate::output::write_atomic;
 use crate::python::span::LineCol;
 use crate::report::Findings;
 use crate::report::mte::{
-    FileReport, Framework, Location, MutantReport, Position, Report, RunConfig, Thresholds,
+    FileReport, Framework, Location, MutantReport, Position, Report, RunConfig, SkippedFile,
+    Thresholds,
 };
 use anyhow::Result;
 
@@ -84,9 +85,18 @@ pub(crate) fn render(findings: &Findings<'_>) -> Result<Vec<u8>> {
             name: "git-chimp".to_owned(),
             version: env!("CARGO_PKG_VERSION").to_owned(),
         },
-        config: findings.shard.map(|(shard, total)| RunConfig {
-            shard: Some(shard.to_string()),
-            mutants_in_run: Some(total),
+        config: (findings.shard.is_some() || !findings.skipped.is_empty()).then(|| RunConfig {
+            shard: findings.shard.map(|(shard, _)| shard.to_string()),
+            mutants_in_run: findings.shard.map(|(_, total)| total),
+            skipped: findings
+                .skipped
+                .iter()
+                .map(|skipped| SkippedFile {
+                    path: skipped.path.clone(),
+                    reason: skipped.reason.clone(),
+                    unparsable: skipped.unparsable,
+                })
+                .collect(),
         }),
         files,
     };

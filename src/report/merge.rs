@@ -18,6 +18,7 @@ use crate::mutant::{Mutant, Scope};
 use crate::outcome::{MutantResult, Outcome, RanBy};
 use crate::python::operators::Operator;
 use crate::python::span::{LineCol, LineIndex, Span};
+use crate::report::Skipped;
 use crate::report::mte::{MutantReport, Position, Report};
 use crate::shard::Shard;
 use anyhow::{Context, Result};
@@ -31,6 +32,8 @@ pub(crate) struct Merged {
     pub mutants: Vec<Mutant>,
     /// The outcome of every mutant that has one (not `Pending`).
     pub results: Vec<MutantResult>,
+    /// The files the runs skipped, each once.
+    pub skipped: Vec<Skipped>,
 }
 
 /// Read and combine the reports at `paths`.
@@ -54,6 +57,19 @@ pub(crate) fn merge(paths: &[PathBuf]) -> Result<Merged> {
         {
             let shard: Shard = shard.parse().map_err(|err| bad(format!("shard {err}")))?;
             shards.push((shard, config.mutants_in_run, path));
+        }
+        for skipped in report.config.iter().flat_map(|config| &config.skipped) {
+            if !merged
+                .skipped
+                .iter()
+                .any(|known| known.path == skipped.path)
+            {
+                merged.skipped.push(Skipped {
+                    path: skipped.path.clone(),
+                    reason: skipped.reason.clone(),
+                    unparsable: skipped.unparsable,
+                });
+            }
         }
         for (file, report) in report.files {
             if let Some(known) = merged.sources.get(&file)
@@ -94,6 +110,7 @@ pub(crate) fn merge(paths: &[PathBuf]) -> Result<Merged> {
         }
     }
     check_shards(&shards, merged.mutants.len(), paths.len())?;
+    merged.skipped.sort_by(|a, b| a.path.cmp(&b.path));
     merged
         .mutants
         .sort_by(|a, b| (&a.path, a.span, &a.id).cmp(&(&b.path, b.span, &b.id)));

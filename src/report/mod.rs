@@ -26,6 +26,18 @@ use crate::outcome::MutantResult;
 use crate::output::{OutputDir, report_file_name, write_atomic};
 use crate::shard::Shard;
 
+/// A selected Python file that was not mutated, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Skipped {
+    /// Repository-relative path.
+    pub path: String,
+    /// Why, as the run said it (`does not parse (line 2, column 18: ...)`).
+    pub reason: String,
+    /// Whether Python itself would reject it (it does not parse or decode), which
+    /// `--strict-parse` makes an error; a symbolic link is skipped for other reasons.
+    pub unparsable: bool,
+}
+
 /// What a run found: every mutant it meant to test, with the outcome of those it finished.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Findings<'a> {
@@ -41,6 +53,8 @@ pub(crate) struct Findings<'a> {
     pub results: &'a [MutantResult],
     /// The run's share of the mutants, and how many mutants the whole run has.
     pub shard: Option<(Shard, usize)>,
+    /// The selected files that were not mutated.
+    pub skipped: &'a [Skipped],
 }
 
 /// A mutant and its result, if it has one.

@@ -37,6 +37,19 @@ pub(crate) struct RunConfig {
     /// How many mutants all the shards have together.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) mutants_in_run: Option<usize>,
+    /// The selected files that were not mutated.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub(crate) skipped: Vec<SkippedFile>,
+}
+
+/// A selected file that was not mutated, and why.
+#[derive(Debug, Serialize, Deserialize)]
+pub(crate) struct SkippedFile {
+    pub(crate) path: String,
+    pub(crate) reason: String,
+    /// Whether Python would reject it too (it does not parse or decode).
+    #[serde(default)]
+    pub(crate) unparsable: bool,
 }
 
 /// The score bands a viewer colours by.

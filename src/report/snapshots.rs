@@ -69,6 +69,11 @@ fn with_findings(check: impl FnOnce(&Findings<'_>)) {
     let results = results(&mutants[..mutants.len() - 1]);
     let sources = BTreeMap::from([("src/clamp.py".to_owned(), SOURCE.to_owned())]);
     let encodings = BTreeMap::new();
+    let skipped = [super::Skipped {
+        path: "src/pep701.py".into(),
+        reason: "does not parse (line 2, column 18: invalid syntax)".into(),
+        unparsable: true,
+    }];
     let findings = Findings {
         root: Path::new("/work/project"),
         sources: &sources,
@@ -76,6 +81,7 @@ fn with_findings(check: impl FnOnce(&Findings<'_>)) {
         mutants: &mutants,
         results: &results,
         shard: None,
+        skipped: &skipped,
     };
     let mut settings = insta::Settings::clone_current();
     let version = env!("CARGO_PKG_VERSION").replace('.', r"\.");
@@ -101,6 +107,7 @@ fn terminal_summary() {
             true,
             (false, ".chimp/report.html"),
         );
+        let summary = summary + &terminal::skipped_lines(findings.skipped);
         insta::assert_snapshot!(summary);
     });
 }

@@ -91,3 +91,43 @@ pub(crate) fn summary(
     }
     out
 }
+
+/// The lines counting the files a run skipped: those that do not parse, then the rest
+/// (each with up to five paths); empty when none was.
+#[must_use]
+pub(crate) fn skipped_lines(skipped: &[super::Skipped]) -> String {
+    const SHOWN: usize = 5;
+    let mut out = String::new();
+    for unparsable in [true, false] {
+        let paths: Vec<&str> = skipped
+            .iter()
+            .filter(|file| file.unparsable == unparsable)
+            .map(|file| file.path.as_str())
+            .collect();
+        if paths.is_empty() {
+            continue;
+        }
+        let more = paths.len().saturating_sub(SHOWN);
+        let why = match (unparsable, paths.len()) {
+            (true, 1) => "does not parse",
+            (true, _) => "do not parse",
+            (false, _) => "not mutated for another reason",
+        };
+        let _ = writeln!(
+            out,
+            "{} skipped: {why} ({}{}; the reasons are in report.json)",
+            if paths.len() == 1 {
+                "1 file".to_owned()
+            } else {
+                format!("{} files", paths.len())
+            },
+            paths[..paths.len().min(SHOWN)].join(", "),
+            if more > 0 {
+                format!(" and {more} more")
+            } else {
+                String::new()
+            }
+        );
+    }
+    out
+}

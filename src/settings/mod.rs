@@ -203,6 +203,9 @@ settings! {
     /// Never re-execute a module in the pytest worker.
     no_reexec: value::Switch as bool = "no-reexec", Scope::Everywhere, env: true,
         default: |_| "false".into();
+    /// A file that does not parse is an error, not a skip.
+    strict_parse: value::Switch as bool = "strict-parse", Scope::Everywhere, env: true,
+        default: |_| "false".into();
     /// The score at which survivors no longer fail the run.
     fail_under: value::Percent as f64 = "fail-under", Scope::Everywhere, env: true,
         default: |_| "none".into();
@@ -274,6 +277,7 @@ impl From<&RunArgs> for Settings {
             no_cache: args.no_cache.then_some(true),
             no_canary: args.no_canary.then_some(true),
             no_reexec: args.no_reexec.then_some(true),
+            strict_parse: args.strict_parse.then_some(true),
             fail_under: args.fail_under,
             report: (!args.report.is_empty()).then(|| args.report.clone()),
             shard: args.shard,

@@ -63,6 +63,8 @@ pub(crate) struct Options {
     pub canary: bool,
     /// Whether the pytest worker may re-execute a module to test an import-time mutant.
     pub reexec: bool,
+    /// Whether a file that does not parse stops the run (`--strict-parse`).
+    pub strict_parse: bool,
     /// The current directory, relative to the repository root (`""` at the root).
     pub cwd_prefix: String,
     /// `--rev`: the commit to test instead of HEAD plus the working tree.
@@ -169,6 +171,7 @@ impl Options {
             jobs,
             canary: args.no_canary != Some(true),
             reexec: args.no_reexec != Some(true),
+            strict_parse: args.strict_parse == Some(true),
             cwd_prefix,
             rev: args.rev.clone(),
             since: args.since.clone(),

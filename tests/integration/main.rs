@@ -16,6 +16,7 @@ mod config;
 mod faults;
 mod hook;
 mod packaging;
+mod parsing;
 mod reliability;
 mod reports;
 mod runner;

@@ -6,7 +6,12 @@ use std::process::Command;
 
 /// The standard library's directory.
 pub fn dir() -> PathBuf {
-    let output = Command::new("python3")
+    dir_of(Path::new("python3"))
+}
+
+/// The standard library's directory of the interpreter `python`.
+pub fn dir_of(python: &Path) -> PathBuf {
+    let output = Command::new(python)
         .args([
             "-c",
             "import sysconfig; print(sysconfig.get_paths()['stdlib'])",
