@@ -94,7 +94,8 @@ impl Operator {
     pub fn description(self) -> &'static str {
         match self {
             Operator::StatementDelete => {
-                "a simple statement (call, assignment, assert, raise, del) becomes `pass`"
+                "a simple statement (call, assignment, assert, raise, del) becomes `pass`; a \
+                 `case` before a catch-all case is removed"
             }
             Operator::ReturnValue => "`return x` becomes `return None`",
             Operator::BinaryOperator => {

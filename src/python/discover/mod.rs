@@ -361,6 +361,20 @@ impl Walker<'_> {
             }
             Stmt::Match(m) => {
                 self.expr(&m.subject);
+                // A case before an irrefutable one (`case _:`, `case x:`, unguarded) can go:
+                // the match still has a case, and the value falls through to a later one.
+                for (index, case) in m.cases.iter().enumerate() {
+                    let later_catch_all = m.cases[index + 1..]
+                        .iter()
+                        .any(|later| later.guard.is_none() && later.pattern.is_irrefutable());
+                    if later_catch_all {
+                        self.push(
+                            Operator::StatementDelete,
+                            self.line_block(span_of(case)),
+                            "",
+                        );
+                    }
+                }
                 for case in &m.cases {
                     if let Some(guard) = &case.guard {
                         self.expr(guard);

@@ -291,6 +291,8 @@ fn modern_syntax_gets_exact_mutants() {
         (
             "def m(x):\n    match x:\n        case [a, b] if a > b:\n            return a\n        case _:\n            return 0\n",
             &[
+                // The first case can go: `case _` catches what it did.
+                "3:1 statement-delete:         case [a, b] if a > b:\n            return a\n -> ",
                 "3:26 comparison: > -> >=",
                 "4:20 return-value: a -> None",
                 "6:20 return-value: 0 -> None",
@@ -352,4 +354,30 @@ fn modern_syntax_gets_exact_mutants() {
         }
     }
     assert!(failed.is_empty(), "{}", failed.join("\n\n"));
+}
+
+#[test]
+fn a_case_is_removed_only_before_an_unguarded_catch_all() {
+    let removed = |source: &str| -> Vec<String> {
+        mutants(source)
+            .into_iter()
+            .filter(|m| m.contains("statement-delete") && m.contains("case"))
+            .collect()
+    };
+    // No catch-all: removing a case would change which values match at all.
+    assert!(removed("match x:\n    case 1:\n        y()\n    case 2:\n        z()\n").is_empty());
+    // A guarded capture is no catch-all.
+    assert!(
+        removed("match x:\n    case 1:\n        y()\n    case v if v:\n        z()\n").is_empty()
+    );
+    // A capture pattern is one; the catch-all itself stays.
+    assert_eq!(
+        removed(
+            "match x:\n    case 1:\n        y()\n    case 2:\n        w()\n    case v:\n        z()\n"
+        ),
+        [
+            "2:1 statement-delete:     case 1:\n        y()\n -> ",
+            "4:1 statement-delete:     case 2:\n        w()\n -> ",
+        ]
+    );
 }
