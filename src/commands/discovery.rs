@@ -90,11 +90,12 @@ pub(crate) fn discover_mutants(
         let bytes = repo.read(state, path)?;
         let (text, source_encoding) = match encoding::decode(bytes) {
             Ok(decoded) => decoded,
+            // An encoding git-chimp cannot read may still be one Python reads.
             Err(why) => {
                 found.skipped.push(Skipped {
                     path: path.clone(),
                     reason: why,
-                    unparsable: true,
+                    unparsable: false,
                 });
                 continue;
             }
@@ -149,10 +150,10 @@ fn strict_parse(options: &Options, skipped: &[Skipped]) -> Result<()> {
                 "{}: {}{}; --strict-parse (strict-parse = true) makes that an error",
                 bad.path,
                 bad.reason,
-                if count > 1 {
-                    format!(" (and {} more files)", count - 1)
-                } else {
-                    String::new()
+                match count {
+                    1 => String::new(),
+                    2 => " (and 1 more file)".to_owned(),
+                    _ => format!(" (and {} more files)", count - 1),
                 }
             ),
         ));

@@ -36,5 +36,6 @@ pub(crate) fn list(settings: Settings) -> Result<ExitCode> {
         found.mutants.len(),
         found.sources.len()
     );
+    eprint!("{}", report::terminal::skipped_lines(&found.skipped));
     Ok(ExitCode::Success)
 }

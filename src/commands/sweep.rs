@@ -72,6 +72,7 @@ pub(crate) fn sweep(settings: Settings, all: bool) -> Result<ExitCode> {
     if total == 0 {
         report::write_all(&out, &findings(&[]), &options.reports)?;
         println!("no mutants to test");
+        print!("{}", report::terminal::skipped_lines(&found.skipped));
         return Ok(ExitCode::Success);
     }
     let cache = options.cache_dir.clone().map(Cache::new);

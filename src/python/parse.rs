@@ -133,10 +133,16 @@ pub fn is_valid_python(text: &str) -> bool {
 }
 
 impl ParsedModule {
-    /// Index of the first token starting at or after byte `at`.
+    /// Index of the first token starting at or after byte `at` that has text: a dedent,
+    /// which is an empty token where the next statement starts, is passed over.
     #[must_use]
     pub fn token_at_or_after(&self, at: usize) -> usize {
-        self.tokens.partition_point(|token| token.span.start < at)
+        let first = self.tokens.partition_point(|token| token.span.start < at);
+        first
+            + self.tokens[first..]
+                .iter()
+                .take_while(|token| token.span.start == token.span.end && token.span.start == at)
+                .count()
     }
 
     /// The code tokens (not brackets, not trivia) that start in `[from, to)`.

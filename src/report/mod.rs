@@ -33,7 +33,7 @@ pub(crate) struct Skipped {
     pub path: String,
     /// Why, as the run said it (`does not parse (line 2, column 18: ...)`).
     pub reason: String,
-    /// Whether Python itself would reject it (it does not parse or decode), which
+    /// Whether Python itself would reject it (it does not parse, or holds a NUL byte), which
     /// `--strict-parse` makes an error; a symbolic link is skipped for other reasons.
     pub unparsable: bool,
 }

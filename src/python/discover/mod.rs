@@ -482,13 +482,22 @@ impl Walker<'_> {
     }
 
     /// The expressions in the replacement fields of an f-string's or t-string's
-    /// `elements`; never the literal parts or the format specs.
+    /// `elements` (spanning `span`); never the literal parts or the format specs. A field
+    /// with `=` (`f"{a + b=}"`) prints its own source, so a mutant of it would be killed
+    /// by any test of the text: left alone. A pragma on any line of a string that spans
+    /// lines covers all its fields (no comment fits on its inner lines).
     fn interpolations<'e>(
         &mut self,
+        span: Span,
         elements: impl Iterator<Item = &'e InterpolatedStringElement>,
     ) {
+        if touches_pragma(self.module, span) {
+            return;
+        }
         for element in elements {
-            if let InterpolatedStringElement::Interpolation(field) = element {
+            if let InterpolatedStringElement::Interpolation(field) = element
+                && field.debug_text.is_none()
+            {
                 self.expr(&field.expression);
             }
         }
@@ -636,8 +645,8 @@ impl Walker<'_> {
                     self.string(span_of(first));
                 }
             }
-            Expr::FString(f) => self.interpolations(f.value.elements()),
-            Expr::TString(t) => self.interpolations(t.value.elements()),
+            Expr::FString(f) => self.interpolations(span_of(expr), f.value.elements()),
+            Expr::TString(t) => self.interpolations(span_of(expr), t.value.elements()),
             Expr::Attribute(a) => self.expr(&a.value),
             Expr::Subscript(s) => {
                 self.expr(&s.value);

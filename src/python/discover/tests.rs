@@ -381,3 +381,30 @@ fn a_case_is_removed_only_before_an_unguarded_catch_all() {
         ]
     );
 }
+
+#[test]
+fn a_statement_after_a_dedent_gets_its_string_and_unary_mutants() {
+    let found = mutants("def f(xs):\n    if xs:\n        pass\n    \"-\".join(xs)\n    -g()\n");
+    assert!(
+        found.contains(&"4:5 string: \"-\" -> \"XX-XX\"".to_owned()),
+        "{found:#?}"
+    );
+    assert!(
+        found.contains(&"5:5 unary-operator: - -> ".to_owned()),
+        "{found:#?}"
+    );
+}
+
+#[test]
+fn debug_fields_and_fstrings_under_a_pragma_are_left_alone() {
+    // `{a + b=}` prints its own source text.
+    assert_eq!(
+        mutants("def f(a, b):\n    return f\"{a + b=}\"\n"),
+        ["2:12 return-value: f\"{a + b=}\" -> None"]
+    );
+    // No comment fits inside a triple-quoted string: its last line's pragma covers it.
+    let found = mutants(
+        "def q(id):\n    return f\"\"\"SELECT *\nWHERE id = {id + 1}\n\"\"\"  # pragma: no mutate\n",
+    );
+    assert!(found.is_empty(), "{found:#?}");
+}
