@@ -75,7 +75,9 @@ impl OutputDir {
         let root = chimp_dir(workdir);
         create_dir(&root)?;
         let ignore = root.join(".gitignore");
-        fs::write(&ignore, "*\n").map_err(|err| cannot_write(&ignore, "writing", &err))?;
+        // Atomically: a run killed here must not leave an empty `.gitignore`, which would
+        // make `.chimp/` part of the next run's working tree.
+        write_atomic(&ignore, b"*\n")?;
         let out = Self { root };
         // `survived/` is brought up to date by the patch writer (which keeps unchanged
         // patches); `logs/` starts empty.

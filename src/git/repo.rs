@@ -130,6 +130,11 @@ impl Repo {
                 state.deleted.push(path.to_owned());
                 continue;
             }
+            // git-chimp's own output is never part of what is tested, even when its
+            // `.gitignore` is missing (a run killed while writing it).
+            if status.contains(Status::WT_NEW) && path.starts_with(".chimp/") {
+                continue;
+            }
             if self.workdir.join(path).is_dir() {
                 // A nested repository that is not a submodule: not ours to test.
                 continue;

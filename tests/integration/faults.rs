@@ -148,3 +148,21 @@ fn kills_while_the_first_sandboxes_are_created_never_leave_a_ref() {
         assert_eq!(repo.git(&["for-each-ref"]), refs, "killed at {at} ms");
     }
 }
+
+#[test]
+fn a_chimp_directory_that_lost_its_gitignore_is_never_part_of_the_tested_state() {
+    // What a run killed while writing `.chimp/.gitignore` leaves: the output without it.
+    let repo = TestRepo::new(&[("calc.py", GAPS_CALC), ("test_calc.py", GAPS_TESTS)]);
+    let first = repo.chimp(&["--tests", UNITTEST, "-j", "2"]);
+    assert_eq!(first.code, 2, "{}", first.stderr);
+    let reference = repo.statuses();
+    std::fs::write(repo.root.join(".chimp/.gitignore"), "").unwrap();
+    std::fs::write(repo.root.join(".chimp/logs/stale.log"), "left over\n").unwrap();
+    let run = repo.chimp(&["--tests", UNITTEST, "-j", "2", "--no-cache"]);
+    assert_eq!(run.code, 2, "{}\n{}", run.stdout, run.stderr);
+    assert_eq!(repo.statuses(), reference);
+    assert_eq!(
+        std::fs::read_to_string(repo.root.join(".chimp/.gitignore")).unwrap(),
+        "*\n"
+    );
+}
