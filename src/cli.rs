@@ -256,6 +256,25 @@ pub struct RunArgs {
     )]
     pub operators: Vec<String>,
 
+    /// Only these arid-node rules (comma-separated; see the README): no mutants where
+    /// they say a change is noise [default: all of them].
+    #[arg(
+        long,
+        value_delimiter = ',',
+        value_name = "RULES",
+        help_heading = "Selection"
+    )]
+    pub arid: Vec<String>,
+
+    /// All arid-node rules but these (comma-separated).
+    #[arg(
+        long,
+        value_delimiter = ',',
+        value_name = "RULES",
+        help_heading = "Selection"
+    )]
+    pub no_arid: Vec<String>,
+
     /// Print the mutants without running anything (same as `git chimp list`).
     #[arg(long, help_heading = "Selection")]
     pub list: bool,

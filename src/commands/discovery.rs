@@ -109,7 +109,7 @@ pub(crate) fn discover_mutants(
             });
             continue;
         }
-        match discover::mutate_source(path, &text, &options.operators) {
+        match discover::mutate_source_with(path, &text, &options.operators, &options.arid) {
             Ok(mut mutants) => {
                 found.candidates.push(path.clone());
                 if let Some(changed) = changed {

@@ -2,6 +2,7 @@
 //! does (`encoding`), parsing (`parse`), spans and lines (`span`), the walk that makes
 //! mutants (`discover`) and the operators (`operators`).
 
+pub mod arid;
 pub mod discover;
 pub mod encoding;
 pub mod operators;

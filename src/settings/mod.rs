@@ -176,6 +176,12 @@ settings! {
     /// Operator names.
     operators: value::Operators as Vec<String> = "operators", Scope::Everywhere, env: false,
         default: |_| format!("all {}", crate::python::operators::Operator::ALL.len());
+    /// Only these arid-node rules.
+    arid: value::AridRules as Vec<String> = "arid", Scope::Everywhere, env: false,
+        default: |_| format!("all {}", crate::python::arid::AridRule::ALL.len());
+    /// All arid-node rules but these.
+    no_arid: value::AridRules as Vec<String> = "no-arid", Scope::Everywhere, env: false,
+        default: |_| "none".into();
     /// Only lines changed since the merge base with this revision.
     since: value::Text as String = "since", Scope::Everywhere, env: true,
         default: |_| "none".into();
@@ -268,6 +274,8 @@ impl From<&RunArgs> for Settings {
             exclude: list(&args.exclude),
             test_files: list(&args.test_files),
             operators: list(&args.operators),
+            arid: list(&args.arid),
+            no_arid: list(&args.no_arid),
             since: args.since.clone(),
             jobs: args.jobs,
             timeout: args.timeout,

@@ -51,6 +51,8 @@ pub(crate) struct Options {
     pub exclude: GlobSet,
     /// Operators to apply.
     pub operators: BTreeSet<Operator>,
+    /// The arid-node rules in effect.
+    pub arid: BTreeSet<crate::python::arid::AridRule>,
     /// The test command, if one was given.
     pub tests: Option<String>,
     /// Per-mutant timeout given by the user.
@@ -142,6 +144,11 @@ impl Options {
                 })
                 .collect::<Result<_>>()?,
         };
+        let arid = crate::python::arid::AridRule::selected(
+            args.arid.as_deref().unwrap_or_default(),
+            args.no_arid.as_deref().unwrap_or_default(),
+        )
+        .map_err(|err| fatal(ExitCode::Usage, format!("--arid: {err}")))?;
         let timeout = seconds(args.timeout, "timeout")?;
         let baseline_timeout =
             seconds(args.baseline_timeout, "baseline-timeout")?.unwrap_or(DEFAULT_BASELINE_TIMEOUT);
@@ -165,6 +172,7 @@ impl Options {
             code,
             exclude,
             operators,
+            arid,
             tests,
             timeout,
             baseline_timeout,

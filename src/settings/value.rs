@@ -183,6 +183,36 @@ impl Kind for Operators {
     }
 }
 
+/// Arid-node rule names (comma-separated or an array).
+pub(crate) struct AridRules;
+
+impl AridRules {
+    fn checked(names: Vec<String>) -> Result<Vec<String>, String> {
+        match names
+            .iter()
+            .find(|name| name.parse::<crate::python::arid::AridRule>().is_err())
+        {
+            Some(unknown) => Err(format!(
+                "arid rule names (the README lists them); `{unknown}` is not one"
+            )),
+            None => Ok(names),
+        }
+    }
+}
+
+impl Kind for AridRules {
+    type Value = Vec<String>;
+    fn from_toml(value: &toml::Value) -> Result<Vec<String>, String> {
+        Self::checked(names(&words(value, STRINGS)?))
+    }
+    fn from_git(text: &str) -> Result<Vec<String>, String> {
+        Self::checked(names(&git_words(text)?))
+    }
+    fn shown(value: &Vec<String>) -> String {
+        value.join(" ")
+    }
+}
+
 /// A positive integer.
 pub(crate) struct Count;
 

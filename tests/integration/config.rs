@@ -292,3 +292,34 @@ fn git_config_booleans_read_as_git_reads_them_and_rev_is_no_setting() {
         listed.stdout
     );
 }
+
+#[test]
+fn arid_rules_are_on_by_default_and_switched_in_the_file_and_on_the_command_line() {
+    let repo = crate::util::TestRepo::new(&[(
+        "calc.py",
+        "def check(x):\n    if x < 0:\n        raise ValueError(\"negative\")\n    return x\n",
+    )]);
+    let listed = |args: &[&str]| -> String {
+        let run = repo.chimp(&[&["list"], args].concat());
+        assert_eq!(run.code, 0, "{}", run.stderr);
+        run.stdout
+    };
+    assert!(!listed(&[]).contains("\"negative\" ->"));
+    assert!(listed(&["--no-arid", "exception-message"]).contains("\"negative\" -> None"));
+    repo.write(
+        "pyproject.toml",
+        "[tool.chimp]\nno-arid = [\"exception-message\"]\n",
+    );
+    assert!(listed(&[]).contains("\"negative\" -> \"XXnegativeXX\""));
+    repo.write(
+        "pyproject.toml",
+        "[tool.chimp]\nno-arid = [\"exception-mesage\"]\n",
+    );
+    let bad = repo.chimp(&["list"]);
+    assert_eq!(bad.code, 1, "{}", bad.stderr);
+    assert!(
+        bad.stderr.contains("`exception-mesage` is not one"),
+        "{}",
+        bad.stderr
+    );
+}

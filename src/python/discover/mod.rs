@@ -15,6 +15,7 @@ mod literals;
 use ruff_python_ast::{self as ast, Expr, InterpolatedStringElement, Number, Stmt};
 
 use crate::mutant::{Mutant, Scope};
+use crate::python::arid::{self, AridRule};
 use crate::python::operators::{
     Operator, augmented_replacements, binary_replacements, comparison_replacements,
 };
@@ -33,11 +34,26 @@ pub fn mutate_source(
     text: &str,
     operators: &BTreeSet<Operator>,
 ) -> Result<Vec<Mutant>, ParseSkip> {
+    let arid: BTreeSet<AridRule> = AridRule::ALL.into_iter().collect();
+    mutate_source_with(path, text, operators, &arid)
+}
+
+/// [`mutate_source`] with the arid-node rules `arid` in effect (all of them there).
+///
+/// # Errors
+/// A [`ParseSkip`] when the text is not valid Python.
+pub fn mutate_source_with(
+    path: &str,
+    text: &str,
+    operators: &BTreeSet<Operator>,
+    arid: &BTreeSet<AridRule>,
+) -> Result<Vec<Mutant>, ParseSkip> {
     let module = parse_module(text, path)?;
     let mut walker = Walker {
         text,
         module: &module,
         operators,
+        arid,
         scopes: Vec::new(),
         functions: Vec::new(),
         blocks: Vec::new(),
@@ -96,6 +112,7 @@ struct Walker<'a> {
     text: &'a str,
     module: &'a ParsedModule,
     operators: &'a BTreeSet<Operator>,
+    arid: &'a BTreeSet<AridRule>,
     scopes: Vec<Scope>,
     /// Parallel to `scopes` inside definitions: whether each is a function's.
     functions: Vec<bool>,
@@ -145,6 +162,10 @@ fn is_none(expr: &Expr) -> bool {
 impl Walker<'_> {
     fn enabled(&self, operator: Operator) -> bool {
         self.operators.contains(&operator)
+    }
+
+    fn arid(&self, rule: AridRule) -> bool {
+        self.arid.contains(&rule)
     }
 
     fn push(&mut self, operator: Operator, span: Span, replacement: impl Into<String>) {
@@ -285,7 +306,12 @@ impl Walker<'_> {
             Stmt::FunctionDef(f) => {
                 self.decorators(&f.decorator_list);
                 self.parameters(&f.parameters);
-                self.enter_scope(stmt, f.name.as_str(), &f.body, true);
+                let body: &[Stmt] = if f.name.as_str() == "__repr__" && self.arid(AridRule::Repr) {
+                    &[]
+                } else {
+                    &f.body
+                };
+                self.enter_scope(stmt, f.name.as_str(), body, true);
             }
             Stmt::ClassDef(c) => {
                 self.decorators(&c.decorator_list);
@@ -383,8 +409,14 @@ impl Walker<'_> {
                 }
             }
             Stmt::Raise(r) => {
-                if let Some(exc) = &r.exc {
-                    self.expr(exc);
+                match r.exc.as_deref() {
+                    Some(Expr::Call(call)) if self.arid(AridRule::ExceptionMessage) => {
+                        self.call(call, |arg| {
+                            matches!(arg, Expr::StringLiteral(_) | Expr::FString(_))
+                        });
+                    }
+                    Some(exc) => self.expr(exc),
+                    None => {}
                 }
                 if let Some(cause) = &r.cause {
                     self.expr(cause);
@@ -595,27 +627,7 @@ impl Walker<'_> {
                 self.expr(&c.left);
                 self.exprs(&c.comparators);
             }
-            Expr::Call(c) => {
-                self.expr(&c.func);
-                let plain = |value: &Expr| {
-                    !matches!(value, Expr::Starred(_) | Expr::Generator(_)) && !is_none(value)
-                };
-                for arg in c.arguments.args.iter().filter(|arg| plain(arg)) {
-                    self.push(Operator::CallArgument, span_of(arg), "None");
-                }
-                for keyword in c
-                    .arguments
-                    .keywords
-                    .iter()
-                    .filter(|k| k.arg.is_some() && plain(&k.value))
-                {
-                    self.push(Operator::CallArgument, span_of(&keyword.value), "None");
-                }
-                self.exprs(&c.arguments.args);
-                for keyword in &c.arguments.keywords {
-                    self.expr(&keyword.value);
-                }
-            }
+            Expr::Call(c) => self.call(c, |_| false),
             Expr::BooleanLiteral(b) => {
                 self.push(
                     Operator::BooleanConstant,
@@ -662,6 +674,44 @@ impl Walker<'_> {
             | Expr::NoneLiteral(_)
             | Expr::EllipsisLiteral(_)
             | Expr::IpyEscapeCommand(_) => {}
+        }
+    }
+
+    /// A call: its function, and its arguments as call-argument mutants and walked, but
+    /// none of those the arid rules cover, nor the positional ones `arid_arg` says are.
+    fn call(&mut self, c: &ast::ExprCall, arid_arg: impl Fn(&Expr) -> bool) {
+        self.expr(&c.func);
+        let name = arid::called_name(&c.func);
+        if name == Some("deprecated") && self.arid(AridRule::DeprecationArguments) {
+            return;
+        }
+        let typing = self.arid(AridRule::TypingArguments);
+        if typing && matches!(name, Some("TypeVar" | "NewType")) {
+            return;
+        }
+        let help = self.arid(AridRule::HelpText);
+        let plain = |value: &Expr| {
+            !matches!(value, Expr::Starred(_) | Expr::Generator(_)) && !is_none(value)
+        };
+        for (index, arg) in c.arguments.args.iter().enumerate() {
+            // `cast(T, value)`: the type is for type checkers.
+            if arid_arg(arg) || (typing && index == 0 && name == Some("cast")) {
+                continue;
+            }
+            if plain(arg) {
+                self.push(Operator::CallArgument, span_of(arg), "None");
+            }
+            self.expr(arg);
+        }
+        for keyword in &c.arguments.keywords {
+            let keyword_name = keyword.arg.as_ref().map(ast::Identifier::as_str);
+            if help && keyword_name.is_some_and(|name| arid::HELP_KEYWORDS.contains(&name)) {
+                continue;
+            }
+            if keyword_name.is_some() && plain(&keyword.value) {
+                self.push(Operator::CallArgument, span_of(&keyword.value), "None");
+            }
+            self.expr(&keyword.value);
         }
     }
 

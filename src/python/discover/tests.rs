@@ -408,3 +408,87 @@ fn debug_fields_and_fstrings_under_a_pragma_are_left_alone() {
     );
     assert!(found.is_empty(), "{found:#?}");
 }
+
+/// Each arid rule on its case, next to a near miss that must still be mutated; and every
+/// rule switched off gives the mutants back.
+#[test]
+fn arid_rules_leave_out_their_case_and_keep_the_near_miss() {
+    use crate::python::arid::AridRule;
+    let cases: [(AridRule, &str, &str, &str); 5] = [
+        (
+            AridRule::DeprecationArguments,
+            "@deprecated(version=\"2.10\", replace=\"new\")\ndef old():\n    return 1\n",
+            "\"2.10\"",
+            // The decorator itself can still be removed, and the body is mutated.
+            "decorator",
+        ),
+        (
+            AridRule::HelpText,
+            "def build(p):\n    p.add_argument(\"--name\", help=\"the name\", default=\"x\")\n",
+            "\"the name\"",
+            // The option's name and its default are behaviour.
+            "\"--name\" -> None",
+        ),
+        (
+            AridRule::ExceptionMessage,
+            "def check(x):\n    if x < 0:\n        raise ValueError(\"negative\", x)\n",
+            "\"negative\"",
+            // The other argument, and the raise itself, stay.
+            "x -> None",
+        ),
+        (
+            AridRule::TypingArguments,
+            "T = TypeVar(\"T\", bound=\"Base\")\n\ndef f(v):\n    return cast(\"int\", v + 1)\n",
+            "\"T\"",
+            // The value given to cast is code.
+            "+ -> -",
+        ),
+        (
+            AridRule::Repr,
+            "class A:\n    def __repr__(self):\n        return \"A(%d)\" % self.n\n\n    def __str__(self):\n        return \"A\"\n",
+            "\"A(%d)\"",
+            // `__str__` output is often pinned by tests.
+            "\"A\" -> \"XXAXX\"",
+        ),
+    ];
+    let all_operators: BTreeSet<Operator> = Operator::ALL.into_iter().collect();
+    for (rule, source, arid_text, near_miss) in cases {
+        let with = |rules: &BTreeSet<AridRule>| -> Vec<String> {
+            super::mutate_source_with("m.py", source, &all_operators, rules)
+                .unwrap()
+                .iter()
+                .map(|m| format!("{} {} -> {}", m.operator, m.original, m.replacement))
+                .collect()
+        };
+        let on = with(&AridRule::ALL.into_iter().collect());
+        let off = with(&AridRule::ALL.into_iter().filter(|r| *r != rule).collect());
+        let of_it = format!(" {arid_text} -> ");
+        assert!(
+            !on.iter().any(|m| m.contains(&of_it)),
+            "{rule:?} left a mutant of {arid_text}: {on:#?}"
+        );
+        assert!(
+            on.iter().any(|m| m.contains(near_miss)),
+            "{rule:?} also took the near miss {near_miss}: {on:#?}"
+        );
+        assert!(
+            off.iter().any(|m| m.contains(&of_it)),
+            "without {rule:?}, {arid_text} is mutated: {off:#?}"
+        );
+    }
+    assert_eq!(
+        AridRule::selected(&[], &["help-text".into()])
+            .unwrap()
+            .len(),
+        AridRule::ALL.len() - 1
+    );
+    assert_eq!(
+        AridRule::selected(&["repr".into()], &[]).unwrap(),
+        [AridRule::Repr].into_iter().collect()
+    );
+    assert!(
+        AridRule::selected(&["reprs".into()], &[])
+            .unwrap_err()
+            .contains("the rules are")
+    );
+}
