@@ -81,19 +81,13 @@ impl CacheKey {
         tests: &str,
         fingerprint: TestFingerprint,
     ) -> Self {
-        let scope = mutant.scope.span;
         let mut hasher = Sha256::new();
         let mut part = |bytes: &[u8]| {
             hasher.update((bytes.len() as u64).to_le_bytes());
             hasher.update(bytes);
         };
         part(&FORMAT_VERSION.to_le_bytes());
-        part(mutant.path.as_bytes());
-        part(scope.of(source).as_bytes());
-        part(mutant.operator.name().as_bytes());
-        part(&((mutant.span.start - scope.start) as u64).to_le_bytes());
-        part(&((mutant.span.end - scope.start) as u64).to_le_bytes());
-        part(mutant.replacement.as_bytes());
+        mutant.hash_in_scope(source, &mut part);
         part(tests.as_bytes());
         part(&fingerprint.0);
         Self(hex::encode(hasher.finalize()))
@@ -126,7 +120,9 @@ fn outcome_code(outcome: Outcome) -> Option<u8> {
         Outcome::Timeout => Some(2),
         Outcome::Survived => Some(3),
         Outcome::Uncovered => Some(4),
-        Outcome::Error => None,
+        Outcome::Equivalent => Some(5),
+        // Acceptance is the team's file's to say, on every run.
+        Outcome::Accepted | Outcome::Error => None,
     }
 }
 
@@ -139,6 +135,7 @@ impl Entry {
             2 => Some(Outcome::Timeout),
             3 => Some(Outcome::Survived),
             4 => Some(Outcome::Uncovered),
+            5 => Some(Outcome::Equivalent),
             _ => None,
         }
     }

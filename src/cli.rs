@@ -114,6 +114,11 @@ impl Cli {
 pub enum Command {
     /// Print the mutants that a run would test, without running anything.
     List(RunArgs),
+    /// Accept surviving mutants, each once, with the reason: written to
+    /// `.chimp-accepted.toml` (commit it). Runs then show them as accepted, leave them
+    /// out of the exit status and the score, and report an entry as stale once the code
+    /// around its mutant changes.
+    Accept(AcceptArgs),
     /// List the mutation operators with a one-line description each.
     Operators,
     /// Print the effective settings of a run and where each came from (flag, `CHIMP_*`
@@ -174,6 +179,21 @@ pub struct ConfigArgs {
     #[arg(long, value_name = "KEY")]
     pub get: Option<String>,
     /// The settings of the run to show.
+    #[command(flatten)]
+    pub run: RunArgs,
+}
+
+/// `git chimp accept <id>... --reason "..."`.
+#[derive(Debug, Clone, Args)]
+pub struct AcceptArgs {
+    /// The mutants' ids (12 hex digits, or a unique start of at least 6), as the run's
+    /// summary, report.json and `git chimp list` show them.
+    #[arg(required = true, value_name = "ID")]
+    pub ids: Vec<String>,
+    /// Why the survivors are acceptable, for whoever reads the file.
+    #[arg(long, value_name = "TEXT")]
+    pub reason: String,
+    /// The settings that select the code (the same as a run's).
     #[command(flatten)]
     pub run: RunArgs,
 }

@@ -5,6 +5,7 @@
 //! state, mutant discovery, sandboxes, baseline, canary, the mutants, reports. The
 //! README's "Layout" section maps each module.
 
+mod accepted;
 mod cache;
 pub mod cli;
 mod commands;
@@ -46,6 +47,9 @@ pub fn run(cli: &Cli) -> Result<ExitCode> {
         Some(Command::Hook(HookCommand::Install { force })) => commands::hook::install(*force),
         Some(Command::Hook(HookCommand::Uninstall)) => commands::hook::uninstall(),
         Some(Command::Init { hook }) => commands::hook::init(cli.run.tests.as_deref(), *hook),
+        Some(Command::Accept(args)) => {
+            commands::accept::accept(cli.settings(Some(&args.run)), &args.ids, &args.reason)
+        }
         Some(Command::List(args)) => commands::list::list(cli.settings(Some(args))),
         Some(Command::Config(args)) => commands::config::show_config(
             cli.settings(Some(&args.run)),

@@ -68,6 +68,20 @@ fn serialize_operator<S: serde::Serializer>(op: &Operator, s: S) -> Result<S::Ok
 }
 
 impl Mutant {
+    /// Feed `part` what identifies this mutant whatever its line: the file's path, the
+    /// text of its enclosing definition (`source` is the file's), the operator, its byte
+    /// offsets within that definition and the replacement. The outcome cache's key and an
+    /// accepted survivor's are built on it.
+    pub(crate) fn hash_in_scope(&self, source: &str, part: &mut impl FnMut(&[u8])) {
+        let scope = self.scope.span;
+        part(self.path.as_bytes());
+        part(scope.of(source).as_bytes());
+        part(self.operator.name().as_bytes());
+        part(&((self.span.start - scope.start) as u64).to_le_bytes());
+        part(&((self.span.end - scope.start) as u64).to_le_bytes());
+        part(self.replacement.as_bytes());
+    }
+
     /// The id of a mutant with these parts.
     #[must_use]
     pub fn compute_id(path: &str, span: Span, operator: Operator, replacement: &str) -> MutantId {

@@ -33,6 +33,12 @@ pub enum Outcome {
     /// No test executes the mutated lines (known from the pytest worker's coverage):
     /// a survivor that no test even reaches.
     Uncovered,
+    /// The mutant compiles to the same code as the original: no test can tell them
+    /// apart. Found without a test run, and left out of the score.
+    Equivalent,
+    /// A survivor the team accepted (`.chimp-accepted.toml`), with the reason in the
+    /// result's detail: not counted against the run, and left out of the score.
+    Accepted,
     /// The mutant could not be run: an error of git-chimp or of the sandbox.
     Error,
 }
@@ -45,6 +51,13 @@ impl Outcome {
     #[must_use]
     pub fn undetected(self) -> bool {
         matches!(self, Outcome::Survived | Outcome::Uncovered)
+    }
+
+    /// Whether the score leaves it out as something the tests need not detect: an
+    /// equivalent mutant or an accepted survivor (errors are left out as unknown).
+    #[must_use]
+    pub fn unscored(self) -> bool {
+        matches!(self, Outcome::Equivalent | Outcome::Accepted)
     }
 
     /// Lowercase name, as the terminal shows it.
@@ -61,10 +74,32 @@ impl Outcome {
             Outcome::Timeout => "Timeout",
             Outcome::Survived => "Survived",
             Outcome::Uncovered => "NoCoverage",
+            Outcome::Equivalent | Outcome::Accepted => "Ignored",
             Outcome::Error => "RuntimeError",
         }
     }
+
+    /// The outcome a report's `status` and `statusReason` stand for: `Ignored` is an
+    /// accepted survivor when its reason starts with [`ACCEPTED`], else an equivalent
+    /// mutant.
+    #[must_use]
+    pub fn from_schema(status: &str, reason: Option<&str>) -> Option<Outcome> {
+        if status == "Ignored" {
+            let accepted = reason.is_some_and(|reason| reason.starts_with(ACCEPTED));
+            return Some(if accepted {
+                Outcome::Accepted
+            } else {
+                Outcome::Equivalent
+            });
+        }
+        Outcome::ALL
+            .into_iter()
+            .find(|outcome| outcome.schema_status() == status)
+    }
 }
+
+/// How an accepted survivor's detail starts; the team's reason follows.
+pub(crate) const ACCEPTED: &str = "accepted: ";
 
 /// Every variant of a strum `VariantArray` enum as an array of its `COUNT`, in
 /// declaration order (for `ALL` constants that iterate by value).
@@ -88,6 +123,8 @@ pub enum RanBy {
     Reexecuted,
     /// The outcome cache, without a test run.
     Cache,
+    /// Compiling the mutant (its bytecode is the original's), without a test run.
+    Compiler,
 }
 
 impl RanBy {
@@ -166,8 +203,39 @@ impl Summary {
         self.counts.get(&outcome).copied().unwrap_or(0)
     }
 
-    /// Mutation score in percent: detected / (killed + timeout + survived + uncovered);
-    /// `None` when there is nothing to score.
+    /// The outcomes a summary lists: all of them, but equivalent and accepted only in a
+    /// run that has some.
+    #[must_use]
+    pub(crate) fn shown(&self) -> Vec<Outcome> {
+        Outcome::ALL
+            .into_iter()
+            .filter(|outcome| !outcome.unscored() || self.count(*outcome) > 0)
+            .collect()
+    }
+
+    /// What the score leaves out, when it leaves out more than errors: `equivalent and
+    /// accepted mutants not counted`.
+    #[must_use]
+    pub(crate) fn unscored(&self) -> Option<String> {
+        let unscored: Vec<&str> = Outcome::ALL
+            .into_iter()
+            .filter(|outcome| outcome.unscored() && self.count(*outcome) > 0)
+            .map(Outcome::name)
+            .collect();
+        (!unscored.is_empty()).then(|| format!("{} mutants not counted", unscored.join(" and ")))
+    }
+
+    /// [`Summary::unscored`] as a note after the score: ` (...)`, or nothing.
+    #[must_use]
+    pub(crate) fn unscored_note(&self) -> String {
+        self.unscored()
+            .map(|unscored| format!(" ({unscored})"))
+            .unwrap_or_default()
+    }
+
+    /// Mutation score in percent: detected / (killed + timeout + survived + uncovered),
+    /// so neither equivalent nor accepted mutants (nor errors) count; `None` when there
+    /// is nothing to score.
     #[must_use]
     pub(crate) fn score(&self) -> Option<f64> {
         let detected = self.count(Outcome::Killed) + self.count(Outcome::Timeout);
@@ -185,13 +253,15 @@ mod test {
     use super::*;
 
     #[test]
-    fn score_counts_timeouts_as_detected_and_excludes_errors() {
+    fn score_counts_timeouts_as_detected_and_excludes_errors_equivalent_and_accepted() {
         let summary = Summary {
             counts: BTreeMap::from([
                 (Outcome::Killed, 2),
                 (Outcome::Timeout, 1),
                 (Outcome::Survived, 1),
                 (Outcome::Error, 5),
+                (Outcome::Equivalent, 7),
+                (Outcome::Accepted, 3),
             ]),
         };
         assert_eq!(summary.score(), Some(75.0));

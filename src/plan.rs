@@ -47,12 +47,18 @@ impl Plan {
                     .and_then(|(cache, key)| cache.get(key))
                     .filter(|entry| reusable(entry, run))
                     .and_then(|entry| {
+                        let outcome = entry.outcome()?;
+                        let detail = if outcome == Outcome::Equivalent {
+                            "compiles to the original's bytecode (from cache)"
+                        } else {
+                            "from cache"
+                        };
                         Some(MutantResult {
-                            detail: Some("from cache".to_owned()),
+                            detail: Some(detail.to_owned()),
                             ran_by: RanBy::Cache,
                             ..MutantResult::new(
                                 mutant,
-                                entry.outcome()?,
+                                outcome,
                                 Duration::from_millis(entry.duration_ms),
                             )
                         })

@@ -4,6 +4,7 @@
 
 use anyhow::{Context, Result};
 
+pub(crate) mod accept;
 pub(crate) mod cache;
 pub(crate) mod clean;
 pub(crate) mod config;

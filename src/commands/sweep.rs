@@ -1,10 +1,14 @@
 //! A run: discovery, the cache, the sandboxes and the lab, then the reports.
 
+use std::time::Duration;
+
 use anyhow::Result;
 
+use crate::accepted::Accepted;
 use crate::cache::{Cache, CacheKey, TestFingerprint};
 use crate::cli::Runner;
 use crate::console::Progress;
+use crate::execution::equivalence;
 use crate::execution::lab::Lab;
 use crate::execution::pyenv;
 use crate::execution::worker::PytestCommand;
@@ -12,7 +16,7 @@ use crate::exit_code::{ExitCode, fatal};
 use crate::git::repo::{Repo, TargetState};
 use crate::git::sandbox;
 use crate::mutant::Mutant;
-use crate::outcome::{MutantResult, RanBy};
+use crate::outcome::{MutantResult, Outcome, RanBy};
 use crate::output::OutputDir;
 use crate::plan::{self, Plan};
 use crate::python::select;
@@ -20,6 +24,7 @@ use crate::settings::{self, Options, Settings};
 use crate::{detect, interrupt, report, shard};
 
 use super::{
+    accept::apply_accepted,
     current_dir,
     discovery::{Discovery, discover_mutants},
     finish::finish,
@@ -35,27 +40,12 @@ pub(crate) fn sweep(settings: Settings, all: bool) -> Result<ExitCode> {
         state,
         changed,
     } = prepare(settings)?;
-    let detected = || {
-        let detected = detect::test_command(repo.workdir(), &state.files)?;
-        tracing::info!(
-            "no test command configured; running `{}` ({})",
-            detected.command,
-            detected.why
-        );
-        Some(detected.command)
-    };
-    let Some(tests) = options.tests.clone().or_else(detected) else {
-        return Err(fatal(
-            ExitCode::Usage,
-            "no test command, and none detected (no pytest configuration or test modules \
-             with an interpreter that imports pytest, no unittest tests): pass --tests \"<command>\" (e.g. --tests \"python -m pytest -x -q\"), \
-             put `tests = \"<command>\"` under [tool.chimp] in pyproject.toml, or set it with \
-             `git config chimp.tests \"<command>\"`; `git chimp list` only lists mutants",
-        ));
-    };
+    let tests = test_command(&repo, &options, &state)?;
     let _lock = sandbox::lock(&repo)?;
     let out = OutputDir::create(repo.workdir())?;
     out.check_writable(&report::file_names(&options.reports))?;
+    // Read first: a broken file is an error before anything runs.
+    let accepted = Accepted::load(repo.workdir())?;
     let mut found = discover_mutants(&repo, &options, &state, changed.as_ref(), Some(&tests))?;
     let shard = take_shard(&options, &mut found);
     let total = found.mutants.len();
@@ -97,6 +87,7 @@ pub(crate) fn sweep(settings: Settings, all: bool) -> Result<ExitCode> {
             hashing.elapsed().saturating_sub(hashed).as_millis()
         );
     }
+    let misses = misses - find_equivalent(&mut plan, &found, &tests, &options, cache.as_ref())?;
     let mut interrupted = false;
     if misses > 0 {
         let to_run = Run {
@@ -110,7 +101,8 @@ pub(crate) fn sweep(settings: Settings, all: bool) -> Result<ExitCode> {
         interrupted = was_interrupted;
     }
     let from_cache = plan.from_cache;
-    let results = plan.into_results();
+    let mut results = plan.into_results();
+    let accepted = apply_accepted(&accepted, &mut results, &found, &options, &state);
     let from_cache = cache.is_some().then(|| {
         format!(
             "{from_cache} from cache, {} run",
@@ -124,11 +116,106 @@ pub(crate) fn sweep(settings: Settings, all: bool) -> Result<ExitCode> {
         (interrupted, from_cache),
         (options.fail_under, all),
     )?;
+    print!("{accepted}");
     if interrupted {
         // Leave nothing registered behind: an interrupted run removes its sandboxes.
         sandbox::clean(&repo)?;
     }
     Ok(exit)
+}
+
+/// The configured test command, or the detected one (said in one line).
+fn test_command(repo: &Repo, options: &Options, state: &TargetState) -> Result<String> {
+    let detected = || {
+        let detected = detect::test_command(repo.workdir(), &state.files)?;
+        tracing::info!(
+            "no test command configured; running `{}` ({})",
+            detected.command,
+            detected.why
+        );
+        Some(detected.command)
+    };
+    let Some(tests) = options.tests.clone().or_else(detected) else {
+        return Err(fatal(
+            ExitCode::Usage,
+            "no test command, and none detected (no pytest configuration or test modules \
+             with an interpreter that imports pytest, no unittest tests): pass --tests \"<command>\" (e.g. --tests \"python -m pytest -x -q\"), \
+             put `tests = \"<command>\"` under [tool.chimp] in pyproject.toml, or set it with \
+             `git config chimp.tests \"<command>\"`; `git chimp list` only lists mutants",
+        ));
+    };
+    Ok(tests)
+}
+
+/// Settle the plan's misses that compile to the original's code as equivalent (cached
+/// like outcomes), with the interpreter the test command names; returns how many. A
+/// check that cannot be made is one warning, and every mutant is run.
+fn find_equivalent(
+    plan: &mut Plan,
+    found: &Discovery,
+    tests: &str,
+    options: &Options,
+    cache: Option<&Cache>,
+) -> Result<usize> {
+    let misses = plan.misses();
+    if misses.is_empty() {
+        return Ok(0);
+    }
+    let Some(python) = pyenv::test_interpreter(tests, &current_dir()?) else {
+        tracing::info!("no equivalent-mutant check: the test command names no Python interpreter");
+        return Ok(0);
+    };
+    let started = std::time::Instant::now();
+    let mutants: Vec<&Mutant> = misses.iter().map(|entry| &entry.mutant).collect();
+    let equivalent =
+        match equivalence::equivalent_mutants(&python, &found.sources, &mutants, options.jobs) {
+            Ok(equivalent) => equivalent,
+            Err(why) => {
+                if interrupt::is_interrupted() {
+                    return Err(fatal(
+                        ExitCode::Interrupted,
+                        "interrupted before any mutant ran",
+                    ));
+                }
+                tracing::warn!(
+                    "equivalent mutants are not looked for this run: `{python}` could not \
+                     compile them ({why})"
+                );
+                return Ok(0);
+            }
+        };
+    let found_in = started.elapsed().as_millis();
+    if equivalent.is_empty() {
+        tracing::debug!("no equivalent mutants under `{python}` ({found_in} ms)");
+    } else {
+        tracing::info!(
+            "{} equivalent mutants (the same bytecode under `{python}`), found in {found_in} ms",
+            equivalent.len()
+        );
+    }
+    let results: Vec<(usize, MutantResult)> = equivalent
+        .iter()
+        .map(|&position| {
+            let entry = misses[position];
+            if let (Some(cache), Some(key)) = (cache, entry.key.as_ref())
+                && let Err(err) =
+                    cache.put(key, Outcome::Equivalent, Duration::ZERO, Duration::ZERO)
+            {
+                tracing::debug!("equivalent mutant not cached: {err:#}");
+            }
+            let result = MutantResult {
+                detail: Some(format!(
+                    "compiles to the original's bytecode under {python}"
+                )),
+                ran_by: RanBy::Compiler,
+                ..MutantResult::new(&entry.mutant, Outcome::Equivalent, Duration::ZERO)
+            };
+            (position, result)
+        })
+        .collect();
+    let count = results.len();
+    plan.record(results);
+    Ok(count)
 }
 
 /// With `--shard`, keep only the shard's mutants; return the shard and the whole run's

@@ -1,7 +1,8 @@
 //! Running the tests: the main loop over sandboxes (`lab`), test processes and their
-//! groups (`process`), timeouts (`timeouts`), the Python environment the tests import
+//! groups (`process`), mutants equivalent by their bytecode (`equivalence`), timeouts (`timeouts`), the Python environment the tests import
 //! from (`pyenv`) and the warm pytest worker (`worker`).
 
+pub mod equivalence;
 pub mod lab;
 pub mod process;
 pub mod pyenv;

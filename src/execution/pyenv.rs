@@ -101,6 +101,16 @@ impl PythonEnv {
     }
 }
 
+/// The Python interpreter the test command runs: the first of its words that names one
+/// or a script whose `#!` line does (`pytest` gives its virtual environment's Python).
+#[must_use]
+pub fn test_interpreter(tests: &str, cwd: &Path) -> Option<String> {
+    shlex::split(tests)
+        .unwrap_or_default()
+        .iter()
+        .find_map(|word| interpreter_of(word, cwd))
+}
+
 /// The Python interpreter behind a command's word: the word itself when it names
 /// Python, or the `#!` line of the script it names.
 fn interpreter_of(word: &str, cwd: &Path) -> Option<String> {

@@ -43,7 +43,7 @@ pub enum Operator {
     Number,
     /// `True` and `False` are swapped.
     BooleanConstant,
-    /// A string literal `"s"` becomes `"XXsXX"`.
+    /// A string literal `"s"` becomes `""`, and `""` becomes `"XX"`.
     String,
     /// `break` and `continue` are swapped.
     LoopControl,
@@ -110,7 +110,9 @@ impl Operator {
             }
             Operator::Number => "a number literal `n` becomes `n + 1`",
             Operator::BooleanConstant => "`True` <-> `False`",
-            Operator::String => "`\"s\"` becomes `\"XXsXX\"` (never docstrings)",
+            Operator::String => {
+                "`\"s\"` becomes `\"\"`, `\"\"` becomes `\"XX\"` (never docstrings)"
+            }
             Operator::LoopControl => "`break` <-> `continue`",
             Operator::ZeroIteration => "`for x in xs:` becomes `for x in []:`",
             Operator::ExceptionHandler => "the body of an `except` clause becomes `raise`",

@@ -81,11 +81,15 @@ pub(crate) fn summary_markdown(findings: &Findings<'_>) -> String {
         .map_or_else(|| "n/a".to_owned(), |score| format!("{score:.1}%"));
     let _ = writeln!(
         out,
-        "**Mutation score: {score}** ({} mutants)\n",
-        findings.mutants.len()
+        "**Mutation score: {score}** ({} mutants{})\n",
+        findings.mutants.len(),
+        summary
+            .unscored()
+            .map(|unscored| format!("; {unscored}"))
+            .unwrap_or_default()
     );
     out.push_str("| outcome | mutants |\n| --- | ---: |\n");
-    for outcome in Outcome::ALL {
+    for outcome in summary.shown() {
         let _ = writeln!(out, "| {} | {} |", outcome.name(), summary.count(outcome));
     }
     let survivors = findings.survivors();

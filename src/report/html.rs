@@ -119,10 +119,11 @@ fn header(page: &mut String, findings: &Findings<'_>, summary: &Summary) {
     let pending = findings.mutants.len() - findings.results.len();
     let _ = write!(
         page,
-        "<header>\n<h1>git-chimp mutation report</h1>\n<div class=\"score\">mutation score {score}</div>\n<div class=\"totals\"><span>{} mutants</span>",
+        "<header>\n<h1>git-chimp mutation report</h1>\n<div class=\"score\">mutation score {score}{}</div>\n<div class=\"totals\"><span>{} mutants</span>",
+        summary.unscored_note(),
         findings.mutants.len()
     );
-    for outcome in Outcome::ALL {
+    for outcome in summary.shown() {
         let _ = write!(
             page,
             "<span id=\"total-{}\">{} {}</span>",

@@ -33,7 +33,7 @@ fn write(writer: &mut Writer<Vec<u8>>, findings: &Findings<'_>) -> io::Result<()
     };
     let failed = |outcome: Option<Outcome>| outcome.is_some_and(Outcome::undetected);
     let errored = |outcome: Option<Outcome>| outcome == Some(Outcome::Error);
-    let skipped = |outcome: Option<Outcome>| outcome.is_none();
+    let skipped = |outcome: Option<Outcome>| outcome.is_none_or(Outcome::unscored);
     let seconds = |entries: &[Entry<'_>]| -> String {
         let total: f64 = entries
             .iter()
@@ -117,6 +117,21 @@ fn test_case(
                 writer
                     .create_element("skipped")
                     .with_attribute(("message", "not run (interrupted)"))
+                    .write_empty()
+                    .map(drop)
+            })?;
+        }
+        Some(outcome @ (Outcome::Equivalent | Outcome::Accepted)) => {
+            // An accepted survivor's detail already starts with "accepted: ".
+            let message = if outcome == Outcome::Accepted {
+                detail.to_owned()
+            } else {
+                format!("{}: {detail}", outcome.name())
+            };
+            element.write_inner_content(|writer| {
+                writer
+                    .create_element("skipped")
+                    .with_attribute(("message", xml_safe(&message).as_ref()))
                     .write_empty()
                     .map(drop)
             })?;

@@ -164,9 +164,7 @@ fn read_mutant(
     };
     let outcome = match entry.status.as_str() {
         "Pending" => return Ok((mutant, None)),
-        status => Outcome::ALL
-            .into_iter()
-            .find(|outcome| outcome.schema_status() == status)
+        status => Outcome::from_schema(status, entry.status_reason.as_deref())
             .ok_or_else(|| format!("unknown status {status:?}"))?,
     };
     let result = MutantResult {

@@ -44,17 +44,19 @@ pub(crate) fn summary(
             results.len()
         );
     }
-    let counts: Vec<String> = Outcome::ALL
-        .iter()
-        .map(|outcome| format!("{} {}", summary.count(*outcome), outcome.name()))
+    let counts: Vec<String> = summary
+        .shown()
+        .into_iter()
+        .map(|outcome| format!("{} {}", summary.count(outcome), outcome.name()))
         .collect();
     let _ = writeln!(out, "{total} mutants: {}", counts.join(", "));
+    let note = summary.unscored_note();
     match summary.score() {
         Some(score) => {
-            let _ = writeln!(out, "mutation score: {score:.1}%");
+            let _ = writeln!(out, "mutation score: {score:.1}%{note}");
         }
         None => {
-            let _ = writeln!(out, "mutation score: n/a");
+            let _ = writeln!(out, "mutation score: n/a{note}");
         }
     }
     let mut survivors: Vec<&MutantResult> = results

@@ -20,6 +20,7 @@ mod parsing;
 mod reliability;
 mod reports;
 mod runner;
+mod signal;
 mod since;
 mod sweep;
 mod worker;

@@ -576,7 +576,7 @@ fn import_time_code_gets_the_outcomes_of_fresh_runs_from_module_reexecution() {
         assert!(!killed_by.is_empty(), "{key}");
     };
     // A rule table filled by a helper at import.
-    in_worker("tables/rules.py:10:string:\"XX$XX\"");
+    in_worker("tables/rules.py:10:string:\"\"");
     // A constant re-exported by `from .core import *` and imported from the package.
     in_worker("tables/core.py:3:number:11");
     // A module-level lru_cache function that ran at import, a dataclass default, an
@@ -587,7 +587,7 @@ fn import_time_code_gets_the_outcomes_of_fresh_runs_from_module_reexecution() {
     in_worker("tables/wrapped.py:11:statement-delete:pass");
     in_worker("tables/wrapped.py:30:number:3");
     // The package's own __init__.
-    in_worker("tables/__init__.py:5:string:\"XX1.0XX\"");
+    in_worker("tables/__init__.py:5:string:\"\"");
     // Re-executing plugins.py registers its classes twice and raises; re-executing
     // plain.py makes a new Plain that the tests' instance is not one of: both modules
     // keep fresh runs, and say why.
@@ -602,7 +602,7 @@ fn import_time_code_gets_the_outcomes_of_fresh_runs_from_module_reexecution() {
             "{key}: {reason}"
         );
     }
-    let plain = &found["tables/plain.py:2:string:\"XXplainXX\""];
+    let plain = &found["tables/plain.py:2:string:\"\""];
     assert_eq!(plain.0, "Killed", "{plain:?}");
     assert!(
         plain
@@ -638,7 +638,7 @@ fn import_time_code_gets_the_outcomes_of_fresh_runs_from_module_reexecution() {
         "{conftest:?}"
     );
     // Survivors of a re-executed module are confirmed by a fresh run.
-    let label = &found["tables/models.py:9:string:\"XXoriginXX\""];
+    let label = &found["tables/models.py:9:string:\"\""];
     assert_eq!(label.0, "Survived", "{label:?}");
     assert!(label.1.contains("confirmed by a fresh run"), "{label:?}");
     assert!(reexecuted_count(&stderr) > 0, "{stderr}");
@@ -662,7 +662,7 @@ fn no_reexec_runs_import_time_mutants_from_scratch() {
     assert_eq!(run.code, 2, "{}\n{}", run.stdout, run.stderr);
     let found = details(&repo);
     for key in [
-        "tables/rules.py:10:string:\"XX$XX\"",
+        "tables/rules.py:10:string:\"\"",
         "tables/core.py:3:number:11",
     ] {
         let (status, reason, _) = &found[key];

@@ -31,7 +31,7 @@ use crate::interrupt::is_interrupted;
 
 /// The worker's Python package and its start-up script: (path in the scratch
 /// directory, source).
-const SOURCES: [(&str, &str); 12] = [
+const SOURCES: [(&str, &str); 13] = [
     (
         "chimp_worker_start.py",
         include_str!("chimp_worker_start.py"),
@@ -43,6 +43,10 @@ const SOURCES: [(&str, &str); 12] = [
     (
         "git_chimp_worker/collect.py",
         include_str!("git_chimp_worker/collect.py"),
+    ),
+    (
+        "git_chimp_worker/equivalent.py",
+        include_str!("git_chimp_worker/equivalent.py"),
     ),
     (
         "git_chimp_worker/fork.py",
@@ -430,7 +434,7 @@ impl Worker {
 }
 
 /// Write the worker's package into `scratch`.
-fn write_package(scratch: &Path) -> std::io::Result<()> {
+pub(crate) fn write_package(scratch: &Path) -> std::io::Result<()> {
     std::fs::create_dir_all(scratch.join("git_chimp_worker"))?;
     for (path, source) in SOURCES {
         std::fs::write(scratch.join(path), source)?;

@@ -690,8 +690,15 @@ impl Walker<'_> {
             return;
         }
         let help = self.arid(AridRule::HelpText);
+        // A string literal is the `string` operator's: `None` there would be a second
+        // finding on the same literal.
+        let strings = self.enabled(Operator::String);
         let plain = |value: &Expr| {
-            !matches!(value, Expr::Starred(_) | Expr::Generator(_)) && !is_none(value)
+            let the_strings =
+                strings && matches!(value, Expr::StringLiteral(_) | Expr::BytesLiteral(_));
+            !(matches!(value, Expr::Starred(_) | Expr::Generator(_))
+                || is_none(value)
+                || the_strings)
         };
         for (index, arg) in c.arguments.args.iter().enumerate() {
             // `cast(T, value)`: the type is for type checkers.
@@ -751,7 +758,7 @@ impl Walker<'_> {
         self.push(Operator::UnaryOperator, span, if glue { " " } else { "" });
     }
 
-    /// `"s"` -> `"XXsXX"` on the string token that starts at `span`.
+    /// `"s"` -> `""` (and `""` -> `"XX"`) on the string token that starts at `span`.
     fn string(&mut self, span: Span) {
         let index = self.module.token_at_or_after(span.start);
         let Some(token) = self.module.tokens.get(index) else {

@@ -1,0 +1,47 @@
+"""Which mutants compile to the same code as the original: equivalent without a test run.
+
+git-chimp runs this before the tests, with the interpreter the test command uses:
+
+    python -c "import sys; sys.path.insert(0, DIR); from git_chimp_worker import equivalent; equivalent.main()"
+
+Its input is one JSON object per line, one per file: `{"path", "source", "mutants"}`,
+where `source` is the file's text and each mutant is `[start, end, replacement]` with
+byte offsets into the UTF-8 text. For each file it prints one line,
+`{"path", "equivalent": [indices]}`: the mutants whose module code equals the original's
+as `swap.differences` compares them (positions aside). A file whose original does not
+compile has none; a mutant that does not compile is not equivalent.
+"""
+
+import json
+import sys
+import warnings
+
+from .swap import differences
+
+
+def equivalent(path, source, mutants):
+    text = source.encode("utf-8")
+    try:
+        original = compile(source, path, "exec", dont_inherit=True)
+    except (SyntaxError, ValueError):
+        return []
+    found = []
+    for index, (start, end, replacement) in enumerate(mutants):
+        mutated = (text[:start] + replacement.encode("utf-8") + text[end:]).decode("utf-8")
+        try:
+            code = compile(mutated, path, "exec", dont_inherit=True)
+        except (SyntaxError, ValueError):
+            continue
+        if not differences(original, code):
+            found.append(index)
+    return found
+
+
+def main():
+    # A mutant's SyntaxWarning (`x is 1`) is the tests' business, not this check's.
+    warnings.simplefilter("ignore")
+    for line in sys.stdin:
+        request = json.loads(line)
+        found = equivalent(request["path"], request["source"], request["mutants"])
+        sys.stdout.write(json.dumps({"path": request["path"], "equivalent": found}) + "\n")
+        sys.stdout.flush()

@@ -1,0 +1,355 @@
+//! What a run asks its users to read (#16): equivalent mutants found by compiling them,
+//! accepted survivors, and survivors grouped by line.
+
+use crate::sweep::UNITTEST;
+use crate::util::TestRepo;
+
+const DEAD: &str = r#"def double(x):
+    return x * 2
+    x = x - 1
+
+
+def sign(x):
+    if False:
+        return x + x
+    return x >= 0
+"#;
+
+const DEAD_TESTS: &str = r#"import unittest
+
+from dead import double, sign
+
+
+class DeadTest(unittest.TestCase):
+    def test_double(self):
+        self.assertEqual(double(3), 6)
+
+    def test_sign(self):
+        self.assertTrue(sign(5))
+        self.assertTrue(sign(0))
+        self.assertFalse(sign(-5))
+"#;
+
+/// `path:line:operator:replacement` -> (status, statusReason) from the last report.
+fn outcomes(repo: &TestRepo) -> std::collections::BTreeMap<String, (String, String)> {
+    repo.report_mutants()
+        .iter()
+        .map(|(path, mutant)| {
+            let text = |key: &str| mutant[key].as_str().unwrap_or_default().to_owned();
+            (
+                crate::util::mutant_key(path, mutant),
+                (text("status"), text("statusReason")),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn mutants_that_compile_to_the_original_bytecode_are_equivalent_never_run_and_not_scored() {
+    let repo = TestRepo::new(&[("dead.py", DEAD), ("test_dead.py", DEAD_TESTS)]);
+    let before = repo.snapshot();
+    let run = repo.chimp(&["--tests", UNITTEST, "-j", "2"]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    let found = outcomes(&repo);
+    // Code after `return` and under `if False:` is never compiled. (python3 is 3.10+: 3.9
+    // keeps a NOP for `pass` after a return; and every version keeps the constants of an
+    // `if False:` body, so `7 -> 8` there would not be equivalent.)
+    let equivalent: Vec<&str> = found
+        .iter()
+        .filter(|(_, (status, _))| status == "Ignored")
+        .map(|(key, _)| key.as_str())
+        .collect();
+    assert_eq!(
+        equivalent,
+        [
+            "dead.py:3:binary-operator:+",
+            "dead.py:3:number:2",
+            "dead.py:3:statement-delete:pass",
+            "dead.py:8:binary-operator:-",
+            "dead.py:8:return-value:None",
+        ],
+        "{found:?}"
+    );
+    for key in &equivalent {
+        assert!(
+            found[*key]
+                .1
+                .starts_with("compiles to the original's bytecode under ")
+                && found[*key].1.ends_with("python3"),
+            "{key}: {:?}",
+            found[*key]
+        );
+    }
+    // Everything else was run, and every one of them was killed.
+    assert!(
+        found
+            .iter()
+            .all(|(_, (status, _))| status == "Ignored" || status == "Killed"),
+        "{found:?}"
+    );
+    assert!(run.stdout.contains(", 5 equivalent,"), "{}", run.stdout);
+    assert!(
+        run.stdout
+            .contains("mutation score: 100.0% (equivalent mutants not counted)"),
+        "{}",
+        run.stdout
+    );
+    repo.assert_checkout_untouched(&before);
+
+    // Cached like any outcome: the second run compiles nothing and runs nothing.
+    let again = repo.chimp(&["--tests", UNITTEST, "-j", "2"]);
+    assert_eq!(again.code, 0, "{}{}", again.stdout, again.stderr);
+    let cached = outcomes(&repo);
+    assert_eq!(
+        cached
+            .iter()
+            .map(|(key, (status, _))| (key, status))
+            .collect::<Vec<_>>(),
+        found
+            .iter()
+            .map(|(key, (status, _))| (key, status))
+            .collect::<Vec<_>>()
+    );
+    assert_eq!(
+        cached["dead.py:3:number:2"].1,
+        "compiles to the original's bytecode (from cache)"
+    );
+    assert!(
+        again.stdout.contains("from cache, 0 run"),
+        "{}",
+        again.stdout
+    );
+
+    // A test command that names no Python: no check, every mutant runs.
+    repo.write("run_tests.sh", &format!("#!/bin/sh\nexec {UNITTEST}\n"));
+    repo.commit("a test script");
+    let plain = repo.chimp(&["--tests", "sh run_tests.sh", "--no-cache", "-j", "2"]);
+    let statuses: Vec<String> = outcomes(&repo)
+        .into_values()
+        .map(|(status, _)| status)
+        .collect();
+    assert!(
+        !statuses.iter().any(|status| status == "Ignored"),
+        "{statuses:?}"
+    );
+    assert_eq!(plain.code, 2, "{}{}", plain.stdout, plain.stderr);
+}
+
+/// Mutant id of each survivor of the last report, by `line:operator:replacement`.
+fn survivor_ids(repo: &TestRepo) -> std::collections::BTreeMap<String, String> {
+    repo.report_mutants()
+        .iter()
+        .filter(|(_, mutant)| mutant["status"] == "Survived")
+        .map(|(path, mutant)| {
+            (
+                crate::util::mutant_key(path, mutant),
+                mutant["id"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn accepted_survivors_hold_while_their_code_is_unchanged_and_leave_the_exit_status() {
+    let repo = crate::sweep::gaps();
+    let run = |args: &[&str]| {
+        let mut all = vec!["--tests", UNITTEST, "-j", "2"];
+        all.extend(args);
+        repo.chimp(&all)
+    };
+    let first = run(&[]);
+    assert_eq!(first.code, 2, "{}{}", first.stdout, first.stderr);
+    let ids = survivor_ids(&repo);
+    assert_eq!(ids.len(), 6, "{ids:?}");
+    let label = &ids["calc.py:13:string:\"\""];
+    let before = repo.snapshot();
+
+    // Accepting writes the reviewed file, and nothing else of the checkout.
+    let accept = repo.chimp(&[
+        "accept",
+        &label[..8],
+        "--reason",
+        "the label is only logged",
+    ]);
+    assert_eq!(accept.code, 0, "{}{}", accept.stdout, accept.stderr);
+    assert!(
+        accept.stdout.contains("accepted: calc.py:13  string"),
+        "{}",
+        accept.stdout
+    );
+    let file = std::fs::read_to_string(repo.root.join(".chimp-accepted.toml")).unwrap();
+    assert!(
+        file.contains("reason = \"the label is only logged\""),
+        "{file}"
+    );
+    assert!(file.contains("path = \"calc.py\"\nline = 13\n"), "{file}");
+    std::fs::remove_file(repo.root.join(".chimp-accepted.toml")).unwrap();
+    repo.assert_checkout_untouched(&before);
+    std::fs::write(repo.root.join(".chimp-accepted.toml"), &file).unwrap();
+    let again = repo.chimp(&["accept", label, "--reason", "twice"]);
+    assert!(
+        again.stdout.contains("already accepted: calc.py:13"),
+        "{}",
+        again.stdout
+    );
+    assert_eq!(
+        std::fs::read_to_string(repo.root.join(".chimp-accepted.toml")).unwrap(),
+        file
+    );
+
+    // The next run shows it accepted; the other five still fail the run.
+    let second = run(&[]);
+    assert_eq!(second.code, 2, "{}{}", second.stdout, second.stderr);
+    let found = outcomes(&repo);
+    assert_eq!(
+        found["calc.py:13:string:\"\""],
+        (
+            "Ignored".to_owned(),
+            "accepted: the label is only logged".to_owned()
+        )
+    );
+    assert!(
+        second
+            .stdout
+            .contains("5 survived, 0 uncovered, 1 accepted,"),
+        "{}",
+        second.stdout
+    );
+    assert!(
+        second.stdout.contains("(accepted mutants not counted)"),
+        "{}",
+        second.stdout
+    );
+    assert!(
+        !second.stdout.contains(&format!("[{label}]")),
+        "{}",
+        second.stdout
+    );
+    assert!(
+        !repo
+            .root
+            .join(format!(".chimp/survived/{label}.patch"))
+            .exists()
+    );
+
+    // All six accepted: the run passes, and the score counts only what is left.
+    let rest: Vec<&str> = ids
+        .values()
+        .filter(|id| *id != label)
+        .map(String::as_str)
+        .collect();
+    let mut args = vec!["accept"];
+    args.extend(&rest);
+    args.extend(["--reason", "known gaps, tracked in #12"]);
+    let all = repo.chimp(&args);
+    assert_eq!(all.code, 0, "{}{}", all.stdout, all.stderr);
+    let third = run(&[]);
+    assert_eq!(third.code, 0, "{}{}", third.stdout, third.stderr);
+    assert!(
+        third
+            .stdout
+            .contains("mutation score: 100.0% (accepted mutants not counted)"),
+        "{}",
+        third.stdout
+    );
+
+    // Editing describe() makes its four entries stale: its survivors are back.
+    let edited = crate::sweep::GAPS_CALC.replace("return \"non-negative\"", "return \"positive\"");
+    repo.write("calc.py", &edited);
+    let fourth = run(&[]);
+    assert_eq!(fourth.code, 2, "{}{}", fourth.stdout, fourth.stderr);
+    assert!(
+        fourth
+            .stdout
+            .contains("4 entries in .chimp-accepted.toml are stale"),
+        "{}",
+        fourth.stdout
+    );
+    assert!(
+        fourth.stdout.contains(
+            "accept the new survivors:\n  calc.py:11  comparison: < -> <=\n  calc.py:11  number: 0 -> 1\n  \
+             calc.py:13  return-value: \"non-negative\" -> None\n  calc.py:13  string: \"non-negative\" -> \"\"\n"
+        ),
+        "{}",
+        fourth.stdout
+    );
+    let statuses = repo.statuses();
+    assert_eq!(
+        statuses["calc.py:13:string:\"\""], "Survived",
+        "{statuses:?}"
+    );
+    assert_eq!(
+        statuses["calc.py:6:comparison:>"], "Ignored",
+        "{statuses:?}"
+    );
+}
+
+#[test]
+fn an_accepted_mutant_the_tests_now_kill_is_no_longer_needed_and_bad_input_is_refused() {
+    let repo = crate::sweep::gaps();
+    let listed = repo.chimp(&["list"]);
+    let killed = listed
+        .stdout
+        .lines()
+        .find(|line| line.starts_with("calc.py:2:") && line.contains("binary-operator"))
+        .and_then(|line| line.rsplit_once('['))
+        .map(|(_, id)| id.trim_end_matches(']').to_owned())
+        .unwrap();
+    let accept = repo.chimp(&["accept", &killed, "--reason", "by mistake"]);
+    assert_eq!(accept.code, 0, "{}{}", accept.stdout, accept.stderr);
+    let run = repo.chimp(&["--tests", UNITTEST]);
+    assert_eq!(run.code, 2, "{}{}", run.stdout, run.stderr);
+    assert!(
+        run.stdout.contains("1 entry in .chimp-accepted.toml is no longer needed (the tests now detect its mutant): delete it:\n  calc.py:2  binary-operator: + -> -\n"),
+        "{}",
+        run.stdout
+    );
+
+    // Refused, each with exit 1 and the file unchanged.
+    let file = std::fs::read_to_string(repo.root.join(".chimp-accepted.toml")).unwrap();
+    for (args, says) in [
+        (
+            vec!["accept", "0123456789ab", "--reason", "x"],
+            "no mutant 0123456789ab",
+        ),
+        (
+            vec!["accept", "abc", "--reason", "x"],
+            "at least 6 of its 12 digits",
+        ),
+        (
+            vec!["accept", &killed, "--reason", "  "],
+            "--reason must say why",
+        ),
+    ] {
+        let refused = repo.chimp(&args);
+        assert_eq!(
+            refused.code, 1,
+            "{args:?}: {}{}",
+            refused.stdout, refused.stderr
+        );
+        assert!(
+            refused.stderr.contains(says),
+            "{args:?}: {}",
+            refused.stderr
+        );
+    }
+    assert_eq!(
+        std::fs::read_to_string(repo.root.join(".chimp-accepted.toml")).unwrap(),
+        file
+    );
+
+    // A broken file stops a run before anything runs, naming the line.
+    std::fs::write(
+        repo.root.join(".chimp-accepted.toml"),
+        format!("{file}\n[[accepted]]\nkey = 3\n"),
+    )
+    .unwrap();
+    let broken = repo.chimp(&["--tests", UNITTEST]);
+    assert_eq!(broken.code, 1, "{}{}", broken.stdout, broken.stderr);
+    assert!(
+        broken.stderr.contains(".chimp-accepted.toml (line "),
+        "{}",
+        broken.stderr
+    );
+    assert!(!repo.root.join(".chimp/report.json").exists() || !broken.stderr.contains("baseline"));
+}
