@@ -1,6 +1,7 @@
 //! Arid-node rules: places where a mutant only changes what no reasonable test checks
 //! (a warning's text, help text, an exception's message, typing-only arguments, a
-//! `__repr__`), so git-chimp makes none there. Each rule is named and documented in the
+//! `__repr__`, logging, a script's `__main__` block, code excluded from coverage,
+//! namespace tidying, documentation), so git-chimp makes none there. Each rule is named and documented in the
 //! README; all are on by default, and `arid = [...]` (only these) or `no-arid = [...]`
 //! (all but these) in `[tool.chimp]` switches them.
 
@@ -29,15 +30,35 @@ pub enum AridRule {
     /// keyword arguments of any call (argparse, click): text for people. Positional
     /// arguments, such as `add_argument`'s name, stay mutated.
     HelpText,
-    /// The string and f-string arguments of the exception a `raise` statement builds
-    /// (`raise ValueError("bad input")`): its message. The exception itself, and any
+    /// The text arguments of the exception a `raise` statement builds (`raise
+    /// ValueError("bad input")`, `"bad %s" % x`, `"bad {}".format(x)`, `"bad " + x`): its
+    /// message; and the message of `warnings.warn(...)`. The exception itself, and any
     /// other argument, stay mutated.
     ExceptionMessage,
-    /// The arguments of `TypeVar(...)` and `NewType(...)`, and the type given to
-    /// `cast(...)`: they matter to type checkers only.
+    /// The arguments of `TypeVar(...)` and `NewType(...)`, the type given to `cast(...)`,
+    /// and forward-reference strings in typing subscripts (`Optional["Node"]`): they
+    /// matter to type checkers only. The values of `Literal[...]` and the metadata of
+    /// `Annotated[...]` stay mutated (validators read them).
     TypingArguments,
     /// The body of a `__repr__` method: text for debugging.
     Repr,
+    /// Calls to a logger's methods as statements (`logger.info("got %s", x)`,
+    /// `logging.warning(...)`, `self.log.exception(...)`: a method `debug`, `info`,
+    /// `warning`, `warn`, `error`, `exception`, `critical`, `fatal` or `log` of something
+    /// whose name has `log` in it): neither deleted nor mutated inside. What is logged is
+    /// for people reading logs.
+    Logging,
+    /// An `if __name__ == "__main__":` block: a script's entry point, which no test that
+    /// imports the module runs.
+    MainBlock,
+    /// A line with `# pragma: no cover`, and the block it opens (`if debug:  # pragma: no
+    /// cover`): code the team already excludes from coverage, as coverage.py does.
+    NoCover,
+    /// `del name` of module or class attributes (`del _os, _sys` after using them): it
+    /// only tidies a namespace. `del d[key]` and `del` inside functions stay mutated.
+    NamespaceDel,
+    /// Assignments to `__doc__` (`f.__doc__ = "..."`): documentation, like a docstring.
+    DocAssignments,
 }
 
 impl AridRule {
@@ -91,6 +112,122 @@ impl FromStr for AridRule {
 /// The keyword arguments [`AridRule::HelpText`] covers.
 pub(crate) const HELP_KEYWORDS: [&str; 6] =
     ["help", "description", "title", "epilog", "usage", "metavar"];
+
+/// The methods of a logger that [`AridRule::Logging`] covers.
+const LOG_METHODS: [&str; 9] = [
+    "debug",
+    "info",
+    "warning",
+    "warn",
+    "error",
+    "exception",
+    "critical",
+    "fatal",
+    "log",
+];
+
+/// The generic types from `typing` (and `collections.abc`) whose string arguments are
+/// forward references ([`AridRule::TypingArguments`]); not `Literal` or `Annotated`.
+const TYPING_GENERICS: [&str; 30] = [
+    "Optional",
+    "Union",
+    "List",
+    "Dict",
+    "Set",
+    "FrozenSet",
+    "Tuple",
+    "Type",
+    "Callable",
+    "ClassVar",
+    "Final",
+    "Sequence",
+    "MutableSequence",
+    "Mapping",
+    "MutableMapping",
+    "Iterable",
+    "Iterator",
+    "Generator",
+    "AsyncIterator",
+    "AsyncGenerator",
+    "Awaitable",
+    "Coroutine",
+    "Collection",
+    "AbstractSet",
+    "DefaultDict",
+    "OrderedDict",
+    "Deque",
+    "TypeGuard",
+    "Required",
+    "NotRequired",
+];
+
+/// Whether `call` is a logger's method ([`AridRule::Logging`]).
+pub(crate) fn is_logging_call(call: &ruff_python_ast::ExprCall) -> bool {
+    let ruff_python_ast::Expr::Attribute(method) = &*call.func else {
+        return false;
+    };
+    LOG_METHODS.contains(&method.attr.as_str())
+        && last_name(&method.value).is_some_and(|name| name.to_ascii_lowercase().contains("log"))
+}
+
+/// Whether `test` is `__name__ == "__main__"` (either way round).
+pub(crate) fn is_main_test(test: &ruff_python_ast::Expr) -> bool {
+    use ruff_python_ast::Expr;
+    let Expr::Compare(compare) = test else {
+        return false;
+    };
+    let ([ruff_python_ast::CmpOp::Eq], [right]) = (&*compare.ops, &*compare.comparators) else {
+        return false;
+    };
+    let is_name = |e: &Expr| matches!(e, Expr::Name(n) if n.id.as_str() == "__name__");
+    let is_main = |e: &Expr| matches!(e, Expr::StringLiteral(s) if s.value.to_str() == "__main__");
+    (is_name(&compare.left) && is_main(right)) || (is_main(&compare.left) && is_name(right))
+}
+
+/// Whether `expr` builds text: a string or f-string literal, `text % ...`,
+/// `text.format(...)`, or `+` with text on either side ([`AridRule::ExceptionMessage`]).
+pub(crate) fn is_text(expr: &ruff_python_ast::Expr) -> bool {
+    use ruff_python_ast::{Expr, Operator};
+    match expr {
+        Expr::StringLiteral(_) | Expr::FString(_) => true,
+        Expr::BinOp(b) => match b.op {
+            Operator::Mod => is_text(&b.left),
+            Operator::Add => is_text(&b.left) || is_text(&b.right),
+            _ => false,
+        },
+        Expr::Call(c) => {
+            matches!(&*c.func, Expr::Attribute(a) if a.attr.as_str() == "format" && is_text(&a.value))
+        }
+        _ => false,
+    }
+}
+
+/// Whether `value` (what is subscripted) is a typing generic whose string arguments
+/// are forward references.
+pub(crate) fn is_typing_generic(value: &ruff_python_ast::Expr) -> bool {
+    last_name(value).is_some_and(|name| TYPING_GENERICS.contains(&name))
+}
+
+/// Whether `call` is `warnings.warn(...)` or a bare `warn(...)`.
+pub(crate) fn is_warn_call(call: &ruff_python_ast::ExprCall) -> bool {
+    use ruff_python_ast::Expr;
+    match &*call.func {
+        Expr::Name(name) => name.id.as_str() == "warn",
+        Expr::Attribute(a) => a.attr.as_str() == "warn" && last_name(&a.value) == Some("warnings"),
+        _ => false,
+    }
+}
+
+/// The last name of an expression: `c` for `a.b.c`, `getLogger` for
+/// `logging.getLogger(__name__)`.
+fn last_name(expr: &ruff_python_ast::Expr) -> Option<&str> {
+    match expr {
+        ruff_python_ast::Expr::Name(name) => Some(name.id.as_str()),
+        ruff_python_ast::Expr::Attribute(attribute) => Some(attribute.attr.as_str()),
+        ruff_python_ast::Expr::Call(call) => last_name(&call.func),
+        _ => None,
+    }
+}
 
 /// The last name of a called expression (`deprecated` for `_deprecated.deprecated(...)`).
 pub(crate) fn called_name(func: &ruff_python_ast::Expr) -> Option<&str> {

@@ -50,6 +50,9 @@ pub struct ParsedModule {
     pub tokens: Vec<Token>,
     /// 0-based lines that carry a `# pragma: no mutate` comment.
     pub pragma_lines: BTreeSet<usize>,
+    /// 0-based lines that carry a `# pragma: no cover` comment (coverage.py's default
+    /// exclusion, any case, with or without the colon).
+    pub no_cover_lines: BTreeSet<usize>,
     /// Line starts of the text.
     pub lines: LineIndex,
 }
@@ -91,6 +94,7 @@ pub fn parse_module(text: &str, _path: &str) -> Result<ParsedModule, ParseSkip> 
     })?;
     let mut tokens = Vec::with_capacity(parsed.tokens().len());
     let mut pragma_lines = BTreeSet::new();
+    let mut no_cover_lines = BTreeSet::new();
     for token in parsed.tokens() {
         let span = span_of_range(token.range());
         let kind = match token.kind() {
@@ -101,8 +105,12 @@ pub fn parse_module(text: &str, _path: &str) -> Result<ParsedModule, ParseSkip> 
             | RuffToken::Lbrace
             | RuffToken::Rbrace => TokenKind::Bracket,
             RuffToken::Comment => {
-                if span.of(text).contains(PRAGMA) {
+                let comment = span.of(text);
+                if comment.contains(PRAGMA) {
                     pragma_lines.insert(lines.line_of(span.start));
+                }
+                if is_no_cover(comment) {
+                    no_cover_lines.insert(lines.line_of(span.start));
                 }
                 TokenKind::Trivia
             }
@@ -122,8 +130,23 @@ pub fn parse_module(text: &str, _path: &str) -> Result<ParsedModule, ParseSkip> 
         body: body.into_iter().collect(),
         tokens,
         pragma_lines,
+        no_cover_lines,
         lines,
     })
+}
+
+/// Whether a comment holds coverage.py's default exclusion, `#\s*(pragma|PRAGMA)[:\s]?
+/// \s*(no|NO)\s*(cover|COVER)`.
+fn is_no_cover(comment: &str) -> bool {
+    let lower = comment.to_ascii_lowercase();
+    let Some(at) = lower.find("pragma") else {
+        return false;
+    };
+    let rest = lower[at + "pragma".len()..]
+        .trim_start_matches(':')
+        .trim_start();
+    rest.strip_prefix("no")
+        .is_some_and(|rest| rest.trim_start().starts_with("cover"))
 }
 
 /// Whether `text` parses as a Python module.

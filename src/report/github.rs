@@ -1,17 +1,18 @@
 //! The `github` report, for GitHub Actions (it does nothing elsewhere): one
-//! `::warning file=...,line=...,col=...::` workflow command per mutant the tests missed, so
-//! each shows on the pull request's changed lines, and a markdown summary (totals, score
-//! and the survivors with their diffs) appended to the file `$GITHUB_STEP_SUMMARY` names.
+//! `::warning file=...,line=...,col=...::` workflow command per line of code with mutants
+//! the tests missed (its most telling mutant, the others in the message), so each shows
+//! on the pull request's changed lines, and a markdown summary (totals, score and the
+//! survivors by line with their diffs) appended to the file `$GITHUB_STEP_SUMMARY` names.
 
 use std::fmt::Write as _;
 use std::io::Write as _;
 
 use anyhow::{Context, Result};
 
-use crate::outcome::{Outcome, Summary};
+use crate::outcome::{MutantResult, Outcome, Summary};
 use crate::report::Findings;
 
-/// Survivors listed in the step summary; the rest are counted.
+/// Lines with survivors listed in the step summary; the rest are counted.
 const SUMMARY_LIMIT: usize = 100;
 
 /// Print the annotations and append the summary when running in GitHub Actions; return a
@@ -41,17 +42,37 @@ pub(crate) fn emit(findings: &Findings<'_>) -> Result<String> {
     Ok("github: annotations printed, step summary written".to_owned())
 }
 
-/// One workflow command per survivor.
+/// One workflow command per place with survivors (a line of code): its most telling
+/// mutant, and the others on the line after it.
 #[must_use]
 pub(crate) fn annotations(findings: &Findings<'_>) -> String {
     let mut out = String::new();
-    for result in findings.survivors() {
-        let mutant = &result.mutant;
-        let (title, what) = if result.outcome == Outcome::Uncovered {
+    for place in findings.places() {
+        let head = place.head();
+        let mutant = &head.mutant;
+        let (title, what) = if head.outcome == Outcome::Uncovered {
             ("Mutant not covered", "no test reaches this code")
         } else {
             ("Mutant survived", "the tests still pass")
         };
+        let more = match place.others().len() {
+            0 => String::new(),
+            n => format!(", {n} more on this line"),
+        };
+        let mut text = format!(
+            "{} with this change ({what}); patch: .chimp/survived/{}.patch",
+            mutant.describe(),
+            mutant.id
+        );
+        for other in place.others() {
+            let _ = write!(
+                text,
+                "\nalso survived: {} ({}); patch: .chimp/survived/{}.patch",
+                other.mutant.describe(),
+                other.mutant.operator,
+                other.mutant.id
+            );
+        }
         let _ = writeln!(
             out,
             "::warning file={},line={},col={},endLine={},endColumn={},title={}::{}",
@@ -60,12 +81,8 @@ pub(crate) fn annotations(findings: &Findings<'_>) -> String {
             mutant.start.column,
             mutant.end.line,
             mutant.end.column,
-            property(&format!("{title} ({})", mutant.operator)),
-            message(&format!(
-                "{} with this change ({what}); patch: .chimp/survived/{}.patch",
-                mutant.describe(),
-                mutant.id
-            ))
+            property(&format!("{title} ({}{more})", mutant.operator)),
+            message(&text)
         );
     }
     out
@@ -92,34 +109,56 @@ pub(crate) fn summary_markdown(findings: &Findings<'_>) -> String {
     for outcome in summary.shown() {
         let _ = writeln!(out, "| {} | {} |", outcome.name(), summary.count(outcome));
     }
-    let survivors = findings.survivors();
-    if !survivors.is_empty() {
+    let places = findings.places();
+    if !places.is_empty() {
         out.push_str("\n### Survivors\n\n");
-        for result in survivors.iter().take(SUMMARY_LIMIT) {
+        let diff = |result: &MutantResult| {
             let mutant = &result.mutant;
+            format!(
+                "```diff\n{}```\n",
+                mutant
+                    .diff(findings.source(&mutant.path))
+                    .replace("```", "`\u{200b}``")
+            )
+        };
+        for place in places.iter().take(SUMMARY_LIMIT) {
+            let head = place.head();
+            let mutant = &head.mutant;
+            let more = match place.others().len() {
+                0 => String::new(),
+                n => format!(" (and {n} more on this line)"),
+            };
             let _ = writeln!(
                 out,
-                "<details><summary><code>{}:{}:{}</code> {} <code>{}</code>{}</summary>\n\n```diff\n{}```\n</details>\n",
+                "<details><summary><code>{}:{}:{}</code> {} <code>{}</code>{}{more}</summary>\n\n{}",
                 mutant.path,
                 mutant.start.line,
                 mutant.start.column,
                 mutant.operator,
                 super::escape_markup(&mutant.describe()),
-                if result.outcome == Outcome::Uncovered {
+                if head.outcome == Outcome::Uncovered {
                     " (no test reaches it)"
                 } else {
                     ""
                 },
-                mutant
-                    .diff(findings.source(&mutant.path))
-                    .replace("```", "`\u{200b}``")
+                diff(head)
             );
+            for other in place.others() {
+                let _ = writeln!(
+                    out,
+                    "Also on this line, {} <code>{}</code>:\n\n{}",
+                    other.mutant.operator,
+                    super::escape_markup(&other.mutant.describe()),
+                    diff(other)
+                );
+            }
+            out.push_str("</details>\n\n");
         }
-        if survivors.len() > SUMMARY_LIMIT {
+        if places.len() > SUMMARY_LIMIT {
             let _ = writeln!(
                 out,
-                "…and {} more: see `.chimp/report.json` or the HTML report.\n",
-                survivors.len() - SUMMARY_LIMIT
+                "…and {} more lines: see `.chimp/report.json` or the HTML report.\n",
+                places.len() - SUMMARY_LIMIT
             );
         }
     }

@@ -196,6 +196,16 @@ fn file_section(page: &mut String, number: usize, path: &str, source: &str, entr
     for entry in entries {
         by_line.entry(entry.0.start.line).or_default().push(*entry);
     }
+    // On each line, what the tests missed first, the most telling of it first.
+    for line in by_line.values_mut() {
+        line.sort_by_key(|(mutant, result)| {
+            (
+                !result.is_some_and(|result| result.outcome.undetected()),
+                super::signal_rank(mutant.operator),
+                mutant.span,
+            )
+        });
+    }
     let _ = writeln!(
         page,
         "<details class=\"file\" id=\"file-{number}\"{}>\n<summary>{} — {} mutants, {missed} missed</summary>\n<table class=\"source\">",

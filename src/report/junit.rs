@@ -1,16 +1,19 @@
 //! `.chimp/junit.xml`: JUnit XML for CI systems that show test results (GitLab, Jenkins,
-//! Azure Pipelines, ...). One `<testsuite>` per file, one `<testcase>` per mutant: killed
-//! and timed-out mutants pass, survivors and uncovered mutants are failures carrying
-//! their patch, errors are errors, and mutants an interrupted run did not reach are
-//! skipped.
+//! Azure Pipelines, ...). One `<testsuite>` per file, one `<testcase>` per mutant, but
+//! one per line for the mutants the tests missed: killed and timed-out mutants pass; the
+//! survivors and uncovered mutants of a line are one failure, named after the most
+//! telling of them and carrying every one's patch; errors are errors; equivalent and
+//! accepted mutants, and those an interrupted run did not reach, are skipped.
 
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt::Write as _;
 use std::io;
 
 use quick_xml::Writer;
 use quick_xml::events::{BytesDecl, BytesText, Event};
 
 use crate::outcome::Outcome;
-use crate::report::{Entry, Findings, xml_safe};
+use crate::report::{Entry, Findings, Place, xml_safe};
 
 /// The JUnit XML document of `findings` (written with quick-xml, which escapes).
 #[must_use]
@@ -23,7 +26,7 @@ pub(crate) fn render(findings: &Findings<'_>) -> String {
     xml
 }
 
-fn write(writer: &mut Writer<Vec<u8>>, findings: &Findings<'_>) -> io::Result<()> {
+fn write<'a>(writer: &mut Writer<Vec<u8>>, findings: &Findings<'a>) -> io::Result<()> {
     let count = |entries: &[Entry<'_>], wanted: fn(Option<Outcome>) -> bool| {
         entries
             .iter()
@@ -51,7 +54,29 @@ fn write(writer: &mut Writer<Vec<u8>>, findings: &Findings<'_>) -> io::Result<()
         ]
     };
     writer.write_event(Event::Decl(BytesDecl::new("1.0", Some("UTF-8"), None)))?;
-    let all = findings.entries();
+    // A line's survivors are one case, its first's: the others are left out here.
+    let places = findings.places();
+    let heads: BTreeMap<&str, &Place<'_>> = places
+        .iter()
+        .map(|place| (place.head().mutant.id.0.as_str(), place))
+        .collect();
+    let others: BTreeSet<&str> = places
+        .iter()
+        .flat_map(|place| {
+            place
+                .others()
+                .iter()
+                .map(|other| other.mutant.id.0.as_str())
+        })
+        .collect();
+    let cases = |entries: &[Entry<'a>]| -> Vec<Entry<'a>> {
+        entries
+            .iter()
+            .filter(|(mutant, _)| !others.contains(mutant.id.0.as_str()))
+            .copied()
+            .collect()
+    };
+    let all = cases(&findings.entries());
     let mut suites = vec![("name", "git-chimp".to_owned())];
     suites.extend(totals(&all));
     writer
@@ -59,6 +84,8 @@ fn write(writer: &mut Writer<Vec<u8>>, findings: &Findings<'_>) -> io::Result<()
         .with_attributes(pairs(&suites))
         .write_inner_content(|writer| {
             for (path, entries) in &findings.by_file() {
+                let entries = cases(entries);
+                let entries = &entries;
                 let mut suite = vec![("name", xml_safe(path).into_owned())];
                 suite.extend(totals(entries));
                 writer
@@ -66,7 +93,8 @@ fn write(writer: &mut Writer<Vec<u8>>, findings: &Findings<'_>) -> io::Result<()
                     .with_attributes(pairs(&suite))
                     .write_inner_content(|writer| {
                         for entry in entries {
-                            test_case(writer, findings, *entry)?;
+                            let place = heads.get(entry.0.id.0.as_str()).copied();
+                            test_case(writer, findings, *entry, place)?;
                         }
                         Ok(())
                     })?;
@@ -76,12 +104,18 @@ fn write(writer: &mut Writer<Vec<u8>>, findings: &Findings<'_>) -> io::Result<()
     Ok(())
 }
 
-/// One mutant's `<testcase>`.
+/// One mutant's `<testcase>`; for the first survivor of a line, its `place`'s.
 fn test_case(
     writer: &mut Writer<Vec<u8>>,
     findings: &Findings<'_>,
     (mutant, result): Entry<'_>,
+    place: Option<&Place<'_>>,
 ) -> io::Result<()> {
+    let others = place.map_or(&[][..], Place::others);
+    let more = match others.len() {
+        0 => String::new(),
+        n => format!(" (and {n} more on this line)"),
+    };
     let case = [
         (
             "classname",
@@ -90,7 +124,7 @@ fn test_case(
         (
             "name",
             xml_safe(&format!(
-                "{}:{} {} {} [{}]",
+                "{}:{} {} {}{more} [{}]",
                 mutant.start.line,
                 mutant.start.column,
                 mutant.operator,
@@ -151,7 +185,19 @@ fn test_case(
             } else {
                 "mutant survived: the tests pass with this change"
             };
-            let diff = mutant.diff(findings.source(&mutant.path));
+            let source = findings.source(&mutant.path);
+            let mut diff = mutant.diff(source);
+            for other in others {
+                let other = &other.mutant;
+                let _ = write!(
+                    diff,
+                    "\nAlso on this line: {} {} [{}]\n{}",
+                    other.operator,
+                    other.describe(),
+                    other.id,
+                    other.diff(source)
+                );
+            }
             element.write_inner_content(|writer| {
                 writer
                     .create_element("failure")

@@ -24,6 +24,7 @@ use crate::cli::ReportKind;
 use crate::mutant::Mutant;
 use crate::outcome::MutantResult;
 use crate::output::{OutputDir, report_file_name, write_atomic};
+use crate::python::operators::Operator;
 use crate::shard::Shard;
 
 /// A selected Python file that was not mutated, and why.
@@ -57,6 +58,69 @@ pub(crate) struct Findings<'a> {
     pub skipped: &'a [Skipped],
 }
 
+/// The survivors that start on one line of one file, the most telling first: what a
+/// report shows as one finding.
+#[derive(Debug, Clone)]
+pub(crate) struct Place<'a> {
+    /// Never empty.
+    pub(crate) results: Vec<&'a MutantResult>,
+}
+
+impl<'a> Place<'a> {
+    /// The most telling survivor: the finding's title.
+    #[must_use]
+    pub(crate) fn head(&self) -> &'a MutantResult {
+        self.results[0]
+    }
+
+    /// The other survivors on the line, most telling first.
+    #[must_use]
+    pub(crate) fn others(&self) -> &[&'a MutantResult] {
+        &self.results[1..]
+    }
+}
+
+/// The survivors among `results` grouped by the line they start on: one finding per
+/// place, the most telling mutant first ([`telling`]). Places are in file and line order.
+#[must_use]
+pub(crate) fn places(results: &[MutantResult]) -> Vec<Place<'_>> {
+    let mut by_line: BTreeMap<(&str, usize), Vec<&MutantResult>> = BTreeMap::new();
+    for result in results.iter().filter(|result| result.outcome.undetected()) {
+        by_line
+            .entry((&result.mutant.path, result.mutant.start.line))
+            .or_default()
+            .push(result);
+    }
+    by_line
+        .into_values()
+        .map(|mut results| {
+            results.sort_by_key(|result| telling(result));
+            Place { results }
+        })
+        .collect()
+}
+
+/// How telling a survivor is, as a sort key (least first): survived before uncovered,
+/// then by operator ([`Operator::BY_SIGNAL`]: statement deletion, return value,
+/// condition, comparison, ... string last), then by place.
+pub(crate) fn telling(result: &MutantResult) -> impl Ord + use<'_> {
+    (
+        result.outcome == crate::outcome::Outcome::Uncovered,
+        signal_rank(result.mutant.operator),
+        &result.mutant.path,
+        result.mutant.span,
+    )
+}
+
+/// Where `operator` stands in [`Operator::BY_SIGNAL`] (0 is the most telling).
+#[must_use]
+pub(crate) fn signal_rank(operator: Operator) -> usize {
+    Operator::BY_SIGNAL
+        .iter()
+        .position(|each| *each == operator)
+        .unwrap_or(Operator::BY_SIGNAL.len())
+}
+
 /// A mutant and its result, if it has one.
 pub(crate) type Entry<'a> = (&'a Mutant, Option<&'a MutantResult>);
 
@@ -88,17 +152,10 @@ impl<'a> Findings<'a> {
         files
     }
 
-    /// The results of mutants the tests missed, by file and position.
+    /// The survivors as findings: [`places`] of the results.
     #[must_use]
-    pub(crate) fn survivors(&self) -> Vec<&'a MutantResult> {
-        let mut survivors: Vec<&MutantResult> = self
-            .results
-            .iter()
-            .filter(|result| result.outcome.undetected())
-            .collect();
-        survivors
-            .sort_by(|a, b| (&a.mutant.path, a.mutant.span).cmp(&(&b.mutant.path, b.mutant.span)));
-        survivors
+    pub(crate) fn places(&self) -> Vec<Place<'a>> {
+        places(self.results)
     }
 
     /// The original text of `path` (empty when unknown).

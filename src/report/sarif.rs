@@ -1,22 +1,23 @@
 //! `.chimp/report.sarif`: SARIF 2.1.0, the format GitHub code scanning and other static
-//! analysis viewers read. One result per mutant the tests missed (survived or uncovered),
-//! at the exact region of the changed code, with the operator as its rule and the patch
-//! in its message. `partialFingerprints` identifies the mutant by its line's text rather
-//! than its position (see [`fingerprint`]), so a survivor stays the same alert while
-//! lines above it come and go. Paths are relative to the repository root
+//! analysis viewers read. One result per line of code with mutants the tests missed
+//! (survived or uncovered): at the exact region of its most telling mutant, with that
+//! mutant's operator as its rule, and every mutant of the line with its patch in the
+//! message (`properties.mutantIds` lists them). `partialFingerprints` identifies the
+//! line by its text rather than its position (see [`fingerprint`]), so the finding stays
+//! the same alert while lines above it come and go. Paths are relative to the repository root
 //! (`%SRCROOT%`); columns count characters (`columnKind: unicodeCodePoints`), as the rest
 //! of git-chimp does.
 
 use std::collections::BTreeSet;
+use std::fmt::Write as _;
 
 use anyhow::Result;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
-use crate::mutant::Mutant;
 use crate::outcome::Outcome;
 use crate::python::operators::Operator;
-use crate::report::Findings;
+use crate::report::{Findings, Place};
 
 /// The SARIF log: one run of one tool.
 #[derive(Serialize)]
@@ -124,15 +125,18 @@ struct Region {
 
 #[derive(Serialize)]
 struct Fingerprints {
-    #[serde(rename = "gitChimpMutant/v1")]
-    mutant: String,
+    #[serde(rename = "gitChimpLine/v1")]
+    line: String,
 }
 
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 struct ResultProperties {
     outcome: &'static str,
+    /// The most telling mutant's.
     mutant_id: String,
+    /// Every surviving mutant of the line, the most telling first.
+    mutant_ids: Vec<String>,
 }
 
 /// The SARIF log of `findings`, as pretty-printed JSON.
@@ -140,10 +144,10 @@ struct ResultProperties {
 /// # Errors
 /// Never in practice (serialising plain structs).
 pub(crate) fn render(findings: &Findings<'_>) -> Result<String> {
-    let survivors = findings.survivors();
-    let used: BTreeSet<Operator> = survivors
+    let places = findings.places();
+    let used: BTreeSet<Operator> = places
         .iter()
-        .map(|result| result.mutant.operator)
+        .map(|place| place.head().mutant.operator)
         .collect();
     let rules = used
         .iter()
@@ -168,55 +172,9 @@ pub(crate) fn render(findings: &Findings<'_>) -> Result<String> {
         })
         .collect();
     let rule_index = |operator: Operator| used.iter().position(|used| *used == operator);
-    let results = survivors
+    let results = places
         .iter()
-        .map(|result| {
-            let mutant = &result.mutant;
-            let (what, why) = if result.outcome == Outcome::Uncovered {
-                ("was not covered", "no test reaches this code")
-            } else {
-                ("survived", "the tests still pass")
-            };
-            let diff = mutant.diff(findings.source(&mutant.path));
-            SarifResult {
-                rule_id: mutant.operator.name(),
-                rule_index: rule_index(mutant.operator),
-                level: "warning",
-                message: Message {
-                    text: format!(
-                        "Mutant {} {what}: `{}` ({why}).",
-                        mutant.id,
-                        mutant.describe()
-                    ),
-                    markdown: format!(
-                        "Mutant `{}` {what}: `{}` ({why}).\n\n```diff\n{diff}```",
-                        mutant.id,
-                        mutant.describe()
-                    ),
-                },
-                locations: [Location {
-                    physical_location: PhysicalLocation {
-                        artifact_location: ArtifactLocation {
-                            uri: uri_path(&mutant.path),
-                            uri_base_id: "%SRCROOT%",
-                        },
-                        region: Region {
-                            start_line: mutant.start.line,
-                            start_column: mutant.start.column,
-                            end_line: mutant.end.line,
-                            end_column: mutant.end.column,
-                        },
-                    },
-                }],
-                partial_fingerprints: Fingerprints {
-                    mutant: fingerprint(mutant, findings.source(&mutant.path)),
-                },
-                properties: ResultProperties {
-                    outcome: result.outcome.name(),
-                    mutant_id: mutant.id.0.clone(),
-                },
-            }
-        })
+        .map(|place| place_result(place, findings, rule_index(place.head().mutant.operator)))
         .collect();
     let log = Log {
         schema: "https://json.schemastore.org/sarif-2.1.0.json",
@@ -238,27 +196,88 @@ pub(crate) fn render(findings: &Findings<'_>) -> Result<String> {
     Ok(text)
 }
 
-/// A position-free identity of a mutant: SHA-256 over its path, operator, replacement, the
-/// trimmed text of its line, its column, and how many earlier lines of the file have the
-/// same trimmed text (so two identical lines stay apart); 16 hex digits. Unlike the
-/// mutant id (which hashes byte offsets), it survives edits elsewhere in the file.
-fn fingerprint(mutant: &Mutant, source: &str) -> String {
+/// The result for one line with survivors (`place`), under the rule at `rule_index`.
+fn place_result(
+    place: &Place<'_>,
+    findings: &Findings<'_>,
+    rule_index: Option<usize>,
+) -> SarifResult {
+    let result = place.head();
+    let mutant = &result.mutant;
+    let source = findings.source(&mutant.path);
+    let (what, why) = if result.outcome == Outcome::Uncovered {
+        ("was not covered", "no test reaches this code")
+    } else {
+        ("survived", "the tests still pass")
+    };
+    let mut text = format!(
+        "Mutant {} {what}: `{}` ({why}).",
+        mutant.id,
+        mutant.describe()
+    );
+    let mut markdown = format!(
+        "Mutant `{}` {what}: `{}` ({why}).\n\n```diff\n{}```",
+        mutant.id,
+        mutant.describe(),
+        mutant.diff(source)
+    );
+    for other in place.others() {
+        let (id, change) = (&other.mutant.id, other.mutant.describe());
+        let _ = write!(text, " Also on this line: {id} `{change}`.");
+        let _ = write!(
+            markdown,
+            "\n\nAlso on this line, `{id}`: `{change}`.\n\n```diff\n{}```",
+            other.mutant.diff(source)
+        );
+    }
+    SarifResult {
+        rule_id: mutant.operator.name(),
+        rule_index,
+        level: "warning",
+        message: Message { text, markdown },
+        locations: [Location {
+            physical_location: PhysicalLocation {
+                artifact_location: ArtifactLocation {
+                    uri: uri_path(&mutant.path),
+                    uri_base_id: "%SRCROOT%",
+                },
+                region: Region {
+                    start_line: mutant.start.line,
+                    start_column: mutant.start.column,
+                    end_line: mutant.end.line,
+                    end_column: mutant.end.column,
+                },
+            },
+        }],
+        partial_fingerprints: Fingerprints {
+            line: fingerprint(&mutant.path, mutant.start.line, source),
+        },
+        properties: ResultProperties {
+            outcome: result.outcome.name(),
+            mutant_id: mutant.id.0.clone(),
+            mutant_ids: place
+                .results
+                .iter()
+                .map(|result| result.mutant.id.0.clone())
+                .collect(),
+        },
+    }
+}
+
+/// A position-free identity of a line of code: SHA-256 over the file's path, the trimmed
+/// text of line `line` (1-based), and how many earlier lines of the file have the same
+/// trimmed text (so two identical lines stay apart); 16 hex digits. It survives edits
+/// elsewhere in the file, and which of the line's mutants survive.
+fn fingerprint(path: &str, line: usize, source: &str) -> String {
     let lines = crate::python::span::LineIndex::new(source).lines(source);
-    let index = mutant.start.line.saturating_sub(1);
+    let index = line.saturating_sub(1);
     let text = lines.get(index).map_or("", |line| line.trim());
     let repeats = lines[..index.min(lines.len())]
         .iter()
         .filter(|line| line.trim() == text)
         .count();
     let mut hasher = Sha256::new();
-    for part in [
-        mutant.path.as_str(),
-        mutant.operator.name(),
-        &mutant.replacement,
-        text,
-        &mutant.start.column.to_string(),
-        &repeats.to_string(),
-    ] {
+    for part in [path, text, &repeats.to_string()] {
         hasher.update(part.as_bytes());
         hasher.update([0]);
     }
@@ -287,7 +306,10 @@ mod test {
         crate::python::discover::mutate_source("m.py", source, &operators)
             .unwrap()
             .iter()
-            .map(|mutant| (mutant.start.line, fingerprint(mutant, source)))
+            .map(|mutant| {
+                let line = mutant.start.line;
+                (line, fingerprint(&mutant.path, line, source))
+            })
             .collect()
     }
 

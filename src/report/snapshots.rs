@@ -26,8 +26,8 @@ def describe(count):
     return \"none\" if count == 0 else f\"{count} items\"
 ";
 
-/// Every outcome, in turn (the ninth and tenth equivalent and accepted); the worker's
-/// facts on some.
+/// Every outcome, in turn (the first a second survivor on its line, the ninth and
+/// tenth equivalent and accepted); the worker's facts on some.
 fn results(mutants: &[crate::mutant::Mutant]) -> Vec<MutantResult> {
     let outcomes = [
         Outcome::Killed,
@@ -45,6 +45,8 @@ fn results(mutants: &[crate::mutant::Mutant]) -> Vec<MutantResult> {
         .enumerate()
         .map(|(position, (mutant, outcome))| {
             let outcome = match position {
+                // Line 2 has two survivors: one finding, the condition first.
+                0 => &Outcome::Survived,
                 8 => &Outcome::Equivalent,
                 9 => &Outcome::Accepted,
                 _ => outcome,

@@ -1,14 +1,15 @@
 //! The summary printed at the end of a run: counts per outcome, the mutation score and
-//! a line per surviving mutant (`path:line:col  operator  before -> after  [id]`): the
-//! [`SHOWN`] most telling (survived before uncovered, then by [`Operator::BY_SIGNAL`],
-//! then by place), or every one with `--all`.
+//! the survivors, one finding per line of code ([`super::Place`]): its most telling
+//! mutant (`path:line:col  operator  before -> after  [id]`), then the others on that
+//! line under it (`+ ...`). The [`SHOWN`] most telling places (survived before
+//! uncovered, then by [`BY_SIGNAL`](crate::python::operators::Operator::BY_SIGNAL) of their first mutant, then by place), or
+//! every one with `--all`.
 
 use std::fmt::Write;
 
 use crate::mutant::Mutant;
-use crate::python::operators::Operator;
 
-/// How many survivors the summary lists without `--all`.
+/// How many places (lines with survivors) the summary lists without `--all`.
 pub(crate) const SHOWN: usize = 30;
 use crate::outcome::{MutantResult, Outcome, Summary};
 
@@ -59,36 +60,38 @@ pub(crate) fn summary(
             let _ = writeln!(out, "mutation score: n/a{note}");
         }
     }
-    let mut survivors: Vec<&MutantResult> = results
-        .iter()
-        .filter(|result| result.outcome.undetected())
-        .collect();
-    let signal = |operator: Operator| Operator::BY_SIGNAL.iter().position(|o| *o == operator);
-    survivors.sort_by_key(|result| {
-        (
-            result.outcome == Outcome::Uncovered,
-            signal(result.mutant.operator),
-            &result.mutant.path,
-            result.mutant.span,
-        )
-    });
+    let mut places = super::places(results);
+    places.sort_by_key(|place| super::telling(place.head()));
     let hidden = if all {
         0
     } else {
-        survivors.len().saturating_sub(SHOWN)
+        places.len().saturating_sub(SHOWN)
     };
-    if !survivors.is_empty() {
+    if !places.is_empty() {
         let _ = writeln!(out, "survived:");
-        for result in &survivors[..survivors.len() - hidden] {
+        let line = |result: &MutantResult| {
             let note = if result.outcome == Outcome::Uncovered {
                 "  (no test reaches it)"
             } else {
                 ""
             };
-            let _ = writeln!(out, "  {}{note}", mutant_line(&result.mutant));
+            format!("{}{note}", mutant_line(&result.mutant))
+        };
+        for place in &places[..places.len() - hidden] {
+            let _ = writeln!(out, "  {}", line(place.head()));
+            for other in place.others() {
+                let _ = writeln!(out, "    + {}", line(other));
+            }
         }
         if hidden > 0 {
-            let _ = writeln!(out, "  ... and {hidden} more: {more}");
+            let mutants: usize = places[places.len() - hidden..]
+                .iter()
+                .map(|place| place.results.len())
+                .sum();
+            let _ = writeln!(
+                out,
+                "  ... and {hidden} more lines ({mutants} mutants): {more}"
+            );
         }
     }
     out

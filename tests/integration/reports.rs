@@ -34,10 +34,12 @@ jsonschema.Draft4Validator(schema).validate(log)
 for result in log["runs"][0]["results"]:
     region = result["locations"][0]["physicalLocation"]["region"]
     uri = result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
-    fingerprint = result["partialFingerprints"]["gitChimpMutant/v1"]
+    fingerprint = result["partialFingerprints"]["gitChimpLine/v1"]
     assert len(fingerprint) == 16 and int(fingerprint, 16) >= 0, fingerprint
+    ids = result["properties"]["mutantIds"]
+    assert ids[0] == result["properties"]["mutantId"], ids
     print(uri, region["startLine"], region["startColumn"], result["ruleId"],
-          result["properties"]["mutantId"], fingerprint)
+          ",".join(ids), fingerprint)
 "#;
 
 const CHECK_JUNIT: &str = r#"
@@ -123,33 +125,47 @@ fn every_report_kind_is_valid_in_its_format() {
     let chimp = repo.root.join(".chimp");
     let checker = checker_python();
 
-    // SARIF: valid against the 2.1.0 schema; one result per survivor, at its place.
+    // SARIF: valid against the 2.1.0 schema; one result per line with survivors (6
+    // survivors on 3 lines), at its most telling mutant, listing every one of the line.
     let sarif = python_script(&checker, CHECK_SARIF, &[&chimp.join("report.sarif")]);
     let mut sarif_ids = Vec::new();
+    let mut heads = Vec::new();
     for line in sarif.lines() {
         let fields: Vec<&str> = line.split(' ').collect();
         assert_eq!(fields[0], "calc.py");
         let at = format!("{}:{}", fields[1], fields[2]);
+        let ids: Vec<&str> = fields[4].split(',').collect();
         assert!(
-            survivors[&at].iter().any(|id| id == fields[4]),
-            "{line} is not a survivor"
+            survivors[&at].iter().any(|id| id == ids[0]),
+            "{line}: its first mutant is not the survivor at its place"
         );
-        sarif_ids.push(fields[4].to_owned());
+        for id in &ids {
+            let on_line = survivors
+                .iter()
+                .filter(|(place, _)| place.split(':').next() == Some(fields[1]))
+                .any(|(_, here)| here.iter().any(|survivor| survivor == id));
+            assert!(on_line, "{line}: {id} is not a survivor of its line");
+            sarif_ids.push((*id).to_owned());
+        }
+        heads.push(ids[0].to_owned());
     }
+    assert_eq!(heads.len(), 3, "{sarif}");
     let fingerprints: std::collections::BTreeSet<&str> = sarif
         .lines()
         .map(|line| line.split(' ').nth(5).unwrap())
         .collect();
-    assert_eq!(fingerprints.len(), 6, "one fingerprint per survivor");
+    assert_eq!(fingerprints.len(), 3, "one fingerprint per line");
     sarif_ids.sort();
     let mut expected_ids: Vec<String> = survivor_ids.iter().map(|id| (*id).clone()).collect();
     expected_ids.sort();
     assert_eq!(sarif_ids, expected_ids);
+    heads.sort();
 
-    // JUnit: parses; 12 cases, the 6 survivors fail with their diff, the rest pass.
+    // JUnit: parses; 12 mutants are 9 cases: the 6 killed pass, the 3 lines with survivors
+    // fail, each named after its first survivor and carrying the diffs.
     let junit = python_script(&checker, CHECK_JUNIT, &[&chimp.join("junit.xml")]);
     let mut lines = junit.lines();
-    assert_eq!(lines.next(), Some("totals 12 6 0 0"));
+    assert_eq!(lines.next(), Some("totals 9 3 0 0"));
     let mut failed = Vec::new();
     for line in lines {
         let fields: Vec<&str> = line.split(' ').collect();
@@ -160,19 +176,24 @@ fn every_report_kind_is_valid_in_its_format() {
         }
     }
     failed.sort();
-    assert_eq!(failed, expected_ids);
+    assert_eq!(failed, heads);
 
-    // GitHub: one annotation per survivor, and the summary appended.
+    // GitHub: one annotation per line with survivors, and the summary appended.
     let annotations: Vec<&str> = run
         .stdout
         .lines()
         .filter(|line| line.starts_with("::warning file=calc.py,line="))
         .collect();
-    assert_eq!(annotations.len(), 6, "{}", run.stdout);
-    assert!(annotations.iter().any(|line| {
-        line.starts_with("::warning file=calc.py,line=6,col=16,endLine=6,endColumn=18,")
-            && line.contains(">= -> >")
-    }));
+    assert_eq!(annotations.len(), 3, "{}", run.stdout);
+    assert!(
+        annotations.iter().any(|line| {
+            line.starts_with("::warning file=calc.py,line=6,col=16,endLine=6,endColumn=18,")
+                && line.contains("title=Mutant survived (comparison%2C 1 more on this line)::")
+                && line.contains(">= -> > with this change")
+                && line.contains("%0Aalso survived: 18 -> 19 (number)")
+        }),
+        "{annotations:?}"
+    );
     let summary = std::fs::read_to_string(&summary_file).unwrap();
     assert!(
         summary.starts_with("## earlier step\n## git-chimp"),
@@ -245,7 +266,7 @@ fn github_report_is_quiet_outside_github_actions_and_never_fails_a_run() {
         .env("GITHUB_STEP_SUMMARY", repo.scratch());
     let run = crate::util::run(command);
     assert_eq!(run.code, 2, "{}", run.stderr);
-    assert_eq!(run.stdout.matches("::warning file=calc.py").count(), 6);
+    assert_eq!(run.stdout.matches("::warning file=calc.py").count(), 3);
     assert!(
         run.stdout
             .contains("github: warning: opening $GITHUB_STEP_SUMMARY"),

@@ -195,6 +195,8 @@ fn the_summary_lists_the_thirty_most_telling_survivors_and_all_with_all() {
         })
         .collect();
     let repo = TestRepo::new(&[("many.py", &code)]);
+    // Each line with survivors is one finding: its most telling mutant, the others of
+    // the line under it (`    + ...`).
     let survivors = |stdout: &str| -> Vec<String> {
         stdout
             .lines()
@@ -204,15 +206,26 @@ fn the_summary_lists_the_thirty_most_telling_survivors_and_all_with_all() {
             .map(str::to_owned)
             .collect()
     };
+    let under = |stdout: &str| {
+        stdout
+            .lines()
+            .filter(|line| line.starts_with("    + many.py:"))
+            .count()
+    };
     let run = repo.chimp(&["--tests", "true", "--no-canary", "--no-cache"]);
     assert_eq!(run.code, 2, "{}", run.stderr);
     let total = repo.report_mutants().len();
     assert!(total > 40, "{total}");
+    // 12 functions of 3 lines with survivors each.
+    let places = 36;
     let shown = survivors(&run.stdout);
     assert_eq!(shown.len(), 30, "{}", run.stdout);
+    let hidden = total - shown.len() - under(&run.stdout);
     assert!(
-        run.stdout
-            .contains(&format!("  ... and {} more: pass --all", total - 30)),
+        run.stdout.contains(&format!(
+            "  ... and {} more lines ({hidden} mutants): pass --all",
+            places - 30
+        )),
         "{}",
         run.stdout
     );
@@ -231,7 +244,8 @@ fn the_summary_lists_the_thirty_most_telling_survivors_and_all_with_all() {
         "{shown:?}"
     );
     let run = repo.chimp(&["--tests", "true", "--no-canary", "--all"]);
-    assert_eq!(survivors(&run.stdout).len(), total, "{}", run.stdout);
+    assert_eq!(survivors(&run.stdout).len(), places, "{}", run.stdout);
+    assert_eq!(places + under(&run.stdout), total, "{}", run.stdout);
     assert!(!run.stdout.contains("... and"), "{}", run.stdout);
 }
 

@@ -226,6 +226,9 @@ impl Walker<'_> {
         if top_level && assigns_module_metadata(stmt) {
             return;
         }
+        if self.arid_statement(stmt) {
+            return;
+        }
         if top_level {
             let span = Self::full_span(stmt);
             self.scopes.push(Scope {
@@ -239,6 +242,67 @@ impl Walker<'_> {
             self.scopes.pop();
             self.blocks.pop();
         }
+    }
+
+    /// Whether an arid-node rule takes the whole statement: a logging call, the
+    /// `__main__` block, a `# pragma: no cover` statement, a namespace `del`, a `__doc__`
+    /// assignment.
+    fn arid_statement(&self, stmt: &Stmt) -> bool {
+        let compound = matches!(
+            stmt,
+            Stmt::FunctionDef(_)
+                | Stmt::ClassDef(_)
+                | Stmt::If(_)
+                | Stmt::For(_)
+                | Stmt::While(_)
+                | Stmt::With(_)
+                | Stmt::Try(_)
+                | Stmt::Match(_)
+        );
+        if self.arid(AridRule::NoCover) && self.no_cover(stmt, !compound) {
+            return true;
+        }
+        let outside_functions = !self.functions.last().copied().unwrap_or(false);
+        match stmt {
+            Stmt::Expr(e) => {
+                matches!(&*e.value, Expr::Call(call) if arid::is_logging_call(call))
+                    && self.arid(AridRule::Logging)
+            }
+            Stmt::If(i) => {
+                self.scopes.is_empty()
+                    && arid::is_main_test(&i.test)
+                    && self.arid(AridRule::MainBlock)
+            }
+            Stmt::Delete(d) => {
+                outside_functions
+                    && d.targets
+                        .iter()
+                        .all(|target| matches!(target, Expr::Name(_)))
+                    && self.arid(AridRule::NamespaceDel)
+            }
+            Stmt::Assign(a) => {
+                a.targets.iter().any(is_doc_target) && self.arid(AridRule::DocAssignments)
+            }
+            Stmt::AugAssign(a) => is_doc_target(&a.target) && self.arid(AridRule::DocAssignments),
+            _ => false,
+        }
+    }
+
+    /// Whether `# pragma: no cover` excludes `node` as coverage.py does: on its first
+    /// line (a compound statement's header: the whole block goes), or on any line of a
+    /// simple statement.
+    fn no_cover<T: ruff_text_size::Ranged>(&self, node: &T, simple: bool) -> bool {
+        let lines = &self.module.no_cover_lines;
+        if lines.is_empty() {
+            return false;
+        }
+        let span = span_of(node);
+        let first = self.module.lines.line_of(span.start);
+        if !simple {
+            return lines.contains(&first);
+        }
+        let last = self.module.lines.line_of(span.end.max(span.start + 1) - 1);
+        lines.range(first..=last).next().is_some()
     }
 
     /// Walk a definition's body as a new scope, named as Python's `__qualname__` names it.
@@ -372,6 +436,9 @@ impl Walker<'_> {
                 self.expr(&i.test);
                 self.body(&i.body, false);
                 for clause in &i.elif_else_clauses {
+                    if self.arid(AridRule::NoCover) && self.no_cover(clause, false) {
+                        continue;
+                    }
                     if let Some(test) = &clause.test {
                         self.condition(test);
                         self.expr(test);
@@ -411,9 +478,7 @@ impl Walker<'_> {
             Stmt::Raise(r) => {
                 match r.exc.as_deref() {
                     Some(Expr::Call(call)) if self.arid(AridRule::ExceptionMessage) => {
-                        self.call(call, |arg| {
-                            matches!(arg, Expr::StringLiteral(_) | Expr::FString(_))
-                        });
+                        self.call(call, arid::is_text);
                     }
                     Some(exc) => self.expr(exc),
                     None => {}
@@ -472,6 +537,9 @@ impl Walker<'_> {
         self.body(body, false);
         for handler in handlers {
             let ast::ExceptHandler::ExceptHandler(handler) = handler;
+            if self.arid(AridRule::NoCover) && self.no_cover(handler, false) {
+                continue;
+            }
             let bare_raise = handler.body.len() == 1
                 && matches!(&handler.body[0], Stmt::Raise(r) if r.exc.is_none());
             if let (Some(first), Some(last), false) =
@@ -662,7 +730,11 @@ impl Walker<'_> {
             Expr::Attribute(a) => self.expr(&a.value),
             Expr::Subscript(s) => {
                 self.expr(&s.value);
-                self.expr(&s.slice);
+                if self.arid(AridRule::TypingArguments) && arid::is_typing_generic(&s.value) {
+                    self.typing_arguments(&s.slice);
+                } else {
+                    self.expr(&s.slice);
+                }
             }
             Expr::Starred(s) => self.expr(&s.value),
             Expr::Slice(s) => {
@@ -674,6 +746,25 @@ impl Walker<'_> {
             | Expr::NoneLiteral(_)
             | Expr::EllipsisLiteral(_)
             | Expr::IpyEscapeCommand(_) => {}
+        }
+    }
+
+    /// The arguments of a typing generic: everything but forward-reference strings, in
+    /// nested generics too.
+    fn typing_arguments(&mut self, slice: &Expr) {
+        match slice {
+            Expr::StringLiteral(_) => {}
+            Expr::Tuple(t) => {
+                for element in &t.elts {
+                    self.typing_arguments(element);
+                }
+            }
+            Expr::List(l) => {
+                for element in &l.elts {
+                    self.typing_arguments(element);
+                }
+            }
+            other => self.expr(other),
         }
     }
 
@@ -690,6 +781,7 @@ impl Walker<'_> {
             return;
         }
         let help = self.arid(AridRule::HelpText);
+        let warn_message = self.arid(AridRule::ExceptionMessage) && arid::is_warn_call(c);
         // A string literal is the `string` operator's: `None` there would be a second
         // finding on the same literal.
         let strings = self.enabled(Operator::String);
@@ -703,6 +795,10 @@ impl Walker<'_> {
         for (index, arg) in c.arguments.args.iter().enumerate() {
             // `cast(T, value)`: the type is for type checkers.
             if arid_arg(arg) || (typing && index == 0 && name == Some("cast")) {
+                continue;
+            }
+            // `warnings.warn("text", Category)`: the text is for people.
+            if index == 0 && warn_message && arid::is_text(arg) {
                 continue;
             }
             if plain(arg) {
@@ -770,6 +866,15 @@ impl Walker<'_> {
         if let Some(replacement) = literals::string(token.span.of(self.text)) {
             self.push(Operator::String, token.span, replacement);
         }
+    }
+}
+
+/// Whether an assignment target is `__doc__` or `<something>.__doc__`.
+fn is_doc_target(target: &Expr) -> bool {
+    match target {
+        Expr::Name(name) => name.id.as_str() == "__doc__",
+        Expr::Attribute(attribute) => attribute.attr.as_str() == "__doc__",
+        _ => false,
     }
 }
 

@@ -409,12 +409,11 @@ fn debug_fields_and_fstrings_under_a_pragma_are_left_alone() {
     assert!(found.is_empty(), "{found:#?}");
 }
 
-/// Each arid rule on its case, next to a near miss that must still be mutated; and every
-/// rule switched off gives the mutants back.
-#[test]
-fn arid_rules_leave_out_their_case_and_keep_the_near_miss() {
+/// Each arid rule's case: (rule, source, a mutated text it leaves out, a near miss it
+/// keeps, as `operator original -> replacement` or part of it).
+const ARID_CASES: [(crate::python::arid::AridRule, &str, &str, &str); 14] = {
     use crate::python::arid::AridRule;
-    let cases: [(AridRule, &str, &str, &str); 5] = [
+    [
         (
             AridRule::DeprecationArguments,
             "@deprecated(version=\"2.10\", replace=\"new\")\ndef old():\n    return 1\n",
@@ -450,7 +449,73 @@ fn arid_rules_leave_out_their_case_and_keep_the_near_miss() {
             // `__str__` output is often pinned by tests.
             "\"A\" -> \"\"",
         ),
-    ];
+        (
+            AridRule::ExceptionMessage,
+            "def check(x, m):\n    if x < 0:\n        raise ValueError(\"bad %s\" % x)\n    raise KeyError(m % x)\n",
+            "\"bad %s\" % x",
+            // A message that is not built from text is code.
+            "% -> /",
+        ),
+        (
+            AridRule::ExceptionMessage,
+            "import warnings\n\ndef old(x):\n    warnings.warn(\"old; use new\", DeprecationWarning)\n    return x\n",
+            "\"old; use new\"",
+            // The category, and the call itself, stay.
+            "DeprecationWarning -> None",
+        ),
+        (
+            AridRule::TypingArguments,
+            "Tree = Optional[List[\"Node\"]]\nMode = Literal[\"r\", \"w\"]\n",
+            "\"Node\"",
+            // Literal's values are read by validators.
+            "\"r\" -> \"\"",
+        ),
+        (
+            AridRule::Logging,
+            "def f(log, x):\n    log.info(\"got %s\", x + 1)\n    record(\"got\", x)\n",
+            "log.info(\"got %s\", x + 1)",
+            // Any other call is code.
+            "record(\"got\", x) -> pass",
+        ),
+        (
+            AridRule::MainBlock,
+            "def main():\n    return 1\n\nif __name__ == \"__main__\":\n    main()\n",
+            "main()",
+            "1 -> 2",
+        ),
+        (
+            AridRule::NoCover,
+            "def f(x):\n    if x:  # pragma: no cover\n        return x + 1\n    return x - 1\n",
+            "x + 1",
+            "- -> +",
+        ),
+        (
+            AridRule::NoCover,
+            "def f(x):\n    try:\n        return g(x)\n    except KeyError:  # PRAGMA NO COVER\n        return x * 2\n",
+            "x * 2",
+            "g(x) -> None",
+        ),
+        (
+            AridRule::NamespaceDel,
+            "import os\n_p = os.sep\ndel _p\n\ndef f(d, k):\n    del d[k]\n",
+            "del _p",
+            "del d[k] -> pass",
+        ),
+        (
+            AridRule::DocAssignments,
+            "def f():\n    return 0\nf.__doc__ = \"Say hi.\"\nx = \"hi\"\n",
+            "\"Say hi.\"",
+            "\"hi\" -> \"\"",
+        ),
+    ]
+};
+
+/// Each arid rule on its case, next to a near miss that must still be mutated; and every
+/// rule switched off gives the mutants back.
+#[test]
+fn arid_rules_leave_out_their_case_and_keep_the_near_miss() {
+    use crate::python::arid::AridRule;
+    let cases = ARID_CASES;
     let all_operators: BTreeSet<Operator> = Operator::ALL.into_iter().collect();
     for (rule, source, arid_text, near_miss) in cases {
         let with = |rules: &BTreeSet<AridRule>| -> Vec<String> {
