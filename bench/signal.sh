@@ -7,8 +7,9 @@
 #     bash bench/signal.sh OUT [sample size] [seed]     # defaults: 40, 16
 #
 # OUT keeps each library's checkout (for reading the code and tests) and its
-# report.json as OUT/<library>/ and OUT/<library>.json, and the sample as
-# OUT/sample.md. About 3 minutes with 2 jobs; needs PyPI.
+# report.json as OUT/<library>/ and OUT/<library>.json, the survivor sample as
+# OUT/sample.md and the finding sample (one per line with survivors) as
+# OUT/sample-lines.md. About 3 minutes with 2 jobs; needs PyPI.
 set -euo pipefail
 out=$(realpath -m "$1")
 size=${2:-40}
@@ -48,7 +49,9 @@ commit_all semver
 tests+=" -o addopts="
 sweep semver --code src/semver
 
-python3 "$here/survivor-sample.py" --size "$size" --seed "$seed" \
-  "isodate=$out/isodate.json" "inflection=$out/inflection.json" "semver=$out/semver.json" \
-  > "$out/sample.md"
-echo "sample: $out/sample.md"
+reports=("isodate=$out/isodate.json" "inflection=$out/inflection.json" "semver=$out/semver.json")
+python3 "$here/survivor-sample.py" --size "$size" --seed "$seed" "${reports[@]}" > "$out/sample.md"
+# The findings as the reports show them since #16: one per line with survivors.
+python3 "$here/survivor-sample.py" --by-line --size "$size" --seed "$seed" "${reports[@]}" \
+  > "$out/sample-lines.md"
+echo "samples: $out/sample.md (survivors), $out/sample-lines.md (findings)"

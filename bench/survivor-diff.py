@@ -1,7 +1,11 @@
 """Which survivors a change suppressed: compares two `bench/signal.sh` output
-directories mutant id by mutant id. Prints per library the mutant and survivor counts,
-every survivor of BEFORE that AFTER no longer has (to check none was worth a test), any
+directories mutant by mutant. Prints per library the mutant and survivor counts, every
+survivor of BEFORE that AFTER no longer makes (to check none was worth a test), any
 survivor whose status changed, and whether each mutant of BEFORE's sample is still made.
+
+A mutant of BEFORE is matched in AFTER by its id, else by its place and operator (file,
+line, column, operator): the `string` operator's replacement changed in #16 (`"XXsXX"`
+became `""`), which changes the id but not the mutant's place.
 
     python3 bench/survivor-diff.py BEFORE AFTER
 """
@@ -24,29 +28,61 @@ def mutants(directory, library):
     }
 
 
+def place(path, mutant):
+    start = mutant["location"]["start"]
+    return (path, start["line"], start["column"], mutant["mutatorName"])
+
+
+def matcher(after):
+    by_place = {place(path, m): m for path, m in after.values()}
+
+    def match(i, path, mutant):
+        if i in after:
+            return after[i][1]
+        return by_place.get(place(path, mutant))
+
+    return match
+
+
 def main():
     before_dir, after_dir = sys.argv[1:3]
     for library in LIBRARIES:
         before, after = mutants(before_dir, library), mutants(after_dir, library)
+        match = matcher(after)
         missed_before = {i for i, (_, m) in before.items() if m["status"] in MISSED}
         missed_after = {i for i, (_, m) in after.items() if m["status"] in MISSED}
-        gone = sorted(missed_before - set(after))
+        gone, changed = [], []
+        for i in sorted(missed_before):
+            path, mutant = before[i]
+            now = match(i, path, mutant)
+            if now is None:
+                gone.append(i)
+            elif now["status"] != mutant["status"]:
+                changed.append((i, mutant, now))
         print(
             f"{library}: mutants {len(before)} -> {len(after)}, survivors "
-            f"{len(missed_before)} -> {len(missed_after)}, suppressed survivors {len(gone)}"
+            f"{len(missed_before)} -> {len(missed_after)}, suppressed survivors {len(gone)}, "
+            f"status changed {len(changed)}"
         )
-        for i in sorted(missed_before & set(after)):
-            if after[i][1]["status"] != before[i][1]["status"]:
-                print(f"  status changed: {i} {before[i][1]['status']} -> {after[i][1]['status']}")
+        for i, mutant, now in changed:
+            path = before[i][0]
+            line = mutant["location"]["start"]["line"]
+            print(
+                f"  status changed: {path}:{line} {mutant['mutatorName']} "
+                f"{mutant['status']} -> {now['status']}: {now['description'][:70]} "
+                f"{now.get('statusReason', '')[:40]}"
+            )
         for i in gone:
             path, mutant = before[i]
             line = mutant["location"]["start"]["line"]
-            print(f"  {path}:{line} {mutant['mutatorName']}: {mutant['description'][:90]}")
+            print(f"  suppressed: {path}:{line} {mutant['mutatorName']}: {mutant['description'][:90]}")
     with open(f"{before_dir}/sample.md") as f:
         sample = re.findall(r"^## \d+\. (\w+) (\S+) \[(\w+)\]", f.read(), re.M)
     for number, (library, where, i) in enumerate(sample, 1):
-        kept = i in mutants(after_dir, library)
-        print(f"sample {number} {library} {where} {i}: {'kept' if kept else 'suppressed'}")
+        before, after = mutants(before_dir, library), mutants(after_dir, library)
+        now = matcher(after)(i, *before[i]) if i in before else None
+        state = "suppressed" if now is None else f"kept, {now['status']}"
+        print(f"sample {number} {library} {where} {i}: {state}")
 
 
 if __name__ == "__main__":

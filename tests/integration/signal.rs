@@ -231,6 +231,14 @@ fn accepted_survivors_hold_while_their_code_is_unchanged_and_leave_the_exit_stat
             .join(format!(".chimp/survived/{label}.patch"))
             .exists()
     );
+    // The score is over the 11 mutants left: 6 of 11 is 54.5% (6 of 12 would be 50%).
+    assert!(
+        second.stdout.contains("mutation score: 54.5%"),
+        "{}",
+        second.stdout
+    );
+    let gated = run(&["--fail-under", "54"]);
+    assert_eq!(gated.code, 0, "{}{}", gated.stdout, gated.stderr);
 
     // All six accepted: the run passes, and the score counts only what is left.
     let rest: Vec<&str> = ids
