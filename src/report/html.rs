@@ -13,11 +13,13 @@ use crate::outcome::{MutantResult, Outcome, Summary};
 use crate::report::{Entry, Findings, escape_markup as escape};
 
 /// The outcome classes of the page, with their filter's label and initial state.
-const FILTERS: [(&str, &str, bool); 6] = [
+const FILTERS: [(&str, &str, bool); 8] = [
     ("survived", "survived", true),
     ("uncovered", "uncovered", true),
     ("killed", "killed", false),
     ("timeout", "timeout", true),
+    ("equivalent", "equivalent", false),
+    ("accepted", "accepted", true),
     ("error", "error", true),
     ("pending", "not run", true),
 ];
@@ -50,6 +52,7 @@ tr.mutants td { padding: 2px 8px 6px 48px; background: #fafbfc; white-space: nor
 .o-survived .badge { background: #cf222e; } .o-uncovered .badge { background: #bc4c00; }
 .o-killed .badge { background: #1a7f37; } .o-timeout .badge { background: #0969da; }
 .o-error .badge { background: #6e7781; } .o-pending .badge { background: #8c959f; }
+.o-equivalent .badge { background: #8c959f; } .o-accepted .badge { background: #8250df; }
 .mutant code { background: #eff1f3; padding: 0 3px; border-radius: 3px; }
 pre.diff { margin: 4px 0 6px; padding: 6px 8px; background: #fff; border: 1px solid #d0d7de;
   border-radius: 4px; overflow-x: auto; font-size: 12px; }
@@ -266,6 +269,13 @@ fn mutant_entry(page: &mut String, source: &str, mutant: &Mutant, result: Option
             " <span class=\"id\">killed by {}</span>",
             escape(killer)
         );
+    }
+    // Why an equivalent mutant is one, and the team's reason for an accepted survivor.
+    if let Some(detail) = result
+        .filter(|r| r.outcome.unscored())
+        .and_then(|r| r.detail.as_deref())
+    {
+        let _ = write!(page, " <span class=\"id\">{}</span>", escape(detail));
     }
     if result.is_some_and(|r| r.outcome.undetected()) {
         page.push_str("<pre class=\"diff\">");
