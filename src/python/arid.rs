@@ -26,9 +26,10 @@ pub enum AridRule {
     /// The arguments of a call (or decorator) named `deprecated`
     /// (`@deprecated(version="2.10", replace="new")`): they only change a warning.
     DeprecationArguments,
-    /// The `help=`, `description=`, `title=`, `epilog=`, `usage=` and `metavar=`
-    /// keyword arguments of any call (argparse, click): text for people. Positional
-    /// arguments, such as `add_argument`'s name, stay mutated.
+    /// The `help=`, `description=`, `title=`, `epilog=`, `usage=`, `metavar=` and
+    /// `prog=` keyword arguments of any call (argparse, click), and `version=` beside
+    /// `action="version"`: text for people. Positional arguments, such as
+    /// `add_argument`'s name, stay mutated.
     HelpText,
     /// The text arguments of the exception a `raise` statement builds (`raise
     /// ValueError("bad input")`, `"bad %s" % x`, `"bad {}".format(x)`, `"bad " + x`): its
@@ -45,8 +46,8 @@ pub enum AridRule {
     /// Calls to a logger's methods as statements (`logger.info("got %s", x)`,
     /// `logging.warning(...)`, `self.log.exception(...)`: a method `debug`, `info`,
     /// `warning`, `warn`, `error`, `exception`, `critical`, `fatal` or `log` of something
-    /// whose name has `log` in it): neither deleted nor mutated inside. What is logged is
-    /// for people reading logs.
+    /// whose name has `log` in it), and `print(..., file=sys.stderr)`: neither deleted
+    /// nor mutated inside. What is logged is for people reading logs.
     Logging,
     /// An `if __name__ == "__main__":` block: a script's entry point, which no test that
     /// imports the module runs.
@@ -110,8 +111,39 @@ impl FromStr for AridRule {
 }
 
 /// The keyword arguments [`AridRule::HelpText`] covers.
-pub(crate) const HELP_KEYWORDS: [&str; 6] =
-    ["help", "description", "title", "epilog", "usage", "metavar"];
+pub(crate) const HELP_KEYWORDS: [&str; 7] = [
+    "help",
+    "description",
+    "title",
+    "epilog",
+    "usage",
+    "metavar",
+    "prog",
+];
+
+/// Whether `call` has `action="version"` (argparse's `--version`), whose `version=` text
+/// [`AridRule::HelpText`] covers too.
+pub(crate) fn is_version_action(call: &ruff_python_ast::ExprCall) -> bool {
+    call.arguments.keywords.iter().any(|keyword| {
+        keyword.arg.as_ref().is_some_and(|name| name.as_str() == "action")
+            && matches!(&keyword.value, ruff_python_ast::Expr::StringLiteral(s) if s.value.to_str() == "version")
+    })
+}
+
+/// Whether `call` is `print(..., file=sys.stderr)`: a message for people, as a log line
+/// is ([`AridRule::Logging`]).
+pub(crate) fn is_stderr_print(call: &ruff_python_ast::ExprCall) -> bool {
+    use ruff_python_ast::Expr;
+    matches!(&*call.func, Expr::Name(name) if name.id.as_str() == "print")
+        && call.arguments.keywords.iter().any(|keyword| {
+            keyword
+                .arg
+                .as_ref()
+                .is_some_and(|name| name.as_str() == "file")
+                && matches!(&keyword.value, Expr::Attribute(a)
+                    if a.attr.as_str() == "stderr" && last_name(&a.value) == Some("sys"))
+        })
+}
 
 /// The methods of a logger that [`AridRule::Logging`] covers.
 const LOG_METHODS: [&str; 9] = [

@@ -265,7 +265,8 @@ impl Walker<'_> {
         let outside_functions = !self.functions.last().copied().unwrap_or(false);
         match stmt {
             Stmt::Expr(e) => {
-                matches!(&*e.value, Expr::Call(call) if arid::is_logging_call(call))
+                matches!(&*e.value, Expr::Call(call)
+                    if arid::is_logging_call(call) || arid::is_stderr_print(call))
                     && self.arid(AridRule::Logging)
             }
             Stmt::If(i) => {
@@ -809,6 +810,9 @@ impl Walker<'_> {
         for keyword in &c.arguments.keywords {
             let keyword_name = keyword.arg.as_ref().map(ast::Identifier::as_str);
             if help && keyword_name.is_some_and(|name| arid::HELP_KEYWORDS.contains(&name)) {
+                continue;
+            }
+            if help && keyword_name == Some("version") && arid::is_version_action(c) {
                 continue;
             }
             if keyword_name.is_some() && plain(&keyword.value) {

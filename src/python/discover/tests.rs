@@ -411,7 +411,7 @@ fn debug_fields_and_fstrings_under_a_pragma_are_left_alone() {
 
 /// Each arid rule's case: (rule, source, a mutated text it leaves out, a near miss it
 /// keeps, as `operator original -> replacement` or part of it).
-const ARID_CASES: [(crate::python::arid::AridRule, &str, &str, &str); 14] = {
+const ARID_CASES: [(crate::python::arid::AridRule, &str, &str, &str); 17] = {
     use crate::python::arid::AridRule;
     [
         (
@@ -494,6 +494,26 @@ const ARID_CASES: [(crate::python::arid::AridRule, &str, &str, &str); 14] = {
             "def f(x):\n    try:\n        return g(x)\n    except KeyError:  # PRAGMA NO COVER\n        return x * 2\n",
             "x * 2",
             "g(x) -> None",
+        ),
+        (
+            AridRule::HelpText,
+            "def build(p):\n    p.add_argument(\"--version\", action=\"version\", version=\"%(prog)s 1.0\")\n    p.add_argument(\"--level\", version=\"2\")\n",
+            "\"%(prog)s 1.0\"",
+            // `version=` of anything but argparse's version action is code.
+            "\"2\" -> \"\"",
+        ),
+        (
+            AridRule::HelpText,
+            "import argparse\n\ndef build(name):\n    return argparse.ArgumentParser(prog=name, add_help=False)\n",
+            "name",
+            "False -> True",
+        ),
+        (
+            AridRule::Logging,
+            "import sys\n\ndef f(err):\n    print(\"ERROR\", err, file=sys.stderr)\n    print(\"result\", err)\n",
+            "\"ERROR\"",
+            // Standard output is the program's output.
+            "\"result\" -> \"\"",
         ),
         (
             AridRule::NamespaceDel,
