@@ -178,7 +178,11 @@ settings! {
         default: |_| format!("all {}", crate::python::operators::Operator::ALL.len());
     /// Only these arid-node rules.
     arid: value::AridRules as Vec<String> = "arid", Scope::Everywhere, env: false,
-        default: |_| format!("all {}", crate::python::arid::AridRule::ALL.len());
+        default: |_| format!(
+            "{} of {} (all but no-cover)",
+            crate::python::arid::AridRule::defaults().len(),
+            crate::python::arid::AridRule::ALL.len()
+        );
     /// All arid-node rules but these.
     no_arid: value::AridRules as Vec<String> = "no-arid", Scope::Everywhere, env: false,
         default: |_| "none".into();

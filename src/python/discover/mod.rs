@@ -34,11 +34,10 @@ pub fn mutate_source(
     text: &str,
     operators: &BTreeSet<Operator>,
 ) -> Result<Vec<Mutant>, ParseSkip> {
-    let arid: BTreeSet<AridRule> = AridRule::ALL.into_iter().collect();
-    mutate_source_with(path, text, operators, &arid)
+    mutate_source_with(path, text, operators, &AridRule::defaults())
 }
 
-/// [`mutate_source`] with the arid-node rules `arid` in effect (all of them there).
+/// [`mutate_source`] with the arid-node rules `arid` in effect (the defaults there).
 ///
 /// # Errors
 /// A [`ParseSkip`] when the text is not valid Python.
@@ -51,6 +50,7 @@ pub fn mutate_source_with(
     let module = parse_module(text, path)?;
     let mut walker = Walker {
         text,
+        main_module: path == "__main__.py" || path.ends_with("/__main__.py"),
         module: &module,
         operators,
         arid,
@@ -110,6 +110,8 @@ struct Candidate {
 
 struct Walker<'a> {
     text: &'a str,
+    /// Whether the file is a package's `__main__.py`.
+    main_module: bool,
     module: &'a ParsedModule,
     operators: &'a BTreeSet<Operator>,
     arid: &'a BTreeSet<AridRule>,
@@ -264,13 +266,16 @@ impl Walker<'_> {
         }
         let outside_functions = !self.functions.last().copied().unwrap_or(false);
         match stmt {
-            Stmt::Expr(e) => {
-                matches!(&*e.value, Expr::Call(call)
-                    if arid::is_logging_call(call) || arid::is_stderr_print(call))
-                    && self.arid(AridRule::Logging)
-            }
+            Stmt::Expr(e) => match &*e.value {
+                Expr::Call(call) if arid::is_logging_call(call) || arid::is_stderr_print(call) => {
+                    self.arid(AridRule::Logging)
+                }
+                Expr::Call(call) if arid::is_help_print(call) => self.arid(AridRule::HelpText),
+                _ => false,
+            },
             Stmt::If(i) => {
                 self.scopes.is_empty()
+                    && !self.main_module
                     && arid::is_main_test(&i.test)
                     && self.arid(AridRule::MainBlock)
             }

@@ -411,7 +411,7 @@ fn debug_fields_and_fstrings_under_a_pragma_are_left_alone() {
 
 /// Each arid rule's case: (rule, source, a mutated text it leaves out, a near miss it
 /// keeps, as `operator original -> replacement` or part of it).
-const ARID_CASES: [(crate::python::arid::AridRule, &str, &str, &str); 17] = {
+const ARID_CASES: [(crate::python::arid::AridRule, &str, &str, &str); 18] = {
     use crate::python::arid::AridRule;
     [
         (
@@ -509,6 +509,12 @@ const ARID_CASES: [(crate::python::arid::AridRule, &str, &str, &str); 17] = {
             "False -> True",
         ),
         (
+            AridRule::HelpText,
+            "def main(parser, args):\n    if not args:\n        parser.print_help()\n        return 2\n",
+            "parser.print_help()",
+            "2 -> 3",
+        ),
+        (
             AridRule::Logging,
             "import sys\n\ndef f(err):\n    print(\"ERROR\", err, file=sys.stderr)\n    print(\"result\", err)\n",
             "\"ERROR\"",
@@ -547,6 +553,12 @@ fn arid_rules_leave_out_their_case_and_keep_the_near_miss() {
         };
         let on = with(&AridRule::ALL.into_iter().collect());
         let off = with(&AridRule::ALL.into_iter().filter(|r| *r != rule).collect());
+        // Every rule but no-cover is on by default.
+        let by_default = super::mutate_source("m.py", source, &all_operators)
+            .unwrap()
+            .iter()
+            .any(|m| format!(" {} -> ", m.original).contains(&format!(" {arid_text} -> ")));
+        assert_eq!(by_default, rule == AridRule::NoCover, "{rule:?} by default");
         let of_it = format!(" {arid_text} -> ");
         assert!(
             !on.iter().any(|m| m.contains(&of_it)),
@@ -565,7 +577,21 @@ fn arid_rules_leave_out_their_case_and_keep_the_near_miss() {
         AridRule::selected(&[], &["help-text".into()])
             .unwrap()
             .len(),
-        AridRule::ALL.len() - 1
+        AridRule::ALL.len() - 2
+    );
+    // A package's __main__.py is what `python -m package` runs: its block is mutated.
+    let main = "import sys\n\nif __name__ == \"__main__\":\n    sys.exit(main())\n";
+    let in_main = super::mutate_source("pkg/__main__.py", main, &all_operators).unwrap();
+    assert!(
+        in_main
+            .iter()
+            .any(|m| m.operator == Operator::StatementDelete),
+        "{in_main:?}"
+    );
+    assert!(
+        super::mutate_source("pkg/cli.py", main, &all_operators)
+            .unwrap()
+            .is_empty()
     );
     assert_eq!(
         AridRule::selected(&["repr".into()], &[]).unwrap(),
