@@ -27,9 +27,9 @@ pub enum AridRule {
     /// (`@deprecated(version="2.10", replace="new")`): they only change a warning.
     DeprecationArguments,
     /// The `help=`, `description=`, `title=`, `epilog=`, `usage=`, `metavar=` and
-    /// `prog=` keyword arguments of any call (argparse, click), `version=` beside
-    /// `action="version"`, and `print_help()`/`print_usage()` calls as statements: text
-    /// for people. Positional arguments, such as `add_argument`'s name, stay mutated.
+    /// `prog=` keyword arguments of any call (argparse, click), the text of `version=`
+    /// beside `action="version"` (not its `None` mutant: that breaks `--version`), and
+    /// `print_help()`/`print_usage()` calls as statements: text for people. Positional arguments, such as `add_argument`'s name, stay mutated.
     HelpText,
     /// The text arguments of the exception a `raise` statement builds (`raise
     /// ValueError("bad input")`, `"bad %s" % x`, `"bad {}".format(x)`, `"bad " + x`): its

@@ -818,6 +818,10 @@ impl Walker<'_> {
                 continue;
             }
             if help && keyword_name == Some("version") && arid::is_version_action(c) {
+                // The text is arid, but `version=None` breaks `--version`: that stays.
+                if !is_none(&keyword.value) {
+                    self.push(Operator::CallArgument, span_of(&keyword.value), "None");
+                }
                 continue;
             }
             if keyword_name.is_some() && plain(&keyword.value) {
