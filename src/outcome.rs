@@ -266,5 +266,26 @@ mod test {
         };
         assert_eq!(summary.score(), Some(75.0));
         assert_eq!(Summary::default().score(), None);
+        assert_eq!(
+            summary.unscored().as_deref(),
+            Some("equivalent and accepted mutants not counted")
+        );
+        assert_eq!(Summary::default().unscored(), None);
+    }
+
+    #[test]
+    fn a_report_status_reads_back_as_the_outcome_it_was_written_from() {
+        for outcome in Outcome::ALL {
+            let reason = (outcome == Outcome::Accepted).then(|| format!("{ACCEPTED}not needed"));
+            assert_eq!(
+                Outcome::from_schema(outcome.schema_status(), reason.as_deref()),
+                Some(outcome)
+            );
+        }
+        assert_eq!(
+            Outcome::from_schema("Ignored", Some("compiles to the original's bytecode")),
+            Some(Outcome::Equivalent)
+        );
+        assert_eq!(Outcome::from_schema("Pending", None), None);
     }
 }
