@@ -162,7 +162,7 @@ fn find_equivalent(
         return Ok(0);
     }
     let Some(python) = pyenv::test_interpreter(tests, &current_dir()?) else {
-        tracing::info!("no equivalent-mutant check: the test command names no Python interpreter");
+        tracing::debug!("no equivalent-mutant check: the test command names no Python interpreter");
         return Ok(0);
     };
     let started = std::time::Instant::now();
