@@ -9,8 +9,9 @@
 //! cache stats` counts such entries as damaged.
 //!
 //! The key is SHA-256 over, in order: the cache format version; the file's path; the
-//! source text of the mutant's enclosing definition (function, method or class; the
-//! statement for module-level code), not its line number; the mutation (operator, byte
+//! qualified name, the occurrence among identical twins and the source text of the
+//! mutant's enclosing definition (function, method or class; the statement for
+//! module-level code), not its line number; the mutation (operator, byte
 //! offset within that definition, replacement); the test command; and the
 //! [`TestFingerprint`]. So editing one function re-runs only its mutants, inserting lines
 //! above code re-runs nothing, and editing any test file re-runs everything.
@@ -28,8 +29,10 @@ use crate::mutant::Mutant;
 use crate::outcome::Outcome;
 use crate::output::{cannot_write, write_atomic};
 
-/// Bumped whenever the key changes meaning (every key changes with it).
-pub(crate) const FORMAT_VERSION: u32 = 1;
+/// Bumped whenever the key changes meaning (every key changes with it). 2: the scope's
+/// qualified name and occurrence (twin definitions had one key), and equivalent mutants
+/// (outcomes cached before the check existed are not reused).
+pub(crate) const FORMAT_VERSION: u32 = 2;
 
 /// Bumped whenever the entry's layout changes (keys stay valid: older entries are misses
 /// and are replaced). 2: the key and a checksum in each entry.

@@ -29,6 +29,11 @@ pub struct Scope {
     /// Bytes of the whole definition (decorators included), or of the module-level
     /// statement the mutant sits in.
     pub span: Span,
+    /// How many earlier definitions (or module-level statements) of the file have the
+    /// same qualified name and the same text: 0 for the first. It tells twins apart (a
+    /// name defined twice, a statement repeated) in keys that do not use line numbers.
+    #[serde(skip)]
+    pub occurrence: usize,
 }
 
 /// One mutation of one file.
@@ -69,12 +74,15 @@ fn serialize_operator<S: serde::Serializer>(op: &Operator, s: S) -> Result<S::Ok
 
 impl Mutant {
     /// Feed `part` what identifies this mutant whatever its line: the file's path, the
-    /// text of its enclosing definition (`source` is the file's), the operator, its byte
-    /// offsets within that definition and the replacement. The outcome cache's key and an
+    /// qualified name, occurrence and text of its enclosing definition (`source` is the
+    /// file's), the operator, its byte offsets within that definition and the
+    /// replacement. The outcome cache's key and an
     /// accepted survivor's are built on it.
     pub(crate) fn hash_in_scope(&self, source: &str, part: &mut impl FnMut(&[u8])) {
         let scope = self.scope.span;
         part(self.path.as_bytes());
+        part(self.scope.qualname.as_bytes());
+        part(&(self.scope.occurrence as u64).to_le_bytes());
         part(scope.of(source).as_bytes());
         part(self.operator.name().as_bytes());
         part(&((self.span.start - scope.start) as u64).to_le_bytes());
@@ -306,6 +314,7 @@ mod test {
             scope: Scope {
                 qualname: String::new(),
                 span,
+                occurrence: 0,
             },
             block: Span::new(0, original.len()),
         }

@@ -11,7 +11,8 @@ use crate::exit_code::{ExitCode, fatal};
 use crate::git::repo::TargetState;
 use crate::outcome::MutantResult;
 use crate::python::discover;
-use crate::settings::{Options, Settings};
+use crate::python::operators::Operator;
+use crate::settings::Settings;
 
 use super::{
     discovery::{Discovery, discover_mutants},
@@ -39,6 +40,7 @@ pub(crate) fn accept(settings: Settings, ids: &[String], reason: &str) -> Result
     let known = Accepted::load(repo.workdir())?;
     let mut text = String::new();
     let mut said = Vec::new();
+    let mut added = BTreeSet::new();
     for id in ids {
         let id = id.trim().to_ascii_lowercase();
         let matching: Vec<_> = found
@@ -77,7 +79,8 @@ pub(crate) fn accept(settings: Settings, ids: &[String], reason: &str) -> Result
             mutant.describe(),
             mutant.id
         );
-        if known.get(&accepted::key(mutant, source)).is_some() {
+        let key = accepted::key(mutant, source);
+        if known.get(&key).is_some() || !added.insert(key) {
             said.push(format!("already accepted: {line}"));
             continue;
         }
@@ -106,17 +109,19 @@ pub(crate) fn apply_accepted(
     known: &Accepted,
     results: &mut [MutantResult],
     found: &Discovery,
-    options: &Options,
     state: &TargetState,
 ) -> String {
     if known.is_empty() {
         return String::new();
     }
     let detected = known.apply(results, &found.sources);
-    // Every mutant of each file the run mutated, in scope of `--since` or not.
+    // Every mutant that can be made in each file the run mutated, in scope of `--since`
+    // or not, with every operator and no arid rule: an entry is stale only when its code
+    // changed, not when this run leaves its operator out.
+    let every_operator: BTreeSet<Operator> = Operator::ALL.into_iter().collect();
     let mut keys: BTreeMap<&str, BTreeSet<String>> = BTreeMap::new();
     for (path, source) in &found.sources {
-        let mutants = discover::mutate_source_with(path, source, &options.operators, &options.arid)
+        let mutants = discover::mutate_source_with(path, source, &every_operator, &BTreeSet::new())
             .unwrap_or_default();
         keys.insert(
             path,

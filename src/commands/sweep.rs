@@ -102,12 +102,18 @@ pub(crate) fn sweep(settings: Settings, all: bool) -> Result<ExitCode> {
     }
     let from_cache = plan.from_cache;
     let mut results = plan.into_results();
-    let accepted = apply_accepted(&accepted, &mut results, &found, &options, &state);
+    let accepted = apply_accepted(&accepted, &mut results, &found, &state);
+    let compiled = results
+        .iter()
+        .filter(|result| result.ran_by == RanBy::Compiler)
+        .count();
     let from_cache = cache.is_some().then(|| {
-        format!(
-            "{from_cache} from cache, {} run",
-            results.len() - from_cache
-        )
+        let run = results.len() - from_cache - compiled;
+        if compiled > 0 {
+            format!("{from_cache} from cache, {compiled} equivalent by compiling, {run} run")
+        } else {
+            format!("{from_cache} from cache, {run} run")
+        }
     });
     let exit = finish(
         &out,

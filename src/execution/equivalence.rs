@@ -8,6 +8,8 @@ use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader, Write};
 use std::path::Path;
 use std::process::{Command, Stdio};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
 
 use serde::Deserialize;
 use serde_json::json;
@@ -83,6 +85,15 @@ pub(crate) fn equivalent_mutants(
     Ok(equivalent)
 }
 
+/// How long one process may take: a fixed allowance for starting Python, and a share per
+/// mutant far above what compiling one takes (about 2 ms for a 1,000-line module).
+fn deadline(mutants: usize) -> Duration {
+    Duration::from_secs(10) + Duration::from_millis(20) * u32::try_from(mutants).unwrap_or(u32::MAX)
+}
+
+/// How often a wait for an answer checks for Ctrl-C and the deadline.
+const POLL: Duration = Duration::from_millis(50);
+
 /// One process over `files` (each a path and its mutants' positions in `mutants`).
 fn check(
     python: &str,
@@ -100,21 +111,23 @@ fn check(
             .stderr(Stdio::piped()),
     )
     .map_err(|err| format!("cannot start `{python}`: {err}"))?;
+    // Drained from a thread of its own, so that a chatty interpreter cannot block.
+    let stderr = group.child.stderr.take().map(|mut pipe| {
+        std::thread::spawn(move || {
+            let mut text = String::new();
+            let _ = std::io::Read::read_to_string(&mut pipe, &mut text);
+            text
+        })
+    });
     let result = talk(&mut group, sources, mutants, files);
-    let stderr = group.child.stderr.take();
+    // Kills the group: also the one that hangs, or outlived an interrupt.
     group.finish();
-    result.map_err(|err| {
-        let said = stderr
-            .map(|mut pipe| {
-                let mut text = String::new();
-                let _ = std::io::Read::read_to_string(&mut pipe, &mut text);
-                text
-            })
-            .unwrap_or_default();
-        match said.trim().lines().last() {
-            Some(last) => format!("{err}: {last}"),
-            None => err,
-        }
+    let said = stderr
+        .and_then(|reader| reader.join().ok())
+        .unwrap_or_default();
+    result.map_err(|err| match said.trim().lines().last() {
+        Some(last) => format!("{err}: {last}"),
+        None => err,
     })
 }
 
@@ -140,24 +153,42 @@ fn talk(
             json!({"path": path, "source": source, "mutants": edits}).to_string()
         })
         .collect();
-    // Written from a thread of its own, so that neither side waits on a full pipe.
-    let writer = std::thread::spawn(move || {
+    // Written and read from threads of their own, so that neither side waits on a full
+    // pipe and a wait for an answer can give up.
+    std::thread::spawn(move || {
         for request in requests {
             if writeln!(stdin, "{request}").is_err() {
                 break;
             }
         }
     });
-    let mut equivalent = Vec::new();
-    let mut lines = BufReader::new(stdout).lines();
-    for (path, positions) in files {
-        if is_interrupted() {
-            return Err("interrupted".to_owned());
+    let (lines, answers) = mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines() {
+            if lines.send(line).is_err() {
+                break;
+            }
         }
-        let line = match lines.next() {
-            Some(Ok(line)) => line,
-            Some(Err(err)) => return Err(format!("unreadable answer: {err}")),
-            None => return Err("it exited before answering".to_owned()),
+    });
+    let count: usize = files.iter().map(|(_, positions)| positions.len()).sum();
+    let give_up = Instant::now() + deadline(count);
+    let mut equivalent = Vec::new();
+    for (path, positions) in files {
+        let line = loop {
+            if is_interrupted() {
+                return Err("interrupted".to_owned());
+            }
+            if Instant::now() >= give_up {
+                return Err(format!("no answer within {} s", deadline(count).as_secs()));
+            }
+            match answers.recv_timeout(POLL) {
+                Ok(Ok(line)) => break line,
+                Ok(Err(err)) => return Err(format!("unreadable answer: {err}")),
+                Err(mpsc::RecvTimeoutError::Timeout) => {}
+                Err(mpsc::RecvTimeoutError::Disconnected) => {
+                    return Err("it exited before answering".to_owned());
+                }
+            }
         };
         let answer: Answer =
             serde_json::from_str(&line).map_err(|err| format!("bad answer {line:?}: {err}"))?;
@@ -171,6 +202,5 @@ fn talk(
             equivalent.push(*position);
         }
     }
-    let _ = writer.join();
     Ok(equivalent)
 }

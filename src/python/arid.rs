@@ -45,8 +45,9 @@ pub enum AridRule {
     Repr,
     /// Calls to a logger's methods as statements (`logger.info("got %s", x)`,
     /// `logging.warning(...)`, `self.log.exception(...)`: a method `debug`, `info`,
-    /// `warning`, `warn`, `error`, `exception`, `critical`, `fatal` or `log` of something
-    /// whose name has `log` in it), and `print(..., file=sys.stderr)`: neither deleted
+    /// `warning`, `warn`, `error`, `exception`, `critical`, `fatal` or `log` of a
+    /// logger: `log`, `logging`, `*logger`, `*_log`, `log_*`, `getLogger(...)`), and
+    /// `print(..., file=sys.stderr)`: neither deleted
     /// nor mutated inside. What is logged is for people reading logs.
     Logging,
     /// An `if __name__ == "__main__":` block: a script's entry point, which no test that
@@ -225,7 +226,18 @@ pub(crate) fn is_logging_call(call: &ruff_python_ast::ExprCall) -> bool {
         return false;
     };
     LOG_METHODS.contains(&method.attr.as_str())
-        && last_name(&method.value).is_some_and(|name| name.to_ascii_lowercase().contains("log"))
+        && last_name(&method.value).is_some_and(is_logger_name)
+}
+
+/// Whether a name is a logger's: `log`, `logging`, `logger`, `_log`, `LOGGER`,
+/// `audit_log`, `request_logger`, `getLogger(...)`; not `catalog`, `dialog` or `blog`.
+fn is_logger_name(name: &str) -> bool {
+    let name = name.trim_start_matches('_').to_ascii_lowercase();
+    name == "log"
+        || name == "logging"
+        || name.ends_with("logger")
+        || name.ends_with("_log")
+        || name.starts_with("log_")
 }
 
 /// Whether `test` is `__name__ == "__main__"` (either way round).

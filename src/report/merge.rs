@@ -159,6 +159,7 @@ fn read_mutant(
         scope: Scope {
             qualname: String::new(),
             span,
+            occurrence: 0,
         },
         block: span,
     };

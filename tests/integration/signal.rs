@@ -352,6 +352,8 @@ fn an_accepted_mutant_the_tests_now_kill_is_no_longer_needed_and_bad_input_is_re
         format!("{file}\n[[accepted]]\nkey = 3\n"),
     )
     .unwrap();
+    let report = repo.root.join(".chimp/report.json");
+    let written = std::fs::metadata(&report).unwrap().modified().unwrap();
     let broken = repo.chimp(&["--tests", UNITTEST]);
     assert_eq!(broken.code, 1, "{}{}", broken.stdout, broken.stderr);
     assert!(
@@ -359,5 +361,145 @@ fn an_accepted_mutant_the_tests_now_kill_is_no_longer_needed_and_bad_input_is_re
         "{}",
         broken.stderr
     );
-    assert!(!repo.root.join(".chimp/report.json").exists() || !broken.stderr.contains("baseline"));
+    // Nothing ran: no baseline, and the last report is as it was.
+    assert!(!broken.stderr.contains("baseline"), "{}", broken.stderr);
+    assert_eq!(
+        std::fs::metadata(&report).unwrap().modified().unwrap(),
+        written
+    );
+}
+
+/// Every process whose command line mentions `marker`.
+fn processes_mentioning(marker: &str) -> Vec<String> {
+    std::fs::read_dir("/proc")
+        .unwrap()
+        .flatten()
+        .filter_map(|entry| {
+            let cmdline = std::fs::read(entry.path().join("cmdline")).ok()?;
+            let cmdline = String::from_utf8_lossy(&cmdline).replace('\0', " ");
+            cmdline.contains(marker).then_some(cmdline)
+        })
+        .collect()
+}
+
+#[test]
+fn an_equivalence_check_that_fails_or_hangs_is_one_warning_and_every_mutant_runs() {
+    let repo = TestRepo::new(&[("dead.py", DEAD), ("test_dead.py", DEAD_TESTS)]);
+    let python = which_python3();
+    let bin = repo.scratch().join("fakebin");
+    std::fs::create_dir_all(&bin).unwrap();
+    let fake = bin.join("python3");
+    let tests = format!("{} -m unittest -q", fake.display());
+    for (behaviour, says) in [
+        (
+            "echo 'it broke' >&2; exit 3",
+            "it exited before answering: it broke",
+        ),
+        ("exec sleep 1000", "no answer within"),
+    ] {
+        // The check runs `python3 -I -c ...`; the tests run the real interpreter.
+        std::fs::write(
+            &fake,
+            format!(
+                "#!/bin/sh\nif [ \"$1\" = \"-I\" ]; then {behaviour}; fi\nexec {} \"$@\"\n",
+                python.display()
+            ),
+        )
+        .unwrap();
+        let mut permissions = std::fs::metadata(&fake).unwrap().permissions();
+        std::os::unix::fs::PermissionsExt::set_mode(&mut permissions, 0o755);
+        std::fs::set_permissions(&fake, permissions).unwrap();
+        let run = repo.chimp(&["--tests", &tests, "--no-cache", "-j", "2"]);
+        // Without the check, the dead code's mutants run and survive.
+        assert_eq!(run.code, 2, "{behaviour}: {}{}", run.stdout, run.stderr);
+        assert!(
+            run.stderr
+                .contains("equivalent mutants are not looked for this run")
+                && run.stderr.contains(says),
+            "{behaviour}: {}",
+            run.stderr
+        );
+        let statuses: Vec<String> = outcomes(&repo)
+            .into_values()
+            .map(|(status, _)| status)
+            .collect();
+        assert!(
+            !statuses.iter().any(|status| status == "Ignored"),
+            "{statuses:?}"
+        );
+        assert!(
+            statuses.iter().any(|status| status == "Survived"),
+            "{statuses:?}"
+        );
+        let left = processes_mentioning(&bin.display().to_string());
+        assert!(left.is_empty(), "{behaviour}: left running: {left:?}");
+    }
+}
+
+/// The machine's real `python3`, as a path.
+fn which_python3() -> std::path::PathBuf {
+    let output = std::process::Command::new("python3")
+        .args(["-c", "import sys; print(sys.executable)"])
+        .output()
+        .unwrap();
+    std::path::PathBuf::from(String::from_utf8(output.stdout).unwrap().trim())
+}
+
+const TWINS: &str = "class A:\n    def double(self, n):\n        return n * 2\n\n\nclass B:\n    def double(self, n):\n        return n * 2\n";
+
+const TWINS_TESTS: &str = "import unittest\n\nfrom twins import A\n\n\nclass T(unittest.TestCase):\n    def test_a(self):\n        self.assertEqual(A().double(3), 6)\n";
+
+#[test]
+fn twin_definitions_keep_their_own_cached_outcomes_and_acceptance() {
+    let repo = TestRepo::new(&[("twins.py", TWINS), ("test_twins.py", TWINS_TESTS)]);
+    let run = |args: &[&str]| {
+        let mut all = vec!["--tests", UNITTEST, "-j", "2"];
+        all.extend(args);
+        repo.chimp(&all)
+    };
+    let fresh = run(&["--no-cache"]);
+    assert_eq!(fresh.code, 2, "{}{}", fresh.stdout, fresh.stderr);
+    let expected = repo.statuses();
+    assert_eq!(
+        expected["twins.py:3:binary-operator:/"], "Killed",
+        "{expected:?}"
+    );
+    assert_eq!(
+        expected["twins.py:8:binary-operator:/"], "Survived",
+        "{expected:?}"
+    );
+    run(&[]);
+    let cached = run(&[]);
+    assert!(
+        cached.stdout.contains("from cache, 0 run"),
+        "{}",
+        cached.stdout
+    );
+    assert_eq!(
+        repo.statuses(),
+        expected,
+        "the cache must not mix up the twins"
+    );
+
+    // Accepting B's survivor accepts nothing of A's.
+    let ids = survivor_ids(&repo);
+    let b = &ids["twins.py:8:binary-operator:/"];
+    let accept = repo.chimp(&["accept", b, b, "--reason", "B is legacy"]);
+    assert_eq!(accept.code, 0, "{}{}", accept.stdout, accept.stderr);
+    let file = std::fs::read_to_string(repo.root.join(".chimp-accepted.toml")).unwrap();
+    assert_eq!(file.matches("[[accepted]]").count(), 1, "{file}");
+    run(&[]);
+    let statuses = repo.statuses();
+    assert_eq!(
+        statuses["twins.py:8:binary-operator:/"], "Ignored",
+        "{statuses:?}"
+    );
+    assert_eq!(
+        statuses["twins.py:3:binary-operator:/"], "Killed",
+        "{statuses:?}"
+    );
+
+    // A run with fewer operators leaves the entry alone: it is not stale.
+    let fewer = run(&["--operators", "number"]);
+    assert!(!fewer.stdout.contains("stale"), "{}", fewer.stdout);
 }

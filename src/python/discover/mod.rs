@@ -8,7 +8,7 @@
 //! corpus test checks every mutant of the standard library. The result is sorted by
 //! position so the order is deterministic.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 mod literals;
 
@@ -94,7 +94,36 @@ pub fn mutate_source_with(
             &b.replacement,
         ))
     });
+    number_twin_scopes(&mut mutants, text);
     Ok(mutants)
+}
+
+/// Set each mutant's [`Scope::occurrence`]: among the scopes of the file with the same
+/// qualified name and text, in source order.
+fn number_twin_scopes(mutants: &mut [Mutant], text: &str) {
+    let mut spans: BTreeMap<(&str, &str), BTreeSet<usize>> = BTreeMap::new();
+    for mutant in mutants.iter() {
+        let scope = &mutant.scope;
+        spans
+            .entry((scope.qualname.as_str(), scope.span.of(text)))
+            .or_default()
+            .insert(scope.span.start);
+    }
+    let occurrence: BTreeMap<usize, usize> = spans
+        .values()
+        .filter(|starts| starts.len() > 1)
+        .flat_map(|starts| {
+            starts
+                .iter()
+                .enumerate()
+                .map(|(index, start)| (*start, index))
+        })
+        .collect();
+    for mutant in mutants.iter_mut() {
+        if let Some(index) = occurrence.get(&mutant.scope.span.start) {
+            mutant.scope.occurrence = *index;
+        }
+    }
 }
 
 /// A mutation found by the walk, before filtering.
@@ -236,6 +265,7 @@ impl Walker<'_> {
             self.scopes.push(Scope {
                 qualname: String::new(),
                 span,
+                occurrence: 0,
             });
             self.blocks.push(self.line_block(span));
         }
@@ -261,7 +291,17 @@ impl Walker<'_> {
                 | Stmt::Try(_)
                 | Stmt::Match(_)
         );
-        if self.arid(AridRule::NoCover) && self.no_cover(stmt, !compound) {
+        // A decorated definition's header is its `def`/`class` line, not its first.
+        let header = match stmt {
+            Stmt::FunctionDef(f) => Some(span_of(&f.name)),
+            Stmt::ClassDef(c) => Some(span_of(&c.name)),
+            _ => None,
+        };
+        let on_header = header.is_some_and(|name| {
+            let line = self.module.lines.line_of(name.start);
+            self.module.no_cover_lines.contains(&line)
+        });
+        if self.arid(AridRule::NoCover) && (on_header || self.no_cover(stmt, !compound)) {
             return true;
         }
         let outside_functions = !self.functions.last().copied().unwrap_or(false);
@@ -319,7 +359,11 @@ impl Walker<'_> {
             (Some(scope), _) if !scope.qualname.is_empty() => format!("{}.{name}", scope.qualname),
             _ => name.to_owned(),
         };
-        self.scopes.push(Scope { qualname, span });
+        self.scopes.push(Scope {
+            qualname,
+            span,
+            occurrence: 0,
+        });
         self.functions.push(is_function);
         self.blocks.push(self.line_block(span));
         self.body(body, true);

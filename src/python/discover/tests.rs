@@ -411,7 +411,7 @@ fn debug_fields_and_fstrings_under_a_pragma_are_left_alone() {
 
 /// Each arid rule's case: (rule, source, a mutated text it leaves out, a near miss it
 /// keeps, as `operator original -> replacement` or part of it).
-const ARID_CASES: [(crate::python::arid::AridRule, &str, &str, &str); 17] = {
+const ARID_CASES: [(crate::python::arid::AridRule, &str, &str, &str); 18] = {
     use crate::python::arid::AridRule;
     [
         (
@@ -472,10 +472,10 @@ const ARID_CASES: [(crate::python::arid::AridRule, &str, &str, &str); 17] = {
         ),
         (
             AridRule::Logging,
-            "def f(log, x):\n    log.info(\"got %s\", x + 1)\n    record(\"got\", x)\n",
+            "def f(log, catalog, x):\n    log.info(\"got %s\", x + 1)\n    catalog.info(\"got\", x)\n",
             "log.info(\"got %s\", x + 1)",
-            // Any other call is code.
-            "record(\"got\", x) -> pass",
+            // A name that only contains `log` is no logger.
+            "catalog.info(\"got\", x) -> pass",
         ),
         (
             AridRule::MainBlock,
@@ -513,6 +513,12 @@ const ARID_CASES: [(crate::python::arid::AridRule, &str, &str, &str); 17] = {
             "\"ERROR\"",
             // Standard output is the program's output.
             "\"result\" -> \"\"",
+        ),
+        (
+            AridRule::NoCover,
+            "@cache\ndef f(x):  # pragma: no cover\n    return x + 1\n\ndef g(x):\n    return x - 1\n",
+            "x + 1",
+            "- -> +",
         ),
         (
             AridRule::NamespaceDel,
@@ -661,4 +667,38 @@ fn the_version_action_keeps_its_none_mutant_but_not_its_text() {
         off.contains(&"string \"%(prog)s \" -> \"\"".to_owned()),
         "{off:#?}"
     );
+}
+
+/// Twin definitions (the same text under two names, or one name defined twice) and a
+/// repeated statement get keys of their own: the cache and accepted survivors must
+/// not mistake one for the other.
+#[test]
+fn twin_definitions_have_distinct_cache_and_accepted_keys() {
+    let source = "class A:\n    def double(self):\n        return self.n * 2\n\n\nclass B:\n    def double(self):\n        return self.n * 2\n\n\nLIMIT = 10\nLIMIT = 10\n";
+    let operators: BTreeSet<Operator> = [Operator::BinaryOperator, Operator::Number]
+        .into_iter()
+        .collect();
+    let mutants = super::mutate_source("m.py", source, &operators).unwrap();
+    let fingerprint = crate::cache::TestFingerprint::of([("t.py", b"t".to_vec())]);
+    let keys: BTreeSet<String> = mutants
+        .iter()
+        .map(|m| {
+            crate::cache::CacheKey::new(m, source, "pytest", fingerprint)
+                .as_str()
+                .to_owned()
+        })
+        .collect();
+    let accepted: BTreeSet<String> = mutants
+        .iter()
+        .map(|m| crate::accepted::key(m, source))
+        .collect();
+    assert_eq!(mutants.len(), 6, "{mutants:#?}");
+    assert_eq!(keys.len(), 6);
+    assert_eq!(accepted.len(), 6);
+    let limits: Vec<usize> = mutants
+        .iter()
+        .filter(|m| m.scope.qualname.is_empty())
+        .map(|m| m.scope.occurrence)
+        .collect();
+    assert_eq!(limits, [0, 1]);
 }

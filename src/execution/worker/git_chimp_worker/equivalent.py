@@ -19,17 +19,22 @@ import warnings
 from .swap import differences
 
 
+def without_bom(text):
+    # compile() rejects a str that starts with a byte order mark; a file may.
+    return text[1:] if text.startswith("\ufeff") else text
+
+
 def equivalent(path, source, mutants):
     text = source.encode("utf-8")
     try:
-        original = compile(source, path, "exec", dont_inherit=True)
+        original = compile(without_bom(source), path, "exec", dont_inherit=True)
     except (SyntaxError, ValueError):
         return []
     found = []
     for index, (start, end, replacement) in enumerate(mutants):
         mutated = (text[:start] + replacement.encode("utf-8") + text[end:]).decode("utf-8")
         try:
-            code = compile(mutated, path, "exec", dont_inherit=True)
+            code = compile(without_bom(mutated), path, "exec", dont_inherit=True)
         except (SyntaxError, ValueError):
             continue
         if not differences(original, code):

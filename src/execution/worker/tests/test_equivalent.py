@@ -52,3 +52,9 @@ def test_offsets_are_bytes_of_the_utf8_text():
 
 def test_a_file_that_does_not_compile_has_no_equivalent_mutants():
     assert equivalent("m.py", "def f(:\n", [[0, 3, "def"]]) == []
+
+
+def test_a_byte_order_mark_is_no_obstacle():
+    source = "\ufeff" + SOURCE
+    start = source.encode().index(b"a * 2")
+    assert equivalent("m.py", source, [[start, start + 5, "a / 2"]]) == [0]
