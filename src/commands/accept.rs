@@ -38,6 +38,7 @@ pub(crate) fn accept(settings: Settings, ids: &[String], reason: &str) -> Result
     // Every mutant of the selected code, whatever `--since` says.
     let found = discover_mutants(&repo, &options, &state, None, options.tests.as_deref())?;
     let known = Accepted::load(repo.workdir())?;
+    let last_statuses = last_statuses(repo.workdir());
     let mut text = String::new();
     let mut said = Vec::new();
     let mut added = BTreeSet::new();
@@ -84,6 +85,16 @@ pub(crate) fn accept(settings: Settings, ids: &[String], reason: &str) -> Result
             said.push(format!("already accepted: {line}"));
             continue;
         }
+        if let Some(status) = last_statuses.get(mutant.id.0.as_str())
+            && matches!(status.as_str(), "Killed" | "Timeout")
+        {
+            tracing::warn!(
+                "{} was detected ({}) in the last run; accepted anyway, and runs will list \
+                 the entry as no longer needed while the tests detect it",
+                mutant.id,
+                status.to_lowercase()
+            );
+        }
         text.push_str(&accepted::entry_text(mutant, source, reason));
         said.push(format!("accepted: {line}"));
     }
@@ -100,6 +111,30 @@ pub(crate) fn accept(settings: Settings, ids: &[String], reason: &str) -> Result
         );
     }
     Ok(ExitCode::Success)
+}
+
+/// Each mutant's status in the last run's `.chimp/report.json`, by id (none when there
+/// is no readable report).
+fn last_statuses(root: &std::path::Path) -> BTreeMap<String, String> {
+    let Ok(text) = std::fs::read_to_string(root.join(".chimp/report.json")) else {
+        return BTreeMap::new();
+    };
+    let Ok(report) = serde_json::from_str::<serde_json::Value>(&text) else {
+        return BTreeMap::new();
+    };
+    let mut statuses = BTreeMap::new();
+    for file in report["files"]
+        .as_object()
+        .into_iter()
+        .flat_map(|files| files.values())
+    {
+        for mutant in file["mutants"].as_array().into_iter().flatten() {
+            if let (Some(id), Some(status)) = (mutant["id"].as_str(), mutant["status"].as_str()) {
+                statuses.insert(id.to_owned(), status.to_owned());
+            }
+        }
+    }
+    statuses
 }
 
 /// Mark the accepted survivors of a run's `results`, and say which entries are stale

@@ -303,8 +303,16 @@ fn an_accepted_mutant_the_tests_now_kill_is_no_longer_needed_and_bad_input_is_re
         .and_then(|line| line.rsplit_once('['))
         .map(|(_, id)| id.trim_end_matches(']').to_owned())
         .unwrap();
+    repo.chimp(&["--tests", UNITTEST]);
     let accept = repo.chimp(&["accept", &killed, "--reason", "by mistake"]);
     assert_eq!(accept.code, 0, "{}{}", accept.stdout, accept.stderr);
+    assert!(
+        accept
+            .stderr
+            .contains(&format!("{killed} was detected (killed) in the last run")),
+        "{}",
+        accept.stderr
+    );
     let run = repo.chimp(&["--tests", UNITTEST]);
     assert_eq!(run.code, 2, "{}{}", run.stdout, run.stderr);
     assert!(
