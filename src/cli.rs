@@ -440,6 +440,9 @@ pub enum ReportKind {
     Junit,
     /// GitHub Actions annotations and `$GITHUB_STEP_SUMMARY` markdown.
     Github,
+    /// The same markdown summary for other CI systems and pull-request comments:
+    /// `.chimp/report.md`.
+    Markdown,
 }
 
 impl ReportKind {
@@ -458,6 +461,7 @@ impl ReportKind {
             ReportKind::Sarif => "sarif",
             ReportKind::Junit => "junit",
             ReportKind::Github => "github",
+            ReportKind::Markdown => "markdown",
         }
     }
 }

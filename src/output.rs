@@ -62,6 +62,7 @@ pub(crate) fn report_file_name(kind: crate::cli::ReportKind) -> Option<&'static 
         ReportKind::Html => Some("report.html"),
         ReportKind::Sarif => Some("report.sarif"),
         ReportKind::Junit => Some("junit.xml"),
+        ReportKind::Markdown => Some("report.md"),
         ReportKind::Github => None,
     }
 }

@@ -1,19 +1,16 @@
 //! The `github` report, for GitHub Actions (it does nothing elsewhere): one
 //! `::warning file=...,line=...,col=...::` workflow command per line of code with mutants
 //! the tests missed (its most telling mutant, the others in the message), so each shows
-//! on the pull request's changed lines, and a markdown summary (totals, score and the
-//! survivors by line with their diffs) appended to the file `$GITHUB_STEP_SUMMARY` names.
+//! on the pull request's changed lines, and the markdown summary ([`super::markdown`])
+//! appended to the file `$GITHUB_STEP_SUMMARY` names.
 
 use std::fmt::Write as _;
 use std::io::Write as _;
 
 use anyhow::{Context, Result};
 
-use crate::outcome::{MutantResult, Outcome, Summary};
+use crate::outcome::Outcome;
 use crate::report::Findings;
-
-/// Lines with survivors listed in the step summary; the rest are counted.
-const SUMMARY_LIMIT: usize = 100;
 
 /// Print the annotations and append the summary when running in GitHub Actions; return a
 /// line saying what was done.
@@ -37,7 +34,7 @@ pub(crate) fn emit(findings: &Findings<'_>) -> Result<String> {
         .append(true)
         .open(&path)
         .with_context(|| format!("opening $GITHUB_STEP_SUMMARY ({})", path.display()))?;
-    file.write_all(summary_markdown(findings).as_bytes())
+    file.write_all(super::markdown::render(findings).as_bytes())
         .with_context(|| format!("writing $GITHUB_STEP_SUMMARY ({})", path.display()))?;
     Ok("github: annotations printed, step summary written".to_owned())
 }
@@ -84,83 +81,6 @@ pub(crate) fn annotations(findings: &Findings<'_>) -> String {
             property(&format!("{title} ({}{more})", mutant.operator)),
             message(&text)
         );
-    }
-    out
-}
-
-/// The step summary: totals, score, survivors.
-#[must_use]
-pub(crate) fn summary_markdown(findings: &Findings<'_>) -> String {
-    let summary = Summary::of(findings.results);
-    let mut out = String::from("## git-chimp mutation testing\n\n");
-    let score = summary
-        .score()
-        .map_or_else(|| "n/a".to_owned(), |score| format!("{score:.1}%"));
-    let _ = writeln!(
-        out,
-        "**Mutation score: {score}** ({} mutants{})\n",
-        findings.mutants.len(),
-        summary
-            .unscored()
-            .map(|unscored| format!("; {unscored}"))
-            .unwrap_or_default()
-    );
-    out.push_str("| outcome | mutants |\n| --- | ---: |\n");
-    for outcome in summary.shown() {
-        let _ = writeln!(out, "| {} | {} |", outcome.name(), summary.count(outcome));
-    }
-    let places = findings.places();
-    if !places.is_empty() {
-        out.push_str("\n### Survivors\n\n");
-        let diff = |result: &MutantResult| {
-            let mutant = &result.mutant;
-            format!(
-                "```diff\n{}```\n",
-                mutant
-                    .diff(findings.source(&mutant.path))
-                    .replace("```", "`\u{200b}``")
-            )
-        };
-        for place in places.iter().take(SUMMARY_LIMIT) {
-            let head = place.head();
-            let mutant = &head.mutant;
-            let more = match place.others().len() {
-                0 => String::new(),
-                n => format!(" (and {n} more on this line)"),
-            };
-            let _ = writeln!(
-                out,
-                "<details><summary><code>{}:{}:{}</code> {} <code>{}</code>{}{more}</summary>\n\n{}",
-                mutant.path,
-                mutant.start.line,
-                mutant.start.column,
-                mutant.operator,
-                super::escape_markup(&mutant.describe()),
-                if head.outcome == Outcome::Uncovered {
-                    " (no test reaches it)"
-                } else {
-                    ""
-                },
-                diff(head)
-            );
-            for other in place.others() {
-                let _ = writeln!(
-                    out,
-                    "Also on this line, {} <code>{}</code>:\n\n{}",
-                    other.mutant.operator,
-                    super::escape_markup(&other.mutant.describe()),
-                    diff(other)
-                );
-            }
-            out.push_str("</details>\n\n");
-        }
-        if places.len() > SUMMARY_LIMIT {
-            let _ = writeln!(
-                out,
-                "…and {} more lines: see `.chimp/report.json` or the HTML report.\n",
-                places.len() - SUMMARY_LIMIT
-            );
-        }
     }
     out
 }

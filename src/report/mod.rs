@@ -1,5 +1,6 @@
 //! Reports of a finished (or interrupted) run: the terminal summary, `report.json`, one
-//! patch per survivor, and the reports `--report` asks for (HTML, SARIF, JUnit, GitHub).
+//! patch per survivor, and the reports `--report` asks for (HTML, SARIF, JUnit, GitHub,
+//! markdown).
 //! Every report reads the same [`Findings`], which a run builds from its results and
 //! `git chimp merge` from shard reports.
 
@@ -7,6 +8,7 @@ pub(crate) mod github;
 pub(crate) mod html;
 pub(crate) mod json;
 pub(crate) mod junit;
+pub(crate) mod markdown;
 pub(crate) mod merge;
 mod mte;
 pub(crate) mod patch;
@@ -199,6 +201,9 @@ pub(crate) fn write_all(
             ReportKind::Sarif => format!("sarif: {}", file(sarif::render(findings)?)?.display()),
             ReportKind::Junit => {
                 format!("junit: {}", file(junit::render(findings))?.display())
+            }
+            ReportKind::Markdown => {
+                format!("markdown: {}", file(markdown::render(findings))?.display())
             }
             // The step summary is a convenience: failing to append to it must not cost
             // the run its outcome (the annotations are already printed).

@@ -1,14 +1,15 @@
 //! Snapshot tests (`insta`) of every renderer, from one fixed set of findings: `git chimp
-//! list`'s lines, the terminal summary, report.json, HTML, SARIF, JUnit and the GitHub
-//! annotations and summary. A change to any of them shows up as a snapshot diff to
-//! review (`cargo insta review`, or compare the `.snap.new` file). The version number is
+//! list`'s lines, the terminal summary, report.json, HTML, SARIF, JUnit, the GitHub
+//! annotations and the markdown summary (GitHub's step summary, `report.md`). A change
+//! to any of them shows up as a snapshot diff to review (`cargo insta review`, or
+//! compare the `.snap.new` file). The version number is
 //! redacted; the findings' paths and durations are fixed, so nothing else varies.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 use std::time::Duration;
 
-use super::{Findings, github, html, json, junit, sarif, terminal};
+use super::{Findings, github, html, json, junit, markdown, sarif, terminal};
 use crate::outcome::{MutantResult, Outcome, RanBy};
 use crate::python::discover::mutate_source;
 use crate::python::operators::Operator;
@@ -154,6 +155,6 @@ fn junit_xml() {
 fn github_annotations_and_summary() {
     with_findings(|findings| {
         insta::assert_snapshot!("github_annotations", github::annotations(findings));
-        insta::assert_snapshot!("github_summary", github::summary_markdown(findings));
+        insta::assert_snapshot!("markdown_summary", markdown::render(findings));
     });
 }

@@ -424,3 +424,38 @@ fn html_and_sarif_read_the_mutated_line_in_a_file_with_lone_cr_endings() {
     let sarif = std::fs::read_to_string(repo.root.join(".chimp/report.sarif")).unwrap();
     assert!(sarif.contains("\"startLine\": 3"), "{sarif}");
 }
+
+#[test]
+fn the_markdown_report_is_the_step_summary_as_a_file() {
+    let repo = gaps();
+    let run = repo.chimp(&["--tests", UNITTEST, "--report", "markdown"]);
+    assert_eq!(run.code, 2, "{}{}", run.stdout, run.stderr);
+    let path = repo.root.join(".chimp/report.md");
+    assert!(
+        run.stdout
+            .contains(&format!("markdown: {}", path.display())),
+        "{}",
+        run.stdout
+    );
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert!(
+        text.starts_with(
+            "## git-chimp mutation testing\n\n**Mutation score: 50.0%** (12 mutants)\n"
+        ),
+        "{text}"
+    );
+    assert!(text.contains("| survived | 6 |"), "{text}");
+    // One entry per line with survivors (6 survivors on 3 lines), with every diff.
+    assert_eq!(text.matches("<details><summary>").count(), 3, "{text}");
+    assert!(text.contains("(and 1 more on this line)"), "{text}");
+    assert!(
+        text.contains("-    return age >= 18\n+    return age > 18"),
+        "{text}"
+    );
+    assert!(
+        text.contains("-    return age >= 18\n+    return age >= 19"),
+        "{text}"
+    );
+    // Outside GitHub Actions nothing else is printed for it.
+    assert!(!run.stdout.contains("::warning"), "{}", run.stdout);
+}
