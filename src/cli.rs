@@ -414,7 +414,8 @@ pub struct RunArgs {
 
     /// Also write these reports under .chimp/ (comma-separated or repeated): `html`
     /// (report.html), `sarif` (report.sarif), `junit` (junit.xml), `github` (annotations
-    /// and a step summary, when `GITHUB_ACTIONS=true`). report.json is always written.
+    /// and a step summary, when `GITHUB_ACTIONS=true`), `markdown` (report.md, the same
+    /// summary). report.json is always written.
     #[arg(
         long,
         value_enum,
@@ -436,7 +437,7 @@ pub enum ReportKind {
     Html,
     /// SARIF 2.1.0 for code scanning: `.chimp/report.sarif`.
     Sarif,
-    /// JUnit XML, one test case per mutant: `.chimp/junit.xml`.
+    /// JUnit XML, one test case per mutant (per line for survivors): `.chimp/junit.xml`.
     Junit,
     /// GitHub Actions annotations and `$GITHUB_STEP_SUMMARY` markdown.
     Github,
