@@ -10,6 +10,7 @@
 
 mod util;
 
+mod action;
 mod cache;
 mod cli;
 mod config;

@@ -129,7 +129,12 @@ impl TestRepo {
 
     /// Run git in the repository with `git-chimp` on PATH (for hooks); any outcome.
     pub fn git_with_chimp(&self, args: &[&str], extra_env: &[(&str, &str)]) -> Run {
-        let mut command = Command::new("git");
+        self.run_with_chimp("git", args, extra_env)
+    }
+
+    /// Run `program` in the repository with `git-chimp` on PATH; any outcome.
+    pub fn run_with_chimp(&self, program: &str, args: &[&str], extra_env: &[(&str, &str)]) -> Run {
+        let mut command = Command::new(program);
         self.env(&mut command);
         let bin = Path::new(env!("CARGO_BIN_EXE_git-chimp"))
             .parent()
