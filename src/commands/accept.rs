@@ -12,6 +12,7 @@ use crate::git::repo::TargetState;
 use crate::outcome::MutantResult;
 use crate::python::discover;
 use crate::python::operators::Operator;
+use crate::report::mte;
 use crate::settings::Settings;
 
 use super::{
@@ -116,25 +117,18 @@ pub(crate) fn accept(settings: Settings, ids: &[String], reason: &str) -> Result
 /// Each mutant's status in the last run's `.chimp/report.json`, by id (none when there
 /// is no readable report).
 fn last_statuses(root: &std::path::Path) -> BTreeMap<String, String> {
-    let Ok(text) = std::fs::read_to_string(root.join(".chimp/report.json")) else {
-        return BTreeMap::new();
-    };
-    let Ok(report) = serde_json::from_str::<serde_json::Value>(&text) else {
-        return BTreeMap::new();
-    };
-    let mut statuses = BTreeMap::new();
-    for file in report["files"]
-        .as_object()
-        .into_iter()
-        .flat_map(|files| files.values())
-    {
-        for mutant in file["mutants"].as_array().into_iter().flatten() {
-            if let (Some(id), Some(status)) = (mutant["id"].as_str(), mutant["status"].as_str()) {
-                statuses.insert(id.to_owned(), status.to_owned());
-            }
-        }
-    }
-    statuses
+    std::fs::read_to_string(root.join(".chimp/report.json"))
+        .ok()
+        .and_then(|text| serde_json::from_str::<mte::Report>(&text).ok())
+        .map(|report| {
+            report
+                .files
+                .into_values()
+                .flat_map(|file| file.mutants)
+                .map(|mutant| (mutant.id, mutant.status))
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 /// Mark the accepted survivors of a run's `results`, and say which entries are stale

@@ -288,6 +288,59 @@ pub(crate) fn is_warn_call(call: &ruff_python_ast::ExprCall) -> bool {
     }
 }
 
+/// Where a statement is, for [`statement_rule`].
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct StatementContext {
+    /// At module level.
+    pub(crate) top_level: bool,
+    /// In a function's body (not only a class's).
+    pub(crate) in_function: bool,
+    /// The file is a package's `__main__.py`.
+    pub(crate) main_module: bool,
+}
+
+/// The rule that takes a whole statement, if one does: a logging call or stderr print,
+/// a help print, the `__main__` block, a namespace `del`, a `__doc__` assignment.
+/// (`# pragma: no cover` needs the comments: the walk asks for it itself.)
+pub(crate) fn statement_rule(
+    stmt: &ruff_python_ast::Stmt,
+    context: StatementContext,
+) -> Option<AridRule> {
+    use ruff_python_ast::{Expr, Stmt};
+    match stmt {
+        Stmt::Expr(e) => match &*e.value {
+            Expr::Call(call) if is_logging_call(call) || is_stderr_print(call) => {
+                Some(AridRule::Logging)
+            }
+            Expr::Call(call) if is_help_print(call) => Some(AridRule::HelpText),
+            _ => None,
+        },
+        Stmt::If(i) => (context.top_level && !context.main_module && is_main_test(&i.test))
+            .then_some(AridRule::MainBlock),
+        Stmt::Delete(d) => (!context.in_function
+            && d.targets
+                .iter()
+                .all(|target| matches!(target, Expr::Name(_))))
+        .then_some(AridRule::NamespaceDel),
+        Stmt::Assign(a) => a
+            .targets
+            .iter()
+            .any(is_doc_target)
+            .then_some(AridRule::DocAssignments),
+        Stmt::AugAssign(a) => is_doc_target(&a.target).then_some(AridRule::DocAssignments),
+        _ => None,
+    }
+}
+
+/// Whether an assignment target is `__doc__` or `<something>.__doc__`.
+fn is_doc_target(target: &ruff_python_ast::Expr) -> bool {
+    match target {
+        ruff_python_ast::Expr::Name(name) => name.id.as_str() == "__doc__",
+        ruff_python_ast::Expr::Attribute(attribute) => attribute.attr.as_str() == "__doc__",
+        _ => false,
+    }
+}
+
 /// The last name of an expression: `c` for `a.b.c`, `getLogger` for
 /// `logging.getLogger(__name__)`.
 fn last_name(expr: &ruff_python_ast::Expr) -> Option<&str> {

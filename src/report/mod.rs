@@ -10,7 +10,7 @@ pub(crate) mod json;
 pub(crate) mod junit;
 pub(crate) mod markdown;
 pub(crate) mod merge;
-mod mte;
+pub(crate) mod mte;
 pub(crate) mod patch;
 pub(crate) mod sarif;
 #[cfg(test)]

@@ -304,34 +304,12 @@ impl Walker<'_> {
         if self.arid(AridRule::NoCover) && (on_header || self.no_cover(stmt, !compound)) {
             return true;
         }
-        let outside_functions = !self.functions.last().copied().unwrap_or(false);
-        match stmt {
-            Stmt::Expr(e) => match &*e.value {
-                Expr::Call(call) if arid::is_logging_call(call) || arid::is_stderr_print(call) => {
-                    self.arid(AridRule::Logging)
-                }
-                Expr::Call(call) if arid::is_help_print(call) => self.arid(AridRule::HelpText),
-                _ => false,
-            },
-            Stmt::If(i) => {
-                self.scopes.is_empty()
-                    && !self.main_module
-                    && arid::is_main_test(&i.test)
-                    && self.arid(AridRule::MainBlock)
-            }
-            Stmt::Delete(d) => {
-                outside_functions
-                    && d.targets
-                        .iter()
-                        .all(|target| matches!(target, Expr::Name(_)))
-                    && self.arid(AridRule::NamespaceDel)
-            }
-            Stmt::Assign(a) => {
-                a.targets.iter().any(is_doc_target) && self.arid(AridRule::DocAssignments)
-            }
-            Stmt::AugAssign(a) => is_doc_target(&a.target) && self.arid(AridRule::DocAssignments),
-            _ => false,
-        }
+        let context = arid::StatementContext {
+            top_level: self.scopes.is_empty(),
+            in_function: self.functions.last().copied().unwrap_or(false),
+            main_module: self.main_module,
+        };
+        arid::statement_rule(stmt, context).is_some_and(|rule| self.arid(rule))
     }
 
     /// Whether `# pragma: no cover` excludes `node` as coverage.py does: on its first
@@ -926,19 +904,12 @@ impl Walker<'_> {
     }
 }
 
-/// Whether an assignment target is `__doc__` or `<something>.__doc__`.
-fn is_doc_target(target: &Expr) -> bool {
-    match target {
-        Expr::Name(name) => name.id.as_str() == "__doc__",
-        Expr::Attribute(attribute) => attribute.attr.as_str() == "__doc__",
-        _ => false,
-    }
-}
-
 fn is_word_char(c: char) -> bool {
     c.is_alphanumeric() || c == '_'
 }
 
+#[cfg(test)]
+mod arid_tests;
 #[cfg(test)]
 mod snapshots;
 #[cfg(test)]
