@@ -6,6 +6,7 @@
 #
 #   INPUT_TESTS       the test command (else the project's configuration or detection)
 #   INPUT_FAIL_UNDER  pass when the mutation score reaches this percentage
+#   INPUT_BUDGET      stop after this long (--budget)
 #   INPUT_ARGS        more arguments, split on whitespace
 #
 # and GitHub's GITHUB_EVENT_NAME, GITHUB_BASE_REF and GITHUB_OUTPUT. Writes
@@ -18,6 +19,9 @@ if [ -n "${INPUT_TESTS:-}" ]; then
 fi
 if [ -n "${INPUT_FAIL_UNDER:-}" ]; then
   args+=(--fail-under "$INPUT_FAIL_UNDER")
+fi
+if [ -n "${INPUT_BUDGET:-}" ]; then
+  args+=(--budget "$INPUT_BUDGET")
 fi
 case "${GITHUB_EVENT_NAME:-}" in
   pull_request | pull_request_target)

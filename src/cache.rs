@@ -124,8 +124,9 @@ fn outcome_code(outcome: Outcome) -> Option<u8> {
         Outcome::Survived => Some(3),
         Outcome::Uncovered => Some(4),
         Outcome::Equivalent => Some(5),
-        // Acceptance is the team's file's to say, on every run.
-        Outcome::Accepted | Outcome::Error => None,
+        // Acceptance is the team's file's to say, on every run; a mutant the budget left
+        // out has no outcome.
+        Outcome::Accepted | Outcome::Error | Outcome::NotRun => None,
     }
 }
 

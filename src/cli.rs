@@ -6,6 +6,7 @@ use std::path::PathBuf;
 
 use clap::{ArgMatches, Args, Parser, Subcommand};
 
+use crate::budget::Budget;
 use crate::exit_code::EXIT_STATUS_HELP;
 use crate::settings::Settings;
 use crate::shard::Shard;
@@ -388,6 +389,23 @@ pub struct RunArgs {
         help_heading = "Running"
     )]
     pub baseline_timeout: Option<f64>,
+
+    /// Stop after this long (`90s`, `2m`, `1m30s`, or seconds), counted from the start:
+    /// tests still running are stopped and the mutants left are `not-run`. The most
+    /// telling mutant of each line runs first, cached outcomes are free; survivors found
+    /// still fail the run, mutants not run do not. `none` for no budget [default: none;
+    /// the pre-push hook's is 2m].
+    #[arg(
+        long,
+        value_name = "DURATION",
+        env = "CHIMP_BUDGET",
+        help_heading = "Running"
+    )]
+    pub budget: Option<Budget>,
+
+    /// No time budget, whatever a configuration or the pre-push hook says.
+    #[arg(long, conflicts_with = "budget", help_heading = "Running")]
+    pub no_budget: bool,
 
     /// How mutants run: `pytest` keeps a warm pytest process per sandbox that forks for
     /// each mutant and runs only the tests that reach it; `command` runs the test command

@@ -208,7 +208,11 @@ impl Progress {
             Outcome::Killed => self.killed += 1,
             Outcome::Survived => self.survived += 1,
             Outcome::Timeout => self.timeout += 1,
-            Outcome::Uncovered | Outcome::Equivalent | Outcome::Accepted | Outcome::Error => {}
+            Outcome::Uncovered
+            | Outcome::Equivalent
+            | Outcome::Accepted
+            | Outcome::Error
+            | Outcome::NotRun => {}
         }
         tracing::debug!(
             "mutant {} {}: {} in {} ms",

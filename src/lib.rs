@@ -6,6 +6,7 @@
 //! README's "Layout" section maps each module.
 
 mod accepted;
+mod budget;
 mod cache;
 pub mod cli;
 mod commands;

@@ -41,6 +41,10 @@ pub enum Outcome {
     Accepted,
     /// The mutant could not be run: an error of git-chimp or of the sandbox.
     Error,
+    /// The run's time budget (`--budget`) was spent before the mutant's tests finished:
+    /// nothing is known about it. Left out of the score and of the exit status.
+    #[strum(serialize = "not-run")]
+    NotRun,
 }
 
 impl Outcome {
@@ -60,6 +64,13 @@ impl Outcome {
         matches!(self, Outcome::Equivalent | Outcome::Accepted)
     }
 
+    /// Whether a summary lists the outcome only when some mutant has it: equivalent,
+    /// accepted and not run.
+    #[must_use]
+    pub fn shown_when_some(self) -> bool {
+        self.unscored() || self == Outcome::NotRun
+    }
+
     /// Lowercase name, as the terminal shows it.
     #[must_use]
     pub fn name(self) -> &'static str {
@@ -76,6 +87,7 @@ impl Outcome {
             Outcome::Uncovered => "NoCoverage",
             Outcome::Equivalent | Outcome::Accepted => "Ignored",
             Outcome::Error => "RuntimeError",
+            Outcome::NotRun => "Pending",
         }
     }
 
@@ -100,6 +112,9 @@ impl Outcome {
 
 /// How an accepted survivor's detail starts; the team's reason follows.
 pub(crate) const ACCEPTED: &str = "accepted: ";
+
+/// The detail of a mutant the time budget left out.
+pub(crate) const NOT_RUN_BUDGET: &str = "not run: budget";
 
 /// Every variant of a strum `VariantArray` enum as an array of its `COUNT`, in
 /// declaration order (for `ALL` constants that iterate by value).
@@ -203,13 +218,13 @@ impl Summary {
         self.counts.get(&outcome).copied().unwrap_or(0)
     }
 
-    /// The outcomes a summary lists: all of them, but equivalent and accepted only in a
-    /// run that has some.
+    /// The outcomes a summary lists: all of them, but equivalent, accepted and not run
+    /// only in a run that has some.
     #[must_use]
     pub(crate) fn shown(&self) -> Vec<Outcome> {
         Outcome::ALL
             .into_iter()
-            .filter(|outcome| !outcome.unscored() || self.count(*outcome) > 0)
+            .filter(|outcome| !outcome.shown_when_some() || self.count(*outcome) > 0)
             .collect()
     }
 
@@ -286,6 +301,6 @@ mod test {
             Outcome::from_schema("Ignored", Some("compiles to the original's bytecode")),
             Some(Outcome::Equivalent)
         );
-        assert_eq!(Outcome::from_schema("Pending", None), None);
+        assert_eq!(Outcome::from_schema("Unknown", None), None);
     }
 }

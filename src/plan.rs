@@ -5,6 +5,7 @@
 
 use std::time::Duration;
 
+use crate::budget;
 use crate::cache::{self, Cache, CacheKey};
 use crate::mutant::Mutant;
 use crate::outcome::{MutantResult, Outcome, RanBy};
@@ -26,6 +27,9 @@ pub(crate) struct Plan {
     entries: Vec<Entry>,
     /// How many outcomes came from the cache.
     pub(crate) from_cache: usize,
+    /// Whether the misses go in a time budget's order ([`budget::order`]) rather than in
+    /// discovery order.
+    budgeted: bool,
 }
 
 impl Plan {
@@ -77,30 +81,69 @@ impl Plan {
         Self {
             entries,
             from_cache,
+            budgeted: false,
         }
     }
 
-    /// The entries with no outcome yet, in order: what the lab runs. Its results come
-    /// back by position in this list ([`Plan::record`]).
-    pub(crate) fn misses(&self) -> Vec<&Entry> {
-        self.entries
+    /// Put the misses in the order that makes a time budget buy the most
+    /// ([`budget::order`]).
+    pub(crate) fn order_for_budget(&mut self) {
+        self.budgeted = true;
+    }
+
+    /// Where in `entries` each entry with no outcome yet is, in the order they run.
+    fn miss_indices(&self) -> Vec<usize> {
+        let indices: Vec<usize> = (0..self.entries.len())
+            .filter(|&index| self.entries[index].result.is_none())
+            .collect();
+        if !self.budgeted {
+            return indices;
+        }
+        let mutants: Vec<&Mutant> = indices
             .iter()
-            .filter(|entry| entry.result.is_none())
+            .map(|&index| &self.entries[index].mutant)
+            .collect();
+        budget::order(&mutants)
+            .into_iter()
+            .map(|position| indices[position])
+            .collect()
+    }
+
+    /// The entries with no outcome yet, in the order they run: what the lab runs. Its
+    /// results come back by position in this list ([`Plan::record`]).
+    pub(crate) fn misses(&self) -> Vec<&Entry> {
+        self.miss_indices()
+            .into_iter()
+            .map(|index| &self.entries[index])
             .collect()
     }
 
     /// Record the lab's results: pairs of a position in [`Plan::misses`] and a result.
     pub(crate) fn record(&mut self, ran: Vec<(usize, MutantResult)>) {
-        let mut misses: Vec<&mut Entry> = self
+        let indices = self.miss_indices();
+        for (position, result) in ran {
+            if let Some(&index) = indices.get(position) {
+                self.entries[index].result = Some(result);
+            }
+        }
+    }
+
+    /// Give every entry still without an outcome `outcome`, with `detail`; returns how
+    /// many (the mutants a spent budget left out).
+    pub(crate) fn settle_rest(&mut self, outcome: Outcome, detail: &str) -> usize {
+        let mut settled = 0;
+        for entry in self
             .entries
             .iter_mut()
             .filter(|entry| entry.result.is_none())
-            .collect();
-        for (position, result) in ran {
-            if let Some(entry) = misses.get_mut(position) {
-                entry.result = Some(result);
-            }
+        {
+            entry.result = Some(MutantResult {
+                detail: Some(detail.to_owned()),
+                ..MutantResult::new(&entry.mutant, outcome, Duration::ZERO)
+            });
+            settled += 1;
         }
+        settled
     }
 
     /// Every known outcome, in discovery order.
@@ -223,5 +266,52 @@ mod test {
         let plan = Plan::new(&mutants, vec![None; mutants.len()], None, (None, true));
         assert_eq!(plan.from_cache, 0);
         assert_eq!(plan.misses().len(), mutants.len());
+    }
+
+    #[test]
+    fn a_budgeted_plan_runs_its_misses_in_budget_order_and_settles_the_rest_as_not_run() {
+        let mutants = mutants();
+        let mut plan = Plan::new(&mutants, vec![None; mutants.len()], None, (None, true));
+        plan.order_for_budget();
+        let misses: Vec<Mutant> = plan
+            .misses()
+            .iter()
+            .map(|entry| entry.mutant.clone())
+            .collect();
+        let refs: Vec<&Mutant> = mutants.iter().collect();
+        let expected: Vec<&str> = budget::order(&refs)
+            .into_iter()
+            .map(|position| mutants[position].id.0.as_str())
+            .collect();
+        let ids: Vec<&str> = misses.iter().map(|mutant| mutant.id.0.as_str()).collect();
+        assert_eq!(ids, expected);
+        assert_ne!(
+            ids,
+            mutants
+                .iter()
+                .map(|mutant| mutant.id.0.as_str())
+                .collect::<Vec<_>>(),
+            "the budget order differs from discovery order here"
+        );
+        // The first miss ran: its result lands on its own mutant.
+        plan.record(vec![(
+            0,
+            MutantResult::new(&misses[0], Outcome::Killed, Duration::ZERO),
+        )]);
+        assert_eq!(
+            plan.settle_rest(Outcome::NotRun, "not run: budget"),
+            mutants.len() - 1
+        );
+        let results = plan.into_results();
+        assert_eq!(results.len(), mutants.len());
+        for (mutant, result) in mutants.iter().zip(&results) {
+            assert_eq!(result.mutant.id, mutant.id, "discovery order");
+            let expected = if mutant.id == misses[0].id {
+                Outcome::Killed
+            } else {
+                Outcome::NotRun
+            };
+            assert_eq!(result.outcome, expected, "{}", mutant.id);
+        }
     }
 }

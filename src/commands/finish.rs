@@ -10,16 +10,16 @@ use crate::report;
 
 /// Write every report of a finished run (or merge), print the summary and decide the exit
 /// status: survivors fail unless the score reaches `fail_under`. `run` says whether the
-/// run was interrupted and how many outcomes came from the cache; `all` lists every
-/// survivor.
+/// run was interrupted, and the lines to print after the summary (how many outcomes
+/// came from the cache, what the budget left out); `all` lists every survivor.
 pub(crate) fn finish(
     out: &OutputDir,
     findings: &report::Findings<'_>,
     kinds: &[cli::ReportKind],
-    run: (bool, Option<String>),
+    run: (bool, &[String]),
     (fail_under, all): (Option<f64>, bool),
 ) -> Result<ExitCode> {
-    let (interrupted, from_cache) = run;
+    let (interrupted, notes) = run;
     let more = if kinds.contains(&cli::ReportKind::Html) {
         "every one is in .chimp/report.html (or pass --all)".to_owned()
     } else {
@@ -38,7 +38,7 @@ pub(crate) fn finish(
         )
     );
     print!("{}", report::terminal::skipped_lines(findings.skipped));
-    if let Some(line) = from_cache {
+    for line in notes {
         println!("{line}");
     }
     let survived = findings

@@ -50,7 +50,7 @@ pub(crate) fn merge(args: &MergeArgs, outer: Settings, all: bool) -> Result<Exit
         &out,
         &findings,
         &cli::ReportKind::distinct(&kinds),
-        (pending > 0, None),
+        (pending > 0, &[]),
         (fail_under, all),
     )?;
     if pending > 0 {

@@ -1,5 +1,6 @@
 //! A run: discovery, the cache, the sandboxes and the lab, then the reports.
 
+use std::fmt::Write;
 use std::time::Duration;
 
 use anyhow::Result;
@@ -16,7 +17,7 @@ use crate::exit_code::{ExitCode, fatal};
 use crate::git::repo::{Repo, TargetState};
 use crate::git::sandbox;
 use crate::mutant::Mutant;
-use crate::outcome::{MutantResult, Outcome, RanBy};
+use crate::outcome::{MutantResult, NOT_RUN_BUDGET, Outcome, RanBy};
 use crate::output::OutputDir;
 use crate::plan::{self, Plan};
 use crate::python::select;
@@ -33,6 +34,7 @@ use super::{
 
 /// A run with the command line's `settings`; `all` lists every survivor.
 pub(crate) fn sweep(settings: Settings, all: bool) -> Result<ExitCode> {
+    let started = std::time::Instant::now();
     interrupt::install();
     let Prepared {
         repo,
@@ -40,6 +42,9 @@ pub(crate) fn sweep(settings: Settings, all: bool) -> Result<ExitCode> {
         state,
         changed,
     } = prepare(settings)?;
+    if let Some(budget) = options.budget {
+        interrupt::set_deadline(started + budget);
+    }
     let tests = test_command(&repo, &options, &state)?;
     let _lock = sandbox::lock(&repo)?;
     let out = OutputDir::create(repo.workdir())?;
@@ -78,6 +83,9 @@ pub(crate) fn sweep(settings: Settings, all: bool) -> Result<ExitCode> {
         cache.as_ref(),
         (options.timeout, pytest.is_some()),
     );
+    if options.budget.is_some() {
+        plan.order_for_budget();
+    }
     let misses = found.mutants.len() - plan.from_cache;
     if cache.is_some() {
         tracing::info!(
@@ -89,7 +97,7 @@ pub(crate) fn sweep(settings: Settings, all: bool) -> Result<ExitCode> {
     }
     let misses = misses - find_equivalent(&mut plan, &found, &tests, &options, cache.as_ref())?;
     let mut interrupted = false;
-    if misses > 0 {
+    if misses > 0 && !interrupt::budget_spent() {
         let to_run = Run {
             misses: &plan.misses(),
             cache: cache.as_ref(),
@@ -100,26 +108,25 @@ pub(crate) fn sweep(settings: Settings, all: bool) -> Result<ExitCode> {
         plan.record(ran);
         interrupted = was_interrupted;
     }
+    let not_run = if interrupted || !interrupt::budget_spent() {
+        0
+    } else {
+        plan.settle_rest(Outcome::NotRun, NOT_RUN_BUDGET)
+    };
     let from_cache = plan.from_cache;
     let mut results = plan.into_results();
     let accepted = apply_accepted(&accepted, &mut results, &found, &state);
-    let compiled = results
-        .iter()
-        .filter(|result| result.ran_by == RanBy::Compiler)
-        .count();
-    let from_cache = cache.is_some().then(|| {
-        let run = results.len() - from_cache - compiled;
-        if compiled > 0 {
-            format!("{from_cache} from cache, {compiled} equivalent by compiling, {run} run")
-        } else {
-            format!("{from_cache} from cache, {run} run")
-        }
-    });
+    let notes = summary_notes(
+        &options,
+        &results,
+        cache.is_some().then_some(from_cache),
+        not_run,
+    );
     let exit = finish(
         &out,
         &findings(&results),
         &options.reports,
-        (interrupted, from_cache),
+        (interrupted, &notes),
         (options.fail_under, all),
     )?;
     print!("{accepted}");
@@ -128,6 +135,56 @@ pub(crate) fn sweep(settings: Settings, all: bool) -> Result<ExitCode> {
         sandbox::clean(&repo)?;
     }
     Ok(exit)
+}
+
+/// The lines after the summary: where the outcomes came from (`from_cache`: how many
+/// the cache gave, with a cache), and what the budget left out (`not_run`).
+fn summary_notes(
+    options: &Options,
+    results: &[MutantResult],
+    from_cache: Option<usize>,
+    not_run: usize,
+) -> Vec<String> {
+    let compiled = results
+        .iter()
+        .filter(|result| result.ran_by == RanBy::Compiler)
+        .count();
+    let mut notes = Vec::new();
+    if let Some(from_cache) = from_cache {
+        let run = results.len() - from_cache - compiled - not_run;
+        notes.push(if compiled > 0 {
+            format!("{from_cache} from cache, {compiled} equivalent by compiling, {run} run")
+        } else {
+            format!("{from_cache} from cache, {run} run")
+        });
+    }
+    if not_run > 0 {
+        notes.push(budget_note(options, not_run, results.len()));
+    }
+    notes
+}
+
+/// What the summary says when the budget left `not_run` of `total` mutants out: how
+/// many, and the command that runs them all.
+fn budget_note(options: &Options, not_run: usize, total: usize) -> String {
+    let budget = options
+        .budget
+        .map(|budget| crate::budget::Budget::Limit(budget).to_string())
+        .unwrap_or_default();
+    let mut command = "git chimp".to_owned();
+    for (flag, value) in [("--rev", &options.rev), ("--since", &options.since)] {
+        if let Some(value) = value {
+            let _ = write!(
+                command,
+                " {flag} {}",
+                shlex::try_quote(value).unwrap_or_default()
+            );
+        }
+    }
+    format!(
+        "budget {budget} spent: {not_run} of {total} mutants not run (each line's most telling \
+         mutant went first; the cache keeps what ran). Run them all: {command} --no-budget"
+    )
 }
 
 /// The configured test command, or the detected one (said in one line).
@@ -333,6 +390,13 @@ pub(crate) fn worker_summary(results: &[&MutantResult]) -> String {
     )
 }
 
+/// Whether `err` says a test run was stopped (by Ctrl-C or the budget), not that it
+/// failed.
+fn stopped(err: &anyhow::Error) -> bool {
+    err.downcast_ref::<crate::exit_code::Fatal>()
+        .is_some_and(|fatal| fatal.code == ExitCode::Interrupted)
+}
+
 /// The mutants a run must test: those the cache did not answer.
 pub(crate) struct Run<'a> {
     /// The plan's misses, in its order.
@@ -395,6 +459,10 @@ pub(crate) fn run_misses(
                     ExitCode::Interrupted,
                     "interrupted before any mutant ran",
                 ));
+            }
+            if interrupt::budget_spent() && stopped(&err) {
+                tracing::info!("the budget was spent before the baseline finished");
+                return Ok((Vec::new(), false));
             }
             return Err(err);
         }

@@ -14,7 +14,7 @@ use crate::execution::worker::{Failure, Mode, PytestCommand, Start, Worker};
 use crate::exit_code::{ExitCode, fatal};
 use crate::git::repo::TargetState;
 use crate::git::sandbox::Sandbox;
-use crate::interrupt::is_interrupted;
+use crate::interrupt::should_stop;
 use crate::mutant::Mutant;
 use crate::output::OutputDir;
 use crate::python::encoding::SourceEncoding;
@@ -140,7 +140,7 @@ impl Lab<'_> {
                 return Ok((timeout, workers));
             }
         }
-        if is_interrupted() {
+        if should_stop() {
             return Err(fatal(ExitCode::Interrupted, "interrupted"));
         }
         tracing::info!("baseline: {}", self.tests);
@@ -156,7 +156,7 @@ impl Lab<'_> {
             self.canary(&sandboxes[0], self.candidates, timeout)?;
             self.restore_all(&sandboxes[..1], "the canary run")?;
         }
-        if is_interrupted() {
+        if should_stop() {
             return Err(fatal(ExitCode::Interrupted, "interrupted"));
         }
         Ok((timeout, workers))

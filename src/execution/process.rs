@@ -21,7 +21,7 @@ use nix::sys::signal::{Signal, killpg};
 use nix::unistd::Pid;
 use wait_timeout::ChildExt;
 
-use crate::interrupt::is_interrupted;
+use crate::interrupt::should_stop;
 
 /// How a test run ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -34,7 +34,7 @@ pub enum Exit {
     Signalled(i32),
     /// It ran past the timeout and was killed.
     Timeout,
-    /// The user interrupted git-chimp, which killed it.
+    /// The user interrupted git-chimp, or the run's time budget ran out: it was killed.
     Interrupted,
 }
 
@@ -169,7 +169,7 @@ pub fn run_test_command(
                 (None, None) => Exit::Failure(-1),
             };
         }
-        let stop = if is_interrupted() {
+        let stop = if should_stop() {
             Some(Exit::Interrupted)
         } else if timeout.is_some_and(|timeout| start.elapsed() >= timeout) {
             Some(Exit::Timeout)

@@ -16,7 +16,7 @@ use crate::execution::lab::{Lab, Workers};
 use crate::execution::process::{Exit, RunResult, run_test_command};
 use crate::execution::worker::{Answer, Failure, Mode, Worker};
 use crate::git::sandbox::Sandbox;
-use crate::interrupt::is_interrupted;
+use crate::interrupt::should_stop;
 use crate::mutant::Mutant;
 use crate::outcome::{MutantResult, Outcome, RanBy};
 use crate::python::encoding::encode;
@@ -77,7 +77,7 @@ impl Lab<'_> {
                         None => Box::new(plain),
                     };
                     loop {
-                        if is_interrupted() || broken.load(Ordering::SeqCst) {
+                        if should_stop() || broken.load(Ordering::SeqCst) {
                             break;
                         }
                         let index = next.fetch_add(1, Ordering::SeqCst);
@@ -123,7 +123,7 @@ impl Lab<'_> {
         indexed.sort_by_key(|(index, _)| *index);
         LabOutcome {
             results: indexed,
-            interrupted: is_interrupted(),
+            interrupted: crate::interrupt::is_interrupted(),
         }
     }
 
@@ -396,7 +396,7 @@ impl MutantRunner for WorkerRunner<'_, '_> {
                 let result = self
                     .plain
                     .run_because(mutant, "run from scratch: the worker died on it");
-                if restart && !is_interrupted() {
+                if restart && !should_stop() {
                     self.restart();
                 }
                 result

@@ -13,6 +13,10 @@ use crate::git::repo::Repo;
 /// The hook script.
 pub(crate) const HOOK: &str = include_str!("../../hooks/pre-push");
 
+/// The time budget the hook gives a push when no setting names one (`chimp.budget`,
+/// `budget` in the file, `CHIMP_BUDGET`): the hook script's `default_budget`.
+pub(crate) const HOOK_BUDGET: &str = "2m";
+
 /// The line that marks a pre-push hook as git-chimp's.
 pub(crate) const MARKER: &str = "# git-chimp pre-push hook";
 
@@ -87,5 +91,18 @@ pub(crate) fn uninstall(repo: &Repo) -> Result<Option<PathBuf>> {
             format!("{} is not git-chimp's hook; left as it is", path.display()),
         )),
         Err(_) => Ok(None),
+    }
+}
+
+#[cfg(test)]
+mod test {
+    use super::*;
+
+    #[test]
+    fn the_hook_script_gives_the_budget_the_settings_name_as_its_default() {
+        assert!(
+            HOOK.contains(&format!("\ndefault_budget={HOOK_BUDGET}\n")),
+            "hooks/pre-push must set default_budget={HOOK_BUDGET}"
+        );
     }
 }

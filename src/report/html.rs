@@ -119,7 +119,8 @@ fn header(page: &mut String, findings: &Findings<'_>, summary: &Summary) {
     let score = summary
         .score()
         .map_or_else(|| "n/a".to_owned(), |score| format!("{score:.1}%"));
-    let pending = findings.mutants.len() - findings.results.len();
+    // Mutants with no outcome: an interrupted run's, and those the budget left out.
+    let pending = findings.mutants.len() - findings.results.len() + summary.count(Outcome::NotRun);
     let _ = write!(
         page,
         "<header>\n<h1>git-chimp mutation report</h1>\n<div class=\"score\">mutation score {score}{}</div>\n<div class=\"totals\"><span>{} mutants</span>",
@@ -127,6 +128,9 @@ fn header(page: &mut String, findings: &Findings<'_>, summary: &Summary) {
         findings.mutants.len()
     );
     for outcome in summary.shown() {
+        if outcome == Outcome::NotRun {
+            continue;
+        }
         let _ = write!(
             page,
             "<span id=\"total-{}\">{} {}</span>",
@@ -251,7 +255,9 @@ fn file_section(page: &mut String, number: usize, path: &str, source: &str, entr
 }
 
 fn mutant_entry(page: &mut String, source: &str, mutant: &Mutant, result: Option<&MutantResult>) {
-    let class = result.map_or("pending", |r| r.outcome.name());
+    let class = result
+        .filter(|r| r.outcome != Outcome::NotRun)
+        .map_or("pending", |r| r.outcome.name());
     let _ = write!(
         page,
         "<div class=\"mutant o-{class}\" id=\"m-{}\"><span class=\"badge\">{}</span> {}:{} {} <code>{}</code> <span class=\"id\">{}</span>",

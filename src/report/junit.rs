@@ -36,7 +36,9 @@ fn write<'a>(writer: &mut Writer<Vec<u8>>, findings: &Findings<'a>) -> io::Resul
     };
     let failed = |outcome: Option<Outcome>| outcome.is_some_and(Outcome::undetected);
     let errored = |outcome: Option<Outcome>| outcome == Some(Outcome::Error);
-    let skipped = |outcome: Option<Outcome>| outcome.is_none_or(Outcome::unscored);
+    let skipped = |outcome: Option<Outcome>| {
+        outcome.is_none_or(|outcome| outcome.unscored() || outcome == Outcome::NotRun)
+    };
     let seconds = |entries: &[Entry<'_>]| -> String {
         let total: f64 = entries
             .iter()
@@ -155,12 +157,13 @@ fn test_case(
                     .map(drop)
             })?;
         }
-        Some(outcome @ (Outcome::Equivalent | Outcome::Accepted)) => {
-            // An accepted survivor's detail already starts with "accepted: ".
-            let message = if outcome == Outcome::Accepted {
-                detail.to_owned()
-            } else {
+        Some(outcome @ (Outcome::Equivalent | Outcome::Accepted | Outcome::NotRun)) => {
+            // An accepted survivor's detail already starts with "accepted: ", and one
+            // the budget left out with "not run: ".
+            let message = if outcome == Outcome::Equivalent {
                 format!("{}: {detail}", outcome.name())
+            } else {
+                detail.to_owned()
             };
             element.write_inner_content(|writer| {
                 writer

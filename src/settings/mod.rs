@@ -198,6 +198,12 @@ settings! {
     /// The baseline's timeout without `timeout`, in seconds.
     baseline_timeout: value::Seconds as f64 = "baseline-timeout", Scope::Everywhere, env: true,
         default: |_| "600 s".into();
+    /// How long a run may take.
+    budget: value::TimeBudget as crate::budget::Budget = "budget", Scope::Everywhere,
+        env: true, default: |_| format!(
+            "none (the pre-push hook's: {})",
+            crate::git::hook::HOOK_BUDGET
+        );
     /// How mutants run.
     runner: value::RunnerName as crate::cli::Runner = "runner", Scope::Everywhere, env: true,
         default: |_| "auto".into();
@@ -284,6 +290,11 @@ impl From<&RunArgs> for Settings {
             jobs: args.jobs,
             timeout: args.timeout,
             baseline_timeout: args.baseline_timeout,
+            budget: if args.no_budget {
+                Some(crate::budget::Budget::Unlimited)
+            } else {
+                args.budget
+            },
             runner: args.runner,
             cache_dir: args.cache_dir.clone(),
             no_cache: args.no_cache.then_some(true),

@@ -59,6 +59,8 @@ pub(crate) struct Options {
     pub timeout: Option<Duration>,
     /// How long the baseline may take without `timeout` (`--baseline-timeout`).
     pub baseline_timeout: Duration,
+    /// How long the run may take (`--budget`), if it is limited.
+    pub budget: Option<Duration>,
     /// Parallel workers.
     pub jobs: usize,
     /// Whether to run the canary check.
@@ -176,6 +178,7 @@ impl Options {
             tests,
             timeout,
             baseline_timeout,
+            budget: args.budget.and_then(crate::budget::Budget::limit),
             jobs,
             canary: args.no_canary != Some(true),
             reexec: args.no_reexec != Some(true),

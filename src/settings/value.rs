@@ -8,6 +8,7 @@ use std::path::PathBuf;
 
 use serde::de::{Deserialize, Deserializer, Error as _};
 
+use crate::budget::Budget;
 use crate::cli::{ReportKind, Runner};
 use crate::python::operators::Operator;
 use crate::shard::Shard;
@@ -270,6 +271,28 @@ impl Kind for Seconds {
     }
     fn shown(value: &f64) -> String {
         format!("{value}")
+    }
+}
+
+/// A time budget: a duration (`2m`, or a number of seconds), or `none`.
+pub(crate) struct TimeBudget;
+
+impl Kind for TimeBudget {
+    type Value = Budget;
+    fn from_toml(value: &toml::Value) -> Result<Budget, String> {
+        let expected = || "a duration such as \"90s\" or \"2m\" (or seconds), or \"none\"".into();
+        match value {
+            toml::Value::String(text) => text.parse().map_err(|_| expected()),
+            other => number(other)
+                .and_then(|seconds| seconds.to_string().parse().ok())
+                .ok_or_else(expected),
+        }
+    }
+    fn from_git(text: &str) -> Result<Budget, String> {
+        text.parse()
+    }
+    fn shown(value: &Budget) -> String {
+        value.to_string()
     }
 }
 

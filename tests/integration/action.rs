@@ -41,7 +41,7 @@ fn the_action_is_a_composite_that_caches_installs_runs_and_uploads_sarif() {
     );
     let text = String::from_utf8(out.stdout).unwrap();
     assert!(
-        text.contains("inputs args fail-under install tests upload-sarif\n"),
+        text.contains("inputs args budget fail-under install tests upload-sarif\n"),
         "{text}"
     );
     let steps: Vec<&str> = text
@@ -58,7 +58,7 @@ fn the_action_is_a_composite_that_caches_installs_runs_and_uploads_sarif() {
         ],
         "{text}"
     );
-    for input in ["TESTS", "FAIL_UNDER", "ARGS"] {
+    for input in ["TESTS", "FAIL_UNDER", "BUDGET", "ARGS"] {
         assert!(
             text.contains(&format!("env INPUT_{input} ${{{{ inputs.")),
             "{text}"
@@ -104,6 +104,7 @@ fn the_run_step_mutates_a_pull_requests_lines_and_sweeps_a_push() {
                 ("GITHUB_STEP_SUMMARY", summary.to_str().unwrap()),
                 ("GITHUB_OUTPUT", output.to_str().unwrap()),
                 ("INPUT_TESTS", UNITTEST),
+                ("INPUT_BUDGET", "10m"),
                 ("INPUT_ARGS", "--jobs 2 --no-cache"),
             ],
         )
@@ -112,7 +113,7 @@ fn the_run_step_mutates_a_pull_requests_lines_and_sweeps_a_push() {
     assert_eq!(pr.code, 2, "{}{}", pr.stdout, pr.stderr);
     assert!(
         pr.stdout.contains(&format!(
-            "git chimp --report github,sarif,markdown --tests {UNITTEST} --since origin/{base} --jobs 2 --no-cache"
+            "git chimp --report github,sarif,markdown --tests {UNITTEST} --budget 10m --since origin/{base} --jobs 2 --no-cache"
         )),
         "{}",
         pr.stdout

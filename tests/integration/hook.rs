@@ -62,6 +62,13 @@ fn push_is_refused_when_the_pushed_commit_adds_an_untested_function_and_accepted
         push.stderr
     );
     assert!(push.stderr.contains("--no-verify"), "{}", push.stderr);
+    // No setting names a budget: the hook's own, which its message names.
+    assert!(
+        push.stderr
+            .contains("within 2m (the hook's budget; change it with git config chimp.budget"),
+        "{}",
+        push.stderr
+    );
     assert_eq!(remote_main(&repo), before, "the remote did not move");
     // Only the new function was tested: add's mutants are not in scope.
     let statuses = repo.statuses();
@@ -76,6 +83,40 @@ fn push_is_refused_when_the_pushed_commit_adds_an_untested_function_and_accepted
     let push = repo.git_with_chimp(&["push", "origin", "main"], &[]);
     assert_eq!(push.code, 0, "{}\n{}", push.stdout, push.stderr);
     assert_ne!(remote_main(&repo), before);
+}
+
+#[test]
+fn a_survivor_found_within_the_budget_refuses_the_push_though_the_budget_ran_out() {
+    let repo = pushed();
+    // Slow tests: half a second a run.
+    let tests = std::fs::read_to_string(repo.root.join("test_calc.py")).unwrap();
+    let slow = tests.replace(
+        "class AddTest(unittest.TestCase):\n",
+        "class AddTest(unittest.TestCase):\n    def setUp(self):\n        import time\n        time.sleep(0.4)\n\n",
+    );
+    assert_ne!(slow, tests);
+    repo.write("test_calc.py", &slow);
+    repo.commit("slow tests");
+    let push = repo.git_with_chimp(&["push", "origin", "main"], &[]);
+    assert_eq!(push.code, 0, "{}\n{}", push.stdout, push.stderr);
+    // Four untested lines: more mutants than 4 s of half-second runs can test.
+    let calc = std::fs::read_to_string(repo.root.join("calc.py")).unwrap();
+    let untested = "\n\ndef fee(amount, rate):\n    base = amount * rate\n    if base > 100:\n        base = base - 5\n    return base + 1\n";
+    repo.write("calc.py", &format!("{calc}{untested}"));
+    repo.commit("add fee");
+    repo.git(&["config", "chimp.budget", "4s"]);
+    let push = push_refused(&repo);
+    assert!(
+        !push.stderr.contains("the hook's budget"),
+        "chimp.budget is the budget: {}",
+        push.stderr
+    );
+    let output = format!("{}{}", push.stdout, push.stderr);
+    assert!(output.contains("budget 4s spent"), "{output}");
+    let statuses = repo.statuses();
+    let count = |status: &str| statuses.values().filter(|each| *each == status).count();
+    assert!(count("Survived") >= 1, "{statuses:?}");
+    assert!(count("Pending") >= 1, "{statuses:?}");
 }
 
 #[test]

@@ -11,6 +11,7 @@
 mod util;
 
 mod action;
+mod budget;
 mod cache;
 mod cli;
 mod config;

@@ -27,7 +27,7 @@ use serde_json::json;
 use protocol::{Event, Request};
 
 use crate::execution::process::{Exit, ProcessGroup, RunResult, kill_group, log_tail};
-use crate::interrupt::is_interrupted;
+use crate::interrupt::should_stop;
 
 /// The worker's Python package and its start-up script: (path in the scratch
 /// directory, source).
@@ -401,7 +401,7 @@ impl Worker {
                     return Ok(event);
                 }
                 Err(RecvTimeoutError::Timeout) => {
-                    if is_interrupted() {
+                    if should_stop() {
                         self.kill();
                         return Err(Failure::Interrupted);
                     }

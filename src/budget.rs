@@ -1,0 +1,173 @@
+//! `--budget`: how long a run may take, and the order that makes a budget buy the most.
+//!
+//! The clock starts when the run does. Cached outcomes cost nothing and are always
+//! used; of the mutants to run, the most telling one of each line goes first (by
+//! [`Operator::BY_SIGNAL`](crate::python::operators::Operator::BY_SIGNAL): statement
+//! deletion, return value, condition, comparison, ... string last), then each line's
+//! second one, and so on ([`order`]). The order depends only on the mutants, so the same
+//! commit gets the same selection, and the cache makes each later run cover more. When
+//! the budget is spent, tests still running are stopped and every mutant without an
+//! outcome is [`NotRun`](crate::outcome::Outcome::NotRun).
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::str::FromStr;
+use std::time::Duration;
+
+use crate::mutant::Mutant;
+use crate::report::signal_rank;
+
+/// A run's time budget, as a setting gives it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Budget {
+    /// Stop after this long.
+    Limit(Duration),
+    /// No budget (`none`, `--no-budget`): also overrides a pre-push hook's default.
+    Unlimited,
+}
+
+impl Budget {
+    /// The limit, if there is one.
+    #[must_use]
+    pub fn limit(self) -> Option<Duration> {
+        match self {
+            Budget::Limit(limit) => Some(limit),
+            Budget::Unlimited => None,
+        }
+    }
+}
+
+impl fmt::Display for Budget {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Budget::Limit(limit) => write!(f, "{}", humantime::format_duration(*limit)),
+            Budget::Unlimited => f.write_str("none"),
+        }
+    }
+}
+
+impl FromStr for Budget {
+    type Err = String;
+
+    /// A duration (`90s`, `2m`, `1m 30s`, or a number of seconds), or `none`.
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        let text = text.trim();
+        if text.eq_ignore_ascii_case("none") {
+            return Ok(Budget::Unlimited);
+        }
+        let bad = || {
+            format!("{text:?}: expected a duration such as 90s, 2m or 1m30s (or seconds), or none")
+        };
+        let limit = match text.parse::<f64>() {
+            Ok(seconds) if seconds.is_finite() && seconds > 0.0 => Duration::from_secs_f64(seconds),
+            Ok(_) => return Err(bad()),
+            Err(_) => humantime::parse_duration(text).map_err(|_| bad())?,
+        };
+        if limit.is_zero() {
+            return Err(bad());
+        }
+        Ok(Budget::Limit(limit))
+    }
+}
+
+/// The order in which a budgeted run tests `mutants`: positions into the slice. Round
+/// by round, each round taking one mutant of every line that has one left, the most
+/// telling first; within a round, the most telling operator first, then by place.
+#[must_use]
+pub(crate) fn order(mutants: &[&Mutant]) -> Vec<usize> {
+    let mut by_line: BTreeMap<(&str, usize), Vec<usize>> = BTreeMap::new();
+    for (position, mutant) in mutants.iter().enumerate() {
+        by_line
+            .entry((mutant.path.as_str(), mutant.start.line))
+            .or_default()
+            .push(position);
+    }
+    let telling = |position: usize| {
+        let mutant = mutants[position];
+        (
+            signal_rank(mutant.operator),
+            mutant.path.as_str(),
+            mutant.span,
+        )
+    };
+    let mut keyed = Vec::with_capacity(mutants.len());
+    for positions in by_line.values_mut() {
+        positions.sort_by_key(|&position| telling(position));
+        for (round, &position) in positions.iter().enumerate() {
+            keyed.push(((round, telling(position)), position));
+        }
+    }
+    keyed.sort();
+    keyed.into_iter().map(|(_, position)| position).collect()
+}
+
+#[cfg(test)]
+mod test {
+    use super::*;
+    use crate::python::discover::mutate_source;
+    use crate::python::operators::Operator;
+
+    #[test]
+    fn a_budget_is_a_duration_or_none() {
+        let limit = |text: &str| text.parse::<Budget>().map(Budget::limit);
+        assert_eq!(limit("90s"), Ok(Some(Duration::from_secs(90))));
+        assert_eq!(limit("2m"), Ok(Some(Duration::from_mins(2))));
+        assert_eq!(limit("1m 30s"), Ok(Some(Duration::from_secs(90))));
+        assert_eq!(limit("2.5"), Ok(Some(Duration::from_millis(2500))));
+        assert_eq!(limit("none"), Ok(None));
+        for bad in ["0", "0s", "-1", "soon", "", "inf"] {
+            assert!(bad.parse::<Budget>().is_err(), "{bad}");
+        }
+        assert_eq!(
+            Budget::Limit(Duration::from_secs(150)).to_string(),
+            "2m 30s"
+        );
+    }
+
+    #[test]
+    fn each_line_gets_its_most_telling_mutant_before_any_line_gets_a_second() {
+        let source = "def f(a, b):\n    if a > b:\n        return a + 1\n    return 'x'\n";
+        let mutants =
+            mutate_source("m.py", source, &Operator::ALL.into_iter().collect()).expect("parses");
+        let refs: Vec<&Mutant> = mutants.iter().collect();
+        let order = order(&refs);
+        let ordered: Vec<&Mutant> = order.iter().map(|&position| refs[position]).collect();
+        let lines: std::collections::BTreeSet<usize> =
+            mutants.iter().map(|mutant| mutant.start.line).collect();
+        // The first round: one mutant of each line, most telling operator first.
+        let first: Vec<usize> = ordered[..lines.len()]
+            .iter()
+            .map(|mutant| mutant.start.line)
+            .collect();
+        assert_eq!(
+            first
+                .iter()
+                .collect::<std::collections::BTreeSet<_>>()
+                .len(),
+            lines.len(),
+            "{first:?}"
+        );
+        let ranks: Vec<usize> = ordered[..lines.len()]
+            .iter()
+            .map(|mutant| signal_rank(mutant.operator))
+            .collect();
+        assert!(ranks.is_sorted(), "{ranks:?}");
+        for line in &lines {
+            let head = ordered
+                .iter()
+                .find(|mutant| mutant.start.line == *line)
+                .expect("each line has one");
+            let best = mutants
+                .iter()
+                .filter(|mutant| mutant.start.line == *line)
+                .map(|mutant| signal_rank(mutant.operator))
+                .min();
+            assert_eq!(Some(signal_rank(head.operator)), best, "line {line}");
+        }
+        // A permutation, and the same one every time.
+        let mut sorted = order.clone();
+        sorted.sort_unstable();
+        assert_eq!(sorted, (0..mutants.len()).collect::<Vec<_>>());
+        assert_eq!(super::order(&refs), order);
+    }
+}
