@@ -169,6 +169,10 @@ pub enum Command {
         /// The cache directory [default: .chimp/cache at the repository root].
         #[arg(long, value_name = "DIR", env = "CHIMP_CACHE_DIR", global = true)]
         cache_dir: Option<PathBuf>,
+        /// The shared cache (`stats` counts its objects too) [default: the `cache-url`
+        /// setting].
+        #[arg(long, value_name = "URL", env = "CHIMP_CACHE_URL", global = true)]
+        cache_url: Option<String>,
     },
 }
 
@@ -339,7 +343,20 @@ pub struct RunArgs {
     )]
     pub cache_dir: Option<PathBuf>,
 
-    /// Neither read nor write the outcome cache.
+    /// A shared second level of the outcome cache, in an object store:
+    /// `s3://bucket/prefix`, `gs://bucket/prefix`, `az://container/prefix`,
+    /// `https://host/path` (`WebDAV` GET and PUT) or `file:///path`, with the usual
+    /// credentials from the environment (`AWS_*`, `GOOGLE_*`, `AZURE_*`). Local misses are looked up there; new outcomes are uploaded at
+    /// the end. A problem with it is one warning, never a failed run.
+    #[arg(
+        long,
+        value_name = "URL",
+        env = "CHIMP_CACHE_URL",
+        help_heading = "Running"
+    )]
+    pub cache_url: Option<String>,
+
+    /// Neither read nor write the outcome cache (local or shared).
     #[arg(long, help_heading = "Running")]
     pub no_cache: bool,
 

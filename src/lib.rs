@@ -42,9 +42,18 @@ pub fn run(cli: &Cli) -> Result<ExitCode> {
         Some(Command::Completions { shell }) => Ok(commands::docs::completions(*shell)),
         Some(Command::Man { out_dir, install }) => commands::docs::man(out_dir.clone(), *install),
         Some(Command::Clean) => commands::clean::clean(),
-        Some(Command::Cache { action, cache_dir }) => {
-            commands::cache::manage_cache(action, cache_dir.as_deref())
-        }
+        Some(Command::Cache {
+            action,
+            cache_dir,
+            cache_url,
+        }) => commands::cache::manage_cache(
+            action,
+            settings::Settings {
+                cache_dir: cache_dir.clone(),
+                cache_url: cache_url.clone(),
+                ..settings::Settings::default()
+            },
+        ),
         Some(Command::Hook(HookCommand::Install { force })) => commands::hook::install(*force),
         Some(Command::Hook(HookCommand::Uninstall)) => commands::hook::uninstall(),
         Some(Command::Init { hook }) => commands::hook::init(cli.run.tests.as_deref(), *hook),

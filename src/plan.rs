@@ -3,6 +3,7 @@
 //! ([`Plan::new`]) from the cache and its reuse rule ([`reusable`]); the lab gets the
 //! misses and hands their results back by position.
 
+use std::collections::BTreeMap;
 use std::time::Duration;
 
 use crate::budget;
@@ -49,24 +50,7 @@ impl Plan {
                 let result = cache
                     .zip(key.as_ref())
                     .and_then(|(cache, key)| cache.get(key))
-                    .filter(|entry| reusable(entry, run))
-                    .and_then(|entry| {
-                        let outcome = entry.outcome()?;
-                        let detail = if outcome == Outcome::Equivalent {
-                            "compiles to the original's bytecode (from cache)"
-                        } else {
-                            "from cache"
-                        };
-                        Some(MutantResult {
-                            detail: Some(detail.to_owned()),
-                            ran_by: RanBy::Cache,
-                            ..MutantResult::new(
-                                mutant,
-                                outcome,
-                                Duration::from_millis(entry.duration_ms),
-                            )
-                        })
-                    });
+                    .and_then(|entry| cached_result(mutant, &entry, run, "from cache"));
                 Entry {
                     mutant: mutant.clone(),
                     key,
@@ -83,6 +67,51 @@ impl Plan {
             from_cache,
             budgeted: false,
         }
+    }
+
+    /// The keys of the entries with no outcome yet: what the shared cache is asked for.
+    pub(crate) fn missing_keys(&self) -> Vec<CacheKey> {
+        self.entries
+            .iter()
+            .filter(|entry| entry.result.is_none())
+            .filter_map(|entry| entry.key.clone())
+            .collect()
+    }
+
+    /// Settle entries with no outcome yet from the shared cache's `found` entries (by
+    /// key) that may stand for this run (`run`, as for [`Plan::new`]); returns how many.
+    pub(crate) fn fill_from_shared(
+        &mut self,
+        found: &BTreeMap<CacheKey, cache::Entry>,
+        run: (Option<Duration>, bool),
+    ) -> usize {
+        let mut filled = 0;
+        for entry in self
+            .entries
+            .iter_mut()
+            .filter(|entry| entry.result.is_none())
+        {
+            let Some(stored) = entry.key.as_ref().and_then(|key| found.get(key)) else {
+                continue;
+            };
+            entry.result = cached_result(&entry.mutant, stored, run, "from the shared cache");
+            filled += usize::from(entry.result.is_some());
+        }
+        self.from_cache += filled;
+        filled
+    }
+
+    /// The keys of the outcomes this run produced (not from a cache): what it uploads.
+    pub(crate) fn produced_keys(&self) -> Vec<CacheKey> {
+        self.entries
+            .iter()
+            .filter(|entry| {
+                entry.result.as_ref().is_some_and(|result| {
+                    result.ran_by != RanBy::Cache && result.outcome != Outcome::NotRun
+                })
+            })
+            .filter_map(|entry| entry.key.clone())
+            .collect()
     }
 
     /// Put the misses in the order that makes a time budget buy the most
@@ -153,6 +182,30 @@ impl Plan {
             .filter_map(|entry| entry.result)
             .collect()
     }
+}
+
+/// The result a cached `entry` gives `mutant` when it may stand for this run (`run`, as
+/// for [`reusable`]); `from` says where it came from.
+fn cached_result(
+    mutant: &Mutant,
+    entry: &cache::Entry,
+    run: (Option<Duration>, bool),
+    from: &str,
+) -> Option<MutantResult> {
+    if !reusable(entry, run) {
+        return None;
+    }
+    let outcome = entry.outcome()?;
+    let detail = if outcome == Outcome::Equivalent {
+        format!("compiles to the original's bytecode ({from})")
+    } else {
+        from.to_owned()
+    };
+    Some(MutantResult {
+        detail: Some(detail),
+        ran_by: RanBy::Cache,
+        ..MutantResult::new(mutant, outcome, Duration::from_millis(entry.duration_ms))
+    })
 }
 
 /// Whether a cached entry may stand for a run now (`run` = its `--timeout`, and whether it

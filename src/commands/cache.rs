@@ -4,22 +4,26 @@ use anyhow::Result;
 
 use crate::cache;
 use crate::cache::Cache;
+use crate::cache::remote::Remote;
 use crate::cli::CacheCommand;
 use crate::exit_code::{ExitCode, fatal};
 use crate::git::repo::Repo;
+use crate::settings::{Layers, Settings};
 
 use super::current_dir;
 
-pub(crate) fn manage_cache(
-    action: &CacheCommand,
-    dir: Option<&std::path::Path>,
-) -> Result<ExitCode> {
+/// `git chimp cache ...` with the command line's `given` settings (`--cache-dir`,
+/// `--cache-url`) over the configured ones.
+pub(crate) fn manage_cache(action: &CacheCommand, given: Settings) -> Result<ExitCode> {
     let cwd = current_dir()?;
     let repo = Repo::discover(&cwd)?;
-    let cache = Cache::new(dir.map_or_else(
-        || crate::output::default_cache_dir(repo.workdir()),
-        |dir| cwd.join(dir),
-    ));
+    let options = Layers::read(given, &repo, &cwd)?.options(repo.workdir(), &cwd)?;
+    let cache = Cache::new(
+        options
+            .cache_dir
+            .clone()
+            .unwrap_or_else(|| crate::output::default_cache_dir(repo.workdir())),
+    );
     match action {
         CacheCommand::Stats => {
             let stats = cache.stats();
@@ -41,6 +45,18 @@ pub(crate) fn manage_cache(
                     age(now.saturating_sub(oldest)),
                     age(now.saturating_sub(newest))
                 );
+            }
+            if let Some(url) = &options.cache_url {
+                let remote = Remote::open(url).map_err(|err| fatal(ExitCode::Usage, err))?;
+                match remote.stats() {
+                    Ok(stats) => println!(
+                        "shared cache: {}\n{} entries, {} KiB",
+                        remote.shown,
+                        stats.objects,
+                        stats.bytes.div_ceil(1024)
+                    ),
+                    Err(err) => println!("shared cache: {}\nnot readable: {err}", remote.shown),
+                }
             }
         }
         CacheCommand::Clear => println!("removed {} entries", cache.clear()?),

@@ -6,6 +6,7 @@ use std::time::Duration;
 use anyhow::Result;
 
 use crate::accepted::Accepted;
+use crate::cache::remote::Remote;
 use crate::cache::{Cache, CacheKey, TestFingerprint};
 use crate::cli::Runner;
 use crate::console::Progress;
@@ -70,31 +71,13 @@ pub(crate) fn sweep(settings: Settings, all: bool) -> Result<ExitCode> {
         print!("{}", report::terminal::skipped_lines(&found.skipped));
         return Ok(ExitCode::Success);
     }
-    let cache = options.cache_dir.clone().map(Cache::new);
-    let hashing = std::time::Instant::now();
-    let keys = cache_keys(&repo, &state, &options, &found, &tests, cache.is_some())?;
-    let hashed = hashing.elapsed();
     // Only the pytest worker tells `uncovered` from `survived`: without it, such a
     // cached outcome is run again rather than shown as something the run cannot produce.
     let pytest = pytest_command(options.runner, &tests)?;
-    let mut plan = Plan::new(
-        &found.mutants,
-        keys,
-        cache.as_ref(),
-        (options.timeout, pytest.is_some()),
-    );
-    if options.budget.is_some() {
-        plan.order_for_budget();
-    }
+    let caches = Caches::open(&options)?;
+    let mut plan = caches.plan(&repo, &state, &options, &found, &tests, pytest.is_some())?;
+    let cache = caches.local.clone();
     let misses = found.mutants.len() - plan.from_cache;
-    if cache.is_some() {
-        tracing::info!(
-            "cache: {} hits, {misses} misses (hashing {} ms, lookup {} ms)",
-            plan.from_cache,
-            hashed.as_millis(),
-            hashing.elapsed().saturating_sub(hashed).as_millis()
-        );
-    }
     let misses = misses - find_equivalent(&mut plan, &found, &tests, &options, cache.as_ref())?;
     let mut interrupted = false;
     if misses > 0 && !interrupt::budget_spent() {
@@ -113,6 +96,7 @@ pub(crate) fn sweep(settings: Settings, all: bool) -> Result<ExitCode> {
     } else {
         plan.settle_rest(Outcome::NotRun, NOT_RUN_BUDGET)
     };
+    caches.upload(&plan);
     let from_cache = plan.from_cache;
     let mut results = plan.into_results();
     let accepted = apply_accepted(&accepted, &mut results, &found, &state);
@@ -135,6 +119,130 @@ pub(crate) fn sweep(settings: Settings, all: bool) -> Result<ExitCode> {
         sandbox::clean(&repo)?;
     }
     Ok(exit)
+}
+
+/// A run's outcome caches: the local one (`None` with `--no-cache`) and the shared one
+/// (`--cache-url`).
+struct Caches {
+    local: Option<Cache>,
+    shared: Option<Remote>,
+}
+
+impl Caches {
+    /// The caches `options` name, opened (nothing is sent yet).
+    ///
+    /// # Errors
+    /// A usage error for a `--cache-url` no store takes.
+    fn open(options: &Options) -> Result<Caches> {
+        let shared = options
+            .cache_url
+            .as_ref()
+            .map(|url| Remote::open(url).map_err(|err| fatal(ExitCode::Usage, err)))
+            .transpose()?;
+        Ok(Caches {
+            local: options.cache_dir.clone().map(Cache::new),
+            shared,
+        })
+    }
+
+    /// The run's plan, with every outcome the caches hold for it: the local cache's,
+    /// then the shared cache's for the local misses (asked all at once, and kept
+    /// locally). `pytest`: whether the run uses the pytest worker.
+    fn plan(
+        &self,
+        repo: &Repo,
+        state: &TargetState,
+        options: &Options,
+        found: &Discovery,
+        tests: &str,
+        pytest: bool,
+    ) -> Result<Plan> {
+        let hashing = std::time::Instant::now();
+        let keys = cache_keys(repo, state, options, found, tests, self.local.is_some())?;
+        let hashed = hashing.elapsed();
+        let run = (options.timeout, pytest);
+        let mut plan = Plan::new(&found.mutants, keys, self.local.as_ref(), run);
+        if options.budget.is_some() {
+            plan.order_for_budget();
+        }
+        if self.local.is_some() {
+            tracing::info!(
+                "cache: {} hits, {} misses (hashing {} ms, lookup {} ms)",
+                plan.from_cache,
+                found.mutants.len() - plan.from_cache,
+                hashed.as_millis(),
+                hashing.elapsed().saturating_sub(hashed).as_millis()
+            );
+        }
+        if let (Some(remote), Some(cache)) = (&self.shared, &self.local) {
+            look_up_shared(remote, cache, &mut plan, run);
+        }
+        Ok(plan)
+    }
+
+    /// Upload the outcomes this run produced (those the local cache holds) to the shared
+    /// cache.
+    fn upload(&self, plan: &Plan) {
+        let (Some(remote), Some(cache)) = (&self.shared, &self.local) else {
+            return;
+        };
+        let started = std::time::Instant::now();
+        let entries: Vec<(CacheKey, Vec<u8>)> = plan
+            .produced_keys()
+            .into_iter()
+            .filter_map(|key| cache.get_bytes(&key).map(|bytes| (key, bytes)))
+            .collect();
+        if entries.is_empty() {
+            return;
+        }
+        let count = entries.len();
+        let stored = remote.upload(entries);
+        if !remote.is_broken() {
+            tracing::info!(
+                "shared cache {}: {stored} of {count} new outcomes stored ({} ms)",
+                remote.shown,
+                started.elapsed().as_millis()
+            );
+        }
+    }
+}
+
+/// Look the plan's misses up in the shared cache, all at once; keep what it holds in the
+/// local `cache` too, and settle them (`run`: as for [`Plan::new`]).
+fn look_up_shared(remote: &Remote, cache: &Cache, plan: &mut Plan, run: (Option<Duration>, bool)) {
+    let started = std::time::Instant::now();
+    let keys = plan.missing_keys();
+    if keys.is_empty() {
+        return;
+    }
+    let fetched = remote.fetch(&keys.iter().collect::<Vec<_>>());
+    let mut found = std::collections::BTreeMap::new();
+    let mut damaged = 0;
+    for (key, bytes) in keys.iter().zip(fetched) {
+        let Some(bytes) = bytes else { continue };
+        match cache.adopt(key, &bytes) {
+            Some(entry) => {
+                found.insert(key.clone(), entry);
+            }
+            None => damaged += 1,
+        }
+    }
+    if damaged > 0 {
+        tracing::warn!(
+            "shared cache {}: {damaged} objects are damaged (not entries of their keys): \
+             ignored, and replaced by this run's outcomes",
+            remote.shown
+        );
+    }
+    let filled = plan.fill_from_shared(&found, run);
+    if !remote.is_broken() {
+        tracing::info!(
+            "shared cache {}: {filled} of {} local misses found ({} ms)",
+            remote.shown,
+            keys.len(),
+            started.elapsed().as_millis()
+        );
+    }
 }
 
 /// The lines after the summary: where the outcomes came from (`from_cache`: how many

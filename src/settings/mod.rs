@@ -210,6 +210,9 @@ settings! {
     /// The outcome cache's directory.
     cache_dir: value::Dir as PathBuf = "cache-dir", Scope::Everywhere, env: true,
         default: |_| ".chimp/cache".into();
+    /// The shared cache's object store.
+    cache_url: value::StoreUrl as String = "cache-url", Scope::Everywhere, env: true,
+        default: |_| "none (the local cache only)".into();
     /// Neither read nor write the cache.
     no_cache: value::Switch as bool = "no-cache", Scope::Everywhere, env: false,
         default: |_| "false".into();
@@ -297,6 +300,7 @@ impl From<&RunArgs> for Settings {
             },
             runner: args.runner,
             cache_dir: args.cache_dir.clone(),
+            cache_url: args.cache_url.clone(),
             no_cache: args.no_cache.then_some(true),
             no_canary: args.no_canary.then_some(true),
             no_reexec: args.no_reexec.then_some(true),

@@ -42,6 +42,28 @@ pub(crate) fn cpu_count() -> usize {
     std::thread::available_parallelism().map_or(1, std::num::NonZero::get)
 }
 
+/// The local cache's directory and the shared cache's URL the settings name; neither
+/// with `no-cache`.
+fn caches(
+    args: &Settings,
+    workdir: &Path,
+    cwd: &Path,
+) -> (Option<PathBuf>, Option<crate::cache::remote::CacheUrl>) {
+    if args.no_cache == Some(true) {
+        return (None, None);
+    }
+    let dir = match &args.cache_dir {
+        Some(dir) => cwd.join(dir),
+        None => crate::output::default_cache_dir(workdir),
+    };
+    let url = args
+        .cache_url
+        .clone()
+        .filter(|url| !url.trim().is_empty())
+        .map(crate::cache::remote::CacheUrl::new);
+    (Some(dir), url)
+}
+
 /// Settings of one run.
 #[derive(Debug, Clone)]
 pub(crate) struct Options {
@@ -79,6 +101,8 @@ pub(crate) struct Options {
     pub test_files: GlobSet,
     /// The outcome cache's directory, or `None` with `--no-cache`.
     pub cache_dir: Option<PathBuf>,
+    /// The shared cache's store (`--cache-url`), or `None` (also with `--no-cache`).
+    pub cache_url: Option<crate::cache::remote::CacheUrl>,
     /// How mutants run (`--runner`).
     pub runner: Runner,
     /// The score (percent) at which survivors no longer fail the run (`--fail-under`).
@@ -131,10 +155,7 @@ impl Options {
             &cwd_prefix,
             workdir,
         )?;
-        let cache_dir = (args.no_cache != Some(true)).then(|| match &args.cache_dir {
-            Some(dir) => cwd.join(dir),
-            None => crate::output::default_cache_dir(workdir),
-        });
+        let (cache_dir, cache_url) = caches(args, workdir, cwd);
         let operators = match args.operators.as_deref() {
             None | Some([]) => Operator::ALL.into_iter().collect(),
             Some(names) => names
@@ -187,6 +208,7 @@ impl Options {
             rev: args.rev.clone(),
             since: args.since.clone(),
             test_files,
+            cache_url,
             cache_dir,
             runner: args.runner.unwrap_or_default(),
             fail_under: args.fail_under,

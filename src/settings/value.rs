@@ -59,6 +59,22 @@ impl Kind for Text {
     }
 }
 
+/// The URL of an object store, shown without its user and password.
+pub(crate) struct StoreUrl;
+
+impl Kind for StoreUrl {
+    type Value = String;
+    fn from_toml(value: &toml::Value) -> Result<String, String> {
+        Text::from_toml(value)
+    }
+    fn from_git(text: &str) -> Result<String, String> {
+        Text::from_git(text)
+    }
+    fn shown(value: &String) -> String {
+        crate::cache::remote::CacheUrl::new(value.clone()).shown()
+    }
+}
+
 /// A string or an array of strings in a file; words split as a shell splits them in git
 /// config (so `'my dir'` is one path).
 fn words(value: &toml::Value, expected: &str) -> Result<Vec<String>, String> {

@@ -22,6 +22,7 @@ mod parsing;
 mod reliability;
 mod reports;
 mod runner;
+mod shared_cache;
 mod signal;
 mod since;
 mod sweep;

@@ -8,6 +8,9 @@
 //! from another format is a miss, and the next outcome for its key replaces it; `git chimp
 //! cache stats` counts such entries as damaged.
 //!
+//! A shared second level in an object store ([`remote`], `--cache-url`) holds the same
+//! bytes under the same names.
+//!
 //! The key is SHA-256 over, in order: the cache format version; the file's path; the
 //! qualified name, the occurrence among identical twins and the source text of the
 //! mutant's enclosing definition (function, method or class; the statement for
@@ -24,6 +27,8 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use anyhow::{Context, Result};
 use bincode::{Decode, Encode};
 use sha2::{Digest, Sha256};
+
+pub(crate) mod remote;
 
 use crate::mutant::Mutant;
 use crate::outcome::Outcome;
@@ -192,6 +197,34 @@ impl Cache {
     pub(crate) fn get(&self, key: &CacheKey) -> Option<Entry> {
         let bytes = fs::read(self.path(key)).ok()?;
         decode(&bytes).filter(|entry| entry.key == key.0)
+    }
+
+    /// The stored bytes for `key`, when they are an intact entry of this key (what the
+    /// shared cache is given).
+    #[must_use]
+    pub(crate) fn get_bytes(&self, key: &CacheKey) -> Option<Vec<u8>> {
+        let bytes = fs::read(self.path(key)).ok()?;
+        decode(&bytes)
+            .is_some_and(|entry| entry.key == key.0)
+            .then_some(bytes)
+    }
+
+    /// The entry `bytes` (from the shared cache) hold for `key`, stored here too; `None`
+    /// when they are not an intact entry of this key. An entry that cannot be written
+    /// here is still returned.
+    #[must_use]
+    pub(crate) fn adopt(&self, key: &CacheKey, bytes: &[u8]) -> Option<Entry> {
+        let entry = decode(bytes).filter(|entry| entry.key == key.0)?;
+        let path = self.path(key);
+        let written = path
+            .parent()
+            .map_or(Ok(()), fs::create_dir_all)
+            .map_err(anyhow::Error::from)
+            .and_then(|()| write_atomic(&path, bytes));
+        if let Err(err) = written {
+            tracing::debug!("an outcome from the shared cache is not kept locally: {err:#}");
+        }
+        Some(entry)
     }
 
     /// Store an outcome (killed, timeout and survived only; others are not cached).
