@@ -80,14 +80,21 @@ impl Mutant {
     /// accepted survivor's are built on it.
     pub(crate) fn hash_in_scope(&self, source: &str, part: &mut impl FnMut(&[u8])) {
         let scope = self.scope.span;
-        part(self.path.as_bytes());
-        part(self.scope.qualname.as_bytes());
-        part(&(self.scope.occurrence as u64).to_le_bytes());
-        part(scope.of(source).as_bytes());
+        self.hash_scope(source, part);
         part(self.operator.name().as_bytes());
         part(&((self.span.start - scope.start) as u64).to_le_bytes());
         part(&((self.span.end - scope.start) as u64).to_le_bytes());
         part(self.replacement.as_bytes());
+    }
+
+    /// Feed `part` what identifies this mutant's enclosing definition whatever its line:
+    /// the file's path, the definition's qualified name, occurrence and text (`source`
+    /// is the file's). The shared cache's definition packs are named by it.
+    pub(crate) fn hash_scope(&self, source: &str, part: &mut impl FnMut(&[u8])) {
+        part(self.path.as_bytes());
+        part(self.scope.qualname.as_bytes());
+        part(&(self.scope.occurrence as u64).to_le_bytes());
+        part(self.scope.span.of(source).as_bytes());
     }
 
     /// The id of a mutant with these parts.

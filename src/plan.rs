@@ -69,12 +69,22 @@ impl Plan {
         }
     }
 
-    /// The keys of the entries with no outcome yet: what the shared cache is asked for.
-    pub(crate) fn missing_keys(&self) -> Vec<CacheKey> {
+    /// The entries with no outcome yet and a key, by position in discovery order: what
+    /// the shared cache is asked for.
+    pub(crate) fn missing_keys(&self) -> Vec<(usize, &CacheKey)> {
         self.entries
             .iter()
-            .filter(|entry| entry.result.is_none())
-            .filter_map(|entry| entry.key.clone())
+            .enumerate()
+            .filter(|(_, entry)| entry.result.is_none())
+            .filter_map(|(position, entry)| entry.key.as_ref().map(|key| (position, key)))
+            .collect()
+    }
+
+    /// Every entry's key, in discovery order.
+    pub(crate) fn keys(&self) -> Vec<Option<&CacheKey>> {
+        self.entries
+            .iter()
+            .map(|entry| entry.key.as_ref())
             .collect()
     }
 
@@ -101,16 +111,18 @@ impl Plan {
         filled
     }
 
-    /// The keys of the outcomes this run produced (not from a cache): what it uploads.
-    pub(crate) fn produced_keys(&self) -> Vec<CacheKey> {
+    /// The positions of the outcomes this run produced (not from a cache, nor left out
+    /// by the budget): what it uploads.
+    pub(crate) fn produced(&self) -> Vec<usize> {
         self.entries
             .iter()
-            .filter(|entry| {
+            .enumerate()
+            .filter(|(_, entry)| {
                 entry.result.as_ref().is_some_and(|result| {
                     result.ran_by != RanBy::Cache && result.outcome != Outcome::NotRun
                 })
             })
-            .filter_map(|entry| entry.key.clone())
+            .map(|(position, _)| position)
             .collect()
     }
 

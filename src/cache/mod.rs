@@ -29,6 +29,7 @@ use bincode::{Decode, Encode};
 use sha2::{Digest, Sha256};
 
 pub(crate) mod remote;
+pub(crate) mod shared;
 
 use crate::mutant::Mutant;
 use crate::outcome::Outcome;
@@ -209,22 +210,11 @@ impl Cache {
             .then_some(bytes)
     }
 
-    /// The entry `bytes` (from the shared cache) hold for `key`, stored here too; `None`
-    /// when they are not an intact entry of this key. An entry that cannot be written
-    /// here is still returned.
+    /// The entry `bytes` (from the shared cache) hold for `key`; `None` when they are not
+    /// an intact entry of this key.
     #[must_use]
-    pub(crate) fn adopt(&self, key: &CacheKey, bytes: &[u8]) -> Option<Entry> {
-        let entry = decode(bytes).filter(|entry| entry.key == key.0)?;
-        let path = self.path(key);
-        let written = path
-            .parent()
-            .map_or(Ok(()), fs::create_dir_all)
-            .map_err(anyhow::Error::from)
-            .and_then(|()| write_atomic(&path, bytes));
-        if let Err(err) = written {
-            tracing::debug!("an outcome from the shared cache is not kept locally: {err:#}");
-        }
-        Some(entry)
+    pub(crate) fn check(key: &CacheKey, bytes: &[u8]) -> Option<Entry> {
+        decode(bytes).filter(|entry| entry.key == key.0)
     }
 
     /// Store an outcome (killed, timeout and survived only; others are not cached).

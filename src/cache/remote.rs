@@ -3,12 +3,11 @@
 //! through the `object_store` crate, which reads the usual credentials from the
 //! environment (`AWS_*`, `GOOGLE_*`, `AZURE_*`).
 //!
-//! An object holds the same bytes as a local entry (its key and a checksum inside), named
-//! by its key as the local file is (`<prefix>/<2 hex digits>/<62 hex digits>`): it is
-//! content-addressed, so two machines writing one key is harmless, and an object that
-//! does not decode to an entry of its own key is a miss (a damaged one is replaced).
-//! The local cache stays the first level: its misses are looked up here, many at once;
-//! what is found is written locally; what the run produced is uploaded at its end.
+//! This module is the transport: objects by name under the URL's prefix, fetched and
+//! stored many at once. What the objects hold (packs of local entries) is
+//! [`shared`](super::shared)'s. The local cache stays the first level: its misses are
+//! looked up here; what is found is written locally; what the run produced is uploaded
+//! at its end.
 //!
 //! Nothing wrong with the store fails a run or changes an outcome: the first problem
 //! (unreachable, refused, too slow) is one warning line and the run goes on with the
@@ -26,8 +25,6 @@ use object_store::gcp::{GoogleCloudStorageBuilder, GoogleConfigKey};
 use object_store::http::HttpBuilder;
 use object_store::path::Path as StorePath;
 use object_store::{ClientConfigKey, ObjectStore, ObjectStoreExt, ObjectStoreScheme, RetryConfig};
-
-use super::CacheKey;
 
 /// How many requests are in flight at once.
 const CONCURRENCY: usize = 64;
@@ -202,9 +199,9 @@ impl Remote {
         })
     }
 
-    fn location(&self, key: &CacheKey) -> StorePath {
-        let key = key.0.as_str();
-        self.prefix.clone().join(&key[..2]).join(&key[2..])
+    /// Where the object `name` (`a/b/c`) is, under the prefix.
+    fn location(&self, name: &str) -> StorePath {
+        name.split('/').fold(self.prefix.clone(), StorePath::join)
     }
 
     /// Say what went wrong, the first time only; from then on the run uses the local
@@ -228,13 +225,13 @@ impl Remote {
         self.broken.load(Ordering::SeqCst)
     }
 
-    /// The stored bytes of each of `keys`, in order: `None` for a key the store does not
-    /// hold, and for every key once a problem stopped its use.
-    pub(crate) fn fetch(&self, keys: &[&CacheKey]) -> Vec<Option<Vec<u8>>> {
-        if keys.is_empty() || self.is_broken() {
-            return vec![None; keys.len()];
+    /// The bytes of each of the objects `names`, in order: `None` for one the store does
+    /// not hold, and for every one once a problem stopped its use.
+    pub(crate) fn fetch(&self, names: &[&String]) -> Vec<Option<Vec<u8>>> {
+        if names.is_empty() || self.is_broken() {
+            return vec![None; names.len()];
         }
-        let requests = futures::stream::iter(keys.iter().map(|key| self.location(key)))
+        let requests = futures::stream::iter(names.iter().map(|name| self.location(name)))
             .map(|location| async move {
                 if self.is_broken() {
                     return None;
@@ -262,21 +259,21 @@ impl Remote {
                 "looking up outcomes",
                 &format!("no answer within {} s", BATCH_DEADLINE.as_secs()),
             );
-            vec![None; keys.len()]
+            vec![None; names.len()]
         })
     }
 
-    /// Store `entries` (key and bytes); returns how many were stored.
-    pub(crate) fn upload(&self, entries: Vec<(CacheKey, Vec<u8>)>) -> usize {
-        if entries.is_empty() || self.is_broken() {
+    /// Store `objects` (name and bytes); returns how many were stored.
+    pub(crate) fn upload(&self, objects: Vec<(String, Vec<u8>)>) -> usize {
+        if objects.is_empty() || self.is_broken() {
             return 0;
         }
-        let requests = futures::stream::iter(entries)
-            .map(|(key, bytes)| async move {
+        let requests = futures::stream::iter(objects)
+            .map(|(name, bytes)| async move {
                 if self.is_broken() {
                     return false;
                 }
-                match self.store.put(&self.location(&key), bytes.into()).await {
+                match self.store.put(&self.location(&name), bytes.into()).await {
                     Ok(_) => true,
                     Err(err) => {
                         self.fail("storing outcomes", &err.to_string());
@@ -384,15 +381,15 @@ mod test {
         let dir = tempfile::tempdir().unwrap();
         let url = format!("file://{}/shared", dir.path().display());
         let remote = Remote::open(&CacheUrl::new(url)).unwrap();
-        let key = CacheKey("ab".repeat(32));
-        let other = CacheKey("cd".repeat(32));
-        assert_eq!(remote.fetch(&[&key, &other]), [None, None]);
-        assert_eq!(remote.upload(vec![(key.clone(), b"entry".to_vec())]), 1);
+        let name = "files/ab/cdef".to_owned();
+        let other = "scopes/ab/cdef".to_owned();
+        assert_eq!(remote.fetch(&[&name, &other]), [None, None]);
+        assert_eq!(remote.upload(vec![(name.clone(), b"entry".to_vec())]), 1);
         assert_eq!(
-            remote.fetch(&[&key, &other]),
+            remote.fetch(&[&name, &other]),
             [Some(b"entry".to_vec()), None]
         );
-        assert!(dir.path().join("shared/ab").join("ab".repeat(31)).is_file());
+        assert!(dir.path().join("shared/files/ab/cdef").is_file());
         let stats = remote.stats().unwrap();
         assert_eq!((stats.objects, stats.bytes), (1, 5));
         assert!(!remote.is_broken());

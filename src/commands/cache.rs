@@ -46,11 +46,18 @@ pub(crate) fn manage_cache(action: &CacheCommand, given: Settings) -> Result<Exi
                     age(now.saturating_sub(newest))
                 );
             }
+            let (packs, bytes) = crate::cache::shared::copies(&cache);
+            if packs > 0 {
+                println!(
+                    "  local copies of shared-cache packs: {packs} ({} KiB)",
+                    bytes.div_ceil(1024)
+                );
+            }
             if let Some(url) = &options.cache_url {
                 let remote = Remote::open(url).map_err(|err| fatal(ExitCode::Usage, err))?;
                 match remote.stats() {
                     Ok(stats) => println!(
-                        "shared cache: {}\n{} entries, {} KiB",
+                        "shared cache: {}\n{} packs (a file's or a definition's outcomes), {} KiB",
                         remote.shown,
                         stats.objects,
                         stats.bytes.div_ceil(1024)

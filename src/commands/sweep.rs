@@ -7,6 +7,7 @@ use anyhow::Result;
 
 use crate::accepted::Accepted;
 use crate::cache::remote::Remote;
+use crate::cache::shared;
 use crate::cache::{Cache, CacheKey, TestFingerprint};
 use crate::cli::Runner;
 use crate::console::Progress;
@@ -74,8 +75,8 @@ pub(crate) fn sweep(settings: Settings, all: bool) -> Result<ExitCode> {
     // Only the pytest worker tells `uncovered` from `survived`: without it, such a
     // cached outcome is run again rather than shown as something the run cannot produce.
     let pytest = pytest_command(options.runner, &tests)?;
-    let caches = Caches::open(&options)?;
-    let mut plan = caches.plan(&repo, &state, &options, &found, &tests, pytest.is_some())?;
+    let mut caches = Caches::open(&options)?;
+    let mut plan = caches.plan(&repo, &state, &options, &found, (&tests, pytest.is_some()))?;
     let cache = caches.local.clone();
     let misses = found.mutants.len() - plan.from_cache;
     let misses = misses - find_equivalent(&mut plan, &found, &tests, &options, cache.as_ref())?;
@@ -122,10 +123,14 @@ pub(crate) fn sweep(settings: Settings, all: bool) -> Result<ExitCode> {
 }
 
 /// A run's outcome caches: the local one (`None` with `--no-cache`) and the shared one
-/// (`--cache-url`).
+/// (`--cache-url`), with what the shared one was asked.
 struct Caches {
     local: Option<Cache>,
     shared: Option<Remote>,
+    /// The shared cache's packs of each mutant.
+    groups: shared::Groups,
+    /// What the shared cache gave.
+    found: shared::Found,
 }
 
 impl Caches {
@@ -142,106 +147,99 @@ impl Caches {
         Ok(Caches {
             local: options.cache_dir.clone().map(Cache::new),
             shared,
+            groups: shared::Groups::default(),
+            found: shared::Found::default(),
         })
     }
 
     /// The run's plan, with every outcome the caches hold for it: the local cache's,
-    /// then the shared cache's for the local misses (asked all at once, and kept
-    /// locally). `pytest`: whether the run uses the pytest worker.
+    /// then the shared cache's for the local misses (kept locally). `pytest`: whether
+    /// the run uses the pytest worker.
     fn plan(
-        &self,
+        &mut self,
         repo: &Repo,
         state: &TargetState,
         options: &Options,
         found: &Discovery,
-        tests: &str,
-        pytest: bool,
+        (tests, pytest): (&str, bool),
     ) -> Result<Plan> {
         let hashing = std::time::Instant::now();
-        let keys = cache_keys(repo, state, options, found, tests, self.local.is_some())?;
+        let fingerprint = match self.local {
+            Some(_) => Some(test_fingerprint(repo, state, options)?),
+            None => None,
+        };
+        let keys = cache_keys(found, tests, fingerprint);
         let hashed = hashing.elapsed();
         let run = (options.timeout, pytest);
         let mut plan = Plan::new(&found.mutants, keys, self.local.as_ref(), run);
         if options.budget.is_some() {
             plan.order_for_budget();
         }
-        if self.local.is_some() {
-            tracing::info!(
-                "cache: {} hits, {} misses (hashing {} ms, lookup {} ms)",
-                plan.from_cache,
-                found.mutants.len() - plan.from_cache,
-                hashed.as_millis(),
-                hashing.elapsed().saturating_sub(hashed).as_millis()
+        let Some(cache) = &self.local else {
+            return Ok(plan);
+        };
+        tracing::info!(
+            "cache: {} hits, {} misses (hashing {} ms, lookup {} ms)",
+            plan.from_cache,
+            found.mutants.len() - plan.from_cache,
+            hashed.as_millis(),
+            hashing.elapsed().saturating_sub(hashed).as_millis()
+        );
+        let Some(fingerprint) = fingerprint else {
+            return Ok(plan);
+        };
+        if self.shared.is_none() && !shared::has_copies(cache) {
+            return Ok(plan);
+        }
+        let started = std::time::Instant::now();
+        self.groups = shared::Groups::of(&found.mutants, &found.sources, tests, fingerprint);
+        let misses = plan.missing_keys();
+        let asked = misses.len();
+        let remote = self.shared.as_ref();
+        let got = shared::look_up(remote, cache, &self.groups, &misses);
+        let shown = remote.map_or("(local copies)", |remote| remote.shown.as_str());
+        if got.damaged > 0 {
+            tracing::warn!(
+                "shared cache {shown}: {} packs or entries are damaged: ignored, and replaced \
+                 by this run's",
+                got.damaged
             );
         }
-        if let (Some(remote), Some(cache)) = (&self.shared, &self.local) {
-            look_up_shared(remote, cache, &mut plan, run);
+        let filled = plan.fill_from_shared(&got.entries, run);
+        if !remote.is_some_and(Remote::is_broken) && asked > 0 {
+            tracing::info!(
+                "shared cache {shown}: {filled} of {asked} local misses found ({} packs \
+                 fetched, {} ms)",
+                got.asked,
+                started.elapsed().as_millis()
+            );
         }
+        self.found = got;
         Ok(plan)
     }
 
-    /// Upload the outcomes this run produced (those the local cache holds) to the shared
-    /// cache.
+    /// Write the shared cache's packs that were missing or lacked a mutant of this run,
+    /// and those of the outcomes it produced, from the local cache.
     fn upload(&self, plan: &Plan) {
         let (Some(remote), Some(cache)) = (&self.shared, &self.local) else {
             return;
         };
         let started = std::time::Instant::now();
-        let entries: Vec<(CacheKey, Vec<u8>)> = plan
-            .produced_keys()
-            .into_iter()
-            .filter_map(|key| cache.get_bytes(&key).map(|bytes| (key, bytes)))
-            .collect();
-        if entries.is_empty() {
-            return;
-        }
-        let count = entries.len();
-        let stored = remote.upload(entries);
-        if !remote.is_broken() {
+        let produced = plan.produced();
+        let (stored, due) = shared::upload(
+            remote,
+            cache,
+            &self.groups,
+            &plan.keys(),
+            (&self.found, &produced),
+        );
+        if due > 0 && !remote.is_broken() {
             tracing::info!(
-                "shared cache {}: {stored} of {count} new outcomes stored ({} ms)",
+                "shared cache {}: {stored} of {due} packs stored ({} ms)",
                 remote.shown,
                 started.elapsed().as_millis()
             );
         }
-    }
-}
-
-/// Look the plan's misses up in the shared cache, all at once; keep what it holds in the
-/// local `cache` too, and settle them (`run`: as for [`Plan::new`]).
-fn look_up_shared(remote: &Remote, cache: &Cache, plan: &mut Plan, run: (Option<Duration>, bool)) {
-    let started = std::time::Instant::now();
-    let keys = plan.missing_keys();
-    if keys.is_empty() {
-        return;
-    }
-    let fetched = remote.fetch(&keys.iter().collect::<Vec<_>>());
-    let mut found = std::collections::BTreeMap::new();
-    let mut damaged = 0;
-    for (key, bytes) in keys.iter().zip(fetched) {
-        let Some(bytes) = bytes else { continue };
-        match cache.adopt(key, &bytes) {
-            Some(entry) => {
-                found.insert(key.clone(), entry);
-            }
-            None => damaged += 1,
-        }
-    }
-    if damaged > 0 {
-        tracing::warn!(
-            "shared cache {}: {damaged} objects are damaged (not entries of their keys): \
-             ignored, and replaced by this run's outcomes",
-            remote.shown
-        );
-    }
-    let filled = plan.fill_from_shared(&found, run);
-    if !remote.is_broken() {
-        tracing::info!(
-            "shared cache {}: {filled} of {} local misses found ({} ms)",
-            remote.shown,
-            keys.len(),
-            started.elapsed().as_millis()
-        );
     }
 }
 
@@ -414,27 +412,21 @@ pub(crate) fn take_shard(
     Some((shard, total))
 }
 
-/// Each mutant's cache key (all `None` without a cache).
+/// Each mutant's cache key under `fingerprint` (all `None` without one: no cache).
 pub(crate) fn cache_keys(
-    repo: &Repo,
-    state: &TargetState,
-    options: &Options,
     found: &Discovery,
     tests: &str,
-    enabled: bool,
-) -> Result<Vec<Option<CacheKey>>> {
-    if !enabled {
-        return Ok(vec![None; found.mutants.len()]);
-    }
-    let fingerprint = test_fingerprint(repo, state, options)?;
-    Ok(found
+    fingerprint: Option<TestFingerprint>,
+) -> Vec<Option<CacheKey>> {
+    found
         .mutants
         .iter()
         .map(|mutant| {
+            let fingerprint = fingerprint?;
             let source = found.sources.get(&mutant.path).map_or("", String::as_str);
             Some(CacheKey::new(mutant, source, tests, fingerprint))
         })
-        .collect())
+        .collect()
 }
 
 /// The hash of every test file and test configuration file in the tested state.

@@ -155,9 +155,10 @@ fn two_clones_share_outcomes_through_s3_and_no_credential_is_shown() {
     let run = chimp_with(&first, &["--tests", UNITTEST, "--cache-url", url], &env);
     assert_eq!(run.code, 2, "{}", run.stderr);
     assert!(shared_warnings(&run).is_empty(), "{}", run.stderr);
+    // One pack for the file and one per definition with mutants (three).
     assert!(
         run.stderr
-            .contains("shared cache s3://chimp/team/outcomes: 12 of 12 new outcomes stored"),
+            .contains("shared cache s3://chimp/team/outcomes: 4 of 4 packs stored"),
         "{}",
         run.stderr
     );
@@ -182,7 +183,7 @@ fn two_clones_share_outcomes_through_s3_and_no_credential_is_shown() {
     );
     assert_eq!(second.statuses(), expected);
     assert_no_secret(&run, &second);
-    // What it found is in its local cache now: without the server, still no test runs.
+    // What it found is in its local cache now: without --cache-url, still no test runs.
     let run = second.chimp(&["--tests", UNITTEST]);
     assert!(
         run.stdout.contains("12 from cache, 0 run"),
@@ -194,11 +195,17 @@ fn two_clones_share_outcomes_through_s3_and_no_credential_is_shown() {
     // `cache stats` shows both levels.
     let stats = chimp_with(&second, &["cache", "stats", "--cache-url", url], &env);
     assert_eq!(stats.code, 0, "{}", stats.stderr);
-    assert!(stats.stdout.contains("12 entries"), "{}", stats.stdout);
+    // Locally: no entry of its own, the copy of the file's pack it was given.
+    assert!(
+        stats.stdout.contains("0 entries")
+            && stats.stdout.contains("local copies of shared-cache packs: 1 "),
+        "{}",
+        stats.stdout
+    );
     assert!(
         stats
             .stdout
-            .contains("shared cache: s3://chimp/team/outcomes\n12 entries"),
+            .contains("shared cache: s3://chimp/team/outcomes\n4 packs"),
         "{}",
         stats.stdout
     );
@@ -304,8 +311,13 @@ fn damaged_objects_in_a_file_store_are_run_again_and_replaced() {
         .into_iter()
         .map(|(path, _)| path)
         .collect();
-    assert_eq!(objects.len(), 12, "{objects:?}");
-    // Damage every object: garbage, a truncated entry, another key's entry.
+    let files = objects
+        .iter()
+        .filter(|path| path.to_string_lossy().contains("/team/files/"))
+        .count();
+    assert_eq!(files, 1, "one pack for calc.py: {objects:?}");
+    assert!(objects.len() > 2, "and one per definition: {objects:?}");
+    // Damage every object: garbage, a truncated pack, another object's pack.
     let good = std::fs::read(&objects[1]).unwrap();
     for (n, object) in objects.iter().enumerate() {
         let damaged = match n % 3 {
@@ -319,7 +331,7 @@ fn damaged_objects_in_a_file_store_are_run_again_and_replaced() {
     let run = second.chimp(&["--tests", UNITTEST, "--cache-url", &url]);
     assert_eq!(run.code, 2, "{}", run.stderr);
     assert!(
-        run.stderr.contains("12 objects are damaged"),
+        run.stderr.contains("packs or entries are damaged"),
         "{}",
         run.stderr
     );
@@ -352,4 +364,35 @@ fn a_url_no_store_takes_is_a_usage_error_before_anything_runs() {
         assert!(run.stderr.contains(expected), "{url}: {}", run.stderr);
         assert!(!run.stderr.contains("baseline"), "{}", run.stderr);
     }
+}
+
+#[test]
+fn after_an_edit_only_the_edited_definitions_mutants_run_the_rest_come_from_the_shared_cache() {
+    let shared = tempfile::tempdir().unwrap();
+    let url = format!("file://{}/team", shared.path().display());
+    let main = gaps_clone();
+    let run = main.chimp(&["--tests", UNITTEST, "--cache-url", &url]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    // Another clone changes is_adult() only: its file's pack is new, but add() and
+    // describe() are found in their definitions' packs.
+    let edited = TestRepo::new(&[
+        ("calc.py", &GAPS_CALC.replace("age >= 18", "age >= 21")),
+        ("test_calc.py", GAPS_TESTS),
+    ]);
+    let run = edited.chimp(&["--tests", UNITTEST, "--cache-url", &url]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    let statuses = edited.statuses();
+    let in_is_adult = statuses
+        .keys()
+        .filter(|key| key.starts_with("calc.py:6:"))
+        .count();
+    assert!(in_is_adult >= 2, "{statuses:?}");
+    assert!(
+        run.stdout.contains(&format!(
+            "{} from cache, {in_is_adult} run",
+            12 - in_is_adult
+        )),
+        "{}",
+        run.stdout
+    );
 }
