@@ -7,6 +7,7 @@
 #   INPUT_TESTS       the test command (else the project's configuration or detection)
 #   INPUT_FAIL_UNDER  pass when the mutation score reaches this percentage
 #   INPUT_BUDGET      stop after this long (--budget)
+#   INPUT_CACHE_URL   a shared outcome cache (--cache-url)
 #   INPUT_ARGS        more arguments, split on whitespace
 #
 # and GitHub's GITHUB_EVENT_NAME, GITHUB_BASE_REF and GITHUB_OUTPUT. Writes
@@ -19,6 +20,9 @@ if [ -n "${INPUT_TESTS:-}" ]; then
 fi
 if [ -n "${INPUT_FAIL_UNDER:-}" ]; then
   args+=(--fail-under "$INPUT_FAIL_UNDER")
+fi
+if [ -n "${INPUT_CACHE_URL:-}" ]; then
+  args+=(--cache-url "$INPUT_CACHE_URL")
 fi
 if [ -n "${INPUT_BUDGET:-}" ]; then
   args+=(--budget "$INPUT_BUDGET")

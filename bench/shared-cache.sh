@@ -3,7 +3,7 @@
 # 3,128 mutants of seven standard-library modules with the test command `true` (what is
 # measured is git-chimp and the store, not the tests): a cold run that uploads every
 # outcome, a warm run from the local cache, and runs with an empty local cache that
-# find everything in the shared one (a second machine). Goal: the shared-only run under
+# find everything in the shared one (a second machine), then one after an edit. Goal: the shared-only run under
 # 1 s more than the local warm one. git-chimp prints the look-up times.
 #
 #     bash bench/shared-cache.sh          # needs the package registry (moto[server])
@@ -34,5 +34,15 @@ for run in "cold (uploads)" "warm local" "warm local" "shared only" "shared only
   grep -E 'from cache' "$work/out" | sed 's/^/    /'
   grep -E 'cache:|shared cache' "$work/err" | sed 's/^/    /'
 done
+# Another machine after an edit: a function added to one module. Its file's pack is new;
+# the module's other definitions come from their own packs, and only the new mutants run.
+rm -rf .chimp/cache
+printf '\n\ndef added(x):\n    return x + 1\n' >> lib/bisect.py
+start=$(now)
+"$chimp" --tests true --no-canary --cache-url "$url" > "$work/out" 2> "$work/err" || true
+end=$(now)
+echo "after an edit, shared only: $(elapsed "$start" "$end") s wall"
+grep -E 'from cache' "$work/out" | sed 's/^/    /'
+grep -E 'shared cache' "$work/err" | sed 's/^/    /'
 "$chimp" cache stats --cache-url "$url" | sed 's/^/    /'
 "$chimp" clean >/dev/null

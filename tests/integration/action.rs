@@ -15,6 +15,8 @@ assert action["runs"]["using"] == "composite", action["runs"]
 print("inputs", " ".join(sorted(action["inputs"])))
 for step in action["runs"]["steps"]:
     print("step", step.get("uses") or step["run"].split()[-1])
+    if step.get("if"):
+        print("if", step.get("uses") or step["run"].split()[-1], step["if"])
     for key, value in (step.get("env") or {}).items():
         print("env", key, value)
 print("output", action["outputs"]["exit-status"]["value"])
@@ -41,7 +43,7 @@ fn the_action_is_a_composite_that_caches_installs_runs_and_uploads_sarif() {
     );
     let text = String::from_utf8(out.stdout).unwrap();
     assert!(
-        text.contains("inputs args budget fail-under install tests upload-sarif\n"),
+        text.contains("inputs args budget cache-url fail-under install tests upload-sarif\n"),
         "{text}"
     );
     let steps: Vec<&str> = text
@@ -58,12 +60,17 @@ fn the_action_is_a_composite_that_caches_installs_runs_and_uploads_sarif() {
         ],
         "{text}"
     );
-    for input in ["TESTS", "FAIL_UNDER", "BUDGET", "ARGS"] {
+    for input in ["TESTS", "FAIL_UNDER", "BUDGET", "CACHE_URL", "ARGS"] {
         assert!(
             text.contains(&format!("env INPUT_{input} ${{{{ inputs.")),
             "{text}"
         );
     }
+    // A shared cache replaces actions/cache.
+    assert!(
+        text.contains("if actions/cache@v4 inputs.cache-url == ''\n"),
+        "{text}"
+    );
     assert!(
         text.contains("output ${{ steps.run.outputs.exit-status }}"),
         "{text}"
@@ -105,6 +112,7 @@ fn the_run_step_mutates_a_pull_requests_lines_and_sweeps_a_push() {
                 ("GITHUB_OUTPUT", output.to_str().unwrap()),
                 ("INPUT_TESTS", UNITTEST),
                 ("INPUT_BUDGET", "10m"),
+                ("INPUT_CACHE_URL", "file:///nonexistent/shared"),
                 ("INPUT_ARGS", "--jobs 2 --no-cache"),
             ],
         )
@@ -113,7 +121,7 @@ fn the_run_step_mutates_a_pull_requests_lines_and_sweeps_a_push() {
     assert_eq!(pr.code, 2, "{}{}", pr.stdout, pr.stderr);
     assert!(
         pr.stdout.contains(&format!(
-            "git chimp --report github,sarif,markdown --tests {UNITTEST} --budget 10m --since origin/{base} --jobs 2 --no-cache"
+            "git chimp --report github,sarif,markdown --tests {UNITTEST} --cache-url file:///nonexistent/shared --budget 10m --since origin/{base} --jobs 2 --no-cache"
         )),
         "{}",
         pr.stdout
