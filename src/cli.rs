@@ -424,6 +424,18 @@ pub struct RunArgs {
     #[arg(long, conflicts_with = "budget", help_heading = "Running")]
     pub no_budget: bool,
 
+    /// Before the tests, type-check every mutant with this checker (`mypy`, `pyright`,
+    /// `ty`, or a command that takes files and prints `path:line: error ...` lines):
+    /// a mutant it rejects is `type-error` (detected, `CompileError` in report.json) and
+    /// its tests do not run. One checker run covers hundreds of mutants.
+    #[arg(
+        long,
+        value_name = "CHECKER",
+        env = "CHIMP_TYPE_CHECK",
+        help_heading = "Running"
+    )]
+    pub type_check: Option<String>,
+
     /// How mutants run: `pytest` keeps a warm pytest process per sandbox that forks for
     /// each mutant and runs only the tests that reach it; `command` runs the test command
     /// from scratch for each mutant; `auto` uses `pytest` when the test command is a plain

@@ -205,7 +205,7 @@ impl Progress {
     pub fn record(&mut self, result: &MutantResult) {
         self.done += 1;
         match result.outcome {
-            Outcome::Killed => self.killed += 1,
+            Outcome::Killed | Outcome::TypeError => self.killed += 1,
             Outcome::Survived => self.survived += 1,
             Outcome::Timeout => self.timeout += 1,
             Outcome::Uncovered

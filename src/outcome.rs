@@ -28,6 +28,10 @@ pub enum Outcome {
     Killed,
     /// The tests ran past the timeout and were killed: counted as detected.
     Timeout,
+    /// The type checker (`--type-check`) rejects the mutated code: detected without a
+    /// test run, as a compiler would reject it. Its error is the result's detail.
+    #[strum(serialize = "type-error")]
+    TypeError,
     /// The tests passed with the mutant in place: a gap in the tests.
     Survived,
     /// No test executes the mutated lines (known from the pytest worker's coverage):
@@ -64,11 +68,11 @@ impl Outcome {
         matches!(self, Outcome::Equivalent | Outcome::Accepted)
     }
 
-    /// Whether a summary lists the outcome only when some mutant has it: equivalent,
-    /// accepted and not run.
+    /// Whether a summary lists the outcome only when some mutant has it: type errors,
+    /// equivalent, accepted and not run.
     #[must_use]
     pub fn shown_when_some(self) -> bool {
-        self.unscored() || self == Outcome::NotRun
+        self.unscored() || matches!(self, Outcome::NotRun | Outcome::TypeError)
     }
 
     /// Lowercase name, as the terminal shows it.
@@ -83,6 +87,7 @@ impl Outcome {
         match self {
             Outcome::Killed => "Killed",
             Outcome::Timeout => "Timeout",
+            Outcome::TypeError => "CompileError",
             Outcome::Survived => "Survived",
             Outcome::Uncovered => "NoCoverage",
             Outcome::Equivalent | Outcome::Accepted => "Ignored",
@@ -140,6 +145,8 @@ pub enum RanBy {
     Cache,
     /// Compiling the mutant (its bytecode is the original's), without a test run.
     Compiler,
+    /// The type checker (`--type-check`), without a test run.
+    TypeChecker,
 }
 
 impl RanBy {
@@ -248,12 +255,15 @@ impl Summary {
             .unwrap_or_default()
     }
 
-    /// Mutation score in percent: detected / (killed + timeout + survived + uncovered),
+    /// Mutation score in percent: detected (killed, timeout, type error) / (detected +
+    /// survived + uncovered),
     /// so neither equivalent nor accepted mutants (nor errors) count; `None` when there
     /// is nothing to score.
     #[must_use]
     pub(crate) fn score(&self) -> Option<f64> {
-        let detected = self.count(Outcome::Killed) + self.count(Outcome::Timeout);
+        let detected = self.count(Outcome::Killed)
+            + self.count(Outcome::Timeout)
+            + self.count(Outcome::TypeError);
         let scored = detected + self.count(Outcome::Survived) + self.count(Outcome::Uncovered);
         #[expect(
             clippy::cast_precision_loss,

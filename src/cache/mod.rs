@@ -131,8 +131,9 @@ fn outcome_code(outcome: Outcome) -> Option<u8> {
         Outcome::Uncovered => Some(4),
         Outcome::Equivalent => Some(5),
         // Acceptance is the team's file's to say, on every run; a mutant the budget left
-        // out has no outcome.
-        Outcome::Accepted | Outcome::Error | Outcome::NotRun => None,
+        // out has no outcome; a type error is the checker's, which the key leaves out
+        // (a run without --type-check must run that mutant's tests).
+        Outcome::Accepted | Outcome::Error | Outcome::NotRun | Outcome::TypeError => None,
     }
 }
 

@@ -14,6 +14,7 @@ use crate::console::Progress;
 use crate::execution::equivalence;
 use crate::execution::lab::Lab;
 use crate::execution::pyenv;
+use crate::execution::type_check;
 use crate::execution::worker::PytestCommand;
 use crate::exit_code::{ExitCode, fatal};
 use crate::git::repo::{Repo, TargetState};
@@ -80,6 +81,7 @@ pub(crate) fn sweep(settings: Settings, all: bool) -> Result<ExitCode> {
     let cache = caches.local.clone();
     let misses = found.mutants.len() - plan.from_cache;
     let misses = misses - find_equivalent(&mut plan, &found, &tests, &options, cache.as_ref())?;
+    let misses = misses - find_type_errors(&mut plan, &repo, &state, &found, (&tests, &options))?;
     let mut interrupted = false;
     if misses > 0 && !interrupt::budget_spent() {
         let to_run = Run {
@@ -251,18 +253,20 @@ fn summary_notes(
     from_cache: Option<usize>,
     not_run: usize,
 ) -> Vec<String> {
-    let compiled = results
-        .iter()
-        .filter(|result| result.ran_by == RanBy::Compiler)
-        .count();
+    let by = |how: RanBy| results.iter().filter(|result| result.ran_by == how).count();
+    let (compiled, checked) = (by(RanBy::Compiler), by(RanBy::TypeChecker));
     let mut notes = Vec::new();
     if let Some(from_cache) = from_cache {
-        let run = results.len() - from_cache - compiled - not_run;
-        notes.push(if compiled > 0 {
-            format!("{from_cache} from cache, {compiled} equivalent by compiling, {run} run")
-        } else {
-            format!("{from_cache} from cache, {run} run")
-        });
+        let run = results.len() - from_cache - compiled - checked - not_run;
+        let mut parts = vec![format!("{from_cache} from cache")];
+        if compiled > 0 {
+            parts.push(format!("{compiled} equivalent by compiling"));
+        }
+        if checked > 0 {
+            parts.push(format!("{checked} rejected by the type checker"));
+        }
+        parts.push(format!("{run} run"));
+        notes.push(parts.join(", "));
     }
     if not_run > 0 {
         notes.push(budget_note(options, not_run, results.len()));
@@ -378,6 +382,58 @@ fn find_equivalent(
                 )),
                 ran_by: RanBy::Compiler,
                 ..MutantResult::new(&entry.mutant, Outcome::Equivalent, Duration::ZERO)
+            };
+            (position, result)
+        })
+        .collect();
+    let count = results.len();
+    plan.record(results);
+    Ok(count)
+}
+
+/// With `--type-check`, settle the plan's misses the checker rejects as type errors
+/// (not cached: the key leaves the checker out); returns how many. The checker runs in
+/// sandbox 0, before any test.
+fn find_type_errors(
+    plan: &mut Plan,
+    repo: &Repo,
+    state: &TargetState,
+    found: &Discovery,
+    (tests, options): (&str, &Options),
+) -> Result<usize> {
+    let Some(checker) = &options.type_check else {
+        return Ok(0);
+    };
+    let misses = plan.misses();
+    if misses.is_empty() {
+        return Ok(0);
+    }
+    let started = std::time::Instant::now();
+    let python =
+        pyenv::test_interpreter(tests, &current_dir()?).unwrap_or_else(|| "python3".into());
+    let sandboxes = sandbox::prepare(repo, state, 1)?;
+    let sandbox = &sandboxes[0];
+    let mutants: Vec<&Mutant> = misses.iter().map(|entry| &entry.mutant).collect();
+    let rejected = type_check::rejected(
+        checker,
+        &python,
+        (&sandbox.root, &sandbox.dir_for(&options.cwd_prefix)),
+        &found.sources,
+        &mutants,
+    )?;
+    tracing::info!(
+        "--type-check {checker}: {} of {} mutants rejected, in {} ms",
+        rejected.len(),
+        mutants.len(),
+        started.elapsed().as_millis()
+    );
+    let results: Vec<(usize, MutantResult)> = rejected
+        .into_iter()
+        .map(|(position, error)| {
+            let result = MutantResult {
+                detail: Some(format!("{checker}: {error}")),
+                ran_by: RanBy::TypeChecker,
+                ..MutantResult::new(&misses[position].mutant, Outcome::TypeError, Duration::ZERO)
             };
             (position, result)
         })

@@ -1,6 +1,7 @@
 //! Running the tests: the main loop over sandboxes (`lab`), test processes and their
-//! groups (`process`), mutants equivalent by their bytecode (`equivalence`), timeouts (`timeouts`), the Python environment the tests import
-//! from (`pyenv`) and the warm pytest worker (`worker`).
+//! groups (`process`), mutants equivalent by their bytecode (`equivalence`), mutants a
+//! type checker rejects (`type_check`), timeouts (`timeouts`), the Python environment
+//! the tests import from (`pyenv`) and the warm pytest worker (`worker`).
 
 pub mod equivalence;
 pub mod lab;
@@ -8,4 +9,5 @@ pub mod process;
 pub mod pyenv;
 pub mod runner;
 pub mod timeouts;
+pub(crate) mod type_check;
 pub mod worker;

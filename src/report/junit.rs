@@ -145,7 +145,7 @@ fn test_case(
         .with_attributes(pairs(&case));
     let detail = result.and_then(|r| r.detail.as_deref()).unwrap_or("");
     match result.map(|r| r.outcome) {
-        Some(Outcome::Killed | Outcome::Timeout) => {
+        Some(Outcome::Killed | Outcome::Timeout | Outcome::TypeError) => {
             element.write_empty()?;
         }
         None => {

@@ -204,6 +204,9 @@ settings! {
             "none (the pre-push hook's: {})",
             crate::git::hook::HOOK_BUDGET
         );
+    /// The type checker that rejects mutants before the tests run.
+    type_check: value::Text as String = "type-check", Scope::Everywhere, env: true,
+        default: |_| "none".into();
     /// How mutants run.
     runner: value::RunnerName as crate::cli::Runner = "runner", Scope::Everywhere, env: true,
         default: |_| "auto".into();
@@ -298,6 +301,7 @@ impl From<&RunArgs> for Settings {
             } else {
                 args.budget
             },
+            type_check: args.type_check.clone(),
             runner: args.runner,
             cache_dir: args.cache_dir.clone(),
             cache_url: args.cache_url.clone(),

@@ -42,6 +42,21 @@ pub(crate) fn cpu_count() -> usize {
     std::thread::available_parallelism().map_or(1, std::num::NonZero::get)
 }
 
+/// The operators `names` (all of them for none).
+fn operators(names: Option<&[String]>) -> Result<BTreeSet<Operator>> {
+    match names {
+        None | Some([]) => Ok(Operator::ALL.into_iter().collect()),
+        Some(names) => names
+            .iter()
+            .map(|name| {
+                name.trim()
+                    .parse::<Operator>()
+                    .map_err(|err| fatal(ExitCode::Usage, err))
+            })
+            .collect(),
+    }
+}
+
 /// The local cache's directory and the shared cache's URL the settings name; neither
 /// with `no-cache`.
 fn caches(
@@ -81,6 +96,8 @@ pub(crate) struct Options {
     pub timeout: Option<Duration>,
     /// How long the baseline may take without `timeout` (`--baseline-timeout`).
     pub baseline_timeout: Duration,
+    /// The type checker that rejects mutants before the tests (`--type-check`).
+    pub type_check: Option<crate::execution::type_check::Checker>,
     /// How long the run may take (`--budget`), if it is limited.
     pub budget: Option<Duration>,
     /// Parallel workers.
@@ -156,17 +173,7 @@ impl Options {
             workdir,
         )?;
         let (cache_dir, cache_url) = caches(args, workdir, cwd);
-        let operators = match args.operators.as_deref() {
-            None | Some([]) => Operator::ALL.into_iter().collect(),
-            Some(names) => names
-                .iter()
-                .map(|name| {
-                    name.trim()
-                        .parse::<Operator>()
-                        .map_err(|err| fatal(ExitCode::Usage, err))
-                })
-                .collect::<Result<_>>()?,
-        };
+        let operators = operators(args.operators.as_deref())?;
         let arid = crate::python::arid::AridRule::selected(
             args.arid.as_deref().unwrap_or_default(),
             args.no_arid.as_deref().unwrap_or_default(),
@@ -200,6 +207,12 @@ impl Options {
             timeout,
             baseline_timeout,
             budget: args.budget.and_then(crate::budget::Budget::limit),
+            type_check: args
+                .type_check
+                .as_deref()
+                .map(str::parse)
+                .transpose()
+                .map_err(|err: String| fatal(ExitCode::Usage, err))?,
             jobs,
             canary: args.no_canary != Some(true),
             reexec: args.no_reexec != Some(true),

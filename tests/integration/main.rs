@@ -26,5 +26,6 @@ mod shared_cache;
 mod signal;
 mod since;
 mod sweep;
+mod type_check;
 mod worker;
 mod zeroconfig;

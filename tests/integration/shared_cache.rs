@@ -198,7 +198,9 @@ fn two_clones_share_outcomes_through_s3_and_no_credential_is_shown() {
     // Locally: no entry of its own, the copy of the file's pack it was given.
     assert!(
         stats.stdout.contains("0 entries")
-            && stats.stdout.contains("local copies of shared-cache packs: 1 "),
+            && stats
+                .stdout
+                .contains("local copies of shared-cache packs: 1 "),
         "{}",
         stats.stdout
     );
