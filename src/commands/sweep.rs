@@ -413,7 +413,13 @@ fn find_type_errors(
         pyenv::test_interpreter(tests, &current_dir()?).unwrap_or_else(|| "python3".into());
     let sandboxes = sandbox::prepare(repo, state, 1)?;
     let sandbox = &sandboxes[0];
-    let mutants: Vec<&Mutant> = misses.iter().map(|entry| &entry.mutant).collect();
+    // A file in another encoding than UTF-8 is left to the tests: its copy would be
+    // written in UTF-8 under the original's coding line.
+    let mutants: Vec<&Mutant> = misses
+        .iter()
+        .map(|entry| &entry.mutant)
+        .filter(|mutant| !found.encodings.contains_key(&mutant.path))
+        .collect();
     let rejected = type_check::rejected(
         checker,
         &python,
@@ -429,13 +435,17 @@ fn find_type_errors(
     );
     let results: Vec<(usize, MutantResult)> = rejected
         .into_iter()
-        .map(|(position, error)| {
+        .filter_map(|(checked, error)| {
+            let mutant = mutants[checked];
+            let position = misses
+                .iter()
+                .position(|entry| entry.mutant.id == mutant.id)?;
             let result = MutantResult {
                 detail: Some(format!("{checker}: {error}")),
                 ran_by: RanBy::TypeChecker,
-                ..MutantResult::new(&misses[position].mutant, Outcome::TypeError, Duration::ZERO)
+                ..MutantResult::new(mutant, Outcome::TypeError, Duration::ZERO)
             };
-            (position, result)
+            Some((position, result))
         })
         .collect();
     let count = results.len();
