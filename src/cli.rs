@@ -420,8 +420,9 @@ pub struct RunArgs {
     )]
     pub budget: Option<Budget>,
 
-    /// No time budget, whatever a configuration or the pre-push hook says.
-    #[arg(long, conflicts_with = "budget", help_heading = "Running")]
+    /// No time budget, whatever `--budget`, `CHIMP_BUDGET`, a configuration or the
+    /// pre-push hook says.
+    #[arg(long, help_heading = "Running")]
     pub no_budget: bool,
 
     /// Before the tests, type-check every mutant with this checker (`mypy`, `pyright`,

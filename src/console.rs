@@ -19,6 +19,9 @@ use indicatif::{ProgressBar, ProgressStyle};
 use tracing::field::{Field, Visit};
 use tracing::{Event, Level, Subscriber};
 use tracing_subscriber::filter::{EnvFilter, LevelFilter};
+
+/// What the terminal shows without `CHIMP_LOG`: git-chimp's status lines, others' warnings.
+const DEFAULT_FILTER: &str = "warn,git_chimp=info";
 use tracing_subscriber::layer::{Context, SubscriberExt};
 use tracing_subscriber::util::SubscriberInitExt;
 use tracing_subscriber::{Layer, fmt};
@@ -61,15 +64,17 @@ pub fn init() {
                 bad = Some(format!(
                     "CHIMP_LOG={spec}: not a log filter ({err}); using info"
                 ));
-                EnvFilter::new("info")
+                EnvFilter::new(DEFAULT_FILTER)
             }),
-        _ => EnvFilter::new("info"),
+        // Other crates' info and debug lines stay out: an HTTP client's may name a
+        // URL with its credentials.
+        _ => EnvFilter::new(DEFAULT_FILTER),
     };
     let debug_log = fmt::layer()
         .with_ansi(false)
         .with_target(false)
         .with_writer(|| DebugLog)
-        .with_filter(LevelFilter::DEBUG);
+        .with_filter(EnvFilter::new("warn,git_chimp=debug"));
     // A second init (tests, a library user) keeps the first subscriber.
     let _ = tracing_subscriber::registry()
         .with(Console.with_filter(filter))

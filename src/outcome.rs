@@ -101,6 +101,10 @@ impl Outcome {
     /// mutant.
     #[must_use]
     pub fn from_schema(status: &str, reason: Option<&str>) -> Option<Outcome> {
+        if status == "Pending" {
+            // Without the budget's reason: an interrupted run's mutant, with no outcome.
+            return (reason == Some(NOT_RUN_BUDGET)).then_some(Outcome::NotRun);
+        }
         if status == "Ignored" {
             let accepted = reason.is_some_and(|reason| reason.starts_with(ACCEPTED));
             return Some(if accepted {
@@ -301,7 +305,11 @@ mod test {
     #[test]
     fn a_report_status_reads_back_as_the_outcome_it_was_written_from() {
         for outcome in Outcome::ALL {
-            let reason = (outcome == Outcome::Accepted).then(|| format!("{ACCEPTED}not needed"));
+            let reason = match outcome {
+                Outcome::Accepted => Some(format!("{ACCEPTED}not needed")),
+                Outcome::NotRun => Some(NOT_RUN_BUDGET.to_owned()),
+                _ => None,
+            };
             assert_eq!(
                 Outcome::from_schema(outcome.schema_status(), reason.as_deref()),
                 Some(outcome)
@@ -312,5 +320,6 @@ mod test {
             Some(Outcome::Equivalent)
         );
         assert_eq!(Outcome::from_schema("Unknown", None), None);
+        assert_eq!(Outcome::from_schema("Pending", None), None, "interrupted");
     }
 }

@@ -24,7 +24,9 @@ use object_store::azure::{AzureConfigKey, MicrosoftAzureBuilder};
 use object_store::gcp::{GoogleCloudStorageBuilder, GoogleConfigKey};
 use object_store::http::HttpBuilder;
 use object_store::path::Path as StorePath;
-use object_store::{ClientConfigKey, ObjectStore, ObjectStoreExt, ObjectStoreScheme, RetryConfig};
+use object_store::{
+    ClientConfigKey, ClientOptions, ObjectStore, ObjectStoreExt, ObjectStoreScheme, RetryConfig,
+};
 
 /// How many requests are in flight at once.
 const CONCURRENCY: usize = 64;
@@ -69,6 +71,63 @@ impl fmt::Debug for CacheUrl {
     }
 }
 
+/// Why a store could not be opened.
+#[derive(Debug)]
+pub(crate) enum OpenError {
+    /// The URL is wrong: a usage error.
+    Usage(String),
+    /// The store cannot be configured (credentials, a missing bucket name): the run goes
+    /// on without it.
+    Store(String),
+}
+
+impl fmt::Display for OpenError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            OpenError::Usage(message) | OpenError::Store(message) => f.write_str(message),
+        }
+    }
+}
+
+/// `url` without its user and password.
+fn without_credentials(url: &url::Url) -> url::Url {
+    let mut url = url.clone();
+    let _ = url.set_username("");
+    let _ = url.set_password(None);
+    url
+}
+
+/// The HTTP client of an `http(s)://` store: plain HTTP when the URL says so (the user's
+/// explicit choice), and the URL's user and password as basic authentication (the
+/// client does not take them from the URL).
+fn http_client(url: &url::Url) -> ClientOptions {
+    use base64::Engine as _;
+    let mut client = ClientOptions::new()
+        .with_allow_http(url.scheme() == "http")
+        .with_timeout(REQUEST_TIMEOUT)
+        .with_connect_timeout(CONNECT_TIMEOUT);
+    if !url.username().is_empty() || url.password().is_some() {
+        let decode = |text: &str| {
+            percent_encoding::percent_decode_str(text)
+                .decode_utf8_lossy()
+                .into_owned()
+        };
+        let pair = format!(
+            "{}:{}",
+            decode(url.username()),
+            decode(url.password().unwrap_or_default())
+        );
+        let token = base64::engine::general_purpose::STANDARD.encode(pair);
+        if let Ok(mut value) = object_store::HeaderValue::from_str(&format!("Basic {token}")) {
+            value.set_sensitive(true);
+            let mut headers = object_store::HeaderMap::new();
+            headers.insert("authorization", value);
+            client = client.with_default_headers(headers);
+        }
+    }
+    client
+}
+
 /// What `git chimp cache stats` says about the store.
 #[derive(Debug, Default)]
 pub(crate) struct RemoteStats {
@@ -95,22 +154,23 @@ impl Remote {
     /// Open the store `url` names; nothing is sent yet.
     ///
     /// # Errors
-    /// A message (for a usage error) when the URL is malformed, of a kind no store
-    /// takes, or its store cannot be configured (a bucket missing from the URL).
-    pub(crate) fn open(url: &CacheUrl) -> Result<Remote, String> {
+    /// [`OpenError::Usage`] when the URL is malformed or of a kind no store takes;
+    /// [`OpenError::Store`] when its store cannot be configured (missing credentials
+    /// file, no bucket in the URL).
+    pub(crate) fn open(url: &CacheUrl) -> Result<Remote, OpenError> {
         let secrets = secrets(&url.0);
         let shown = url.shown();
         let parsed = url::Url::parse(&url.0)
-            .map_err(|err| format!("--cache-url {shown}: not a URL ({err})"))?;
+            .map_err(|err| OpenError::Usage(format!("--cache-url {shown}: not a URL ({err})")))?;
         let (scheme, path) = ObjectStoreScheme::parse(&parsed).map_err(|_| {
-            format!(
+            OpenError::Usage(format!(
                 "--cache-url {shown}: not a store git-chimp knows; use s3://bucket/prefix, \
                  gs://bucket/prefix, az://container/prefix, https://host/path (WebDAV) or \
                  file:///path"
-            )
+            ))
         })?;
-        let prefix =
-            StorePath::parse(path.as_ref()).map_err(|err| format!("--cache-url {shown}: {err}"))?;
+        let prefix = StorePath::parse(path.as_ref())
+            .map_err(|err| OpenError::Usage(format!("--cache-url {shown}: {err}")))?;
         // Set through the builders' configuration, so that what `from_env` read (such
         // as `AWS_ALLOW_HTTP`) stays.
         let timeouts = [
@@ -160,35 +220,31 @@ impl Remote {
                     .build()
                     .map(|store| Box::new(store) as _)
             }
-            ObjectStoreScheme::Http => {
-                // An http:// URL is the user's explicit choice.
-                let mut builder = HttpBuilder::new()
-                    .with_url(&parsed[..url::Position::BeforePath])
-                    .with_config(
-                        ClientConfigKey::AllowHttp,
-                        (parsed.scheme() == "http").to_string(),
-                    );
-                for (key, value) in timeouts {
-                    builder = builder.with_config(key, value);
-                }
-                builder
-                    .with_retry(retry)
-                    .build()
-                    .map(|store| Box::new(store) as _)
-            }
+            ObjectStoreScheme::Http => HttpBuilder::new()
+                .with_url(&without_credentials(&parsed)[..url::Position::BeforePath])
+                .with_client_options(http_client(&parsed))
+                .with_retry(retry)
+                .build()
+                .map(|store| Box::new(store) as _),
             _ => {
-                return Err(format!(
+                return Err(OpenError::Usage(format!(
                     "--cache-url {shown}: not a shared store (memory://); use s3://, gs://, \
                      az://, https:// or file://"
-                ));
+                )));
             }
         };
-        let store = built
-            .map_err(|err| format!("--cache-url {shown}: {}", mask(&err.to_string(), &secrets)))?;
+        let store = built.map_err(|err| {
+            OpenError::Store(format!(
+                "shared cache {shown}: {}",
+                mask(&err.to_string(), &secrets)
+            ))
+        })?;
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()
-            .map_err(|err| format!("--cache-url {shown}: starting its client: {err}"))?;
+            .map_err(|err| {
+                OpenError::Store(format!("shared cache {shown}: starting its client: {err}"))
+            })?;
         Ok(Remote {
             shown,
             store,
@@ -370,6 +426,8 @@ mod test {
             ("memory:///", "not a shared store"),
         ] {
             let err = Remote::open(&CacheUrl::new(bad.into()))
+                .map(|_| ())
+                .map_err(|err| err.to_string())
                 .err()
                 .unwrap_or_default();
             assert!(err.contains(expected), "{bad}: {err}");

@@ -2,7 +2,8 @@
 //! objects, not one per mutant. Each mutant belongs to two packs:
 //!
 //! - its file's (`<prefix>/files/..`): keyed by the path, the whole file's text, the
-//!   test command and the [`TestFingerprint`]; a tree the team already swept is found
+//!   test command, the tests' Python (implementation and version, as bytecode and
+//!   behaviour differ between them) and the [`TestFingerprint`]; a tree the team already swept is found
 //!   in one request per file;
 //! - its definition's (`<prefix>/scopes/..`): keyed by the path, the qualified name,
 //!   occurrence and text of the enclosing definition, the test command and the
@@ -37,13 +38,14 @@ pub(crate) struct Groups {
 }
 
 impl Groups {
-    /// The packs of `mutants` (of files whose text `sources` gives) under `tests` and
-    /// `fingerprint`.
+    /// The packs of `mutants` (of files whose text `sources` gives) under `tests`,
+    /// `fingerprint` and `python` (the tests' interpreter and version: machines share
+    /// packs only with the same one).
     #[must_use]
     pub(crate) fn of(
         mutants: &[Mutant],
         sources: &BTreeMap<String, String>,
-        tests: &str,
+        (tests, python): (&str, &str),
         fingerprint: TestFingerprint,
     ) -> Groups {
         let mut file_names: BTreeMap<&str, String> = BTreeMap::new();
@@ -58,6 +60,7 @@ impl Groups {
                             part(mutant.path.as_bytes());
                             part(source.as_bytes());
                             part(tests.as_bytes());
+                            part(python.as_bytes());
                             part(&fingerprint.0);
                         })
                     })
@@ -65,6 +68,7 @@ impl Groups {
                 let scope = name("scopes", |mut part| {
                     mutant.hash_scope(source, &mut part);
                     part(tests.as_bytes());
+                    part(python.as_bytes());
                     part(&fingerprint.0);
                 });
                 (file, scope)
@@ -221,6 +225,34 @@ pub(crate) fn has_copies(cache: &Cache) -> bool {
     cache.dir().join("shared").is_dir()
 }
 
+/// Remove the local copies of packs written more than `age` ago; returns how many.
+pub(crate) fn prune_copies(cache: &Cache, age: std::time::Duration) -> usize {
+    let Some(cutoff) = std::time::SystemTime::now().checked_sub(age) else {
+        return 0;
+    };
+    let mut removed = 0;
+    for kind in ["files", "scopes"] {
+        let Ok(fans) = std::fs::read_dir(cache.dir().join("shared").join(kind)) else {
+            continue;
+        };
+        for file in fans
+            .flatten()
+            .filter_map(|fan| std::fs::read_dir(fan.path()).ok())
+            .flatten()
+            .flatten()
+        {
+            let old = file
+                .metadata()
+                .and_then(|meta| meta.modified())
+                .is_ok_and(|modified| modified < cutoff);
+            if old && std::fs::remove_file(file.path()).is_ok() {
+                removed += 1;
+            }
+        }
+    }
+    removed
+}
+
 /// How many packs' local copies the local cache holds, and their bytes.
 #[must_use]
 pub(crate) fn copies(cache: &Cache) -> (usize, u64) {
@@ -273,11 +305,20 @@ pub(crate) fn upload(
     let packs: Vec<(String, Vec<u8>)> = members
         .into_iter()
         .filter_map(|(pack_name, keys)| {
-            let entries: Vec<Vec<u8>> =
-                keys.iter().filter_map(|key| cache.get_bytes(key)).collect();
+            let entries: Vec<Vec<u8>> = keys
+                .iter()
+                .filter_map(|key| {
+                    cache
+                        .get_bytes(key)
+                        .or_else(|| found.bytes.get(*key).cloned())
+                })
+                .collect();
             (!entries.is_empty()).then(|| (pack_name.clone(), pack(&entries)))
         })
         .collect();
+    for (pack_name, bytes) in &packs {
+        write_copy(cache, pack_name, bytes);
+    }
     let count = packs.len();
     (remote.upload(packs), count)
 }

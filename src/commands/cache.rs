@@ -4,7 +4,7 @@ use anyhow::Result;
 
 use crate::cache;
 use crate::cache::Cache;
-use crate::cache::remote::Remote;
+use crate::cache::remote::{OpenError, Remote};
 use crate::cli::CacheCommand;
 use crate::exit_code::{ExitCode, fatal};
 use crate::git::repo::Repo;
@@ -54,7 +54,14 @@ pub(crate) fn manage_cache(action: &CacheCommand, given: Settings) -> Result<Exi
                 );
             }
             if let Some(url) = &options.cache_url {
-                let remote = Remote::open(url).map_err(|err| fatal(ExitCode::Usage, err))?;
+                let remote = match Remote::open(url) {
+                    Ok(remote) => remote,
+                    Err(OpenError::Usage(err)) => return Err(fatal(ExitCode::Usage, err)),
+                    Err(OpenError::Store(err)) => {
+                        println!("{err}");
+                        return Ok(ExitCode::Success);
+                    }
+                };
                 match remote.stats() {
                     Ok(stats) => println!(
                         "shared cache: {}\n{} packs (a file's or a definition's outcomes), {} KiB",
@@ -70,7 +77,12 @@ pub(crate) fn manage_cache(action: &CacheCommand, given: Settings) -> Result<Exi
         CacheCommand::Prune { older_than } => {
             let age = cache::parse_duration(older_than)
                 .map_err(|err| fatal(ExitCode::Usage, format!("--older-than {err}")))?;
-            println!("removed {} entries", cache.prune(age)?);
+            let removed = cache.prune(age)?;
+            let copies = crate::cache::shared::prune_copies(&cache, age);
+            println!("removed {removed} entries");
+            if copies > 0 {
+                println!("removed {copies} local copies of shared-cache packs");
+            }
         }
     }
     Ok(ExitCode::Success)

@@ -6,7 +6,7 @@ use std::time::Duration;
 use anyhow::Result;
 
 use crate::accepted::Accepted;
-use crate::cache::remote::Remote;
+use crate::cache::remote::{OpenError, Remote};
 use crate::cache::shared;
 use crate::cache::{Cache, CacheKey, TestFingerprint};
 use crate::cli::Runner;
@@ -45,8 +45,12 @@ pub(crate) fn sweep(settings: Settings, all: bool) -> Result<ExitCode> {
         state,
         changed,
     } = prepare(settings)?;
-    if let Some(budget) = options.budget {
-        interrupt::set_deadline(started + budget);
+    // A budget past the clock's end is no budget.
+    if let Some(deadline) = options
+        .budget
+        .and_then(|budget| started.checked_add(budget))
+    {
+        interrupt::set_deadline(deadline);
     }
     let tests = test_command(&repo, &options, &state)?;
     let _lock = sandbox::lock(&repo)?;
@@ -141,11 +145,15 @@ impl Caches {
     /// # Errors
     /// A usage error for a `--cache-url` no store takes.
     fn open(options: &Options) -> Result<Caches> {
-        let shared = options
-            .cache_url
-            .as_ref()
-            .map(|url| Remote::open(url).map_err(|err| fatal(ExitCode::Usage, err)))
-            .transpose()?;
+        let shared = match options.cache_url.as_ref().map(Remote::open) {
+            None => None,
+            Some(Ok(remote)) => Some(remote),
+            Some(Err(OpenError::Usage(err))) => return Err(fatal(ExitCode::Usage, err)),
+            Some(Err(OpenError::Store(err))) => {
+                tracing::warn!("{err}; this run uses the local cache only");
+                None
+            }
+        };
         Ok(Caches {
             local: options.cache_dir.clone().map(Cache::new),
             shared,
@@ -194,7 +202,13 @@ impl Caches {
             return Ok(plan);
         }
         let started = std::time::Instant::now();
-        self.groups = shared::Groups::of(&found.mutants, &found.sources, tests, fingerprint);
+        let python = python_identity(tests);
+        self.groups = shared::Groups::of(
+            &found.mutants,
+            &found.sources,
+            (tests, &python),
+            fingerprint,
+        );
         let misses = plan.missing_keys();
         let asked = misses.len();
         let remote = self.shared.as_ref();
@@ -476,6 +490,30 @@ pub(crate) fn take_shard(
         found.mutants.len()
     );
     Some((shard, total))
+}
+
+/// The implementation and version of the Python the test command names (`cpython-311
+/// 3.11.7`), empty when it names none or it does not answer: the shared cache's packs
+/// hold it, so a CI matrix over Python versions shares nothing it should not.
+fn python_identity(tests: &str) -> String {
+    let Some(python) = current_dir()
+        .ok()
+        .and_then(|cwd| pyenv::test_interpreter(tests, &cwd))
+    else {
+        return String::new();
+    };
+    std::process::Command::new(&python)
+        .args([
+            "-c",
+            "import sys; print(sys.implementation.cache_tag, sys.version.split()[0])",
+        ])
+        .stdin(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .output()
+        .ok()
+        .filter(|output| output.status.success())
+        .map(|output| String::from_utf8_lossy(&output.stdout).trim().to_owned())
+        .unwrap_or_default()
 }
 
 /// Each mutant's cache key under `fingerprint` (all `None` without one: no cache).

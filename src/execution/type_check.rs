@@ -16,11 +16,12 @@
 use std::collections::BTreeMap;
 use std::fmt;
 use std::path::Path;
-use std::process::Command;
+use std::process::{Command, ExitStatus, Stdio};
 use std::str::FromStr;
 
 use anyhow::Result;
 
+use crate::execution::process::ProcessGroup;
 use crate::exit_code::{ExitCode, fatal};
 use crate::mutant::Mutant;
 
@@ -168,57 +169,15 @@ pub(crate) fn rejected(
         written.push(probe);
         let mut files: Vec<String> = originals.keys().chain(copies.keys()).cloned().collect();
         files.push(PROBE.0.to_owned());
-        let run = checker.command(python, &files).current_dir(cwd).output();
+        let errors = check(checker, (python, cwd), &files);
         for copy in &written {
             let _ = std::fs::remove_file(copy);
         }
-        let output = run.map_err(|err| {
-            fatal(
-                ExitCode::Usage,
-                format!(
-                    "--type-check {checker}: cannot start it ({err}); install it into the \
-                     tests' environment (pip install {checker}) or name another checker"
-                ),
-            )
-        })?;
-        let text = format!(
-            "{}{}",
-            String::from_utf8_lossy(&output.stdout),
-            String::from_utf8_lossy(&output.stderr)
-        );
-        if !matches!(output.status.code(), Some(0 | 1)) {
-            let tail: Vec<&str> = text.lines().rev().take(10).collect();
-            let tail: Vec<&str> = tail.into_iter().rev().collect();
-            return Err(fatal(
-                ExitCode::Usage,
-                format!(
-                    "--type-check {checker} failed ({}); nothing was run. Its last lines:\n{}",
-                    output.status,
-                    tail.join("\n")
-                ),
-            ));
-        }
-        let errors = errors_by_file(&text);
-        // A checker may print paths as given, or absolute (pyright).
-        let of = |file: &str| {
-            errors
-                .iter()
-                .find(|(printed, _)| **printed == file || printed.ends_with(&format!("/{file}")))
-                .map(|(_, messages)| messages)
+        let Some(errors) = errors? else {
+            tracing::info!("the budget was spent during the type check");
+            break;
         };
-        if of(PROBE.0).is_none() {
-            let tail: Vec<&str> = text.lines().rev().take(10).collect();
-            let tail: Vec<&str> = tail.into_iter().rev().collect();
-            return Err(fatal(
-                ExitCode::Usage,
-                format!(
-                    "--type-check {checker}: it did not report the type error in a file \
-                     made to have one, so it is not checking (is it installed for `{python}`? \
-                     pip install {checker}); nothing was run. Its last lines:\n{}",
-                    tail.join("\n")
-                ),
-            ));
-        }
+        let of = |file: &str| errors.get(file);
         for (copy, position) in &copies {
             let mutant = mutants[*position];
             let original = originals
@@ -226,14 +185,133 @@ pub(crate) fn rejected(
                 .find(|(_, path)| **path == mutant.path)
                 .map(|(file, _)| file.as_str())
                 .unwrap_or_default();
-            if let Some(new) = first_new(of(copy), of(original)) {
-                rejected.push((*position, new.replace(&format!("_chimp_{}", mutant.id), "")));
+            // The copy's messages as the original's would read: its module name for the
+            // copy's (numbers, lines a shorter mutant moved, are masked by first_new).
+            let stem = Path::new(&mutant.path)
+                .file_stem()
+                .map_or_else(String::new, |stem| stem.to_string_lossy().into_owned());
+            let copy_name = format!("_chimp_{}", mutant.id);
+            let as_original: Option<Vec<String>> = of(copy).map(|messages| {
+                messages
+                    .iter()
+                    .map(|message| message.replace(&copy_name, &stem))
+                    .collect()
+            });
+            if let Some(new) = first_new(as_original.as_ref(), of(original)) {
+                rejected.push((*position, new));
             }
         }
     }
     rejected.sort_unstable();
     Ok(rejected)
 }
+
+/// Run `checker` on `files` in `cwd` (with the tests' interpreter `python`); its error
+/// messages by file as given (relative to `cwd`). `None` when the budget stopped it.
+///
+/// # Errors
+/// A usage error when it cannot start, fails as a program or misses the probe's error;
+/// [`ExitCode::Interrupted`] on Ctrl-C.
+fn check(
+    checker: &Checker,
+    (python, cwd): (&str, &Path),
+    files: &[String],
+) -> Result<Option<BTreeMap<String, Vec<String>>>> {
+    let run = run_checker(checker.command(python, files).current_dir(cwd)).map_err(|err| {
+        fatal(
+            ExitCode::Usage,
+            format!(
+                "--type-check {checker}: cannot start it ({err}); install it into the \
+                 tests' environment (pip install {checker}) or name another checker"
+            ),
+        )
+    })?;
+    let Some((status, text)) = run else {
+        if crate::interrupt::is_interrupted() {
+            return Err(fatal(
+                ExitCode::Interrupted,
+                "interrupted during the type check",
+            ));
+        }
+        return Ok(None);
+    };
+    let tail = || {
+        let tail: Vec<&str> = text.lines().rev().take(10).collect();
+        tail.into_iter().rev().collect::<Vec<_>>().join("\n")
+    };
+    if !matches!(status.code(), Some(0 | 1)) {
+        return Err(fatal(
+            ExitCode::Usage,
+            format!(
+                "--type-check {checker} failed ({status}); nothing was run. Its last lines:\n{}",
+                tail()
+            ),
+        ));
+    }
+    // A checker may print paths as given, or absolute (pyright): as given, exactly.
+    let mut errors: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for (printed, messages) in errors_by_file(&text) {
+        let printed = Path::new(printed);
+        let given = if printed.is_absolute() {
+            pathdiff(printed, cwd)
+        } else {
+            printed
+                .strip_prefix("./")
+                .unwrap_or(printed)
+                .to_string_lossy()
+                .into_owned()
+        };
+        errors
+            .entry(given)
+            .or_default()
+            .extend(messages.into_iter().map(str::to_owned));
+    }
+    if !errors.contains_key(PROBE.0) {
+        return Err(fatal(
+            ExitCode::Usage,
+            format!(
+                "--type-check {checker}: it did not report the type error in a file made \
+                 to have one, so it is not checking (is it installed for `{python}`? pip \
+                 install {checker}); nothing was run. Its last lines:\n{}",
+                tail()
+            ),
+        ));
+    }
+    Ok(Some(errors))
+}
+
+/// Run the checker in a process group of its own, its output (both streams) in one
+/// text; `None` when Ctrl-C or the budget stopped it (it is killed, with what it
+/// started).
+fn run_checker(command: &mut Command) -> std::io::Result<Option<(ExitStatus, String)>> {
+    use std::io::{Read, Seek};
+    use wait_timeout::ChildExt;
+    let mut log = tempfile::tempfile()?;
+    command
+        .stdin(Stdio::null())
+        .stdout(log.try_clone()?)
+        .stderr(log.try_clone()?);
+    let mut group = ProcessGroup::spawn(command)?;
+    let status = loop {
+        if let Some(status) = group.child.wait_timeout(POLL)? {
+            break Some(status);
+        }
+        if crate::interrupt::should_stop() {
+            break None;
+        }
+    };
+    group.finish();
+    let Some(status) = status else {
+        return Ok(None);
+    };
+    let mut bytes = Vec::new();
+    log.rewind()?;
+    log.read_to_end(&mut bytes)?;
+    Ok(Some((status, String::from_utf8_lossy(&bytes).into_owned())))
+}
+
+/// How often a running checker is checked for Ctrl-C and the budget.
+const POLL: std::time::Duration = std::time::Duration::from_millis(25);
 
 /// `path` relative to `base` when it is under it, else as it is.
 fn pathdiff(path: &Path, base: &Path) -> String {
@@ -267,16 +345,33 @@ fn errors_by_file(text: &str) -> BTreeMap<&str, Vec<&str>> {
     errors
 }
 
-/// The first error of `copy` beyond what `original` has (each message counted).
-fn first_new(copy: Option<&Vec<&str>>, original: Option<&Vec<&str>>) -> Option<String> {
-    let mut known: BTreeMap<&str, usize> = BTreeMap::new();
+/// The first error of `copy` beyond what `original` has (each message counted, its
+/// numbers masked: an error the original has on line 40 is the same on line 38).
+fn first_new(copy: Option<&Vec<String>>, original: Option<&Vec<String>>) -> Option<String> {
+    let masked = |message: &str| -> String {
+        let mut out = String::with_capacity(message.len());
+        let mut digits = false;
+        for c in message.chars() {
+            if c.is_ascii_digit() {
+                if !digits {
+                    out.push('#');
+                }
+                digits = true;
+            } else {
+                out.push(c);
+                digits = false;
+            }
+        }
+        out
+    };
+    let mut known: BTreeMap<String, usize> = BTreeMap::new();
     for message in original.into_iter().flatten() {
-        *known.entry(message).or_default() += 1;
+        *known.entry(masked(message)).or_default() += 1;
     }
     for message in copy.into_iter().flatten() {
-        match known.get_mut(message) {
+        match known.get_mut(&masked(message)) {
             Some(count) if *count > 0 => *count -= 1,
-            _ => return Some((*message).to_owned()),
+            _ => return Some(message.clone()),
         }
     }
     None
@@ -303,9 +398,12 @@ mod test {
 
     #[test]
     fn only_errors_the_original_does_not_have_reject_a_mutant() {
-        let original = vec!["error: a", "error: b"];
-        let same = vec!["error: b", "error: a"];
-        let more = vec!["error: a", "error: b", "error: a"];
+        let list = |messages: &[&str]| -> Vec<String> {
+            messages.iter().map(|m| (*m).to_owned()).collect()
+        };
+        let original = list(&["error: a", "error: b", "error: defined on line 40"]);
+        let same = list(&["error: b", "error: a", "error: defined on line 38"]);
+        let more = list(&["error: a", "error: b", "error: a"]);
         assert_eq!(first_new(Some(&same), Some(&original)), None);
         assert_eq!(
             first_new(Some(&more), Some(&original)).as_deref(),
@@ -313,7 +411,7 @@ mod test {
         );
         assert_eq!(first_new(None, Some(&original)), None);
         assert_eq!(
-            first_new(Some(&vec!["error: c"]), None).as_deref(),
+            first_new(Some(&list(&["error: c"])), None).as_deref(),
             Some("error: c")
         );
         assert_eq!("mypy".parse(), Ok(Checker::Mypy));

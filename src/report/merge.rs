@@ -164,7 +164,9 @@ fn read_mutant(
         block: span,
     };
     let outcome = match entry.status.as_str() {
-        "Pending" => return Ok((mutant, None)),
+        "Pending" if entry.status_reason.as_deref() != Some(crate::outcome::NOT_RUN_BUDGET) => {
+            return Ok((mutant, None));
+        }
         status => Outcome::from_schema(status, entry.status_reason.as_deref())
             .ok_or_else(|| format!("unknown status {status:?}"))?,
     };

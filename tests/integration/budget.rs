@@ -215,19 +215,25 @@ fn a_run_over_its_budget_stops_with_the_rest_not_run_in_budget_order_the_same_ea
     assert_eq!(ids(&first), ids(&second));
     ran_prefix(&repo, &second);
 
-    // Without the budget, every mutant runs.
-    let all = repo.chimp(&[
-        "--tests",
-        UNITTEST,
-        "--no-cache",
-        "--budget",
-        "5s",
-        "--no-budget",
-    ]);
+    // --no-budget wins over --budget and CHIMP_BUDGET: every mutant runs.
+    let mut command = repo.chimp_in(
+        "",
+        &[
+            "--tests",
+            UNITTEST,
+            "--no-cache",
+            "--budget",
+            "5s",
+            "--no-budget",
+        ],
+    );
+    command.env("CHIMP_BUDGET", "5s");
+    let all = crate::util::run(command);
+    assert_eq!(all.code, 0, "{}\n{}", all.stdout, all.stderr);
+    let statuses = ordered_statuses(&repo);
     assert!(
-        all.stderr.contains("cannot be used with"),
-        "--budget and --no-budget conflict: {}",
-        all.stderr
+        statuses.iter().all(|(_, status)| status == "Killed"),
+        "{statuses:?}"
     );
     repo.assert_checkout_untouched(&before);
     assert!(repo.processes_in_sandboxes().is_empty());
@@ -319,4 +325,25 @@ fn in_the_pytest_worker_the_budget_stops_the_worker_and_keeps_the_order() {
     let ran = ran_prefix(&repo, &statuses);
     assert!(ran < 19, "{statuses:?}");
     assert!(repo.processes_in_sandboxes().is_empty());
+}
+
+#[test]
+fn a_budgeted_report_merges_with_its_mutants_not_run_not_as_an_interrupted_run() {
+    let repo = slow_repo();
+    let run = repo.chimp(&[
+        "--tests",
+        UNITTEST,
+        "-j",
+        "1",
+        "--no-cache",
+        "--budget",
+        "3s",
+    ]);
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    let report = repo.scratch().join("budgeted.json");
+    std::fs::copy(repo.root.join(".chimp/report.json"), &report).unwrap();
+    let merged = repo.chimp(&["merge", report.to_str().unwrap()]);
+    assert_eq!(merged.code, 0, "{}\n{}", merged.stdout, merged.stderr);
+    assert!(!merged.stdout.contains("interrupted"), "{}", merged.stdout);
+    assert!(merged.stdout.contains(" not-run"), "{}", merged.stdout);
 }

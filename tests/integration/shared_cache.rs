@@ -397,4 +397,107 @@ fn after_an_edit_only_the_edited_definitions_mutants_run_the_rest_come_from_the_
         "{}",
         run.stdout
     );
+    // It wrote the new file pack with every outcome of the file, also those it found in
+    // definition packs: a third clone of the edited tree asks for that one pack only.
+    let third = TestRepo::new(&[
+        ("calc.py", &GAPS_CALC.replace("age >= 18", "age >= 21")),
+        ("test_calc.py", GAPS_TESTS),
+    ]);
+    let run = third.chimp(&["--tests", UNITTEST, "--cache-url", &url]);
+    assert!(
+        run.stdout.contains("12 from cache, 0 run"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stderr
+            .contains("12 of 12 local misses found (1 packs fetched"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(third.statuses(), statuses);
+}
+
+/// A minimal server for `http(s)://` stores: GET and PUT of files under `root`, each only
+/// with the basic authentication of `chimp:<SECRET>` (401 otherwise).
+const AUTH_SERVER: &str = r#"
+import base64, http.server, os, sys
+port, root, secret = int(sys.argv[1]), sys.argv[2], sys.argv[3]
+expected = "Basic " + base64.b64encode(("chimp:" + secret).encode()).decode()
+class Handler(http.server.BaseHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+    def allowed(self):
+        if self.headers.get("Authorization") == expected:
+            return True
+        self.send_response(401)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+        return False
+    def path_on_disk(self):
+        return os.path.join(root, self.path.lstrip("/").split("?")[0])
+    def do_GET(self):
+        if not self.allowed():
+            return
+        path = self.path_on_disk()
+        if not os.path.isfile(path):
+            self.send_response(404)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
+        data = open(path, "rb").read()
+        self.send_response(200)
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+    def do_PUT(self):
+        if not self.allowed():
+            return
+        data = self.rfile.read(int(self.headers.get("Content-Length", "0")))
+        path = self.path_on_disk()
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        open(path, "wb").write(data)
+        self.send_response(201)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+http.server.ThreadingHTTPServer(("127.0.0.1", port), Handler).serve_forever()
+"#;
+
+#[test]
+fn an_https_store_gets_the_urls_user_and_password_and_a_wrong_one_is_one_warning() {
+    let served = tempfile::tempdir().unwrap();
+    let port = free_port();
+    let mut command = Command::new("python3");
+    command
+        .args(["-c", AUTH_SERVER, &port.to_string()])
+        .arg(served.path())
+        .arg(SECRET);
+    let _server = serve(command, port);
+    let url = format!("http://chimp:{SECRET}@127.0.0.1:{port}/cache");
+    let first = gaps_clone();
+    let run = first.chimp(&["--tests", UNITTEST, "--cache-url", &url]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(shared_warnings(&run).is_empty(), "{}", run.stderr);
+    assert_no_secret(&run, &first);
+    let second = gaps_clone();
+    let run = second.chimp(&["--tests", UNITTEST, "--cache-url", &url]);
+    assert!(
+        run.stdout.contains("12 from cache, 0 run"),
+        "{}",
+        run.stdout
+    );
+    assert_no_secret(&run, &second);
+
+    let wrong = format!("http://chimp:not-the-password@127.0.0.1:{port}/cache");
+    let third = gaps_clone();
+    let run = third.chimp(&["--tests", UNITTEST, "--cache-url", &wrong]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert_eq!(shared_warnings(&run).len(), 1, "{}", run.stderr);
+    assert!(!run.stderr.contains("not-the-password"), "{}", run.stderr);
+    assert!(
+        run.stdout.contains("0 from cache, 12 run"),
+        "{}",
+        run.stdout
+    );
+    assert_eq!(third.statuses(), first.statuses());
 }
