@@ -6,6 +6,7 @@ use anyhow::{Context, Result};
 
 pub(crate) mod accept;
 pub(crate) mod cache;
+pub(crate) mod caches;
 pub(crate) mod clean;
 pub(crate) mod config;
 pub(crate) mod discovery;
@@ -14,6 +15,7 @@ pub(crate) mod finish;
 pub(crate) mod hook;
 pub(crate) mod list;
 pub(crate) mod merge;
+pub(crate) mod prefilter;
 pub(crate) mod prepare;
 pub(crate) mod sweep;
 

@@ -1,20 +1,15 @@
 //! A run: discovery, the cache, the sandboxes and the lab, then the reports.
 
 use std::fmt::Write;
-use std::time::Duration;
 
 use anyhow::Result;
 
 use crate::accepted::Accepted;
-use crate::cache::remote::{OpenError, Remote};
-use crate::cache::shared;
-use crate::cache::{Cache, CacheKey, TestFingerprint};
+use crate::cache::Cache;
 use crate::cli::Runner;
 use crate::console::Progress;
-use crate::execution::equivalence;
 use crate::execution::lab::Lab;
 use crate::execution::pyenv;
-use crate::execution::type_check;
 use crate::execution::worker::PytestCommand;
 use crate::exit_code::{ExitCode, fatal};
 use crate::git::repo::{Repo, TargetState};
@@ -22,16 +17,17 @@ use crate::git::sandbox;
 use crate::mutant::Mutant;
 use crate::outcome::{MutantResult, NOT_RUN_BUDGET, Outcome, RanBy};
 use crate::output::OutputDir;
-use crate::plan::{self, Plan};
-use crate::python::select;
-use crate::settings::{self, Options, Settings};
+use crate::plan;
+use crate::settings::{Options, Settings};
 use crate::{detect, interrupt, report, shard};
 
 use super::{
     accept::apply_accepted,
+    caches::Caches,
     current_dir,
     discovery::{Discovery, discover_mutants},
     finish::finish,
+    prefilter::{find_equivalent, find_type_errors},
     prepare::{Prepared, prepare},
 };
 
@@ -128,137 +124,6 @@ pub(crate) fn sweep(settings: Settings, all: bool) -> Result<ExitCode> {
     Ok(exit)
 }
 
-/// A run's outcome caches: the local one (`None` with `--no-cache`) and the shared one
-/// (`--cache-url`), with what the shared one was asked.
-struct Caches {
-    local: Option<Cache>,
-    shared: Option<Remote>,
-    /// The shared cache's packs of each mutant.
-    groups: shared::Groups,
-    /// What the shared cache gave.
-    found: shared::Found,
-}
-
-impl Caches {
-    /// The caches `options` name, opened (nothing is sent yet).
-    ///
-    /// # Errors
-    /// A usage error for a `--cache-url` no store takes.
-    fn open(options: &Options) -> Result<Caches> {
-        let shared = match options.cache_url.as_ref().map(Remote::open) {
-            None => None,
-            Some(Ok(remote)) => Some(remote),
-            Some(Err(OpenError::Usage(err))) => return Err(fatal(ExitCode::Usage, err)),
-            Some(Err(OpenError::Store(err))) => {
-                tracing::warn!("{err}; this run uses the local cache only");
-                None
-            }
-        };
-        Ok(Caches {
-            local: options.cache_dir.clone().map(Cache::new),
-            shared,
-            groups: shared::Groups::default(),
-            found: shared::Found::default(),
-        })
-    }
-
-    /// The run's plan, with every outcome the caches hold for it: the local cache's,
-    /// then the shared cache's for the local misses (kept locally). `pytest`: whether
-    /// the run uses the pytest worker.
-    fn plan(
-        &mut self,
-        repo: &Repo,
-        state: &TargetState,
-        options: &Options,
-        found: &Discovery,
-        (tests, pytest): (&str, bool),
-    ) -> Result<Plan> {
-        let hashing = std::time::Instant::now();
-        let fingerprint = match self.local {
-            Some(_) => Some(test_fingerprint(repo, state, options)?),
-            None => None,
-        };
-        let keys = cache_keys(found, tests, fingerprint);
-        let hashed = hashing.elapsed();
-        let run = (options.timeout, pytest);
-        let mut plan = Plan::new(&found.mutants, keys, self.local.as_ref(), run);
-        if options.budget.is_some() {
-            plan.order_for_budget();
-        }
-        let Some(cache) = &self.local else {
-            return Ok(plan);
-        };
-        tracing::info!(
-            "cache: {} hits, {} misses (hashing {} ms, lookup {} ms)",
-            plan.from_cache,
-            found.mutants.len() - plan.from_cache,
-            hashed.as_millis(),
-            hashing.elapsed().saturating_sub(hashed).as_millis()
-        );
-        let Some(fingerprint) = fingerprint else {
-            return Ok(plan);
-        };
-        if self.shared.is_none() && !shared::has_copies(cache) {
-            return Ok(plan);
-        }
-        let started = std::time::Instant::now();
-        let python = python_identity(tests);
-        self.groups = shared::Groups::of(
-            &found.mutants,
-            &found.sources,
-            (tests, &python),
-            fingerprint,
-        );
-        let misses = plan.missing_keys();
-        let asked = misses.len();
-        let remote = self.shared.as_ref();
-        let got = shared::look_up(remote, cache, &self.groups, &misses);
-        let shown = remote.map_or("(local copies)", |remote| remote.shown.as_str());
-        if got.damaged > 0 {
-            tracing::warn!(
-                "shared cache {shown}: {} packs or entries are damaged: ignored, and replaced \
-                 by this run's",
-                got.damaged
-            );
-        }
-        let filled = plan.fill_from_shared(&got.entries, run);
-        if !remote.is_some_and(Remote::is_broken) && asked > 0 {
-            tracing::info!(
-                "shared cache {shown}: {filled} of {asked} local misses found ({} packs \
-                 fetched, {} ms)",
-                got.asked,
-                started.elapsed().as_millis()
-            );
-        }
-        self.found = got;
-        Ok(plan)
-    }
-
-    /// Write the shared cache's packs that were missing or lacked a mutant of this run,
-    /// and those of the outcomes it produced, from the local cache.
-    fn upload(&self, plan: &Plan) {
-        let (Some(remote), Some(cache)) = (&self.shared, &self.local) else {
-            return;
-        };
-        let started = std::time::Instant::now();
-        let produced = plan.produced();
-        let (stored, due) = shared::upload(
-            remote,
-            cache,
-            &self.groups,
-            &plan.keys(),
-            (&self.found, &produced),
-        );
-        if due > 0 && !remote.is_broken() {
-            tracing::info!(
-                "shared cache {}: {stored} of {due} packs stored ({} ms)",
-                remote.shown,
-                started.elapsed().as_millis()
-            );
-        }
-    }
-}
-
 /// The lines after the summary: where the outcomes came from (`from_cache`: how many
 /// the cache gave, with a cache), and what the budget left out (`not_run`).
 fn summary_notes(
@@ -334,139 +199,6 @@ fn test_command(repo: &Repo, options: &Options, state: &TargetState) -> Result<S
     Ok(tests)
 }
 
-/// Settle the plan's misses that compile to the original's code as equivalent (cached
-/// like outcomes), with the interpreter the test command names; returns how many. A
-/// check that cannot be made is one warning, and every mutant is run.
-fn find_equivalent(
-    plan: &mut Plan,
-    found: &Discovery,
-    tests: &str,
-    options: &Options,
-    cache: Option<&Cache>,
-) -> Result<usize> {
-    let misses = plan.misses();
-    if misses.is_empty() {
-        return Ok(0);
-    }
-    let Some(python) = pyenv::test_interpreter(tests, &current_dir()?) else {
-        tracing::debug!("no equivalent-mutant check: the test command names no Python interpreter");
-        return Ok(0);
-    };
-    let started = std::time::Instant::now();
-    let mutants: Vec<&Mutant> = misses.iter().map(|entry| &entry.mutant).collect();
-    let equivalent =
-        match equivalence::equivalent_mutants(&python, &found.sources, &mutants, options.jobs) {
-            Ok(equivalent) => equivalent,
-            Err(why) => {
-                if interrupt::is_interrupted() {
-                    return Err(fatal(
-                        ExitCode::Interrupted,
-                        "interrupted before any mutant ran",
-                    ));
-                }
-                tracing::warn!(
-                    "equivalent mutants are not looked for this run: `{python}` could not \
-                     compile them ({why})"
-                );
-                return Ok(0);
-            }
-        };
-    let found_in = started.elapsed().as_millis();
-    if equivalent.is_empty() {
-        tracing::debug!("no equivalent mutants under `{python}` ({found_in} ms)");
-    } else {
-        tracing::info!(
-            "{} equivalent mutants (the same bytecode under `{python}`), found in {found_in} ms",
-            equivalent.len()
-        );
-    }
-    let results: Vec<(usize, MutantResult)> = equivalent
-        .iter()
-        .map(|&position| {
-            let entry = misses[position];
-            if let (Some(cache), Some(key)) = (cache, entry.key.as_ref())
-                && let Err(err) =
-                    cache.put(key, Outcome::Equivalent, Duration::ZERO, Duration::ZERO)
-            {
-                tracing::debug!("equivalent mutant not cached: {err:#}");
-            }
-            let result = MutantResult {
-                detail: Some(format!(
-                    "compiles to the original's bytecode under {python}"
-                )),
-                ran_by: RanBy::Compiler,
-                ..MutantResult::new(&entry.mutant, Outcome::Equivalent, Duration::ZERO)
-            };
-            (position, result)
-        })
-        .collect();
-    let count = results.len();
-    plan.record(results);
-    Ok(count)
-}
-
-/// With `--type-check`, settle the plan's misses the checker rejects as type errors
-/// (not cached: the key leaves the checker out); returns how many. The checker runs in
-/// sandbox 0, before any test.
-fn find_type_errors(
-    plan: &mut Plan,
-    repo: &Repo,
-    state: &TargetState,
-    found: &Discovery,
-    (tests, options): (&str, &Options),
-) -> Result<usize> {
-    let Some(checker) = &options.type_check else {
-        return Ok(0);
-    };
-    let misses = plan.misses();
-    if misses.is_empty() {
-        return Ok(0);
-    }
-    let started = std::time::Instant::now();
-    let python =
-        pyenv::test_interpreter(tests, &current_dir()?).unwrap_or_else(|| "python3".into());
-    let sandboxes = sandbox::prepare(repo, state, 1)?;
-    let sandbox = &sandboxes[0];
-    // A file in another encoding than UTF-8 is left to the tests: its copy would be
-    // written in UTF-8 under the original's coding line.
-    let mutants: Vec<&Mutant> = misses
-        .iter()
-        .map(|entry| &entry.mutant)
-        .filter(|mutant| !found.encodings.contains_key(&mutant.path))
-        .collect();
-    let rejected = type_check::rejected(
-        checker,
-        &python,
-        (&sandbox.root, &sandbox.dir_for(&options.cwd_prefix)),
-        &found.sources,
-        &mutants,
-    )?;
-    tracing::info!(
-        "--type-check {checker}: {} of {} mutants rejected, in {} ms",
-        rejected.len(),
-        mutants.len(),
-        started.elapsed().as_millis()
-    );
-    let results: Vec<(usize, MutantResult)> = rejected
-        .into_iter()
-        .filter_map(|(checked, error)| {
-            let mutant = mutants[checked];
-            let position = misses
-                .iter()
-                .position(|entry| entry.mutant.id == mutant.id)?;
-            let result = MutantResult {
-                detail: Some(format!("{checker}: {error}")),
-                ran_by: RanBy::TypeChecker,
-                ..MutantResult::new(mutant, Outcome::TypeError, Duration::ZERO)
-            };
-            Some((position, result))
-        })
-        .collect();
-    let count = results.len();
-    plan.record(results);
-    Ok(count)
-}
-
 /// With `--shard`, keep only the shard's mutants; return the shard and the whole run's
 /// mutant count.
 pub(crate) fn take_shard(
@@ -490,69 +222,6 @@ pub(crate) fn take_shard(
         found.mutants.len()
     );
     Some((shard, total))
-}
-
-/// The implementation and version of the Python the test command names (`cpython-311
-/// 3.11.7`), empty when it names none or it does not answer: the shared cache's packs
-/// hold it, so a CI matrix over Python versions shares nothing it should not.
-fn python_identity(tests: &str) -> String {
-    let Some(python) = current_dir()
-        .ok()
-        .and_then(|cwd| pyenv::test_interpreter(tests, &cwd))
-    else {
-        return String::new();
-    };
-    std::process::Command::new(&python)
-        .args([
-            "-c",
-            "import sys; print(sys.implementation.cache_tag, sys.version.split()[0])",
-        ])
-        .stdin(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .output()
-        .ok()
-        .filter(|output| output.status.success())
-        .map(|output| String::from_utf8_lossy(&output.stdout).trim().to_owned())
-        .unwrap_or_default()
-}
-
-/// Each mutant's cache key under `fingerprint` (all `None` without one: no cache).
-pub(crate) fn cache_keys(
-    found: &Discovery,
-    tests: &str,
-    fingerprint: Option<TestFingerprint>,
-) -> Vec<Option<CacheKey>> {
-    found
-        .mutants
-        .iter()
-        .map(|mutant| {
-            let fingerprint = fingerprint?;
-            let source = found.sources.get(&mutant.path).map_or("", String::as_str);
-            Some(CacheKey::new(mutant, source, tests, fingerprint))
-        })
-        .collect()
-}
-
-/// The hash of every test file and test configuration file in the tested state.
-pub(crate) fn test_fingerprint(
-    repo: &Repo,
-    state: &TargetState,
-    options: &Options,
-) -> Result<TestFingerprint> {
-    let mut files = Vec::new();
-    for path in &state.files {
-        if select::is_test_file(path)
-            || select::is_test_config(path)
-            || options.test_files.is_match(path)
-        {
-            let mut bytes = repo.read(state, path)?;
-            if path == "pyproject.toml" || path.ends_with("/pyproject.toml") {
-                bytes = settings::without_own_table(bytes);
-            }
-            files.push((path.as_str(), bytes));
-        }
-    }
-    Ok(TestFingerprint::of(files))
 }
 
 /// The test command as pytest arguments when mutants should run in the warm worker.
