@@ -97,6 +97,16 @@ fn without_credentials(url: &url::Url) -> url::Url {
     url
 }
 
+/// Make rustls's `ring` provider the process's TLS crypto, once: the stores' HTTP
+/// clients are built without a provider of their own (see `Cargo.toml`).
+fn install_tls_provider() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        // An error means a provider is installed already, which serves as well.
+        let _ = rustls::crypto::ring::default_provider().install_default();
+    });
+}
+
 /// The HTTP client of an `http(s)://` store: plain HTTP when the URL says so (the user's
 /// explicit choice), and the URL's user and password as basic authentication (the
 /// client does not take them from the URL).
@@ -158,6 +168,7 @@ impl Remote {
     /// [`OpenError::Store`] when its store cannot be configured (missing credentials
     /// file, no bucket in the URL).
     pub(crate) fn open(url: &CacheUrl) -> Result<Remote, OpenError> {
+        install_tls_provider();
         let secrets = secrets(&url.0);
         let shown = url.shown();
         let parsed = url::Url::parse(&url.0)

@@ -31,32 +31,50 @@ fn chimp_output(args: &[&str]) -> String {
     stdout
 }
 
-/// The wheel, built once per test process into `target/tmp/wheels`: its path.
-fn wheel() -> PathBuf {
-    static WHEEL: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
-    WHEEL.get_or_init(build_wheel).clone()
+/// The cargo profile the packaging tests build the wheel with: `dev` unless
+/// `CHIMP_WHEEL_PROFILE` names another (`release`, as users' installs do). `dev` reuses
+/// the tests' own build, so only the crate is compiled again; a release build of every
+/// dependency took 8 of the suite's minutes on a 2-core machine. The profile changes
+/// optimisation only: what the wheel holds and installs is the same.
+fn wheel_profile() -> String {
+    std::env::var("CHIMP_WHEEL_PROFILE")
+        .ok()
+        .filter(|profile| !profile.is_empty())
+        .unwrap_or_else(|| "dev".to_owned())
 }
 
-/// Build the wheel with maturin from PyPI (in a venv of its own).
-fn build_wheel() -> PathBuf {
-    let python = shared_venv("maturin-venv", &["maturin>=1.5,<2"]);
-    let maturin = python.parent().unwrap().join("maturin");
-    let wheels = Path::new(env!("CARGO_TARGET_TMPDIR")).join("wheels");
-    if wheels.exists() {
-        std::fs::remove_dir_all(&wheels).unwrap();
-    }
-    let (ok, stdout, stderr) = output(
-        Command::new(&maturin)
-            .args(["build", "--locked", "--out"])
-            .arg(&wheels)
-            .current_dir(manifest_dir()),
+/// The wheel in `target/tmp/wheels`: its path. Built once per build of the tests'
+/// `git-chimp` and profile (the key is that binary's size and modification time, and
+/// [`wheel_profile`]), then reused by every packaging test and test process; see
+/// [`crate::util::once_per_key`].
+fn wheel() -> PathBuf {
+    let binary = std::fs::metadata(env!("CARGO_BIN_EXE_git-chimp")).unwrap();
+    let key = format!(
+        "{} {:?} {}",
+        binary.len(),
+        binary.modified().unwrap(),
+        wheel_profile()
     );
-    assert!(ok, "maturin build failed:\n{stdout}\n{stderr}");
+    let wheels = Path::new(env!("CARGO_TARGET_TMPDIR")).join("wheels");
+    crate::util::once_per_key(&wheels, &key, || build_wheel(&wheels));
     std::fs::read_dir(&wheels)
         .unwrap()
         .map(|entry| entry.unwrap().path())
         .find(|path| path.extension().is_some_and(|ext| ext == "whl"))
         .expect("a wheel")
+}
+
+/// Build the wheel into `wheels` with maturin from PyPI (in a venv of its own).
+fn build_wheel(wheels: &Path) {
+    let python = shared_venv("maturin-venv", &["maturin>=1.5,<2"]);
+    let maturin = python.parent().unwrap().join("maturin");
+    let (ok, stdout, stderr) = output(
+        Command::new(&maturin)
+            .args(["build", "--locked", "--profile", &wheel_profile(), "--out"])
+            .arg(wheels)
+            .current_dir(manifest_dir()),
+    );
+    assert!(ok, "maturin build failed:\n{stdout}\n{stderr}");
 }
 
 #[test]
@@ -517,9 +535,13 @@ fn the_readme_install_and_first_run_lines_work_as_written() {
         .env("VIRTUAL_ENV", python.parent().unwrap().parent().unwrap())
         .env("HOME", dir.path())
         .env("GIT_CONFIG_NOSYSTEM", "1")
-        // The release build is shared with the other packaging tests' (only the crate
-        // itself is built again for the clone).
+        // The build is shared with the tests' own (see `wheel_profile`): only the crate
+        // itself is built again for the clone.
         .env("CARGO_TARGET_DIR", manifest_dir().join("target"))
+        .env(
+            "MATURIN_PEP517_ARGS",
+            format!("--profile {}", wheel_profile()),
+        )
         .env("PIP_DISABLE_PIP_VERSION_CHECK", "1");
     for (key, _) in std::env::vars() {
         if key.starts_with("CHIMP_") || (key.starts_with("GIT_") && key != "GIT_CONFIG_NOSYSTEM") {

@@ -419,9 +419,10 @@ fn after_an_edit_only_the_edited_definitions_mutants_run_the_rest_come_from_the_
 }
 
 /// A minimal server for `http(s)://` stores: GET and PUT of files under `root`, each only
-/// with the basic authentication of `chimp:<SECRET>` (401 otherwise).
+/// with the basic authentication of `chimp:<SECRET>` (401 otherwise). With a certificate
+/// and key file as fourth and fifth arguments it speaks TLS.
 const AUTH_SERVER: &str = r#"
-import base64, http.server, os, sys
+import base64, http.server, os, ssl, sys
 port, root, secret = int(sys.argv[1]), sys.argv[2], sys.argv[3]
 expected = "Basic " + base64.b64encode(("chimp:" + secret).encode()).decode()
 class Handler(http.server.BaseHTTPRequestHandler):
@@ -460,7 +461,12 @@ class Handler(http.server.BaseHTTPRequestHandler):
         self.send_response(201)
         self.send_header("Content-Length", "0")
         self.end_headers()
-http.server.ThreadingHTTPServer(("127.0.0.1", port), Handler).serve_forever()
+server = http.server.ThreadingHTTPServer(("127.0.0.1", port), Handler)
+if len(sys.argv) > 5:
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(sys.argv[4], sys.argv[5])
+    server.socket = context.wrap_socket(server.socket, server_side=True)
+server.serve_forever()
 "#;
 
 #[test]
@@ -494,6 +500,136 @@ fn an_https_store_gets_the_urls_user_and_password_and_a_wrong_one_is_one_warning
     assert_eq!(run.code, 2, "{}", run.stderr);
     assert_eq!(shared_warnings(&run).len(), 1, "{}", run.stderr);
     assert!(!run.stderr.contains("not-the-password"), "{}", run.stderr);
+    assert!(
+        run.stdout.contains("0 from cache, 12 run"),
+        "{}",
+        run.stdout
+    );
+    assert_eq!(third.statuses(), first.statuses());
+}
+
+/// A certificate authority and a certificate for 127.0.0.1 it signed, made by `openssl`
+/// in `dir`: (the authority's certificate, the server's certificate, its key).
+fn loopback_certificate(dir: &Path) -> (PathBuf, PathBuf, PathBuf) {
+    let openssl = |args: &[&str]| {
+        let output = Command::new("openssl")
+            .args(args)
+            .current_dir(dir)
+            .output()
+            .expect("openssl");
+        assert!(
+            output.status.success(),
+            "openssl {args:?}: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    };
+    openssl(&[
+        "req",
+        "-x509",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-days",
+        "2",
+        "-subj",
+        "/CN=chimp test CA",
+        "-keyout",
+        "ca.key",
+        "-out",
+        "ca.pem",
+    ]);
+    openssl(&[
+        "req",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-subj",
+        "/CN=127.0.0.1",
+        "-keyout",
+        "server.key",
+        "-out",
+        "server.csr",
+    ]);
+    std::fs::write(
+        dir.join("server.ext"),
+        "subjectAltName = IP:127.0.0.1\nbasicConstraints = CA:FALSE\n",
+    )
+    .unwrap();
+    openssl(&[
+        "x509",
+        "-req",
+        "-in",
+        "server.csr",
+        "-CA",
+        "ca.pem",
+        "-CAkey",
+        "ca.key",
+        "-CAcreateserial",
+        "-days",
+        "2",
+        "-extfile",
+        "server.ext",
+        "-out",
+        "server.pem",
+    ]);
+    (
+        dir.join("ca.pem"),
+        dir.join("server.pem"),
+        dir.join("server.key"),
+    )
+}
+
+/// TLS works (rustls on `ring`, see `Cargo.toml`): an `https://` store whose server's
+/// certificate the system trusts (`SSL_CERT_FILE` names its authority) shares outcomes
+/// between two clones; one whose authority is not trusted is one warning.
+#[test]
+fn an_https_store_over_tls_shares_outcomes_and_an_untrusted_certificate_is_one_warning() {
+    let served = tempfile::tempdir().unwrap();
+    let certs = tempfile::tempdir().unwrap();
+    let (authority, certificate, key) = loopback_certificate(certs.path());
+    let port = free_port();
+    let mut command = Command::new("python3");
+    command
+        .args(["-c", AUTH_SERVER, &port.to_string()])
+        .arg(served.path())
+        .arg(SECRET)
+        .arg(&certificate)
+        .arg(&key);
+    let _server = serve(command, port);
+    let url = format!("https://chimp:{SECRET}@127.0.0.1:{port}/cache");
+    let trusted = [("SSL_CERT_FILE", authority.display().to_string())];
+    let first = gaps_clone();
+    let run = chimp_with(
+        &first,
+        &["--tests", UNITTEST, "--cache-url", &url],
+        &trusted,
+    );
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(shared_warnings(&run).is_empty(), "{}", run.stderr);
+    let second = gaps_clone();
+    let run = chimp_with(
+        &second,
+        &["--tests", UNITTEST, "--cache-url", &url],
+        &trusted,
+    );
+    assert!(
+        run.stdout.contains("12 from cache, 0 run"),
+        "{}\n{}",
+        run.stdout,
+        run.stderr
+    );
+    assert_eq!(second.statuses(), first.statuses());
+
+    // The server's own certificate is no authority: nothing is trusted, nothing shared.
+    let untrusted = [("SSL_CERT_FILE", certificate.display().to_string())];
+    let third = gaps_clone();
+    let run = chimp_with(
+        &third,
+        &["--tests", UNITTEST, "--cache-url", &url],
+        &untrusted,
+    );
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert_eq!(shared_warnings(&run).len(), 1, "{}", run.stderr);
     assert!(
         run.stdout.contains("0 from cache, 12 run"),
         "{}",

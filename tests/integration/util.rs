@@ -71,17 +71,15 @@ impl TestRepo {
         self.root.parent().unwrap()
     }
 
-    /// A fresh virtual environment beside the repository with `extra` packages from PyPI
-    /// and the project installed editable (`pip install -e .`); returns its `python`.
+    /// A virtual environment beside the repository with `extra` packages from PyPI and
+    /// the project installed editable (`pip install -e .`); returns its `python`. It is a
+    /// copy of a shared environment holding `wheel` and `extra` (see [`shared_venv`]).
     pub fn editable_venv(&self, extra: &[&str]) -> PathBuf {
-        let python = new_venv(self.scratch());
         // The venv's bundled setuptools builds editable wheels once `wheel` is there.
         let mut packages = vec!["wheel"];
         packages.extend(extra);
-        let install: Vec<&str> = ["-m", "pip", "install", "-q"]
-            .into_iter()
-            .chain(packages)
-            .collect();
+        let name = format!("editable-venv-{}", packages.join("-"));
+        let python = copy_venv(&shared_venv(&name, &packages), self.scratch());
         let editable = [
             "-m",
             "pip",
@@ -92,9 +90,7 @@ impl TestRepo {
             "-e",
             ".",
         ];
-        for args in [&install[..], &editable[..]] {
-            run_python(&python, args, &self.root);
-        }
+        run_python(&python, &editable, &self.root);
         python
     }
 
@@ -439,8 +435,11 @@ pub fn checker_python() -> PathBuf {
 }
 
 /// A virtual environment `target/tmp/<name>` with `packages` installed: its `python`.
-/// It is reused by later test runs once complete (a `.ready` file marks that); call it
-/// once per name per process (behind a `OnceLock`).
+/// Made once and reused, read-only, by every later test and test run while its
+/// requirement list is the same (a `.ready` file holding the list marks it complete).
+/// Test processes may run at once (cargo-nextest runs each test in its own): an
+/// exclusive lock on `target/tmp/<name>.lock` makes one of them build it while the
+/// others wait. A test that must change an environment works on [`copy_venv`].
 pub fn shared_venv(name: &str, packages: &[&str]) -> PathBuf {
     shared_venv_of(Path::new("python3"), name, packages)
 }
@@ -448,21 +447,74 @@ pub fn shared_venv(name: &str, packages: &[&str]) -> PathBuf {
 /// [`shared_venv`] made with the interpreter `base`.
 pub fn shared_venv_of(base: &Path, name: &str, packages: &[&str]) -> PathBuf {
     let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(name);
+    let key = format!("{}\n{}", base.display(), packages.join(" "));
+    once_per_key(&dir, &key, || {
+        let python = new_venv_of(base, &dir);
+        let mut args = vec!["-m", "pip", "install", "-q"];
+        args.extend(packages);
+        run_python(&python, &args, &dir);
+    });
+    dir.join("venv/bin/python")
+}
+
+/// Make `dir` with `make` unless a complete one made for `key` is there: under an
+/// exclusive lock on `<dir>.lock`, so concurrent test processes make it once; an
+/// incomplete or outdated `dir` is removed first. `dir/.ready` holds the key.
+pub fn once_per_key(dir: &Path, key: &str, make: impl FnOnce()) {
+    let parent = dir.parent().unwrap();
+    std::fs::create_dir_all(parent).unwrap();
+    let mut lock_path = dir.as_os_str().to_owned();
+    lock_path.push(".lock");
+    let lock = std::fs::File::create(&lock_path).unwrap();
+    lock.lock().unwrap();
     let ready = dir.join(".ready");
-    let python = dir.join("venv/bin/python");
-    if std::fs::read_to_string(&ready).ok().as_deref() == Some(&packages.join(" ")) {
-        return python;
+    if std::fs::read_to_string(&ready).ok().as_deref() == Some(key) {
+        return;
     }
     if dir.exists() {
-        std::fs::remove_dir_all(&dir).unwrap();
+        std::fs::remove_dir_all(dir).unwrap();
     }
-    std::fs::create_dir_all(&dir).unwrap();
-    let python = new_venv_of(base, &dir);
-    let mut args = vec!["-m", "pip", "install", "-q"];
-    args.extend(packages);
-    run_python(&python, &args, &dir);
-    std::fs::write(&ready, packages.join(" ")).unwrap();
-    python
+    std::fs::create_dir_all(dir).unwrap();
+    make();
+    std::fs::write(&ready, key).unwrap();
+}
+
+/// A private copy in `dir/venv` of the shared environment whose `python` is `shared`,
+/// for a test that installs into it: its `python`. Scripts in `bin/` (`pytest`'s `#!`
+/// line, `activate`) are rewritten to name the copy.
+pub fn copy_venv(shared: &Path, dir: &Path) -> PathBuf {
+    let from = shared.parent().unwrap().parent().unwrap();
+    let to = dir.join("venv");
+    copy_tree(from, &to);
+    let (old, new) = (from.to_string_lossy(), to.to_string_lossy());
+    for entry in std::fs::read_dir(to.join("bin")).unwrap().flatten() {
+        let path = entry.path();
+        if path.is_symlink() {
+            continue;
+        }
+        if let Ok(text) = std::fs::read_to_string(&path)
+            && text.contains(old.as_ref())
+        {
+            std::fs::write(&path, text.replace(old.as_ref(), new.as_ref())).unwrap();
+        }
+    }
+    to.join("bin/python")
+}
+
+/// Copy the tree `from` to `to`, keeping symbolic links as links and permissions.
+fn copy_tree(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap().flatten() {
+        let (source, target) = (entry.path(), to.join(entry.file_name()));
+        let kind = entry.file_type().unwrap();
+        if kind.is_symlink() {
+            std::os::unix::fs::symlink(std::fs::read_link(&source).unwrap(), &target).unwrap();
+        } else if kind.is_dir() {
+            copy_tree(&source, &target);
+        } else {
+            std::fs::copy(&source, &target).unwrap();
+        }
+    }
 }
 
 /// Run a Python script with `python`, feeding it `args`; its standard output (it must
