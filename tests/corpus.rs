@@ -119,14 +119,14 @@ impl Sample {
     fn takes(&self, index: usize, relative: &str, text: &str) -> bool {
         match self {
             Sample::Full => true,
-            Sample::EveryNth(n) => index % n == 0,
+            Sample::EveryNth(n) => index.is_multiple_of(*n),
             Sample::NewTextAndSeeded {
                 known,
                 seed,
                 one_in,
             } => {
                 !known.contains(&fnv1a(0, text.as_bytes()))
-                    && fnv1a(*seed, relative.as_bytes()) % one_in == 0
+                    && fnv1a(*seed, relative.as_bytes()).is_multiple_of(*one_in)
             }
         }
     }

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use serde_json::Value;
 
 use crate::sweep::UNITTEST;
-use crate::util::TestRepo;
+use crate::util::{RunGate, TestRepo};
 
 /// Two functions with 19 mutants over 8 lines, and tests that kill every one of them
 /// but take about half a second per run (`setUp` sleeps).
@@ -70,6 +70,23 @@ const BY_SIGNAL: [&str; 16] = [
 fn slow_repo() -> TestRepo {
     TestRepo::new(&[("calc.py", CALC), ("test_calc.py", SLOW_TESTS)])
 }
+
+/// The tests of [`SLOW_TESTS`] without their sleep, behind a [`RunGate`]: a budgeted run
+/// gets through the runs the gate lets pass, then waits at the gate until the budget
+/// stops it, however loaded the machine is.
+fn gated_repo() -> (TestRepo, RunGate) {
+    let repo = TestRepo::new(&[("calc.py", CALC)]);
+    let gate = RunGate::new(&repo);
+    let fast = SLOW_TESTS.replace("    def setUp(self):\n        time.sleep(0.4)\n\n", "");
+    assert_ne!(fast, SLOW_TESTS);
+    repo.write("test_calc.py", &gate.guard(&fast));
+    repo.commit("tests behind a gate");
+    (repo, gate)
+}
+
+/// The test processes a gated run lets through before it holds one: the baseline and
+/// three mutants.
+const GATE_LIMIT: usize = 4;
 
 /// `(line, column, end line, end column)` of a report mutant.
 fn place(mutant: &Value) -> (u64, u64, u64, u64) {
@@ -156,7 +173,7 @@ fn ran_prefix(repo: &TestRepo, statuses: &[(String, String)]) -> usize {
 
 #[test]
 fn a_run_over_its_budget_stops_with_the_rest_not_run_in_budget_order_the_same_each_time() {
-    let repo = slow_repo();
+    let (repo, gate) = gated_repo();
     let before = repo.snapshot();
     let budgeted = [
         "--tests",
@@ -164,19 +181,23 @@ fn a_run_over_its_budget_stops_with_the_rest_not_run_in_budget_order_the_same_ea
         "-j",
         "1",
         "--no-cache",
+        "--timeout",
+        "120",
         "--budget",
-        "5s",
+        "6s",
     ];
+    gate.limit(GATE_LIMIT);
     let run = repo.chimp(&budgeted);
     // Nothing that ran survived, so what the budget left out does not fail the run.
     assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    assert!(
+        gate.count() > GATE_LIMIT,
+        "the budget ran out while a run waited at the gate"
+    );
     let first = ordered_statuses(&repo);
     let ran = ran_prefix(&repo, &first);
     assert!(ran >= 1, "the budget leaves room for a mutant: {first:?}");
-    assert!(
-        ran < 19,
-        "19 runs of half a second do not fit in 5 s: {first:?}"
-    );
+    assert!(ran < GATE_LIMIT, "only the gate's runs finish: {first:?}");
     for (id, status) in &first[..ran] {
         assert_eq!(status, "Killed", "{id}");
     }
@@ -188,7 +209,7 @@ fn a_run_over_its_budget_stops_with_the_rest_not_run_in_budget_order_the_same_ea
     );
     assert!(
         run.stdout
-            .contains(&format!("budget 5s spent: {not_run} of 19 mutants not run"))
+            .contains(&format!("budget 6s spent: {not_run} of 19 mutants not run"))
             && run.stdout.contains("Run them all: git chimp --no-budget"),
         "{}",
         run.stdout
@@ -205,17 +226,16 @@ fn a_run_over_its_budget_stops_with_the_rest_not_run_in_budget_order_the_same_ea
     assert_eq!(head["mutatorName"], "statement-delete", "{head:#}");
     assert_eq!(place(&head).0, 2, "{head:#}");
 
-    // The same commit, the same order; how far it gets may differ by a mutant or two.
+    // The same commit and the same gate: the same order, as far.
+    gate.limit(GATE_LIMIT);
     let again = repo.chimp(&budgeted);
     assert_eq!(again.code, 0, "{}\n{}", again.stdout, again.stderr);
     let second = ordered_statuses(&repo);
-    let ids = |statuses: &[(String, String)]| -> Vec<String> {
-        statuses.iter().map(|(id, _)| id.clone()).collect()
-    };
-    assert_eq!(ids(&first), ids(&second));
+    assert_eq!(first, second);
     ran_prefix(&repo, &second);
 
     // --no-budget wins over --budget and CHIMP_BUDGET: every mutant runs.
+    gate.open();
     let mut command = repo.chimp_in(
         "",
         &[
@@ -241,11 +261,22 @@ fn a_run_over_its_budget_stops_with_the_rest_not_run_in_budget_order_the_same_ea
 
 #[test]
 fn with_the_cache_each_budgeted_run_covers_more_and_reuses_what_ran() {
-    let repo = slow_repo();
-    let budgeted = ["--tests", UNITTEST, "-j", "1", "--budget", "4s"];
+    let (repo, gate) = gated_repo();
+    let budgeted = [
+        "--tests",
+        UNITTEST,
+        "-j",
+        "1",
+        "--timeout",
+        "120",
+        "--budget",
+        "6s",
+    ];
+    gate.limit(GATE_LIMIT);
     let first = repo.chimp(&budgeted);
     assert_eq!(first.code, 0, "{}\n{}", first.stdout, first.stderr);
     let ran_first = ran_prefix(&repo, &ordered_statuses(&repo));
+    gate.limit(GATE_LIMIT);
     let second = repo.chimp(&budgeted);
     assert_eq!(second.code, 0, "{}\n{}", second.stdout, second.stderr);
     let statuses = ordered_statuses(&repo);
@@ -261,6 +292,7 @@ fn with_the_cache_each_budgeted_run_covers_more_and_reuses_what_ran() {
         "{}",
         second.stdout
     );
+    assert!(repo.processes_in_sandboxes().is_empty());
 }
 
 #[test]

@@ -88,23 +88,23 @@ fn push_is_refused_when_the_pushed_commit_adds_an_untested_function_and_accepted
 #[test]
 fn a_survivor_found_within_the_budget_refuses_the_push_though_the_budget_ran_out() {
     let repo = pushed();
-    // Slow tests: half a second a run.
+    // The tests behind a gate: the runs it lets through are fast, the next one waits until
+    // the budget stops it.
+    let gate = crate::util::RunGate::new(&repo);
     let tests = std::fs::read_to_string(repo.root.join("test_calc.py")).unwrap();
-    let slow = tests.replace(
-        "class AddTest(unittest.TestCase):\n",
-        "class AddTest(unittest.TestCase):\n    def setUp(self):\n        import time\n        time.sleep(0.4)\n\n",
-    );
-    assert_ne!(slow, tests);
-    repo.write("test_calc.py", &slow);
-    repo.commit("slow tests");
+    repo.write("test_calc.py", &gate.guard(&tests));
+    repo.commit("tests behind a gate");
     let push = repo.git_with_chimp(&["push", "origin", "main"], &[]);
     assert_eq!(push.code, 0, "{}\n{}", push.stdout, push.stderr);
-    // Four untested lines: more mutants than 4 s of half-second runs can test.
+    // Four untested lines: more mutants than the gate lets run.
     let calc = std::fs::read_to_string(repo.root.join("calc.py")).unwrap();
     let untested = "\n\ndef fee(amount, rate):\n    base = amount * rate\n    if base > 100:\n        base = base - 5\n    return base + 1\n";
     repo.write("calc.py", &format!("{calc}{untested}"));
     repo.commit("add fee");
+    gate.limit(4);
     repo.git(&["config", "chimp.budget", "4s"]);
+    // The run held at the gate waits for the budget, not for a mutant's timeout.
+    repo.git(&["config", "chimp.timeout", "120"]);
     let push = push_refused(&repo);
     assert!(
         !push.stderr.contains("the hook's budget"),
@@ -117,6 +117,10 @@ fn a_survivor_found_within_the_budget_refuses_the_push_though_the_budget_ran_out
     let count = |status: &str| statuses.values().filter(|each| *each == status).count();
     assert!(count("Survived") >= 1, "{statuses:?}");
     assert!(count("Pending") >= 1, "{statuses:?}");
+    assert!(
+        gate.count() > 4,
+        "the budget ran out while a run waited at the gate"
+    );
 }
 
 #[test]

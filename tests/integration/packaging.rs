@@ -64,12 +64,30 @@ fn wheel() -> PathBuf {
         .expect("a wheel")
 }
 
+/// Remove from `command`'s environment what cargo set for this test process
+/// (`CARGO_MANIFEST_DIR`, `CARGO_PKG_*`, the build script's `GIT_CHIMP_REVISION`, ...):
+/// a build started with them differs from the tests' own build (ring's build script
+/// watches `CARGO_MANIFEST_DIR`), so cargo would build ring and every crate above it
+/// again. `CARGO_HOME` stays.
+fn as_a_fresh_shell(command: &mut Command) -> &mut Command {
+    for (key, _) in std::env::vars_os() {
+        let key = key.to_string_lossy();
+        if (key.starts_with("CARGO") && key != "CARGO_HOME")
+            || key == "OUT_DIR"
+            || key == "GIT_CHIMP_REVISION"
+        {
+            command.env_remove(key.as_ref());
+        }
+    }
+    command
+}
+
 /// Build the wheel into `wheels` with maturin from PyPI (in a venv of its own).
 fn build_wheel(wheels: &Path) {
     let python = shared_venv("maturin-venv", &["maturin>=1.5,<2"]);
     let maturin = python.parent().unwrap().join("maturin");
     let (ok, stdout, stderr) = output(
-        Command::new(&maturin)
+        as_a_fresh_shell(&mut Command::new(&maturin))
             .args(["build", "--locked", "--profile", &wheel_profile(), "--out"])
             .arg(wheels)
             .current_dir(manifest_dir()),
@@ -528,7 +546,7 @@ fn the_readme_install_and_first_run_lines_work_as_written() {
         std::env::var("PATH").unwrap_or_default()
     );
     let mut shell = Command::new("bash");
-    shell
+    as_a_fresh_shell(&mut shell)
         .args(["-e", "-c", &script])
         .current_dir(dir.path())
         .env("PATH", path)

@@ -596,3 +596,54 @@ pub fn run_python(python: &Path, args: &[&str], dir: &Path) {
         String::from_utf8_lossy(&output.stderr)
     );
 }
+
+/// A gate in a project's test module, for tests of time budgets: the module's first
+/// `limit` imports (one per test process) go on at once, and every later one waits until
+/// its process is stopped. A budget then runs out at an event, the first test run past
+/// the limit, not in a race between sleeping tests and a clock that a loaded machine
+/// moves.
+pub struct RunGate {
+    dir: PathBuf,
+}
+
+impl RunGate {
+    /// A gate in `repo`'s scratch directory, open (no limit).
+    pub fn new(repo: &TestRepo) -> Self {
+        let dir = repo.scratch().join("gate");
+        std::fs::create_dir_all(&dir).unwrap();
+        RunGate { dir }
+    }
+
+    /// `module` with the gate at its top.
+    pub fn guard(&self, module: &str) -> String {
+        format!(
+            "import os as _os, time as _time\n\n\ndef _gate(directory):\n    \
+             with open(_os.path.join(directory, \"count\"), \"a\") as count:\n        \
+             count.write(\"run\\n\")\n    \
+             try:\n        with open(_os.path.join(directory, \"limit\")) as limit:\n            \
+             limit = int(limit.read())\n    except FileNotFoundError:\n        return\n    \
+             with open(_os.path.join(directory, \"count\")) as count:\n        \
+             if sum(1 for _ in count) > limit:\n            _time.sleep(600)\n\n\n\
+             _gate({:?})\n{module}",
+            self.dir.display().to_string()
+        )
+    }
+
+    /// Let the next `runs` test processes through, and hold every later one.
+    pub fn limit(&self, runs: usize) {
+        let _ = std::fs::remove_file(self.dir.join("count"));
+        std::fs::write(self.dir.join("limit"), runs.to_string()).unwrap();
+    }
+
+    /// Let every test process through.
+    pub fn open(&self) {
+        let _ = std::fs::remove_file(self.dir.join("limit"));
+    }
+
+    /// How many test processes have passed or reached the gate since the last limit.
+    pub fn count(&self) -> usize {
+        std::fs::read_to_string(self.dir.join("count"))
+            .map(|text| text.lines().count())
+            .unwrap_or(0)
+    }
+}
