@@ -84,9 +84,13 @@ fn gated_repo() -> (TestRepo, RunGate) {
     (repo, gate)
 }
 
-/// The test processes a gated run lets through before it holds one: the baseline and
-/// three mutants.
+/// The test processes a gated run lets through before it holds one: the baseline, the
+/// canary (a run with a known-bad change) and two mutants.
 const GATE_LIMIT: usize = 4;
+
+/// The budget of gated runs: room for the runs the gate lets through on a loaded
+/// machine; the run ends when it is spent, whatever it is.
+const GATED_BUDGET: &str = "10s";
 
 /// `(line, column, end line, end column)` of a report mutant.
 fn place(mutant: &Value) -> (u64, u64, u64, u64) {
@@ -184,7 +188,7 @@ fn a_run_over_its_budget_stops_with_the_rest_not_run_in_budget_order_the_same_ea
         "--timeout",
         "120",
         "--budget",
-        "6s",
+        GATED_BUDGET,
     ];
     gate.limit(GATE_LIMIT);
     let run = repo.chimp(&budgeted);
@@ -197,7 +201,11 @@ fn a_run_over_its_budget_stops_with_the_rest_not_run_in_budget_order_the_same_ea
     let first = ordered_statuses(&repo);
     let ran = ran_prefix(&repo, &first);
     assert!(ran >= 1, "the budget leaves room for a mutant: {first:?}");
-    assert!(ran < GATE_LIMIT, "only the gate's runs finish: {first:?}");
+    assert_eq!(
+        ran,
+        GATE_LIMIT - 2,
+        "only the gate's runs finish: {first:?}"
+    );
     for (id, status) in &first[..ran] {
         assert_eq!(status, "Killed", "{id}");
     }
@@ -208,9 +216,9 @@ fn a_run_over_its_budget_stops_with_the_rest_not_run_in_budget_order_the_same_ea
         run.stdout
     );
     assert!(
-        run.stdout
-            .contains(&format!("budget 6s spent: {not_run} of 19 mutants not run"))
-            && run.stdout.contains("Run them all: git chimp --no-budget"),
+        run.stdout.contains(&format!(
+            "budget {GATED_BUDGET} spent: {not_run} of 19 mutants not run"
+        )) && run.stdout.contains("Run them all: git chimp --no-budget"),
         "{}",
         run.stdout
     );
@@ -230,6 +238,10 @@ fn a_run_over_its_budget_stops_with_the_rest_not_run_in_budget_order_the_same_ea
     gate.limit(GATE_LIMIT);
     let again = repo.chimp(&budgeted);
     assert_eq!(again.code, 0, "{}\n{}", again.stdout, again.stderr);
+    assert!(
+        gate.count() > GATE_LIMIT,
+        "the budget ran out while a run waited at the gate"
+    );
     let second = ordered_statuses(&repo);
     assert_eq!(first, second);
     ran_prefix(&repo, &second);
@@ -270,7 +282,7 @@ fn with_the_cache_each_budgeted_run_covers_more_and_reuses_what_ran() {
         "--timeout",
         "120",
         "--budget",
-        "6s",
+        GATED_BUDGET,
     ];
     gate.limit(GATE_LIMIT);
     let first = repo.chimp(&budgeted);

@@ -102,7 +102,7 @@ fn a_survivor_found_within_the_budget_refuses_the_push_though_the_budget_ran_out
     repo.write("calc.py", &format!("{calc}{untested}"));
     repo.commit("add fee");
     gate.limit(4);
-    repo.git(&["config", "chimp.budget", "4s"]);
+    repo.git(&["config", "chimp.budget", "10s"]);
     // The run held at the gate waits for the budget, not for a mutant's timeout.
     repo.git(&["config", "chimp.timeout", "120"]);
     let push = push_refused(&repo);
@@ -112,7 +112,7 @@ fn a_survivor_found_within_the_budget_refuses_the_push_though_the_budget_ran_out
         push.stderr
     );
     let output = format!("{}{}", push.stdout, push.stderr);
-    assert!(output.contains("budget 4s spent"), "{output}");
+    assert!(output.contains("budget 10s spent"), "{output}");
     let statuses = repo.statuses();
     let count = |status: &str| statuses.values().filter(|each| *each == status).count();
     assert!(count("Survived") >= 1, "{statuses:?}");

@@ -64,17 +64,28 @@ fn wheel() -> PathBuf {
         .expect("a wheel")
 }
 
-/// Remove from `command`'s environment what cargo set for this test process
+/// Remove from `command`'s environment what cargo and nextest set for this test process
 /// (`CARGO_MANIFEST_DIR`, `CARGO_PKG_*`, the build script's `GIT_CHIMP_REVISION`, ...):
 /// a build started with them differs from the tests' own build (ring's build script
 /// watches `CARGO_MANIFEST_DIR`), so cargo would build ring and every crate above it
-/// again. `CARGO_HOME` stays.
+/// again. What a user set for cargo (`CARGO_HOME`, `CARGO_NET_OFFLINE`, ...) stays.
 fn as_a_fresh_shell(command: &mut Command) -> &mut Command {
+    const SET_FOR_TESTS: [&str; 8] = [
+        "CARGO_MANIFEST_",
+        "CARGO_PKG_",
+        "CARGO_BIN_",
+        "CARGO_CRATE_",
+        "CARGO_PRIMARY_PACKAGE",
+        "CARGO_TARGET_TMPDIR",
+        "CARGO_RUSTC_CURRENT_DIR",
+        "NEXTEST",
+    ];
     for (key, _) in std::env::vars_os() {
         let key = key.to_string_lossy();
-        if (key.starts_with("CARGO") && key != "CARGO_HOME")
+        if key == "CARGO"
             || key == "OUT_DIR"
             || key == "GIT_CHIMP_REVISION"
+            || SET_FOR_TESTS.iter().any(|prefix| key.starts_with(prefix))
         {
             command.env_remove(key.as_ref());
         }
@@ -82,17 +93,40 @@ fn as_a_fresh_shell(command: &mut Command) -> &mut Command {
     command
 }
 
+/// Make `command`'s cargo builds reuse the tests' own build (cargo's build directory is
+/// `target/`) but put what they build in `target/tmp/<name>`: a build of git-chimp with
+/// other flags (maturin strips it) or from another checkout then never replaces
+/// `target/debug/git-chimp`, the binary the other tests are running.
+fn into_own_target<'a>(command: &'a mut Command, name: &str) -> &'a mut Command {
+    let tmp = Path::new(env!("CARGO_TARGET_TMPDIR"));
+    command
+        .env("CARGO_BUILD_BUILD_DIR", tmp.parent().unwrap())
+        .env("CARGO_TARGET_DIR", tmp.join(name))
+}
+
 /// Build the wheel into `wheels` with maturin from PyPI (in a venv of its own).
 fn build_wheel(wheels: &Path) {
     let python = shared_venv("maturin-venv", &["maturin>=1.5,<2"]);
     let maturin = python.parent().unwrap().join("maturin");
+    let tests_binary = || {
+        let binary = std::fs::metadata(env!("CARGO_BIN_EXE_git-chimp")).unwrap();
+        (binary.len(), binary.modified().unwrap())
+    };
+    let before = tests_binary();
+    let mut command = Command::new(&maturin);
+    as_a_fresh_shell(&mut command);
     let (ok, stdout, stderr) = output(
-        as_a_fresh_shell(&mut Command::new(&maturin))
+        into_own_target(&mut command, "wheel-target")
             .args(["build", "--locked", "--profile", &wheel_profile(), "--out"])
             .arg(wheels)
             .current_dir(manifest_dir()),
     );
     assert!(ok, "maturin build failed:\n{stdout}\n{stderr}");
+    assert_eq!(
+        before,
+        tests_binary(),
+        "building the wheel replaced the binary the tests run"
+    );
 }
 
 #[test]
@@ -546,16 +580,16 @@ fn the_readme_install_and_first_run_lines_work_as_written() {
         std::env::var("PATH").unwrap_or_default()
     );
     let mut shell = Command::new("bash");
-    as_a_fresh_shell(&mut shell)
+    as_a_fresh_shell(&mut shell);
+    // The build is shared with the tests' own (see `wheel_profile`): only the crate
+    // itself is built again for the clone.
+    into_own_target(&mut shell, "clone-target")
         .args(["-e", "-c", &script])
         .current_dir(dir.path())
         .env("PATH", path)
         .env("VIRTUAL_ENV", python.parent().unwrap().parent().unwrap())
         .env("HOME", dir.path())
         .env("GIT_CONFIG_NOSYSTEM", "1")
-        // The build is shared with the tests' own (see `wheel_profile`): only the crate
-        // itself is built again for the clone.
-        .env("CARGO_TARGET_DIR", manifest_dir().join("target"))
         .env(
             "MATURIN_PEP517_ARGS",
             format!("--profile {}", wheel_profile()),

@@ -5,8 +5,8 @@
 //! other. Every
 //! operator's edit is valid Python by construction (operators swap for operators of the
 //! same grammar class, expressions for atoms); `Mutant::reparses` checks one, and the
-//! corpus test checks every mutant of the standard library. The result is sorted by
-//! position so the order is deterministic.
+//! corpus tests check the mutants of the standard libraries (`tests/corpus.rs` says
+//! which). The result is sorted by position so the order is deterministic.
 
 use std::collections::{BTreeMap, BTreeSet};
 
