@@ -143,18 +143,6 @@ fn fnv1a(seed: u64, bytes: &[u8]) -> u64 {
     hash
 }
 
-/// The standard library directory of `python_bin`.
-fn stdlib_of(python_bin: &Path) -> PathBuf {
-    PathBuf::from(
-        python(
-            python_bin,
-            "import sysconfig; print(sysconfig.get_paths()['stdlib'])",
-            &[],
-        )
-        .trim(),
-    )
-}
-
 /// What one library's check found: files that parse, mutants re-parsed, files sampled.
 struct Checked {
     timings: String,
@@ -165,7 +153,7 @@ struct Checked {
 
 fn check_one_library(python_bin: &Path, sample: &Sample) -> Checked {
     let started = Instant::now();
-    let lib = stdlib_of(python_bin);
+    let lib = stdlib::dir_of(python_bin);
     let files = stdlib::python_files_in(&lib);
     assert!(
         files.len() > 1000,
@@ -340,7 +328,7 @@ fn texts_of_the_oldest_and_newest() -> &'static BTreeSet<u64> {
         let pythons = pythons();
         [&pythons[0], &pythons[pythons.len() - 1]]
             .into_iter()
-            .flat_map(|python_bin| stdlib::python_files_in(&stdlib_of(python_bin)))
+            .flat_map(|python_bin| stdlib::python_files_in(&stdlib::dir_of(python_bin)))
             .filter_map(|path| std::fs::read(path).ok())
             .filter_map(|bytes| decode(bytes).ok())
             .map(|(text, _)| fnv1a(0, text.as_bytes()))
