@@ -188,7 +188,8 @@ pub(crate) fn cache_keys(
         .collect()
 }
 
-/// The hash of every test file and test configuration file in the tested state.
+/// The hash of every test file and test configuration file in the tested state, and of
+/// the ignored files the sandboxes get from the checkout.
 pub(crate) fn test_fingerprint(
     repo: &Repo,
     state: &TargetState,
@@ -206,6 +207,11 @@ pub(crate) fn test_fingerprint(
             }
             files.push((path.as_str(), bytes));
         }
+    }
+    // What the build generated and the sandboxes get from the checkout (never mutated).
+    for path in &state.generated {
+        let bytes = std::fs::read(repo.workdir().join(path)).unwrap_or_default();
+        files.push((path.as_str(), bytes));
     }
     Ok(TestFingerprint::of(files))
 }

@@ -4,6 +4,7 @@
 use anyhow::Result;
 
 use crate::git::changed::ChangedLines;
+use crate::git::generated;
 use crate::git::repo::{Repo, TargetState};
 use crate::settings::{Layers, Options, Settings};
 
@@ -23,10 +24,18 @@ pub(crate) fn prepare(settings: Settings) -> Result<Prepared> {
     let repo = Repo::discover(&cwd)?;
     let options = Layers::read(settings, &repo, &cwd)?.options(repo.workdir(), &cwd)?;
     tracing::debug!("git-chimp {}; {options:?}", crate::cli::VERSION);
-    let state = match &options.rev {
+    let mut state = match &options.rev {
         Some(rev) => repo.commit_state(&repo.resolve_commit(rev, "--rev")?)?,
         None => repo.working_state()?,
     };
+    state.generated = generated::ignored_files_needed(&repo, &state)
+        .map_err(|err| crate::git::failed("listing the ignored files", err))?;
+    if !state.generated.is_empty() {
+        tracing::debug!(
+            "ignored files copied into the sandboxes: {:?}",
+            state.generated
+        );
+    }
     let changed = match &options.since {
         Some(spec) => {
             let since = repo.resolve_commit(spec, "--since")?;

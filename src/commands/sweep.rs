@@ -298,6 +298,9 @@ pub(crate) fn run_misses(
         .map(|entry| entry.mutant.clone())
         .collect();
     let pytest = run.pytest;
+    if !state.generated.is_empty() {
+        tracing::info!("{}", crate::git::generated::summary(&state.generated));
+    }
     let sandboxes = sandbox::prepare(repo, state, options.jobs.min(mutants.len()))?;
     let cwd = current_dir()?;
     let python = pyenv::PythonEnv::probe(tests, &cwd, repo.workdir());

@@ -14,6 +14,7 @@ pub(crate) fn failed(what: &str, err: anyhow::Error) -> anyhow::Error {
 }
 
 pub(crate) mod changed;
+pub(crate) mod generated;
 pub(crate) mod hook;
 pub(crate) mod repo;
 pub(crate) mod sandbox;

@@ -35,6 +35,9 @@ pub struct TargetState {
     pub overlay: Vec<String>,
     /// Files of the commit that the working tree deleted.
     pub deleted: Vec<String>,
+    /// Ignored files of the checkout the tests may need, copied into each sandbox
+    /// (`generated.rs`): never mutated.
+    pub generated: Vec<String>,
 }
 
 impl Repo {
@@ -118,6 +121,7 @@ impl Repo {
             files: Vec::new(),
             overlay: Vec::new(),
             deleted: Vec::new(),
+            generated: Vec::new(),
         };
         for entry in statuses.iter() {
             let Some(path) = entry.path() else {
@@ -208,6 +212,7 @@ impl Repo {
             files: Vec::new(),
             overlay: Vec::new(),
             deleted: Vec::new(),
+            generated: Vec::new(),
         };
         tree.walk(TreeWalkMode::PreOrder, |dir, entry| {
             if entry.kind() == Some(ObjectType::Blob) {

@@ -49,24 +49,29 @@ pub struct Sandbox {
     dirty: AtomicBool,
 }
 
-/// The working tree's changed and untracked files of the tested state: path, content and
-/// permissions, read once at the start of a run.
+/// The working tree's changed and untracked files of the tested state, and the ignored
+/// files the tests may need (`generated.rs`): path, content and permissions, read once at
+/// the start of a run.
 type Overlay = BTreeMap<String, (Vec<u8>, fs::Permissions)>;
 
 /// Read the overlay of `state` from the user's `workdir`.
 fn read_overlay(workdir: &Path, state: &TargetState) -> Result<Overlay> {
-    state
+    let read = |path: &String| -> Result<(String, (Vec<u8>, fs::Permissions))> {
+        let full = workdir.join(path);
+        let bytes = fs::read(&full).with_context(|| format!("reading {path}"))?;
+        let permissions = fs::metadata(&full)
+            .with_context(|| format!("reading {path}"))?
+            .permissions();
+        Ok((path.clone(), (bytes, permissions)))
+    };
+    let mut overlay = state
         .overlay
         .iter()
-        .map(|path| {
-            let full = workdir.join(path);
-            let bytes = fs::read(&full).with_context(|| format!("reading {path}"))?;
-            let permissions = fs::metadata(&full)
-                .with_context(|| format!("reading {path}"))?
-                .permissions();
-            Ok((path.clone(), (bytes, permissions)))
-        })
-        .collect()
+        .map(read)
+        .collect::<Result<Overlay>>()?;
+    // An ignored file that went away since the status was read is simply not copied.
+    overlay.extend(state.generated.iter().filter_map(|path| read(path).ok()));
+    Ok(overlay)
 }
 
 /// What [`Sandbox::damage`] compares: a file's size and modification time.
@@ -91,6 +96,7 @@ fn stamps(root: &Path, state: &TargetState) -> BTreeMap<String, Stamp> {
     state
         .files
         .iter()
+        .chain(&state.generated)
         .filter_map(|path| Some((path.clone(), Stamp::of(&root.join(path))?)))
         .collect()
 }

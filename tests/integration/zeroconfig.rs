@@ -391,3 +391,68 @@ fn config_get_prints_one_value_for_scripts_with_an_exit_status() {
         (0, "python3 -m unittest\n")
     );
 }
+
+/// A setuptools-scm style package: `_version.py` and a compiled catalogue are generated,
+/// ignored by git, and needed at import.
+const SCM_INIT: &str = "import os\n\nfrom ._version import version\n\n\
+with open(os.path.join(os.path.dirname(__file__), 'locale', 'words.mo')) as catalogue:\n    \
+WORDS = catalogue.read().split()\n";
+const SCM_CORE: &str = "def double(x):\n    return x * 2\n";
+const SCM_TESTS: &str = "import pkg\nfrom pkg.core import double\n\n\n\
+def test_double():\n    assert double(3) == 6\n\n\n\
+def test_version_and_words():\n    assert pkg.version == '1.2.3'\n    assert pkg.WORDS == ['hallo']\n";
+
+#[test]
+#[ignore = "needs the package registry (pytest)"]
+fn ignored_generated_files_the_package_imports_are_copied_into_the_sandboxes() {
+    let repo = TestRepo::new(&[
+        (
+            ".gitignore",
+            "src/pkg/_version.py\n*.mo\n__pycache__/\nnotes.txt\n",
+        ),
+        ("src/pkg/__init__.py", SCM_INIT),
+        ("src/pkg/core.py", SCM_CORE),
+        ("src/pkg/locale/words.po", "msgid \"hallo\"\n"),
+        ("tests/test_pkg.py", SCM_TESTS),
+    ]);
+    repo.write("src/pkg/_version.py", "version = '1.2.3'\n");
+    repo.write("src/pkg/locale/words.mo", "hallo\n");
+    repo.write("notes.txt", "not copied\n");
+    let before = repo.snapshot();
+    let tests = format!(
+        "PYTHONPATH=src {} -m pytest -x -q -p no:cacheprovider",
+        pytest_python().display()
+    );
+    let ran = repo.chimp(&["--tests", &tests]);
+    assert_eq!(ran.code, 0, "{}\n{}", ran.stdout, ran.stderr);
+    assert!(
+        ran.stderr.contains(
+            "copying 2 ignored files the tests may need into each sandbox (never mutated): \
+             src/pkg/_version.py, src/pkg/locale/words.mo"
+        ),
+        "{}",
+        ran.stderr
+    );
+    assert!(
+        ran.stderr.contains("pytest worker: 2 tests"),
+        "{}",
+        ran.stderr
+    );
+    let statuses = repo.statuses();
+    assert_eq!(
+        statuses["src/pkg/core.py:2:binary-operator:/"], "Killed",
+        "{statuses:?}"
+    );
+    assert!(
+        statuses
+            .keys()
+            .all(|key| !key.starts_with("src/pkg/_version.py")),
+        "the generated file is never mutated: {statuses:?}"
+    );
+    repo.assert_checkout_untouched(&before);
+    // Their content is part of the cache key, as the test files' is.
+    repo.write("src/pkg/_version.py", "version = '1.2.3'  # regenerated\n");
+    let again = repo.chimp(&["--tests", &tests]);
+    assert_eq!(again.code, 0, "{}\n{}", again.stdout, again.stderr);
+    assert!(again.stdout.contains("0 from cache"), "{}", again.stdout);
+}
