@@ -80,7 +80,13 @@ pub(crate) fn sweep(settings: Settings, all: bool) -> Result<ExitCode> {
     let mut plan = caches.plan(&repo, &state, &options, &found, (&tests, pytest.is_some()))?;
     let cache = caches.local.clone();
     let misses = found.mutants.len() - plan.from_cache;
-    let misses = misses - find_equivalent(&mut plan, &found, &tests, &options, cache.as_ref())?;
+    // The pytest worker compiles each mutant as it comes and answers `equivalent` itself:
+    // only the plain runner needs the check up front.
+    let misses = if pytest.is_some() {
+        misses
+    } else {
+        misses - find_equivalent(&mut plan, &found, &tests, &options, cache.as_ref())?
+    };
     let misses = misses - find_type_errors(&mut plan, &repo, &state, &found, (&tests, &options))?;
     let mut interrupted = false;
     if misses > 0 && !interrupt::budget_spent() {
@@ -320,6 +326,11 @@ pub(crate) fn run_misses(
         candidates: &found.candidates,
         state,
         damage_told: std::sync::atomic::AtomicBool::new(false),
+        records: std::sync::OnceLock::new(),
+        worker_rule: crate::execution::timeouts::worker_rule(
+            options.timeout,
+            (sandboxes.len(), crate::settings::options::cpu_count()),
+        ),
     };
     let setup = lab.set_up(
         &sandboxes,

@@ -85,8 +85,8 @@ pub(crate) fn equivalent_mutants(
     Ok(equivalent)
 }
 
-/// How long one process may take: a fixed allowance for starting Python, and a share per
-/// mutant far above what compiling one takes (about 2 ms for a 1,000-line module).
+/// How long the answer for one file may take: a fixed allowance (for starting Python, on
+/// the first), and a share per mutant far above what compiling one takes (about 2 ms for a 1,000-line module).
 fn deadline(mutants: usize) -> Duration {
     Duration::from_secs(10) + Duration::from_millis(20) * u32::try_from(mutants).unwrap_or(u32::MAX)
 }
@@ -170,16 +170,20 @@ fn talk(
             }
         }
     });
-    let count: usize = files.iter().map(|(_, positions)| positions.len()).sum();
-    let give_up = Instant::now() + deadline(count);
     let mut equivalent = Vec::new();
     for (path, positions) in files {
+        // Each file has its own allowance: a large project is never given up on, only
+        // a file the interpreter does not answer for.
+        let give_up = Instant::now() + deadline(positions.len());
         let line = loop {
             if is_interrupted() {
                 return Err("interrupted".to_owned());
             }
             if Instant::now() >= give_up {
-                return Err(format!("no answer within {} s", deadline(count).as_secs()));
+                return Err(format!(
+                    "no answer within {} s for {path}",
+                    deadline(positions.len()).as_secs()
+                ));
             }
             match answers.recv_timeout(POLL) {
                 Ok(Ok(line)) => break line,

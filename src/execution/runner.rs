@@ -190,10 +190,11 @@ impl Lab<'_> {
             &sandbox.root.join(&mutant.path),
             &mutant.mutated_text(source),
             (mutant.start.line, mutant.end.line),
-            timeout,
+            (timeout, self.worker_rule),
         )?;
         let duration = started.elapsed();
         let mut how = None;
+        let mut limit = timeout;
         let (outcome, killed_by, covered_by, reexecuted) = match answer {
             Answer::Fallback(reason) => return Ok(Err(reason)),
             Answer::Killed {
@@ -206,8 +207,24 @@ impl Lab<'_> {
                 (Outcome::Killed, by, tests, reexecuted)
             }
             Answer::Survived { tests } => (Outcome::Survived, None, tests, false),
-            Answer::Timeout { reexecuted } => (Outcome::Timeout, None, Vec::new(), reexecuted),
+            Answer::Timeout {
+                reexecuted,
+                limit: given,
+            } => {
+                limit = given.unwrap_or(timeout);
+                (Outcome::Timeout, None, Vec::new(), reexecuted)
+            }
             Answer::Uncovered => (Outcome::Uncovered, None, Vec::new(), false),
+            Answer::Equivalent => {
+                return Ok(Ok(MutantResult {
+                    detail: Some(
+                        "compiles to the original's bytecode (checked in the pytest worker)"
+                            .to_owned(),
+                    ),
+                    ran_by: RanBy::Compiler,
+                    ..MutantResult::new(mutant, Outcome::Equivalent, duration)
+                }));
+            }
         };
         let log = matches!(outcome, Outcome::Survived | Outcome::Timeout)
             .then(|| {
@@ -221,7 +238,7 @@ impl Lab<'_> {
         Ok(Ok(MutantResult {
             log,
             detail: match outcome {
-                Outcome::Timeout => Some(format!("killed after {:.1}s", timeout.as_secs_f64())),
+                Outcome::Timeout => Some(format!("killed after {:.1}s", limit.as_secs_f64())),
                 Outcome::Uncovered => Some("no test reaches the mutated lines".to_owned()),
                 _ => how,
             },
@@ -415,7 +432,10 @@ impl WorkerRunner<'_, '_> {
             ..
         } = self.plain;
         let Some(command) = lab.pytest else { return };
-        match lab.start_worker(command, sandbox, timeout, Mode::Warm) {
+        let started = lab
+            .start_worker(command, sandbox, timeout * 4, Mode::Warm)
+            .and_then(|mut worker| lab.install_records(&mut worker).map(|()| worker));
+        match started {
             Ok(worker) => self.worker = Some(worker),
             Err(Failure::Gone(reason)) => {
                 tracing::info!(

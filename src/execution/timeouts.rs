@@ -1,8 +1,11 @@
-//! The per-mutant timeout: `--timeout` when given, else derived from the baseline run as
-//! `3 × baseline + 5 s` (room for slower mutants and for parallel workers sharing the CPUs),
-//! times the load when more jobs than CPUs share them: the baseline ran alone. Whatever the
-//! timeout, a mutant that passes it is run again alone before it counts as a timeout
-//! (`lab.rs`).
+//! The per-mutant timeout. `--timeout` when given, for every run. Else a run from scratch
+//! (the whole test command) gets `3 × baseline + 5 s` (room for slower mutants and for
+//! parallel workers sharing the CPUs), where the baseline is the untraced run of the
+//! whole command; and each run in the pytest worker gets `10 × the untraced time of the
+//! tests it runs + 1 s` (their fixtures, and a re-executed module's import time,
+//! included), never more than the first. Both are multiplied by the load when more jobs
+//! than CPUs share them: the baseline ran alone. Whatever the timeout, a mutant that
+//! passes it is run again alone before it counts as a timeout (`runner.rs`).
 
 use std::time::Duration;
 
@@ -11,6 +14,31 @@ pub const BASELINE_MULTIPLIER: u32 = 3;
 /// Added to the multiplied baseline.
 pub const GRACE: Duration = Duration::from_secs(5);
 
+/// Multiplier of the untraced time of the tests a worker's child runs.
+pub const PER_TEST_MULTIPLIER: f64 = 10.0;
+/// Added to it.
+pub const PER_TEST_GRACE: Duration = Duration::from_secs(1);
+
+/// How much slower than alone a run is with `jobs` runs at once on `cpus` CPUs.
+fn load((jobs, cpus): (usize, usize)) -> f64 {
+    #[expect(clippy::cast_precision_loss, reason = "job and CPU counts are small")]
+    let load = (jobs as f64 / cpus.max(1) as f64).max(1.0);
+    load
+}
+
+/// The worker's rule `[k, c]` (a child running some tests gets k × their untraced time
+/// + c seconds), or None when `--timeout` is `given`.
+#[must_use]
+pub fn worker_rule(given: Option<Duration>, jobs_and_cpus: (usize, usize)) -> Option<[f64; 2]> {
+    let load = load(jobs_and_cpus);
+    given.is_none().then(|| {
+        [
+            PER_TEST_MULTIPLIER * load,
+            PER_TEST_GRACE.as_secs_f64() * load,
+        ]
+    })
+}
+
 /// The timeout for each mutant's test run, with `jobs` runs at once on `cpus` CPUs.
 #[must_use]
 pub fn mutant_timeout(
@@ -18,11 +46,7 @@ pub fn mutant_timeout(
     baseline: Duration,
     (jobs, cpus): (usize, usize),
 ) -> Duration {
-    given.unwrap_or_else(|| {
-        #[expect(clippy::cast_precision_loss, reason = "job and CPU counts are small")]
-        let load = (jobs as f64 / cpus.max(1) as f64).max(1.0);
-        (baseline * BASELINE_MULTIPLIER + GRACE).mul_f64(load)
-    })
+    given.unwrap_or_else(|| (baseline * BASELINE_MULTIPLIER + GRACE).mul_f64(load((jobs, cpus))))
 }
 
 #[cfg(test)]
@@ -39,6 +63,13 @@ mod test {
             mutant_timeout(Some(Duration::from_secs(1)), Duration::from_secs(2), (8, 2)),
             Duration::from_secs(1)
         );
+    }
+
+    #[test]
+    fn the_worker_rule_is_ten_times_the_tests_plus_a_second_unless_a_timeout_is_given() {
+        assert_eq!(worker_rule(None, (2, 2)), Some([10.0, 1.0]));
+        assert_eq!(worker_rule(None, (4, 2)), Some([20.0, 2.0]));
+        assert_eq!(worker_rule(Some(Duration::from_secs(3)), (2, 2)), None);
     }
 
     #[test]

@@ -44,6 +44,50 @@ fn outcomes(repo: &TestRepo) -> std::collections::BTreeMap<String, (String, Stri
         .collect()
 }
 
+/// With the pytest worker, no check runs before the tests: the worker compiles each
+/// mutant as it is dispatched and answers `equivalent` itself, for the same mutants.
+#[test]
+#[ignore = "needs the package registry (pytest)"]
+fn the_pytest_worker_finds_the_equivalent_mutants_as_they_come() {
+    let repo = TestRepo::new(&[("dead.py", DEAD), ("test_dead.py", DEAD_TESTS)]);
+    let tests = format!(
+        "{} -m pytest -x -q -p no:cacheprovider",
+        crate::util::pytest_python().display()
+    );
+    let run = repo.chimp(&["--tests", &tests, "--no-cache", "-j", "2"]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    let found = outcomes(&repo);
+    let equivalent: Vec<&str> = found
+        .iter()
+        .filter(|(_, (status, _))| status == "Ignored")
+        .map(|(key, _)| key.as_str())
+        .collect();
+    assert_eq!(
+        equivalent,
+        [
+            "dead.py:3:binary-operator:+",
+            "dead.py:3:number:2",
+            "dead.py:3:statement-delete:pass",
+            "dead.py:8:binary-operator:-",
+            "dead.py:8:return-value:None",
+        ],
+        "{found:?}"
+    );
+    for key in &equivalent {
+        assert_eq!(
+            found[*key].1, "compiles to the original's bytecode (checked in the pytest worker)",
+            "{key}"
+        );
+    }
+    assert!(run.stdout.contains(", 5 equivalent,"), "{}", run.stdout);
+    // Nothing was compiled before the first test ran.
+    let log = std::fs::read_to_string(repo.root.join(".chimp/debug.log")).unwrap();
+    assert!(
+        !log.contains("the same bytecode under") && !log.contains("no equivalent mutants under"),
+        "{log}"
+    );
+}
+
 #[test]
 fn mutants_that_compile_to_the_original_bytecode_are_equivalent_never_run_and_not_scored() {
     let repo = TestRepo::new(&[("dead.py", DEAD), ("test_dead.py", DEAD_TESTS)]);

@@ -749,7 +749,15 @@ fn with_a_pytest_command_the_worker_is_the_baseline() {
     assert_eq!(run.code, 2, "{}\n{}", run.stdout, run.stderr);
     assert!(
         run.stderr.contains("baseline in the pytest worker")
-            && run.stderr.contains("(collection and a traced run)"),
+            && run
+                .stderr
+                .contains("pytest worker: 10 tests, traced baseline")
+            && run
+                .stderr
+                .contains("s untraced (the whole test command from scratch)")
+            && run
+                .stderr
+                .contains("timeout per mutant: 10 × its tests' untraced time + 1s"),
         "{}",
         run.stderr
     );

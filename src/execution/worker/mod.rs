@@ -126,9 +126,13 @@ pub enum Answer {
     Timeout {
         /// Whether the worker re-executed the mutated module to put the mutant in.
         reexecuted: bool,
+        /// The time they were given, when the worker chose it from their own times.
+        limit: Option<Duration>,
     },
     /// No test reaches the mutated lines.
     Uncovered,
+    /// The mutant compiles to the original's code.
+    Equivalent,
     /// The worker cannot give a trustworthy outcome; run the tests the plain way.
     Fallback(String),
 }
@@ -170,13 +174,23 @@ pub struct Worker {
     test_group: Option<i32>,
     /// Where the tests' output goes; emptied by the worker before each run.
     pub console: PathBuf,
+    /// Where the worker's own errors go.
+    stderr: PathBuf,
     /// How many tests were collected.
     pub tests: usize,
-    /// How long the traced baseline took.
-    pub baseline: Duration,
-    /// How long the worker took from its start to the end of the traced baseline
-    /// (interpreter, pytest, collection, the traced run).
+    /// How long the worker took to start (interpreter, pytest, collection).
     pub startup: Duration,
+}
+
+/// A warm worker's baseline run.
+#[derive(Debug, Clone)]
+pub struct Baseline {
+    /// How long it took.
+    pub duration: Duration,
+    /// A traced run's records (which tests reach which lines), for the other workers.
+    pub records: Option<serde_json::Value>,
+    /// Each test's `[id, seconds, fixture seconds]` in this run.
+    pub durations: Option<serde_json::Value>,
 }
 
 impl Worker {
@@ -247,69 +261,92 @@ impl Worker {
             test_group: None,
             console,
             tests: 0,
-            baseline: Duration::ZERO,
             startup: Duration::ZERO,
+            stderr,
         };
-        worker.handshake(mode, start.timeout, &stderr)?;
+        match worker.next_event(Instant::now() + start.timeout)? {
+            Event::Ready { tests } => worker.tests = tests,
+            Event::Failed { reason } => return Err(worker.explain(reason)),
+            other => return Err(worker.explain(format!("unexpected message {other:?}"))),
+        }
         worker.startup = started.elapsed();
         Ok(worker)
     }
 
-    /// Wait until the worker is ready; a warm one then runs the traced baseline.
-    fn handshake(&mut self, mode: Mode, timeout: Duration, stderr: &Path) -> Result<(), Failure> {
-        let worker = self;
-        let explain = |worker: &Self, reason: String| {
-            let tail = [worker.console.as_path(), stderr]
-                .iter()
-                .map(|path| log_tail(path, 12))
-                .filter(|tail| !tail.trim().is_empty())
-                .collect::<Vec<_>>()
-                .join("\n");
-            if tail.is_empty() {
-                Failure::Gone(reason)
-            } else {
-                Failure::Gone(format!("{reason}\n{tail}"))
-            }
-        };
-        match worker.next_event(Instant::now() + timeout)? {
-            Event::Ready { tests } => worker.tests = tests,
-            Event::Failed { reason } => return Err(explain(worker, reason)),
-            other => return Err(explain(worker, format!("unexpected message {other:?}"))),
+    /// `reason` with the last lines of the worker's output.
+    fn explain(&self, reason: String) -> Failure {
+        let tail = [self.console.as_path(), self.stderr.as_path()]
+            .iter()
+            .map(|path| log_tail(path, 12))
+            .filter(|tail| !tail.trim().is_empty())
+            .collect::<Vec<_>>()
+            .join("\n");
+        if tail.is_empty() {
+            Failure::Gone(reason)
+        } else {
+            Failure::Gone(format!("{reason}\n{tail}"))
         }
-        if mode == Mode::Fresh {
-            return Ok(());
-        }
+    }
+
+    /// Warm mode: run every test once, `traced` or not, within `timeout`.
+    ///
+    /// # Errors
+    /// When a test fails, the run fails, or the worker dies or hangs.
+    pub fn baseline(&mut self, traced: bool, timeout: Duration) -> Result<Baseline, Failure> {
         let request = Request::Baseline {
             timeout: timeout.as_secs_f64(),
+            traced,
         };
-        match worker.request(&request, timeout + GRACE)? {
+        let what = if traced { "traced" } else { "untraced" };
+        match self.request(&request, timeout + GRACE)? {
             Event::Baseline {
-                failed, seconds, ..
+                failed,
+                seconds,
+                records,
+                durations,
+                ..
             } => {
                 if !failed.is_empty() {
                     let names: Vec<&str> = failed.iter().map(String::as_str).take(5).collect();
-                    return Err(explain(
-                        worker,
-                        format!(
-                            "{} test(s) fail when run in the worker, e.g. {}",
-                            failed.len(),
-                            names.join(", ")
-                        ),
-                    ));
+                    return Err(self.explain(format!(
+                        "{} test(s) fail when run in the worker, e.g. {}",
+                        failed.len(),
+                        names.join(", ")
+                    )));
                 }
-                worker.baseline = Duration::from_secs_f64(seconds);
-                Ok(())
+                Ok(Baseline {
+                    duration: Duration::from_secs_f64(seconds),
+                    records,
+                    durations,
+                })
             }
-            Event::BaselineFailed { reason } => Err(explain(
-                worker,
-                format!("the traced baseline failed: {reason}"),
-            )),
-            other => Err(explain(worker, format!("unexpected message {other:?}"))),
+            Event::BaselineFailed { reason } => {
+                Err(self.explain(format!("the {what} baseline failed: {reason}")))
+            }
+            other => Err(self.explain(format!("unexpected message {other:?}"))),
+        }
+    }
+
+    /// Warm mode: take a traced baseline's `records` (`None`: keep the worker's own)
+    /// and the tests' untraced `durations`.
+    ///
+    /// # Errors
+    /// When the worker dies or does not answer.
+    pub fn install(
+        &mut self,
+        records: Option<&serde_json::Value>,
+        durations: Option<&serde_json::Value>,
+    ) -> Result<(), Failure> {
+        let request = Request::Records { records, durations };
+        match self.request(&request, GRACE)? {
+            Event::Recorded { .. } => Ok(()),
+            other => Err(self.explain(format!("unexpected message {other:?}"))),
         }
     }
 
     /// Ask about one mutant: `path` is the file's absolute path in the sandbox, `source`
-    /// its mutated text, `lines` the first and last line of the change.
+    /// its mutated text, `lines` the first and last line of the change; its tests may
+    /// take `timeout` at most, and with a `rule` (k, c) k x their untraced time + c.
     ///
     /// # Errors
     /// When the worker was interrupted, died or hung (it is killed then).
@@ -319,7 +356,7 @@ impl Worker {
         path: &Path,
         source: &str,
         lines: (usize, usize),
-        timeout: Duration,
+        (timeout, rule): (Duration, Option<[f64; 2]>),
     ) -> Result<Answer, Failure> {
         let request = Request::Mutant {
             id,
@@ -327,6 +364,7 @@ impl Worker {
             source,
             lines: [lines.0, lines.1],
             timeout: timeout.as_secs_f64(),
+            rule,
         };
         // One request may run the module check, the tests, and the tests again in the
         // baseline's order or before calling it a survivor: each within `timeout`.
@@ -343,8 +381,14 @@ impl Worker {
                 reexecuted,
             },
             Event::Survived { tests } => Answer::Survived { tests },
-            Event::Timeout { reexecuted, .. } => Answer::Timeout { reexecuted },
+            Event::Timeout {
+                reexecuted, limit, ..
+            } => Answer::Timeout {
+                reexecuted,
+                limit: limit.map(Duration::from_secs_f64),
+            },
             Event::Uncovered => Answer::Uncovered,
+            Event::Equivalent => Answer::Equivalent,
             Event::Fallback { reason } => Answer::Fallback(reason),
             other => Answer::Fallback(format!("unexpected answer {other:?}")),
         })

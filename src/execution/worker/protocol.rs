@@ -12,10 +12,20 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Serialize)]
 #[serde(tag = "op", rename_all = "snake_case")]
 pub(crate) enum Request<'a> {
-    /// Warm mode: run every test once in a traced child and record what each reaches.
+    /// Warm mode: run every test once in a child; traced, record what each reaches
+    /// (and send the records); untraced, only how long each takes.
     Baseline {
-        /// Seconds the traced run may take.
+        /// Seconds the run may take.
         timeout: f64,
+        /// Whether to trace.
+        traced: bool,
+    },
+    /// Warm mode: take another worker's traced records and the tests' untraced times.
+    Records {
+        /// A traced baseline's records (`null`: keep the worker's own).
+        records: Option<&'a serde_json::Value>,
+        /// `[test id, seconds, fixture seconds]` of each test, untraced (`null`: none).
+        durations: Option<&'a serde_json::Value>,
     },
     /// Warm mode: test one mutant.
     Mutant {
@@ -27,8 +37,11 @@ pub(crate) enum Request<'a> {
         source: &'a str,
         /// The first and last line of the change (1-based, inclusive).
         lines: [usize; 2],
-        /// Seconds the tests may take.
+        /// Seconds the tests may take at most.
         timeout: f64,
+        /// `[k, c]`: a child running some tests may take k x their untraced time + c
+        /// seconds (never more than `timeout`); `null`: `timeout` itself (`--timeout`).
+        rule: Option<[f64; 2]>,
     },
     /// Fresh mode: run pytest from the start on the sandbox's files as they are.
     Run {
@@ -60,14 +73,25 @@ pub(crate) enum Event {
         /// The child's pid, also its process group.
         pid: i32,
     },
-    /// The traced baseline finished.
+    /// The baseline finished.
     Baseline {
         /// How many tests ran.
         tests: usize,
         /// Tests that failed in the worker although the plain run passes.
         failed: Vec<String>,
-        /// Wall seconds of the traced run.
+        /// Wall seconds of the run.
         seconds: f64,
+        /// A traced run's records, for the other workers.
+        #[serde(default)]
+        records: Option<serde_json::Value>,
+        /// Each test's `[id, seconds, fixture seconds]`.
+        #[serde(default)]
+        durations: Option<serde_json::Value>,
+    },
+    /// The records and times were taken.
+    Recorded {
+        /// How many tests they cover.
+        tests: usize,
     },
     /// The traced baseline could not run.
     BaselineFailed {
@@ -99,9 +123,14 @@ pub(crate) enum Event {
         /// Whether the mutant was put in by re-executing its module.
         #[serde(default)]
         reexecuted: bool,
+        /// The seconds they were given.
+        #[serde(default)]
+        limit: Option<f64>,
     },
     /// No test reaches the mutated code.
     Uncovered,
+    /// The mutant compiles to the original's code: no test can tell them apart.
+    Equivalent,
     /// The worker cannot give a trustworthy outcome: run the tests from scratch.
     Fallback {
         /// Why, shown in the report.
@@ -176,11 +205,13 @@ mod test {
             "failed",
             "forked",
             "baseline",
+            "recorded",
             "baseline_failed",
             "killed",
             "survived",
             "timeout",
             "uncovered",
+            "equivalent",
             "fallback",
             "exited",
             "signalled",
@@ -193,14 +224,32 @@ mod test {
     fn requests_serialise_as_the_examples_show() {
         let path = Path::new("/sandbox/calc.py");
         let log = Path::new("/scratch/fresh.log");
+        let records = serde_json::json!([{"id": "tests/test_calc.py::test_add", "seconds": 0.01,
+            "failed": false, "fixture": 0.0, "lines": {"0": [1, 2]}, "calls": [[0, 1, "add"]]}]);
+        let durations = serde_json::json!([["tests/test_calc.py::test_add", 0.005, 0.0]]);
         let built = [
-            Request::Baseline { timeout: 12.5 }.line(),
+            Request::Baseline {
+                timeout: 12.5,
+                traced: true,
+            }
+            .line(),
+            Request::Baseline {
+                timeout: 12.5,
+                traced: false,
+            }
+            .line(),
+            Request::Records {
+                records: Some(&records),
+                durations: Some(&durations),
+            }
+            .line(),
             Request::Mutant {
                 id: "0123456789ab",
                 path,
                 source: "x = 2\n",
                 lines: [1, 1],
                 timeout: 7.0,
+                rule: Some([10.0, 1.0]),
             }
             .line(),
             Request::Run {

@@ -9,11 +9,12 @@ each, which this side's tests and git-chimp's (`src/execution/worker/protocol.rs
 import json
 import os
 
-# op -> fields
+# op -> (required fields, optional fields)
 REQUESTS = {
-    "baseline": {"timeout"},
-    "mutant": {"id", "path", "source", "lines", "timeout"},
-    "run": {"id", "log", "timeout"},
+    "baseline": ({"timeout"}, {"traced"}),
+    "records": ({"records", "durations"}, set()),
+    "mutant": ({"id", "path", "source", "lines", "timeout"}, {"rule"}),
+    "run": ({"id", "log", "timeout"}, set()),
 }
 
 # event -> (required fields, optional fields)
@@ -21,12 +22,14 @@ EVENTS = {
     "ready": ({"tests"}, set()),
     "failed": ({"reason"}, set()),
     "forked": ({"pid"}, set()),
-    "baseline": ({"tests", "failed", "seconds"}, set()),
+    "baseline": ({"tests", "failed", "seconds"}, {"records", "durations"}),
+    "recorded": ({"tests"}, set()),
     "baseline_failed": ({"reason"}, set()),
     "killed": ({"by", "tests"}, {"reason", "reexecuted"}),
     "survived": ({"tests"}, set()),
-    "timeout": ({"tests"}, {"reexecuted"}),
+    "timeout": ({"tests"}, {"reexecuted", "limit"}),
     "uncovered": (set(), set()),
+    "equivalent": (set(), set()),
     "fallback": ({"reason"}, set()),
     "exited": ({"code", "seconds"}, set()),
     "signalled": ({"signal", "seconds"}, set()),
@@ -48,7 +51,11 @@ def check_event(message):
 def check_request(message):
     """Raise ValueError unless `message` is a request REQUESTS describes."""
     name = message.get("op")
-    if name not in REQUESTS or set(message) - {"op"} != REQUESTS[name]:
+    if name not in REQUESTS:
+        raise ValueError("bad request %r" % (message,))
+    required, optional = REQUESTS[name]
+    fields = set(message) - {"op"}
+    if not required <= fields or not fields <= required | optional:
         raise ValueError("bad request %r" % (message,))
 
 

@@ -47,6 +47,7 @@ class Worker:
         self.session = None
         self.items = None
         self.tests = []  # (nodeid, duration) after the baseline
+        self.records = []  # the traced baseline's records
         self.line_tests = {}
         self.call_tests = {}
         self.file_tests = {}
@@ -59,12 +60,19 @@ class Worker:
         self.by_name = {}  # id(module) -> reexec.imported_by_name(module)
         self.unmutated_runs = {}  # id(module) -> its unmutated re-execution
         self.ids_of = {}  # id(collector) -> the node ids it collected at the start
+        self.plain = []  # position -> the test's untraced seconds (traced, when unknown)
+        self.module_fixtures = {}  # test module -> its longest fixture seconds
+        self.longest_fixture = 0.0
+        self.fixture_seconds = 0.0  # setup and teardown of the test running now
+        self.reexec_seconds = {}  # file number -> seconds its unmutated re-execution took
 
     # pytest hooks ---------------------------------------------------------------------
 
     def pytest_runtest_logreport(self, report):
         if report.failed and self.failed_report is None:
             self.failed_report = report
+        if report.when != "call":
+            self.fixture_seconds += report.duration
 
     def pytest_runtestloop(self, session):
         self.session = session
@@ -79,6 +87,9 @@ class Worker:
                 return True
             if request["op"] == "baseline":
                 self.channel.send(self.baseline(request))
+            elif request["op"] == "records":
+                self.record(request["records"], request["durations"])
+                self.channel.send({"event": "recorded", "tests": len(self.tests)})
             elif request["op"] == "mutant":
                 self.channel.send(self.mutant(request))
 
@@ -116,6 +127,7 @@ class Worker:
         for position, item in enumerate(items):
             following = items[position + 1] if position + 1 < len(items) else None
             started = time.perf_counter()
+            self.fixture_seconds = 0.0
             item.config.hook.pytest_runtest_protocol(item=item, nextitem=following)
             if on_item is not None:
                 on_item(item, time.perf_counter() - started, self.failed_report is not None)
@@ -137,30 +149,37 @@ class Worker:
     # requests ---------------------------------------------------------------------------
 
     def baseline(self, request):
+        """Run every test once in a child. Traced (the default): record which lines and
+        functions each reaches, and send the records, so that git-chimp can give them to
+        the other sandboxes' workers. Untraced: only each test's time, which sets the
+        mutants' timeouts (`records` then brings the traced records)."""
         tracer = self.tracer
+        traced = request.get("traced", True)
 
         def work():
             records = []
 
             def on_item(item, seconds, failed):
-                lines, calls = tracer.take()
-                by_file = {}
-                for number, line in lines:
-                    by_file.setdefault(number, []).append(line)
-                records.append(
-                    {
-                        "id": item.nodeid,
-                        "seconds": seconds,
-                        "failed": failed,
-                        "lines": {str(k): sorted(v) for k, v in by_file.items()},
-                        "calls": sorted(calls),
-                    }
-                )
+                record = {
+                    "id": item.nodeid,
+                    "seconds": seconds,
+                    "failed": failed,
+                    "fixture": self.fixture_seconds,
+                }
+                if traced:
+                    lines, calls = tracer.take()
+                    by_file = {}
+                    for number, line in lines:
+                        by_file.setdefault(number, []).append(line)
+                    record["lines"] = {str(k): sorted(v) for k, v in by_file.items()}
+                    record["calls"] = sorted(calls)
+                records.append(record)
 
-            tracer.take()
-            tracer.start()
+            if traced:
+                tracer.take()
+                tracer.start()
             self.run_items(self.items, on_item)
-            active = tracer.active()
+            active = not traced or tracer.active()
             tracer.stop()
             return {"tests": records, "traced": active}
 
@@ -171,12 +190,24 @@ class Worker:
             return {"event": "baseline_failed", "reason": fork.describe(kind, value)}
         if not value["traced"]:
             return {"event": "baseline_failed", "reason": "the tests replaced git-chimp's tracer"}
-        self.record(value["tests"])
-        failed = [record["id"] for record in value["tests"] if record["failed"]]
-        return {"event": "baseline", "tests": len(self.tests), "failed": failed, "seconds": seconds}
+        records = value["tests"]
+        durations = [[r["id"], r["seconds"], r["fixture"]] for r in records]
+        failed = [record["id"] for record in records if record["failed"]]
+        answer = {"event": "baseline", "tests": len(records), "failed": failed, "seconds": seconds}
+        if traced:
+            self.record(records, None)
+            answer["records"] = records
+        answer["durations"] = durations
+        return answer
 
-    def record(self, records):
-        """Index the traced baseline's records (built once, looked up per mutant)."""
+    def record(self, records, durations):
+        """Index the traced baseline's records (built once, looked up per mutant), and
+        the tests' untraced times (`durations`: [id, seconds, fixture seconds] each, from
+        an untraced run; without them, the traced times stand in). `records` None:
+        the ones recorded before."""
+        if records is None:
+            records = self.records
+        self.records = records
         self.tests = []
         self.line_tests = {}
         self.call_tests = {}
@@ -184,8 +215,17 @@ class Worker:
         by_id = {item.nodeid: item for item in self.items}
         self.baseline_items = [by_id.get(record["id"]) for record in records]
         self.position = {record["id"]: index for index, record in enumerate(records)}
+        plain = {entry[0]: entry[1:] for entry in durations or ()}
+        self.plain = []
+        self.module_fixtures = {}
+        self.longest_fixture = 0.0
         for position, record in enumerate(records):
             self.tests.append((record["id"], record["seconds"]))
+            seconds, fixture = plain.get(record["id"], (record["seconds"], record["fixture"]))
+            self.plain.append(seconds)
+            module = record["id"].split("::", 1)[0]
+            self.module_fixtures[module] = max(self.module_fixtures.get(module, 0.0), fixture)
+            self.longest_fixture = max(self.longest_fixture, fixture)
             for number, lines in record["lines"].items():
                 self.file_tests.setdefault(int(number), set()).add(position)
                 for line in lines:
@@ -242,7 +282,9 @@ class Worker:
             return fallback("Python cannot compile it: %s" % error)
         diffs = differences(original, mutated)
         if not diffs:
-            return fallback("the bytecode does not change")
+            # The same code: no test can tell them apart (git-chimp's up-front check
+            # for the plain runner, made here as each mutant comes).
+            return {"event": "equivalent"}
 
         first, last = request["lines"]
         traceable = [line for line in range(first, last + 1) if line in self.traceable[number]]
@@ -309,7 +351,26 @@ class Worker:
                 swaps.extend((function, new) for function in live)
         return swaps
 
-    def decide(self, request, swaps, reexecute, reached, others):
+    def limit(self, request, items, extra=0.0):
+        """How long a child may run `items`: with a rule [k, c] from git-chimp,
+        k x (their untraced time, `extra` and the fixtures they may set up) + c, never
+        more than the request's timeout; without one, that timeout. A test run alone may
+        set up what another test set up in the baseline: each of their modules' longest
+        fixture time, and the longest of all, count too."""
+        rule = request.get("rule")
+        if not rule:
+            return request["timeout"]
+        k, c = rule
+        total = extra + self.longest_fixture
+        modules = set()
+        for item in items:
+            position = self.position.get(item.nodeid)
+            total += self.plain[position] if position is not None else 0.0
+            modules.add(item.nodeid.split("::", 1)[0])
+        total += sum(self.module_fixtures.get(module, 0.0) for module in modules)
+        return min(request["timeout"], k * total + c)
+
+    def decide(self, request, swaps, reexecute, reached, others, extra=0.0):
         """Run the mutant's tests in a child and say what happened. Swapped: `reached`
         fastest first, then (before calling it a survivor) `reached` and `others` in
         the baseline's order. Re-executed (`reexecute` puts the mutant in first):
@@ -344,8 +405,10 @@ class Worker:
                     "out_of_order": bool(killer) and self.out_of_order(killer, items, at_start),
                 }
 
-            return self.in_child(work, request["timeout"])
+            limits.append(self.limit(request, selected, extra))
+            return self.in_child(work, limits[-1])
 
+        limits = []
         fastest = sorted(reached, key=lambda position: self.tests[position][1])
         in_order = sorted(set(reached) | set(others))
         if reexecute is None:
@@ -376,7 +439,7 @@ class Worker:
             kind, value = run(selected)
         ran = [item.nodeid for item in selected]
         if kind == "timeout":
-            return {"event": "timeout", "tests": ran}
+            return {"event": "timeout", "tests": ran, "limit": limits[-1]}
         if kind == "result":
             killer = value["killed_by"]
             if killer:
@@ -545,16 +608,20 @@ class Worker:
         reexecute = self.reexecution(number, self.original(number))
 
         def work():
+            started = time.perf_counter()
             try:
                 recollection = reexecute()
             except ImportFailed as error:
                 return {"killed_by": None, "import_error": list(error.args)}
             if recollection.changed():
                 return {"killed_by": None, "recollected": True}
+            seconds = time.perf_counter() - started
             items = recollection.apply(self.items_at(range(len(self.tests))))
-            return {"killed_by": self.run_items(items)}
+            return {"killed_by": self.run_items(items), "seconds": seconds}
 
         kind, value = self.in_child(work, timeout)
+        if kind == "result" and "seconds" in value:
+            self.reexec_seconds[number] = value["seconds"]
         if kind == "result" and "recollected" in value:
             return "re-collecting the tests after re-executing %s unmutated gives other tests" % path
         if kind == "result" and "import_error" in value:
@@ -574,7 +641,12 @@ class Worker:
         swaps = self.swaps(number, diffs, at_import=True)
         everyone = set(range(len(self.tests)))
         answer = self.decide(
-            request, swaps, self.reexecution(number, mutated), reached, everyone - set(reached)
+            request,
+            swaps,
+            self.reexecution(number, mutated),
+            reached,
+            everyone - set(reached),
+            self.reexec_seconds.get(number, 0.0),
         )
         path = os.path.relpath(self.files[number])
         if answer["event"] == "import_error":

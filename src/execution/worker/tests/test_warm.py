@@ -204,3 +204,63 @@ def test_a_renamed_case_that_needs_an_earlier_test_is_not_killed_by_running_firs
     answer = process.mutant("2]", "3]", 1)
     assert answer == {"event": "fallback", "reason": "a survivor of re-executing calc.py, confirmed by a fresh run"}
     process.close()
+
+
+LOOP = """\
+def countdown(n):
+    while n > 0:
+        n -= 1
+    return n
+"""
+
+LOOP_TESTS = """\
+import time
+
+import calc
+
+
+def test_countdown():
+    assert calc.countdown(3) == 0
+
+
+def test_slow():
+    time.sleep(1.5)
+"""
+
+
+def test_an_infinite_loop_times_out_after_ten_times_its_tests_own_time(pytester):
+    pytester.makepyfile(calc=LOOP, test_calc=LOOP_TESTS)
+    process = WorkerProcess(pytester)
+    assert process.event() == {"event": "ready", "tests": 2}
+    baseline = process.ask(op="baseline", timeout=30, traced=False)
+    assert [entry[0] for entry in baseline["durations"]] == ["test_calc.py::test_countdown", "test_calc.py::test_slow"]
+    assert "records" not in baseline
+    traced = process.ask(op="baseline", timeout=30)
+    assert traced["records"][0]["lines"] == {"0": [2, 3, 4]}
+    assert process.ask(op="records", records=None, durations=baseline["durations"]) == {"event": "recorded", "tests": 2}
+    source = LOOP.replace("n -= 1", "n -= 0")
+    answer = process.ask(op="mutant", id="m", path=process.calc, source=source, lines=[3, 3], timeout=60, rule=[10.0, 1.0])
+    # Only test_countdown reaches the loop: 10 x its time (and its fixtures) + 1 s, not
+    # the request's 60 s, nor the slow test's share.
+    assert answer["event"] == "timeout" and answer["tests"] == ["test_calc.py::test_countdown"]
+    assert 1.0 <= answer["limit"] < 1.5
+    # Without a rule (--timeout), the request's timeout is the limit.
+    answer = process.ask(op="mutant", id="m", path=process.calc, source=source, lines=[3, 3], timeout=2.0, rule=None)
+    assert answer == {"event": "timeout", "tests": ["test_calc.py::test_countdown"], "limit": 2.0}
+    process.close()
+
+
+def test_an_untraced_worker_answers_as_the_traced_one_with_its_records(pytester):
+    pytester.makepyfile(calc=CALC, test_calc=TESTS)
+    traced = WorkerProcess(pytester)
+    untraced = WorkerProcess(pytester)
+    assert traced.event()["event"] == untraced.event()["event"] == "ready"
+    records = traced.ask(op="baseline", timeout=30)["records"]
+    durations = untraced.ask(op="baseline", timeout=30, traced=False)["durations"]
+    assert untraced.ask(op="records", records=records, durations=durations)["event"] == "recorded"
+    for process in (traced, untraced):
+        answer = process.mutant("return LIMIT", "return None", 6)
+        assert answer == {"event": "killed", "by": "test_calc.py::test_clamp", "tests": ["test_calc.py::test_clamp"]}
+        assert process.mutant("x - 1", "x + 1", 11) == {"event": "uncovered"}
+    traced.close()
+    untraced.close()
