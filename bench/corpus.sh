@@ -71,6 +71,20 @@ print(f"   mutants {n}, wall {wall:.1f} s, {n / wall:.2f} mutants/s, first outco
 print(f"   timeouts {len(timeouts)} ({seconds(timeouts):.1f} s), from scratch {len(scratch)} "
       f"({100 * len(scratch) / max(n, 1):.1f}%, {seconds(scratch):.1f} s), of them fresh "
       f"confirmations {len(confirm)} ({seconds(confirm):.1f} s)")
+killed = sorted(m.get("duration", 0) for m in mutants
+                if m["status"] == "Killed" and not reason(m).startswith("run from scratch"))
+survived = [m for m in mutants if m["status"] == "Survived" and not reason(m)]
+if killed:
+    print(f"   killed in the worker: median {killed[len(killed) // 2]} ms, 90th percentile "
+          f"{killed[int(len(killed) * 0.9)]} ms; survivors in the worker {len(survived)} "
+          f"({seconds(survived):.1f} s)")
+with open(log) as f:
+    text = f.read()
+traced = re.search(r"traced baseline ([0-9.]+)s", text)
+plain = re.search(r"baseline passed in ([0-9.]+)s untraced", text)
+if traced and plain:
+    print(f"   traced baseline {traced.group(1)} s, the whole command untraced {plain.group(1)} s "
+          f"(ratio {float(traced.group(1)) / float(plain.group(1)):.1f})")
 PY
 }
 

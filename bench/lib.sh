@@ -150,7 +150,8 @@ PY
 
 # Two git-chimp reports compared mutant by mutant (by id): the first (the plain runner)
 # is the truth; the second may only differ by `NoCoverage` where the first says
-# `Survived`. Prints the count of agreements and every disagreement; fails on one.
+# `Survived`, or by `Killed` against `Timeout` (both detections, printed). Prints the
+# count of agreements and every disagreement; fails on one.
 agreement() {  # truth.json other.json
   python3 - "$1" "$2" <<'PY'
 import json, sys
@@ -159,9 +160,16 @@ def statuses(path):
         return {m["id"]: (file, m["location"]["start"]["line"], m["mutatorName"], m["status"])
                 for file, d in json.load(f)["files"].items() for m in d["mutants"]}
 truth, other = statuses(sys.argv[1]), statuses(sys.argv[2])
+# Killed and Timeout are the same detection (the worker runs the failing test first).
+detected = {"Killed", "Timeout"}
+both = [i for i in truth if i in other and other[i][3] != truth[i][3]
+        and {other[i][3], truth[i][3]} <= detected]
+for i in both:
+    print("   both detections:", truth[i], "->", other[i][3])
 bad = [(i, truth[i], other.get(i)) for i in truth
-       if other.get(i) is None or not (other[i][3] == truth[i][3]
-                                       or (truth[i][3] == "Survived" and other[i][3] == "NoCoverage"))]
+       if i not in both and (other.get(i) is None or not (
+           other[i][3] == truth[i][3]
+           or (truth[i][3] == "Survived" and other[i][3] == "NoCoverage")))]
 print(f"agreement with the plain runner: {len(truth) - len(bad)} of {len(truth)} mutants")
 for entry in bad:
     print("   disagreement:", entry)

@@ -74,7 +74,9 @@ impl FromStr for Budget {
 
 /// The order in which a budgeted run tests `mutants`: positions into the slice. Round
 /// by round, each round taking one mutant of every line that has one left, the most
-/// telling first; within a round, the most telling operator first, then by place.
+/// telling first. Within a round, files take turns: the first mutant of every file,
+/// then the second of every file, and so on, each file's in the most telling operator's
+/// order, then by place; so a budget spent early has touched every module.
 #[must_use]
 pub(crate) fn order(mutants: &[&Mutant]) -> Vec<usize> {
     let mut by_line: BTreeMap<(&str, usize), Vec<usize>> = BTreeMap::new();
@@ -92,14 +94,25 @@ pub(crate) fn order(mutants: &[&Mutant]) -> Vec<usize> {
             mutant.span,
         )
     };
-    let mut keyed = Vec::with_capacity(mutants.len());
+    // (round, path) -> that round's mutants of the file.
+    let mut rounds: BTreeMap<(usize, &str), Vec<usize>> = BTreeMap::new();
     for positions in by_line.values_mut() {
         positions.sort_by_key(|&position| telling(position));
         for (round, &position) in positions.iter().enumerate() {
-            keyed.push(((round, telling(position)), position));
+            rounds
+                .entry((round, mutants[position].path.as_str()))
+                .or_default()
+                .push(position);
         }
     }
-    keyed.sort();
+    let mut keyed = Vec::with_capacity(mutants.len());
+    for ((round, path), mut positions) in rounds {
+        positions.sort_by_key(|&position| telling(position));
+        for (turn, position) in positions.into_iter().enumerate() {
+            keyed.push(((round, turn, path), position));
+        }
+    }
+    keyed.sort_unstable();
     keyed.into_iter().map(|(_, position)| position).collect()
 }
 
@@ -171,5 +184,24 @@ mod test {
         sorted.sort_unstable();
         assert_eq!(sorted, (0..mutants.len()).collect::<Vec<_>>());
         assert_eq!(super::order(&refs), order);
+    }
+
+    #[test]
+    fn files_take_turns_so_an_early_stop_has_seen_every_module() {
+        let source = "def f(a, b):\n    a = b\n    b = a\n    return a + b\n";
+        let operators = Operator::ALL.into_iter().collect();
+        let mut mutants = Vec::new();
+        for path in ["a.py", "b.py", "c.py"] {
+            mutants.extend(mutate_source(path, source, &operators).expect("parses"));
+        }
+        let refs: Vec<&Mutant> = mutants.iter().collect();
+        let ordered: Vec<&str> = order(&refs)
+            .into_iter()
+            .map(|position| refs[position].path.as_str())
+            .collect();
+        assert_eq!(
+            ordered[..6],
+            ["a.py", "b.py", "c.py", "a.py", "b.py", "c.py"]
+        );
     }
 }

@@ -7,12 +7,29 @@ outlives a run.
 
 import gc
 import json
+import mmap
 import os
 import select
 import signal
+import struct
 import sys
 import time
 import traceback
+
+# Shared with the children: the monotonic time by which the test running now must end
+# (0: no such deadline). `Watch.start` sets it before each test; the parent's wait reads
+# it, so a test that hangs is stopped after its own allowance, not the whole run's.
+WATCH = mmap.mmap(-1, 16)
+
+
+def watch(deadline_seconds):
+    """In a child: the test starting now must end within `deadline_seconds`."""
+    struct.pack_into("dd", WATCH, 0, time.monotonic() + deadline_seconds, deadline_seconds)
+
+
+def watched():
+    """The current test's deadline and allowance, (0, 0) when none."""
+    return struct.unpack_from("dd", WATCH, 0)
 
 # The child's exit status when the worker's own code failed in it.
 CHILD_ERROR = 99
@@ -20,11 +37,13 @@ CHILD_ERROR = 99
 
 def in_child(channel, result_path, work, timeout):
     """Run `work()` in a forked child in its own process group; it returns a JSON
-    value. Returns ("result", value), ("timeout", None) or ("exit", wait status)."""
+    value. Returns ("result", value), ("timeout", seconds allowed) or ("exit", wait
+    status). The child may also give each test its own deadline (`watch`)."""
     try:
         os.unlink(result_path)
     except FileNotFoundError:
         pass
+    struct.pack_into("dd", WATCH, 0, 0.0, 0.0)
     sys.stdout.flush()
     sys.stderr.flush()
     os.ftruncate(1, 0)
@@ -53,11 +72,12 @@ def in_child(channel, result_path, work, timeout):
             finally:
                 os._exit(code)
     channel.send({"event": "forked", "pid": pid})
-    status = wait_child(channel, pid, timeout)
+    status = wait_child(channel, pid, timeout, watched)
     # Whatever the tests started and left running goes with the child.
     kill_group(pid)
     if status is None:
-        return ("timeout", None)
+        deadline, allowed = watched()
+        return ("timeout", allowed if deadline and time.monotonic() < deadline + 1 else timeout)
     if os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0:
         try:
             with open(result_path) as result:
@@ -88,10 +108,11 @@ def died_of_a_test(value):
     )
 
 
-def wait_child(channel, pid, timeout):
-    """The child's wait status, or None after killing its process group on timeout.
-    Exits the process when git-chimp goes away (its requests end)."""
-    deadline = time.monotonic() + timeout
+def wait_child(channel, pid, timeout, watch=None):
+    """The child's wait status, or None after killing its process group on timeout
+    (or past the deadline `watch()` gives, when it gives one). Exits the process when
+    git-chimp goes away (its requests end)."""
+    overall = time.monotonic() + timeout
     try:
         pidfd = os.pidfd_open(pid)
     except (AttributeError, OSError):
@@ -101,6 +122,11 @@ def wait_child(channel, pid, timeout):
             done, status = os.waitpid(pid, os.WNOHANG)
             if done:
                 return status
+            deadline = overall
+            if watch is not None:
+                test_deadline = watch()[0]
+                if test_deadline:
+                    deadline = min(deadline, test_deadline)
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 kill_group(pid)
@@ -108,6 +134,9 @@ def wait_child(channel, pid, timeout):
                 return None
             watched = [channel.read_fd] + ([pidfd] if pidfd is not None else [])
             step = remaining if pidfd is not None else min(remaining, 0.01)
+            if watch is not None:
+                # The child moves its deadline as it starts each test.
+                step = min(step, 0.05)
             readable, _, _ = select.select(watched, [], [], step)
             if channel.read_fd in readable and not channel.fill():
                 kill_group(pid)

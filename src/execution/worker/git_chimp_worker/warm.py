@@ -65,6 +65,8 @@ class Worker:
         self.longest_fixture = 0.0
         self.fixture_seconds = 0.0  # setup and teardown of the test running now
         self.reexec_seconds = {}  # file number -> seconds its unmutated re-execution took
+        self.killers = {}  # (file number, line) or a function's key -> tests that killed there
+        self.prefer = {}  # position -> rank: the current mutant's nearby killers
 
     # pytest hooks ---------------------------------------------------------------------
 
@@ -122,10 +124,13 @@ class Worker:
 
     # running tests in a child ---------------------------------------------------------
 
-    def run_items(self, items, on_item=None):
-        """Run `items` in order; stop at the first failing one. Returns its node id."""
+    def run_items(self, items, on_item=None, allowances=None):
+        """Run `items` in order; stop at the first failing one. Returns its node id.
+        With `allowances` (seconds, one per item), each test must end within its own."""
         for position, item in enumerate(items):
             following = items[position + 1] if position + 1 < len(items) else None
+            if allowances is not None:
+                fork.watch(allowances[position])
             started = time.perf_counter()
             self.fixture_seconds = 0.0
             item.config.hook.pytest_runtest_protocol(item=item, nextitem=following)
@@ -307,17 +312,39 @@ class Worker:
                 reached.update(self.call_tests.get(key_of(number, node), ()))
         if not at_import and not reached:
             return {"event": "uncovered"}
+        places = [(number, line) for line in range(first, last + 1)]
+        places += [key_of(number, chain[-1][0]) for chain in diffs]
+        self.prefer = self.killers_of(places)
         swaps = None if at_import else self.swaps(number, diffs)
         if isinstance(swaps, list):
             others = self.file_tests.get(number, set()) - reached
-            return self.decide(request, swaps, None, reached, others)
+            return self.learn(places, self.decide(request, swaps, None, reached, others))
         # Code that ran at import, or a function made by code that did (a decorator's
         # wrapper): only re-executing the module puts the mutant everywhere.
         why = self.why_not_reexecute(number, diffs, request["timeout"])
         if why is not None:
             context = swaps or "the mutated code runs while the modules are imported"
             return fallback("%s; %s" % (context, why))
-        return self.reexecuted(request, number, mutated, diffs, reached)
+        return self.learn(places, self.reexecuted(request, number, mutated, diffs, reached))
+
+    def killers_of(self, places):
+        """Tests that killed earlier mutants at `places` (the mutant's lines, then its
+        functions): position -> rank (the nearer, the lower), to run first."""
+        rank = {}
+        for index, place in enumerate(reversed(places)):
+            for position in self.killers.get(place, ()):
+                rank[position] = len(places) - index
+        return rank
+
+    def learn(self, places, answer):
+        """Remember which test killed the mutant, for the next mutants at `places`."""
+        position = self.position.get(answer.get("by")) if answer["event"] == "killed" else None
+        if position is not None:
+            for place in places:
+                killers = self.killers.setdefault(place, [])
+                if position not in killers:
+                    killers.append(position)
+        return answer
 
     def swaps(self, number, diffs, at_import=False):
         """The (function, new code) pairs that put the mutant into the live functions,
@@ -350,6 +377,31 @@ class Worker:
                     return "no live function object for %s" % old.co_name
                 swaps.extend((function, new) for function in live)
         return swaps
+
+    def allowances(self, request, items, at_start=None):
+        """With a rule [k, c]: how long each of `items` may take when run in this order,
+        k x (its untraced time, its module's longest fixture time when it is the first of
+        its module, and the longest of all for the first test) + c; None without a rule.
+        `at_start` gives the baseline's id of a re-collected test; one the baseline did
+        not have gets the longest time of any test."""
+        rule = request.get("rule")
+        if not rule:
+            return None
+        k, c = rule
+        allowed = []
+        modules = set()
+        for index, item in enumerate(items):
+            nodeid = at_start(item.nodeid) if at_start else item.nodeid
+            position = self.position.get(nodeid)
+            seconds = self.plain[position] if position is not None else max(self.plain, default=0.0)
+            module = item.nodeid.split("::", 1)[0]
+            if module not in modules:
+                modules.add(module)
+                seconds += self.module_fixtures.get(module, 0.0)
+            if index == 0:
+                seconds += self.longest_fixture
+            allowed.append(k * seconds + c)
+        return allowed
 
     def limit(self, request, items, extra=0.0):
         """How long a child may run `items`: with a rule [k, c] from git-chimp,
@@ -385,12 +437,18 @@ class Worker:
                 items = selected
                 at_start = None
                 if reexecute is not None:
+                    rule = request.get("rule")
+                    if rule:
+                        # A module that hangs at import: its own import time's rule.
+                        fork.watch(rule[0] * extra + rule[1])
                     try:
                         recollection = reexecute()
                     except ImportFailed as error:
                         return {"killed_by": None, "import_error": list(error.args)}
                     items = recollection.apply(selected)
                     at_start = recollection.at_start
+                # Each test its own deadline, in the order they run.
+                allowances = self.allowances(request, items, at_start)
                 for function, code in swaps:
                     function.__code__ = code
                 sys.stdout.write(
@@ -399,7 +457,7 @@ class Worker:
                 )
                 # In the console file at once: it says what runs while the tests run.
                 sys.stdout.flush()
-                killer = self.run_items(items)
+                killer = self.run_items(items, allowances=allowances)
                 return {
                     "killed_by": killer,
                     "out_of_order": bool(killer) and self.out_of_order(killer, items, at_start),
@@ -409,7 +467,12 @@ class Worker:
             return self.in_child(work, limits[-1])
 
         limits = []
-        fastest = sorted(reached, key=lambda position: self.tests[position][1])
+        # Tests that killed mutants nearby first (same line, then same function), then
+        # the fastest.
+        fastest = sorted(
+            reached,
+            key=lambda position: (self.prefer.get(position, 1 << 30), self.plain[position]),
+        )
         in_order = sorted(set(reached) | set(others))
         if reexecute is None:
             selected = self.items_at(fastest)
@@ -439,7 +502,8 @@ class Worker:
             kind, value = run(selected)
         ran = [item.nodeid for item in selected]
         if kind == "timeout":
-            return {"event": "timeout", "tests": ran, "limit": limits[-1]}
+            # The hanging test's own allowance, or the whole run's.
+            return {"event": "timeout", "tests": ran, "limit": value or limits[-1]}
         if kind == "result":
             killer = value["killed_by"]
             if killer:

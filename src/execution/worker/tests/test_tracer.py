@@ -61,3 +61,52 @@ def test_lines_calls_and_foreign_imports_are_recorded(tmp_path, monkeypatch, kin
     assert calls == {(0, 1, "double")}
     for name in ("helper", "user"):
         sys.modules.pop(name, None)
+
+
+def test_each_test_sees_the_lines_it_runs_also_of_a_generator_started_earlier(tmp_path, monkeypatch, kind):
+    branchy = write(
+        tmp_path / "branchy.py",
+        """\
+        def pick(x):
+            if x:
+                return 1
+            return 2
+
+
+        def numbers():
+            yield 1
+            yield 2
+        """,
+    )
+    monkeypatch.syspath_prepend(str(tmp_path))
+    tracer = make_tracer([branchy], kind)
+    tracer.start()
+    try:
+        import branchy as module
+    finally:
+        tracer.stop()
+    tracer.importing = False
+    tracer.take()
+    # One test runs both branches many times, and starts a generator it finishes later.
+    tracer.start()
+    try:
+        for x in [0, 1] * 50:
+            module.pick(x)
+        generator = module.numbers()
+        next(generator)
+    finally:
+        tracer.stop()
+    lines, calls = tracer.take()
+    assert {(0, 2), (0, 3), (0, 4), (0, 8)} <= lines
+    assert (0, 1, "pick") in calls
+    # The next test sees them again, and the generator's later line too.
+    tracer.start()
+    try:
+        module.pick(1)
+        next(generator)
+    finally:
+        tracer.stop()
+    lines, calls = tracer.take()
+    assert {(0, 2), (0, 3), (0, 9)} <= lines and (0, 4) not in lines
+    assert (0, 1, "pick") in calls
+    sys.modules.pop("branchy", None)
