@@ -1,5 +1,6 @@
 //! Everything before the mutants: the baseline, the canary, the sandboxes' pytest
-//! workers, and restoring a sandbox the tests damaged. The mutant phase is `runner.rs`.
+//! workers, and restoring a sandbox the tests damaged. The workers' baselines are
+//! `baselines.rs`; the mutant phase is `runner.rs`.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -8,9 +9,9 @@ use std::time::Duration;
 
 use anyhow::{Context, Result};
 
-use crate::execution::process::{Exit, RunResult, log_tail, run_test_command};
+use crate::execution::process::{Exit, log_tail, run_test_command};
 use crate::execution::timeouts;
-use crate::execution::worker::{Baseline, Failure, Mode, PytestCommand, Start, Worker};
+use crate::execution::worker::{Failure, Mode, PytestCommand, Start, Worker};
 use crate::exit_code::{ExitCode, fatal};
 use crate::git::repo::TargetState;
 use crate::git::sandbox::Sandbox;
@@ -153,163 +154,6 @@ impl Lab<'_> {
         Ok((timeout, workers))
     }
 
-    /// The warm workers' baselines. The first warm worker runs every test traced (which
-    /// tests reach which lines); at the same time the second runs them untraced (each
-    /// test's own time, for the mutants' timeouts) and then the whole test command from
-    /// scratch, unmutated, in its fresh worker. The others run nothing: every warm worker
-    /// then takes the first one's records and the second one's times. Returns the
-    /// untraced time of the whole test command (what a run from scratch takes), or
-    /// `None` when no warm worker can serve (the reason said), so the test command's own
-    /// baseline and the canary decide.
-    ///
-    /// # Errors
-    /// [`ExitCode::BaselineFailed`] or [`ExitCode::Interrupted`].
-    fn worker_baselines(
-        &self,
-        sandboxes: &[Sandbox],
-        workers: &mut [Workers],
-        limit: Duration,
-    ) -> Result<Option<Duration>> {
-        let warm: Vec<usize> = (0..workers.len())
-            .filter(|&index| workers[index].warm.is_some())
-            .collect();
-        let Some(&tracing_one) = warm.first() else {
-            return Ok(None);
-        };
-        let timing_one = warm.get(1).copied();
-        let log = self.out.logs_dir().join("baseline.log");
-        let (traced, untraced, fresh) =
-            run_baselines(workers, (tracing_one, timing_one), &log, limit);
-        let interrupted = || fatal(ExitCode::Interrupted, "interrupted during the baseline run");
-        let mut cannot = |index: usize, reason: &str| {
-            workers[index].warm = None;
-            tracing::info!(
-                "the pytest worker cannot run in sandbox {index}, so its mutants run the \
-                 tests from scratch: {reason}"
-            );
-        };
-        let traced = match traced {
-            Some(Ok(baseline)) => baseline,
-            Some(Err(Failure::Interrupted)) => return Err(interrupted()),
-            Some(Err(Failure::Gone(reason))) => {
-                for &index in &warm {
-                    cannot(index, &reason);
-                }
-                return Ok(None);
-            }
-            None => return Ok(None),
-        };
-        let durations = match untraced {
-            Some(Ok(baseline)) => baseline.durations,
-            Some(Err(Failure::Interrupted)) => return Err(interrupted()),
-            Some(Err(Failure::Gone(reason))) => {
-                if let Some(index) = timing_one {
-                    cannot(index, &reason);
-                }
-                None
-            }
-            None => None,
-        };
-        tracing::info!(
-            "pytest worker: {} tests, traced baseline {:.1}s",
-            workers[tracing_one]
-                .warm
-                .as_ref()
-                .map_or(0, |worker| worker.tests),
-            traced.duration.as_secs_f64()
-        );
-        let records = traced.records.unwrap_or_default();
-        for (index, workers) in workers.iter_mut().enumerate() {
-            let Some(worker) = workers.warm.as_mut() else {
-                continue;
-            };
-            let installed = if index == tracing_one {
-                match &durations {
-                    Some(durations) => worker.install(None, Some(durations)),
-                    None => Ok(()),
-                }
-            } else {
-                worker.install(
-                    Some(&records),
-                    durations.as_ref().or(traced.durations.as_ref()),
-                )
-            };
-            match installed {
-                Ok(()) => {}
-                Err(Failure::Interrupted) => return Err(interrupted()),
-                Err(Failure::Gone(reason)) => {
-                    workers.warm = None;
-                    tracing::info!(
-                        "the pytest worker cannot run in sandbox {index}, so its mutants run \
-                         the tests from scratch: {reason}"
-                    );
-                }
-            }
-        }
-        let _ = self.records.set(SharedRecords {
-            records,
-            durations: durations.or(traced.durations),
-        });
-        let plain = self.plain_baseline(sandboxes, workers, fresh, limit)?;
-        tracing::info!(
-            "baseline passed in {:.1}s untraced (the whole test command from scratch)",
-            plain.as_secs_f64()
-        );
-        Ok(Some(plain))
-    }
-
-    /// The untraced time of the whole test command: the `fresh` worker's run when it
-    /// passed; else (or when that failed) the test command's own baseline, and then fresh
-    /// runs use the test command.
-    ///
-    /// # Errors
-    /// [`ExitCode::BaselineFailed`] or [`ExitCode::Interrupted`].
-    fn plain_baseline(
-        &self,
-        sandboxes: &[Sandbox],
-        workers: &mut [Workers],
-        fresh: FreshRun,
-        limit: Duration,
-    ) -> Result<Duration> {
-        // What runs from scratch must pass unmutated too: once through the fresh worker
-        // (cheap), else, or if that fails, the test command itself.
-        let log = self.out.logs_dir().join("baseline.log");
-        let interrupted = || fatal(ExitCode::Interrupted, "interrupted during the baseline run");
-        Ok(match fresh {
-            Some(Ok(RunResult {
-                exit: Exit::Success,
-                duration,
-            })) => {
-                let _ = std::fs::remove_file(&log);
-                duration
-            }
-            Some(Err(Failure::Interrupted)) => return Err(interrupted()),
-            fresh => {
-                tracing::info!("baseline from scratch: {}", self.tests);
-                self.restore_all(sandboxes, "the baseline")?;
-                let plain = self.baseline(&sandboxes[0], Some(limit))?;
-                if fresh.is_some() {
-                    tracing::info!(
-                        "pytest fails unmutated when forked from the fresh worker; \
-                         fresh runs use the test command instead"
-                    );
-                    for workers in workers.iter_mut() {
-                        workers.fresh = None;
-                    }
-                }
-                plain
-            }
-        })
-    }
-
-    /// A restarted worker's records: what the baseline gave the others.
-    pub(super) fn install_records(&self, worker: &mut Worker) -> Result<(), Failure> {
-        match self.records.get() {
-            Some(shared) => worker.install(Some(&shared.records), shared.durations.as_ref()),
-            None => Err(Failure::Gone("no baseline records to give it".into())),
-        }
-    }
-
     /// After a test run in `sandbox` (`after` names it): when the tests deleted or changed
     /// files of the tested state, sync the sandbox again, so no later run depends on what
     /// they did. Returns the line to tell the user, the first time only.
@@ -341,7 +185,7 @@ impl Lab<'_> {
     }
 
     /// [`Lab::restore_if_damaged`] for every sandbox.
-    fn restore_all(&self, sandboxes: &[Sandbox], after: &str) -> Result<()> {
+    pub(super) fn restore_all(&self, sandboxes: &[Sandbox], after: &str) -> Result<()> {
         for sandbox in sandboxes {
             self.restore_if_damaged(sandbox, after)?;
         }
@@ -552,65 +396,6 @@ impl Lab<'_> {
         };
         Worker::start(&start, mode)
     }
-}
-
-/// What a warm worker's baseline gave, if it had one.
-type BaselineRun = Option<Result<Baseline, Failure>>;
-
-/// The from-scratch run's result, if a fresh worker made one.
-type FreshRun = Option<Result<RunResult, Failure>>;
-
-/// The traced baseline in the first of `workers` (by index), and at the same time the
-/// untraced one and the run from scratch in the second (without a second, the run from
-/// scratch follows in the first).
-fn run_baselines(
-    workers: &mut [Workers],
-    (tracing_one, timing_one): (usize, Option<usize>),
-    log: &Path,
-    limit: Duration,
-) -> (BaselineRun, BaselineRun, FreshRun) {
-    let mut first = None;
-    let mut second = None;
-    for (index, workers) in workers.iter_mut().enumerate() {
-        if index == tracing_one {
-            first = Some(workers);
-        } else if Some(index) == timing_one {
-            second = Some(workers);
-        }
-    }
-    let first = first.expect("the tracing worker is one of them");
-    std::thread::scope(|scope| {
-        let handle = second.map(|second| {
-            scope.spawn(move || {
-                let untraced = second
-                    .warm
-                    .as_mut()
-                    .map(|worker| worker.baseline(false, limit));
-                let fresh = second
-                    .fresh
-                    .as_mut()
-                    .map(|fresh| fresh.fresh_run("", log, limit));
-                (untraced, fresh)
-            })
-        });
-        let traced = first
-            .warm
-            .as_mut()
-            .map(|worker| worker.baseline(true, limit));
-        let (untraced, fresh) = match handle {
-            Some(handle) => handle
-                .join()
-                .unwrap_or_else(|_| (Some(Err(Failure::Gone("its thread panicked".into()))), None)),
-            None => (
-                None,
-                first
-                    .fresh
-                    .as_mut()
-                    .map(|fresh| fresh.fresh_run("", log, limit)),
-            ),
-        };
-        (traced, untraced, fresh)
-    })
 }
 
 /// `path` relative to the current directory when it lies below it, for messages.

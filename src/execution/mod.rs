@@ -1,8 +1,10 @@
-//! Running the tests: the main loop over sandboxes (`lab`), test processes and their
+//! Running the tests: the main loop over sandboxes (`lab`), the workers' baselines
+//! (`baselines`), test processes and their
 //! groups (`process`), mutants equivalent by their bytecode (`equivalence`), mutants a
 //! type checker rejects (`type_check`), timeouts (`timeouts`), the Python environment
 //! the tests import from (`pyenv`) and the warm pytest worker (`worker`).
 
+pub mod baselines;
 pub mod equivalence;
 pub mod lab;
 pub mod process;

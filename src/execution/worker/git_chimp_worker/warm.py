@@ -378,49 +378,44 @@ class Worker:
                 swaps.extend((function, new) for function in live)
         return swaps
 
-    def allowances(self, request, items, at_start=None):
-        """With a rule [k, c]: how long each of `items` may take when run in this order,
-        k x (its untraced time, its module's longest fixture time when it is the first of
-        its module, and the longest of all for the first test) + c; None without a rule.
-        `at_start` gives the baseline's id of a re-collected test; one the baseline did
-        not have gets the longest time of any test."""
-        rule = request.get("rule")
-        if not rule:
-            return None
-        k, c = rule
-        allowed = []
+    def seconds_of(self, items, at_start=None):
+        """The untraced time of each of `items` when run in this order: its own, plus its
+        module's longest fixture time when it is the first of its module, plus the
+        longest of all for the first test (a test run alone may set up what another set
+        up in the baseline). `at_start` gives the baseline's id of a re-collected test;
+        one the baseline did not have counts as the longest test."""
+        seconds = []
         modules = set()
         for index, item in enumerate(items):
             nodeid = at_start(item.nodeid) if at_start else item.nodeid
             position = self.position.get(nodeid)
-            seconds = self.plain[position] if position is not None else max(self.plain, default=0.0)
+            own = self.plain[position] if position is not None else max(self.plain, default=0.0)
             module = item.nodeid.split("::", 1)[0]
             if module not in modules:
                 modules.add(module)
-                seconds += self.module_fixtures.get(module, 0.0)
+                own += self.module_fixtures.get(module, 0.0)
             if index == 0:
-                seconds += self.longest_fixture
-            allowed.append(k * seconds + c)
-        return allowed
+                own += self.longest_fixture
+            seconds.append(own)
+        return seconds
+
+    def allowances(self, request, items, at_start=None):
+        """With a rule [k, c]: how long each of `items` may take, k x its time
+        (`seconds_of`) + c; None without a rule."""
+        rule = request.get("rule")
+        if not rule:
+            return None
+        k, c = rule
+        return [k * seconds + c for seconds in self.seconds_of(items, at_start)]
 
     def limit(self, request, items, extra=0.0):
-        """How long a child may run `items`: with a rule [k, c] from git-chimp,
-        k x (their untraced time, `extra` and the fixtures they may set up) + c, never
-        more than the request's timeout; without one, that timeout. A test run alone may
-        set up what another test set up in the baseline: each of their modules' longest
-        fixture time, and the longest of all, count too."""
+        """How long a child may run `items`: with a rule [k, c], k x (their times and
+        `extra`) + c, never more than the request's timeout; without one, that timeout."""
         rule = request.get("rule")
         if not rule:
             return request["timeout"]
         k, c = rule
-        total = extra + self.longest_fixture
-        modules = set()
-        for item in items:
-            position = self.position.get(item.nodeid)
-            total += self.plain[position] if position is not None else 0.0
-            modules.add(item.nodeid.split("::", 1)[0])
-        total += sum(self.module_fixtures.get(module, 0.0) for module in modules)
-        return min(request["timeout"], k * total + c)
+        return min(request["timeout"], k * (sum(self.seconds_of(items)) + extra) + c)
 
     def decide(self, request, swaps, reexecute, reached, others, extra=0.0):
         """Run the mutant's tests in a child and say what happened. Swapped: `reached`
