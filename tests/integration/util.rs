@@ -450,7 +450,9 @@ pub fn shared_venv_of(base: &Path, name: &str, packages: &[&str]) -> PathBuf {
     let key = format!("{}\n{}", base.display(), packages.join(" "));
     once_per_key(&dir, &key, || {
         let python = new_venv_of(base, &dir);
-        let mut args = vec!["-m", "pip", "install", "-q"];
+        // No bytecode up front: moto alone is 6,000 files, and Python compiles (and
+        // caches) what a test imports.
+        let mut args = vec!["-m", "pip", "install", "-q", "--no-compile"];
         args.extend(packages);
         run_python(&python, &args, &dir);
     });
