@@ -72,12 +72,13 @@ impl Lab<'_> {
             None => None,
         };
         tracing::info!(
-            "pytest worker: {} tests, traced baseline {:.1}s",
+            "pytest worker: {} tests, traced baseline {:.1}s ({})",
             workers[tracing_one]
                 .warm
                 .as_ref()
                 .map_or(0, |worker| worker.tests),
-            traced.duration.as_secs_f64()
+            traced.duration.as_secs_f64(),
+            traced.tracer.as_deref().unwrap_or("traced")
         );
         let records = traced.records.unwrap_or_default();
         for (index, workers) in workers.iter_mut().enumerate() {

@@ -401,7 +401,10 @@ pub fn pyenv_python(version: &str) -> PathBuf {
         .1
 }
 
-/// A shared virtual environment of Python `version` with pytest: its `python`.
+/// A shared virtual environment of Python `version` with pytest and coverage.py: its
+/// `python`. With coverage there, the worker traces the tests with coverage's C tracer
+/// before 3.12 (the machine's `python3` of [`pytest_python`], without it, with
+/// `sys.settrace`).
 pub fn pytest_python_of(version: &str) -> PathBuf {
     static VENVS: std::sync::Mutex<BTreeMap<String, PathBuf>> =
         std::sync::Mutex::new(BTreeMap::new());
@@ -414,7 +417,7 @@ pub fn pytest_python_of(version: &str) -> PathBuf {
             shared_venv_of(
                 &pyenv_python(version),
                 &format!("pytest-venv-{version}"),
-                &["pytest"],
+                &["pytest", "coverage"],
             )
         })
         .clone()

@@ -604,6 +604,8 @@ fn reasons_containing<'a>(
 fn import_time_code_gets_the_outcomes_of_fresh_runs_from_module_reexecution() {
     let repo = TestRepo::from_fixture("importtime");
     let (found, stderr) = agree(&repo, &pytest_command(), &["--code", "tables"]);
+    // The machine's python3 (3.11), without coverage.py: sys.settrace.
+    assert!(stderr.contains("s (settrace)\n"), "{stderr}");
     let in_worker = |key: &str| {
         let (status, reason, killed_by) = found
             .get(key)
@@ -755,6 +757,13 @@ fn agreement_on(version: &str, share: &str) {
         "{found:?}"
     );
     assert!(reexecuted_count(&stderr) > 0, "{stderr}");
+    // The venv has coverage.py: before 3.12 its C tracer traces the tests.
+    let tracer = if version == "3.9" {
+        "coverage.py"
+    } else {
+        "sys.monitoring"
+    };
+    assert!(stderr.contains(&format!("s ({tracer})\n")), "{stderr}");
     let repo = TestRepo::new(&[("calc.py", CALC), ("tests/test_calc.py", CALC_TESTS)]);
     agree_on_share(&repo, &tests, &[], Some(share));
 }

@@ -191,6 +191,8 @@ pub struct Baseline {
     pub records: Option<serde_json::Value>,
     /// Each test's `[id, seconds, fixture seconds]` in this run.
     pub durations: Option<serde_json::Value>,
+    /// What traced a traced run.
+    pub tracer: Option<String>,
 }
 
 impl Worker {
@@ -304,6 +306,7 @@ impl Worker {
                 seconds,
                 records,
                 durations,
+                tracer,
                 ..
             } => {
                 if !failed.is_empty() {
@@ -318,6 +321,7 @@ impl Worker {
                     duration: Duration::from_secs_f64(seconds),
                     records,
                     durations,
+                    tracer,
                 })
             }
             Event::BaselineFailed { reason } => {

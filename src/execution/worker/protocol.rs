@@ -87,6 +87,9 @@ pub(crate) enum Event {
         /// Each test's `[id, seconds, fixture seconds]`.
         #[serde(default)]
         durations: Option<serde_json::Value>,
+        /// What traced a traced run: `sys.monitoring`, `coverage.py` or `settrace`.
+        #[serde(default)]
+        tracer: Option<String>,
     },
     /// The records and times were taken.
     Recorded {

@@ -22,7 +22,7 @@ EVENTS = {
     "ready": ({"tests"}, set()),
     "failed": ({"reason"}, set()),
     "forked": ({"pid"}, set()),
-    "baseline": ({"tests", "failed", "seconds"}, {"records", "durations"}),
+    "baseline": ({"tests", "failed", "seconds"}, {"records", "durations", "tracer"}),
     "recorded": ({"tests"}, set()),
     "baseline_failed": ({"reason"}, set()),
     "killed": ({"by", "tests"}, {"reason", "reexecuted"}),

@@ -22,13 +22,14 @@ In both, when a test fails after one that followed it in the baseline, the same 
 run again in the baseline's order, and that run decides.
 """
 
+import dis
 import os
 import sys
 import time
 
 from . import fork, reexec
 from .collect import ImportFailed, reexecute_steps
-from .swap import differences, is_function, key_of, line_starts
+from .swap import all_codes, differences, is_function, key_of, line_starts
 
 
 class Worker:
@@ -50,6 +51,8 @@ class Worker:
         self.records = []  # the traced baseline's records
         self.line_tests = {}
         self.call_tests = {}
+        self.untraced_tests = {}  # a function's key -> tests that ran it partly untraced
+        self.line_owners = {}  # (file number, line) -> keys of the functions it is in
         self.file_tests = {}
         self.baseline_items = []
         self.position = {}
@@ -103,7 +106,7 @@ class Worker:
             return "another tracer (a coverage plugin?) replaced git-chimp's"
         self.tracer.stop()
         self.tracer.importing = False
-        self.import_lines, self.import_calls = self.tracer.take()
+        self.import_lines, self.import_calls, _ = self.tracer.take()
         if not self.import_lines:
             return "no line of the files under mutation ran while collecting the tests"
         import gc
@@ -163,6 +166,7 @@ class Worker:
 
         def work():
             records = []
+            taken = []
 
             def on_item(item, seconds, failed):
                 record = {
@@ -172,12 +176,7 @@ class Worker:
                     "fixture": self.fixture_seconds,
                 }
                 if traced:
-                    lines, calls = tracer.take()
-                    by_file = {}
-                    for number, line in lines:
-                        by_file.setdefault(number, []).append(line)
-                    record["lines"] = {str(k): sorted(v) for k, v in by_file.items()}
-                    record["calls"] = sorted(calls)
+                    taken.append(tracer.take())
                 records.append(record)
 
             if traced:
@@ -186,6 +185,14 @@ class Worker:
             self.run_items(self.items, on_item)
             active = not traced or tracer.active()
             tracer.stop()
+            for record, (lines, calls, untraced) in zip(records, tracer.resolve(taken)):
+                by_file = {}
+                for number, line in lines:
+                    by_file.setdefault(number, []).append(line)
+                record["lines"] = {str(k): sorted(v) for k, v in by_file.items()}
+                record["calls"] = sorted(calls)
+                if untraced:
+                    record["untraced"] = sorted(untraced)
             return {"tests": records, "traced": active}
 
         started = time.perf_counter()
@@ -202,6 +209,7 @@ class Worker:
         if traced:
             self.record(records, None)
             answer["records"] = records
+            answer["tracer"] = tracer.name
         answer["durations"] = durations
         return answer
 
@@ -216,6 +224,7 @@ class Worker:
         self.tests = []
         self.line_tests = {}
         self.call_tests = {}
+        self.untraced_tests = {}
         self.file_tests = {}
         by_id = {item.nodeid: item for item in self.items}
         self.baseline_items = [by_id.get(record["id"]) for record in records]
@@ -237,6 +246,8 @@ class Worker:
                     self.line_tests.setdefault((int(number), line), []).append(position)
             for call in record["calls"]:
                 self.call_tests.setdefault(tuple(call), []).append(position)
+            for key in record.get("untraced", ()):
+                self.untraced_tests.setdefault(tuple(key), []).append(position)
 
     def only_bodies_that_slept(self, number, diffs):
         """Whether every change is inside a function that, like every function around
@@ -271,7 +282,22 @@ class Worker:
                 code = compile(source.read(), path, "exec", dont_inherit=True)
             self.compiled[number] = code
             self.traceable[number] = line_starts(code)
+            for nested in all_codes(code):
+                for _, line in dis.findlinestarts(nested):
+                    if line is None:
+                        continue
+                    owners = self.line_owners.setdefault((number, line), [])
+                    owners.append(key_of(number, nested))
         return self.compiled[number]
+
+    def maybe_reached(self, number, lines):
+        """Tests that ran a function holding one of `lines` partly untraced (see
+        `tracer.ENTRIES`): any of them may have reached those lines."""
+        tests = set()
+        for line in lines:
+            for key in self.line_owners.get((number, line), ()):
+                tests.update(self.untraced_tests.get(key, ()))
+        return tests
 
     def mutant(self, request):
         def fallback(reason):
@@ -302,6 +328,7 @@ class Worker:
             )
             for line in traceable:
                 reached.update(self.line_tests.get((number, line), ()))
+            reached.update(self.maybe_reached(number, traceable))
         else:
             nodes = [chain[-1][0] for chain in diffs]
             at_import = any(

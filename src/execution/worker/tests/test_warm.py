@@ -8,6 +8,10 @@ import sys
 
 import pytest
 
+from git_chimp_worker.tracer import kinds
+
+KINDS = kinds()
+
 START = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "chimp_worker_start.py")
 
 CALC = """\
@@ -38,7 +42,7 @@ def test_limit():
 
 
 class WorkerProcess:
-    def __init__(self, pytester, reexec=True):
+    def __init__(self, pytester, reexec=True, tracer=None):
         self.dir = str(pytester.path)
         self.calc = os.path.join(self.dir, "calc.py")
         config = os.path.join(self.dir, "config.json")
@@ -52,6 +56,7 @@ class WorkerProcess:
                     "console": os.path.join(self.dir, "console.log"),
                     "result": os.path.join(self.dir, "result.json"),
                     "reexec": reexec,
+                    "tracer": tracer,
                 },
                 out,
             )
@@ -127,6 +132,41 @@ def test_a_module_that_raises_when_reexecuted_is_killed(worker):
     answer = worker.mutant("LIMIT = 10", "LIMIT = 1 // 0", 1)
     assert answer["event"] == "killed"
     assert answer["reason"] == "with the mutant, importing calc.py raises ZeroDivisionError: integer division or modulo by zero"
+
+
+HOT = """\
+def step(n):
+    if n == 19:
+        return -1
+    return n + 1
+"""
+
+HOT_TESTS = """\
+import calc
+
+
+def test_steps():
+    assert [calc.step(n) for n in range(20)][-1] == -1
+"""
+
+
+@pytest.mark.parametrize("tracer", KINDS)
+def test_a_line_only_a_late_call_reaches_is_not_uncovered(pytester, tracer):
+    # sys.settrace traces the first calls of `step` in the test, not the 20th, the one
+    # that reaches `return -1`: the test may reach every line of `step`.
+    pytester.makepyfile(calc=HOT, test_calc=HOT_TESTS)
+    process = WorkerProcess(pytester, tracer=tracer)
+    assert process.event()["event"] == "ready"
+    baseline = process.ask(op="baseline", timeout=30)
+    (record,) = baseline["records"]
+    if tracer == "settrace":
+        assert record["untraced"] == [[0, 1, "step"]]
+        assert 3 not in record["lines"]["0"]
+    else:
+        assert "untraced" not in record and 3 in record["lines"]["0"]
+    answer = process.mutant("return -1", "return 1", 3)
+    assert answer["event"] == "killed" and answer["by"] == "test_calc.py::test_steps"
+    process.close()
 
 
 def test_with_reexecution_off_import_time_mutants_fall_back(pytester):
