@@ -300,13 +300,26 @@ class CoverageTracer(SettraceTracer):
 
 
 def c_coverage():
-    """coverage.py, when this Python can import it with its C tracer; else None."""
+    """coverage.py, when this Python can import it with its C tracer and dynamic
+    contexts (5.0 and later); else None."""
     try:
         import coverage
         from coverage.tracer import CTracer  # noqa: F401
     except Exception:
         return None
-    return coverage
+    return coverage if hasattr(coverage.Coverage, "switch_context") else None
+
+
+def coverage_fits(files):
+    """Whether coverage.py's tracer sees every line of `files`: its C tracer files a
+    line under the frame on top of its own stack, which greenlet switches (gevent,
+    eventlet, SQLAlchemy's asyncio) change without a call or return; and its include
+    patterns cannot hold `[` or `]`."""
+    import importlib.util
+
+    if any(importlib.util.find_spec(name) is not None for name in ("greenlet", "gevent", "eventlet")):
+        return False
+    return not any("[" in path or "]" in path for path in files)
 
 
 def kinds():
@@ -326,7 +339,8 @@ def make_tracer(files, kind=None):
         if hasattr(sys, "monitoring"):
             kind = "sys.monitoring"
         else:
-            kind = "coverage.py" if c_coverage() is not None else "settrace"
+            fits = c_coverage() is not None and coverage_fits(files)
+            kind = "coverage.py" if fits else "settrace"
     if kind == "sys.monitoring":
         return MonitoringTracer(files)
     if kind == "coverage.py":

@@ -115,3 +115,20 @@ def test_each_test_sees_the_lines_it_runs_also_of_a_generator_started_earlier(tm
     assert {(0, 2), (0, 3), (0, 9)} <= lines and (0, 4) not in lines
     assert (0, 1, "pick") in calls
     sys.modules.pop("branchy", None)
+
+
+def test_coverage_is_left_out_where_it_could_miss_lines(tmp_path, monkeypatch):
+    import importlib.util
+
+    from git_chimp_worker.tracer import coverage_fits
+
+    plain = str(tmp_path / "pkg" / "mod.py")
+    assert not coverage_fits([str(tmp_path / "a[1]" / "mod.py")])
+    find_spec = importlib.util.find_spec
+    monkeypatch.setattr(
+        importlib.util, "find_spec", lambda name, *args: object() if name == "greenlet" else find_spec(name, *args)
+    )
+    # Greenlet switches move coverage's C tracer to another frame without telling it.
+    assert not coverage_fits([plain])
+    if not hasattr(sys, "monitoring"):
+        assert make_tracer([plain]).name == "settrace"
