@@ -31,7 +31,7 @@ use crate::interrupt::should_stop;
 
 /// The worker's Python package and its start-up script: (path in the scratch
 /// directory, source).
-const SOURCES: [(&str, &str); 13] = [
+const SOURCES: [(&str, &str); 14] = [
     (
         "chimp_worker_start.py",
         include_str!("chimp_worker_start.py"),
@@ -71,6 +71,10 @@ const SOURCES: [(&str, &str); 13] = [
     (
         "git_chimp_worker/reexec.py",
         include_str!("git_chimp_worker/reexec.py"),
+    ),
+    (
+        "git_chimp_worker/reexecuting.py",
+        include_str!("git_chimp_worker/reexecuting.py"),
     ),
     (
         "git_chimp_worker/swap.py",

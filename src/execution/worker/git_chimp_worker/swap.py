@@ -71,9 +71,14 @@ def all_codes(code):
             yield from all_codes(const)
 
 
+def own_lines(code):
+    """The lines that start an instruction of `code` itself (not of code nested in it)."""
+    return {line for _, line in dis.findlinestarts(code) if line is not None}
+
+
 def line_starts(code):
     """Every line that starts an instruction in `code` or the code nested in it."""
     lines = set()
     for nested in all_codes(code):
-        lines.update(line for _, line in dis.findlinestarts(nested) if line is not None)
+        lines.update(own_lines(nested))
     return lines

@@ -30,6 +30,7 @@ ENTRIES = 16
 
 class BaseTracer:
     def __init__(self, files):
+        self.files = files
         self.index = {}
         for number, path in enumerate(files):
             self.index[path] = number
@@ -277,24 +278,17 @@ class CoverageTracer(SettraceTracer):
         """(key, lines that show it ran) of each function of file `number`."""
         cache = self.function_lines
         if number not in cache:
-            import dis
-            import types
+            from .swap import all_codes, key_of, own_lines
 
-            path = next(path for path, n in self.index.items() if n == number)
+            path = self.files[number]
             with open(path, "rb") as source:
                 module = compile(source.read(), path, "exec", dont_inherit=True)
             functions = []
-            codes = [module]
-            while codes:
-                code = codes.pop()
-                for const in code.co_consts:
-                    if isinstance(const, types.CodeType):
-                        codes.append(const)
+            for code in all_codes(module):
                 if code is module:
                     continue
-                starts = {line for _, line in dis.findlinestarts(code) if line is not None}
-                own = starts - {code.co_firstlineno} or starts
-                functions.append(((number, code.co_firstlineno, code.co_name), own))
+                starts = own_lines(code)
+                functions.append((key_of(number, code), starts - {code.co_firstlineno} or starts))
             cache[number] = functions
         return cache[number]
 
