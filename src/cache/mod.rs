@@ -28,6 +28,7 @@ use anyhow::{Context, Result};
 use bincode::{Decode, Encode};
 use sha2::{Digest, Sha256};
 
+pub(crate) mod durations;
 pub(crate) mod remote;
 pub(crate) mod shared;
 
@@ -258,7 +259,12 @@ impl Cache {
         let Ok(fans) = fs::read_dir(&self.dir) else {
             return out;
         };
+        // Entries fan out by two hex digits; `shared/` and `maps/` hold other things.
+        let is_fan = |name: &str| name.len() == 2 && name.bytes().all(|b| b.is_ascii_hexdigit());
         for fan in fans.flatten() {
+            if !fan.file_name().to_str().is_some_and(is_fan) {
+                continue;
+            }
             if let Ok(files) = fs::read_dir(fan.path()) {
                 out.extend(
                     files

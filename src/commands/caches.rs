@@ -150,7 +150,7 @@ impl Caches {
 /// The implementation and version of the Python the test command names (`cpython-311
 /// 3.11.7`), empty when it names none or it does not answer: the shared cache's packs
 /// hold it, so a CI matrix over Python versions shares nothing it should not.
-fn python_identity(tests: &str) -> String {
+pub(crate) fn python_identity(tests: &str) -> String {
     let Some(python) = current_dir()
         .ok()
         .and_then(|cwd| pyenv::test_interpreter(tests, &cwd))

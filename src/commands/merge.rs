@@ -21,6 +21,7 @@ pub(crate) fn merge(args: &MergeArgs, outer: Settings, all: bool) -> Result<Exit
     let settings = Layers::read(outer, &repo, &cwd)?.merged();
     let fail_under = args.fail_under.or(settings.fail_under);
     options::check_fail_under(fail_under)?;
+    let cache_dir = options::cache_dir(&settings, repo.workdir(), &cwd);
     let kinds = if args.report.is_empty() {
         settings.report.unwrap_or_default()
     } else {
@@ -45,6 +46,12 @@ pub(crate) fn merge(args: &MergeArgs, outer: Settings, all: bool) -> Result<Exit
         merged.mutants.len(),
         merged.sources.len()
     );
+    // Every share's durations together: what the next sharded run balances by.
+    if let Some(dir) = &cache_dir
+        && let Err(err) = crate::cache::durations::Durations::record(dir, &merged.results)
+    {
+        tracing::debug!("the mutants' durations were not kept: {err:#}");
+    }
     let pending = merged.mutants.len() - merged.results.len();
     let finished = finish(
         &out,

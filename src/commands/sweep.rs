@@ -6,9 +6,11 @@ use anyhow::Result;
 
 use crate::accepted::Accepted;
 use crate::cache::Cache;
+use crate::cache::durations::Durations;
 use crate::cli::Runner;
 use crate::console::Progress;
 use crate::execution::lab::Lab;
+use crate::execution::line_map::{self, MapSlot};
 use crate::execution::pyenv;
 use crate::execution::worker::PytestCommand;
 use crate::exit_code::{ExitCode, fatal};
@@ -64,7 +66,9 @@ pub(crate) fn sweep(settings: Settings, all: bool) -> Result<ExitCode> {
         encodings: &found.encodings,
         mutants: &found.mutants,
         results,
-        shard,
+        shard: shard
+            .as_ref()
+            .map(|(shard, total, split)| (*shard, *total, split.as_str())),
         skipped: &found.skipped,
     };
     if total == 0 {
@@ -108,6 +112,14 @@ pub(crate) fn sweep(settings: Settings, all: bool) -> Result<ExitCode> {
     caches.upload(&plan);
     let from_cache = plan.from_cache;
     let mut results = plan.into_results();
+    // Only a run of every mutant records durations: the shares of a sharded run must
+    // come out the same in every shard.
+    if options.shard.is_none()
+        && let Some(dir) = &options.cache_dir
+        && let Err(err) = Durations::record(dir, &results)
+    {
+        tracing::debug!("the mutants' durations were not kept: {err:#}");
+    }
     let accepted = apply_accepted(&accepted, &mut results, &found, &state);
     let notes = summary_notes(
         &options,
@@ -205,29 +217,47 @@ fn test_command(repo: &Repo, options: &Options, state: &TargetState) -> Result<S
     Ok(tests)
 }
 
-/// With `--shard`, keep only the shard's mutants; return the shard and the whole run's
-/// mutant count.
+/// With `--shard`, keep only the shard's mutants (balanced by the durations the cache
+/// knows, [`shard::Split::by_cost`]); return the shard, the whole run's mutant count and
+/// the split's name.
 pub(crate) fn take_shard(
     options: &Options,
     found: &mut Discovery,
-) -> Option<(shard::Shard, usize)> {
+) -> Option<(shard::Shard, usize, String)> {
     let shard = options.shard?;
     let total = found.mutants.len();
+    let durations = options
+        .cache_dir
+        .as_deref()
+        .map(Durations::load)
+        .unwrap_or_default();
+    let costs: Vec<Option<u64>> = found
+        .mutants
+        .iter()
+        .map(|mutant| durations.get(&mutant.id.0))
+        .collect();
+    let split = shard::Split::by_cost(&costs, shard.count);
     found.mutants = std::mem::take(&mut found.mutants)
         .into_iter()
         .enumerate()
-        .filter_map(|(position, mutant)| shard.holds(position).then_some(mutant))
+        .filter_map(|(position, mutant)| split.holds(shard, position).then_some(mutant))
         .collect();
     let paths: std::collections::BTreeSet<&str> =
         found.mutants.iter().map(|m| m.path.as_str()).collect();
     found
         .sources
         .retain(|path, _| paths.contains(path.as_str()));
+    let known = costs.iter().flatten().count();
+    let how = if known == 0 {
+        "every mutant in turn".to_owned()
+    } else {
+        format!("balanced by the durations the cache knows of {known} of them")
+    };
     tracing::info!(
-        "--shard {shard}: {} of {total} mutants",
+        "--shard {shard}: {} of {total} mutants ({how})",
         found.mutants.len()
     );
-    Some((shard, total))
+    Some((shard, total, split.name))
 }
 
 /// The test command as pytest arguments when mutants should run in the warm worker.
@@ -331,6 +361,15 @@ pub(crate) fn run_misses(
             options.timeout,
             (sandboxes.len(), crate::settings::options::cpu_count()),
         ),
+        map: pytest.and(run.cache).map(|cache| MapSlot {
+            path: line_map::map_path(
+                cache.dir(),
+                tests,
+                &options.cwd_prefix,
+                &super::caches::python_identity(tests),
+            ),
+            incremental: options.since.is_some(),
+        }),
     };
     let setup = lab.set_up(
         &sandboxes,

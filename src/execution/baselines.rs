@@ -8,6 +8,7 @@ use std::time::Duration;
 use anyhow::Result;
 
 use crate::execution::lab::{Lab, SharedRecords, Workers};
+use crate::execution::line_map::{LineMap, Snapshot};
 use crate::execution::process::{Exit, RunResult};
 use crate::execution::worker::{Baseline, Failure, Worker};
 use crate::exit_code::{ExitCode, fatal};
@@ -37,11 +38,22 @@ impl Lab<'_> {
         let Some(&tracing_one) = warm.first() else {
             return Ok(None);
         };
+        let snapshot = self.map.as_ref().and_then(|_| {
+            let traced = self.traced_files();
+            let state = self.state;
+            Snapshot::of(&sandboxes[0].root, &traced, &state.files, &state.generated)
+                .map_err(|err| tracing::debug!("no line map: {err:#}"))
+                .ok()
+        });
+        if let Some(plain) =
+            self.reusing_baseline(workers, tracing_one, snapshot.as_ref(), limit)?
+        {
+            return Ok(Some(plain));
+        }
         let timing_one = warm.get(1).copied();
         let log = self.out.logs_dir().join("baseline.log");
         let (traced, untraced, fresh) =
             run_baselines(workers, (tracing_one, timing_one), &log, limit);
-        let interrupted = || fatal(ExitCode::Interrupted, "interrupted during the baseline run");
         let mut cannot = |index: usize, reason: &str| {
             workers[index].warm = None;
             tracing::info!(
@@ -81,43 +93,120 @@ impl Lab<'_> {
             traced.tracer.as_deref().unwrap_or("traced")
         );
         let records = traced.records.unwrap_or_default();
-        for (index, workers) in workers.iter_mut().enumerate() {
-            let Some(worker) = workers.warm.as_mut() else {
-                continue;
-            };
-            let installed = if index == tracing_one {
-                match &durations {
-                    Some(durations) => worker.install(None, Some(durations)),
-                    None => Ok(()),
-                }
-            } else {
-                worker.install(
-                    Some(&records),
-                    durations.as_ref().or(traced.durations.as_ref()),
-                )
-            };
-            match installed {
-                Ok(()) => {}
-                Err(Failure::Interrupted) => return Err(interrupted()),
-                Err(Failure::Gone(reason)) => {
-                    workers.warm = None;
-                    tracing::info!(
-                        "the pytest worker cannot run in sandbox {index}, so its mutants run \
-                         the tests from scratch: {reason}"
-                    );
-                }
-            }
-        }
-        let _ = self.records.set(SharedRecords {
-            records,
-            durations: durations.or(traced.durations),
-        });
+        let durations = durations.or(traced.durations);
+        install(workers, tracing_one, &records, durations.as_ref())?;
         let plain = self.plain_baseline(sandboxes, workers, fresh, limit)?;
         tracing::info!(
             "baseline passed in {:.1}s untraced (the whole test command from scratch)",
             plain.as_secs_f64()
         );
+        let fresh_passed = workers.iter().any(|workers| workers.fresh.is_some());
+        self.keep_map(
+            snapshot,
+            &records,
+            durations.as_ref(),
+            (plain, fresh_passed),
+        );
+        let _ = self.records.set(SharedRecords { records, durations });
         Ok(Some(plain))
+    }
+
+    /// With `--since` and an earlier run's line map that still fits (`line_map.rs`):
+    /// trace only the tests that reached what changed (and new ones) in the first warm
+    /// worker, take the other tests' records and every time from the map, and return
+    /// the whole command's time from the map. `None` when there is no such map or the
+    /// partial trace fails: then every test is traced.
+    ///
+    /// # Errors
+    /// [`ExitCode::Interrupted`].
+    fn reusing_baseline(
+        &self,
+        workers: &mut [Workers],
+        tracing_one: usize,
+        snapshot: Option<&Snapshot>,
+        limit: Duration,
+    ) -> Result<Option<Duration>> {
+        let (Some(slot), Some(snapshot)) = (self.map.as_ref(), snapshot) else {
+            return Ok(None);
+        };
+        if !slot.incremental {
+            return Ok(None);
+        }
+        let Some(map) = LineMap::load(&slot.path) else {
+            tracing::info!("no line map of an earlier run: every test is traced");
+            return Ok(None);
+        };
+        let reuse = match map.reuse(snapshot) {
+            Ok(reuse) => reuse,
+            Err(why) => {
+                tracing::info!(
+                    "the earlier run's line map does not fit ({why}): every test is traced"
+                );
+                return Ok(None);
+            }
+        };
+        let Some(worker) = workers[tracing_one].warm.as_mut() else {
+            return Ok(None);
+        };
+        let traced = match worker.baseline(true, limit, Some(&reuse.records)) {
+            Ok(traced) => traced,
+            Err(Failure::Interrupted) => return Err(interrupted()),
+            Err(Failure::Gone(reason)) => {
+                tracing::info!(
+                    "tracing the changed code's tests failed ({reason}): every test is traced"
+                );
+                return Ok(None);
+            }
+        };
+        tracing::info!(
+            "pytest worker: {} tests, {} traced ({} reached what changed since the last run's \
+             line map, {} new), {:.1}s ({})",
+            worker.tests,
+            traced.tests,
+            reuse.retraced,
+            traced.tests.saturating_sub(reuse.retraced),
+            traced.duration.as_secs_f64(),
+            traced.tracer.as_deref().unwrap_or("traced")
+        );
+        let records = traced.records.unwrap_or_default();
+        let durations = reuse.durations.or(traced.durations);
+        install(workers, tracing_one, &records, durations.as_ref())?;
+        if !reuse.fresh_passed {
+            for workers in workers.iter_mut() {
+                workers.fresh = None;
+            }
+        }
+        let plain = Duration::from_secs_f64(reuse.plain_seconds);
+        self.keep_map(
+            Some(snapshot.clone()),
+            &records,
+            durations.as_ref(),
+            (plain, reuse.fresh_passed),
+        );
+        let _ = self.records.set(SharedRecords { records, durations });
+        Ok(Some(plain))
+    }
+
+    /// Store this run's line map for the next run (said in the debug log when it fails).
+    fn keep_map(
+        &self,
+        snapshot: Option<Snapshot>,
+        records: &serde_json::Value,
+        durations: Option<&serde_json::Value>,
+        (plain, fresh_passed): (Duration, bool),
+    ) {
+        let (Some(slot), Some(snapshot)) = (self.map.as_ref(), snapshot) else {
+            return;
+        };
+        let map = LineMap::new(
+            snapshot,
+            records.clone(),
+            durations.cloned(),
+            (plain.as_secs_f64(), fresh_passed),
+        );
+        if let Err(err) = map.store(&slot.path) {
+            tracing::debug!("the line map was not kept: {err:#}");
+        }
     }
 
     /// The untraced time of the whole test command: the `fresh` worker's run when it
@@ -204,7 +293,7 @@ fn run_baselines(
                 let untraced = second
                     .warm
                     .as_mut()
-                    .map(|worker| worker.baseline(false, limit));
+                    .map(|worker| worker.baseline(false, limit, None));
                 let fresh = second
                     .fresh
                     .as_mut()
@@ -215,7 +304,7 @@ fn run_baselines(
         let traced = first
             .warm
             .as_mut()
-            .map(|worker| worker.baseline(true, limit));
+            .map(|worker| worker.baseline(true, limit, None));
         let (untraced, fresh) = match handle {
             Some(handle) => handle
                 .join()
@@ -230,4 +319,46 @@ fn run_baselines(
         };
         (traced, untraced, fresh)
     })
+}
+
+fn interrupted() -> anyhow::Error {
+    fatal(ExitCode::Interrupted, "interrupted during the baseline run")
+}
+
+/// Give every warm worker the traced `records` (the one at `tracing_one` has them) and
+/// the tests' `durations`; a worker that cannot take them is dropped (said).
+///
+/// # Errors
+/// [`ExitCode::Interrupted`].
+fn install(
+    workers: &mut [Workers],
+    tracing_one: usize,
+    records: &serde_json::Value,
+    durations: Option<&serde_json::Value>,
+) -> Result<()> {
+    for (index, workers) in workers.iter_mut().enumerate() {
+        let Some(worker) = workers.warm.as_mut() else {
+            continue;
+        };
+        let installed = if index == tracing_one {
+            match durations {
+                Some(durations) => worker.install(None, Some(durations)),
+                None => Ok(()),
+            }
+        } else {
+            worker.install(Some(records), durations)
+        };
+        match installed {
+            Ok(()) => {}
+            Err(Failure::Interrupted) => return Err(interrupted()),
+            Err(Failure::Gone(reason)) => {
+                workers.warm = None;
+                tracing::info!(
+                    "the pytest worker cannot run in sandbox {index}, so its mutants run \
+                     the tests from scratch: {reason}"
+                );
+            }
+        }
+    }
+    Ok(())
 }

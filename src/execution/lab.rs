@@ -65,6 +65,8 @@ pub struct Lab<'a> {
     pub records: std::sync::OnceLock<SharedRecords>,
     /// The pytest worker's timeout rule (`timeouts::worker_rule`).
     pub worker_rule: Option<[f64; 2]>,
+    /// Where the traced baseline's line map is kept (`None` without a cache).
+    pub map: Option<crate::execution::line_map::MapSlot>,
 }
 
 /// What every warm worker takes from the baselines: the traced run's records (which
@@ -368,6 +370,17 @@ impl Lab<'_> {
         workers
     }
 
+    /// The files the pytest worker traces, in its numbering: every candidate and every
+    /// file with mutants, sorted.
+    pub(super) fn traced_files(&self) -> Vec<&String> {
+        self.candidates
+            .iter()
+            .chain(self.sources.keys())
+            .collect::<std::collections::BTreeSet<_>>()
+            .into_iter()
+            .collect()
+    }
+
     pub(super) fn start_worker(
         &self,
         command: &PytestCommand,
@@ -384,10 +397,7 @@ impl Lab<'_> {
             scratch: &scratch,
             env: &self.python_envs[sandbox.index],
             files: self
-                .candidates
-                .iter()
-                .chain(self.sources.keys())
-                .collect::<std::collections::BTreeSet<_>>()
+                .traced_files()
                 .into_iter()
                 .map(|path| sandbox.root.join(path).to_string_lossy().into_owned())
                 .collect(),

@@ -7,6 +7,7 @@
 pub mod baselines;
 pub mod equivalence;
 pub mod lab;
+pub(crate) mod line_map;
 pub mod process;
 pub mod pyenv;
 pub mod runner;

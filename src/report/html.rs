@@ -142,7 +142,7 @@ fn header(page: &mut String, findings: &Findings<'_>, summary: &Summary) {
     if pending > 0 {
         let _ = write!(page, "<span id=\"total-pending\">{pending} not run</span>");
     }
-    if let Some((shard, total)) = findings.shard {
+    if let Some((shard, total, _)) = findings.shard {
         let _ = write!(
             page,
             "<span>shard {shard} of a run with {total} mutants</span>"

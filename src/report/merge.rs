@@ -44,7 +44,7 @@ pub(crate) struct Merged {
 pub(crate) fn merge(paths: &[PathBuf]) -> Result<Merged> {
     let mut merged = Merged::default();
     let mut seen: BTreeMap<String, (Option<Outcome>, &Path)> = BTreeMap::new();
-    let mut shards: Vec<(Shard, Option<usize>, &Path)> = Vec::new();
+    let mut shards: Vec<ShardReport<'_>> = Vec::new();
     for path in paths {
         let bad = |why: String| fatal(ExitCode::Usage, format!("{}: {why}", path.display()));
         let text = std::fs::read_to_string(path)
@@ -56,7 +56,12 @@ pub(crate) fn merge(paths: &[PathBuf]) -> Result<Merged> {
             && let Some(shard) = &config.shard
         {
             let shard: Shard = shard.parse().map_err(|err| bad(format!("shard {err}")))?;
-            shards.push((shard, config.mutants_in_run, path));
+            shards.push(ShardReport {
+                shard,
+                total: config.mutants_in_run,
+                split: config.split.clone(),
+                path,
+            });
         }
         for skipped in report.config.iter().flat_map(|config| &config.skipped) {
             if !merged
@@ -192,13 +197,26 @@ fn read_mutant(
     Ok((mutant, Some(result)))
 }
 
-/// Shard reports must be shares 1..n of one run, each once, holding the run's mutants.
-fn check_shards(
-    shards: &[(Shard, Option<usize>, &Path)],
-    mutants: usize,
-    reports: usize,
-) -> Result<()> {
-    let Some((first, total, first_path)) = shards.first() else {
+/// What a shard report says of its run.
+struct ShardReport<'a> {
+    shard: Shard,
+    /// How many mutants the whole run has.
+    total: Option<usize>,
+    /// How the run was split (`position` or `cost:...`; none from older versions).
+    split: Option<String>,
+    path: &'a Path,
+}
+
+/// Shard reports must be shares 1..n of one split of one run, each once, holding the
+/// run's mutants.
+fn check_shards(shards: &[ShardReport<'_>], mutants: usize, reports: usize) -> Result<()> {
+    let Some(ShardReport {
+        shard: first,
+        total,
+        split,
+        path: first_path,
+    }) = shards.first()
+    else {
         return Ok(());
     };
     let usage = |message: String| Err(fatal(ExitCode::Usage, message));
@@ -211,7 +229,13 @@ fn check_shards(
         ));
     }
     let mut holders: BTreeMap<usize, &Path> = BTreeMap::new();
-    for (shard, shard_total, path) in shards {
+    for ShardReport {
+        shard,
+        total: shard_total,
+        split: shard_split,
+        path,
+    } in shards
+    {
         if shard.count != first.count || shard_total != total {
             return usage(format!(
                 "{} is shard {shard} of a run with {} mutants, but {} is shard {first} of one \
@@ -220,6 +244,18 @@ fn check_shards(
                 shard_total.unwrap_or(0),
                 first_path.display(),
                 total.unwrap_or(0)
+            ));
+        }
+        if shard_split != split {
+            let name = |split: &Option<String>| split.clone().unwrap_or_else(|| "?".into());
+            return usage(format!(
+                "{} is shard {shard} of a split by {}, but {} is shard {first} of a split by \
+                 {}: the shards' caches held different mutant durations. Run every shard \
+                 with the same cache (or --no-cache) and merge again",
+                path.display(),
+                name(shard_split),
+                first_path.display(),
+                name(split)
             ));
         }
         if let Some(other) = holders.insert(shard.index, path) {

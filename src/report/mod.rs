@@ -54,8 +54,9 @@ pub(crate) struct Findings<'a> {
     pub mutants: &'a [Mutant],
     /// Outcomes known, in any order.
     pub results: &'a [MutantResult],
-    /// The run's share of the mutants, and how many mutants the whole run has.
-    pub shard: Option<(Shard, usize)>,
+    /// The run's share of the mutants, how many mutants the whole run has, and the
+    /// split's name ([`crate::shard::Split`]).
+    pub shard: Option<(Shard, usize, &'a str)>,
     /// The selected files that were not mutated.
     pub skipped: &'a [Skipped],
 }

@@ -37,6 +37,9 @@ pub(crate) struct RunConfig {
     /// How many mutants all the shards have together.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) mutants_in_run: Option<usize>,
+    /// How the shards were split: `position`, or `cost:` and a hash of the shares.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) split: Option<String>,
     /// The selected files that were not mutated.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub(crate) skipped: Vec<SkippedFile>,

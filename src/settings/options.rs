@@ -57,6 +57,12 @@ fn operators(names: Option<&[String]>) -> Result<BTreeSet<Operator>> {
     }
 }
 
+/// The local cache's directory the settings name (`None` with `no-cache`).
+#[must_use]
+pub(crate) fn cache_dir(args: &Settings, workdir: &Path, cwd: &Path) -> Option<PathBuf> {
+    caches(args, workdir, cwd).0
+}
+
 /// The local cache's directory and the shared cache's URL the settings name; neither
 /// with `no-cache`.
 fn caches(

@@ -17,6 +17,7 @@ mod cli;
 mod config;
 mod faults;
 mod hook;
+mod incremental;
 mod packaging;
 mod parsing;
 mod reliability;

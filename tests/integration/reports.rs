@@ -308,6 +308,72 @@ fn patches(repo: &crate::util::TestRepo) -> BTreeMap<String, String> {
         .collect()
 }
 
+/// #26 item 9: after a run of every mutant with the cache (which keeps each mutant's
+/// duration), shards are balanced by those durations, the same in every shard run
+/// (shard runs keep none), and merge refuses shares of different splits.
+#[test]
+fn shards_balance_by_the_durations_a_whole_run_kept() {
+    let repo = gaps();
+    let whole = repo.chimp(&["--tests", UNITTEST]);
+    assert_eq!(whole.code, 2, "{}", whole.stderr);
+    let unsharded = statuses_by_id(&repo);
+    let durations = repo.root.join(".chimp/cache/durations.json");
+    let kept: BTreeMap<String, u64> =
+        serde_json::from_str(&std::fs::read_to_string(&durations).unwrap()).unwrap();
+    assert_eq!(kept.len(), 12, "{kept:?}");
+    let mut seen: BTreeMap<String, String> = BTreeMap::new();
+    let mut reports = Vec::new();
+    let mut split = None;
+    for k in 1..=2 {
+        let shard = format!("{k}/2");
+        // Another command: the mutants run again, and take other times, which the
+        // next share must not see.
+        let run = repo.chimp(&["--tests", "python3 -m unittest", "--shard", &shard]);
+        assert!(run.code == 0 || run.code == 2, "{}", run.stderr);
+        assert!(
+            run.stderr
+                .contains("mutants (balanced by the durations the cache knows of 12 of them)"),
+            "{}",
+            run.stderr
+        );
+        let report = repo.report();
+        let name = report["config"]["split"].as_str().unwrap().to_owned();
+        assert!(name.starts_with("cost:"), "{name}");
+        assert_eq!(split.get_or_insert(name.clone()), &name);
+        for (id, status) in statuses_by_id(&repo) {
+            assert!(
+                seen.insert(id.clone(), status).is_none(),
+                "{id} in two shards"
+            );
+        }
+        reports.push(keep_report(&repo, &format!("cost-{k}.json")));
+    }
+    assert_eq!(seen, unsharded);
+    // The shard runs left the durations as they were.
+    let after: BTreeMap<String, u64> =
+        serde_json::from_str(&std::fs::read_to_string(&durations).unwrap()).unwrap();
+    assert_eq!(after, kept);
+    let paths: Vec<String> = reports.iter().map(|p| p.display().to_string()).collect();
+    let merged = repo.chimp(&["merge", &paths[0], &paths[1]]);
+    assert_eq!(merged.code, 2, "{}\n{}", merged.stdout, merged.stderr);
+    assert_eq!(statuses_by_id(&repo), unsharded);
+    // A share split without the cache's durations does not fit with one split by them.
+    let run = repo.chimp(&["--tests", UNITTEST, "--no-cache", "--shard", "2/2"]);
+    assert!(run.code == 0 || run.code == 2, "{}", run.stderr);
+    assert_eq!(repo.report()["config"]["split"], "position");
+    let position = keep_report(&repo, "position-2.json");
+    let mixed = repo.chimp(&["merge", &paths[0], &position.display().to_string()]);
+    assert_eq!(mixed.code, 1, "{}", mixed.stdout);
+    assert!(
+        mixed.stderr.contains("of a split by position")
+            && mixed
+                .stderr
+                .contains("the shards' caches held different mutant durations"),
+        "{}",
+        mixed.stderr
+    );
+}
+
 #[test]
 fn merged_shards_equal_the_unsharded_run_mutant_for_mutant() {
     let repo = gaps();

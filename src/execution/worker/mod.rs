@@ -137,6 +137,9 @@ pub enum Answer {
     Uncovered,
     /// The mutant compiles to the original's code.
     Equivalent,
+    /// The tests fail with the code unmutated: an earlier run's records stood for some
+    /// of them, and one of those fails after tests this run traced (`warm.py`).
+    Broken(String),
     /// The worker cannot give a trustworthy outcome; run the tests the plain way.
     Fallback(String),
 }
@@ -189,6 +192,8 @@ pub struct Worker {
 /// A warm worker's baseline run.
 #[derive(Debug, Clone)]
 pub struct Baseline {
+    /// How many tests ran.
+    pub tests: usize,
     /// How long it took.
     pub duration: Duration,
     /// A traced run's records (which tests reach which lines), for the other workers.
@@ -276,6 +281,12 @@ impl Worker {
             other => return Err(worker.explain(format!("unexpected message {other:?}"))),
         }
         worker.startup = started.elapsed();
+        tracing::debug!(
+            "{name} worker ready in {:.1}s ({} tests) in {}",
+            worker.startup.as_secs_f64(),
+            worker.tests,
+            start.dir.display()
+        );
         Ok(worker)
     }
 
@@ -294,24 +305,31 @@ impl Worker {
         }
     }
 
-    /// Warm mode: run every test once, `traced` or not, within `timeout`.
+    /// Warm mode: run every test once, `traced` or not, within `timeout`; with `reuse`
+    /// (an earlier run's records of some tests), only the other tests, traced.
     ///
     /// # Errors
     /// When a test fails, the run fails, or the worker dies or hangs.
-    pub fn baseline(&mut self, traced: bool, timeout: Duration) -> Result<Baseline, Failure> {
+    pub fn baseline(
+        &mut self,
+        traced: bool,
+        timeout: Duration,
+        reuse: Option<&serde_json::Value>,
+    ) -> Result<Baseline, Failure> {
         let request = Request::Baseline {
             timeout: timeout.as_secs_f64(),
             traced,
+            reuse,
         };
         let what = if traced { "traced" } else { "untraced" };
         match self.request(&request, timeout + GRACE)? {
             Event::Baseline {
+                tests,
                 failed,
                 seconds,
                 records,
                 durations,
                 tracer,
-                ..
             } => {
                 if !failed.is_empty() {
                     let names: Vec<&str> = failed.iter().map(String::as_str).take(5).collect();
@@ -322,6 +340,7 @@ impl Worker {
                     )));
                 }
                 Ok(Baseline {
+                    tests,
                     duration: Duration::from_secs_f64(seconds),
                     records,
                     durations,
@@ -398,6 +417,7 @@ impl Worker {
             Event::Uncovered => Answer::Uncovered,
             Event::Equivalent => Answer::Equivalent,
             Event::Fallback { reason } => Answer::Fallback(reason),
+            Event::BaselineFailed { reason } => Answer::Broken(reason),
             other => Answer::Fallback(format!("unexpected answer {other:?}")),
         })
     }

@@ -19,6 +19,10 @@ pub(crate) enum Request<'a> {
         timeout: f64,
         /// Whether to trace.
         traced: bool,
+        /// An earlier run's records of the tests that need no new trace: only the others
+        /// run (traced), and the answer holds both, marked `reused`.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        reuse: Option<&'a serde_json::Value>,
     },
     /// Warm mode: take another worker's traced records and the tests' untraced times.
     Records {
@@ -234,11 +238,19 @@ mod test {
             Request::Baseline {
                 timeout: 12.5,
                 traced: true,
+                reuse: None,
             }
             .line(),
             Request::Baseline {
                 timeout: 12.5,
                 traced: false,
+                reuse: None,
+            }
+            .line(),
+            Request::Baseline {
+                timeout: 12.5,
+                traced: true,
+                reuse: Some(&records),
             }
             .line(),
             Request::Records {

@@ -11,7 +11,7 @@ import os
 
 # op -> (required fields, optional fields)
 REQUESTS = {
-    "baseline": ({"timeout"}, {"traced"}),
+    "baseline": ({"timeout"}, {"traced", "reuse"}),
     "records": ({"records", "durations"}, set()),
     "mutant": ({"id", "path", "source", "lines", "timeout"}, {"rule"}),
     "run": ({"id", "log", "timeout"}, set()),

@@ -70,6 +70,9 @@ class Worker(Reexecution):
         self.reexec_seconds = {}  # file number -> seconds its unmutated re-execution took
         self.killers = {}  # (file number, line) or a function's key -> tests that killed there
         self.prefer = {}  # position -> rank: the current mutant's nearby killers
+        self.retraced = set()  # positions of the tests this run traced
+        self.partial = False  # whether some records are an earlier run's (`baseline`)
+        self.unmutated_failures = {}  # test ids -> whether they fail unmutated, in order
 
     # pytest hooks ---------------------------------------------------------------------
 
@@ -163,6 +166,11 @@ class Worker(Reexecution):
         mutants' timeouts (`records` then brings the traced records)."""
         tracer = self.tracer
         traced = request.get("traced", True)
+        # An earlier run's records (`reuse`): only the tests they lack and those in
+        # `only` (the ones that reached what changed since) run, traced.
+        reuse = {record["id"]: record for record in request.get("reuse") or ()}
+        only = set(request.get("only") or ())
+        items = [item for item in self.items if item.nodeid in only or item.nodeid not in reuse]
 
         def work():
             records = []
@@ -182,7 +190,7 @@ class Worker(Reexecution):
             if traced:
                 tracer.take()
                 tracer.start()
-            self.run_items(self.items, on_item)
+            self.run_items(items, on_item)
             active = not traced or tracer.active()
             tracer.stop()
             for record, (lines, calls, untraced) in zip(records, tracer.resolve(taken)):
@@ -203,9 +211,15 @@ class Worker(Reexecution):
         if not value["traced"]:
             return {"event": "baseline_failed", "reason": "the tests replaced git-chimp's tracer"}
         records = value["tests"]
+        if reuse:
+            ran = {record["id"]: record for record in records}
+            records = [
+                ran.get(item.nodeid) or dict(reuse[item.nodeid], reused=True)
+                for item in self.items
+            ]
         durations = [[r["id"], r["seconds"], r["fixture"]] for r in records]
         failed = [record["id"] for record in records if record["failed"]]
-        answer = {"event": "baseline", "tests": len(records), "failed": failed, "seconds": seconds}
+        answer = {"event": "baseline", "tests": len(items), "failed": failed, "seconds": seconds}
         if traced:
             self.record(records, None)
             answer["records"] = records
@@ -233,6 +247,10 @@ class Worker(Reexecution):
         self.plain = []
         self.module_fixtures = {}
         self.longest_fixture = 0.0
+        # Records an earlier run traced (`reused`) stand for tests that did not reach
+        # what changed since: the mutants' survivors then meet every test (`partial`).
+        self.retraced = {i for i, record in enumerate(records) if not record.get("reused")}
+        self.partial = len(self.retraced) < len(records)
         for position, record in enumerate(records):
             self.tests.append((record["id"], record["seconds"]))
             seconds, fixture = plain.get(record["id"], (record["seconds"], record["fixture"]))
@@ -335,15 +353,24 @@ class Worker(Reexecution):
             )
             for node in nodes:
                 reached.update(self.call_tests.get(key_of(number, node), ()))
-        if not at_import and not reached:
+        if not at_import and not reached and not self.partial:
             return {"event": "uncovered"}
         places = [(number, line) for line in range(first, last + 1)]
         places += [key_of(number, chain[-1][0]) for chain in diffs]
         self.prefer = self.killers_of(places)
         swaps = None if at_import else self.swaps(number, diffs)
         if isinstance(swaps, list):
-            others = self.file_tests.get(number, set()) - reached
-            return self.learn(places, self.decide(request, swaps, None, reached, others))
+            if self.partial:
+                # Only some tests were traced this run: the others meet the mutant too.
+                others = set(range(len(self.records))) - reached
+            else:
+                others = self.file_tests.get(number, set()) - reached
+            answer = self.decide(request, swaps, None, reached, others)
+            if not reached and answer["event"] == "survived":
+                return {"event": "uncovered"}
+            return self.learn(places, answer)
+        if not at_import and not reached:
+            return fallback("no traced test reaches it and %s" % swaps)
         # Code that ran at import, or a function made by code that did (a decorator's
         # wrapper): only re-executing the module puts the mutant everywhere.
         why = self.why_not_reexecute(number, diffs, request["timeout"])
@@ -449,7 +476,7 @@ class Worker(Reexecution):
         `reached` fastest first, then `others` in the baseline's order. A failure, hang
         or crash out of the baseline's order is run again in that order, which decides."""
 
-        def run(selected):
+        def run(selected, mutated=True):
             def work():
                 os.environ["CHIMP_MUTANT"] = request["id"]
                 # Only the first failure matters; pytest's long tracebacks are slow.
@@ -469,7 +496,7 @@ class Worker(Reexecution):
                     at_start = recollection.at_start
                 # Each test its own deadline, in the order they run.
                 allowances = self.allowances(request, items, at_start)
-                for function, code in swaps:
+                for function, code in swaps if mutated else ():
                     function.__code__ = code
                 sys.stdout.write(
                     "git-chimp: mutant %s, %d test(s): %s\n"
@@ -521,6 +548,17 @@ class Worker(Reexecution):
             selected = self.items_at(in_order)
             kind, value = run(selected)
         ran = [item.nodeid for item in selected]
+        if (
+            kind == "result"
+            and reexecute is None
+            and self.broken_unmutated(value["killed_by"], selected, run)
+        ):
+            return {
+                "event": "baseline_failed",
+                "reason": "%s fails with the code unmutated after the tests before it, which "
+                "this run did not trace (an earlier run's records stood for them)"
+                % value["killed_by"],
+            }
         if kind == "timeout":
             # The hanging test's own allowance, or the whole run's.
             return {"event": "timeout", "tests": ran, "limit": value or limits[-1]}
@@ -532,3 +570,15 @@ class Worker(Reexecution):
         if fork.died_of_a_test(value):
             return {"event": "killed", "by": None, "tests": ran, "reason": fork.describe(kind, value)}
         return {"event": "fallback", "reason": fork.describe(kind, value)}
+
+    def broken_unmutated(self, killer, selected, run):
+        """Whether `killer`, a test this run did not trace (its records are an earlier
+        run's), also fails when `selected` run with the code unmutated: then the tests
+        fail on this code whatever the mutant (`run` runs them; answers are kept)."""
+        if not killer or self.position.get(killer) in self.retraced:
+            return False
+        ids = tuple(item.nodeid for item in selected)
+        if ids not in self.unmutated_failures:
+            kind, value = run(selected, mutated=False)
+            self.unmutated_failures[ids] = kind != "result" or bool(value["killed_by"])
+        return self.unmutated_failures[ids]

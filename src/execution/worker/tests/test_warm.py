@@ -304,3 +304,35 @@ def test_an_untraced_worker_answers_as_the_traced_one_with_its_records(pytester)
         assert process.mutant("x - 1", "x + 1", 11) == {"event": "uncovered"}
     traced.close()
     untraced.close()
+
+
+def test_a_baseline_with_reused_records_traces_only_the_other_tests(pytester):
+    pytester.makepyfile(calc=CALC, test_calc=TESTS)
+    first = WorkerProcess(pytester)
+    assert first.event()["event"] == "ready"
+    records = first.ask(op="baseline", timeout=30)["records"]
+    first.close()
+    limit = [record for record in records if record["id"] == "test_calc.py::test_limit"]
+    assert limit and limit[0]["lines"] == {}
+    # An earlier run's record of test_limit stands; test_clamp runs again, traced.
+    again = WorkerProcess(pytester)
+    assert again.event()["event"] == "ready"
+    baseline = again.ask(op="baseline", timeout=30, reuse=limit)
+    assert baseline["tests"] == 1
+    assert [record["id"] for record in baseline["records"]] == [
+        "test_calc.py::test_clamp",
+        "test_calc.py::test_limit",
+    ]
+    assert [record.get("reused") for record in baseline["records"]] == [None, True]
+    # Killed by the test it reaches.
+    answer = again.mutant("return LIMIT", "return None", 6)
+    assert answer == {"event": "killed", "by": "test_calc.py::test_clamp", "tests": ["test_calc.py::test_clamp"]}
+    # No traced test reaches `unused`, and every test passes with it mutated.
+    assert again.mutant("x - 1", "x + 1", 11) == {"event": "uncovered"}
+    # A survivor meets every test, in the baseline's order, not only those of its file.
+    answer = again.mutant("if x > LIMIT:", "if x >= LIMIT:", 5)
+    assert answer == {
+        "event": "survived",
+        "tests": ["test_calc.py::test_clamp", "test_calc.py::test_limit"],
+    }
+    again.close()

@@ -1,0 +1,585 @@
+//! The line map: which tests reached which lines in the last traced baseline, kept in
+//! the cache so that a `--since` run traces only what its change can have moved
+//! (README, "Incremental runs").
+//!
+//! A map is stored per test command, current directory and Python (one file under the
+//! cache's `maps/`), with the text of every file the worker traced and a hash of every
+//! other Python file, test configuration file and generated file. A later run reuses it
+//! when every difference lies inside function bodies (not a signature, decorator,
+//! default or docstring, which run or show at import) or in test modules: the tests that
+//! reached a changed function, and those of a changed test module, are traced again, in
+//! the collection's order; the other tests' records move with the lines around the
+//! change. Anything else (a module-level line, a `conftest.py`, a configuration file, a
+//! file added or removed) traces every test, as without a map. The worker checks each
+//! survivor against every test (`warm.py`), so a test whose path a change moved without
+//! reaching the changed code is still met.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result};
+use ruff_python_ast::statement_visitor::{StatementVisitor, walk_stmt};
+use ruff_python_ast::{Expr, Stmt};
+use ruff_text_size::Ranged;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use sha2::{Digest, Sha256};
+
+use crate::python::span::LineIndex;
+
+/// Bumped whenever the stored layout or the records' meaning changes.
+const MAP_FORMAT: u32 = 1;
+
+/// A traced baseline, as the next run may reuse it.
+#[derive(Debug, Serialize, Deserialize)]
+pub(crate) struct LineMap {
+    format: u32,
+    /// The state's files when it was traced.
+    pub(crate) snapshot: Snapshot,
+    /// The worker's records (`warm.py`), lines numbered as `snapshot.traced` is.
+    pub(crate) records: Value,
+    /// Each test's `[id, seconds, fixture seconds]`, untraced.
+    pub(crate) durations: Option<Value>,
+    /// Seconds the whole test command took from scratch.
+    pub(crate) plain_seconds: f64,
+    /// Whether that run went through the fresh worker (else the test command).
+    pub(crate) fresh_passed: bool,
+}
+
+/// What a map depends on in the tested state.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub(crate) struct Snapshot {
+    /// The files the worker traces, in its numbering, with their text.
+    pub(crate) traced: Vec<(String, String)>,
+    /// SHA-256 (hex) of every other Python file, test configuration and generated file.
+    pub(crate) others: BTreeMap<String, String>,
+}
+
+/// Where a run keeps its map, and whether it may use the one there.
+#[derive(Debug, Clone)]
+pub struct MapSlot {
+    /// The map's file ([`map_path`]).
+    pub path: PathBuf,
+    /// Whether this run traces only what changed since the map (`--since`).
+    pub incremental: bool,
+}
+
+/// What a run takes from an earlier run's map.
+#[derive(Debug)]
+pub(crate) struct Reuse {
+    /// The records of the tests that need no new trace, moved to the current lines.
+    pub(crate) records: Value,
+    /// The untraced times of the earlier run.
+    pub(crate) durations: Option<Value>,
+    /// Seconds the whole test command took from scratch then.
+    pub(crate) plain_seconds: f64,
+    /// Whether the fresh worker passed then.
+    pub(crate) fresh_passed: bool,
+    /// How many of the earlier run's tests are traced again.
+    pub(crate) retraced: usize,
+}
+
+/// Where the map of `tests` run from `cwd_prefix` with `python` lives under `cache_dir`.
+#[must_use]
+pub(crate) fn map_path(cache_dir: &Path, tests: &str, cwd_prefix: &str, python: &str) -> PathBuf {
+    let mut hasher = Sha256::new();
+    for part in [tests, cwd_prefix, python] {
+        hasher.update((part.len() as u64).to_le_bytes());
+        hasher.update(part.as_bytes());
+    }
+    hasher.update(MAP_FORMAT.to_le_bytes());
+    cache_dir
+        .join("maps")
+        .join(format!("{}.json", hex::encode(hasher.finalize())))
+}
+
+impl Snapshot {
+    /// The snapshot of a sandbox at `root`: `traced` (the worker's files, in its order)
+    /// read, and every other Python file, test configuration and `generated` file of
+    /// `files` hashed.
+    ///
+    /// # Errors
+    /// When a traced file cannot be read.
+    #[expect(
+        clippy::case_sensitive_file_extension_comparisons,
+        reason = "Python imports modules from lowercase `.py` files only"
+    )]
+    pub(crate) fn of(
+        root: &Path,
+        traced: &[&String],
+        files: &[String],
+        generated: &[String],
+    ) -> Result<Self> {
+        let traced_set: BTreeSet<&str> = traced.iter().map(|path| path.as_str()).collect();
+        let traced = traced
+            .iter()
+            .map(|path| {
+                let text = std::fs::read(root.join(path))
+                    .with_context(|| format!("reading {path} in the sandbox"))?;
+                Ok(((*path).clone(), String::from_utf8_lossy(&text).into_owned()))
+            })
+            .collect::<Result<_>>()?;
+        let mut others = BTreeMap::new();
+        let wanted = files
+            .iter()
+            .filter(|path| {
+                !traced_set.contains(path.as_str())
+                    && (path.ends_with(".py")
+                        || crate::python::select::is_test_config(path)
+                        || path.ends_with(".pth"))
+            })
+            .chain(generated);
+        for path in wanted {
+            let bytes = std::fs::read(root.join(path)).unwrap_or_default();
+            others.insert(path.clone(), hex::encode(Sha256::digest(&bytes)));
+        }
+        Ok(Self { traced, others })
+    }
+}
+
+impl LineMap {
+    /// A map of this run's traced baseline.
+    #[must_use]
+    pub(crate) fn new(
+        snapshot: Snapshot,
+        records: Value,
+        durations: Option<Value>,
+        (plain_seconds, fresh_passed): (f64, bool),
+    ) -> Self {
+        Self {
+            format: MAP_FORMAT,
+            snapshot,
+            records,
+            durations,
+            plain_seconds,
+            fresh_passed,
+        }
+    }
+
+    /// The map stored at `path`; `None` when there is none or it is unreadable.
+    #[must_use]
+    pub(crate) fn load(path: &Path) -> Option<Self> {
+        let bytes = std::fs::read(path).ok()?;
+        serde_json::from_slice::<Self>(&bytes)
+            .ok()
+            .filter(|map| map.format == MAP_FORMAT)
+    }
+
+    /// Store the map at `path` (atomically).
+    ///
+    /// # Errors
+    /// When it cannot be written.
+    pub(crate) fn store(&self, path: &Path) -> Result<()> {
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+        }
+        let bytes = serde_json::to_vec(self).context("encoding the line map")?;
+        crate::output::write_atomic(path, &bytes)
+    }
+
+    /// What a run on `now` can take from this map, or why it must trace every test.
+    ///
+    /// # Errors
+    /// Why not, in a phrase.
+    pub(crate) fn reuse(&self, now: &Snapshot) -> Result<Reuse, String> {
+        let paths = |snapshot: &Snapshot| -> Vec<String> {
+            snapshot
+                .traced
+                .iter()
+                .map(|(path, _)| path.clone())
+                .collect()
+        };
+        if paths(&self.snapshot) != paths(now) {
+            return Err("the files under mutation are not the same".into());
+        }
+        let records = self.records.as_array().ok_or("the map has no records")?;
+        let mut changed_modules = Vec::new();
+        for path in self.snapshot.others.keys().chain(now.others.keys()) {
+            if self.snapshot.others.get(path) == now.others.get(path) {
+                continue;
+            }
+            if !is_test_module(path) {
+                return Err(format!("{path} changed"));
+            }
+            // Its tests (a new module's are new to the map too) are traced again.
+            changed_modules.push(path.as_str());
+        }
+        let mut files = Vec::new();
+        for ((path, old), (_, new)) in self.snapshot.traced.iter().zip(&now.traced) {
+            files.push(if old == new {
+                Moves::default()
+            } else {
+                Moves::between(old, new).map_err(|why| format!("{path}: {why}"))?
+            });
+        }
+        let mut kept = Vec::new();
+        let mut retraced = 0;
+        for record in records {
+            let id = record["id"].as_str().unwrap_or_default();
+            let moved = if changed_modules.iter().any(|path| test_file_of(id, path)) {
+                None
+            } else {
+                move_record(record, &files)
+            };
+            match moved {
+                Some(record) => kept.push(record),
+                None => retraced += 1,
+            }
+        }
+        Ok(Reuse {
+            records: Value::Array(kept),
+            durations: self.durations.clone(),
+            plain_seconds: self.plain_seconds,
+            fresh_passed: self.fresh_passed,
+            retraced,
+        })
+    }
+}
+
+/// Whether `path` is a test module by pytest's default names (`test_*.py`, `*_test.py`).
+#[expect(
+    clippy::case_sensitive_file_extension_comparisons,
+    reason = "pytest's default patterns are case-sensitive"
+)]
+fn is_test_module(path: &str) -> bool {
+    let name = path.rsplit('/').next().unwrap_or(path);
+    (name.starts_with("test_") && name.ends_with(".py")) || name.ends_with("_test.py")
+}
+
+/// Whether the test `id` (`tests/test_a.py::test_b`, relative to pytest's root) is in
+/// the repository's file `path`.
+fn test_file_of(id: &str, path: &str) -> bool {
+    let file = id.split("::").next().unwrap_or_default();
+    !file.is_empty() && (path == file || path.ends_with(&format!("/{file}")))
+}
+
+/// `record` with its lines and functions moved to the current lines, or `None` when it
+/// reached a changed function (it must be traced again).
+fn move_record(record: &Value, moves: &[Moves]) -> Option<Value> {
+    let mut record = record.clone();
+    if let Some(lines) = record.get_mut("lines").and_then(Value::as_object_mut) {
+        for (number, lines) in lines.iter_mut() {
+            let moves = moves.get(number.parse::<usize>().ok()?)?;
+            for line in lines.as_array_mut()? {
+                *line = moves.line(line.as_u64()?)?.into();
+            }
+        }
+    }
+    for field in ["calls", "untraced"] {
+        for key in record
+            .get_mut(field)
+            .and_then(Value::as_array_mut)
+            .into_iter()
+            .flatten()
+        {
+            // [file number, first line, name]
+            let number = usize::try_from(key[0].as_u64()?).ok()?;
+            key[1] = moves.get(number)?.line(key[1].as_u64()?)?.into();
+        }
+    }
+    record.as_object_mut()?.remove("reused");
+    Some(record)
+}
+
+/// How one file's lines moved: the changed functions' old lines (a test that reached
+/// them must be traced again) and, for the others, how far they moved.
+#[derive(Debug, Default)]
+struct Moves {
+    /// `(first, last)` old lines of each changed function (its `def` to its end).
+    changed: Vec<(u64, u64)>,
+    /// `(first old line after a hunk, lines added since the file's start)`, in order.
+    shifts: Vec<(u64, i64)>,
+}
+
+impl Moves {
+    /// How `old` became `new`, when every difference lies inside a function body.
+    fn between(old: &str, new: &str) -> Result<Self, String> {
+        let (old_defs, new_defs) = (functions(old)?, functions(new)?);
+        let mut options = git2::DiffOptions::new();
+        options.context_lines(0);
+        let patch = git2::Patch::from_buffers(
+            old.as_bytes(),
+            None,
+            new.as_bytes(),
+            None,
+            Some(&mut options),
+        )
+        .map_err(|err| format!("diffing it failed: {}", err.message()))?;
+        let mut moves = Self::default();
+        let mut added: i64 = 0;
+        for index in 0..patch.num_hunks() {
+            let (hunk, _) = patch
+                .hunk(index)
+                .map_err(|err| format!("diffing it failed: {}", err.message()))?;
+            let old_lines = lines_of(hunk.old_start(), hunk.old_lines());
+            let new_lines = lines_of(hunk.new_start(), hunk.new_lines());
+            let before = enclosing(&old_defs, old_lines);
+            let after = enclosing(&new_defs, new_lines);
+            match (before, after) {
+                (Some(before), Some(after)) if before.name == after.name => {
+                    moves.changed.push((before.first, before.last));
+                }
+                _ => {
+                    let line = hunk.new_start().max(1);
+                    return Err(format!(
+                        "line {line} changed outside a function body (or in a docstring)"
+                    ));
+                }
+            }
+            added += i64::from(hunk.new_lines()) - i64::from(hunk.old_lines());
+            // An insertion follows its old line; other hunks end before this one.
+            let after = hunk.old_start() + hunk.old_lines().max(1);
+            moves.shifts.push((u64::from(after), added));
+        }
+        Ok(moves)
+    }
+
+    /// Where old line `line` is now; `None` when a changed function holds it.
+    fn line(&self, line: u64) -> Option<u64> {
+        if self
+            .changed
+            .iter()
+            .any(|&(first, last)| (first..=last).contains(&line))
+        {
+            return None;
+        }
+        let shift = self
+            .shifts
+            .iter()
+            .take_while(|&&(after, _)| after <= line)
+            .last()
+            .map_or(0, |&(_, added)| added);
+        u64::try_from(i64::try_from(line).ok()? + shift).ok()
+    }
+}
+
+/// A hunk's lines on one side: `(first, last)`, or for a pure insertion or deletion
+/// `(line, line)` where `line` is the one it follows (git's convention), never 0.
+fn lines_of(start: u32, count: u32) -> (u64, u64) {
+    if count == 0 {
+        (u64::from(start).max(1), u64::from(start).max(1))
+    } else {
+        (u64::from(start), u64::from(start + count - 1))
+    }
+}
+
+/// One function definition: where it is and what of it runs only when it is called.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Def {
+    /// Its qualified name (`Class.method`, `outer.inner`) and which twin of that name.
+    name: (String, usize),
+    /// Its first line (the first decorator's) and last line.
+    first: u64,
+    last: u64,
+    /// The lines only a call runs: from the body's first statement after the header
+    /// (and after a docstring) to the end.
+    body: (u64, u64),
+}
+
+/// The innermost function whose body holds all of `lines`.
+fn enclosing(defs: &[Def], (first, last): (u64, u64)) -> Option<&Def> {
+    defs.iter()
+        .filter(|def| def.body.0 <= first && last <= def.body.1)
+        .min_by_key(|def| def.last - def.first)
+}
+
+/// Every function definition of `text`.
+fn functions(text: &str) -> Result<Vec<Def>, String> {
+    let parsed = ruff_python_parser::parse_module(text).map_err(|_| "it does not parse")?;
+    let mut finder = Functions {
+        lines: LineIndex::new(text),
+        scope: Vec::new(),
+        seen: BTreeMap::new(),
+        found: Vec::new(),
+    };
+    finder.visit_body(&parsed.syntax().body);
+    Ok(finder.found)
+}
+
+struct Functions {
+    lines: LineIndex,
+    scope: Vec<String>,
+    seen: BTreeMap<String, usize>,
+    found: Vec<Def>,
+}
+
+impl Functions {
+    fn line(&self, offset: ruff_text_size::TextSize) -> u64 {
+        self.lines.line_of(offset.to_usize()) as u64 + 1
+    }
+
+    fn qualified(&mut self, name: &str) -> (String, usize) {
+        let mut path = self.scope.clone();
+        path.push(name.to_owned());
+        let path = path.join(".");
+        let twin = self.seen.entry(path.clone()).or_insert(0);
+        *twin += 1;
+        (path, *twin)
+    }
+}
+
+impl<'a> StatementVisitor<'a> for Functions {
+    fn visit_stmt(&mut self, stmt: &'a Stmt) {
+        match stmt {
+            Stmt::FunctionDef(def) => {
+                let header_end = def
+                    .returns
+                    .as_ref()
+                    .map_or(def.parameters.end(), |returns| returns.end());
+                let header_line = self.line(header_end);
+                // A docstring becomes the function's `__doc__` when it is defined.
+                let statements = match def.body.first() {
+                    Some(Stmt::Expr(expr)) if matches!(*expr.value, Expr::StringLiteral(_)) => {
+                        &def.body[1..]
+                    }
+                    _ => &def.body[..],
+                };
+                let first = def
+                    .decorator_list
+                    .first()
+                    .map_or(def.start(), Ranged::start);
+                let body_start = statements
+                    .first()
+                    .map_or(u64::MAX, |statement| self.line(statement.start()));
+                let name = self.qualified(def.name.as_str());
+                self.found.push(Def {
+                    name,
+                    first: self.line(first),
+                    last: self.line(def.end()),
+                    body: (body_start.max(header_line + 1), self.line(def.end())),
+                });
+                self.scope.push(def.name.to_string());
+                walk_stmt(self, stmt);
+                self.scope.pop();
+            }
+            Stmt::ClassDef(class) => {
+                self.scope.push(class.name.to_string());
+                walk_stmt(self, stmt);
+                self.scope.pop();
+            }
+            _ => walk_stmt(self, stmt),
+        }
+    }
+}
+
+#[cfg(test)]
+mod test {
+    use super::*;
+
+    const OLD: &str = "\
+import os
+
+
+def first(x):
+    \"\"\"Doc.\"\"\"
+    y = x + 1
+    return y
+
+
+class Box:
+    size = 3
+
+    def grow(self, by=1):
+        self.size += by
+        return self.size
+
+
+def last():
+    return os.sep
+";
+
+    fn snapshot(text: &str) -> Snapshot {
+        Snapshot {
+            traced: vec![("pkg/mod.py".into(), text.into())],
+            others: BTreeMap::from([("tests/test_mod.py".into(), "aa".into())]),
+        }
+    }
+
+    fn map() -> LineMap {
+        let records = serde_json::json!([
+            {"id": "tests/test_mod.py::test_first", "lines": {"0": [6, 7]},
+             "calls": [[0, 4, "first"]]},
+            {"id": "tests/test_mod.py::test_grow", "lines": {"0": [14, 15]},
+             "calls": [[0, 13, "grow"]]},
+            {"id": "tests/test_mod.py::test_last", "lines": {"0": [19]},
+             "calls": [[0, 18, "last"]], "untraced": [[0, 18, "last"]]},
+        ]);
+        LineMap::new(snapshot(OLD), records, None, (1.0, true))
+    }
+
+    fn ids(reuse: &Reuse) -> Vec<&str> {
+        reuse
+            .records
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|record| record["id"].as_str().unwrap())
+            .collect()
+    }
+
+    #[test]
+    fn a_body_change_retraces_the_tests_that_reached_it_and_moves_the_others() {
+        let new = OLD.replace("    y = x + 1\n", "    y = x + 1\n    y *= 2\n    y -= 1\n");
+        let reuse = map().reuse(&snapshot(&new)).unwrap();
+        assert_eq!(reuse.retraced, 1);
+        assert_eq!(
+            ids(&reuse),
+            [
+                "tests/test_mod.py::test_grow",
+                "tests/test_mod.py::test_last"
+            ]
+        );
+        let records = reuse.records.as_array().unwrap();
+        assert_eq!(records[0]["lines"]["0"], serde_json::json!([16, 17]));
+        assert_eq!(records[0]["calls"], serde_json::json!([[0, 15, "grow"]]));
+        assert_eq!(records[1]["untraced"], serde_json::json!([[0, 20, "last"]]));
+        // A method's body.
+        let new = OLD.replace(
+            "        return self.size\n",
+            "        return self.size + 0\n",
+        );
+        let reuse = map().reuse(&snapshot(&new)).unwrap();
+        assert_eq!(
+            ids(&reuse),
+            [
+                "tests/test_mod.py::test_first",
+                "tests/test_mod.py::test_last"
+            ]
+        );
+        // Nothing changed: every record stays.
+        assert_eq!(map().reuse(&snapshot(OLD)).unwrap().retraced, 0);
+    }
+
+    #[test]
+    fn changes_that_run_at_import_trace_every_test() {
+        for (from, to) in [
+            ("def grow(self, by=1):", "def grow(self, by=2):"),
+            ("    size = 3\n", "    size = 4\n"),
+            ("\"\"\"Doc.\"\"\"", "\"\"\"Docs.\"\"\""),
+            ("import os\n", "import os\nimport sys\n"),
+            ("def last():\n", "@staticmethod\ndef last():\n"),
+        ] {
+            let new = OLD.replace(from, to);
+            assert_ne!(new, OLD);
+            let why = map().reuse(&snapshot(&new)).unwrap_err();
+            assert!(why.contains("outside a function body"), "{from}: {why}");
+        }
+    }
+
+    #[test]
+    fn a_changed_test_module_retraces_its_tests_and_any_other_file_every_test() {
+        let mut now = snapshot(OLD);
+        now.others.insert("tests/test_mod.py".into(), "bb".into());
+        assert_eq!(map().reuse(&now).unwrap().retraced, 3);
+        // A new test module: its tests are new, nothing else changes.
+        let mut now = snapshot(OLD);
+        now.others.insert("tests/test_new.py".into(), "dd".into());
+        assert_eq!(map().reuse(&now).unwrap().retraced, 0);
+        let mut now = snapshot(OLD);
+        now.others.insert("tests/conftest.py".into(), "cc".into());
+        assert_eq!(map().reuse(&now).unwrap_err(), "tests/conftest.py changed");
+        let mut now = snapshot(OLD);
+        now.traced.push(("pkg/new.py".into(), String::new()));
+        assert!(map().reuse(&now).is_err());
+    }
+}
