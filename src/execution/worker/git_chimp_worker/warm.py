@@ -328,6 +328,9 @@ class Worker(Reexecution):
         except (SyntaxError, ValueError) as error:
             return fallback("Python cannot compile it: %s" % error)
         diffs = differences(original, mutated)
+        kept = self.keeping_the_class_cell(original, request, diffs)
+        if kept is not None:
+            mutated, diffs = kept
         if not diffs:
             # The same code: no test can tell them apart (git-chimp's up-front check
             # for the plain runner, made here as each mutant comes).
@@ -378,6 +381,35 @@ class Worker(Reexecution):
             context = swaps or "the mutated code runs while the modules are imported"
             return fallback("%s; %s" % (context, why))
         return self.learn(places, self.reexecuted(request, number, mutated, diffs, reached))
+
+    def keeping_the_class_cell(self, original, request, diffs):
+        """When the mutant drops a method's last use of `super()` (or `__class__`), the
+        method no longer takes the class's `__class__` cell, so its class body, which
+        hands the cell to it, differs too: only re-executing the module would put it in.
+        `__class__` appended to the mutated line as a statement of its own (a no-op once
+        the class exists) keeps the cell, so only the method differs and is swapped.
+        Returns (code, differences) that way, or None."""
+        if not any(
+            not is_function(chain[-1][0]) and "__class__" in chain[-1][0].co_cellvars
+            for chain in diffs
+        ):
+            return None
+        lines = request["source"].splitlines(True)
+        last = request["lines"][1]
+        if not 0 < last <= len(lines):
+            return None
+        text = lines[last - 1]
+        body = text.rstrip("\r\n")
+        lines[last - 1] = body + "; __class__" + text[len(body):]
+        path = self.files[self.file_numbers[request["path"]]]
+        try:
+            mutated = compile("".join(lines), path, "exec", dont_inherit=True)
+        except (SyntaxError, ValueError):
+            return None
+        kept = differences(original, mutated)
+        if not kept or not all(is_function(chain[-1][0]) for chain in kept):
+            return None
+        return mutated, kept
 
     def killers_of(self, places):
         """Tests that killed earlier mutants at `places` (the mutant's lines, then its

@@ -336,3 +336,57 @@ def test_a_baseline_with_reused_records_traces_only_the_other_tests(pytester):
         "tests": ["test_calc.py::test_clamp", "test_calc.py::test_limit"],
     }
     again.close()
+
+
+SUPER = """\
+class Base:
+    def __init__(self):
+        self.ready = True
+
+
+class Child(Base):
+    def __init__(self):
+        super().__init__()
+        self.extra = 1
+
+
+class Twice(Base):
+    def __init__(self):
+        super().__init__()
+
+    def again(self):
+        super().__init__()
+        return self.ready
+"""
+
+SUPER_TESTS = """\
+import calc
+
+
+def test_extra():
+    assert calc.Child().extra == 1
+
+
+def test_twice():
+    assert calc.Twice().again()
+"""
+
+
+@pytest.mark.parametrize("tracer", KINDS)
+def test_a_mutant_that_drops_a_use_of_super_is_swapped(pytester, tracer):
+    # `super()` needs the `__class__` cell, which the class body hands to the method:
+    # without it, the class body differs too, and yet the mutant goes into the live
+    # method (not a re-execution, whose survivors need a run from scratch).
+    pytester.makepyfile(calc=SUPER, test_calc=SUPER_TESTS)
+    process = WorkerProcess(pytester, tracer=tracer)
+    assert process.event()["event"] == "ready"
+    assert process.ask(op="baseline", timeout=30)["failed"] == []
+    both = ["test_calc.py::test_extra", "test_calc.py::test_twice"]
+    answer = process.mutant("super().__init__()", "pass", 8)
+    assert answer == {"event": "survived", "tests": both}
+    answer = process.mutant("self.extra = 1", "self.extra = 2", 9)
+    assert answer == {"event": "killed", "by": "test_calc.py::test_extra", "tests": ["test_calc.py::test_extra"]}
+    # The class keeps its cell (`again` uses it); `__init__` no longer takes it.
+    answer = process.mutant("super().__init__()\n\n    def again", "pass\n\n    def again", 14)
+    assert answer == {"event": "survived", "tests": both}
+    process.close()
