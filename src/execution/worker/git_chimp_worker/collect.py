@@ -55,8 +55,11 @@ class Recollection:
         """The node id at the start that `nodeid` (collected now) stands for."""
         return self.renamed.get(nodeid, nodeid)
 
-    def changed(self):
-        return bool(self.added or self.removed or self.renamed)
+    def adds_or_removes(self):
+        """Whether tests were added or removed (a renamed case stands for the one in its
+        place at the start: parameter ids built from the clock or an address change on
+        every collection)."""
+        return bool(self.added or self.removed)
 
     def record(self, before, items):
         """Match a test module's `items` (collected now) with the node ids `before` (in

@@ -204,6 +204,7 @@ def copies_elsewhere(module):
     by chance (numbers, strings, None, tuples) only where the other module imports
     them from `module` (`bound_from`)."""
     own = module.__dict__
+    imported = imported_names(module)
     by_id = {}
     for name, value in own.items():
         if not _dunder(name) and not isinstance(value, types.ModuleType):
@@ -221,9 +222,24 @@ def copies_elsewhere(module):
                 continue
             if name in names and names[name][0] in sources:
                 found.append((other, name, names[name][0]))
-            elif not isinstance(value, IMMUTABLE):
+            elif not isinstance(value, IMMUTABLE) and not all(s in imported for s in sources):
+                # (What `module` itself imported is another module's: holding it too is
+                # no copy of `module`'s, and re-executing `module` binds the same object.)
                 found.append((other, name, name if name in sources else sources[0]))
     return found
+
+
+def imported_names(module):
+    """The names `module` binds to what its `from X import a` statements import: the
+    same object as X's `a` (a sentinel from a constants module, a class)."""
+    names = set()
+    space = module.__dict__
+    for source, imported, bound in from_imports(module):
+        held = sys.modules.get(source)
+        if imported != "*" and bound in space and held is not None:
+            if getattr(held, imported, names) is space[bound]:
+                names.add(bound)
+    return names
 
 
 def vanished(copies, by_name, space):

@@ -176,7 +176,7 @@ class Reexecution:
                 recollection = reexecute()
             except ImportFailed as error:
                 return {"killed_by": None, "import_error": list(error.args)}
-            if recollection.changed():
+            if recollection.adds_or_removes():
                 return {"killed_by": None, "recollected": True}
             seconds = time.perf_counter() - started
             items = recollection.apply(self.items_at(range(len(self.tests))))

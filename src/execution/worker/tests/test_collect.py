@@ -23,7 +23,7 @@ def test_a_case_whose_parameter_id_changed_keeps_its_place():
     assert all(item in now for item in applied)
     assert recollection.at_start("t.py::test_f[XX%YXX]") == "t.py::test_f[%Y]"
     assert recollection.at_start("t.py::test_a") == "t.py::test_a"
-    assert recollection.changed() and not recollection.added and not recollection.removed
+    assert recollection.renamed and not recollection.adds_or_removes()
 
 
 def test_cases_added_or_removed_are_not_matched_by_place():
@@ -33,7 +33,7 @@ def test_cases_added_or_removed_are_not_matched_by_place():
     recollection.record(before, now)
     assert ids(recollection.added) == ["t.py::test_f[c]", "t.py::test_f[d]", "t.py::test_h"]
     assert recollection.removed == {"t.py::test_f[b]", "t.py::test_g"}
-    assert not recollection.renamed
+    assert not recollection.renamed and recollection.adds_or_removes()
     applied = recollection.apply([Item(nodeid) for nodeid in before])
     assert ids(applied) == ["t.py::test_f[a]", "t.py::test_f[c]", "t.py::test_f[d]", "t.py::test_h"]
 
@@ -42,4 +42,4 @@ def test_the_same_collection_changes_nothing():
     before = ["t.py::test_f[a]", "t.py::test_f[b]"]
     recollection = Recollection()
     recollection.record(before, [Item(nodeid) for nodeid in before])
-    assert not recollection.changed()
+    assert not recollection.adds_or_removes() and not recollection.renamed

@@ -390,3 +390,43 @@ def test_a_mutant_that_drops_a_use_of_super_is_swapped(pytester, tracer):
     answer = process.mutant("super().__init__()\n\n    def again", "pass\n\n    def again", 14)
     assert answer == {"event": "survived", "tests": both}
     process.close()
+
+
+def test_reexecution_leaves_a_sentinel_its_module_imports_where_it_is(pytester):
+    # calc.py imports MISSING from const.py: const.py holding it too makes it no
+    # dependent of calc.py, so it is not re-executed (a new MISSING would no longer be
+    # the one pick's default holds).
+    pytester.makepyfile(
+        const="MISSING = object()\n",
+        calc="from const import MISSING\n\nLIMIT = 10\n\n\ndef pick(x=MISSING):\n    return 'none' if x is MISSING else x\n",
+        test_calc="import calc\n\n\ndef test_pick():\n    assert calc.pick() == 'none'\n\n\ndef test_limit():\n    assert calc.LIMIT == 10\n",
+    )
+    process = WorkerProcess(pytester)
+    assert process.event()["event"] == "ready"
+    assert process.ask(op="baseline", timeout=30)["failed"] == []
+    answer = process.mutant("LIMIT = 10", "LIMIT = 11", 3)
+    assert answer["event"] == "killed" and answer["reexecuted"] is True, answer
+    assert answer["by"] == "test_calc.py::test_limit"
+    process.close()
+
+
+def test_reexecution_accepts_parameter_ids_that_change_on_every_collection(pytester):
+    # A case's id from the clock: re-collected after a re-execution, it has another id
+    # in the same place, which stands for the one collected at the start.
+    pytester.makepyfile(
+        calc=CALC,
+        test_calc=TESTS
+        + "\n\nimport time\nimport pytest\n\n\n"
+        "@pytest.mark.parametrize('n', [calc.LIMIT], ids=[str(time.perf_counter_ns())])\n"
+        "def test_stamped(n):\n    assert n == 10\n",
+    )
+    process = WorkerProcess(pytester)
+    assert process.event()["event"] == "ready"
+    assert process.ask(op="baseline", timeout=30)["failed"] == []
+    answer = process.mutant("LIMIT = 10", "LIMIT = 11", 1)
+    assert answer["event"] == "killed" and answer["reexecuted"] is True, answer
+    assert answer["by"].startswith("test_calc.py::test_stamped[") or answer["by"] in (
+        "test_calc.py::test_clamp",
+        "test_calc.py::test_limit",
+    )
+    process.close()
