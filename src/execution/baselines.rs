@@ -45,15 +45,14 @@ impl Lab<'_> {
                 .map_err(|err| tracing::debug!("no line map: {err:#}"))
                 .ok()
         });
-        if let Some(plain) =
-            self.reusing_baseline(workers, tracing_one, snapshot.as_ref(), limit)?
-        {
+        let timing_one = warm.get(1).copied();
+        let pair = (tracing_one, timing_one);
+        if let Some(plain) = self.reusing_baseline(workers, pair, snapshot.as_ref(), limit)? {
             return Ok(Some(plain));
         }
-        let timing_one = warm.get(1).copied();
         let log = self.out.logs_dir().join("baseline.log");
         let (traced, untraced, fresh) =
-            run_baselines(workers, (tracing_one, timing_one), &log, limit);
+            run_baselines(workers, (tracing_one, timing_one), (&log, None), limit);
         let mut cannot = |index: usize, reason: &str| {
             workers[index].warm = None;
             tracing::info!(
@@ -113,16 +112,17 @@ impl Lab<'_> {
 
     /// With `--since` and an earlier run's line map that still fits (`line_map.rs`):
     /// trace only the tests that reached what changed (and new ones) in the first warm
-    /// worker, take the other tests' records and every time from the map, and return
-    /// the whole command's time from the map. `None` when there is no such map or the
-    /// partial trace fails: then every test is traced.
+    /// worker while every test runs untraced in the second (each test's time, and proof
+    /// that the suite passes in its order on this code), take the other tests' records
+    /// from the map, and return the whole command's time from the map. `None` when there
+    /// is no such map, or either run fails: then every test is traced, as without a map.
     ///
     /// # Errors
     /// [`ExitCode::Interrupted`].
     fn reusing_baseline(
         &self,
         workers: &mut [Workers],
-        tracing_one: usize,
+        (tracing_one, timing_one): (usize, Option<usize>),
         snapshot: Option<&Snapshot>,
         limit: Duration,
     ) -> Result<Option<Duration>> {
@@ -145,23 +145,39 @@ impl Lab<'_> {
                 return Ok(None);
             }
         };
-        let Some(worker) = workers[tracing_one].warm.as_mut() else {
-            return Ok(None);
-        };
-        let traced = match worker.baseline(true, limit, Some(&reuse.records)) {
-            Ok(traced) => traced,
-            Err(Failure::Interrupted) => return Err(interrupted()),
-            Err(Failure::Gone(reason)) => {
+        let log = self.out.logs_dir().join("baseline.log");
+        let (traced, untraced, _) = run_baselines(
+            workers,
+            (tracing_one, timing_one),
+            (&log, Some(&reuse.records)),
+            limit,
+        );
+        let (traced, untraced) = match (traced, untraced) {
+            (Some(Ok(traced)), Some(Ok(untraced))) => (traced, untraced),
+            (Some(Err(Failure::Interrupted)), _) | (_, Some(Err(Failure::Interrupted))) => {
+                return Err(interrupted());
+            }
+            (traced, untraced) => {
+                let why = [traced, untraced]
+                    .into_iter()
+                    .find_map(|run| match run {
+                        Some(Err(Failure::Gone(reason))) => Some(reason),
+                        _ => None,
+                    })
+                    .unwrap_or_else(|| "no worker ran it".to_owned());
                 tracing::info!(
-                    "tracing the changed code's tests failed ({reason}): every test is traced"
+                    "the baseline with the line map failed ({why}): every test is traced"
                 );
                 return Ok(None);
             }
         };
         tracing::info!(
             "pytest worker: {} tests, {} traced ({} reached what changed since the last run's \
-             line map, {} new), {:.1}s ({})",
-            worker.tests,
+             line map, {} new), {:.1}s ({}); all of them passed untraced",
+            workers[tracing_one]
+                .warm
+                .as_ref()
+                .map_or(0, |worker| worker.tests),
             traced.tests,
             reuse.retraced,
             traced.tests.saturating_sub(reuse.retraced),
@@ -169,7 +185,7 @@ impl Lab<'_> {
             traced.tracer.as_deref().unwrap_or("traced")
         );
         let records = traced.records.unwrap_or_default();
-        let durations = reuse.durations.or(traced.durations);
+        let durations = untraced.durations.or(traced.durations);
         install(workers, tracing_one, &records, durations.as_ref())?;
         if !reuse.fresh_passed {
             for workers in workers.iter_mut() {
@@ -270,11 +286,13 @@ type FreshRun = Option<Result<RunResult, Failure>>;
 
 /// The traced baseline in the first of `workers` (by index), and at the same time the
 /// untraced one and the run from scratch in the second (without a second, the run from
-/// scratch follows in the first).
+/// scratch follows in the first). With `reuse` (an earlier run's records), the traced
+/// run covers only the other tests, every test still runs untraced (in the first worker
+/// after the traced run, without a second), and nothing runs from scratch.
 fn run_baselines(
     workers: &mut [Workers],
     (tracing_one, timing_one): (usize, Option<usize>),
-    log: &Path,
+    (log, reuse): (&Path, Option<&serde_json::Value>),
     limit: Duration,
 ) -> (BaselineRun, BaselineRun, FreshRun) {
     let mut first = None;
@@ -297,6 +315,7 @@ fn run_baselines(
                 let fresh = second
                     .fresh
                     .as_mut()
+                    .filter(|_| reuse.is_none())
                     .map(|fresh| fresh.fresh_run("", log, limit));
                 (untraced, fresh)
             })
@@ -304,11 +323,18 @@ fn run_baselines(
         let traced = first
             .warm
             .as_mut()
-            .map(|worker| worker.baseline(true, limit, None));
+            .map(|worker| worker.baseline(true, limit, reuse));
         let (untraced, fresh) = match handle {
             Some(handle) => handle
                 .join()
                 .unwrap_or_else(|_| (Some(Err(Failure::Gone("its thread panicked".into()))), None)),
+            None if reuse.is_some() => (
+                first
+                    .warm
+                    .as_mut()
+                    .map(|worker| worker.baseline(false, limit, None)),
+                None,
+            ),
             None => (
                 None,
                 first

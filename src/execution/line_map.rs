@@ -69,8 +69,6 @@ pub struct MapSlot {
 pub(crate) struct Reuse {
     /// The records of the tests that need no new trace, moved to the current lines.
     pub(crate) records: Value,
-    /// The untraced times of the earlier run.
-    pub(crate) durations: Option<Value>,
     /// Seconds the whole test command took from scratch then.
     pub(crate) plain_seconds: f64,
     /// Whether the fresh worker passed then.
@@ -193,12 +191,20 @@ impl LineMap {
             return Err("the files under mutation are not the same".into());
         }
         let records = self.records.as_array().ok_or("the map has no records")?;
+        let holds_tests = |path: &str| {
+            records
+                .iter()
+                .any(|record| test_file_of(record["id"].as_str().unwrap_or_default(), path))
+        };
         let mut changed_modules = Vec::new();
         for path in self.snapshot.others.keys().chain(now.others.keys()) {
             if self.snapshot.others.get(path) == now.others.get(path) {
                 continue;
             }
-            if !is_test_module(path) {
+            // A test module holds tests (a helper others import, however named, does
+            // not); a new one holds only new tests.
+            let new = !self.snapshot.others.contains_key(path);
+            if !is_test_module(path) || !(new || holds_tests(path)) {
                 return Err(format!("{path} changed"));
             }
             // Its tests (a new module's are new to the map too) are traced again.
@@ -228,7 +234,6 @@ impl LineMap {
         }
         Ok(Reuse {
             records: Value::Array(kept),
-            durations: self.durations.clone(),
             plain_seconds: self.plain_seconds,
             fresh_passed: self.fresh_passed,
             retraced,
@@ -575,6 +580,19 @@ def last():
         let mut now = snapshot(OLD);
         now.others.insert("tests/test_new.py".into(), "dd".into());
         assert_eq!(map().reuse(&now).unwrap().retraced, 0);
+        // A test-named module without tests of its own is a helper: every test.
+        let mut helper = map();
+        helper
+            .snapshot
+            .others
+            .insert("tests/test_helpers.py".into(), "ee".into());
+        let mut now = snapshot(OLD);
+        now.others
+            .insert("tests/test_helpers.py".into(), "ff".into());
+        assert_eq!(
+            helper.reuse(&now).unwrap_err(),
+            "tests/test_helpers.py changed"
+        );
         let mut now = snapshot(OLD);
         now.others.insert("tests/conftest.py".into(), "cc".into());
         assert_eq!(map().reuse(&now).unwrap_err(), "tests/conftest.py changed");

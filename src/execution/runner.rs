@@ -197,15 +197,6 @@ impl Lab<'_> {
         let mut limit = timeout;
         let (outcome, killed_by, covered_by, reexecuted) = match answer {
             Answer::Fallback(reason) => return Ok(Err(reason)),
-            Answer::Broken(reason) => {
-                return Ok(Ok(error_result(
-                    mutant,
-                    format!(
-                        "the tests fail on the unmutated code: {reason}; a run without \
-                         --since traces every test and says which"
-                    ),
-                )));
-            }
             Answer::Killed {
                 by,
                 tests,

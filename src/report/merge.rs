@@ -59,7 +59,8 @@ pub(crate) fn merge(paths: &[PathBuf]) -> Result<Merged> {
             shards.push(ShardReport {
                 shard,
                 total: config.mutants_in_run,
-                split: config.split.clone(),
+                // Reports older than the split's name were split by position.
+                split: Some(config.split.clone().unwrap_or_else(|| "position".into())),
                 path,
             });
         }

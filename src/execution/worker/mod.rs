@@ -137,9 +137,6 @@ pub enum Answer {
     Uncovered,
     /// The mutant compiles to the original's code.
     Equivalent,
-    /// The tests fail with the code unmutated: an earlier run's records stood for some
-    /// of them, and one of those fails after tests this run traced (`warm.py`).
-    Broken(String),
     /// The worker cannot give a trustworthy outcome; run the tests the plain way.
     Fallback(String),
 }
@@ -417,7 +414,6 @@ impl Worker {
             Event::Uncovered => Answer::Uncovered,
             Event::Equivalent => Answer::Equivalent,
             Event::Fallback { reason } => Answer::Fallback(reason),
-            Event::BaselineFailed { reason } => Answer::Broken(reason),
             other => Answer::Fallback(format!("unexpected answer {other:?}")),
         })
     }

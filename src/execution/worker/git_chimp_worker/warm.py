@@ -72,7 +72,6 @@ class Worker(Reexecution):
         self.prefer = {}  # position -> rank: the current mutant's nearby killers
         self.retraced = set()  # positions of the tests this run traced
         self.partial = False  # whether some records are an earlier run's (`baseline`)
-        self.unmutated_failures = {}  # test ids -> whether they fail unmutated, in order
 
     # pytest hooks ---------------------------------------------------------------------
 
@@ -166,11 +165,10 @@ class Worker(Reexecution):
         mutants' timeouts (`records` then brings the traced records)."""
         tracer = self.tracer
         traced = request.get("traced", True)
-        # An earlier run's records (`reuse`): only the tests they lack and those in
-        # `only` (the ones that reached what changed since) run, traced.
+        # An earlier run's records of the tests that need no new trace (`reuse`): only
+        # the others run, traced.
         reuse = {record["id"]: record for record in request.get("reuse") or ()}
-        only = set(request.get("only") or ())
-        items = [item for item in self.items if item.nodeid in only or item.nodeid not in reuse]
+        items = [item for item in self.items if item.nodeid not in reuse]
 
         def work():
             records = []
@@ -395,15 +393,19 @@ class Worker(Reexecution):
         ):
             return None
         lines = request["source"].splitlines(True)
-        last = request["lines"][1]
-        if not 0 < last <= len(lines):
+        number = self.file_numbers[request["path"]]
+        with open(self.files[number], "rb") as source:
+            before = source.read().decode("utf-8", "replace").count("\n")
+        # The change's last line in the mutated text (a deletion may have shortened it).
+        first, last = request["lines"]
+        last += request["source"].count("\n") - before
+        if not first <= last <= len(lines):
             return None
         text = lines[last - 1]
         body = text.rstrip("\r\n")
         lines[last - 1] = body + "; __class__" + text[len(body):]
-        path = self.files[self.file_numbers[request["path"]]]
         try:
-            mutated = compile("".join(lines), path, "exec", dont_inherit=True)
+            mutated = compile("".join(lines), self.files[number], "exec", dont_inherit=True)
         except (SyntaxError, ValueError):
             return None
         kept = differences(original, mutated)
@@ -508,7 +510,7 @@ class Worker(Reexecution):
         `reached` fastest first, then `others` in the baseline's order. A failure, hang
         or crash out of the baseline's order is run again in that order, which decides."""
 
-        def run(selected, mutated=True):
+        def run(selected):
             def work():
                 os.environ["CHIMP_MUTANT"] = request["id"]
                 # Only the first failure matters; pytest's long tracebacks are slow.
@@ -528,7 +530,7 @@ class Worker(Reexecution):
                     at_start = recollection.at_start
                 # Each test its own deadline, in the order they run.
                 allowances = self.allowances(request, items, at_start)
-                for function, code in swaps if mutated else ():
+                for function, code in swaps:
                     function.__code__ = code
                 sys.stdout.write(
                     "git-chimp: mutant %s, %d test(s): %s\n"
@@ -580,17 +582,6 @@ class Worker(Reexecution):
             selected = self.items_at(in_order)
             kind, value = run(selected)
         ran = [item.nodeid for item in selected]
-        if (
-            kind == "result"
-            and reexecute is None
-            and self.broken_unmutated(value["killed_by"], selected, run)
-        ):
-            return {
-                "event": "baseline_failed",
-                "reason": "%s fails with the code unmutated after the tests before it, which "
-                "this run did not trace (an earlier run's records stood for them)"
-                % value["killed_by"],
-            }
         if kind == "timeout":
             # The hanging test's own allowance, or the whole run's.
             return {"event": "timeout", "tests": ran, "limit": value or limits[-1]}
@@ -602,15 +593,3 @@ class Worker(Reexecution):
         if fork.died_of_a_test(value):
             return {"event": "killed", "by": None, "tests": ran, "reason": fork.describe(kind, value)}
         return {"event": "fallback", "reason": fork.describe(kind, value)}
-
-    def broken_unmutated(self, killer, selected, run):
-        """Whether `killer`, a test this run did not trace (its records are an earlier
-        run's), also fails when `selected` run with the code unmutated: then the tests
-        fail on this code whatever the mutant (`run` runs them; answers are kept)."""
-        if not killer or self.position.get(killer) in self.retraced:
-            return False
-        ids = tuple(item.nodeid for item in selected)
-        if ids not in self.unmutated_failures:
-            kind, value = run(selected, mutated=False)
-            self.unmutated_failures[ids] = kind != "result" or bool(value["killed_by"])
-        return self.unmutated_failures[ids]
