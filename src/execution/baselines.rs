@@ -241,7 +241,6 @@ impl Lab<'_> {
         // What runs from scratch must pass unmutated too: once through the fresh worker
         // (cheap), else, or if that fails, the test command itself.
         let log = self.out.logs_dir().join("baseline.log");
-        let interrupted = || fatal(ExitCode::Interrupted, "interrupted during the baseline run");
         Ok(match fresh {
             Some(Ok(RunResult {
                 exit: Exit::Success,

@@ -390,14 +390,15 @@ fn enclosing(defs: &[Def], (first, last): (u64, u64)) -> Option<&Def> {
 
 /// Every function definition of `text`.
 fn functions(text: &str) -> Result<Vec<Def>, String> {
-    let parsed = ruff_python_parser::parse_module(text).map_err(|_| "it does not parse")?;
+    let parsed = crate::python::parse::parse_module(text, "")
+        .map_err(|skip| format!("it does not parse ({skip})"))?;
     let mut finder = Functions {
-        lines: LineIndex::new(text),
+        lines: parsed.lines,
         scope: Vec::new(),
         seen: BTreeMap::new(),
         found: Vec::new(),
     };
-    finder.visit_body(&parsed.syntax().body);
+    finder.visit_body(&parsed.body);
     Ok(finder.found)
 }
 
