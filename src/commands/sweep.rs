@@ -357,6 +357,7 @@ pub(crate) fn run_misses(
         state,
         damage_told: std::sync::atomic::AtomicBool::new(false),
         records: std::sync::OnceLock::new(),
+        partial: crate::execution::lab::Partial::default(),
         worker_rule: crate::execution::timeouts::worker_rule(
             options.timeout,
             (sandboxes.len(), crate::settings::options::cpu_count()),
@@ -412,6 +413,7 @@ pub(crate) fn run_misses(
         &mut store,
     );
     progress.finish();
+    lab.partial.failure()?;
     if pytest.is_some() {
         let results: Vec<&MutantResult> =
             outcome.results.iter().map(|(_, result)| result).collect();

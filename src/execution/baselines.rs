@@ -46,13 +46,14 @@ impl Lab<'_> {
                 .ok()
         });
         let timing_one = warm.get(1).copied();
-        let pair = (tracing_one, timing_one);
-        if let Some(plain) = self.reusing_baseline(workers, pair, snapshot.as_ref(), limit)? {
+        if let Some(plain) =
+            self.reusing_baseline(workers, tracing_one, snapshot.as_ref(), limit)?
+        {
             return Ok(Some(plain));
         }
         let log = self.out.logs_dir().join("baseline.log");
         let (traced, untraced, fresh) =
-            run_baselines(workers, (tracing_one, timing_one), (&log, None), limit);
+            run_baselines(workers, (tracing_one, timing_one), &log, limit);
         let mut cannot = |index: usize, reason: &str| {
             workers[index].warm = None;
             tracing::info!(
@@ -112,17 +113,19 @@ impl Lab<'_> {
 
     /// With `--since` and an earlier run's line map that still fits (`line_map.rs`):
     /// trace only the tests that reached what changed (and new ones) in the first warm
-    /// worker while every test runs untraced in the second (each test's time, and proof
-    /// that the suite passes in its order on this code), take the other tests' records
-    /// from the map, and return the whole command's time from the map. `None` when there
-    /// is no such map, or either run fails: then every test is traced, as without a map.
+    /// worker, take the other tests' records and untraced times from the map, and
+    /// return the whole command's time from the map. Those tests have not run on this
+    /// code, so the run is partial: a detection that rests on one of them stands only
+    /// once it passes unmutated (`warm.py`, and [`Lab::run_mutant`]'s callers for runs
+    /// from scratch). `None` when there is no such map, or the traced run fails: then
+    /// every test is traced, as without a map.
     ///
     /// # Errors
     /// [`ExitCode::Interrupted`].
     fn reusing_baseline(
         &self,
         workers: &mut [Workers],
-        (tracing_one, timing_one): (usize, Option<usize>),
+        tracing_one: usize,
         snapshot: Option<&Snapshot>,
         limit: Duration,
     ) -> Result<Option<Duration>> {
@@ -145,39 +148,25 @@ impl Lab<'_> {
                 return Ok(None);
             }
         };
-        let log = self.out.logs_dir().join("baseline.log");
-        let (traced, untraced, _) = run_baselines(
-            workers,
-            (tracing_one, timing_one),
-            (&log, Some(&reuse.records)),
-            limit,
-        );
-        let (traced, untraced) = match (traced, untraced) {
-            (Some(Ok(traced)), Some(Ok(untraced))) => (traced, untraced),
-            (Some(Err(Failure::Interrupted)), _) | (_, Some(Err(Failure::Interrupted))) => {
-                return Err(interrupted());
-            }
-            (traced, untraced) => {
-                let why = [traced, untraced]
-                    .into_iter()
-                    .find_map(|run| match run {
-                        Some(Err(Failure::Gone(reason))) => Some(reason),
-                        _ => None,
-                    })
-                    .unwrap_or_else(|| "no worker ran it".to_owned());
+        let Some(worker) = workers[tracing_one].warm.as_mut() else {
+            return Ok(None);
+        };
+        let traced = match worker.baseline(true, limit, Some(&reuse.records)) {
+            Ok(traced) => traced,
+            Err(Failure::Interrupted) => return Err(interrupted()),
+            Err(Failure::Gone(why)) => {
                 tracing::info!(
                     "the baseline with the line map failed ({why}): every test is traced"
                 );
                 return Ok(None);
             }
         };
+        let reused = reuse.records.as_array().map_or(0, Vec::len);
         tracing::info!(
             "pytest worker: {} tests, {} traced ({} reached what changed since the last run's \
-             line map, {} new), {:.1}s ({}); all of them passed untraced",
-            workers[tracing_one]
-                .warm
-                .as_ref()
-                .map_or(0, |worker| worker.tests),
+             line map, {} new), {:.1}s ({}); {reused} taken from the map, each checked \
+             unmutated when it detects a mutant",
+            worker.tests,
             traced.tests,
             reuse.retraced,
             traced.tests.saturating_sub(reuse.retraced),
@@ -185,12 +174,18 @@ impl Lab<'_> {
             traced.tracer.as_deref().unwrap_or("traced")
         );
         let records = traced.records.unwrap_or_default();
-        let durations = untraced.durations.or(traced.durations);
+        let durations =
+            with_earlier_times(traced.durations, &reuse.records, reuse.durations.as_ref());
         install(workers, tracing_one, &records, durations.as_ref())?;
         if !reuse.fresh_passed {
             for workers in workers.iter_mut() {
                 workers.fresh = None;
             }
+        }
+        if reused > 0 {
+            self.partial
+                .on
+                .store(true, std::sync::atomic::Ordering::SeqCst);
         }
         let plain = Duration::from_secs_f64(reuse.plain_seconds);
         self.keep_map(
@@ -285,13 +280,11 @@ type FreshRun = Option<Result<RunResult, Failure>>;
 
 /// The traced baseline in the first of `workers` (by index), and at the same time the
 /// untraced one and the run from scratch in the second (without a second, the run from
-/// scratch follows in the first). With `reuse` (an earlier run's records), the traced
-/// run covers only the other tests, every test still runs untraced (in the first worker
-/// after the traced run, without a second), and nothing runs from scratch.
+/// scratch follows in the first).
 fn run_baselines(
     workers: &mut [Workers],
     (tracing_one, timing_one): (usize, Option<usize>),
-    (log, reuse): (&Path, Option<&serde_json::Value>),
+    log: &Path,
     limit: Duration,
 ) -> (BaselineRun, BaselineRun, FreshRun) {
     let mut first = None;
@@ -314,7 +307,6 @@ fn run_baselines(
                 let fresh = second
                     .fresh
                     .as_mut()
-                    .filter(|_| reuse.is_none())
                     .map(|fresh| fresh.fresh_run("", log, limit));
                 (untraced, fresh)
             })
@@ -322,18 +314,11 @@ fn run_baselines(
         let traced = first
             .warm
             .as_mut()
-            .map(|worker| worker.baseline(true, limit, reuse));
+            .map(|worker| worker.baseline(true, limit, None));
         let (untraced, fresh) = match handle {
             Some(handle) => handle
                 .join()
                 .unwrap_or_else(|_| (Some(Err(Failure::Gone("its thread panicked".into()))), None)),
-            None if reuse.is_some() => (
-                first
-                    .warm
-                    .as_mut()
-                    .map(|worker| worker.baseline(false, limit, None)),
-                None,
-            ),
             None => (
                 None,
                 first
@@ -344,6 +329,40 @@ fn run_baselines(
         };
         (traced, untraced, fresh)
     })
+}
+
+/// The tests' untraced times: `traced` (the traced run's, which stand in) with each
+/// test of `reused` (the map's records) given its time in `earlier` (the map's).
+fn with_earlier_times(
+    traced: Option<serde_json::Value>,
+    reused: &serde_json::Value,
+    earlier: Option<&serde_json::Value>,
+) -> Option<serde_json::Value> {
+    fn id(entry: &serde_json::Value) -> Option<&str> {
+        entry.get(0).and_then(serde_json::Value::as_str)
+    }
+    let (Some(mut durations), Some(earlier)) = (traced.clone(), earlier) else {
+        return traced;
+    };
+    let reused: std::collections::BTreeSet<&str> = reused
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|record| record.get("id").and_then(serde_json::Value::as_str))
+        .collect();
+    let earlier: std::collections::BTreeMap<&str, &serde_json::Value> = earlier
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|entry| id(entry).map(|id| (id, entry)))
+        .filter(|(id, _)| reused.contains(id))
+        .collect();
+    for entry in durations.as_array_mut().into_iter().flatten() {
+        if let Some(&kept) = id(entry).and_then(|id| earlier.get(id)) {
+            *entry = kept.clone();
+        }
+    }
+    Some(durations)
 }
 
 fn interrupted() -> anyhow::Error {

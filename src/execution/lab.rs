@@ -67,6 +67,46 @@ pub struct Lab<'a> {
     pub worker_rule: Option<[f64; 2]>,
     /// Where the traced baseline's line map is kept (`None` without a cache).
     pub map: Option<crate::execution::line_map::MapSlot>,
+    /// Whether the baseline took some tests from an earlier run's line map, and what
+    /// the checks that makes necessary found.
+    pub partial: Partial,
+}
+
+/// A run whose baseline took some tests' records from an earlier run's line map: those
+/// tests have not run on this code, so a detection that rests on one of them stands
+/// only once it passes unmutated.
+#[derive(Default)]
+pub struct Partial {
+    /// Whether the run is partial.
+    pub on: AtomicBool,
+    /// Whether the whole test command passed unmutated from scratch (run once, the
+    /// first time a mutant run from scratch is detected).
+    pub command_passes: std::sync::Mutex<Option<bool>>,
+    /// Why the code fails its tests unmutated, when a check found it: the run stops and
+    /// ends as a failed baseline.
+    pub fails: std::sync::OnceLock<String>,
+}
+
+impl Partial {
+    /// The failed baseline a check found, if one did.
+    ///
+    /// # Errors
+    /// [`ExitCode::BaselineFailed`] when the code fails its tests unmutated.
+    pub fn failure(&self) -> Result<()> {
+        match self.fails.get() {
+            None => Ok(()),
+            Some(why) => Err(fatal(
+                ExitCode::BaselineFailed,
+                format!(
+                    "the tests fail on the unmutated code: {why}. This run took the tests \
+                     that did not reach what changed from an earlier run's line map, so it \
+                     saw this only when one of them detected a mutant; the outcomes found \
+                     before are kept in the cache. Fix the tests or the --tests command \
+                     first."
+                ),
+            )),
+        }
+    }
 }
 
 /// What every warm worker takes from the baselines: the traced run's records (which
@@ -409,7 +449,7 @@ impl Lab<'_> {
 }
 
 /// `path` relative to the current directory when it lies below it, for messages.
-fn shown_path(path: &Path) -> String {
+pub(super) fn shown_path(path: &Path) -> String {
     let shown: PathBuf = std::env::current_dir()
         .ok()
         .and_then(|cwd| path.strip_prefix(cwd).ok().map(Path::to_path_buf))

@@ -75,6 +75,8 @@ pub(crate) struct Reuse {
     pub(crate) fresh_passed: bool,
     /// How many of the earlier run's tests are traced again.
     pub(crate) retraced: usize,
+    /// The earlier run's untraced `[id, seconds, fixture seconds]` of each test.
+    pub(crate) durations: Option<Value>,
 }
 
 /// Where the map of `tests` run from `cwd_prefix` with `python` lives under `cache_dir`.
@@ -237,6 +239,7 @@ impl LineMap {
             plain_seconds: self.plain_seconds,
             fresh_passed: self.fresh_passed,
             retraced,
+            durations: self.durations.clone(),
         })
     }
 }

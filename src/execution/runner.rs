@@ -77,7 +77,10 @@ impl Lab<'_> {
                         None => Box::new(plain),
                     };
                     loop {
-                        if should_stop() || broken.load(Ordering::SeqCst) {
+                        if should_stop()
+                            || broken.load(Ordering::SeqCst)
+                            || self.partial.fails.get().is_some()
+                        {
                             break;
                         }
                         let index = next.fetch_add(1, Ordering::SeqCst);
@@ -197,6 +200,11 @@ impl Lab<'_> {
         let mut limit = timeout;
         let (outcome, killed_by, covered_by, reexecuted) = match answer {
             Answer::Fallback(reason) => return Ok(Err(reason)),
+            Answer::UnmutatedFails(why) => {
+                // No outcome for this mutant: the run stops as a failed baseline.
+                let _ = self.partial.fails.set(why);
+                return Err(Failure::Interrupted);
+            }
             Answer::Killed {
                 by,
                 tests,
@@ -251,6 +259,56 @@ impl Lab<'_> {
             covered_by,
             ..MutantResult::new(mutant, outcome, duration)
         }))
+    }
+
+    /// Whether a detection from scratch may stand: outside a partial run (see
+    /// [`Lab::partial`]) always; in one, once the whole test command passed unmutated in
+    /// `sandbox` (run the first time only, the sandbox's files as they are). When it
+    /// fails, or the run was interrupted, the run stops (`partial.fails` says why).
+    fn command_passes_unmutated(&self, sandbox: &Sandbox, timeout: Duration) -> bool {
+        if !self.partial.on.load(Ordering::SeqCst) {
+            return true;
+        }
+        let mut passes = self
+            .partial
+            .command_passes
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        if let Some(passes) = *passes {
+            return passes;
+        }
+        tracing::info!(
+            "a mutant run from scratch was detected: the test command runs once unmutated \
+             first (some tests had not run on this code: the line map stood for them)"
+        );
+        let log = self.out.logs_dir().join("baseline.log");
+        let run = run_test_command(
+            self.tests,
+            &sandbox.dir_for(self.cwd_prefix),
+            &self.env(sandbox, None),
+            &log,
+            Some(timeout),
+        );
+        let failure = match run.map(|run| run.exit) {
+            Ok(Exit::Success) => {
+                let _ = std::fs::remove_file(&log);
+                *passes = Some(true);
+                return true;
+            }
+            Ok(Exit::Interrupted) => return false,
+            Ok(Exit::Failure(code)) => format!("the test command exits {code}"),
+            Ok(Exit::Signalled(signal)) => format!("the test command is killed by signal {signal}"),
+            Ok(Exit::Timeout) => {
+                format!("the test command runs past {:.1}s", timeout.as_secs_f64())
+            }
+            Err(err) => format!("{err:#}"),
+        };
+        let _ = self.partial.fails.set(format!(
+            "{failure} without any mutant (its output: {})",
+            crate::execution::lab::shown_path(&log)
+        ));
+        *passes = Some(false);
+        false
     }
 
     /// Apply one mutant in `sandbox`, run the tests, restore the file. `None` when the run
@@ -353,8 +411,20 @@ struct PlainRunner<'a, 'lab> {
 
 impl MutantRunner for PlainRunner<'_, '_> {
     fn run(&mut self, mutant: &Mutant) -> Result<Option<MutantResult>> {
-        self.lab
-            .run_mutant(self.sandbox, mutant, self.timeout, &mut self.fresh)
+        let result = self
+            .lab
+            .run_mutant(self.sandbox, mutant, self.timeout, &mut self.fresh)?;
+        let detected = result
+            .as_ref()
+            .is_some_and(|result| matches!(result.outcome, Outcome::Killed | Outcome::Timeout));
+        if detected
+            && !self
+                .lab
+                .command_passes_unmutated(self.sandbox, self.timeout)
+        {
+            return Ok(None);
+        }
+        Ok(result)
     }
 }
 

@@ -169,9 +169,10 @@ fn a_since_run_traces_only_what_changed_and_agrees_with_fresh_runs() {
 #[ignore = "needs the package registry (pytest)"]
 fn a_suite_that_fails_only_in_a_test_the_map_stands_for_is_a_failed_baseline() {
     // `double` is now wrong: `test_b_reads_the_cache` fails with the code unmutated, but
-    // it runs no line of calc.py, so this run would not trace it again. Every test also
-    // runs untraced, in order: that run fails, every test is traced, and the run says
-    // the suite fails, as a run without the map would.
+    // it runs no line of calc.py, so this run does not trace it again. A mutant of
+    // `double` that `test_a` lets through meets it and fails it; before that counts as a
+    // kill, the same tests run without the mutant, fail, and the run says the suite
+    // fails, as a run without the map would.
     let repo =
         swept_then_changed(|calc| calc.replace("    return x * 2\n", "    return x * 2 + 1\n"));
     let tests = tests_command();
@@ -179,9 +180,47 @@ fn a_suite_that_fails_only_in_a_test_the_map_stands_for_is_a_failed_baseline() {
     let said = format!("{}\n{}", run.stdout, run.stderr);
     assert_eq!(run.code, 3, "{said}");
     assert!(
-        run.stderr.contains("the baseline with the line map failed")
-            && run.stderr.contains("test_b_reads_the_cache")
-            && run.stderr.contains("the tests fail on the unmutated code"),
+        run.stderr.contains("taken from the map")
+            && run.stderr.contains(
+                "the tests fail on the unmutated code: tests/test_calc.py::test_b_reads_the_cache \
+                 fails without any mutant"
+            ),
+        "{said}"
+    );
+}
+
+#[test]
+#[ignore = "needs the package registry (pytest)"]
+fn a_mutant_detected_from_scratch_counts_only_if_the_command_passes_unmutated() {
+    // `build` runs at import only, so no test's record reaches it and every test is the
+    // map's; with --no-reexec its mutants run the test command from scratch, which fails
+    // (`test_table` sees the new table with or without a mutant). The command then runs
+    // once unmutated, fails, and the run is a failed baseline, not kills.
+    const TABLE: &str = "def build():\n    return {\"a\": 1}\n\n\nTABLE = build()\n";
+    const TABLE_TESTS: &str =
+        "import calc\n\n\ndef test_table():\n    assert calc.TABLE == {\"a\": 1}\n";
+    let repo = TestRepo::new(&[("calc.py", TABLE), ("tests/test_calc.py", TABLE_TESTS)]);
+    let tests = tests_command();
+    let first = repo.chimp(&["--tests", &tests, "-j", "1", "--no-reexec"]);
+    assert!([0, 2].contains(&first.code), "{}", first.stderr);
+    repo.write("calc.py", &TABLE.replace("\"a\": 1", "\"a\": 2"));
+    repo.commit("second");
+    let run = repo.chimp(&[
+        "--tests",
+        &tests,
+        "--since",
+        "HEAD~1",
+        "-j",
+        "1",
+        "--no-reexec",
+    ]);
+    let said = format!("{}\n{}", run.stdout, run.stderr);
+    assert_eq!(run.code, 3, "{said}");
+    assert!(
+        run.stderr.contains("1 taken from the map")
+            && run
+                .stderr
+                .contains("the tests fail on the unmutated code: the test command exits 1"),
         "{said}"
     );
 }

@@ -139,6 +139,9 @@ pub enum Answer {
     Equivalent,
     /// The worker cannot give a trustworthy outcome; run the tests the plain way.
     Fallback(String),
+    /// The tests that detected the mutant fail without it too: the code fails its tests
+    /// unmutated (why), which only a run with an earlier run's line map finds this late.
+    UnmutatedFails(String),
 }
 
 /// Why a request got no answer.
@@ -414,6 +417,7 @@ impl Worker {
             Event::Uncovered => Answer::Uncovered,
             Event::Equivalent => Answer::Equivalent,
             Event::Fallback { reason } => Answer::Fallback(reason),
+            Event::UnmutatedFails { reason } => Answer::UnmutatedFails(reason),
             other => Answer::Fallback(format!("unexpected answer {other:?}")),
         })
     }

@@ -143,6 +143,12 @@ pub(crate) enum Event {
         /// Why, shown in the report.
         reason: String,
     },
+    /// Tests that detected the mutant also fail without it (a run with an earlier run's
+    /// line map, whose tests had not run on this code).
+    UnmutatedFails {
+        /// Which tests, and how they failed.
+        reason: String,
+    },
     /// Fresh mode: pytest exited with `code`.
     Exited {
         /// The exit status.
@@ -220,6 +226,7 @@ mod test {
             "uncovered",
             "equivalent",
             "fallback",
+            "unmutated_fails",
             "exited",
             "signalled",
             "timed_out",

@@ -31,6 +31,7 @@ EVENTS = {
     "uncovered": (set(), set()),
     "equivalent": (set(), set()),
     "fallback": ({"reason"}, set()),
+    "unmutated_fails": ({"reason"}, set()),
     "exited": ({"code", "seconds"}, set()),
     "signalled": ({"signal", "seconds"}, set()),
     "timed_out": ({"seconds"}, set()),

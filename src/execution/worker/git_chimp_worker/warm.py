@@ -72,6 +72,7 @@ class Worker(Reexecution):
         self.prefer = {}  # position -> rank: the current mutant's nearby killers
         self.retraced = set()  # positions of the tests this run traced
         self.partial = False  # whether some records are an earlier run's (`baseline`)
+        self.verified = set()  # positions of the tests seen to pass unmutated this run
 
     # pytest hooks ---------------------------------------------------------------------
 
@@ -249,6 +250,7 @@ class Worker(Reexecution):
         # what changed since: the mutants' survivors then meet every test (`partial`).
         self.retraced = {i for i, record in enumerate(records) if not record.get("reused")}
         self.partial = len(self.retraced) < len(records)
+        self.verified = set(self.retraced)
         for position, record in enumerate(records):
             self.tests.append((record["id"], record["seconds"]))
             seconds, fixture = plain.get(record["id"], (record["seconds"], record["fixture"]))
@@ -369,7 +371,7 @@ class Worker(Reexecution):
             answer = self.decide(request, swaps, None, reached, others)
             if not reached and answer["event"] == "survived":
                 return {"event": "uncovered"}
-            return self.learn(places, answer)
+            return self.unless_unmutated_fails(request, self.learn(places, answer))
         if not at_import and not reached:
             return fallback("no traced test reaches it and %s" % swaps)
         # Code that ran at import, or a function made by code that did (a decorator's
@@ -378,7 +380,50 @@ class Worker(Reexecution):
         if why is not None:
             context = swaps or "the mutated code runs while the modules are imported"
             return fallback("%s; %s" % (context, why))
-        return self.learn(places, self.reexecuted(request, number, mutated, diffs, reached))
+        answer = self.reexecuted(request, number, mutated, diffs, reached)
+        return self.unless_unmutated_fails(request, self.learn(places, answer))
+
+    def unless_unmutated_fails(self, request, answer):
+        """In a partial run (some records are an earlier run's, `record`), a detection
+        that rests on tests this run has not yet seen pass unmutated stands only once
+        those tests, run the same way in the same order without the mutant, pass: the
+        tests the map stood for never ran on this code before. `answer` when they pass
+        (or need no check), else `unmutated_fails`: the code fails without any mutant."""
+        if not self.partial or answer["event"] not in ("killed", "timeout"):
+            return answer
+        ran = list(answer.get("tests") or ())
+        killer = answer.get("by")
+        if killer is not None:
+            ran = ran[: ran.index(killer) + 1] if killer in ran else [killer]
+        positions = [self.position[nodeid] for nodeid in ran if nodeid in self.position]
+        if all(position in self.verified for position in positions):
+            return answer
+        items = self.items_at(positions)
+
+        def work():
+            self.session.config.option.tbstyle = "native"
+            sys.stdout.write(
+                "git-chimp: the same %d test(s) without the mutant: %s\n"
+                % (len(items), " ".join(item.nodeid for item in items))
+            )
+            sys.stdout.flush()
+            return {"killed_by": self.run_items(items, allowances=self.allowances(request, items))}
+
+        kind, value = self.in_child(work, self.limit(request, items))
+        if kind == "result" and not value["killed_by"]:
+            self.verified.update(positions)
+            return answer
+        if kind == "result":
+            failure = "%s fails" % value["killed_by"]
+        elif kind == "timeout":
+            failure = "the tests run past their timeout"
+        else:
+            failure = fork.describe(kind, value)
+        return {
+            "event": "unmutated_fails",
+            "reason": "%s without any mutant (%d test(s): %s)"
+            % (failure, len(items), " ".join(item.nodeid for item in items[:5])),
+        }
 
     def keeping_the_class_cell(self, original, request, diffs):
         """When the mutant drops a method's last use of `super()` (or `__class__`), the

@@ -338,6 +338,29 @@ def test_a_baseline_with_reused_records_traces_only_the_other_tests(pytester):
     again.close()
 
 
+def test_a_detection_by_a_reused_record_stands_only_if_its_tests_pass_unmutated(pytester):
+    pytester.makepyfile(calc=CALC, test_calc=TESTS)
+    first = WorkerProcess(pytester)
+    assert first.event()["event"] == "ready"
+    records = first.ask(op="baseline", timeout=30)["records"]
+    first.close()
+    limit = [record for record in records if record["id"] == "test_calc.py::test_limit"]
+    # test_limit, which the earlier run's record stands for, now fails on the code as it
+    # is: only a mutant's run reaches it.
+    pytester.makepyfile(test_calc=TESTS.replace("calc.LIMIT == 10", "calc.LIMIT == 11"))
+    again = WorkerProcess(pytester)
+    assert again.event()["event"] == "ready"
+    assert again.ask(op="baseline", timeout=30, reuse=limit)["failed"] == []
+    # Killed by a test this run traced: no check.
+    answer = again.mutant("return LIMIT", "return None", 6)
+    assert answer["event"] == "killed" and answer["by"] == "test_calc.py::test_clamp"
+    # test_clamp passes with it, test_limit fails: not a kill, the code fails unmutated.
+    answer = again.mutant("if x > LIMIT:", "if x >= LIMIT:", 5)
+    assert answer["event"] == "unmutated_fails", answer
+    assert "test_calc.py::test_limit fails without any mutant" in answer["reason"]
+    again.close()
+
+
 SUPER = """\
 class Base:
     def __init__(self):
