@@ -7,6 +7,8 @@
 #     bash bench/corpus.sh [project ...]        # default: every project below
 #     BENCH_PEERS=0 bash bench/corpus.sh ...    # git-chimp only
 #     BENCH_PYTHON=python3.13 bash bench/corpus.sh ...
+#     BENCH_CHIMP_ARGS="--budget 6m" bash bench/corpus.sh ...   # more git-chimp arguments
+#     BENCH_KEEP=/tmp/corpus bash bench/corpus.sh ...            # keep the work directory
 #
 # Projects (click, boltons, cachetools, humanize, more-itertools and packaging are kept
 # out: they are the independent check's):
@@ -66,8 +68,11 @@ with open(log) as f:
             first = stamp.timestamp() - start
             break
 n = len(mutants)
-print(f"   mutants {n}, wall {wall:.1f} s, {n / wall:.2f} mutants/s, first outcome after "
-      f"{first:.1f} s" if first is not None else f"   mutants {n}, wall {wall:.1f} s (no outcome)")
+# A budgeted run leaves mutants Pending: the rate counts those tested.
+tested = sum(1 for m in mutants if m["status"] != "Pending")
+print(f"   mutants {n}, tested {tested}, wall {wall:.1f} s, {tested / wall:.2f} mutants/s, first "
+      f"outcome after {first:.1f} s" if first is not None
+      else f"   mutants {n}, wall {wall:.1f} s (no outcome)")
 print(f"   timeouts {len(timeouts)} ({seconds(timeouts):.1f} s), from scratch {len(scratch)} "
       f"({100 * len(scratch) / max(n, 1):.1f}%, {seconds(scratch):.1f} s), of them fresh "
       f"confirmations {len(confirm)} ({seconds(confirm):.1f} s)")
@@ -102,7 +107,8 @@ for name in "${projects[@]}"; do
   peers_baseline "$name ${sdist[1]}"
   start=$(now)
   status=0
-  "$chimp" --tests "$tests" --no-cache -j "$jobs" > "$work/$name.out" 2> "$work/$name.err" || status=$?
+  # shellcheck disable=SC2086 # BENCH_CHIMP_ARGS is a list of words, e.g. "--budget 6m"
+  "$chimp" --tests "$tests" --no-cache -j "$jobs" ${BENCH_CHIMP_ARGS:-} > "$work/$name.out" 2> "$work/$name.err" || status=$?
   end=$(now)
   [ "$status" -le 2 ] || { echo "git-chimp exited $status" >&2; tail -20 "$work/$name.err" >&2; exit 1; }
   grep -E 'baseline passed|pytest worker|timeout per mutant|from scratch' "$work/$name.err" || true
@@ -110,6 +116,7 @@ for name in "${projects[@]}"; do
   costs .chimp/report.json .chimp/debug.log "$start" "$(elapsed "$start" "$end")"
   worker_costs .chimp/report.json
   cp .chimp/report.json "$work/$name.json"
+  cp .chimp/debug.log "$work/$name.debug.log"
   "$chimp" clean > /dev/null
   if [ "${BENCH_PEERS:-1}" = 1 ]; then
     cat >> "$work/mutmut/pyproject.toml" <<TOML

@@ -1,7 +1,8 @@
 # Shared by the bench scripts (sourced, not run).
 
 # Build the release binary and set $chimp to it (BENCH_CHIMP=path: that binary instead,
-# nothing built); set $work to a temporary directory that is removed on exit.
+# nothing built); set $work to a temporary directory that is removed on exit
+# (BENCH_KEEP=DIR: that directory instead, kept).
 bench_setup() {
   root=$(cd "$(dirname "${BASH_SOURCE[1]}")/.." && pwd)
   if [ -n "${BENCH_CHIMP:-}" ]; then
@@ -10,8 +11,14 @@ bench_setup() {
     cargo build --release --quiet --manifest-path "$root/Cargo.toml"
     chimp="$root/target/release/git-chimp"
   fi
-  work=$(mktemp -d)
-  trap 'rm -rf "$work"' EXIT
+  if [ -n "${BENCH_KEEP:-}" ]; then
+    # Kept for a look afterwards: reports, debug logs and checkouts.
+    mkdir -p "$BENCH_KEEP"
+    work=$(cd "$BENCH_KEEP" && pwd)
+  else
+    work=$(mktemp -d)
+    trap 'rm -rf "$work"' EXIT
+  fi
 }
 
 # Commit everything in the current directory to a new git repository.

@@ -105,6 +105,21 @@ def test_ops():
     assert calc.OPS["dbl"](3) == 6
 
 
+def test_late_greet():
+    # late.py is imported here, not while the tests are collected.
+    import late
+
+    assert late.greet("bo") == "hi bo"
+
+
+def test_late_read_by_runpy():
+    import runpy
+
+    here = os.path.dirname(os.path.abspath(__file__))
+    space = runpy.run_path(os.path.join(here, "..", "late.py"))
+    assert space["greet"]("") == "hi"
+
+
 def test_zz_changes_global_state(tmp_path):
     # Leaves the module patched and files written: no other mutant may see it.
     assert calc.clamp(1) == 1
@@ -115,6 +130,17 @@ def test_zz_changes_global_state(tmp_path):
     with open("left-behind.txt", "a") as out:
         out.write("dirty\n")
     print("OUTPUT-OF-A-TEST")
+"#;
+
+/// A module nothing imports while the tests are collected: its mutants go into the
+/// file while their tests run in the worker (runpy reads the file itself).
+const LATE: &str = r#"GREETING = "hi"
+
+
+def greet(name):
+    if not name:
+        return GREETING
+    return GREETING + " " + name
 "#;
 
 fn pytest_command() -> String {
@@ -248,7 +274,11 @@ fn agree_on_share(
 #[test]
 #[ignore = "needs the package registry (pytest)"]
 fn worker_agrees_with_the_plain_runner_and_falls_back_where_it_must() {
-    let repo = TestRepo::new(&[("calc.py", CALC), ("tests/test_calc.py", CALC_TESTS)]);
+    let repo = TestRepo::new(&[
+        ("calc.py", CALC),
+        ("late.py", LATE),
+        ("tests/test_calc.py", CALC_TESTS),
+    ]);
     let (found, stderr) = agree(&repo, &pytest_command(), &[]);
     let warm = |key: &str, killer: &str| {
         let (status, reason, killed_by) = &found[key];
@@ -282,7 +312,23 @@ fn worker_agrees_with_the_plain_runner_and_falls_back_where_it_must() {
     // Two lambdas on one module-level line: each mutant swaps into the right one.
     warm("calc.py:52:binary-operator:-", "test_ops");
     warm("calc.py:52:binary-operator:/", "test_ops");
-    assert!(stderr.contains("pytest worker: 10 tests"), "{stderr}");
+    // A module first imported by a test, module level included, in the worker.
+    warm("late.py:7:binary-operator:-", "test_late_greet");
+    // Both late tests run line 1; either may run first (the faster).
+    let (status, reason, _) = &found["late.py:1:string:\"\""];
+    assert!(
+        status == "Killed" && reason.is_empty(),
+        "{status}: {reason}"
+    );
+    for (key, (status, reason, _)) in &found {
+        if key.starts_with("late.py") {
+            assert!(
+                !reason.starts_with("run from scratch"),
+                "{key}: {status} {reason}"
+            );
+        }
+    }
+    assert!(stderr.contains("pytest worker: 12 tests"), "{stderr}");
     // Test output stays out of the terminal; survivors keep their log.
     assert!(!stderr.contains("OUTPUT-OF-A-TEST"), "{stderr}");
 }
@@ -482,6 +528,7 @@ fn a_suite_the_worker_cannot_trace_runs_from_scratch_with_the_same_outcomes() {
     // data worthless: it must notice and step aside.
     let repo = TestRepo::new(&[
         ("calc.py", CALC),
+        ("late.py", LATE),
         ("tests/test_calc.py", CALC_TESTS),
         ("tests/conftest.py", "import sys\n\nsys.settrace(None)\n"),
     ]);
@@ -773,7 +820,11 @@ fn agreement_on(version: &str, share: &str) {
         "sys.monitoring"
     };
     assert!(stderr.contains(&format!("s ({tracer})\n")), "{stderr}");
-    let repo = TestRepo::new(&[("calc.py", CALC), ("tests/test_calc.py", CALC_TESTS)]);
+    let repo = TestRepo::new(&[
+        ("calc.py", CALC),
+        ("late.py", LATE),
+        ("tests/test_calc.py", CALC_TESTS),
+    ]);
     agree_on_share(&repo, &tests, &[], Some(share));
 }
 
@@ -798,7 +849,11 @@ fn the_worker_agrees_with_the_plain_runner_on_python_3_13() {
 #[test]
 #[ignore = "needs the package registry (pytest)"]
 fn with_a_pytest_command_the_worker_is_the_baseline() {
-    let repo = TestRepo::new(&[("calc.py", CALC), ("tests/test_calc.py", CALC_TESTS)]);
+    let repo = TestRepo::new(&[
+        ("calc.py", CALC),
+        ("late.py", LATE),
+        ("tests/test_calc.py", CALC_TESTS),
+    ]);
     let run = repo.chimp(&[
         "--tests",
         &pytest_command(),
@@ -811,7 +866,7 @@ fn with_a_pytest_command_the_worker_is_the_baseline() {
         run.stderr.contains("baseline in the pytest worker")
             && run
                 .stderr
-                .contains("pytest worker: 10 tests, traced baseline")
+                .contains("pytest worker: 12 tests, traced baseline")
             && run
                 .stderr
                 .contains("s untraced (the whole test command from scratch)")

@@ -31,7 +31,7 @@ use crate::interrupt::should_stop;
 
 /// The worker's Python package and its start-up script: (path in the scratch
 /// directory, source).
-const SOURCES: [(&str, &str); 14] = [
+const SOURCES: [(&str, &str); 15] = [
     (
         "chimp_worker_start.py",
         include_str!("chimp_worker_start.py"),
@@ -55,6 +55,10 @@ const SOURCES: [(&str, &str); 14] = [
     (
         "git_chimp_worker/fresh.py",
         include_str!("git_chimp_worker/fresh.py"),
+    ),
+    (
+        "git_chimp_worker/lazy.py",
+        include_str!("git_chimp_worker/lazy.py"),
     ),
     (
         "git_chimp_worker/main.py",

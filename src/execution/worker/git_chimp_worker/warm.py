@@ -28,6 +28,7 @@ import time
 
 from . import fork
 from .collect import ImportFailed
+from .lazy import as_written, mutated_file, never_imported
 from .reexecuting import Reexecution
 from .swap import all_codes, differences, is_function, key_of, line_starts, own_lines
 
@@ -73,6 +74,7 @@ class Worker(Reexecution):
         self.retraced = set()  # positions of the tests this run traced
         self.partial = False  # whether some records are an earlier run's (`baseline`)
         self.verified = set()  # positions of the tests seen to pass unmutated this run
+        self.loaded = {}  # file number -> whether a module of it was imported at the start
 
     # pytest hooks ---------------------------------------------------------------------
 
@@ -356,19 +358,31 @@ class Worker(Reexecution):
             )
             for node in nodes:
                 reached.update(self.call_tests.get(key_of(number, node), ()))
+        # A file nothing had imported when the tests were collected (imported inside a
+        # function, on first use): the mutant is in the file while its tests run.
+        lazy = None
+        if number not in self.loaded:
+            self.loaded[number] = not never_imported(self.files[number])
+        if not self.loaded[number]:
+            lazy = as_written(self.files[number], request["source"])
+            at_import = at_import and lazy is None
         if not at_import and not reached and not self.partial:
             return {"event": "uncovered"}
         places = [(number, line) for line in range(first, last + 1)]
         places += [key_of(number, chain[-1][0]) for chain in diffs]
         self.prefer = self.killers_of(places)
-        swaps = None if at_import else self.swaps(number, diffs)
+        swaps = [] if lazy is not None else None if at_import else self.swaps(number, diffs)
         if isinstance(swaps, list):
             if self.partial:
                 # Only some tests were traced this run: the others meet the mutant too.
                 others = set(range(len(self.records))) - reached
             else:
-                others = self.file_tests.get(number, set()) - reached
-            answer = self.decide(request, swaps, None, reached, others)
+                others = self.after_the_first(reached, self.file_tests.get(number, set()))
+            if lazy is None:
+                answer = self.decide(request, swaps, None, reached, others)
+            else:
+                with mutated_file(self.files[number], lazy):
+                    answer = self.decide(request, swaps, None, reached, others)
             if not reached and answer["event"] == "survived":
                 return {"event": "uncovered"}
             return self.unless_unmutated_fails(request, self.learn(places, answer))
@@ -424,6 +438,18 @@ class Worker(Reexecution):
             "reason": "%s without any mutant (%d test(s): %s)"
             % (failure, len(items), " ".join(item.nodeid for item in items[:5])),
         }
+
+    @staticmethod
+    def after_the_first(reached, tests):
+        """The tests of `tests` a swapped mutant's survivor must meet besides `reached`:
+        those after the first of `reached` in the baseline's order. Every test before
+        it runs, in a fresh run of the whole command, on the same state as in the
+        baseline (nothing mutated has run yet), so it reaches no mutated line and
+        passes as it did; only a later one can read what the mutant left behind."""
+        if not reached:
+            return set(tests)
+        first = min(reached)
+        return {position for position in tests if position > first and position not in reached}
 
     def keeping_the_class_cell(self, original, request, diffs):
         """When the mutant drops a method's last use of `super()` (or `__class__`), the
@@ -607,6 +633,7 @@ class Worker(Reexecution):
         kind, value = run(selected)
         if kind == "result" and "import_error" in value:
             return {"event": "import_error", "error": value["import_error"]}
+
         if kind == "result" and value["killed_by"] and value["out_of_order"]:
             # A test that came after the failing one in the baseline ran before it: make
             # sure the failure is the mutant's, not that test's leftovers.

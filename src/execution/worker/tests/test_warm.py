@@ -42,9 +42,9 @@ def test_limit():
 
 
 class WorkerProcess:
-    def __init__(self, pytester, reexec=True, tracer=None):
+    def __init__(self, pytester, reexec=True, tracer=None, files=("calc.py",)):
         self.dir = str(pytester.path)
-        self.calc = os.path.join(self.dir, "calc.py")
+        self.calc = os.path.join(self.dir, files[0])
         config = os.path.join(self.dir, "config.json")
         with open(config, "w") as out:
             json.dump(
@@ -52,7 +52,7 @@ class WorkerProcess:
                     "mode": "warm",
                     "args": ["-q", "-p", "no:cacheprovider"],
                     "path0": self.dir,
-                    "files": [self.calc],
+                    "files": [os.path.join(self.dir, name) for name in files],
                     "console": os.path.join(self.dir, "console.log"),
                     "result": os.path.join(self.dir, "result.json"),
                     "reexec": reexec,
@@ -410,8 +410,9 @@ def test_a_mutant_that_drops_a_use_of_super_is_swapped(pytester, tracer):
     answer = process.mutant("self.extra = 1", "self.extra = 2", 9)
     assert answer == {"event": "killed", "by": "test_calc.py::test_extra", "tests": ["test_calc.py::test_extra"]}
     # The class keeps its cell (`again` uses it); `__init__` no longer takes it.
+    # Only test_twice reaches it, and test_extra runs before it: test_twice alone.
     answer = process.mutant("super().__init__()\n\n    def again", "pass\n\n    def again", 14)
-    assert answer == {"event": "survived", "tests": both}
+    assert answer == {"event": "survived", "tests": ["test_calc.py::test_twice"]}
     process.close()
 
 
@@ -452,4 +453,116 @@ def test_reexecution_accepts_parameter_ids_that_change_on_every_collection(pytes
         "test_calc.py::test_clamp",
         "test_calc.py::test_limit",
     )
+    process.close()
+
+
+LAZY = """\
+PREFIX = ">"
+SUFFIX = "!"
+
+
+def tag(x):
+    return PREFIX + x
+
+
+def loud(x):
+    return x.upper()
+"""
+
+LAZY_TESTS = """\
+import os
+import runpy
+
+import calc
+
+
+def render(x):
+    import lazy
+
+    return lazy.tag(x)
+
+
+def test_tag():
+    assert render("a") == ">a"
+
+
+def test_loud():
+    import lazy
+
+    assert lazy.loud("a") == "A"
+
+
+def test_run_path():
+    # Runs the file's code without importing it.
+    space = runpy.run_path(os.path.join(os.path.dirname(__file__), "lazy.py"))
+    assert space["SUFFIX"] == "!"
+"""
+
+
+def test_a_file_first_imported_by_a_test_gets_the_mutant_at_that_import(pytester):
+    # Nothing imports lazy.py while the tests are collected: the mutant is in the file
+    # while its tests run, module level included, as in a fresh run.
+    pytester.makepyfile(lazy=LAZY, calc=CALC, test_lazy=LAZY_TESTS)
+    process = WorkerProcess(pytester, files=("lazy.py", "calc.py"))
+    assert process.event() == {"event": "ready", "tests": 3}
+    assert process.ask(op="baseline", timeout=30)["failed"] == []
+    path = os.path.join(process.dir, "lazy.py")
+    before = os.stat(path)
+    with open(path) as source:
+        original = source.read()
+    process.calc = path
+    answer = process.mutant('PREFIX = ">"', 'PREFIX = "<"', 1)
+    assert answer["event"] == "killed" and answer["by"] == "test_lazy.py::test_tag", answer
+    answer = process.mutant("return x.upper()", "return x.lower()", 10)
+    assert answer["event"] == "killed" and answer["by"] == "test_lazy.py::test_loud", answer
+    answer = process.mutant("return x.upper()", "return x.upper() or x", 10)
+    assert answer["event"] == "survived", answer
+    # runpy reads the file itself, as a fresh run's test would.
+    answer = process.mutant('SUFFIX = "!"', 'SUFFIX = "?"', 2)
+    assert answer["event"] == "killed" and answer["by"] == "test_lazy.py::test_run_path", answer
+    # The file is as it was, times included.
+    with open(path) as source:
+        assert source.read() == original
+    after = os.stat(path)
+    assert (after.st_size, after.st_mtime_ns) == (before.st_size, before.st_mtime_ns)
+    process.close()
+
+
+SPLIT = """\
+def first(x):
+    return x + 1
+
+
+def second(x):
+    if x > 100:
+        return 100
+    return x
+"""
+
+SPLIT_TESTS = """\
+import calc
+
+
+def test_a():
+    assert calc.first(1) == 2
+
+
+def test_b():
+    assert calc.second(5) == 5
+
+
+def test_c():
+    assert calc.first(2) == 3
+"""
+
+
+def test_a_survivor_meets_the_tests_of_its_file_that_follow_the_first_that_reaches_it(pytester):
+    # test_a runs before anything mutated can have run, as in the baseline: it is left
+    # out; test_c follows test_b, which reaches the mutant, and may read what it left.
+    pytester.makepyfile(calc=SPLIT, test_calc=SPLIT_TESTS)
+    process = WorkerProcess(pytester)
+    assert process.event() == {"event": "ready", "tests": 3}
+    assert process.ask(op="baseline", timeout=30)["failed"] == []
+    answer = process.mutant("if x > 100:", "if x >= 100:", 6)
+    assert answer == {"event": "survived", "tests": ["test_calc.py::test_b", "test_calc.py::test_c"]}
     process.close()
