@@ -183,9 +183,7 @@ impl Lab<'_> {
             }
         }
         if reused > 0 {
-            self.partial
-                .on
-                .store(true, std::sync::atomic::Ordering::SeqCst);
+            let _ = self.partial.on.set(limit);
         }
         let plain = Duration::from_secs_f64(reuse.plain_seconds);
         self.keep_map(

@@ -77,8 +77,9 @@ pub struct Lab<'a> {
 /// only once it passes unmutated.
 #[derive(Default)]
 pub struct Partial {
-    /// Whether the run is partial.
-    pub on: AtomicBool,
+    /// Set when the run is partial: how long the whole test command may take
+    /// unmutated (the baseline's limit).
+    pub on: std::sync::OnceLock<Duration>,
     /// Whether the whole test command passed unmutated from scratch (run once, the
     /// first time a mutant run from scratch is detected).
     pub command_passes: std::sync::Mutex<Option<bool>>,

@@ -201,6 +201,13 @@ impl Lab<'_> {
         let (outcome, killed_by, covered_by, reexecuted) = match answer {
             Answer::Fallback(reason) => return Ok(Err(reason)),
             Answer::UnmutatedFails(why) => {
+                if sandbox.damage().is_some() {
+                    // The mutant's tests changed the sandbox's files: the check proves
+                    // nothing, and a run from scratch (on a restored sandbox) decides.
+                    return Ok(Err(format!(
+                        "{why}, but the tests had changed the sandbox's files"
+                    )));
+                }
                 // No outcome for this mutant: the run stops as a failed baseline.
                 let _ = self.partial.fails.set(why);
                 return Err(Failure::Interrupted);
@@ -263,20 +270,26 @@ impl Lab<'_> {
 
     /// Whether a detection from scratch may stand: outside a partial run (see
     /// [`Lab::partial`]) always; in one, once the whole test command passed unmutated in
-    /// `sandbox` (run the first time only, the sandbox's files as they are). When it
-    /// fails, or the run was interrupted, the run stops (`partial.fails` says why).
-    fn command_passes_unmutated(&self, sandbox: &Sandbox, timeout: Duration) -> bool {
-        if !self.partial.on.load(Ordering::SeqCst) {
-            return true;
-        }
+    /// `sandbox` (run the first time only, the sandbox restored first, within the
+    /// baseline's limit). When it fails, or the run was interrupted, the run stops
+    /// (`partial.fails` says why).
+    ///
+    /// # Errors
+    /// When the sandbox cannot be restored.
+    fn command_passes_unmutated(&self, sandbox: &Sandbox) -> Result<bool> {
+        let Some(&timeout) = self.partial.on.get() else {
+            return Ok(true);
+        };
         let mut passes = self
             .partial
             .command_passes
             .lock()
             .unwrap_or_else(PoisonError::into_inner);
         if let Some(passes) = *passes {
-            return passes;
+            return Ok(passes);
         }
+        // The mutant's run may have changed the sandbox's files.
+        self.restore_if_damaged(sandbox, "the mutant's run")?;
         tracing::info!(
             "a mutant run from scratch was detected: the test command runs once unmutated \
              first (some tests had not run on this code: the line map stood for them)"
@@ -293,9 +306,9 @@ impl Lab<'_> {
             Ok(Exit::Success) => {
                 let _ = std::fs::remove_file(&log);
                 *passes = Some(true);
-                return true;
+                return Ok(true);
             }
-            Ok(Exit::Interrupted) => return false,
+            Ok(Exit::Interrupted) => return Ok(false),
             Ok(Exit::Failure(code)) => format!("the test command exits {code}"),
             Ok(Exit::Signalled(signal)) => format!("the test command is killed by signal {signal}"),
             Ok(Exit::Timeout) => {
@@ -308,7 +321,7 @@ impl Lab<'_> {
             crate::execution::lab::shown_path(&log)
         ));
         *passes = Some(false);
-        false
+        Ok(false)
     }
 
     /// Apply one mutant in `sandbox`, run the tests, restore the file. `None` when the run
@@ -411,17 +424,16 @@ struct PlainRunner<'a, 'lab> {
 
 impl MutantRunner for PlainRunner<'_, '_> {
     fn run(&mut self, mutant: &Mutant) -> Result<Option<MutantResult>> {
+        // After the worker's run of the same mutant, the sandbox may need restoring.
+        self.lab
+            .restore_if_damaged(self.sandbox, "the worker's run")?;
         let result = self
             .lab
             .run_mutant(self.sandbox, mutant, self.timeout, &mut self.fresh)?;
         let detected = result
             .as_ref()
             .is_some_and(|result| matches!(result.outcome, Outcome::Killed | Outcome::Timeout));
-        if detected
-            && !self
-                .lab
-                .command_passes_unmutated(self.sandbox, self.timeout)
-        {
+        if detected && !self.lab.command_passes_unmutated(self.sandbox)? {
             return Ok(None);
         }
         Ok(result)

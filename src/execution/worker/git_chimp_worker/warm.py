@@ -361,11 +361,13 @@ class Worker(Reexecution):
         # A file nothing had imported when the tests were collected (imported inside a
         # function, on first use): the mutant is in the file while its tests run.
         lazy = None
-        if number not in self.loaded:
-            self.loaded[number] = not never_imported(self.files[number])
-        if not self.loaded[number]:
+        if not self.was_loaded(number):
             lazy = as_written(self.files[number], request["source"])
-            at_import = at_import and lazy is None
+        if lazy is not None:
+            at_import = False
+            if not traceable:
+                # No line of its own to look up: whatever test ran the file's code.
+                reached = set(self.file_tests.get(number, ()))
         if not at_import and not reached and not self.partial:
             return {"event": "uncovered"}
         places = [(number, line) for line in range(first, last + 1)]
@@ -377,7 +379,7 @@ class Worker(Reexecution):
                 # Only some tests were traced this run: the others meet the mutant too.
                 others = set(range(len(self.records))) - reached
             else:
-                others = self.after_the_first(reached, self.file_tests.get(number, set()))
+                others = self.file_tests.get(number, set()) - reached
             if lazy is None:
                 answer = self.decide(request, swaps, None, reached, others)
             else:
@@ -427,10 +429,15 @@ class Worker(Reexecution):
         if kind == "result" and not value["killed_by"]:
             self.verified.update(positions)
             return answer
+        if kind == "timeout":
+            # Maybe only the other sandboxes' load: a run from scratch decides, after the
+            # whole test command has passed unmutated once.
+            return {
+                "event": "fallback",
+                "reason": "the tests that detected it ran past their time without it too",
+            }
         if kind == "result":
             failure = "%s fails" % value["killed_by"]
-        elif kind == "timeout":
-            failure = "the tests run past their timeout"
         else:
             failure = fork.describe(kind, value)
         return {
@@ -439,17 +446,16 @@ class Worker(Reexecution):
             % (failure, len(items), " ".join(item.nodeid for item in items[:5])),
         }
 
-    @staticmethod
-    def after_the_first(reached, tests):
-        """The tests of `tests` a swapped mutant's survivor must meet besides `reached`:
-        those after the first of `reached` in the baseline's order. Every test before
-        it runs, in a fresh run of the whole command, on the same state as in the
-        baseline (nothing mutated has run yet), so it reaches no mutated line and
-        passes as it did; only a later one can read what the mutant left behind."""
-        if not reached:
-            return set(tests)
-        first = min(reached)
-        return {position for position in tests if position > first and position not in reached}
+    def was_loaded(self, number):
+        """Whether anything of file `number` was in the worker's process when the tests
+        were collected: a module object from it, a line of it run, a function of it."""
+        if number not in self.loaded:
+            self.loaded[number] = (
+                not never_imported(self.files[number])
+                or any(line[0] == number for line in self.import_lines)
+                or any(key[0] == number for key in self.functions)
+            )
+        return self.loaded[number]
 
     def keeping_the_class_cell(self, original, request, diffs):
         """When the mutant drops a method's last use of `super()` (or `__class__`), the

@@ -410,9 +410,8 @@ def test_a_mutant_that_drops_a_use_of_super_is_swapped(pytester, tracer):
     answer = process.mutant("self.extra = 1", "self.extra = 2", 9)
     assert answer == {"event": "killed", "by": "test_calc.py::test_extra", "tests": ["test_calc.py::test_extra"]}
     # The class keeps its cell (`again` uses it); `__init__` no longer takes it.
-    # Only test_twice reaches it, and test_extra runs before it: test_twice alone.
     answer = process.mutant("super().__init__()\n\n    def again", "pass\n\n    def again", 14)
-    assert answer == {"event": "survived", "tests": ["test_calc.py::test_twice"]}
+    assert answer == {"event": "survived", "tests": both}
     process.close()
 
 
@@ -528,41 +527,42 @@ def test_a_file_first_imported_by_a_test_gets_the_mutant_at_that_import(pytester
     process.close()
 
 
-SPLIT = """\
-def first(x):
-    return x + 1
+
+FILLED = """\
+_cache = {}
 
 
-def second(x):
-    if x > 100:
-        return 100
-    return x
+def load(k):
+    _cache[k] = k * 2
+
+
+def total():
+    s = 0
+    for v in _cache.values():
+        s += v
+    return s
 """
 
-SPLIT_TESTS = """\
+FILLED_TESTS = """\
 import calc
 
 
-def test_a():
-    assert calc.first(1) == 2
+def test_load():
+    calc.load(3)
 
 
-def test_b():
-    assert calc.second(5) == 5
-
-
-def test_c():
-    assert calc.first(2) == 3
+def test_total():
+    assert calc.total() >= 0
 """
 
 
-def test_a_survivor_meets_the_tests_of_its_file_that_follow_the_first_that_reaches_it(pytester):
-    # test_a runs before anything mutated can have run, as in the baseline: it is left
-    # out; test_c follows test_b, which reaches the mutant, and may read what it left.
-    pytester.makepyfile(calc=SPLIT, test_calc=SPLIT_TESTS)
+def test_a_survivor_meets_the_earlier_tests_whose_state_the_later_ones_read(pytester):
+    # Only test_total reaches the mutant, and alone it passes; after test_load, which
+    # fills the cache (as in a fresh run), it fails.
+    pytester.makepyfile(calc=FILLED, test_calc=FILLED_TESTS)
     process = WorkerProcess(pytester)
-    assert process.event() == {"event": "ready", "tests": 3}
+    assert process.event() == {"event": "ready", "tests": 2}
     assert process.ask(op="baseline", timeout=30)["failed"] == []
-    answer = process.mutant("if x > 100:", "if x >= 100:", 6)
-    assert answer == {"event": "survived", "tests": ["test_calc.py::test_b", "test_calc.py::test_c"]}
+    answer = process.mutant("s += v", "s -= v", 11)
+    assert answer["event"] == "killed" and answer["by"] == "test_calc.py::test_total", answer
     process.close()
