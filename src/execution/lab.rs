@@ -235,19 +235,32 @@ impl Lab<'_> {
         Ok(())
     }
 
+    /// The test command in `sandbox` as its files are (no mutant named), output in `log`.
+    ///
+    /// # Errors
+    /// When it cannot start.
+    pub(super) fn run_unmutated(
+        &self,
+        sandbox: &Sandbox,
+        log: &Path,
+        timeout: Option<Duration>,
+    ) -> Result<crate::execution::process::RunResult> {
+        run_test_command(
+            self.tests,
+            &sandbox.dir_for(self.cwd_prefix),
+            &self.env(sandbox, None),
+            log,
+            timeout,
+        )
+    }
+
     /// Run the tests on the unmutated code; return their duration.
     ///
     /// # Errors
     /// [`ExitCode::BaselineFailed`] when they fail, time out or cannot run.
     pub fn baseline(&self, sandbox: &Sandbox, timeout: Option<Duration>) -> Result<Duration> {
         let log = self.out.logs_dir().join("baseline.log");
-        let run = run_test_command(
-            self.tests,
-            &sandbox.dir_for(self.cwd_prefix),
-            &self.env(sandbox, None),
-            &log,
-            timeout,
-        )?;
+        let run = self.run_unmutated(sandbox, &log, timeout)?;
         let shown = shown_path(&log);
         let tail = log_tail(&log, 20);
         let problem = match run.exit {
@@ -306,13 +319,7 @@ impl Lab<'_> {
             originals.push((path, original));
         }
         let log = self.out.logs_dir().join("canary.log");
-        let run = run_test_command(
-            self.tests,
-            &sandbox.dir_for(self.cwd_prefix),
-            &self.env(sandbox, None),
-            &log,
-            Some(timeout),
-        );
+        let run = self.run_unmutated(sandbox, &log, Some(timeout));
         let restored: Result<()> = originals
             .iter()
             .try_for_each(|(path, original)| sandbox.write(path, original));

@@ -295,13 +295,7 @@ impl Lab<'_> {
              first (some tests had not run on this code: the line map stood for them)"
         );
         let log = self.out.logs_dir().join("baseline.log");
-        let run = run_test_command(
-            self.tests,
-            &sandbox.dir_for(self.cwd_prefix),
-            &self.env(sandbox, None),
-            &log,
-            Some(timeout),
-        );
+        let run = self.run_unmutated(sandbox, &log, Some(timeout));
         let failure = match run.map(|run| run.exit) {
             Ok(Exit::Success) => {
                 let _ = std::fs::remove_file(&log);
