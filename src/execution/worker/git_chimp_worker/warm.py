@@ -25,6 +25,7 @@ run again in the baseline's order, and that run decides.
 import os
 import sys
 import time
+from contextlib import nullcontext
 
 from . import fork
 from .collect import ImportFailed
@@ -380,11 +381,9 @@ class Worker(Reexecution):
                 others = set(range(len(self.records))) - reached
             else:
                 others = self.file_tests.get(number, set()) - reached
-            if lazy is None:
+            in_file = nullcontext() if lazy is None else mutated_file(self.files[number], lazy)
+            with in_file:
                 answer = self.decide(request, swaps, None, reached, others)
-            else:
-                with mutated_file(self.files[number], lazy):
-                    answer = self.decide(request, swaps, None, reached, others)
             if not reached and answer["event"] == "survived":
                 return {"event": "uncovered"}
             return self.unless_unmutated_fails(request, self.learn(places, answer))
