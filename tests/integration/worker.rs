@@ -769,31 +769,64 @@ fn no_reexec_runs_import_time_mutants_from_scratch() {
     assert!(run.stderr.contains("(0 by re-executing"), "{}", run.stderr);
 }
 
+/// The worker package's own tests (`src/execution/worker/tests`) on Python `version`.
+fn worker_package_tests_pass_on(version: &str) {
+    let manifest = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let output = std::process::Command::new(pytest_python_of(version))
+        .args([
+            "-m",
+            "pytest",
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            "src/execution/worker/tests",
+        ])
+        .current_dir(manifest)
+        .env("PYTHONDONTWRITEBYTECODE", "1")
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "Python {version}:\n{}\n{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
+// One test per Python (of `PYTHON_VERSIONS`), so that they share the suite's threads.
 #[test]
 #[ignore = "needs the package registry (pytest)"]
-fn the_worker_packages_own_tests_pass_on_every_python() {
-    let manifest = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+fn the_worker_packages_own_tests_pass_on_python_3_9() {
+    worker_package_tests_pass_on("3.9");
+}
+
+#[test]
+#[ignore = "needs the package registry (pytest)"]
+fn the_worker_packages_own_tests_pass_on_python_3_11() {
+    worker_package_tests_pass_on("3.11");
+}
+
+#[test]
+#[ignore = "needs the package registry (pytest)"]
+fn the_worker_packages_own_tests_pass_on_python_3_12() {
+    worker_package_tests_pass_on("3.12");
+}
+
+#[test]
+#[ignore = "needs the package registry (pytest)"]
+fn the_worker_packages_own_tests_pass_on_python_3_13() {
+    worker_package_tests_pass_on("3.13");
+}
+
+#[test]
+fn the_worker_package_is_tested_on_every_python() {
+    let source = include_str!("worker.rs");
     for version in PYTHON_VERSIONS {
-        let python = pytest_python_of(version);
-        let output = std::process::Command::new(&python)
-            .args([
-                "-m",
-                "pytest",
-                "-q",
-                "-p",
-                "no:cacheprovider",
-                "src/execution/worker/tests",
-            ])
-            .current_dir(manifest)
-            .env("PYTHONDONTWRITEBYTECODE", "1")
-            .output()
-            .unwrap();
-        assert!(
-            output.status.success(),
-            "Python {version}:\n{}\n{}",
-            String::from_utf8_lossy(&output.stdout),
-            String::from_utf8_lossy(&output.stderr)
+        let name = format!(
+            "fn the_worker_packages_own_tests_pass_on_python_{}()",
+            version.replace('.', "_")
         );
+        assert!(source.contains(&name), "no `{name}` for Python {version}");
     }
 }
 
