@@ -18,8 +18,12 @@ pub(crate) struct Detected {
 /// What in the project says it uses pytest, if anything.
 fn pytest_sign(workdir: &Path, files: &[String]) -> Option<String> {
     let read = |name: &str| std::fs::read_to_string(workdir.join(name)).unwrap_or_default();
-    if read("pyproject.toml").contains("[tool.pytest.ini_options]") {
+    let pyproject = read("pyproject.toml");
+    if pyproject.contains("[tool.pytest.ini_options]") {
         return Some("[tool.pytest.ini_options] in pyproject.toml".to_owned());
+    }
+    if pyproject.lines().any(|line| line.trim() == "[tool.pytest]") {
+        return Some("[tool.pytest] in pyproject.toml".to_owned());
     }
     if files.iter().any(|file| file == "pytest.ini") {
         return Some("pytest.ini".to_owned());
@@ -43,6 +47,15 @@ fn pytest_sign(workdir: &Path, files: &[String]) -> Option<String> {
     }) {
         return Some("conftest.py".to_owned());
     }
+    if tox_runs_pytest(&read("tox.ini")) {
+        return Some("tox.ini's commands run pytest".to_owned());
+    }
+    if let Some(first) = missed_test_modules(workdir, files).first()
+        && std::fs::read_to_string(workdir.join(first))
+            .is_ok_and(|text| text.contains("import pytest") || text.contains("from pytest"))
+    {
+        return Some(format!("{first} imports pytest"));
+    }
     let modules = test_modules(files);
     if let Some(first) = modules.first() {
         let uses_pytest = modules.iter().any(|module| {
@@ -58,6 +71,110 @@ fn pytest_sign(workdir: &Path, files: &[String]) -> Option<String> {
         }
     }
     None
+}
+
+/// Whether the `commands` of a `tox.ini` (`text`) run pytest (`pytest`, `py.test` or
+/// `python -m pytest`, in any of its environments).
+fn tox_runs_pytest(text: &str) -> bool {
+    let mut in_commands = false;
+    for line in text.lines() {
+        let trimmed = line.trim();
+        if trimmed.starts_with('[') {
+            in_commands = false;
+            continue;
+        }
+        let value = if line.starts_with([' ', '\t']) && in_commands {
+            trimmed
+        } else if let Some((key, value)) = trimmed.split_once('=') {
+            in_commands = key.trim() == "commands";
+            value
+        } else {
+            in_commands = false;
+            continue;
+        };
+        if in_commands
+            && shlex::split(value).unwrap_or_default().iter().any(|word| {
+                let name = word.rsplit('/').next().unwrap_or(word);
+                matches!(name, "pytest" | "py.test")
+            })
+        {
+            return true;
+        }
+    }
+    false
+}
+
+/// Test modules that pytest's default file patterns (`test_*.py`, `*_test.py`) miss:
+/// `test.py`, `tests.py` and `*_tests.py` that define a test function or class.
+fn missed_test_modules<'a>(workdir: &Path, files: &'a [String]) -> Vec<&'a str> {
+    files
+        .iter()
+        .filter(|file| {
+            let name = file.rsplit('/').next().unwrap_or(file);
+            (name == "test.py" || name == "tests.py" || name.ends_with("_tests.py"))
+                && !skipped_by_pytest(file)
+                && std::fs::read_to_string(workdir.join(file.as_str())).is_ok_and(|text| {
+                    text.lines().any(|line| {
+                        line.starts_with("def test")
+                            || line.starts_with("async def test")
+                            || line.starts_with("class Test")
+                            || (line.starts_with("class ") && line.contains("TestCase"))
+                    })
+                })
+        })
+        .map(String::as_str)
+        .collect()
+}
+
+/// Whether pytest's default `norecursedirs` keeps it out of the directory holding `path`.
+fn skipped_by_pytest(path: &str) -> bool {
+    let mut parts: Vec<&str> = path.split('/').collect();
+    parts.pop();
+    parts.iter().any(|part| {
+        part.starts_with('.')
+            || Path::new(part).extension().is_some_and(|ext| ext == "egg")
+            || matches!(
+                *part,
+                "build" | "dist" | "node_modules" | "venv" | "CVS" | "_darcs" | "{arch}"
+            )
+    })
+}
+
+/// The pytest command for a project, given `base` (`<python> -m pytest -x -q`): when
+/// the project's own settings or pytest's defaults collect none of its files but test
+/// modules pytest's patterns miss exist (`test.py`, ...), the command names them. With
+/// why, when it does.
+fn pytest_with_missed_modules(
+    base: String,
+    workdir: &Path,
+    files: &[String],
+) -> (String, Option<String>) {
+    let paths = PytestPaths::read(workdir);
+    if files
+        .iter()
+        .any(|file| !skipped_by_pytest(file) && paths.collects(file))
+    {
+        return (base, None);
+    }
+    let missed = missed_test_modules(workdir, files);
+    if missed.is_empty() {
+        return (base, None);
+    }
+    let quoted: Vec<String> = missed
+        .iter()
+        .map(|file| shlex::try_quote(file).map_or((*file).to_owned(), std::borrow::Cow::into_owned))
+        .collect();
+    let patterns = if paths.python_files.is_empty() {
+        "test_*.py and *_test.py".to_owned()
+    } else {
+        paths.python_files.join(" and ")
+    };
+    let why = format!(
+        "pytest's file patterns ({patterns}) miss {}, so the command names {}",
+        missed.join(", "),
+        if missed.len() == 1 { "it" } else { "them" }
+    );
+    (format!("{base} {}", quoted.join(" ")), Some(why))
 }
 
 /// The files pytest collects by default: `test_*.py` and `*_test.py`.
@@ -115,15 +232,20 @@ pub(crate) fn test_command(workdir: &Path, files: &[String]) -> Option<Detected>
         let (python, which) = interpreters()
             .into_iter()
             .find(|(python, _)| can_import(python, "pytest", workdir))?;
-        return Some(Detected {
-            command: format!("{python} -m pytest -x -q"),
-            why: format!("{sign}; {which} imports pytest"),
-        });
+        let (command, named) =
+            pytest_with_missed_modules(format!("{python} -m pytest -x -q"), workdir, files);
+        let mut why = format!("{sign}; {which} imports pytest");
+        if let Some(named) = named {
+            why = format!("{why}; {named}");
+        }
+        return Some(Detected { command, why });
     }
     if !test_modules(files).is_empty() {
         let (python, _) = interpreters().into_iter().next()?;
+        // `-f`: stop at the first failure, as pytest's `-x` (a mutant the first failing
+        // test detects does not run the rest of the suite).
         return Some(Detected {
-            command: format!("{python} -m unittest"),
+            command: format!("{python} -m unittest -f"),
             why: "unittest test modules, no sign of pytest".to_owned(),
         });
     }
@@ -156,11 +278,11 @@ impl PytestPaths {
         }
         if let Some(text) = read("pyproject.toml")
             && let Ok(table) = text.parse::<toml::Table>()
-            && let Some(options) = table
-                .get("tool")
-                .and_then(|tool| tool.get("pytest"))
-                .and_then(|pytest| pytest.get("ini_options"))
+            && let Some(pytest) = table.get("tool").and_then(|tool| tool.get("pytest"))
         {
+            // pytest 9 reads its options from `[tool.pytest]` itself; earlier ones (and
+            // 9, when it has one) from `[tool.pytest.ini_options]`.
+            let options = pytest.get("ini_options").unwrap_or(pytest);
             let words = |key: &str| -> Vec<String> {
                 match options.get(key) {
                     // pytest splits "args" options as a shell does.
@@ -185,6 +307,23 @@ impl PytestPaths {
             }
         }
         Self::default()
+    }
+
+    /// Whether pytest collects the repository-relative `path` when it looks at it: its
+    /// name matches `python_files`, or pytest's defaults (`test_*.py`, `*_test.py`)
+    /// without it.
+    #[must_use]
+    pub(crate) fn collects(&self, path: &str) -> bool {
+        let name = path.rsplit('/').next().unwrap_or(path);
+        if Path::new(name).extension().is_none_or(|ext| ext != "py") {
+            return false;
+        }
+        if self.python_files.is_empty() {
+            return name.starts_with("test_") || name.ends_with("_test.py");
+        }
+        self.python_files.iter().any(|pattern| {
+            globset::Glob::new(pattern).is_ok_and(|glob| glob.compile_matcher().is_match(name))
+        })
     }
 
     /// Whether the repository-relative `path` is one of the tests these settings name.
@@ -242,4 +381,171 @@ fn ini_section(text: &str, section: &str) -> Option<PytestPaths> {
         }
     }
     found.then_some(paths)
+}
+
+/// What to tell the user when the test command `tests`, run from `cwd_prefix` of a tree
+/// at `root` holding `files`, exits with status 5: pytest's "no tests collected" (and
+/// unittest's "NO TESTS RAN" since Python 3.12), never a failure. `None` for a command
+/// that is neither.
+#[must_use]
+pub(crate) fn nothing_collected(
+    tests: &str,
+    root: &Path,
+    files: &[String],
+    cwd_prefix: &str,
+) -> Option<String> {
+    let words = shlex::split(tests).unwrap_or_default();
+    let runs = |names: &[&str]| {
+        words
+            .iter()
+            .any(|word| names.contains(&word.rsplit('/').next().unwrap_or(word)))
+    };
+    let here: Vec<String> = files
+        .iter()
+        .filter_map(|file| file.strip_prefix(cwd_prefix))
+        .map(str::to_owned)
+        .collect();
+    if runs(&["pytest", "py.test"]) {
+        let paths = PytestPaths::read(root);
+        let patterns = if paths.python_files.is_empty() {
+            "test_*.py or *_test.py (pytest's defaults)".to_owned()
+        } else {
+            format!("{} (python_files)", paths.python_files.join(" or "))
+        };
+        let within = if paths.testpaths.is_empty() {
+            String::new()
+        } else {
+            format!(" under {} (testpaths)", paths.testpaths.join(", "))
+        };
+        let missed = missed_test_modules(&root.join(cwd_prefix), &here);
+        let fix = if missed.is_empty() {
+            format!(
+                "name the test files or directories in the command (--tests \"{tests} \
+                 path/to/tests\"), or set python_files in the project's pytest settings"
+            )
+        } else {
+            format!(
+                "its patterns miss {}: --tests \"{tests} {}\"",
+                missed.join(", "),
+                missed.join(" ")
+            )
+        };
+        return Some(format!(
+            "pytest collected no tests (exit status 5, not a failure): it looked for files \
+             named {patterns}{within} and found none that hold tests; {fix}"
+        ));
+    }
+    if runs(&["unittest"]) {
+        return Some(format!(
+            "unittest ran no tests (\"NO TESTS RAN\", exit status 5, not a failure): \
+             `python -m unittest` discovers test*.py modules in packages (directories \
+             with an __init__.py) under the current directory; name where the tests are: \
+             --tests \"python -m unittest discover -s tests -f\" (or the modules: \
+             --tests \"python -m unittest -f tests.test_x\"), as fits `{tests}`"
+        ));
+    }
+    None
+}
+
+#[cfg(test)]
+mod test {
+    use super::*;
+
+    #[test]
+    fn tox_commands_that_run_pytest_are_a_sign_of_it() {
+        let tox = "[tox]\nenvlist = py3\n\n[testenv]\ndeps = pytest\ncommands =\n    \
+                   {envpython} -m pip list\n    py.test {posargs}\n";
+        assert!(tox_runs_pytest(tox));
+        assert!(tox_runs_pytest(
+            "[testenv]\ncommands = python -m pytest -x\n"
+        ));
+        assert!(tox_runs_pytest(
+            "[testenv]\ncommands = {envbindir}/pytest\n"
+        ));
+        // Named elsewhere than in `commands`, or another runner: no sign.
+        assert!(!tox_runs_pytest(
+            "[testenv]\ndeps = pytest\ncommands = python -m unittest\n"
+        ));
+        assert!(!tox_runs_pytest(
+            "[testenv]\ncommands = nosetests\n[pytest]\n"
+        ));
+    }
+
+    #[test]
+    fn pytest_collects_by_its_patterns_or_the_projects() {
+        let defaults = PytestPaths::default();
+        assert!(defaults.collects("tests/test_a.py"));
+        assert!(defaults.collects("a_test.py"));
+        assert!(!defaults.collects("test.py"));
+        assert!(!defaults.collects("tests.py"));
+        assert!(!defaults.collects("tests/test_a.txt"));
+        let own = PytestPaths {
+            python_files: vec!["check_*.py".to_owned(), "test.py".to_owned()],
+            testpaths: Vec::new(),
+        };
+        assert!(own.collects("t/check_a.py"));
+        assert!(own.collects("test.py"));
+        assert!(!own.collects("tests/test_a.py"));
+    }
+
+    #[test]
+    fn test_modules_pytest_misses_are_named_only_when_it_collects_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let write = |path: &str, text: &str| {
+            let full = dir.path().join(path);
+            std::fs::create_dir_all(full.parent().unwrap()).unwrap();
+            std::fs::write(full, text).unwrap();
+        };
+        write("test.py", "def test_a():\n    pass\n");
+        write(
+            "app/tests.py",
+            "import unittest\n\nclass A(unittest.TestCase):\n    pass\n",
+        );
+        write("helpers_tests.py", "X = 1\n");
+        write("build/test.py", "def test_b():\n    pass\n");
+        let files: Vec<String> = [
+            "test.py",
+            "app/tests.py",
+            "helpers_tests.py",
+            "build/test.py",
+        ]
+        .map(str::to_owned)
+        .to_vec();
+        assert_eq!(
+            missed_test_modules(dir.path(), &files),
+            ["test.py", "app/tests.py"]
+        );
+        let (command, why) =
+            pytest_with_missed_modules("python -m pytest -x -q".to_owned(), dir.path(), &files);
+        assert_eq!(command, "python -m pytest -x -q test.py app/tests.py");
+        assert!(why.unwrap().contains("miss test.py, app/tests.py"));
+        // A module pytest collects: the command stays as it is.
+        write("tests/test_c.py", "def test_c():\n    pass\n");
+        let mut more = files.clone();
+        more.push("tests/test_c.py".to_owned());
+        let (command, why) =
+            pytest_with_missed_modules("python -m pytest -x -q".to_owned(), dir.path(), &more);
+        assert_eq!((command.as_str(), why), ("python -m pytest -x -q", None));
+    }
+
+    #[test]
+    fn no_tests_collected_names_what_pytest_looked_for_and_the_command_that_works() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("sub")).unwrap();
+        std::fs::write(dir.path().join("sub/test.py"), "def test_a():\n    pass\n").unwrap();
+        let files = vec!["sub/test.py".to_owned(), "sub/calc.py".to_owned()];
+        let said = nothing_collected("python -m pytest -x -q", dir.path(), &files, "sub/").unwrap();
+        assert!(
+            said.starts_with("pytest collected no tests (exit status 5"),
+            "{said}"
+        );
+        assert!(said.contains("test_*.py or *_test.py"), "{said}");
+        assert!(
+            said.ends_with("--tests \"python -m pytest -x -q test.py\""),
+            "{said}"
+        );
+        let said = nothing_collected("python3 -m unittest -f", dir.path(), &files, "").unwrap();
+        assert!(said.contains("NO TESTS RAN"), "{said}");
+        assert_eq!(nothing_collected("make test", dir.path(), &files, ""), None);
+    }
 }

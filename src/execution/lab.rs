@@ -275,6 +275,16 @@ impl Lab<'_> {
                 "the test command was not found: `{}` (the shell exited 127)",
                 self.tests
             ),
+            Exit::Failure(5)
+                if let Some(said) = crate::detect::nothing_collected(
+                    self.tests,
+                    &sandbox.dir_for(""),
+                    &self.state.files,
+                    self.cwd_prefix,
+                ) =>
+            {
+                said
+            }
             Exit::Failure(code) => {
                 format!("the tests fail on the unmutated code (exit status {code})")
             }

@@ -148,7 +148,7 @@ fn chimp_toml_comes_first_and_its_paths_are_relative_to_it() {
     assert_eq!(run.code, 5, "{}", run.stderr);
     assert!(
         run.stderr
-            .contains("no test command configured; running `python3 -m unittest`"),
+            .contains("no test command configured; running `python3 -m unittest -f`"),
         "{}",
         run.stderr
     );

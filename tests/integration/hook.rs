@@ -176,7 +176,7 @@ fn without_a_configured_test_command_the_hook_runs_the_detected_one() {
     assert_eq!(push.code, 1, "{}", push.stderr);
     assert!(
         push.stderr
-            .contains("no test command configured; running `python3 -m unittest`"),
+            .contains("no test command configured; running `python3 -m unittest -f`"),
         "{}",
         push.stderr
     );

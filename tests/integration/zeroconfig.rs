@@ -116,7 +116,7 @@ fn unittest_only_projects_get_unittest_and_nothing_is_not_guessed() {
     let repo = TestRepo::new(&[("calc.py", GAPS_CALC), ("test_calc.py", GAPS_TESTS)]);
     assert_eq!(
         detected(&repo, None),
-        "python3 -m unittest (detected: unittest test modules, no sign of pytest)"
+        "python3 -m unittest -f (detected: unittest test modules, no sign of pytest)"
     );
     let bare = TestRepo::new(&[("calc.py", GAPS_CALC)]);
     assert!(detected(&bare, None).starts_with("none: a run needs one (default)"));
@@ -268,11 +268,11 @@ fn init_appends_a_chimp_section_keeping_the_file_byte_for_byte_and_never_twice()
     let added = &text[PYPROJECT.len()..];
     assert_eq!(
         added,
-        "\n[tool.chimp]\ntests = \"python3 -m unittest\"\ncode = [\"calc\"]\n\
+        "\n[tool.chimp]\ntests = \"python3 -m unittest -f\"\ncode = [\"calc\"]\n\
          # exclude = [\"src/pkg/generated/*\"]  # tests, conftest.py, setup.py are never mutated\n"
     );
     assert!(
-        run.stdout.contains("tests = \"python3 -m unittest\""),
+        run.stdout.contains("tests = \"python3 -m unittest -f\""),
         "{}",
         run.stdout
     );
@@ -388,7 +388,7 @@ fn config_get_prints_one_value_for_scripts_with_an_exit_status() {
     let run = detected.chimp(&["config", "--get", "tests"]);
     assert_eq!(
         (run.code, run.stdout.as_str()),
-        (0, "python3 -m unittest\n")
+        (0, "python3 -m unittest -f\n")
     );
 }
 
@@ -455,4 +455,69 @@ fn ignored_generated_files_the_package_imports_are_copied_into_the_sandboxes() {
     let again = repo.chimp(&["--tests", &tests]);
     assert_eq!(again.code, 0, "{}\n{}", again.stdout, again.stderr);
     assert!(again.stdout.contains("0 from cache"), "{}", again.stdout);
+}
+
+/// A `test.py` layout (#27): pytest's file patterns miss `test.py`, so the detected
+/// command names it and the run tests the code; the command without it collects nothing,
+/// which is said as such (exit 3, the command that works), never as failing tests.
+#[test]
+#[ignore = "needs the package registry (pytest)"]
+fn a_test_py_layout_gets_a_command_naming_it_and_collecting_nothing_says_so() {
+    let repo = TestRepo::new(&[
+        ("calc.py", GAPS_CALC),
+        ("test.py", PYTEST_TESTS),
+        (
+            "pyproject.toml",
+            "[tool.pytest.ini_options]\naddopts = \"-q\"\n",
+        ),
+    ]);
+    let venv = pytest_venv();
+    let python = venv.join("bin/python");
+    assert_eq!(
+        detected(&repo, Some(&venv)),
+        format!(
+            "{} -m pytest -x -q test.py (detected: [tool.pytest.ini_options] in pyproject.toml; \
+             the active virtual environment's python imports pytest; pytest's file patterns \
+             (test_*.py and *_test.py) miss test.py, so the command names it)",
+            python.display()
+        )
+    );
+    let mut command = repo.chimp_in("", &["--no-cache"]);
+    command.env("VIRTUAL_ENV", &venv);
+    let ran = run(command);
+    assert_eq!(ran.code, 2, "{}\n{}", ran.stdout, ran.stderr);
+    assert!(
+        ran.stderr.contains("excluded as tests: test.py"),
+        "{}",
+        ran.stderr
+    );
+    let statuses = repo.statuses();
+    assert_eq!(
+        statuses["calc.py:2:binary-operator:-"], "Killed",
+        "{statuses:?}"
+    );
+    assert!(
+        !statuses.keys().any(|key| key.starts_with("test.py")),
+        "{statuses:?}"
+    );
+
+    let bare = format!("{} -m pytest -x -q", python.display());
+    let ran = repo.chimp(&["--no-cache", "--tests", &bare]);
+    assert_eq!(ran.code, 3, "{}\n{}", ran.stdout, ran.stderr);
+    assert!(
+        ran.stderr.contains(&format!(
+            "pytest collected no tests (exit status 5, not a failure): it looked for files \
+             named test_*.py or *_test.py (pytest's defaults) and found none that hold tests; \
+             its patterns miss test.py: --tests \"{bare} test.py\""
+        )),
+        "{}",
+        ran.stderr
+    );
+    assert!(!ran.stderr.contains("the tests fail"), "{}", ran.stderr);
+    // The worker says the same, not that no line of the code ran.
+    assert!(
+        ran.stderr.contains(": no tests were collected"),
+        "{}",
+        ran.stderr
+    );
 }

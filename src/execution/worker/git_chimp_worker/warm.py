@@ -113,6 +113,8 @@ class Worker(Reexecution):
         self.tracer.stop()
         self.tracer.importing = False
         self.import_lines, self.import_calls, _ = self.tracer.take()
+        if not session.items:
+            return "no tests were collected"
         if not self.import_lines:
             return "no line of the files under mutation ran while collecting the tests"
         import gc
@@ -127,8 +129,6 @@ class Worker(Reexecution):
         self.items = list(session.items)
         if session.config.pluginmanager.hasplugin("dsession"):
             return "pytest-xdist (-n) runs the tests elsewhere"
-        if not self.items:
-            return "no tests were collected"
         return None
 
     # running tests in a child ---------------------------------------------------------
