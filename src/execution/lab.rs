@@ -467,7 +467,7 @@ impl Lab<'_> {
 }
 
 /// `path` relative to the current directory when it lies below it, for messages.
-pub(super) fn shown_path(path: &Path) -> String {
+pub(crate) fn shown_path(path: &Path) -> String {
     let shown: PathBuf = std::env::current_dir()
         .ok()
         .and_then(|cwd| path.strip_prefix(cwd).ok().map(Path::to_path_buf))

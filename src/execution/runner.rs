@@ -175,6 +175,13 @@ impl Lab<'_> {
         }
     }
 
+    /// Where the pytest worker's output is kept when it failed on `mutant`.
+    fn failed_worker_log(&self, mutant: &Mutant) -> std::path::PathBuf {
+        self.out
+            .logs_dir()
+            .join(format!("{}.worker.log", mutant.id))
+    }
+
     /// Ask `worker` about `mutant`: `Ok(None)` when it must run from scratch (with the
     /// reason).
     fn run_warm(
@@ -199,6 +206,17 @@ impl Lab<'_> {
         let mut how = None;
         let mut limit = timeout;
         let (outcome, killed_by, covered_by, reexecuted) = match answer {
+            Answer::Fallback(reason) if reason.contains("see the log") => {
+                // The worker's own failure: its traceback is in what it printed.
+                let kept = worker.keep_output(&self.failed_worker_log(mutant));
+                return Ok(Err(match kept {
+                    Some(path) => reason.replace(
+                        "see the log",
+                        &format!("see {}", crate::execution::lab::shown_path(&path)),
+                    ),
+                    None => reason,
+                }));
+            }
             Answer::Fallback(reason) => return Ok(Err(reason)),
             Answer::UnmutatedFails(why) => {
                 if sandbox.damage().is_some() {
@@ -473,7 +491,10 @@ impl MutantRunner for WorkerRunner<'_, '_> {
                 .run_because(mutant, &format!("run from scratch: {reason}")),
             Err(Failure::Interrupted) => Ok(None),
             Err(Failure::Gone(reason)) => {
-                self.worker = None;
+                let kept = self
+                    .worker
+                    .take()
+                    .and_then(|worker| worker.keep_output(&lab.failed_worker_log(mutant)));
                 let restart = self.restarts < WORKER_RESTARTS;
                 tracing::info!(
                     "the pytest worker of sandbox {} died on mutant {} ({}); {}",
@@ -486,9 +507,14 @@ impl MutantRunner for WorkerRunner<'_, '_> {
                         "running the rest of this sandbox's mutants from scratch"
                     }
                 );
-                let result = self
-                    .plain
-                    .run_because(mutant, "run from scratch: the worker died on it");
+                let because = match kept {
+                    Some(path) => format!(
+                        "run from scratch: the worker died on it (its output: {})",
+                        crate::execution::lab::shown_path(&path)
+                    ),
+                    None => "run from scratch: the worker died on it".to_owned(),
+                };
+                let result = self.plain.run_because(mutant, &because);
                 if restart && !should_stop() {
                     self.restart();
                 }

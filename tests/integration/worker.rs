@@ -436,6 +436,14 @@ fn worker_survives_crashing_exiting_and_hanging_tests_and_its_own_death() {
     let died = &found["brittle.py:16:comparison:=="];
     assert_eq!(died.0, "Killed");
     assert!(died.1.contains("the worker died"), "{died:?}");
+    // Its output is kept, and the reason says where.
+    let log = died
+        .1
+        .split_once("(its output: ")
+        .and_then(|(_, rest)| rest.strip_suffix(')'))
+        .unwrap_or_else(|| panic!("{died:?}"));
+    let kept = std::fs::read_to_string(repo.root.join(log)).unwrap();
+    assert!(kept.contains("test_triple_kills_the_worker"), "{kept}");
     assert!(run.stderr.contains("died on mutant"), "{}", run.stderr);
     assert_eq!(
         found["brittle.py:25:comparison:>="].2,
@@ -455,6 +463,35 @@ fn worker_survives_crashing_exiting_and_hanging_tests_and_its_own_death() {
     );
     assert_eq!(repo.processes_in_sandboxes(), Vec::<String>::new());
     repo.assert_checkout_untouched(&before);
+}
+
+/// A test that breaks the worker's own code in the child (#27 item 7): the mutant runs
+/// from scratch, and its reason names a log that holds the worker's traceback.
+#[test]
+#[ignore = "needs the package registry (pytest)"]
+fn a_worker_failure_keeps_the_log_its_reason_names() {
+    let code = "def break_the_worker_on_wrong(value, expected):\n    if value != expected:\n        \
+                # The worker's child writes its result with json.dump: it fails there.\n        \
+                import json\n\n        json.dump = None\n\n\ndef quarter(x):\n    return x // 4\n";
+    let tests = "import quarter\n\n\ndef test_quarter():\n    \
+                 quarter.break_the_worker_on_wrong(quarter.quarter(8), 2)\n";
+    let repo = TestRepo::new(&[("quarter.py", code), ("test_quarter.py", tests)]);
+    let run = repo.chimp(&["--tests", &pytest_command(), "--no-cache", "-j", "1"]);
+    assert_eq!(run.code, 2, "{}\n{}", run.stdout, run.stderr);
+    let found = details(&repo);
+    let broke = &found["quarter.py:10:number:5"];
+    // From scratch, the test passes: json.dump is only the worker's.
+    assert_eq!(broke.0, "Survived", "{broke:?}");
+    let log = broke
+        .1
+        .strip_prefix("run from scratch: the worker failed; see ")
+        .unwrap_or_else(|| panic!("{broke:?}"));
+    let kept = std::fs::read_to_string(repo.root.join(log)).unwrap();
+    assert!(
+        kept.contains("git-chimp worker: error in the child"),
+        "{kept}"
+    );
+    assert!(kept.contains("TypeError"), "{kept}");
 }
 
 #[test]

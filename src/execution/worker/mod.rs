@@ -294,6 +294,27 @@ impl Worker {
         Ok(worker)
     }
 
+    /// Keep what the worker printed (the test child's output, with the worker's own
+    /// traceback when it failed there, then the worker's errors) at `to`, capped like a
+    /// mutant's log. `None` when nothing could be written.
+    #[must_use]
+    pub fn keep_output(&self, to: &Path) -> Option<PathBuf> {
+        let mut text = Vec::new();
+        for (title, path) in [("output", &self.console), ("errors", &self.stderr)] {
+            let read = std::fs::read(path).unwrap_or_default();
+            if !read.is_empty() {
+                text.extend_from_slice(format!("--- the pytest worker's {title} ---\n").as_bytes());
+                text.extend_from_slice(&read);
+                if !read.ends_with(b"\n") {
+                    text.push(b'\n');
+                }
+            }
+        }
+        std::fs::write(to, text).ok()?;
+        crate::execution::process::cap_log(to);
+        Some(to.to_path_buf())
+    }
+
     /// `reason` with the last lines of the worker's output.
     fn explain(&self, reason: String) -> Failure {
         let tail = [self.console.as_path(), self.stderr.as_path()]
