@@ -72,6 +72,98 @@ impl FromStr for Budget {
     }
 }
 
+/// How long a run of a test command needed before its first mutant could run (sandboxes,
+/// baseline, canary), remembered per command in the repository's `.git/chimp/`: a
+/// budgeted run that the last one shows cannot get that far says so at once instead of
+/// spending its budget again.
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
+pub(crate) struct SetUpCost {
+    /// Seconds from the run's start.
+    pub seconds: f64,
+    /// Whether it got that far; if not, `seconds` is when the budget stopped it.
+    pub finished: bool,
+}
+
+impl SetUpCost {
+    fn file(repo: &crate::git::repo::Repo) -> std::path::PathBuf {
+        repo.common_dir().join("chimp").join("setup-cost.json")
+    }
+
+    fn all(repo: &crate::git::repo::Repo) -> BTreeMap<String, SetUpCost> {
+        std::fs::read(Self::file(repo))
+            .ok()
+            .and_then(|bytes| serde_json::from_slice(&bytes).ok())
+            .unwrap_or_default()
+    }
+
+    /// What the last run of `tests` in `repo` needed, if it was remembered.
+    #[must_use]
+    pub(crate) fn load(repo: &crate::git::repo::Repo, tests: &str) -> Option<Self> {
+        Self::all(repo).remove(tests)
+    }
+
+    /// The cost of a run of `tests` in `repo` that `started` and now got past its set-up
+    /// (`finished`) or was stopped by its budget; remembered for the next run (best
+    /// effort: a run goes on without it).
+    pub(crate) fn measured(
+        repo: &crate::git::repo::Repo,
+        tests: &str,
+        started: std::time::Instant,
+        finished: bool,
+    ) -> Self {
+        let cost = Self {
+            seconds: started.elapsed().as_secs_f64(),
+            finished,
+        };
+        let mut all = Self::all(repo);
+        all.insert(tests.to_owned(), cost);
+        if let Ok(bytes) = serde_json::to_vec_pretty(&all)
+            && let Err(err) = crate::output::write_atomic(&Self::file(repo), &bytes)
+        {
+            tracing::debug!("the set-up time was not remembered: {err:#}");
+        }
+        cost
+    }
+
+    /// A budget that leaves time for mutants after it: half as long again, plus a
+    /// minute, in whole minutes (twice as long again when it did not finish).
+    #[must_use]
+    pub(crate) fn budget_that_fits(self) -> Budget {
+        let factor = if self.finished { 1.5 } else { 3.0 };
+        let minutes = ((self.seconds * factor + 60.0) / 60.0).ceil();
+        Budget::Limit(Duration::from_secs_f64(minutes * 60.0))
+    }
+
+    /// What a budgeted run that tested nothing says: `budget`, and whether this cost
+    /// was the last run's (`remembered`) or this one's.
+    #[must_use]
+    pub(crate) fn nothing_tested(self, budget: Duration, remembered: bool) -> String {
+        let whole = Duration::try_from_secs_f64(self.seconds.round()).unwrap_or_default();
+        let took = humantime::format_duration(whole);
+        let needed = match (remembered, self.finished) {
+            (false, true) => format!("the baseline (and the sandboxes) took {took}"),
+            (false, false) => format!("the baseline had not finished after {took}"),
+            (true, true) => format!(
+                "the last run of this test command needed {took} before its first mutant \
+                 could run (sandboxes, baseline), so this one did not start"
+            ),
+            (true, false) => format!(
+                "the last run of this test command had not finished its baseline after \
+                 {took}, so this one did not start"
+            ),
+        };
+        format!(
+            "budget {} spent before any mutant was tested: {needed}. Nothing was tested, so \
+             this is no pass. A budget that fits: --budget {} (or `git config chimp.budget \
+             {}`); or run once with --no-budget: its cache and line map make later runs \
+             cheaper",
+            Budget::Limit(budget),
+            self.budget_that_fits(),
+            self.budget_that_fits(),
+        )
+    }
+}
+
 /// The order in which a budgeted run tests `mutants`: positions into the slice. Round
 /// by round, each round taking one mutant of every line that has one left, the most
 /// telling first. Within a round, files take turns: the first mutant of every file,

@@ -17,7 +17,8 @@ pub enum ExitCode {
     /// The tests do not import the code in the sandbox (the canary check failed).
     CanaryFailed = 5,
     /// Some selected mutants were not tested: a sandbox the tests damaged could not be
-    /// restored, or a mutant's run ended in an error.
+    /// restored, a mutant's run ended in an error, or the budget was spent before any
+    /// mutant was tested.
     Incomplete = 6,
     /// git-chimp cannot write where it must (`.chimp/`, a report, the cache, the
     /// repository's `.git/chimp/`): a file where a directory belongs, or the reverse, or no
@@ -46,7 +47,8 @@ Exit status:
   3    the tests fail on the unmutated code (or the test command cannot run)
   4    git error (not a git repository, no commit yet, ...)
   5    the tests do not import the code being mutated (canary check)
-  6    some mutants were not tested (a sandbox could not be restored, or errors)
+  6    some mutants were not tested (a sandbox could not be restored, errors, or a
+       budget spent before any mutant was tested)
   7    git-chimp cannot write its output, cache or sandboxes (path and cause named)
   70   internal error
   130  interrupted (Ctrl-C); finished outcomes are still reported";

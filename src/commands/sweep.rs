@@ -5,6 +5,7 @@ use std::fmt::Write;
 use anyhow::Result;
 
 use crate::accepted::Accepted;
+use crate::budget::SetUpCost;
 use crate::cache::Cache;
 use crate::cache::durations::Durations;
 use crate::cli::Runner;
@@ -43,14 +44,8 @@ pub(crate) fn sweep(settings: Settings, all: bool) -> Result<ExitCode> {
         state,
         changed,
     } = prepare(settings)?;
-    // A budget past the clock's end is no budget.
-    if let Some(deadline) = options
-        .budget
-        .and_then(|budget| started.checked_add(budget))
-    {
-        interrupt::set_deadline(deadline);
-    }
     let tests = test_command(&repo, &options, &state)?;
+    let known_cost = start_the_clock(options.budget, &repo, &tests, started);
     let _lock = sandbox::lock(&repo)?;
     let out = OutputDir::create(repo.workdir())?;
     out.check_writable(&report::file_names(&options.reports))?;
@@ -93,16 +88,20 @@ pub(crate) fn sweep(settings: Settings, all: bool) -> Result<ExitCode> {
     };
     let misses = misses - find_type_errors(&mut plan, &repo, &state, &found, (&tests, &options))?;
     let mut interrupted = false;
+    let mut tested = 0;
+    let mut cost_now = None;
     if misses > 0 && !interrupt::budget_spent() {
         let to_run = Run {
             misses: &plan.misses(),
             cache: cache.as_ref(),
             pytest: pytest.as_ref(),
+            started,
         };
-        let (ran, was_interrupted) =
-            run_misses(&repo, &options, &state, &found, &tests, &out, &to_run)?;
-        plan.record(ran);
-        interrupted = was_interrupted;
+        let ran = run_misses(&repo, &options, &state, &found, &tests, &out, &to_run)?;
+        tested = ran.tested();
+        cost_now = ran.cost;
+        plan.record(ran.results);
+        interrupted = ran.interrupted;
     }
     let not_run = if interrupted || !interrupt::budget_spent() {
         0
@@ -112,14 +111,7 @@ pub(crate) fn sweep(settings: Settings, all: bool) -> Result<ExitCode> {
     caches.upload(&plan);
     let from_cache = plan.from_cache;
     let mut results = plan.into_results();
-    // Only a run of every mutant records durations: the shares of a sharded run must
-    // come out the same in every shard.
-    if options.shard.is_none()
-        && let Some(dir) = &options.cache_dir
-        && let Err(err) = Durations::record(dir, &results)
-    {
-        tracing::debug!("the mutants' durations were not kept: {err:#}");
-    }
+    record_durations(&options, &results);
     let accepted = apply_accepted(&accepted, &mut results, &found, &state);
     let notes = summary_notes(
         &options,
@@ -135,11 +127,76 @@ pub(crate) fn sweep(settings: Settings, all: bool) -> Result<ExitCode> {
         (options.fail_under, all),
     )?;
     print!("{accepted}");
+    if let Some(code) = nothing_tested(
+        options.budget,
+        (not_run, tested, interrupted),
+        (known_cost, cost_now),
+    ) {
+        return Ok(code);
+    }
     if interrupted {
         // Leave nothing registered behind: an interrupted run removes its sandboxes.
         sandbox::clean(&repo)?;
     }
     Ok(exit)
+}
+
+/// Keep the durations of `results` in the cache, for `--shard` to balance by. Only a run
+/// of every mutant records them: the shares of a sharded run must come out the same in
+/// every shard.
+fn record_durations(options: &Options, results: &[MutantResult]) {
+    if options.shard.is_none()
+        && let Some(dir) = &options.cache_dir
+        && let Err(err) = Durations::record(dir, results)
+    {
+        tracing::debug!("the mutants' durations were not kept: {err:#}");
+    }
+}
+
+/// Start the run's `budget` at `started`; when the last run of `tests` (remembered in
+/// `repo`) needed all of it before its first mutant, the budget is spent at once
+/// and that cost returned: the run does not spend it again.
+fn start_the_clock(
+    budget: Option<std::time::Duration>,
+    repo: &Repo,
+    tests: &str,
+    started: std::time::Instant,
+) -> Option<SetUpCost> {
+    let budget = budget?;
+    let known = SetUpCost::load(repo, tests).filter(|cost| cost.seconds >= budget.as_secs_f64());
+    // A budget past the clock's end is no budget.
+    if let Some(deadline) = started.checked_add(budget) {
+        interrupt::set_deadline(if known.is_some() { started } else { deadline });
+    }
+    known
+}
+
+/// A budget spent before any mutant was tested is no pass: with `not_run` mutants, none
+/// `tested` and the run not `interrupted`, say how long the set-up took (the last run's,
+/// which stopped this one at once, else this run's) and a budget that fits. Incomplete
+/// (6), but the pre-push hook's push goes through: a budget too short for the project is
+/// a configuration problem, not the pushed code's. `None` in any other case.
+fn nothing_tested(
+    budget: Option<std::time::Duration>,
+    (not_run, tested, interrupted): (usize, usize, bool),
+    (known, now): (Option<SetUpCost>, Option<SetUpCost>),
+) -> Option<ExitCode> {
+    let budget = budget.filter(|_| not_run > 0 && tested == 0 && !interrupted)?;
+    let said = match (known, now) {
+        (Some(cost), _) => cost.nothing_tested(budget, true),
+        (None, Some(cost)) => cost.nothing_tested(budget, false),
+        (None, None) => format!(
+            "budget {} spent before any mutant was tested: nothing was tested, so this is no \
+             pass",
+            crate::budget::Budget::Limit(budget)
+        ),
+    };
+    println!("{said}");
+    if std::env::var_os("CHIMP_PRE_PUSH").is_some() {
+        println!("git-chimp: the push goes through untested (see above)");
+        return Some(ExitCode::Success);
+    }
+    Some(ExitCode::Incomplete)
 }
 
 /// The lines after the summary: where the outcomes came from (`from_cache`: how many
@@ -283,14 +340,14 @@ pub(crate) fn pytest_command(runner: Runner, tests: &str) -> Result<Option<Pytes
 }
 
 /// How many of `results` the pytest worker gave, and how.
-pub(crate) fn worker_summary(results: &[&MutantResult]) -> String {
+pub(crate) fn worker_summary(results: &[(usize, MutantResult)]) -> String {
     let warm = results
         .iter()
-        .filter(|result| result.ran_by.in_worker())
+        .filter(|(_, result)| result.ran_by.in_worker())
         .count();
     let reexecuted = results
         .iter()
-        .filter(|result| result.ran_by == RanBy::Reexecuted)
+        .filter(|(_, result)| result.ran_by == RanBy::Reexecuted)
         .count();
     format!(
         "{warm} mutants ran in the pytest worker ({reexecuted} by re-executing their module), \
@@ -314,11 +371,33 @@ pub(crate) struct Run<'a> {
     pub(crate) cache: Option<&'a Cache>,
     /// The test command as pytest arguments, when the mutants run in the warm worker.
     pub(crate) pytest: Option<&'a PytestCommand>,
+    /// When the run started: what its set-up costs counts from ([`SetUpCost`]).
+    pub(crate) started: std::time::Instant,
+}
+
+/// What [`run_misses`] did.
+pub(crate) struct Ran {
+    /// (mutant index, result) pairs.
+    pub(crate) results: Vec<(usize, MutantResult)>,
+    /// Whether the run was interrupted.
+    pub(crate) interrupted: bool,
+    /// How long the sandboxes, baseline and canary took (remembered for the next run),
+    /// or how long they had run when the budget ended; `None` when interrupted.
+    pub(crate) cost: Option<SetUpCost>,
+}
+
+impl Ran {
+    /// How many mutants got an outcome by running.
+    fn tested(&self) -> usize {
+        self.results
+            .iter()
+            .filter(|(_, result)| result.outcome != Outcome::NotRun)
+            .count()
+    }
 }
 
 /// Prepare sandboxes, run the baseline and canary, run the missed mutants and store each
-/// outcome as it finishes. Returns (mutant index, result) pairs and whether the run was
-/// interrupted.
+/// outcome as it finishes.
 pub(crate) fn run_misses(
     repo: &Repo,
     options: &Options,
@@ -327,7 +406,7 @@ pub(crate) fn run_misses(
     tests: &str,
     out: &OutputDir,
     run: &Run<'_>,
-) -> Result<(Vec<(usize, MutantResult)>, bool)> {
+) -> Result<Ran> {
     let mutants: Vec<Mutant> = run
         .misses
         .iter()
@@ -389,11 +468,16 @@ pub(crate) fn run_misses(
             }
             if interrupt::budget_spent() && stopped(&err) {
                 tracing::info!("the budget was spent before the baseline finished");
-                return Ok((Vec::new(), false));
+                return Ok(Ran {
+                    results: Vec::new(),
+                    interrupted: false,
+                    cost: Some(SetUpCost::measured(repo, tests, run.started, false)),
+                });
             }
             return Err(err);
         }
     };
+    let cost = SetUpCost::measured(repo, tests, run.started, true);
     let mut cache_failed = false;
     let mut store = |position: usize, result: &MutantResult| {
         if let (Some(cache), Some(key)) = (run.cache, run.misses[position].key.as_ref())
@@ -415,9 +499,11 @@ pub(crate) fn run_misses(
     progress.finish();
     lab.partial.failure()?;
     if pytest.is_some() {
-        let results: Vec<&MutantResult> =
-            outcome.results.iter().map(|(_, result)| result).collect();
-        tracing::info!("{}", worker_summary(&results));
+        tracing::info!("{}", worker_summary(&outcome.results));
     }
-    Ok((outcome.results, outcome.interrupted))
+    Ok(Ran {
+        results: outcome.results,
+        interrupted: outcome.interrupted,
+        cost: Some(cost),
+    })
 }

@@ -123,6 +123,60 @@ fn a_survivor_found_within_the_budget_refuses_the_push_though_the_budget_ran_out
     );
 }
 
+/// A budget spent before any mutant was tested (#27 item 6): the hook lets the push
+/// through with a message naming a budget that fits, and the next push says so at once
+/// instead of spending its budget again.
+#[test]
+fn a_budget_spent_before_any_mutant_lets_the_push_through_and_the_next_push_says_so_at_once() {
+    let repo = pushed();
+    let gate = crate::util::RunGate::new(&repo);
+    let tests = std::fs::read_to_string(repo.root.join("test_calc.py")).unwrap();
+    repo.write("test_calc.py", &gate.guard(&tests));
+    repo.commit("tests behind a gate");
+    let push = repo.git_with_chimp(&["push", "origin", "main"], &[]);
+    assert_eq!(push.code, 0, "{}\n{}", push.stdout, push.stderr);
+    let calc = std::fs::read_to_string(repo.root.join("calc.py")).unwrap();
+    repo.write("calc.py", &format!("{calc}{UNTESTED}"));
+    repo.commit("add triple");
+    // Every test process waits at the gate: the baseline never ends within the budget.
+    gate.limit(0);
+    repo.git(&["config", "chimp.budget", "3s"]);
+    repo.git(&["config", "chimp.timeout", "120"]);
+    let before = remote_main(&repo);
+    let push = repo.git_with_chimp(&["push", "origin", "main"], &[]);
+    let output = format!("{}{}", push.stdout, push.stderr);
+    assert_eq!(push.code, 0, "{output}");
+    assert!(
+        output.contains(
+            "budget 3s spent before any mutant was tested: the baseline had not finished after"
+        ),
+        "{output}"
+    );
+    assert!(output.contains("A budget that fits: --budget "), "{output}");
+    assert!(
+        output.contains("the push goes through untested"),
+        "{output}"
+    );
+    assert_ne!(remote_main(&repo), before, "the push went through");
+    assert!(gate.count() >= 1, "the baseline reached the gate");
+
+    // The next push: the last run's cost is known, so no test process starts.
+    repo.write(
+        "calc.py",
+        &format!("{calc}{UNTESTED}\n\ndef four(x):\n    return x * 4\n"),
+    );
+    repo.commit("add four");
+    gate.limit(0);
+    let push = repo.git_with_chimp(&["push", "origin", "main"], &[]);
+    let output = format!("{}{}", push.stdout, push.stderr);
+    assert_eq!(push.code, 0, "{output}");
+    assert!(
+        output.contains("the last run of this test command had not finished its baseline"),
+        "{output}"
+    );
+    assert_eq!(gate.count(), 0, "no test process started: {output}");
+}
+
 #[test]
 fn a_new_branch_without_upstream_is_tested_since_its_merge_base_with_the_default_branch() {
     let repo = pushed();
