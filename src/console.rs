@@ -178,6 +178,31 @@ pub struct Progress {
     timeout: usize,
     start: Instant,
     next_report: usize,
+    /// Whether the estimate of the whole run was said ([`estimate`]).
+    estimated: bool,
+}
+
+/// Runs with fewer mutants get no estimate: they are done before one would help.
+const ESTIMATE_FROM: usize = 20;
+
+/// The line that says how long a run of `total` mutants will take, at the pace of the
+/// first `done` (`elapsed` since the first started), with how to get less; `None` until
+/// enough have finished: a fiftieth of them (at least 10), or 30 s of them.
+#[must_use]
+fn estimate(total: usize, done: usize, elapsed: std::time::Duration) -> Option<String> {
+    let enough = done >= (total / 50).max(10) || elapsed.as_secs() >= 30;
+    if total < ESTIMATE_FROM || done == 0 || done >= total || !enough {
+        return None;
+    }
+    #[expect(clippy::cast_precision_loss, reason = "mutant counts are small")]
+    let whole = elapsed.as_secs_f64() / done as f64 * total as f64;
+    let whole = std::time::Duration::try_from_secs_f64(whole.round().max(1.0)).unwrap_or_default();
+    Some(format!(
+        "estimate: about {} for all {total} mutants, at the pace of the first {done}. For less: \
+         --since origin/main (only the lines a branch changed), --budget 10m (the most \
+         telling mutants first; the cache keeps what ran), --shard 1/4 (one share per CI job)",
+        humantime::format_duration(whole)
+    ))
 }
 
 impl Progress {
@@ -203,6 +228,7 @@ impl Progress {
             timeout: 0,
             start: Instant::now(),
             next_report: total.div_ceil(10).max(1),
+            estimated: false,
         }
     }
 
@@ -226,6 +252,12 @@ impl Progress {
             result.outcome.name(),
             result.duration.as_millis()
         );
+        if !self.estimated
+            && let Some(line) = estimate(self.total, self.done, self.start.elapsed())
+        {
+            self.estimated = true;
+            tracing::info!("{line}");
+        }
         let counts = format!(
             "killed {} survived {} timeout {}",
             self.killed, self.survived, self.timeout
@@ -251,5 +283,33 @@ impl Progress {
             bar.finish_and_clear();
         }
         *lock(&BAR) = None;
+    }
+}
+
+#[cfg(test)]
+mod test {
+    use std::time::Duration;
+
+    use super::estimate;
+
+    #[test]
+    fn the_estimate_comes_once_enough_mutants_finished_and_says_how_to_get_less() {
+        // Too few finished, too small a run, or nothing left: no estimate.
+        assert_eq!(estimate(1000, 9, Duration::from_secs(5)), None);
+        assert_eq!(estimate(19, 10, Duration::from_secs(5)), None);
+        assert_eq!(estimate(20, 20, Duration::from_secs(5)), None);
+        // A fiftieth of them (at least ten), or 30 s.
+        let line = estimate(1000, 20, Duration::from_secs(10)).unwrap();
+        assert!(
+            line.starts_with(
+                "estimate: about 8m 20s for all 1000 mutants, at the pace of the first 20."
+            ),
+            "{line}"
+        );
+        for hint in ["--since origin/main", "--budget 10m", "--shard 1/4"] {
+            assert!(line.contains(hint), "{line}");
+        }
+        assert!(estimate(10_000, 3, Duration::from_secs(30)).is_some());
+        assert_eq!(estimate(10_000, 100, Duration::from_secs(29)), None);
     }
 }

@@ -609,6 +609,12 @@ fn the_readme_install_and_first_run_lines_work_as_written() {
         String::from_utf8_lossy(&run.stderr)
     );
     assert!(stdout.contains(summary), "{summary} not in:\n{stdout}");
+    // The first run says how long it will take, and how to get less (#27 item 5).
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert!(
+        stderr.contains("estimate: about ") && stderr.contains("for all 60 mutants"),
+        "{stderr}"
+    );
     assert!(
         python.parent().unwrap().join("git-chimp").is_file(),
         "pip put git-chimp in the venv"
