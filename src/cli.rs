@@ -115,6 +115,11 @@ impl Cli {
 pub enum Command {
     /// Print the mutants that a run would test, without running anything.
     List(RunArgs),
+    /// Say what a run would do on this project and why, with the fix for each problem
+    /// found: the test command (configured or detected), the mutants, the baseline and
+    /// the canary in a sandbox, the pytest worker's start; when the tests fail in the
+    /// sandbox, once more in the checkout. Exits as that run would before its mutants.
+    Doctor(RunArgs),
     /// Accept surviving mutants, each once, with the reason: written to
     /// `.chimp-accepted.toml` (commit it). Runs then show them as accepted, leave them
     /// out of the exit status and the score, and report an entry as stale once the code

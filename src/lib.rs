@@ -61,6 +61,7 @@ pub fn run(cli: &Cli) -> Result<ExitCode> {
             commands::accept::accept(cli.settings(Some(&args.run)), &args.ids, &args.reason)
         }
         Some(Command::List(args)) => commands::list::list(cli.settings(Some(args))),
+        Some(Command::Doctor(args)) => commands::doctor::doctor(cli.settings(Some(args))),
         Some(Command::Config(args)) => commands::config::show_config(
             cli.settings(Some(&args.run)),
             args.get.as_deref(),

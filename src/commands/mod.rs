@@ -11,6 +11,7 @@ pub(crate) mod clean;
 pub(crate) mod config;
 pub(crate) mod discovery;
 pub(crate) mod docs;
+pub(crate) mod doctor;
 pub(crate) mod finish;
 pub(crate) mod hook;
 pub(crate) mod list;

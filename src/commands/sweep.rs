@@ -396,27 +396,18 @@ impl Ran {
     }
 }
 
-/// Prepare sandboxes, run the baseline and canary, run the missed mutants and store each
-/// outcome as it finishes.
-pub(crate) fn run_misses(
-    repo: &Repo,
-    options: &Options,
-    state: &TargetState,
-    found: &Discovery,
-    tests: &str,
-    out: &OutputDir,
-    run: &Run<'_>,
-) -> Result<Ran> {
-    let mutants: Vec<Mutant> = run
-        .misses
-        .iter()
-        .map(|entry| entry.mutant.clone())
-        .collect();
-    let pytest = run.pytest;
+/// The sandboxes (`jobs` of them) and the lab a run tests its mutants in, given to
+/// `work`: what a run and `git chimp doctor` share.
+pub(crate) fn in_lab<T>(
+    (repo, options, state): (&Repo, &Options, &TargetState),
+    (found, tests, out): (&Discovery, &str, &OutputDir),
+    (jobs, cache, pytest): (usize, Option<&Cache>, Option<&PytestCommand>),
+    work: impl FnOnce(&Lab<'_>, &[sandbox::Sandbox]) -> Result<T>,
+) -> Result<T> {
     if !state.generated.is_empty() {
         tracing::info!("{}", crate::git::generated::summary(&state.generated));
     }
-    let sandboxes = sandbox::prepare(repo, state, options.jobs.min(mutants.len()))?;
+    let sandboxes = sandbox::prepare(repo, state, jobs)?;
     let cwd = current_dir()?;
     let python = pyenv::PythonEnv::probe(tests, &cwd, repo.workdir());
     let python_envs: Vec<_> = sandboxes
@@ -441,7 +432,7 @@ pub(crate) fn run_misses(
             options.timeout,
             (sandboxes.len(), crate::settings::options::cpu_count()),
         ),
-        map: pytest.and(run.cache).map(|cache| MapSlot {
+        map: pytest.and(cache).map(|cache| MapSlot {
             path: line_map::map_path(
                 cache.dir(),
                 tests,
@@ -451,8 +442,44 @@ pub(crate) fn run_misses(
             incremental: options.since.is_some(),
         }),
     };
+    work(&lab, &sandboxes)
+}
+
+/// Prepare sandboxes, run the baseline and canary, run the missed mutants and store each
+/// outcome as it finishes.
+pub(crate) fn run_misses(
+    repo: &Repo,
+    options: &Options,
+    state: &TargetState,
+    found: &Discovery,
+    tests: &str,
+    out: &OutputDir,
+    run: &Run<'_>,
+) -> Result<Ran> {
+    let mutants: Vec<Mutant> = run
+        .misses
+        .iter()
+        .map(|entry| entry.mutant.clone())
+        .collect();
+    in_lab(
+        (repo, options, state),
+        (found, tests, out),
+        (options.jobs.min(mutants.len()), run.cache, run.pytest),
+        |lab, sandboxes| run_in(lab, sandboxes, (repo, options, tests), &mutants, run),
+    )
+}
+
+/// Run the baseline and canary in `lab`, then `mutants`.
+fn run_in(
+    lab: &Lab<'_>,
+    sandboxes: &[sandbox::Sandbox],
+    (repo, options, tests): (&Repo, &Options, &str),
+    mutants: &[Mutant],
+    run: &Run<'_>,
+) -> Result<Ran> {
+    let pytest = run.pytest;
     let setup = lab.set_up(
-        &sandboxes,
+        sandboxes,
         (options.timeout, options.baseline_timeout),
         options.canary,
     );
@@ -489,9 +516,9 @@ pub(crate) fn run_misses(
     };
     let mut progress = Progress::new(mutants.len());
     let outcome = lab.run_mutants(
-        &sandboxes,
+        sandboxes,
         workers,
-        &mutants,
+        mutants,
         timeout,
         &mut progress,
         &mut store,

@@ -521,3 +521,97 @@ fn a_test_py_layout_gets_a_command_naming_it_and_collecting_nothing_says_so() {
         ran.stderr
     );
 }
+
+/// `git chimp doctor` (#27 item 9): what a run would do, and the fix for each problem, on
+/// a project that is ready, one with no test command, one whose tests need a file the
+/// tested commit lacks (they pass in the checkout), and one whose tests fail anywhere.
+#[test]
+fn doctor_says_what_a_run_would_do_and_the_fix_for_each_problem() {
+    let repo = TestRepo::new(&[("calc.py", GAPS_CALC), ("test_calc.py", GAPS_TESTS)]);
+    let before = repo.snapshot();
+    let ready = repo.chimp(&["doctor"]);
+    assert_eq!(ready.code, 0, "{}\n{}", ready.stdout, ready.stderr);
+    let lines: Vec<&str> = ready.stdout.lines().collect();
+    assert_eq!(
+        lines[0],
+        "tests      python3 -m unittest -f (detected: unittest test modules, no sign of pytest)"
+    );
+    assert!(lines[1].starts_with("mutants    "), "{}", ready.stdout);
+    assert!(
+        lines[2].starts_with("runner     the test command from scratch"),
+        "{}",
+        ready.stdout
+    );
+    assert!(
+        lines[3].starts_with("baseline   passed in a sandbox"),
+        "{}",
+        ready.stdout
+    );
+    assert!(
+        lines[4].starts_with("ready      `git chimp` would test "),
+        "{}",
+        ready.stdout
+    );
+    // Nothing was mutated, and the checkout is as it was.
+    assert!(!repo.root.join(".chimp/report.json").exists());
+    repo.assert_checkout_untouched(&before);
+
+    let bare = TestRepo::new(&[("calc.py", GAPS_CALC)]);
+    let none = bare.chimp(&["doctor"]);
+    assert_eq!(none.code, 1, "{}\n{}", none.stdout, none.stderr);
+    assert!(
+        none.stdout
+            .contains("fix        git config chimp.tests \"python -m pytest -x -q\""),
+        "{}",
+        none.stdout
+    );
+
+    // The tests read a file that is in the checkout but not in the tested commit.
+    let needs = TestRepo::new(&[
+        ("calc.py", GAPS_CALC),
+        (
+            "test_calc.py",
+            &format!(
+                "import pathlib\n\nLIMIT = int(pathlib.Path('limit.txt').read_text())\n{GAPS_TESTS}"
+            ),
+        ),
+    ]);
+    needs.write("limit.txt", "3\n");
+    let missing = needs.chimp(&["doctor", "--rev", "HEAD", "--tests", "python3 -m unittest"]);
+    assert_eq!(missing.code, 3, "{}\n{}", missing.stdout, missing.stderr);
+    assert!(
+        missing
+            .stdout
+            .contains("problem    the tests fail on the unmutated code"),
+        "{}",
+        missing.stdout
+    );
+    assert!(
+        missing
+            .stdout
+            .contains("checkout   the same command passes in your checkout"),
+        "{}",
+        missing.stdout
+    );
+
+    let broken = TestRepo::new(&[
+        ("calc.py", GAPS_CALC),
+        (
+            "test_calc.py",
+            &GAPS_TESTS.replace("add(2, 3), 5", "add(2, 3), 6"),
+        ),
+    ]);
+    assert_ne!(
+        GAPS_TESTS,
+        GAPS_TESTS.replace("add(2, 3), 5", "add(2, 3), 6")
+    );
+    let fails = broken.chimp(&["doctor"]);
+    assert_eq!(fails.code, 3, "{}\n{}", fails.stdout, fails.stderr);
+    assert!(
+        fails
+            .stdout
+            .contains("checkout   the command fails in your checkout too"),
+        "{}",
+        fails.stdout
+    );
+}

@@ -1,0 +1,183 @@
+//! `git chimp doctor`: what a run would do on this project and why, with the fix for each
+//! problem it finds, before any mutant runs. It takes a run's own steps (the test
+//! command, the mutants, a sandbox, the baseline, the canary, the pytest worker's start)
+//! and stops where a run would start its mutants; when the tests fail in the sandbox, it
+//! runs them once in the checkout too, to tell a broken suite from files the sandbox
+//! lacks.
+
+use anyhow::Result;
+
+use super::discovery::discover_mutants;
+use super::prepare::{Prepared, prepare};
+use super::sweep::{in_lab, pytest_command};
+use crate::execution::process::{Exit, run_test_command};
+use crate::exit_code::{ExitCode, Fatal};
+use crate::output::OutputDir;
+use crate::settings::Settings;
+use crate::{detect, git::sandbox, interrupt};
+
+/// One line of the diagnosis: a name and what was found.
+fn say(name: &str, text: &str) {
+    println!("{name:<10} {text}");
+}
+
+/// Diagnose a run with the command line's `settings`: 0 when a run would start its
+/// mutants, else the exit status that run would end with (1 with no test command).
+pub(crate) fn doctor(settings: Settings) -> Result<ExitCode> {
+    interrupt::install();
+    let Prepared {
+        repo,
+        options,
+        state,
+        changed,
+    } = prepare(settings)?;
+    let Some(tests) = test_command(&repo, &options, &state) else {
+        return Ok(ExitCode::Usage);
+    };
+    let _lock = sandbox::lock(&repo)?;
+    let out = OutputDir::create(repo.workdir())?;
+    let found = discover_mutants(&repo, &options, &state, changed.as_ref(), Some(&tests))?;
+    say(
+        "mutants",
+        &format!("{} in {} files", found.mutants.len(), found.sources.len()),
+    );
+    if found.mutants.is_empty() {
+        say(
+            "fix",
+            "nothing to mutate: name the code with --code (or code = [...] under [tool.chimp])",
+        );
+        return Ok(ExitCode::Success);
+    }
+    let pytest = pytest_command(options.runner, &tests)?;
+    say(
+        "runner",
+        if pytest.is_some() {
+            "the pytest worker: tests collected once, a forked child per mutant"
+        } else {
+            "the test command from scratch for every mutant (the pytest worker runs \
+             `pytest ...` or `python -m pytest ...` commands)"
+        },
+    );
+    let started = std::time::Instant::now();
+    let set_up = in_lab(
+        (&repo, &options, &state),
+        (&found, &tests, &out),
+        (1, None, pytest.as_ref()),
+        |lab, sandboxes| {
+            lab.set_up(
+                sandboxes,
+                (options.timeout, options.baseline_timeout),
+                options.canary,
+            )
+        },
+    );
+    match set_up {
+        Ok((timeout, workers)) => {
+            let warm = workers.iter().any(|workers| workers.warm.is_some());
+            say(
+                "baseline",
+                &format!(
+                    "passed in a sandbox; with the canary{} {:.1}s (timeout per mutant {:.1}s \
+                     from scratch)",
+                    if warm {
+                        " and the worker's start,"
+                    } else {
+                        ","
+                    },
+                    started.elapsed().as_secs_f64(),
+                    timeout.as_secs_f64()
+                ),
+            );
+            if pytest.is_some() && !warm {
+                say(
+                    "worker",
+                    "cannot run (the reason is above): every mutant would run from scratch",
+                );
+            }
+            say(
+                "ready",
+                &format!("`git chimp` would test {} mutants now", found.mutants.len()),
+            );
+            Ok(ExitCode::Success)
+        }
+        Err(err) => {
+            let Some(fatal) = err.downcast_ref::<Fatal>() else {
+                return Err(err);
+            };
+            say("problem", &fatal.message);
+            if fatal.code == ExitCode::BaselineFailed {
+                in_the_checkout(&repo, &options, &tests, &out)?;
+            }
+            Ok(fatal.code)
+        }
+    }
+}
+
+/// The test command a run would use, said with where it comes from; `None` (with the
+/// fix) when there is none.
+fn test_command(
+    repo: &crate::git::repo::Repo,
+    options: &crate::settings::Options,
+    state: &crate::git::repo::TargetState,
+) -> Option<String> {
+    if let Some(tests) = options.tests.clone() {
+        say("tests", &format!("{tests} (configured)"));
+        return Some(tests);
+    }
+    if let Some(found) = detect::test_command(repo.workdir(), &state.files) {
+        say(
+            "tests",
+            &format!("{} (detected: {})", found.command, found.why),
+        );
+        return Some(found.command);
+    }
+    say(
+        "tests",
+        "none configured and none detected (no pytest configuration or test modules with \
+         an interpreter that imports pytest, no unittest tests)",
+    );
+    say(
+        "fix",
+        "git config chimp.tests \"python -m pytest -x -q\" (or tests = \"...\" under \
+         [tool.chimp] in pyproject.toml, for the whole team; `git chimp init` writes it)",
+    );
+    None
+}
+
+/// The tests failed in the sandbox: run them once in the checkout, and say what the
+/// difference means.
+fn in_the_checkout(
+    repo: &crate::git::repo::Repo,
+    options: &crate::settings::Options,
+    tests: &str,
+    out: &OutputDir,
+) -> Result<()> {
+    let log = out.logs_dir().join("doctor-checkout.log");
+    let dir = repo.workdir().join(&options.cwd_prefix);
+    let run = run_test_command(tests, &dir, &[], &log, Some(options.baseline_timeout))?;
+    if run.exit == Exit::Success {
+        say(
+            "checkout",
+            &format!(
+                "the same command passes in your checkout: the tests need something a \
+                 sandbox (a clean git worktree of the commit) lacks, most often files git \
+                 does not track (generated at install time, such as a setuptools-scm \
+                 `_version.py` or compiled extensions and catalogues). git-chimp copies \
+                 ignored files under the code's paths into its sandboxes: build or install \
+                 them in the checkout first (pip install -e .), or commit what the tests \
+                 need. The checkout's output: {}",
+                crate::execution::lab::shown_path(&log)
+            ),
+        );
+    } else {
+        say(
+            "checkout",
+            &format!(
+                "the command fails in your checkout too: fix the tests or the command first \
+                 (its output: {})",
+                crate::execution::lab::shown_path(&log)
+            ),
+        );
+    }
+    Ok(())
+}
