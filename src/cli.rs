@@ -528,6 +528,9 @@ pub enum Runner {
     Auto,
     /// The warm pytest worker (falls back to `command` per mutant where it must).
     Pytest,
+    /// The warm unittest worker, for a plain `python -m unittest ...` command (falls back
+    /// to `command` per mutant where it must). New: `auto` does not choose it yet.
+    Unittest,
     /// Run the test command from scratch for every mutant.
     Command,
 }

@@ -51,12 +51,17 @@ pub(crate) fn doctor(settings: Settings) -> Result<ExitCode> {
     let pytest = pytest_command(options.runner, &tests)?;
     say(
         "runner",
-        if pytest.is_some() {
-            "the pytest worker: tests collected once, a forked child per mutant"
-        } else {
-            "the test command from scratch for every mutant (the pytest worker runs \
-             `pytest ...` or `python -m pytest ...` commands)"
-        },
+        &pytest.as_ref().map_or(
+            "the test command from scratch for every mutant (the warm worker runs `pytest \
+             ...`, `python -m pytest ...` and `python -m unittest ...` commands)"
+                .to_owned(),
+            |command| {
+                format!(
+                    "the {}: tests loaded once, a forked child per mutant",
+                    command.worker()
+                )
+            },
+        ),
     );
     let started = std::time::Instant::now();
     let set_up = in_lab(

@@ -13,7 +13,7 @@ use crate::console::Progress;
 use crate::execution::lab::Lab;
 use crate::execution::line_map::{self, MapSlot};
 use crate::execution::pyenv;
-use crate::execution::worker::PytestCommand;
+use crate::execution::worker::{Framework, PytestCommand};
 use crate::exit_code::{ExitCode, fatal};
 use crate::git::repo::{Repo, TargetState};
 use crate::git::sandbox;
@@ -322,17 +322,34 @@ pub(crate) fn take_shard(
 /// # Errors
 /// A usage error for `--runner pytest` with a command the worker cannot run.
 pub(crate) fn pytest_command(runner: Runner, tests: &str) -> Result<Option<PytestCommand>> {
+    let parsed = PytestCommand::parse(tests);
+    let of = |framework: Framework| {
+        parsed
+            .clone()
+            .filter(|command| command.framework == framework)
+    };
     match runner {
         Runner::Command => Ok(None),
-        Runner::Auto => Ok(PytestCommand::parse(tests)),
-        Runner::Pytest => PytestCommand::parse(tests).map(Some).ok_or_else(|| {
+        // The unittest worker is new: only `--runner unittest` chooses it for now.
+        Runner::Auto => Ok(of(Framework::Pytest)),
+        Runner::Pytest => of(Framework::Pytest).map(Some).ok_or_else(|| {
             fatal(
                 ExitCode::Usage,
                 format!(
                     "--runner pytest: cannot run `{tests}` in the pytest worker; it runs \
                      `pytest ARGS` or `python -m pytest ARGS` (optionally after NAME=value \
                      assignments) without other shell syntax. Use --runner command for \
-                     anything else"
+                     anything else (or --runner unittest for `python -m unittest ARGS`)"
+                ),
+            )
+        }),
+        Runner::Unittest => of(Framework::Unittest).map(Some).ok_or_else(|| {
+            fatal(
+                ExitCode::Usage,
+                format!(
+                    "--runner unittest: cannot run `{tests}` in the unittest worker; it runs \
+                     `python -m unittest ARGS` (optionally after NAME=value assignments) \
+                     without other shell syntax. Use --runner command for anything else"
                 ),
             )
         }),
@@ -340,7 +357,7 @@ pub(crate) fn pytest_command(runner: Runner, tests: &str) -> Result<Option<Pytes
 }
 
 /// How many of `results` the pytest worker gave, and how.
-pub(crate) fn worker_summary(results: &[(usize, MutantResult)]) -> String {
+pub(crate) fn worker_summary(results: &[(usize, MutantResult)], worker: &str) -> String {
     let warm = results
         .iter()
         .filter(|(_, result)| result.ran_by.in_worker())
@@ -350,7 +367,7 @@ pub(crate) fn worker_summary(results: &[(usize, MutantResult)]) -> String {
         .filter(|(_, result)| result.ran_by == RanBy::Reexecuted)
         .count();
     format!(
-        "{warm} mutants ran in the pytest worker ({reexecuted} by re-executing their module), \
+        "{warm} mutants ran in the {worker} ({reexecuted} by re-executing their module), \
          {} from scratch",
         results.len() - warm
     )
@@ -525,8 +542,8 @@ fn run_in(
     );
     progress.finish();
     lab.partial.failure()?;
-    if pytest.is_some() {
-        tracing::info!("{}", worker_summary(&outcome.results));
+    if let Some(command) = pytest {
+        tracing::info!("{}", worker_summary(&outcome.results, command.worker()));
     }
     Ok(Ran {
         results: outcome.results,

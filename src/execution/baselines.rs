@@ -15,6 +15,12 @@ use crate::exit_code::{ExitCode, fatal};
 use crate::git::sandbox::Sandbox;
 
 impl Lab<'_> {
+    /// The warm worker's name in messages ("pytest worker", "unittest worker").
+    pub(super) fn worker_name(&self) -> &'static str {
+        self.pytest
+            .map_or("pytest worker", |command| command.worker())
+    }
+
     /// The warm workers' baselines. The first warm worker runs every test traced (which
     /// tests reach which lines); at the same time the second runs them untraced (each
     /// test's own time, for the mutants' timeouts) and then the whole test command from
@@ -57,8 +63,9 @@ impl Lab<'_> {
         let mut cannot = |index: usize, reason: &str| {
             workers[index].warm = None;
             tracing::info!(
-                "the pytest worker cannot run in sandbox {index}, so its mutants run the \
-                 tests from scratch: {reason}"
+                "the {} cannot run in sandbox {index}, so its mutants run the tests from \
+                 scratch: {reason}",
+                self.worker_name()
             );
         };
         let traced = match traced {
@@ -84,7 +91,8 @@ impl Lab<'_> {
             None => None,
         };
         tracing::info!(
-            "pytest worker: {} tests, traced baseline {:.1}s ({})",
+            "{}: {} tests, traced baseline {:.1}s ({})",
+            self.worker_name(),
             workers[tracing_one]
                 .warm
                 .as_ref()

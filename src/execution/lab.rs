@@ -152,8 +152,8 @@ impl Lab<'_> {
         canary: bool,
     ) -> Result<(Duration, Vec<Workers>)> {
         let mut workers: Vec<Workers> = sandboxes.iter().map(|_| Workers::default()).collect();
-        if self.pytest.is_some() {
-            tracing::info!("baseline in the pytest worker: {}", self.tests);
+        if let Some(command) = self.pytest {
+            tracing::info!("baseline in the {}: {}", command.worker(), self.tests);
             // A given timeout is for a mutant's tests: collecting them and the baselines
             // get four of it.
             let limit = given.map_or(baseline_limit, |given| given * 4);
@@ -165,9 +165,10 @@ impl Lab<'_> {
                 } else {
                     tracing::info!(
                         "timeout per mutant: {:.0} × its tests' untraced time + {:.0}s in the \
-                         pytest worker, {:.1}s from scratch",
+                         {}, {:.1}s from scratch",
                         timeouts::PER_TEST_MULTIPLIER,
                         timeouts::PER_TEST_GRACE.as_secs_f64(),
+                        command.worker(),
                         timeout.as_secs_f64()
                     );
                 }
@@ -404,8 +405,9 @@ impl Lab<'_> {
                 Err(Failure::Interrupted) => None,
                 Err(Failure::Gone(reason)) => {
                     tracing::info!(
-                        "the pytest worker cannot run in sandbox {}, so its mutants \
-                         run the tests from scratch: {reason}",
+                        "the {} cannot run in sandbox {}, so its mutants run the tests \
+                         from scratch: {reason}",
+                        command.worker(),
                         sandbox.index
                     );
                     None

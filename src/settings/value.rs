@@ -456,7 +456,7 @@ mod test {
         assert_eq!(RunnerName::from_git("Pytest"), Ok(Runner::Pytest));
         assert_eq!(
             RunnerName::from_git("fast"),
-            Err("one of \"auto\", \"pytest\", \"command\"".into())
+            Err("one of \"auto\", \"pytest\", \"unittest\", \"command\"".into())
         );
         assert_eq!(
             Reports::shown(&vec![ReportKind::Html, ReportKind::Junit]),

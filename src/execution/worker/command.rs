@@ -5,16 +5,29 @@ use std::path::{Path, PathBuf};
 
 use crate::execution::pyenv::{resolve_program, shebang_interpreter};
 
-/// A test command the worker can run in-process: `[NAME=value ...] pytest ARGS` or
-/// `[NAME=value ...] python[3] [OPTIONS] -m pytest ARGS`, without other shell syntax.
+/// A test command the worker can run in-process: `[NAME=value ...] pytest ARGS`,
+/// `[NAME=value ...] python[3] [OPTIONS] -m pytest ARGS` or the same with `-m unittest`,
+/// without other shell syntax.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PytestCommand {
     /// Leading `NAME=value` assignments.
     pub env: Vec<(String, String)>,
     /// How the command starts: the pytest script or the interpreter running `-m pytest`.
     pub launcher: Launcher,
-    /// pytest's arguments.
+    /// pytest's (or unittest's) arguments.
     pub args: Vec<String>,
+    /// Which runner the command runs.
+    pub framework: Framework,
+}
+
+/// The test runner of a [`PytestCommand`]: the worker's front end.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, strum::IntoStaticStr)]
+#[strum(serialize_all = "lowercase")]
+pub enum Framework {
+    /// pytest: the worker is a pytest plugin.
+    Pytest,
+    /// `python -m unittest`: the worker loads the suite as unittest does.
+    Unittest,
 }
 
 /// The first word of a [`PytestCommand`].
@@ -73,6 +86,7 @@ impl PytestCommand {
                 env,
                 launcher: Launcher::Script(program.clone()),
                 args: tail.to_vec(),
+                framework: Framework::Pytest,
             });
         }
         if !name.starts_with("python") {
@@ -82,14 +96,19 @@ impl PytestCommand {
         let mut words = tail.iter();
         while let Some(word) = words.next() {
             if word == "-m" {
-                let module = words.next()?;
-                return (module == "pytest" || module == "py.test").then(|| Self {
+                let framework = match words.next()?.as_str() {
+                    "pytest" | "py.test" => Framework::Pytest,
+                    "unittest" => Framework::Unittest,
+                    _ => return None,
+                };
+                return Some(Self {
                     env,
                     launcher: Launcher::Module {
                         interpreter: program.clone(),
                         options,
                     },
                     args: words.cloned().collect(),
+                    framework,
                 });
             }
             if !word.starts_with('-') || word == "-" || word == "-c" {
@@ -101,6 +120,15 @@ impl PytestCommand {
             }
         }
         None
+    }
+
+    /// The worker's name in messages: "pytest worker" or "unittest worker".
+    #[must_use]
+    pub fn worker(&self) -> &'static str {
+        match self.framework {
+            Framework::Pytest => "pytest worker",
+            Framework::Unittest => "unittest worker",
+        }
     }
 
     /// The program, its arguments before the worker script, and `sys.path[0]`, for a
@@ -156,7 +184,22 @@ mod test {
                 options: options.iter().map(|&word| word.to_owned()).collect(),
             },
             args: args.iter().map(|&word| word.to_owned()).collect(),
+            framework: Framework::Pytest,
         }
+    }
+
+    #[test]
+    fn reads_unittest_commands() {
+        let command = PytestCommand::parse("python3 -m unittest discover -s tests -f").unwrap();
+        assert_eq!(command.framework, Framework::Unittest);
+        assert_eq!(command.args, ["discover", "-s", "tests", "-f"]);
+        assert_eq!(
+            PytestCommand::parse("python -m unittest")
+                .unwrap()
+                .framework,
+            Framework::Unittest
+        );
+        assert_eq!(PytestCommand::parse("python -m unittest; echo"), None);
     }
 
     #[test]
@@ -185,7 +228,7 @@ mod test {
     #[test]
     fn refuses_anything_else() {
         for command in [
-            "python -m unittest",
+            "python -m nose",
             "python run_tests.py",
             "python -c 'import pytest'",
             "cd src && pytest",

@@ -13,7 +13,7 @@
 mod command;
 mod protocol;
 
-pub use command::{Launcher, PytestCommand};
+pub use command::{Framework, Launcher, PytestCommand};
 
 use std::fs::File;
 use std::io::{BufRead, BufReader, Write};
@@ -31,7 +31,7 @@ use crate::interrupt::should_stop;
 
 /// The worker's Python package and its start-up script: (path in the scratch
 /// directory, source).
-const SOURCES: [(&str, &str); 15] = [
+const SOURCES: [(&str, &str); 16] = [
     (
         "chimp_worker_start.py",
         include_str!("chimp_worker_start.py"),
@@ -87,6 +87,10 @@ const SOURCES: [(&str, &str); 15] = [
     (
         "git_chimp_worker/tracer.py",
         include_str!("git_chimp_worker/tracer.py"),
+    ),
+    (
+        "git_chimp_worker/unittests.py",
+        include_str!("git_chimp_worker/unittests.py"),
     ),
     (
         "git_chimp_worker/warm.py",
@@ -227,6 +231,7 @@ impl Worker {
         let stderr = start.scratch.join(format!("{name}-stderr.log"));
         let config_text = json!({
             "mode": name,
+            "framework": <&str>::from(start.command.framework),
             "args": start.command.args,
             "path0": path0,
             "files": start.files,

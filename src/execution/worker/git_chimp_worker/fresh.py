@@ -1,6 +1,6 @@
-"""The fresh mode: a process that has imported pytest and nothing of the project, and
-forks a child per request that runs pytest from the start, as `python -m pytest ARGS`
-would, on whatever the sandbox's files hold then (git-chimp has written the mutant in).
+"""The fresh mode: a process that has imported pytest (or unittest) and nothing of the
+project, and forks a child per request that runs the tests from the start, as
+`python -m pytest ARGS` (or `python -m unittest ARGS`) would, on whatever the sandbox's files hold then (git-chimp has written the mutant in).
 It saves the interpreter's start-up and pytest's import, nothing else.
 """
 
@@ -18,7 +18,7 @@ def serve(config, channel, pytest):
     for module in list(sys.modules.values()):
         path = getattr(module, "__file__", None)
         if path and os.path.realpath(path) in mutated:
-            channel.send({"event": "failed", "reason": "pytest itself imports %s" % path})
+            channel.send({"event": "failed", "reason": "the runner itself imports %s" % path})
             return
     channel.send({"event": "ready", "tests": 0})
     while True:
@@ -54,8 +54,16 @@ def run_pytest(config, channel, pytest, request):
         os.dup2(log, 1)
         os.dup2(log, 2)
         os.environ["CHIMP_MUTANT"] = request["id"]
-        sys.argv = ["pytest"] + list(config["args"])
-        code = int(pytest.main(list(config["args"])))
+        if pytest is None:
+            # `python -m unittest ARGS`: exits with its status.
+            import unittest
+
+            sys.argv = ["python -m unittest"] + list(config["args"])
+            unittest.main(module=None, argv=sys.argv)
+            code = 0
+        else:
+            sys.argv = ["pytest"] + list(config["args"])
+            code = int(pytest.main(list(config["args"])))
     except SystemExit as exit:
         code = exit.code if isinstance(exit.code, int) else 1
     except BaseException:

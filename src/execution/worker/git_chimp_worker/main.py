@@ -1,6 +1,7 @@
 """Start-up: read the config, set up the channel and the console, run a mode.
 
-    config.json  {"mode": "warm" | "fresh", "args": [...pytest arguments],
+    config.json  {"mode": "warm" | "fresh", "framework": "pytest" | "unittest",
+                  "args": [...pytest's or unittest's arguments],
                   "path0": dir for sys.path[0], "files": [absolute paths of the files
                   under mutation], "console": path, "result": path,
                   "reexec": whether import-time mutants may re-execute their module,
@@ -27,6 +28,8 @@ def main(argv):
     # The tests see the directory pytest itself would put first, not this package's.
     sys.path[0] = config["path0"]
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if config.get("framework") == "unittest":
+        return run_unittest(config, channel)
     try:
         import pytest
     except ImportError as error:
@@ -53,4 +56,18 @@ def main(argv):
                 "reason": "pytest exited with status %s before running tests" % int(status),
             }
         )
+    return 0
+
+
+def run_unittest(config, channel):
+    """The unittest front end: `python -m unittest ARGS` (`unittests.py`)."""
+    if config.get("mode") == "fresh":
+        from . import fresh
+
+        fresh.serve(config, channel, None)
+        return 0
+    from .tracer import make_tracer
+    from .unittests import serve
+
+    serve(config, channel, make_tracer(config["files"], config.get("tracer")))
     return 0

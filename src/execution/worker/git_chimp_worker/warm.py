@@ -87,15 +87,20 @@ class Worker(Reexecution):
 
     def pytest_runtestloop(self, session):
         self.session = session
-        failed = self.collected(session)
+        self.serve(self.collected(session))
+        return True
+
+    def serve(self, failed):
+        """Answer git-chimp's requests until they end; `failed`: why the worker cannot
+        serve (the tests as collected), or None."""
         if failed is not None:
             self.channel.send({"event": "failed", "reason": failed})
-            return True
+            return
         self.channel.send({"event": "ready", "tests": len(self.items)})
         while True:
             request = self.channel.receive()
             if request is None:
-                return True
+                return
             if request["op"] == "baseline":
                 self.channel.send(self.baseline(request))
             elif request["op"] == "records":
@@ -103,6 +108,11 @@ class Worker(Reexecution):
                 self.channel.send({"event": "recorded", "tests": len(self.tests)})
             elif request["op"] == "mutant":
                 self.channel.send(self.mutant(request))
+
+    def short_tracebacks(self):
+        """In a child about to run a mutant's tests: only the first failure matters, and
+        pytest's long tracebacks are slow."""
+        self.session.config.option.tbstyle = "native"
 
     def collected(self, session):
         """Stop tracing the import; None when the worker can serve, else why not."""
@@ -117,6 +127,15 @@ class Worker(Reexecution):
             return "no tests were collected"
         if not self.import_lines:
             return "no line of the files under mutation ran while collecting the tests"
+        self.find_functions()
+        self.items = list(session.items)
+        if session.config.pluginmanager.hasplugin("dsession"):
+            return "pytest-xdist (-n) runs the tests elsewhere"
+        return None
+
+    def find_functions(self):
+        """Every live function of the files under mutation, by key (what a swap puts
+        the mutated code into)."""
         import gc
         import types
 
@@ -126,10 +145,6 @@ class Worker(Reexecution):
                 number = self.tracer.file_of(obj.__code__.co_filename)
                 if number is not None:
                     self.functions.setdefault(key_of(number, obj.__code__), []).append(obj)
-        self.items = list(session.items)
-        if session.config.pluginmanager.hasplugin("dsession"):
-            return "pytest-xdist (-n) runs the tests elsewhere"
-        return None
 
     # running tests in a child ---------------------------------------------------------
 
@@ -258,7 +273,7 @@ class Worker(Reexecution):
             self.tests.append((record["id"], record["seconds"]))
             seconds, fixture = plain.get(record["id"], (record["seconds"], record["fixture"]))
             self.plain.append(seconds)
-            module = record["id"].split("::", 1)[0]
+            module = self.test_module(record["id"])
             self.module_fixtures[module] = max(self.module_fixtures.get(module, 0.0), fixture)
             self.longest_fixture = max(self.longest_fixture, fixture)
             for number, lines in record["lines"].items():
@@ -269,6 +284,19 @@ class Worker(Reexecution):
                 self.call_tests.setdefault(tuple(call), []).append(position)
             for key in record.get("untraced", ()):
                 self.untraced_tests.setdefault(tuple(key), []).append(position)
+        # A class or module fixture runs the code once, for the first test that needs
+        # it; the later tests of its module read what it made without touching the
+        # file. Whoever meets every test of a file meets their whole test modules.
+        members = {}
+        for position, record in enumerate(records):
+            members.setdefault(self.test_module(record["id"]), set()).add(position)
+        for tests in self.file_tests.values():
+            for module in {self.test_module(records[position]["id"]) for position in tests}:
+                tests.update(members[module])
+
+    def test_module(self, nodeid):
+        """The test module of the test `nodeid` (pytest's: the part before `::`)."""
+        return nodeid.split("::", 1)[0]
 
     def only_bodies_that_slept(self, number, diffs):
         """Whether every change is inside a function that, like every function around
@@ -416,7 +444,7 @@ class Worker(Reexecution):
         items = self.items_at(positions)
 
         def work():
-            self.session.config.option.tbstyle = "native"
+            self.short_tracebacks()
             sys.stdout.write(
                 "git-chimp: the same %d test(s) without the mutant: %s\n"
                 % (len(items), " ".join(item.nodeid for item in items))
@@ -552,7 +580,7 @@ class Worker(Reexecution):
             nodeid = at_start(item.nodeid) if at_start else item.nodeid
             position = self.position.get(nodeid)
             own = self.plain[position] if position is not None else max(self.plain, default=0.0)
-            module = item.nodeid.split("::", 1)[0]
+            module = self.test_module(item.nodeid)
             if module not in modules:
                 modules.add(module)
                 own += self.module_fixtures.get(module, 0.0)
@@ -589,8 +617,7 @@ class Worker(Reexecution):
         def run(selected):
             def work():
                 os.environ["CHIMP_MUTANT"] = request["id"]
-                # Only the first failure matters; pytest's long tracebacks are slow.
-                self.session.config.option.tbstyle = "native"
+                self.short_tracebacks()
                 items = selected
                 at_start = None
                 if reexecute is not None:
@@ -631,10 +658,8 @@ class Worker(Reexecution):
             key=lambda position: (self.prefer.get(position, 1 << 30), self.plain[position]),
         )
         in_order = sorted(set(reached) | set(others))
-        if reexecute is None:
-            selected = self.items_at(fastest)
-        else:
-            selected = self.items_at(fastest + sorted(set(others) - set(reached)))
+        chosen = fastest if reexecute is None else fastest + sorted(set(others) - set(reached))
+        selected = self.items_at(chosen)
         kind, value = run(selected)
         if kind == "result" and "import_error" in value:
             return {"event": "import_error", "error": value["import_error"]}
@@ -644,11 +669,12 @@ class Worker(Reexecution):
             # sure the failure is the mutant's, not that test's leftovers.
             selected = self.items_at(in_order)
             kind, value = run(selected)
-        elif (kind == "timeout" or (kind == "exit" and fork.died_of_a_test(value))) and [
-            item.nodeid for item in selected
-        ] != [item.nodeid for item in self.items_at(in_order)]:
+        elif (kind == "timeout" or (kind == "exit" and fork.died_of_a_test(value))) and (
+            chosen != sorted(chosen)
+        ):
             # A hang or a crash with the tests out of the baseline's order: the same
-            # check as for a failure, since no test's report names the culprit.
+            # check as for a failure, since no test's report names the culprit. (In
+            # order, the hang is the mutant's: a fresh run meets the same tests so.)
             selected = self.items_at(in_order)
             kind, value = run(selected)
         if kind == "result" and not value["killed_by"] and reexecute is None and others:

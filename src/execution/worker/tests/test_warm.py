@@ -42,7 +42,9 @@ def test_limit():
 
 
 class WorkerProcess:
-    def __init__(self, pytester, reexec=True, tracer=None, files=("calc.py",)):
+    def __init__(
+        self, pytester, reexec=True, tracer=None, files=("calc.py",), framework="pytest", args=None
+    ):
         self.dir = str(pytester.path)
         self.calc = os.path.join(self.dir, files[0])
         config = os.path.join(self.dir, "config.json")
@@ -50,7 +52,8 @@ class WorkerProcess:
             json.dump(
                 {
                     "mode": "warm",
-                    "args": ["-q", "-p", "no:cacheprovider"],
+                    "framework": framework,
+                    "args": ["-q", "-p", "no:cacheprovider"] if args is None else args,
                     "path0": self.dir,
                     "files": [os.path.join(self.dir, name) for name in files],
                     "console": os.path.join(self.dir, "console.log"),

@@ -1,0 +1,143 @@
+"""The unittest front end (`unittests.py`) end to end: a worker started as git-chimp
+starts it for `python -m unittest ARGS`, on a project of unittest tests."""
+
+import pytest
+
+from test_warm import WorkerProcess
+
+SHAPES = """\
+FACTOR = 3
+
+
+def scale(x):
+    return x * FACTOR
+
+
+def table():
+    return {"a": 1, "b": 2}
+
+
+def sign(x):
+    if x < 0:
+        return -1
+    return 1
+
+
+def broken_on_purpose(x):
+    return x + 1
+"""
+
+TESTS = """\
+import unittest
+
+import shapes
+
+SEEN = []
+
+
+def setUpModule():
+    SEEN.append("module")
+
+
+class ScaleTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.table = shapes.table()
+
+    def test_scale(self):
+        self.assertEqual(shapes.scale(2), 6)
+
+    def test_table(self):
+        self.assertEqual(self.table["b"], 2)
+
+
+class SignTest(unittest.TestCase):
+    def test_signs(self):
+        for value, expected in [(-5, -1), (5, 1)]:
+            with self.subTest(value=value):
+                self.assertEqual(shapes.sign(value), expected)
+
+    @unittest.skip("not today")
+    def test_skipped(self):
+        self.fail()
+
+    @unittest.expectedFailure
+    def test_known_bug(self):
+        self.assertEqual(shapes.broken_on_purpose(1), 1)
+"""
+
+
+@pytest.fixture
+def worker(pytester):
+    pytester.makepyfile(shapes=SHAPES, test_shapes=TESTS)
+    process = WorkerProcess(pytester, files=("shapes.py",), framework="unittest", args=["-f"])
+    assert process.event() == {"event": "ready", "tests": 5}
+    baseline = process.ask(op="baseline", timeout=30)
+    assert baseline["event"] == "baseline" and baseline["failed"] == []
+    ids = [record["id"] for record in baseline["records"]]
+    assert ids == [
+        "test_shapes.ScaleTest.test_scale",
+        "test_shapes.ScaleTest.test_table",
+        "test_shapes.SignTest.test_known_bug",
+        "test_shapes.SignTest.test_signs",
+        "test_shapes.SignTest.test_skipped",
+    ]
+    yield process
+    process.close()
+
+
+def test_a_function_body_is_swapped_and_killed_by_the_test_that_reaches_it(worker):
+    answer = worker.mutant("return x * FACTOR", "return x / FACTOR", 5)
+    assert answer == {
+        "event": "killed",
+        "by": "test_shapes.ScaleTest.test_scale",
+        "tests": ["test_shapes.ScaleTest.test_scale"],
+    }
+
+
+def test_what_set_up_class_read_is_seen_by_the_classs_tests(worker):
+    answer = worker.mutant('"b": 2', '"b": 3', 9)
+    assert answer["event"] == "killed"
+    assert answer["by"] == "test_shapes.ScaleTest.test_table"
+
+
+def test_a_failing_sub_test_kills(worker):
+    answer = worker.mutant("return -1", "return 1", 14)
+    assert answer["event"] == "killed"
+    assert answer["by"] == "test_shapes.SignTest.test_signs"
+
+
+def test_an_expected_failure_that_passes_kills_as_in_a_fresh_run(worker):
+    # `python -m unittest` exits 1 on an unexpected success.
+    answer = worker.mutant("return x + 1", "return x", 19)
+    assert answer["event"] == "killed"
+    assert answer["by"] == "test_shapes.SignTest.test_known_bug"
+
+
+def test_a_survivor_meets_every_test_of_its_file(worker):
+    answer = worker.mutant("if x < 0:", "if x < -1:", 13)
+    assert answer["event"] == "survived"
+    # Their whole test module: test_table reads what setUpClass made, and the skipped
+    # test too.
+    assert answer["tests"] == [
+        "test_shapes.ScaleTest.test_scale",
+        "test_shapes.ScaleTest.test_table",
+        "test_shapes.SignTest.test_known_bug",
+        "test_shapes.SignTest.test_signs",
+        "test_shapes.SignTest.test_skipped",
+    ]
+
+
+def test_module_level_code_runs_from_scratch(worker):
+    answer = worker.mutant("FACTOR = 3", "FACTOR = 4", 1)
+    assert answer["event"] == "fallback"
+    assert "does not re-execute modules" in answer["reason"]
+
+
+def test_tests_that_fail_to_load_keep_the_worker_out(pytester):
+    pytester.makepyfile(shapes=SHAPES, test_shapes="import nothing_here\n")
+    process = WorkerProcess(pytester, files=("shapes.py",), framework="unittest", args=[])
+    event = process.event()
+    assert event["event"] == "failed"
+    assert "error(s) while loading the tests (test_shapes)" in event["reason"]
+    process.close()
