@@ -73,9 +73,10 @@ impl FromStr for Budget {
 }
 
 /// How long a run of a test command needed before its first mutant could run (sandboxes,
-/// baseline, canary), remembered per command in the repository's `.git/chimp/`: a
-/// budgeted run that the last one shows cannot get that far says so at once instead of
-/// spending its budget again.
+/// baseline, canary). When a budget stopped a run before that, it is remembered per
+/// command (and per kind of run: `--since` or whole) in the repository's `.git/chimp/`:
+/// a later run of that kind with no longer a budget says so at once instead of spending
+/// it again. A run that gets that far forgets it.
 #[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
 pub(crate) struct SetUpCost {
     /// Seconds from the run's start.
@@ -96,18 +97,25 @@ impl SetUpCost {
             .unwrap_or_default()
     }
 
-    /// What the last run of `tests` in `repo` needed, if it was remembered.
+    /// What it is remembered under: the test command and the kind of run.
     #[must_use]
-    pub(crate) fn load(repo: &crate::git::repo::Repo, tests: &str) -> Option<Self> {
-        Self::all(repo).remove(tests)
+    pub(crate) fn key(tests: &str, since: bool) -> String {
+        format!("{} {tests}", if since { "--since" } else { "whole" })
     }
 
-    /// The cost of a run of `tests` in `repo` that `started` and now got past its set-up
-    /// (`finished`) or was stopped by its budget; remembered for the next run (best
-    /// effort: a run goes on without it).
+    /// How long the last run of this `key` in `repo` had run when its budget stopped it
+    /// before its first mutant, if it was.
+    #[must_use]
+    pub(crate) fn load(repo: &crate::git::repo::Repo, key: &str) -> Option<Self> {
+        Self::all(repo).remove(key)
+    }
+
+    /// The cost of a run (`key`) in `repo` that `started` and now got past its set-up
+    /// (`finished`: forgotten) or was stopped by its budget (remembered for the next
+    /// run; best effort: a run goes on without it).
     pub(crate) fn measured(
         repo: &crate::git::repo::Repo,
-        tests: &str,
+        key: &str,
         started: std::time::Instant,
         finished: bool,
     ) -> Self {
@@ -116,7 +124,15 @@ impl SetUpCost {
             finished,
         };
         let mut all = Self::all(repo);
-        all.insert(tests.to_owned(), cost);
+        let changed = if finished {
+            all.remove(key).is_some()
+        } else {
+            all.insert(key.to_owned(), cost);
+            true
+        };
+        if !changed {
+            return cost;
+        }
         if let Ok(bytes) = serde_json::to_vec_pretty(&all)
             && let Err(err) = crate::output::write_atomic(&Self::file(repo), &bytes)
         {
@@ -143,11 +159,7 @@ impl SetUpCost {
         let needed = match (remembered, self.finished) {
             (false, true) => format!("the baseline (and the sandboxes) took {took}"),
             (false, false) => format!("the baseline had not finished after {took}"),
-            (true, true) => format!(
-                "the last run of this test command needed {took} before its first mutant \
-                 could run (sandboxes, baseline), so this one did not start"
-            ),
-            (true, false) => format!(
+            (true, _) => format!(
                 "the last run of this test command had not finished its baseline after \
                  {took}, so this one did not start"
             ),
@@ -155,8 +167,7 @@ impl SetUpCost {
         format!(
             "budget {} spent before any mutant was tested: {needed}. Nothing was tested, so \
              this is no pass. A budget that fits: --budget {} (or `git config chimp.budget \
-             {}`); or run once with --no-budget: its cache and line map make later runs \
-             cheaper",
+             {}`); or run once with --no-budget",
             Budget::Limit(budget),
             self.budget_that_fits(),
             self.budget_that_fits(),

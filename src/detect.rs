@@ -431,17 +431,19 @@ pub(crate) fn nothing_collected(
             )
         };
         return Some(format!(
-            "pytest collected no tests (exit status 5, not a failure): it looked for files \
-             named {patterns}{within} and found none that hold tests; {fix}"
+            "pytest ran no tests (exit status 5: it collected none, or -k/-m deselected them \
+             all): it looks for files named {patterns}{within}; {fix}"
         ));
     }
     if runs(&["unittest"]) {
         return Some(format!(
-            "unittest ran no tests (\"NO TESTS RAN\", exit status 5, not a failure): \
-             `python -m unittest` discovers test*.py modules in packages (directories \
-             with an __init__.py) under the current directory; name where the tests are: \
-             --tests \"python -m unittest discover -s tests -f\" (or the modules: \
-             --tests \"python -m unittest -f tests.test_x\"), as fits `{tests}`"
+            "unittest ran no tests (\"NO TESTS RAN\", exit status 5): it found none, or a \
+             failing or skipping setUpModule or setUpClass kept every test from running \
+             (see the log below). `python -m unittest` discovers test*.py modules in \
+             packages (directories with an __init__.py) under the current directory; to \
+             name where the tests are: --tests \"python -m unittest discover -s tests -f\" \
+             (or the modules: --tests \"python -m unittest -f tests.test_x\"), as fits \
+             `{tests}`"
         ));
     }
     None
@@ -536,7 +538,7 @@ mod test {
         let files = vec!["sub/test.py".to_owned(), "sub/calc.py".to_owned()];
         let said = nothing_collected("python -m pytest -x -q", dir.path(), &files, "sub/").unwrap();
         assert!(
-            said.starts_with("pytest collected no tests (exit status 5"),
+            said.starts_with("pytest ran no tests (exit status 5"),
             "{said}"
         );
         assert!(said.contains("test_*.py or *_test.py"), "{said}");

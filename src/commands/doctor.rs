@@ -53,7 +53,8 @@ pub(crate) fn doctor(settings: Settings) -> Result<ExitCode> {
         "runner",
         &pytest.as_ref().map_or(
             "the test command from scratch for every mutant (the warm worker runs `pytest \
-             ...`, `python -m pytest ...` and `python -m unittest ...` commands)"
+             ...` and `python -m pytest ...` commands, and `python -m unittest ...` with \
+             --runner unittest)"
                 .to_owned(),
             |command| {
                 format!(
@@ -159,18 +160,21 @@ fn in_the_checkout(
 ) -> Result<()> {
     let log = out.logs_dir().join("doctor-checkout.log");
     let dir = repo.workdir().join(&options.cwd_prefix);
-    let run = run_test_command(tests, &dir, &[], &log, Some(options.baseline_timeout))?;
+    // No bytecode files left in the checkout by this run.
+    let env = [("PYTHONDONTWRITEBYTECODE".to_owned(), "1".to_owned())];
+    let run = run_test_command(tests, &dir, &env, &log, Some(options.baseline_timeout))?;
     if run.exit == Exit::Success {
         say(
             "checkout",
             &format!(
                 "the same command passes in your checkout: the tests need something a \
-                 sandbox (a clean git worktree of the commit) lacks, most often files git \
-                 does not track (generated at install time, such as a setuptools-scm \
-                 `_version.py` or compiled extensions and catalogues). git-chimp copies \
-                 ignored files under the code's paths into its sandboxes: build or install \
-                 them in the checkout first (pip install -e .), or commit what the tests \
-                 need. The checkout's output: {}",
+                 sandbox (a clean git worktree of the tested state) lacks: files git does \
+                 not track (generated at install time, such as a setuptools-scm \
+                 `_version.py` or compiled extensions and catalogues), or with --rev, files \
+                 of your working tree that the commit lacks. git-chimp copies ignored files \
+                 under the code's paths into its sandboxes: build or install them in the \
+                 checkout first (pip install -e .), or commit what the tests need. The \
+                 checkout's output: {}",
                 crate::execution::lab::shown_path(&log)
             ),
         );

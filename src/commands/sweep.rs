@@ -45,7 +45,8 @@ pub(crate) fn sweep(settings: Settings, all: bool) -> Result<ExitCode> {
         changed,
     } = prepare(settings)?;
     let tests = test_command(&repo, &options, &state)?;
-    let known_cost = start_the_clock(options.budget, &repo, &tests, started);
+    let cost_key = SetUpCost::key(&tests, options.since.is_some());
+    let known_cost = start_the_clock(options.budget, &repo, &cost_key, started);
     let _lock = sandbox::lock(&repo)?;
     let out = OutputDir::create(repo.workdir())?;
     out.check_writable(&report::file_names(&options.reports))?;
@@ -129,7 +130,7 @@ pub(crate) fn sweep(settings: Settings, all: bool) -> Result<ExitCode> {
     print!("{accepted}");
     if let Some(code) = nothing_tested(
         options.budget,
-        (not_run, tested, interrupted),
+        (not_run, tested, interrupted, exit),
         (known_cost, cost_now),
     ) {
         return Ok(code);
@@ -153,17 +154,17 @@ fn record_durations(options: &Options, results: &[MutantResult]) {
     }
 }
 
-/// Start the run's `budget` at `started`; when the last run of `tests` (remembered in
-/// `repo`) needed all of it before its first mutant, the budget is spent at once
+/// Start the run's `budget` at `started`; when the last run of this `key` (remembered in
+/// `repo`) was stopped by a budget no shorter before its first mutant, the budget is spent at once
 /// and that cost returned: the run does not spend it again.
 fn start_the_clock(
     budget: Option<std::time::Duration>,
     repo: &Repo,
-    tests: &str,
+    key: &str,
     started: std::time::Instant,
 ) -> Option<SetUpCost> {
     let budget = budget?;
-    let known = SetUpCost::load(repo, tests).filter(|cost| cost.seconds >= budget.as_secs_f64());
+    let known = SetUpCost::load(repo, key).filter(|cost| cost.seconds >= budget.as_secs_f64());
     // A budget past the clock's end is no budget.
     if let Some(deadline) = started.checked_add(budget) {
         interrupt::set_deadline(if known.is_some() { started } else { deadline });
@@ -174,11 +175,12 @@ fn start_the_clock(
 /// A budget spent before any mutant was tested is no pass: with `not_run` mutants, none
 /// `tested` and the run not `interrupted`, say how long the set-up took (the last run's,
 /// which stopped this one at once, else this run's) and a budget that fits. Incomplete
-/// (6), but the pre-push hook's push goes through: a budget too short for the project is
-/// a configuration problem, not the pushed code's. `None` in any other case.
+/// (6) where the run would pass (`exit`; survivors the cache gave still fail it), but the
+/// pre-push hook's push goes through: a budget too short for the project is a
+/// configuration problem, not the pushed code's. `None` in any other case.
 fn nothing_tested(
     budget: Option<std::time::Duration>,
-    (not_run, tested, interrupted): (usize, usize, bool),
+    (not_run, tested, interrupted, exit): (usize, usize, bool, ExitCode),
     (known, now): (Option<SetUpCost>, Option<SetUpCost>),
 ) -> Option<ExitCode> {
     let budget = budget.filter(|_| not_run > 0 && tested == 0 && !interrupted)?;
@@ -192,6 +194,9 @@ fn nothing_tested(
         ),
     };
     println!("{said}");
+    if exit != ExitCode::Success {
+        return None;
+    }
     if std::env::var_os("CHIMP_PRE_PUSH").is_some() {
         println!("git-chimp: the push goes through untested (see above)");
         return Some(ExitCode::Success);
@@ -515,13 +520,23 @@ fn run_in(
                 return Ok(Ran {
                     results: Vec::new(),
                     interrupted: false,
-                    cost: Some(SetUpCost::measured(repo, tests, run.started, false)),
+                    cost: Some(SetUpCost::measured(
+                        repo,
+                        &SetUpCost::key(tests, options.since.is_some()),
+                        run.started,
+                        false,
+                    )),
                 });
             }
             return Err(err);
         }
     };
-    let cost = SetUpCost::measured(repo, tests, run.started, true);
+    let cost = SetUpCost::measured(
+        repo,
+        &SetUpCost::key(tests, options.since.is_some()),
+        run.started,
+        true,
+    );
     let mut cache_failed = false;
     let mut store = |position: usize, result: &MutantResult| {
         if let (Some(cache), Some(key)) = (run.cache, run.misses[position].key.as_ref())

@@ -506,9 +506,9 @@ fn a_test_py_layout_gets_a_command_naming_it_and_collecting_nothing_says_so() {
     assert_eq!(ran.code, 3, "{}\n{}", ran.stdout, ran.stderr);
     assert!(
         ran.stderr.contains(&format!(
-            "pytest collected no tests (exit status 5, not a failure): it looked for files \
-             named test_*.py or *_test.py (pytest's defaults) and found none that hold tests; \
-             its patterns miss test.py: --tests \"{bare} test.py\""
+            "pytest ran no tests (exit status 5: it collected none, or -k/-m deselected them \
+             all): it looks for files named test_*.py or *_test.py (pytest's defaults); its \
+             patterns miss test.py: --tests \"{bare} test.py\""
         )),
         "{}",
         ran.stderr

@@ -308,7 +308,7 @@ impl Worker {
         for (title, path) in [("output", &self.console), ("errors", &self.stderr)] {
             let read = std::fs::read(path).unwrap_or_default();
             if !read.is_empty() {
-                text.extend_from_slice(format!("--- the pytest worker's {title} ---\n").as_bytes());
+                text.extend_from_slice(format!("--- the worker's {title} ---\n").as_bytes());
                 text.extend_from_slice(&read);
                 if !read.ends_with(b"\n") {
                     text.push(b'\n');

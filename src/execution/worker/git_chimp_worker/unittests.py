@@ -31,7 +31,7 @@ class Case:
 def flattened(suite):
     """The test cases of `suite` in the order it runs them."""
     for test in suite:
-        if isinstance(test, unittest.TestSuite):
+        if isinstance(test, unittest.BaseTestSuite):
             yield from flattened(test)
         else:
             yield test
@@ -139,6 +139,9 @@ class UnittestWorker(Worker):
         except SystemExit as error:
             self.tracer.stop()
             return "unittest could not load the tests (it exited with %s)" % error.code
+        except Exception as error:
+            self.tracer.stop()
+            return "unittest could not load the tests: %s: %s" % (type(error).__name__, error)
         if not self.tracer.active():
             return "another tracer replaced git-chimp's"
         self.tracer.stop()
@@ -173,6 +176,23 @@ class UnittestWorker(Worker):
     def test_module(self, nodeid):
         """The module of `package.module.Class.test_method`."""
         return nodeid.rsplit(".", 2)[0] if nodeid.count(".") >= 2 else nodeid
+
+    def seconds_of(self, items, at_start=None):
+        """The pytest worker's times, and class and module fixtures where they run: a
+        test's time runs from its start to its end, and the set-up of its class (and
+        the tear-down of the one before) runs before it, within its deadline. So each
+        test that starts a class gets its module's longest fixture time, and the last
+        one the longest of all (the tear-downs after it)."""
+        seconds = super().seconds_of(items, at_start)
+        previous = None
+        for index, item in enumerate(items):
+            group = item.nodeid.rsplit(".", 1)[0]
+            if index > 0 and group != previous:
+                seconds[index] += self.module_fixtures.get(self.test_module(item.nodeid), 0.0)
+            previous = group
+        if seconds:
+            seconds[-1] += self.longest_fixture
+        return seconds
 
     def run_items(self, items, on_item=None, allowances=None):
         """Run `items` in order as one flat suite; stop at the first failing one (with

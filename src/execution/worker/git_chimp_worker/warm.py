@@ -34,6 +34,17 @@ from .reexecuting import Reexecution
 from .swap import all_codes, differences, is_function, key_of, line_starts, own_lines
 
 
+def imported_before(files):
+    """The numbers of `files` that a module already in `sys.modules` comes from."""
+    numbers = {os.path.realpath(path): number for number, path in enumerate(files)}
+    early = set()
+    for module in list(sys.modules.values()):
+        path = getattr(module, "__file__", None)
+        if path and os.path.realpath(path) in numbers:
+            early.add(numbers[os.path.realpath(path)])
+    return early
+
+
 class Worker(Reexecution):
     """A pytest plugin: its `pytest_runtestloop` serves git-chimp's requests."""
 
@@ -76,6 +87,9 @@ class Worker(Reexecution):
         self.partial = False  # whether some records are an earlier run's (`baseline`)
         self.verified = set()  # positions of the tests seen to pass unmutated this run
         self.loaded = {}  # file number -> whether a module of it was imported at the start
+        # Files under mutation already imported (by the test runner, or the worker's own
+        # imports) before the tracer started: their import-time code went unseen.
+        self.early = imported_before(self.files)
 
     # pytest hooks ---------------------------------------------------------------------
 
@@ -366,6 +380,10 @@ class Worker(Reexecution):
             # The same code: no test can tell them apart (git-chimp's up-front check
             # for the plain runner, made here as each mutant comes).
             return {"event": "equivalent"}
+        if number in self.early:
+            return fallback(
+                "the test runner imported it before the worker could trace its import"
+            )
 
         first, last = request["lines"]
         traceable = [line for line in range(first, last + 1) if line in self.traceable[number]]

@@ -141,3 +141,25 @@ def test_tests_that_fail_to_load_keep_the_worker_out(pytester):
     assert event["event"] == "failed"
     assert "error(s) while loading the tests (test_shapes)" in event["reason"]
     process.close()
+
+
+def test_a_file_the_runner_imported_before_tracing_runs_from_scratch(pytester):
+    # The worker itself imports json before its tracer starts: were json under mutation,
+    # its import-time code would go unseen (and look untested).
+    import json
+
+    pytester.makepyfile(shapes=SHAPES, test_shapes=TESTS)
+    early = json.__file__
+    process = WorkerProcess(
+        pytester, files=("shapes.py", early), framework="unittest", args=["-f"]
+    )
+    assert process.event()["event"] == "ready"
+    assert process.ask(op="baseline", timeout=30)["event"] == "baseline"
+    with open(early) as source:
+        text = source.read()
+    answer = process.ask(
+        op="mutant", id="m", path=early, source=text + "\nX = 1\n", lines=[1, 1], timeout=30
+    )
+    assert answer["event"] == "fallback"
+    assert "imported it before the worker could trace its import" in answer["reason"]
+    process.close()
