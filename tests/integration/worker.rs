@@ -195,8 +195,8 @@ fn agree(
     agree_on_share(repo, tests, extra, None)
 }
 
-/// [`agree`], with the plain runner on `share` (a `--shard` value) of the mutants only:
-/// the worker still runs all of them, and each of the plain runner's is compared.
+/// [`agree`] on `share` (a `--shard` value) of the mutants only: both runners test the
+/// same share, and each of its mutants is compared.
 fn agree_on_share(
     repo: &TestRepo,
     tests: &str,
@@ -226,26 +226,21 @@ fn agree_on_share(
         "pytest"
     });
     args.extend(extra);
+    if let Some(share) = share {
+        args.extend(["--shard", share]);
+    }
     let warm = repo.chimp(&args);
     let warm_details = details(repo);
     let warm_statuses = statuses_by_id(repo);
+    assert_eq!(plain_statuses.len(), warm_statuses.len());
     if share.is_none() {
         assert_eq!(warm.code, plain.code, "{}\n{}", warm.stdout, warm.stderr);
-        assert_eq!(plain_statuses.len(), warm_statuses.len());
     } else {
         assert!(
             warm.code == 0 || warm.code == 2,
             "{}\n{}",
             warm.stdout,
             warm.stderr
-        );
-        // A third: the shard's size is n/3 rounded down or up.
-        assert!(
-            plain_statuses.len() < warm_statuses.len()
-                && plain_statuses.len() * 3 + 3 > warm_statuses.len(),
-            "{} of {}",
-            plain_statuses.len(),
-            warm_statuses.len()
         );
     }
     // Killed and Timeout are the same detection: the worker runs the test that fails
