@@ -179,16 +179,10 @@ fn pytest_with_missed_modules(
 
 /// The files pytest collects by default: `test_*.py` and `*_test.py`.
 fn test_modules(files: &[String]) -> Vec<&str> {
+    let defaults = PytestPaths::default();
     files
         .iter()
-        .filter(|file| {
-            let name = Path::new(file.as_str())
-                .file_name()
-                .and_then(|name| name.to_str())
-                .unwrap_or_default();
-            Path::new(name).extension().is_some_and(|ext| ext == "py")
-                && (name.starts_with("test_") || name.ends_with("_test.py"))
-        })
+        .filter(|file| defaults.collects(file))
         .map(String::as_str)
         .collect()
 }
@@ -321,9 +315,9 @@ impl PytestPaths {
         if self.python_files.is_empty() {
             return name.starts_with("test_") || name.ends_with("_test.py");
         }
-        self.python_files.iter().any(|pattern| {
-            globset::Glob::new(pattern).is_ok_and(|glob| glob.compile_matcher().is_match(name))
-        })
+        self.python_files
+            .iter()
+            .any(|pattern| name_matches(pattern, name))
     }
 
     /// Whether the repository-relative `path` is one of the tests these settings name.
@@ -334,10 +328,13 @@ impl PytestPaths {
         self.python_files
             .iter()
             .filter(|pattern| !matches!(pattern.as_str(), "*" | "*.py" | "**" | "**/*.py"))
-            .any(|pattern| {
-                globset::Glob::new(pattern).is_ok_and(|glob| glob.compile_matcher().is_match(name))
-            })
+            .any(|pattern| name_matches(pattern, name))
     }
+}
+
+/// Whether the file name `name` matches the `python_files` glob `pattern`.
+fn name_matches(pattern: &str, name: &str) -> bool {
+    globset::Glob::new(pattern).is_ok_and(|glob| glob.compile_matcher().is_match(name))
 }
 
 /// `python_files` and `testpaths` of the INI `section` of `text`, when it has one (values

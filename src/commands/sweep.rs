@@ -97,6 +97,7 @@ pub(crate) fn sweep(settings: Settings, all: bool) -> Result<ExitCode> {
             cache: cache.as_ref(),
             pytest: pytest.as_ref(),
             started,
+            cost_key: &cost_key,
         };
         let ran = run_misses(&repo, &options, &state, &found, &tests, &out, &to_run)?;
         tested = ran.tested();
@@ -395,6 +396,8 @@ pub(crate) struct Run<'a> {
     pub(crate) pytest: Option<&'a PytestCommand>,
     /// When the run started: what its set-up costs counts from ([`SetUpCost`]).
     pub(crate) started: std::time::Instant,
+    /// What that cost is remembered under ([`SetUpCost::key`]).
+    pub(crate) cost_key: &'a str,
 }
 
 /// What [`run_misses`] did.
@@ -487,7 +490,7 @@ pub(crate) fn run_misses(
         (repo, options, state),
         (found, tests, out),
         (options.jobs.min(mutants.len()), run.cache, run.pytest),
-        |lab, sandboxes| run_in(lab, sandboxes, (repo, options, tests), &mutants, run),
+        |lab, sandboxes| run_in(lab, sandboxes, (repo, options), &mutants, run),
     )
 }
 
@@ -495,7 +498,7 @@ pub(crate) fn run_misses(
 fn run_in(
     lab: &Lab<'_>,
     sandboxes: &[sandbox::Sandbox],
-    (repo, options, tests): (&Repo, &Options, &str),
+    (repo, options): (&Repo, &Options),
     mutants: &[Mutant],
     run: &Run<'_>,
 ) -> Result<Ran> {
@@ -520,23 +523,13 @@ fn run_in(
                 return Ok(Ran {
                     results: Vec::new(),
                     interrupted: false,
-                    cost: Some(SetUpCost::measured(
-                        repo,
-                        &SetUpCost::key(tests, options.since.is_some()),
-                        run.started,
-                        false,
-                    )),
+                    cost: Some(SetUpCost::measured(repo, run.cost_key, run.started, false)),
                 });
             }
             return Err(err);
         }
     };
-    let cost = SetUpCost::measured(
-        repo,
-        &SetUpCost::key(tests, options.since.is_some()),
-        run.started,
-        true,
-    );
+    let cost = SetUpCost::measured(repo, run.cost_key, run.started, true);
     let mut cache_failed = false;
     let mut store = |position: usize, result: &MutantResult| {
         if let (Some(cache), Some(key)) = (run.cache, run.misses[position].key.as_ref())
