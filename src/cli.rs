@@ -523,13 +523,14 @@ impl ReportKind {
 /// `--runner`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
 pub enum Runner {
-    /// The warm worker when the test command is a plain pytest command, else `command`.
+    /// The warm worker when the test command is a plain pytest or `python -m unittest`
+    /// command, else `command`.
     #[default]
     Auto,
     /// The warm pytest worker (falls back to `command` per mutant where it must).
     Pytest,
     /// The warm unittest worker, for a plain `python -m unittest ...` command (falls back
-    /// to `command` per mutant where it must). New: `auto` does not choose it yet.
+    /// to `command` per mutant where it must).
     Unittest,
     /// Run the test command from scratch for every mutant.
     Command,

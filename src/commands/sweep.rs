@@ -336,8 +336,7 @@ pub(crate) fn pytest_command(runner: Runner, tests: &str) -> Result<Option<Pytes
     };
     match runner {
         Runner::Command => Ok(None),
-        // The unittest worker is new: only `--runner unittest` chooses it for now.
-        Runner::Auto => Ok(of(Framework::Pytest)),
+        Runner::Auto => Ok(parsed),
         Runner::Pytest => of(Framework::Pytest).map(Some).ok_or_else(|| {
             fatal(
                 ExitCode::Usage,

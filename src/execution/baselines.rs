@@ -16,7 +16,7 @@ use crate::git::sandbox::Sandbox;
 
 impl Lab<'_> {
     /// The warm worker's name in messages ("pytest worker", "unittest worker").
-    pub(super) fn worker_name(&self) -> &'static str {
+    pub(crate) fn worker_name(&self) -> &'static str {
         self.pytest
             .map_or("pytest worker", |command| command.worker())
     }
@@ -171,9 +171,10 @@ impl Lab<'_> {
         };
         let reused = reuse.records.as_array().map_or(0, Vec::len);
         tracing::info!(
-            "pytest worker: {} tests, {} traced ({} reached what changed since the last run's \
-             line map, {} new), {:.1}s ({}); {reused} taken from the map, each checked \
-             unmutated when it detects a mutant",
+            "{}: {} tests, {} traced ({} reached what changed since the last run's line map, \
+             {} new), {:.1}s ({}); {reused} taken from the map, each checked unmutated when \
+             it detects a mutant",
+            self.worker_name(),
             worker.tests,
             traced.tests,
             reuse.retraced,
@@ -404,7 +405,7 @@ fn install(
             Err(Failure::Gone(reason)) => {
                 workers.warm = None;
                 tracing::info!(
-                    "the pytest worker cannot run in sandbox {index}, so its mutants run \
+                    "the warm worker cannot run in sandbox {index}, so its mutants run \
                      the tests from scratch: {reason}"
                 );
             }

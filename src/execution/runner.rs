@@ -175,7 +175,7 @@ impl Lab<'_> {
         }
     }
 
-    /// Where the pytest worker's output is kept when it failed on `mutant`.
+    /// Where the warm worker's output is kept when it failed on `mutant`.
     fn failed_worker_log(&self, mutant: &Mutant) -> std::path::PathBuf {
         self.out
             .logs_dir()
@@ -250,10 +250,10 @@ impl Lab<'_> {
             Answer::Uncovered => (Outcome::Uncovered, None, Vec::new(), false),
             Answer::Equivalent => {
                 return Ok(Ok(MutantResult {
-                    detail: Some(
-                        "compiles to the original's bytecode (checked in the pytest worker)"
-                            .to_owned(),
-                    ),
+                    detail: Some(format!(
+                        "compiles to the original's bytecode (checked in the {})",
+                        self.worker_name()
+                    )),
                     ran_by: RanBy::Compiler,
                     ..MutantResult::new(mutant, Outcome::Equivalent, duration)
                 }));
@@ -497,7 +497,8 @@ impl MutantRunner for WorkerRunner<'_, '_> {
                     .and_then(|worker| worker.keep_output(&lab.failed_worker_log(mutant)));
                 let restart = self.restarts < WORKER_RESTARTS;
                 tracing::info!(
-                    "the pytest worker of sandbox {} died on mutant {} ({}); {}",
+                    "the {} of sandbox {} died on mutant {} ({}); {}",
+                    lab.worker_name(),
                     sandbox.index,
                     mutant.id,
                     reason.lines().next().unwrap_or_default(),
@@ -541,7 +542,8 @@ impl WorkerRunner<'_, '_> {
             Ok(worker) => self.worker = Some(worker),
             Err(Failure::Gone(reason)) => {
                 tracing::info!(
-                    "the pytest worker of sandbox {} did not restart: {reason}",
+                    "the {} of sandbox {} did not restart: {reason}",
+                    lab.worker_name(),
                     sandbox.index
                 );
             }

@@ -182,6 +182,9 @@ fn a_run_over_its_budget_stops_with_the_rest_not_run_in_budget_order_the_same_ea
     let budgeted = [
         "--tests",
         UNITTEST,
+        // The gate counts test processes: the plain runner's, one per mutant.
+        "--runner",
+        "command",
         "-j",
         "1",
         "--no-cache",
@@ -277,6 +280,9 @@ fn with_the_cache_each_budgeted_run_covers_more_and_reuses_what_ran() {
     let budgeted = [
         "--tests",
         UNITTEST,
+        // The gate counts test processes: the plain runner's, one per mutant.
+        "--runner",
+        "command",
         "-j",
         "1",
         "--timeout",
@@ -415,6 +421,9 @@ fn a_budgeted_report_merges_with_its_mutants_not_run_not_as_an_interrupted_run()
     let run = repo.chimp(&[
         "--tests",
         UNITTEST,
+        // The gate counts test processes: the plain runner's, one per mutant.
+        "--runner",
+        "command",
         "-j",
         "1",
         "--no-cache",

@@ -102,6 +102,8 @@ fn a_survivor_found_within_the_budget_refuses_the_push_though_the_budget_ran_out
     repo.write("calc.py", &format!("{calc}{untested}"));
     repo.commit("add fee");
     gate.limit(4);
+    // The gate counts test processes: the plain runner's, one per mutant.
+    repo.git(&["config", "chimp.runner", "command"]);
     repo.git(&["config", "chimp.budget", "10s"]);
     // The run held at the gate waits for the budget, not for a mutant's timeout.
     repo.git(&["config", "chimp.timeout", "120"]);

@@ -99,7 +99,8 @@ fn the_pytest_worker_finds_the_equivalent_mutants_as_they_come() {
 fn mutants_that_compile_to_the_original_bytecode_are_equivalent_never_run_and_not_scored() {
     let repo = TestRepo::new(&[("dead.py", DEAD), ("test_dead.py", DEAD_TESTS)]);
     let before = repo.snapshot();
-    let run = repo.chimp(&["--tests", UNITTEST, "-j", "2"]);
+    // The up-front check of the plain runner (the worker checks each mutant itself).
+    let run = repo.chimp(&["--tests", UNITTEST, "--runner", "command", "-j", "2"]);
     assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
     let found = outcomes(&repo);
     // Code after `return` and under `if False:` is never compiled. (python3 is 3.10+: 3.9
@@ -189,7 +190,8 @@ fn survivor_ids(repo: &TestRepo) -> std::collections::BTreeMap<String, String> {
 fn accepted_survivors_hold_while_their_code_is_unchanged_and_leave_the_exit_status() {
     let repo = crate::sweep::gaps();
     let run = |args: &[&str]| {
-        let mut all = vec!["--tests", UNITTEST, "-j", "2"];
+        // The plain runner: the worker would call line 13's mutants uncovered.
+        let mut all = vec!["--tests", UNITTEST, "--runner", "command", "-j", "2"];
         all.extend(args);
         repo.chimp(&all)
     };
@@ -453,7 +455,15 @@ fn an_equivalence_check_that_fails_or_hangs_is_one_warning_and_every_mutant_runs
         let mut permissions = std::fs::metadata(&fake).unwrap().permissions();
         std::os::unix::fs::PermissionsExt::set_mode(&mut permissions, 0o755);
         std::fs::set_permissions(&fake, permissions).unwrap();
-        let run = repo.chimp(&["--tests", &tests, "--no-cache", "-j", "2"]);
+        let run = repo.chimp(&[
+            "--tests",
+            &tests,
+            "--runner",
+            "command",
+            "--no-cache",
+            "-j",
+            "2",
+        ]);
         // Without the check, the dead code's mutants run and survive.
         assert_eq!(run.code, 2, "{behaviour}: {}{}", run.stdout, run.stderr);
         assert!(
@@ -497,7 +507,8 @@ const TWINS_TESTS: &str = "import unittest\n\nfrom twins import A\n\n\nclass T(u
 fn twin_definitions_keep_their_own_cached_outcomes_and_acceptance() {
     let repo = TestRepo::new(&[("twins.py", TWINS), ("test_twins.py", TWINS_TESTS)]);
     let run = |args: &[&str]| {
-        let mut all = vec!["--tests", UNITTEST, "-j", "2"];
+        // The plain runner: the worker would call line 13's mutants uncovered.
+        let mut all = vec!["--tests", UNITTEST, "--runner", "command", "-j", "2"];
         all.extend(args);
         repo.chimp(&all)
     };

@@ -43,7 +43,19 @@ pub fn gaps() -> TestRepo {
     TestRepo::new(&[("calc.py", GAPS_CALC), ("test_calc.py", GAPS_TESTS)])
 }
 
+/// The gaps project's outcomes in the unittest worker (`--runner auto`'s choice for its
+/// `python3 -m unittest` command): no test reaches line 13, so its mutants are uncovered.
 pub fn expected_gaps() -> BTreeMap<String, String> {
+    let mut expected = expected_gaps_plain();
+    for mutant in ["calc.py:13:return-value:None", "calc.py:13:string:\"\""] {
+        expected.insert(mutant.to_owned(), "NoCoverage".to_owned());
+    }
+    expected
+}
+
+/// The gaps project's outcomes from the plain runner, which cannot tell uncovered code
+/// from code its tests run: line 13's mutants survive.
+pub fn expected_gaps_plain() -> BTreeMap<String, String> {
     [
         ("calc.py:2:return-value:None", "Killed"),
         ("calc.py:2:binary-operator:-", "Killed"),
@@ -76,9 +88,14 @@ fn gaps_project_has_exactly_the_known_kills_and_survivors() {
     assert_eq!(repo.statuses(), expected_gaps());
     assert!(
         run.stdout
-            .contains("12 mutants: 6 killed, 0 timeout, 6 survived, 0 uncovered, 0 error"),
+            .contains("12 mutants: 6 killed, 0 timeout, 4 survived, 2 uncovered, 0 error"),
         "{}",
         run.stdout
+    );
+    assert!(
+        run.stderr.contains("12 mutants ran in the unittest worker"),
+        "zero-config chooses the unittest worker: {}",
+        run.stderr
     );
     assert!(
         run.stdout.contains("mutation score: 50.0%"),
@@ -91,7 +108,6 @@ fn gaps_project_has_exactly_the_known_kills_and_survivors() {
         run.stdout
     );
     repo.assert_checkout_untouched(&before);
-    assert!(repo.root.join(".chimp/logs/baseline.log").is_file());
     assert_eq!(
         std::fs::read_to_string(repo.root.join(".chimp/.gitignore")).unwrap(),
         "*\n"
@@ -108,15 +124,27 @@ fn every_survivor_patch_applies_to_the_tested_state_and_shows_the_mutation() {
         .map(|entry| entry.unwrap().path())
         .collect();
     assert_eq!(patches.len(), 6);
+    let survivors: std::collections::BTreeSet<String> = repo
+        .report_mutants()
+        .iter()
+        .filter(|(_, mutant)| mutant["status"] == "Survived")
+        .map(|(_, mutant)| mutant["id"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(survivors.len(), 4);
     let mut texts = String::new();
     for patch in &patches {
         let text = std::fs::read_to_string(patch).unwrap();
         assert!(text.contains("--- a/calc.py\n+++ b/calc.py\n"), "{text}");
         repo.git(&["apply", "--check", patch.to_str().unwrap()]);
         texts.push_str(&text);
-        // Each survivor keeps its test output.
+        // Each survivor keeps its test output; no test ran an uncovered one.
         let id = patch.file_stem().unwrap().to_str().unwrap();
-        assert!(repo.root.join(format!(".chimp/logs/{id}.log")).is_file());
+        let survived = survivors.contains(id);
+        assert_eq!(
+            repo.root.join(format!(".chimp/logs/{id}.log")).is_file(),
+            survived,
+            "{text}"
+        );
     }
     assert!(
         texts.contains("-    return age >= 18\n+    return age > 18\n"),
@@ -146,8 +174,9 @@ fn uncommitted_changes_are_what_gets_mutated_and_stay_untouched() {
     let statuses = repo.statuses();
     assert_eq!(statuses["calc.py:6:number:22"], "Survived");
     assert!(!statuses.contains_key("calc.py:6:number:19"));
-    assert_eq!(statuses["extra.py:2:binary-operator:/"], "Survived");
-    assert_eq!(statuses["staged.py:1:boolean-constant:False"], "Survived");
+    assert_eq!(statuses["extra.py:2:binary-operator:/"], "NoCoverage");
+    // No test imports it: the worker sees that (the plain runner would call it survived).
+    assert_eq!(statuses["staged.py:1:boolean-constant:False"], "NoCoverage");
     assert!(!statuses.keys().any(|key| key.starts_with("old.py")));
     assert!(
         !repo

@@ -538,7 +538,9 @@ fn doctor_says_what_a_run_would_do_and_the_fix_for_each_problem() {
     );
     assert!(lines[1].starts_with("mutants    "), "{}", ready.stdout);
     assert!(
-        lines[2].starts_with("runner     the test command from scratch"),
+        lines[2].starts_with(
+            "runner     the unittest worker: tests loaded once, a forked child per mutant"
+        ),
         "{}",
         ready.stdout
     );
