@@ -106,6 +106,10 @@ fn every_report_kind_is_valid_in_its_format() {
         &[
             "--tests",
             UNITTEST,
+            // The plain runner: six survivors on three lines (the worker finds two of
+            // them uncovered).
+            "--runner",
+            "command",
             "--report",
             "html,sarif",
             "--report",

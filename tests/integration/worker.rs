@@ -1192,13 +1192,20 @@ fn the_unittest_worker_agrees_with_the_plain_runner_on_every_python() {
             ),
             "Python {version}"
         );
-        // Module-level code runs from scratch (the unittest worker does not re-execute
-        // modules yet).
-        assert!(
-            found["geometry/shapes.py:1:number:4"]
-                .1
-                .contains("does not re-execute modules"),
+        // Module-level code is re-executed in the worker: SIDES is read by a test and by
+        // setUpModule.
+        assert_eq!(
+            found["geometry/shapes.py:1:number:4"].0, "Killed",
             "Python {version}: {found:?}"
+        );
+        assert_eq!(
+            found["geometry/shapes.py:1:number:5"].0, "Killed",
+            "Python {version}: {found:?}"
+        );
+        assert!(
+            stderr.contains(" by re-executing their module)")
+                && !stderr.contains("(0 by re-executing their module)"),
+            "Python {version}: {stderr}"
         );
     }
 }

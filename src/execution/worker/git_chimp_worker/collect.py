@@ -97,11 +97,12 @@ def describe_error(error):
     return "%s: %s" % (type(error).__name__, text) if text else type(error).__name__
 
 
-def reexecute_steps(steps):
-    """Run `steps` ((module, its re-execution, its pytest collector or None, the node ids
-    that collector collected at the start, in order)) in order; return the Recollection. Raises
-    ImportFailed when a module or a collection raises: a fresh run's collection fails
-    the same way (SystemExit too)."""
+def reexecute_steps(steps, recollect):
+    """Run `steps` ((module, its re-execution, its test collector or None, the node ids
+    that collector collected at the start, in order)) in order, re-collecting each test
+    module with `recollect(collector)`; return the Recollection. Raises ImportFailed when
+    a module or a collection raises: a fresh run's collection fails the same way
+    (SystemExit too)."""
     recollection = Recollection()
     for step, run, collector, before in steps:
         path = os.path.relpath(step.__file__)

@@ -64,14 +64,8 @@ class Reexecution:
         top level reads its attributes or uses what it imported from it. A conftest.py
         among them cannot be re-executed (its hooks and fixtures are registered with
         pytest); test modules are re-collected after they are re-executed."""
-        import pytest
-
         module = self.module_of(number)
-        collectors = {}
-        for item in self.items:
-            collector = item.getparent(pytest.Module)
-            if collector is not None:
-                collectors[id(collector.obj)] = collector
+        collectors = self.test_collectors()
         own = reexec.own_modules()
         by_file = {os.path.realpath(other.__file__): other for other in own}
         chosen = [module]
@@ -138,7 +132,7 @@ class Reexecution:
             else:
                 run = self.unmutated(step)
             steps.append((step, run, collector, self.collected_ids(collector)))
-        return lambda: reexecute_steps(steps)
+        return lambda: reexecute_steps(steps, self.recollect)
 
     def by_name_of(self, module):
         if id(module) not in self.by_name:
@@ -160,7 +154,7 @@ class Reexecution:
             return None
         if id(collector) not in self.ids_of:
             self.ids_of[id(collector)] = [
-                item.nodeid for item in self.items if item.getparent(type(collector)) is collector
+                item.nodeid for item in self.items if self.collected_by(item, collector)
             ]
         return self.ids_of[id(collector)]
 

@@ -7,8 +7,8 @@ which sets up and tears down classes and modules around them as a fresh run does
 stops at the first failure, error or unexpected success (`-f`).
 
 Everything else is the pytest worker's (`warm.Worker`): the baseline, the swaps, the
-order checks, the timeouts. Mutants that need their module re-executed run from scratch
-(`why_not_reexecute`).
+order checks, the timeouts, and re-executing a mutant's module (`reexecuting.py`), for
+which a re-executed test module's cases are loaded again from it (`recollect`).
 """
 
 import sys
@@ -214,8 +214,38 @@ class UnittestWorker(Worker):
             return result.killer
         return None
 
-    def why_not_reexecute(self, number, diffs, timeout):
-        return "the unittest worker does not re-execute modules"
+    def test_collectors(self):
+        """id(test module) -> the module, for every module whose test cases were loaded
+        (a case's module is its class's)."""
+        collectors = {}
+        for item in self.items:
+            module = sys.modules.get(type(item.test).__module__)
+            if module is not None:
+                collectors[id(module)] = module
+        return collectors
+
+    def collected_by(self, item, collector):
+        return type(item.test).__module__ == collector.__name__
+
+    def recollect(self, collector):
+        """The cases of test module `collector` (re-executed) that were loaded at the
+        start, loaded again from it as `loadTestsFromModule` does (its `load_tests`
+        too). A case that is no longer loaded is then gone (the mutant runs from scratch
+        when that happens unmutated); a case loaded only now is left out: it was not in
+        the run at the start (a narrower selection), and a survivor of re-execution is
+        confirmed by a fresh run anyway."""
+        wanted = set(self.collected_ids(collector))
+        loader = self.program.testLoader
+        cases = []
+        seen = {}
+        for test in flattened(loader.loadTestsFromModule(collector)):
+            nodeid = test.id()
+            seen[nodeid] = seen.get(nodeid, 0) + 1
+            if seen[nodeid] > 1:
+                nodeid = "%s#%d" % (nodeid, seen[nodeid])
+            if nodeid in wanted:
+                cases.append(Case(test, nodeid))
+        return cases
 
 
 def serve(config, channel, tracer):

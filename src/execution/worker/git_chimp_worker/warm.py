@@ -28,7 +28,7 @@ import time
 from contextlib import nullcontext
 
 from . import fork
-from .collect import ImportFailed
+from .collect import ImportFailed, recollect
 from .lazy import as_written, mutated_file, never_imported
 from .reexecuting import Reexecution
 from .swap import all_codes, differences, is_function, key_of, line_starts, own_lines
@@ -159,6 +159,26 @@ class Worker(Reexecution):
                 number = self.tracer.file_of(obj.__code__.co_filename)
                 if number is not None:
                     self.functions.setdefault(key_of(number, obj.__code__), []).append(obj)
+
+    def test_collectors(self):
+        """id(test module) -> what collected its tests (its pytest Module), for
+        re-collecting them after the module is re-executed."""
+        import pytest
+
+        collectors = {}
+        for item in self.items:
+            collector = item.getparent(pytest.Module)
+            if collector is not None:
+                collectors[id(collector.obj)] = collector
+        return collectors
+
+    def collected_by(self, item, collector):
+        """Whether test `item` was collected by `collector` (from `test_collectors`)."""
+        return item.getparent(type(collector)) is collector
+
+    def recollect(self, collector):
+        """The tests `collector` collects now (after its module was re-executed)."""
+        return recollect(collector)
 
     # running tests in a child ---------------------------------------------------------
 

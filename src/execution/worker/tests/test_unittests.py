@@ -128,10 +128,122 @@ def test_a_survivor_meets_every_test_of_its_file(worker):
     ]
 
 
-def test_module_level_code_runs_from_scratch(worker):
+def test_module_level_code_is_reexecuted_and_killed(worker):
     answer = worker.mutant("FACTOR = 3", "FACTOR = 4", 1)
-    assert answer["event"] == "fallback"
-    assert "does not re-execute modules" in answer["reason"]
+    assert answer["event"] == "killed", answer
+    assert answer["reexecuted"] is True
+    assert answer["by"] == "test_shapes.ScaleTest.test_scale"
+
+
+def test_a_survivor_of_a_reexecuted_module_goes_back_for_a_fresh_run(worker):
+    with open(worker.calc) as source:
+        text = source.read()
+    answer = worker.ask(
+        op="mutant", id="m", path=worker.calc, source=text + "\nUNUSED = 1\n",
+        lines=[28, 28], timeout=30,
+    )
+    assert answer["event"] == "fallback", answer
+    assert "a survivor of re-executing shapes.py, confirmed by a fresh run" in answer["reason"]
+
+
+LIMITS = """\
+LIMIT = 10
+NAMES = ("a", "b")
+CEILING = 50
+"""
+
+# A test module that copies values at import (re-executed after limits.py, and its
+# cases loaded again), one whose load_tests builds cases from such a value, and one
+# whose setUpModule reads one.
+COPYING_TESTS = """\
+import unittest
+
+from limits import LIMIT
+
+
+class LimitTest(unittest.TestCase):
+    def test_limit(self):
+        self.assertEqual(LIMIT, 10)
+"""
+
+GENERATED_TESTS = """\
+import unittest
+
+import limits
+
+
+def make(name):
+    def test(self):
+        self.assertIn(name, "ab")
+    return test
+
+
+class NamesTest(unittest.TestCase):
+    pass
+
+
+for name in limits.NAMES:
+    setattr(NamesTest, "test_" + name, make(name))
+"""
+
+FIXTURE_TESTS = """\
+import unittest
+
+import limits
+
+STATE = {}
+
+
+def setUpModule():
+    STATE["ceiling"] = limits.CEILING
+
+
+class FixtureTest(unittest.TestCase):
+    def test_state(self):
+        self.assertLess(STATE["ceiling"], 60)
+"""
+
+
+@pytest.fixture
+def limits_worker(pytester):
+    pytester.makepyfile(
+        limits=LIMITS,
+        test_copying=COPYING_TESTS,
+        test_generated=GENERATED_TESTS,
+        test_fixture=FIXTURE_TESTS,
+    )
+    process = WorkerProcess(pytester, files=("limits.py",), framework="unittest", args=["-f"])
+    assert process.event() == {"event": "ready", "tests": 4}
+    assert process.ask(op="baseline", timeout=30)["failed"] == []
+    yield process
+    process.close()
+
+
+def test_a_test_module_that_copied_a_value_is_reexecuted_and_its_cases_loaded_again(
+    limits_worker,
+):
+    answer = limits_worker.mutant("LIMIT = 10", "LIMIT = 11", 1)
+    assert answer["event"] == "killed", answer
+    assert answer["reexecuted"] is True
+    assert answer["by"] == "test_copying.LimitTest.test_limit"
+
+
+def test_a_set_up_module_reads_the_reexecuted_value(limits_worker):
+    answer = limits_worker.mutant("CEILING = 50", "CEILING = 60", 3)
+    assert answer["event"] == "killed", answer
+    assert answer["by"] == "test_fixture.FixtureTest.test_state"
+    assert answer["reexecuted"] is True
+
+
+@pytest.mark.parametrize("names", ['("a",)', '("a", "b", "c")'])
+def test_a_mutant_that_changes_which_cases_load_goes_back_for_a_fresh_run(
+    limits_worker, names
+):
+    # One case fewer, or one more (which would fail): the cases loaded at the start
+    # pass, so the fresh run decides.
+    answer = limits_worker.mutant('NAMES = ("a", "b")', "NAMES = " + names, 2)
+    assert answer["event"] == "fallback", answer
+    assert "confirmed by a fresh run" in answer["reason"]
 
 
 def test_tests_that_fail_to_load_keep_the_worker_out(pytester):
