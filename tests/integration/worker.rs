@@ -1209,3 +1209,37 @@ fn the_unittest_worker_agrees_with_the_plain_runner_on_every_python() {
         );
     }
 }
+
+/// The worker package's type hints, checked by mypy as `src/execution/worker/mypy.ini`
+/// says: for Python 3.9, the oldest the worker runs in. So mypy runs in Python 3.9,
+/// where pip picks the newest mypy that still checks for 3.9 and the newest pytest that
+/// still runs there (later ones are written in 3.10's syntax).
+#[test]
+#[ignore = "needs the package registry (mypy, pytest)"]
+fn the_worker_package_type_checks_under_mypy() {
+    let python = crate::util::shared_venv_of(
+        &pyenv_python("3.9"),
+        "worker-mypy-venv",
+        &["mypy", "pytest"],
+    );
+    let worker = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/execution/worker");
+    let cache = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("worker-mypy-cache");
+    let mut command = std::process::Command::new(&python);
+    command
+        .args([
+            "-m",
+            "mypy",
+            "--config-file",
+            "mypy.ini",
+            "git_chimp_worker",
+        ])
+        .arg("--cache-dir")
+        .arg(&cache)
+        .current_dir(&worker);
+    let run = crate::util::run(command);
+    assert_eq!(
+        run.code, 0,
+        "mypy found problems:\n{}\n{}",
+        run.stdout, run.stderr
+    );
+}

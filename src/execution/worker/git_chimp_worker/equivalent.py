@@ -12,6 +12,8 @@ as `swap.differences` compares them (positions aside). A file whose original doe
 compile has none; a mutant that does not compile is not equivalent.
 """
 
+from __future__ import annotations
+
 import json
 import sys
 import warnings
@@ -19,18 +21,18 @@ import warnings
 from .swap import differences
 
 
-def without_bom(text):
+def without_bom(text: str) -> str:
     # compile() rejects a str that starts with a byte order mark; a file may.
     return text[1:] if text.startswith("\ufeff") else text
 
 
-def equivalent(path, source, mutants):
+def equivalent(path: str, source: str, mutants: list[tuple[int, int, str]]) -> list[int]:
     text = source.encode("utf-8")
     try:
         original = compile(without_bom(source), path, "exec", dont_inherit=True)
     except (SyntaxError, ValueError):
         return []
-    found = []
+    found: list[int] = []
     for index, (start, end, replacement) in enumerate(mutants):
         mutated = (text[:start] + replacement.encode("utf-8") + text[end:]).decode("utf-8")
         try:
@@ -42,7 +44,7 @@ def equivalent(path, source, mutants):
     return found
 
 
-def main():
+def main() -> None:
     # A mutant's SyntaxWarning (`x is 1`) is the tests' business, not this check's.
     warnings.simplefilter("ignore")
     for line in sys.stdin:

@@ -2,8 +2,11 @@
 
 The parent waits on the child and on git-chimp's requests at once: when git-chimp goes
 away (its requests end) the child's group is killed and the worker exits, so nothing
-outlives a run.
+outlives a run. How the child ended (`ChildOutcome`): `Finished` with what the work
+returned, `TimedOut`, or `Exited` without a result.
 """
+
+from __future__ import annotations
 
 import gc
 import json
@@ -15,6 +18,12 @@ import struct
 import sys
 import time
 import traceback
+from dataclasses import dataclass
+from typing import Callable, Generic, TypeVar, Union
+
+from .protocol import Channel
+
+T = TypeVar("T")
 
 # Shared with the children: the monotonic time by which the test running now must end
 # (0: no such deadline). `Watch.start` sets it before each test; the parent's wait reads
@@ -22,12 +31,12 @@ import traceback
 WATCH = mmap.mmap(-1, 16)
 
 
-def watch(deadline_seconds):
+def watch(deadline_seconds: float) -> None:
     """In a child: the test starting now must end within `deadline_seconds`."""
     struct.pack_into("dd", WATCH, 0, time.monotonic() + deadline_seconds, deadline_seconds)
 
 
-def watched():
+def watched() -> tuple[float, float]:
     """The current test's deadline and allowance, (0, 0) when none."""
     return struct.unpack_from("dd", WATCH, 0)
 
@@ -35,10 +44,60 @@ def watched():
 CHILD_ERROR = 99
 
 
-def in_child(channel, result_path, work, timeout):
+@dataclass(frozen=True)
+class Finished(Generic[T]):
+    """The child's work returned `value` (as its JSON reads back)."""
+
+    value: T
+
+
+@dataclass(frozen=True)
+class TimedOut:
+    """The child ran past its time and its group was killed: `seconds`, the time it
+    had (the running test's own allowance, or the whole run's)."""
+
+    seconds: float
+
+    def describe(self) -> str:
+        """A reason for the user."""
+        return "timed out"
+
+
+@dataclass(frozen=True)
+class Exited:
+    """The child ended without a result: its wait `status`."""
+
+    status: int
+
+    def describe(self) -> str:
+        """A reason for the user."""
+        if os.WIFSIGNALED(self.status):
+            return "the test process was killed by signal %d" % os.WTERMSIG(self.status)
+        if os.WIFEXITED(self.status):
+            code = os.WEXITSTATUS(self.status)
+            if code == CHILD_ERROR:
+                return "the worker failed; see the log"
+            return "the test process exited with status %d without a result" % code
+        return "exit"
+
+    def died_of_a_test(self) -> bool:
+        """Whether the tests themselves ended the child (a signal or a non-zero exit
+        other than the worker's own failure): a kill."""
+        return os.WIFSIGNALED(self.status) or (
+            os.WIFEXITED(self.status) and os.WEXITSTATUS(self.status) not in (0, CHILD_ERROR)
+        )
+
+
+# What `in_child` returns.
+ChildOutcome = Union[Finished[T], TimedOut, Exited]
+
+
+def in_child(
+    channel: Channel, result_path: str, work: Callable[[], T], timeout: float
+) -> ChildOutcome[T]:
     """Run `work()` in a forked child in its own process group; it returns a JSON
-    value. Returns ("result", value), ("timeout", seconds allowed) or ("exit", wait
-    status). The child may also give each test its own deadline (`watch`)."""
+    value. Returns Finished(value), TimedOut(seconds allowed) or Exited(wait status).
+    The child may also give each test its own deadline (`watch`)."""
     try:
         os.unlink(result_path)
     except FileNotFoundError:
@@ -57,9 +116,9 @@ def in_child(channel, result_path, work, timeout):
             channel.close()
             os.setpgid(0, 0)
             signal.signal(signal.SIGINT, signal.SIG_DFL)
-            result = work()
+            value = work()
             with open(result_path + ".tmp", "w") as out:
-                json.dump(result, out)
+                json.dump(value, out)
             os.rename(result_path + ".tmp", result_path)
             code = 0
         except BaseException:
@@ -77,38 +136,22 @@ def in_child(channel, result_path, work, timeout):
     kill_group(pid)
     if status is None:
         deadline, allowed = watched()
-        return ("timeout", allowed if deadline and time.monotonic() < deadline + 1 else timeout)
+        return TimedOut(allowed if deadline and time.monotonic() < deadline + 1 else timeout)
     if os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0:
         try:
             with open(result_path) as result:
-                return ("result", json.load(result))
+                return Finished(json.load(result))
         except (OSError, ValueError):
-            return ("exit", status)
-    return ("exit", status)
+            return Exited(status)
+    return Exited(status)
 
 
-def describe(kind, value):
-    """A reason for the user from what `in_child` returned."""
-    if kind == "timeout":
-        return "timed out"
-    if kind == "exit" and os.WIFSIGNALED(value):
-        return "the test process was killed by signal %d" % os.WTERMSIG(value)
-    if kind == "exit" and os.WIFEXITED(value):
-        if os.WEXITSTATUS(value) == CHILD_ERROR:
-            return "the worker failed; see the log"
-        return "the test process exited with status %d without a result" % os.WEXITSTATUS(value)
-    return kind
-
-
-def died_of_a_test(value):
-    """Whether a child's wait status means the tests themselves ended it (a signal or
-    a non-zero exit other than the worker's own failure): a kill."""
-    return os.WIFSIGNALED(value) or (
-        os.WIFEXITED(value) and os.WEXITSTATUS(value) not in (0, CHILD_ERROR)
-    )
-
-
-def wait_child(channel, pid, timeout, watch=None):
+def wait_child(
+    channel: Channel,
+    pid: int,
+    timeout: float,
+    watch: Callable[[], tuple[float, float]] | None = None,
+) -> int | None:
     """The child's wait status, or None after killing its process group on timeout
     (or past the deadline `watch()` gives, when it gives one). Exits the process when
     git-chimp goes away (its requests end)."""
@@ -146,7 +189,7 @@ def wait_child(channel, pid, timeout, watch=None):
             os.close(pidfd)
 
 
-def kill_group(pid):
+def kill_group(pid: int) -> None:
     try:
         os.killpg(pid, signal.SIGKILL)
     except OSError:

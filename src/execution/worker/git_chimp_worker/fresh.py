@@ -4,16 +4,21 @@ project, and forks a child per request that runs the tests from the start, as
 It saves the interpreter's start-up and pytest's import, nothing else.
 """
 
+from __future__ import annotations
+
 import os
 import signal
 import sys
 import time
 import traceback
+from types import ModuleType
+from typing import Any, NoReturn
 
 from .fork import kill_group, wait_child
+from .protocol import Channel, Request
 
 
-def serve(config, channel, pytest):
+def serve(config: dict[str, Any], channel: Channel, pytest: ModuleType | None) -> None:
     mutated = {os.path.realpath(path) for path in config["files"]}
     for module in list(sys.modules.values()):
         path = getattr(module, "__file__", None)
@@ -43,7 +48,9 @@ def serve(config, channel, pytest):
             channel.send({"event": "exited", "code": os.WEXITSTATUS(status), "seconds": seconds})
 
 
-def run_pytest(config, channel, pytest, request):
+def run_pytest(
+    config: dict[str, Any], channel: Channel, pytest: ModuleType | None, request: Request
+) -> NoReturn:
     """In the child: run pytest with its output in the request's log, then exit."""
     code = 3
     try:

@@ -5,13 +5,16 @@ as its tests run in the child. Whatever then reads the file (the first import, `
 a subprocess) gets the mutant, as in a run from scratch, without one. The sandbox is
 the worker's own, and nothing writes bytecode there (`PYTHONDONTWRITEBYTECODE`)."""
 
+from __future__ import annotations
+
 import contextlib
 import os
 import sys
 import time
+from typing import Iterator
 
 
-def never_imported(path):
+def never_imported(path: str) -> bool:
     """Whether no module object in `sys.modules` comes from the file at `path`."""
     path = os.path.realpath(path)
     for module in list(sys.modules.values()):
@@ -21,7 +24,7 @@ def never_imported(path):
     return True
 
 
-def as_written(path, source):
+def as_written(path: str, source: str) -> bytes | None:
     """The bytes to write for `source` in place of the file at `path`, or None when the
     file is not plain UTF-8 (another encoding, or a byte order mark): git-chimp's own
     run from scratch writes those."""
@@ -37,7 +40,7 @@ def as_written(path, source):
 
 
 @contextlib.contextmanager
-def mutated_file(path, data):
+def mutated_file(path: str, data: bytes) -> Iterator[None]:
     """The file at `path` holds `data` inside the block, and its own bytes and times
     again after (git-chimp's check that the tests left the sandbox alone compares
     sizes and times). Inside, its time is a second past its own at least, so no

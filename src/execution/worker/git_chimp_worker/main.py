@@ -8,15 +8,18 @@
                   "tracer": optional "settrace" | "sys.monitoring"}
 """
 
+from __future__ import annotations
+
 import json
 import os
 import signal
 import sys
+from typing import Any
 
 from .protocol import Channel
 
 
-def main(argv):
+def main(argv: list[str]) -> int:
     with open(argv[1]) as config_file:
         config = json.load(config_file)
     channel = Channel(os.dup(0), os.dup(1))
@@ -45,7 +48,8 @@ def main(argv):
 
     tracer = make_tracer(config["files"], config.get("tracer"))
     # Run before any other plugin's loop (pytest's own, or one a conftest adds).
-    Worker.pytest_runtestloop = pytest.hookimpl(tryfirst=True)(Worker.pytest_runtestloop)
+    loop = pytest.hookimpl(tryfirst=True)(Worker.pytest_runtestloop)
+    Worker.pytest_runtestloop = loop  # type: ignore[method-assign]
     worker = Worker(config, channel, tracer)
     tracer.start()
     status = pytest.main(config["args"], plugins=[worker])
@@ -59,7 +63,7 @@ def main(argv):
     return 0
 
 
-def run_unittest(config, channel):
+def run_unittest(config: dict[str, Any], channel: Channel) -> int:
     """The unittest front end: `python -m unittest ARGS` (`unittests.py`)."""
     if config.get("mode") == "fresh":
         from . import fresh

@@ -6,11 +6,18 @@ fields; `Channel.send` refuses anything else, and `protocol.jsonl` holds an exam
 each, which this side's tests and git-chimp's (`src/execution/worker/protocol.rs`) both check.
 """
 
+from __future__ import annotations
+
 import json
 import os
+from typing import Any, Dict
+
+# A request or an event, as JSON reads it.
+Request = Dict[str, Any]
+Event = Dict[str, Any]
 
 # op -> (required fields, optional fields)
-REQUESTS = {
+REQUESTS: dict[str, tuple[set[str], set[str]]] = {
     "baseline": ({"timeout"}, {"traced", "reuse"}),
     "records": ({"records", "durations"}, set()),
     "mutant": ({"id", "path", "source", "lines", "timeout"}, {"rule"}),
@@ -18,7 +25,7 @@ REQUESTS = {
 }
 
 # event -> (required fields, optional fields)
-EVENTS = {
+EVENTS: dict[str, tuple[set[str], set[str]]] = {
     "ready": ({"tests"}, set()),
     "failed": ({"reason"}, set()),
     "forked": ({"pid"}, set()),
@@ -38,7 +45,7 @@ EVENTS = {
 }
 
 
-def check_event(message):
+def check_event(message: Event) -> None:
     """Raise ValueError unless `message` is an event EVENTS describes."""
     name = message.get("event")
     if name not in EVENTS:
@@ -49,7 +56,7 @@ def check_event(message):
         raise ValueError("event %s has fields %s" % (name, sorted(fields)))
 
 
-def check_request(message):
+def check_request(message: Request) -> None:
     """Raise ValueError unless `message` is a request REQUESTS describes."""
     name = message.get("op")
     if name not in REQUESTS:
@@ -63,19 +70,19 @@ def check_request(message):
 class Channel:
     """Line-oriented JSON over two file descriptors, readable with select()."""
 
-    def __init__(self, read_fd, write_fd):
+    def __init__(self, read_fd: int, write_fd: int) -> None:
         self.read_fd = read_fd
         self.write_fd = write_fd
         self.buffer = b""
         self.closed = False
 
-    def send(self, message):
+    def send(self, message: Event) -> None:
         check_event(message)
         data = (json.dumps(message) + "\n").encode()
         while data:
             data = data[os.write(self.write_fd, data):]
 
-    def fill(self):
+    def fill(self) -> bool:
         """Read what is available; False at end of input."""
         chunk = os.read(self.read_fd, 65536)
         if not chunk:
@@ -84,7 +91,7 @@ class Channel:
         self.buffer += chunk
         return True
 
-    def receive(self):
+    def receive(self) -> Request | None:
         """The next request, or None at end of input."""
         while b"\n" not in self.buffer:
             if self.closed or not self.fill():
@@ -94,6 +101,6 @@ class Channel:
         check_request(request)
         return request
 
-    def close(self):
+    def close(self) -> None:
         os.close(self.read_fd)
         os.close(self.write_fd)

@@ -20,10 +20,17 @@ re-executing it unmutated (`Worker.check_reexecution`), and confirm survivors by
 fresh run.
 """
 
+from __future__ import annotations
+
 import ast
 import os
 import sys
 import types
+from typing import Any, Callable, Iterable, Iterator, Sequence, Tuple, cast
+
+# Where another module holds what a module's namespace holds: (that module, its name,
+# the name in the module).
+Copy = Tuple[types.ModuleType, str, str]
 
 # What the import system puts in a module's namespace: kept when it is re-executed.
 KEPT = frozenset(
@@ -42,13 +49,13 @@ KEPT = frozenset(
 # Values equal ones may share by chance: rebound only where a module imports them.
 IMMUTABLE = (int, float, complex, str, bytes, bool, type(None), tuple, frozenset, range)
 
-_IMPORTED = {}
-_TREES = {}
+_IMPORTED: dict[str | None, list[tuple[str, str, str]]] = {}
+_TREES: dict[str | None, ast.Module | None] = {}
 
 
-def tree_of(module):
+def tree_of(module: types.ModuleType) -> ast.Module | None:
     """`module`'s parsed source, or None."""
-    path = getattr(module, "__file__", None)
+    path: Any = getattr(module, "__file__", None)
     if path not in _TREES:
         try:
             with open(path, "rb") as source:
@@ -58,12 +65,12 @@ def tree_of(module):
     return _TREES[path]
 
 
-def from_imports(module):
+def from_imports(module: types.ModuleType) -> list[tuple[str, str, str]]:
     """`module`'s `from X import a as b` statements, as (X resolved to an absolute
     module name, a, b); `from X import *` as (X, "*", "*")."""
     path = getattr(module, "__file__", None)
     if path not in _IMPORTED:
-        found = []
+        found: list[tuple[str, str, str]] = []
         tree = tree_of(module)
         package = getattr(module, "__package__", None) or ""
         for node in ast.walk(tree) if tree is not None else ():
@@ -74,7 +81,7 @@ def from_imports(module):
     return _IMPORTED[path]
 
 
-def _absolute(node, package):
+def _absolute(node: ast.ImportFrom, package: str) -> str:
     """The absolute module name an ImportFrom node names, in `package`."""
     base = node.module or ""
     if not node.level:
@@ -84,13 +91,13 @@ def _absolute(node, package):
     return ".".join([part for part in parts if part] + ([base] if base else []))
 
 
-def bound_from(module):
+def bound_from(module: types.ModuleType) -> dict[str, dict[str, tuple[str, bool]]]:
     """For each loaded module that imports names from `module`, directly or through
     modules that re-export them (`from .core import *` in a package): module name ->
     {its name: (the name in `module`, whether its own import names it rather than `*`)}.
     Only names imported this way, so a value another module holds by chance (a small
     int, True, an interned string) is not one."""
-    holders = {
+    holders: dict[str, dict[str, tuple[str, bool]]] = {
         module.__name__: {name: (name, True) for name in module.__dict__ if not _dunder(name)}
     }
     importers = [other for other in own_modules() if other is not module]
@@ -116,11 +123,11 @@ def bound_from(module):
     return {name: names for name, names in holders.items() if names}
 
 
-def _dunder(name):
+def _dunder(name: str) -> bool:
     return name.startswith("__") and name.endswith("__")
 
 
-def _imports_in(statements, package):
+def _imports_in(statements: Iterable[ast.AST], package: str | None) -> Iterator[str]:
     """The absolute module names the import statements among `statements` (nested
     ones included) name, for a module in `package`."""
     for node in statements:
@@ -139,7 +146,7 @@ def _imports_in(statements, package):
                     yield base + "." + alias.name if base else alias.name
 
 
-def guarded(module):
+def guarded(module: types.ModuleType) -> bool:
     """Whether a loaded module outside the interpreter's own directories imports
     `module` (or a package above it) inside a `try` block."""
     name = module.__name__
@@ -154,37 +161,37 @@ def guarded(module):
     return False
 
 
-_TRY_IMPORTS = {}
+_TRY_IMPORTS: dict[str, set[str]] = {}
 
 
-def _imported_in_try(module, path):
+def _imported_in_try(module: types.ModuleType, path: str) -> set[str]:
     """The module names `module` (from the file at `path`) imports inside `try`
     blocks (its file parsed once)."""
     if path not in _TRY_IMPORTS:
-        names = set()
+        names: set[str] = set()
         tree = tree_of(module)
         if tree is not None:
             package = getattr(module, "__package__", None)
             for node in ast.walk(tree):
                 if type(node).__name__ in ("Try", "TryStar"):
-                    names.update(_imports_in(node.body, package))
+                    names.update(_imports_in(cast(ast.Try, node).body, package))
         _TRY_IMPORTS[path] = names
     return _TRY_IMPORTS[path]
 
 
-def import_errors_may_be_caught(modules):
+def import_errors_may_be_caught(modules: Iterable[types.ModuleType]) -> bool:
     """Whether an import error of one of `modules` might not fail a fresh run: some
     own module imports one of them inside `try`, or uses `pytest.importorskip` or
     `contextlib.suppress` of import errors anywhere."""
     if any(guarded(module) for module in modules):
         return True
-    return any(_catches_import_errors(other.__file__) for other in own_modules())
+    return any(_catches_import_errors(cast(str, other.__file__)) for other in own_modules())
 
 
-_CATCHES = {}
+_CATCHES: dict[str, bool] = {}
 
 
-def _catches_import_errors(path):
+def _catches_import_errors(path: str) -> bool:
     """Whether the file at `path` mentions `importorskip` or suppresses ImportError
     (read once per file)."""
     if path not in _CATCHES:
@@ -197,7 +204,7 @@ def _catches_import_errors(path):
     return _CATCHES[path]
 
 
-def copies_elsewhere(module):
+def copies_elsewhere(module: types.ModuleType) -> list[Copy]:
     """Where other loaded modules hold what `module`'s namespace holds: a list of
     (that module, its name, the name in `module`). Functions, classes and other objects
     with an identity of their own count wherever they are; values two modules may hold
@@ -205,12 +212,12 @@ def copies_elsewhere(module):
     them from `module` (`bound_from`)."""
     own = module.__dict__
     imported = imported_names(module)
-    by_id = {}
+    by_id: dict[int, list[str]] = {}
     for name, value in own.items():
         if not _dunder(name) and not isinstance(value, types.ModuleType):
             by_id.setdefault(id(value), []).append(name)
-    bound = bound_from(module)
-    found = []
+    bound: dict[Any, dict[str, tuple[str, bool]]] = bound_from(module)
+    found: list[Copy] = []
     for other in list(sys.modules.values()):
         space = getattr(other, "__dict__", None)
         if other is module or not isinstance(space, dict):
@@ -229,10 +236,10 @@ def copies_elsewhere(module):
     return found
 
 
-def imported_names(module):
+def imported_names(module: types.ModuleType) -> set[str]:
     """The names `module` binds to what its `from X import a` statements import: the
     same object as X's `a` (a sentinel from a constants module, a class)."""
-    names = set()
+    names: set[str] = set()
     space = module.__dict__
     for source, imported, bound in from_imports(module):
         held = sys.modules.get(source)
@@ -242,7 +249,9 @@ def imported_names(module):
     return names
 
 
-def vanished(copies, by_name, space):
+def vanished(
+    copies: Sequence[Copy], by_name: set[tuple[str, str]], space: dict[str, Any]
+) -> tuple[types.ModuleType, str] | None:
     """A copy whose name the re-executed module no longer defines and that its holder
     imports by name (`by_name`: (holder's name, its name) pairs): (the holder, the
     name), or None. A fresh import of the holder fails."""
@@ -252,7 +261,7 @@ def vanished(copies, by_name, space):
     return None
 
 
-def imported_by_name(module):
+def imported_by_name(module: types.ModuleType) -> set[tuple[str, str]]:
     """The (holder's name, its name) pairs of names other modules import from `module`
     by name (not by `*`, `bound_from`): those a re-execution must still define."""
     return {
@@ -263,7 +272,12 @@ def imported_by_name(module):
     }
 
 
-def reexecution(module, code, copies, by_name=None):
+def reexecution(
+    module: types.ModuleType,
+    code: types.CodeType,
+    copies: Sequence[Copy],
+    by_name: set[tuple[str, str]] | None = None,
+) -> Callable[[], None]:
     """A function that executes `code` as `module` (call it in a child), then rebinds
     `copies` (from `copies_elsewhere`) whose object changed. `by_name` is
     `imported_by_name(module)`, when the caller has it."""
@@ -271,7 +285,7 @@ def reexecution(module, code, copies, by_name=None):
     if by_name is None:
         by_name = imported_by_name(module)
 
-    def reexecute():
+    def reexecute() -> None:
         space = module.__dict__
         old = dict(space)
         for name in list(space):
@@ -303,7 +317,7 @@ def reexecution(module, code, copies, by_name=None):
 WORKER_FILES = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep
 
 
-def own_modules():
+def own_modules() -> list[types.ModuleType]:
     """Loaded modules whose files lie outside the interpreter's own directories and the
     worker's (the project's code and tests, not the standard library or
     site-packages)."""
@@ -311,7 +325,7 @@ def own_modules():
         {os.path.join(p, "") for p in (sys.prefix, sys.base_prefix, sys.exec_prefix)}
         | {WORKER_FILES}
     )
-    found = []
+    found: list[types.ModuleType] = []
     for module in list(sys.modules.values()):
         path = getattr(module, "__file__", None)
         if isinstance(path, str) and not path.startswith(prefixes) and path.endswith(".py"):
@@ -319,17 +333,17 @@ def own_modules():
     return found
 
 
-def is_worker_file(path):
+def is_worker_file(path: str) -> bool:
     """Whether `path` is one of the worker's own files."""
     return os.path.abspath(path).startswith(WORKER_FILES)
 
 
-def holds_values(copies, other):
+def holds_values(copies: Sequence[Copy], other: types.ModuleType) -> bool:
     """Whether `copies` (from `copies_elsewhere`) put into module `other` a value that
     is not a function, class or module, or a function or class that its top-level code
     uses (in a table, a `parametrize` list, a call): `other` may have computed more from
     it while it was imported."""
-    names = set()
+    names: set[str] = set()
     for holder, name, _ in copies:
         if holder is other:
             value = other.__dict__.get(name)
@@ -342,7 +356,9 @@ def holds_values(copies, other):
     return tree is not None and any(chain[0] in names for chain in _top_level_dotted(tree.body))
 
 
-def reads_at_top_level(other, module, copies=()):
+def reads_at_top_level(
+    other: types.ModuleType, module: types.ModuleType, copies: Sequence[Copy] = ()
+) -> bool:
     """Whether `other`'s top-level code (outside function bodies; decorators, default
     values and class bodies included) reads an attribute of `module` through a module
     it holds (`import m` then `m.X`, `import pkg` then `pkg.m.X`), or a copy of one that
@@ -367,10 +383,10 @@ def reads_at_top_level(other, module, copies=()):
     return False
 
 
-def _top_level_dotted(statements):
+def _top_level_dotted(statements: Iterable[ast.AST]) -> Iterator[list[str]]:
     """Every name and dotted name `a.b.c` (as ["a", "b", "c"]) `statements` read,
     outside function and lambda bodies."""
-    stack = list(statements)
+    stack: list[ast.AST] = list(statements)
     while stack:
         node = stack.pop()
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
@@ -382,8 +398,8 @@ def _top_level_dotted(statements):
             stack.extend(node.args.defaults)
             continue
         if isinstance(node, ast.Attribute):
-            chain = []
-            inner = node
+            chain: list[str] = []
+            inner: ast.expr = node
             while isinstance(inner, ast.Attribute):
                 chain.append(inner.attr)
                 inner = inner.value
@@ -394,13 +410,16 @@ def _top_level_dotted(statements):
         stack.extend(ast.iter_child_nodes(node))
 
 
-def in_order(modules, depends_on):
+def in_order(
+    modules: Sequence[types.ModuleType],
+    depends_on: Callable[[types.ModuleType, types.ModuleType], bool],
+) -> list[types.ModuleType]:
     """`modules` so that each comes after those it depends on (`depends_on(a, b)`:
     whether a needs b first); where that cannot be (a cycle), in `sys.modules`
     order."""
     loaded = {id(module): position for position, module in enumerate(sys.modules.values())}
     remaining = sorted(modules, key=lambda module: loaded.get(id(module), 0))
-    ordered = []
+    ordered: list[types.ModuleType] = []
     while remaining:
         for module in remaining:
             if not any(depends_on(module, other) for other in remaining if other is not module):

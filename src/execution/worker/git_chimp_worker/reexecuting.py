@@ -3,21 +3,99 @@ in): which modules to re-execute with it and which test modules to re-collect, t
 once-per-module check that re-executing it unmutated changes nothing, and the run.
 `Reexecution` is a part of `warm.Worker`, kept here as one concept."""
 
+from __future__ import annotations
+
 import os
 import sys
 import time
+from types import CodeType, ModuleType
+from typing import (
+    TYPE_CHECKING,
+    Callable,
+    Iterable,
+    List,
+    Optional,
+    Sequence,
+    Tuple,
+    TypeVar,
+    Union,
+    cast,
+)
 
 from . import fork, reexec
-from .collect import ImportFailed, reexecute_steps
+from .collect import Collector, ImportFailed, Recollection, Step, Test, reexecute_steps
+from .reexec import Copy
+from .swap import Chain
+from .tracer import BaseTracer
+
+if TYPE_CHECKING:
+    from .protocol import Event, Request
+    from .warm import RunResult, Swap
+
+T = TypeVar("T")
+
+# The modules to re-execute for a mutant, in order, each with its test collector or
+# None; or why that cannot be done.
+Plan = Union[List[Tuple[ModuleType, Optional[Collector]]], str]
 
 
 class Reexecution:
     """The worker's module re-execution (mixed into `warm.Worker`)."""
 
-    def module_of(self, number):
+    # Set up by `warm.Worker.__init__`.
+    tracer: BaseTracer
+    reexec: bool
+    files: list[str]
+    items: list[Test] | None
+    tests: list[tuple[str, float]]
+    modules: dict[int, ModuleType | None] | None
+    checked: dict[int, str | None]
+    copies: dict[int, list[Copy]]
+    plans: dict[int, Plan]
+    by_name: dict[int, set[tuple[str, str]]]
+    unmutated_runs: dict[int, Callable[[], None]]
+    ids_of: dict[int, list[str]]
+    reexec_seconds: dict[int, float]
+
+    if TYPE_CHECKING:
+        # `warm.Worker`'s.
+        def test_collectors(self) -> dict[int, Collector]: ...
+
+        def collected_by(self, item: Test, collector: Collector) -> bool: ...
+
+        def recollect(self, collector: Collector) -> Sequence[Test]: ...
+
+        def original(self, number: int) -> CodeType: ...
+
+        def in_child(self, work: Callable[[], T], timeout: float) -> fork.ChildOutcome[T]: ...
+
+        def items_at(self, positions: Iterable[int]) -> list[Test]: ...
+
+        def run_items(
+            self,
+            items: Sequence[Test],
+            on_item: Callable[[Test, float, bool], None] | None = None,
+            allowances: Sequence[float] | None = None,
+        ) -> str | None: ...
+
+        def swaps(
+            self, number: int, diffs: list[Chain], at_import: bool = False
+        ) -> list[Swap] | str: ...
+
+        def decide(
+            self,
+            request: Request,
+            swaps: Sequence[Swap],
+            reexecute: Callable[[], Recollection] | None,
+            reached: set[int],
+            others: set[int],
+            extra: float = 0.0,
+        ) -> Event: ...
+
+    def module_of(self, number: int) -> ModuleType | None:
         """The one module object executed from file `number`, or None."""
         if self.modules is None:
-            found = {}
+            found: dict[int, list[ModuleType]] = {}
             for module in list(sys.modules.values()):
                 path = getattr(module, "__file__", None)
                 if not isinstance(path, str):
@@ -31,7 +109,7 @@ class Reexecution:
             }
         return self.modules.get(number)
 
-    def why_not_reexecute(self, number, diffs, timeout):
+    def why_not_reexecute(self, number: int, diffs: list[Chain], timeout: float) -> str | None:
         """None when the mutant may be put in by re-executing its module, else why not
         (it then runs from scratch)."""
         if not self.reexec:
@@ -45,19 +123,19 @@ class Reexecution:
             self.checked[number] = self.check_reexecution(number, timeout)
         return self.checked[number]
 
-    def copies_of(self, module):
+    def copies_of(self, module: ModuleType) -> list[Copy]:
         if id(module) not in self.copies:
             self.copies[id(module)] = reexec.copies_elsewhere(module)
         return self.copies[id(module)]
 
-    def plan(self, number):
+    def plan(self, number: int) -> Plan:
         """The modules to re-execute for a mutant of file `number`, in order, each with
         its pytest collector when it is a test module; or why that cannot be done."""
         if number not in self.plans:
             self.plans[number] = self.make_plan(number)
         return self.plans[number]
 
-    def make_plan(self, number):
+    def make_plan(self, number: int) -> Plan:
         """The module, then every module whose import depends on it, as far as that
         can be seen: its code ran below theirs (the tracer), they imported a value from
         it (not a function or class: they may have computed more from it), or their
@@ -65,16 +143,17 @@ class Reexecution:
         among them cannot be re-executed (its hooks and fixtures are registered with
         pytest); test modules are re-collected after they are re-executed."""
         module = self.module_of(number)
+        assert module is not None
         collectors = self.test_collectors()
         own = reexec.own_modules()
-        by_file = {os.path.realpath(other.__file__): other for other in own}
+        by_file = {os.path.realpath(cast(str, other.__file__)): other for other in own}
         chosen = [module]
-        needs = {}
+        needs: dict[int, set[int]] = {}
         queue = [module]
         while queue:
             source = queue.pop(0)
-            source_number = self.tracer.file_of(source.__file__)
-            dependents = []
+            source_number = self.tracer.file_of(cast(str, source.__file__))
+            dependents: list[ModuleType] = []
             for key, importers in self.tracer.foreign.items():
                 if key[0] != source_number:
                     continue
@@ -102,10 +181,9 @@ class Reexecution:
                 needs.setdefault(id(dependent), set()).add(id(source))
                 if any(dependent is seen for seen in chosen):
                     continue
-                if os.path.basename(dependent.__file__) == "conftest.py":
-                    return "re-executing it would need %s re-executed too" % os.path.relpath(
-                        dependent.__file__
-                    )
+                path = cast(str, dependent.__file__)
+                if os.path.basename(path) == "conftest.py":
+                    return "re-executing it would need %s re-executed too" % os.path.relpath(path)
                 chosen.append(dependent)
                 queue.append(dependent)
         ordered = [module] + reexec.in_order(
@@ -113,20 +191,23 @@ class Reexecution:
         )
         return [(step, collectors.get(id(step))) for step in ordered]
 
-    def code_of(self, module):
-        number = self.tracer.file_of(module.__file__)
+    def code_of(self, module: ModuleType) -> CodeType:
+        path = cast(str, module.__file__)
+        number = self.tracer.file_of(path)
         if number is not None:
             return self.original(number)
-        with open(module.__file__, "rb") as source:
-            return compile(source.read(), module.__file__, "exec", dont_inherit=True)
+        with open(path, "rb") as source:
+            return compile(source.read(), path, "exec", dont_inherit=True)
 
-    def reexecution(self, number, code):
+    def reexecution(self, number: int, code: CodeType) -> Callable[[], Recollection]:
         """A function that, in a child, re-executes the plan of file `number` with
         `code` as the module's, re-collects its test modules and returns a
         Recollection; it raises ImportFailed when a module raises."""
         module = self.module_of(number)
-        steps = []
-        for step, collector in self.plan(number):
+        steps: list[Step] = []
+        plan = self.plan(number)
+        assert not isinstance(plan, str)
+        for step, collector in plan:
             if step is module:
                 run = reexec.reexecution(step, code, self.copies_of(step), self.by_name_of(step))
             else:
@@ -134,12 +215,12 @@ class Reexecution:
             steps.append((step, run, collector, self.collected_ids(collector)))
         return lambda: reexecute_steps(steps, self.recollect)
 
-    def by_name_of(self, module):
+    def by_name_of(self, module: ModuleType) -> set[tuple[str, str]]:
         if id(module) not in self.by_name:
             self.by_name[id(module)] = reexec.imported_by_name(module)
         return self.by_name[id(module)]
 
-    def unmutated(self, module):
+    def unmutated(self, module: ModuleType) -> Callable[[], None]:
         """The re-execution of `module` as it is (a dependent of a mutated module)."""
         if id(module) not in self.unmutated_runs:
             self.unmutated_runs[id(module)] = reexec.reexecution(
@@ -147,24 +228,25 @@ class Reexecution:
             )
         return self.unmutated_runs[id(module)]
 
-    def collected_ids(self, collector):
+    def collected_ids(self, collector: Collector | None) -> list[str] | None:
         """The node ids `collector` (a test module's, or None) collected at the start, in
         their order."""
         if collector is None:
             return None
         if id(collector) not in self.ids_of:
+            assert self.items is not None
             self.ids_of[id(collector)] = [
                 item.nodeid for item in self.items if self.collected_by(item, collector)
             ]
         return self.ids_of[id(collector)]
 
-    def check_reexecution(self, number, timeout):
+    def check_reexecution(self, number: int, timeout: float) -> str | None:
         """Re-execute the module unmutated in a child and run every test: None when
         they all pass, as in the baseline, else why re-execution cannot be trusted."""
         path = os.path.relpath(self.files[number])
         reexecute = self.reexecution(number, self.original(number))
 
-        def work():
+        def work() -> RunResult:
             started = time.perf_counter()
             try:
                 recollection = reexecute()
@@ -176,26 +258,36 @@ class Reexecution:
             items = recollection.apply(self.items_at(range(len(self.tests))))
             return {"killed_by": self.run_items(items), "seconds": seconds}
 
-        kind, value = self.in_child(work, timeout)
-        if kind == "result" and "seconds" in value:
-            self.reexec_seconds[number] = value["seconds"]
-        if kind == "result" and "recollected" in value:
+        outcome = self.in_child(work, timeout)
+        if isinstance(outcome, fork.Finished) and "seconds" in outcome.value:
+            self.reexec_seconds[number] = outcome.value["seconds"]
+        if isinstance(outcome, fork.Finished) and "recollected" in outcome.value:
             return "re-collecting the tests after re-executing %s unmutated gives other tests" % path
-        if kind == "result" and "import_error" in value:
-            return "re-executing %s unmutated, %s raises %s" % ((path,) + tuple(value["import_error"]))
-        if kind == "result" and not value["killed_by"]:
+        if isinstance(outcome, fork.Finished) and "import_error" in outcome.value:
+            return "re-executing %s unmutated, %s raises %s" % (
+                (path,) + tuple(outcome.value["import_error"])
+            )
+        if isinstance(outcome, fork.Finished) and not outcome.value["killed_by"]:
             return None
-        if kind == "result":
-            failure = "%s fails" % value["killed_by"]
+        if isinstance(outcome, fork.Finished):
+            failure = "%s fails" % outcome.value["killed_by"]
         else:
-            failure = fork.describe(kind, value)
+            failure = outcome.describe()
         return "re-executing %s unmutated changes the tests' outcome (%s)" % (path, failure)
 
-    def reexecuted(self, request, number, mutated, diffs, reached):
+    def reexecuted(
+        self,
+        request: Request,
+        number: int,
+        mutated: CodeType,
+        diffs: list[Chain],
+        reached: set[int],
+    ) -> Event:
         """Put the mutant in by re-executing its module, then run every test, those
         that reach the mutated lines first. A survivor is confirmed by a fresh run:
         values other modules copied at import stay as they were."""
         swaps = self.swaps(number, diffs, at_import=True)
+        assert not isinstance(swaps, str)
         everyone = set(range(len(self.tests)))
         answer = self.decide(
             request,
@@ -208,7 +300,9 @@ class Reexecution:
         path = os.path.relpath(self.files[number])
         if answer["event"] == "import_error":
             why = "with the mutant, %s raises %s" % tuple(answer["error"])
-            modules = [step for step, _ in self.plan(number)]
+            plan = self.plan(number)
+            assert not isinstance(plan, str)
+            modules = [step for step, _ in plan]
             if reexec.import_errors_may_be_caught(modules):
                 return {
                     "event": "fallback",

@@ -21,27 +21,46 @@ are not (254 s; 1.4% of the test-line pairs missed); `take` names those function
 line of them.
 """
 
+from __future__ import annotations
+
 import os
 import sys
+from types import CodeType, FrameType, ModuleType
+from typing import TYPE_CHECKING, Any, Set, Tuple, Union, cast
+
+if TYPE_CHECKING:
+    from _typeshed import TraceFunction
+
+# A line of a file under mutation: (file number, line).
+Line = Tuple[int, int]
+# A function of a file under mutation: (file number, first line, name), as `swap.key_of`.
+Key = Tuple[int, int, str]
+# What a take recorded: the lines, the functions called, the functions some of whose
+# calls went untraced.
+Taken = Tuple[Set[Line], Set[Key], Set[Key]]
+# A take: what it recorded, or a placeholder `resolve` replaces (coverage.py's context).
+Take = Union[Taken, str]
 
 # Calls of one function in one test that `SettraceTracer` traces line by line.
 ENTRIES = 16
 
 
 class BaseTracer:
-    def __init__(self, files):
+    name: str
+
+    def __init__(self, files: list[str]) -> None:
         self.files = files
-        self.index = {}
+        self.index: dict[str, int | None] = {}
         for number, path in enumerate(files):
             self.index[path] = number
             self.index[os.path.realpath(path)] = number
-        self.lines = set()
-        self.calls = set()
-        self.untraced = set()
+        self.lines: set[Line] = set()
+        self.calls: set[Key] = set()
+        self.untraced: set[Key] = set()
         self.importing = True
-        self.foreign = {}
+        self.foreign: dict[Key, set[str | None]] = {}
 
-    def file_of(self, filename):
+    def file_of(self, filename: str) -> int | None:
         """The number of the file under mutation called `filename`, or None."""
         try:
             return self.index[filename]
@@ -50,7 +69,7 @@ class BaseTracer:
             self.index[filename] = number
             return number
 
-    def called(self, number, code, frame):
+    def called(self, number: int, code: CodeType, frame: FrameType) -> None:
         key = (number, code.co_firstlineno, code.co_name)
         self.calls.add(key)
         if self.importing and code.co_name != "<module>":
@@ -58,28 +77,40 @@ class BaseTracer:
             if importer != code.co_filename:
                 self.foreign.setdefault(key, set()).add(importer)
 
-    def take(self):
+    def start(self) -> None:
+        """Record from now on."""
+        raise NotImplementedError
+
+    def stop(self) -> None:
+        """Stop recording."""
+        raise NotImplementedError
+
+    def active(self) -> bool:
+        """Whether this tracer is the one installed and recording."""
+        raise NotImplementedError
+
+    def take(self) -> Take:
         """What was recorded since the last take: the lines, the functions called, and
         the functions some of whose calls went untraced (keys, like `calls`)."""
         taken = self.lines, self.calls, self.untraced
         self.lines, self.calls, self.untraced = set(), set(), set()
         return taken
 
-    def resolve(self, taken):
+    def resolve(self, taken: list[Take]) -> list[Taken]:
         """The results of a run's takes (placeholders replaced), in order."""
-        return taken
+        return cast("list[Taken]", taken)
 
 
-def importer_of(frame):
+def importer_of(frame: FrameType) -> str | None:
     """The file name of the nearest module top level below `frame`, or of a
     `conftest.py` whose code (a hook, a fixture) is on the way there; None when there
     is neither."""
-    frame = frame.f_back
-    while frame is not None:
-        filename = frame.f_code.co_filename
-        if frame.f_code.co_name == "<module>" or filename.endswith("conftest.py"):
+    below = frame.f_back
+    while below is not None:
+        filename = below.f_code.co_filename
+        if below.f_code.co_name == "<module>" or filename.endswith("conftest.py"):
             return filename
-        frame = frame.f_back
+        below = below.f_back
     return None
 
 
@@ -88,11 +119,11 @@ class SettraceTracer(BaseTracer):
 
     name = "settrace"
 
-    def __init__(self, files):
+    def __init__(self, files: list[str]) -> None:
         super().__init__(files)
-        self.entries = {}  # code -> its calls traced since the last take
+        self.entries: dict[CodeType, int] = {}  # code -> its calls traced since the last take
 
-    def trace(self, frame, event, arg):
+    def trace(self, frame: FrameType, event: str, arg: Any) -> TraceFunction | None:
         code = frame.f_code
         number = self.file_of(code.co_filename)
         if number is None:
@@ -106,29 +137,29 @@ class SettraceTracer(BaseTracer):
         self.called(number, code, frame)
         tracer = self
 
-        def local(frame, event, arg):
+        def local(frame: FrameType, event: str, arg: Any) -> TraceFunction:
             if event == "line":
                 tracer.lines.add((number, frame.f_lineno))
             return local
 
         return local
 
-    def start(self):
+    def start(self) -> None:
         import threading
 
         threading.settrace(self.trace)
         sys.settrace(self.trace)
 
-    def stop(self):
+    def stop(self) -> None:
         import threading
 
-        threading.settrace(None)
+        threading.settrace(None)  # type: ignore[arg-type, unused-ignore]
         sys.settrace(None)
 
-    def active(self):
+    def active(self) -> bool:
         return sys.gettrace() == self.trace
 
-    def take(self):
+    def take(self) -> Take:
         self.entries = {}
         return super().take()
 
@@ -140,11 +171,11 @@ class MonitoringTracer(BaseTracer):
 
     name = "sys.monitoring"
 
-    def __init__(self, files):
+    def __init__(self, files: list[str]) -> None:
         super().__init__(files)
-        monitoring = sys.monitoring
+        monitoring: Any = sys.monitoring  # type: ignore[attr-defined]
         self.monitoring = monitoring
-        self.tool = None
+        self.tool: int | None = None
         for tool in (4, 3, 5):
             if monitoring.get_tool(tool) is None:
                 monitoring.use_tool_id(tool, "git-chimp")
@@ -157,7 +188,7 @@ class MonitoringTracer(BaseTracer):
         monitoring.register_callback(self.tool, events.PY_START, self.on_start)
         monitoring.register_callback(self.tool, events.LINE, self.on_line)
 
-    def on_start(self, code, offset):
+    def on_start(self, code: CodeType, offset: int) -> object:
         number = self.file_of(code.co_filename)
         if number is None:
             return self.monitoring.DISABLE
@@ -166,27 +197,27 @@ class MonitoringTracer(BaseTracer):
         # first and below another one later); after that, once per test.
         return None if self.importing else self.monitoring.DISABLE
 
-    def on_line(self, code, line):
+    def on_line(self, code: CodeType, line: int) -> object:
         number = self.file_of(code.co_filename)
         if number is None:
             return self.monitoring.DISABLE
         self.lines.add((number, line))
         return self.monitoring.DISABLE
 
-    def start(self):
+    def start(self) -> None:
         self.monitoring.set_events(self.tool, self.events)
         self.monitoring.restart_events()
 
-    def stop(self):
+    def stop(self) -> None:
         self.monitoring.set_events(self.tool, 0)
 
-    def active(self):
+    def active(self) -> bool:
         return (
             self.monitoring.get_tool(self.tool) == "git-chimp"
             and self.monitoring.get_events(self.tool) == self.events
         )
 
-    def take(self):
+    def take(self) -> Take:
         taken = super().take()
         self.monitoring.restart_events()
         return taken
@@ -203,7 +234,7 @@ class CoverageTracer(SettraceTracer):
 
     name = "coverage.py"
 
-    def __init__(self, files, coverage):
+    def __init__(self, files: list[str], coverage: Any) -> None:
         super().__init__(files)
         import glob
 
@@ -212,11 +243,13 @@ class CoverageTracer(SettraceTracer):
             data_file=None, include=sorted(glob.escape(path) for path in paths), config_file=False
         )
         self.context = 1  # the dynamic context of the test running now
-        self.installed = None  # coverage's trace function, once it measures the tests
+        # coverage's trace function, once it measures the tests
+        self.installed: TraceFunction | None = None
         self.running = False
-        self.function_lines = {}  # file number -> functions_of(number)
+        # file number -> functions_of(number)
+        self.function_lines: dict[int, list[tuple[Key, set[int]]]] = {}
 
-    def start(self):
+    def start(self) -> None:
         if self.importing:
             return super().start()
         self.coverage.start()
@@ -224,18 +257,18 @@ class CoverageTracer(SettraceTracer):
         self.running = True
         self.coverage.switch_context(str(self.context))
 
-    def stop(self):
+    def stop(self) -> None:
         if self.installed is None:
             return super().stop()
         self.coverage.stop()
         self.running = False
 
-    def active(self):
+    def active(self) -> bool:
         if self.installed is None:
             return super().active()
         return sys.gettrace() is self.installed
 
-    def take(self):
+    def take(self) -> Take:
         if self.installed is None:
             return super().take()
         taken = str(self.context)
@@ -244,10 +277,10 @@ class CoverageTracer(SettraceTracer):
             self.coverage.switch_context(str(self.context))
         return taken
 
-    def resolve(self, taken):
+    def resolve(self, taken: list[Take]) -> list[Taken]:
         if self.installed is None:
-            return taken
-        by_context = {}
+            return cast("list[Taken]", taken)
+        by_context: dict[str, set[Line]] = {}
         data = self.coverage.get_data()
         for filename in data.measured_files():
             number = self.file_of(filename)
@@ -256,7 +289,7 @@ class CoverageTracer(SettraceTracer):
             for line, contexts in data.contexts_by_lineno(filename).items():
                 for context in contexts:
                     by_context.setdefault(context, set()).add((number, line))
-        resolved = []
+        resolved: list[Taken] = []
         for item in taken:
             if isinstance(item, str):
                 lines = by_context.get(item, set())
@@ -264,17 +297,17 @@ class CoverageTracer(SettraceTracer):
             resolved.append(item)
         return resolved
 
-    def calls_in(self, lines):
+    def calls_in(self, lines: set[Line]) -> set[Key]:
         """The functions that `lines` show ran."""
         numbers = {number for number, _ in lines}
-        calls = set()
+        calls: set[Key] = set()
         for number in numbers:
             for key, own in self.functions_of(number):
                 if any((number, line) in lines for line in own):
                     calls.add(key)
         return calls
 
-    def functions_of(self, number):
+    def functions_of(self, number: int) -> list[tuple[Key, set[int]]]:
         """(key, lines that show it ran) of each function of file `number`."""
         cache = self.function_lines
         if number not in cache:
@@ -283,7 +316,7 @@ class CoverageTracer(SettraceTracer):
             path = self.files[number]
             with open(path, "rb") as source:
                 module = compile(source.read(), path, "exec", dont_inherit=True)
-            functions = []
+            functions: list[tuple[Key, set[int]]] = []
             for code in all_codes(module):
                 if code is module:
                     continue
@@ -293,7 +326,7 @@ class CoverageTracer(SettraceTracer):
         return cache[number]
 
 
-def c_coverage():
+def c_coverage() -> ModuleType | None:
     """coverage.py, when this Python can import it with its C tracer and dynamic
     contexts (5.0 and later); else None."""
     try:
@@ -304,7 +337,7 @@ def c_coverage():
     return coverage if hasattr(coverage.Coverage, "switch_context") else None
 
 
-def coverage_fits(files):
+def coverage_fits(files: list[str]) -> bool:
     """Whether coverage.py's tracer sees every line of `files`: its C tracer files a
     line under the frame on top of its own stack, which greenlet switches (gevent,
     eventlet, SQLAlchemy's asyncio) change without a call or return; and its include
@@ -316,7 +349,7 @@ def coverage_fits(files):
     return not any("[" in path or "]" in path for path in files)
 
 
-def kinds():
+def kinds() -> list[str]:
     """The tracers this Python can use, `make_tracer`'s choice last."""
     found = ["settrace"]
     if c_coverage() is not None:
@@ -326,7 +359,7 @@ def kinds():
     return found
 
 
-def make_tracer(files, kind=None):
+def make_tracer(files: list[str], kind: str | None = None) -> BaseTracer:
     """The best tracer this Python has (`kind`: "settrace", "coverage.py" or
     "sys.monitoring" to choose)."""
     if kind is None:

@@ -11,24 +11,35 @@ order checks, the timeouts, and re-executing a mutant's module (`reexecuting.py`
 which a re-executed test module's cases are loaded again from it (`recollect`).
 """
 
+from __future__ import annotations
+
 import sys
 import time
 import unittest
 import warnings
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Sequence, cast
 
 from . import fork
+from .collect import Collector, Test
+from .protocol import Channel
+from .tracer import BaseTracer, Taken
 from .warm import Worker
+
+if TYPE_CHECKING:
+    from _typeshed import OptExcInfo
 
 
 class Case:
     """A test case as the worker sees a test: its id (`nodeid`) and the case."""
 
-    def __init__(self, test, nodeid):
+    def __init__(self, test: unittest.TestCase, nodeid: str) -> None:
         self.test = test
         self.nodeid = nodeid
 
 
-def flattened(suite):
+def flattened(
+    suite: Iterable[unittest.TestCase | unittest.TestSuite],
+) -> Iterator[unittest.TestCase]:
     """The test cases of `suite` in the order it runs them."""
     for test in suite:
         if isinstance(test, unittest.BaseTestSuite):
@@ -40,11 +51,14 @@ def flattened(suite):
 class Loader(unittest.TestProgram):
     """`unittest.TestProgram` that loads the tests and does not run them."""
 
-    def runTests(self):
+    test: unittest.TestSuite
+    testLoader: unittest.TestLoader
+
+    def runTests(self) -> None:
         pass
 
 
-def load(args):
+def load(args: Sequence[str]) -> Loader:
     """The program that `python -m unittest ARGS` would run, loaded."""
     return Loader(module=None, argv=["python -m unittest"] + list(args), exit=False)
 
@@ -53,7 +67,14 @@ class Result(unittest.TestResult):
     """Times each test, gives each its own deadline and notes the first failure (with
     what caused it: a test, or a class or module fixture before the next test)."""
 
-    def __init__(self, worker, items, on_item, allowances, keep_going):
+    def __init__(
+        self,
+        worker: UnittestWorker,
+        items: Sequence[Case],
+        on_item: Callable[[Test, float, bool], None] | None,
+        allowances: Sequence[float] | None,
+        keep_going: bool,
+    ) -> None:
         super().__init__()
         self.worker = worker
         self.items = items
@@ -66,18 +87,18 @@ class Result(unittest.TestResult):
         self.started = self.ended
         self.fixture = 0.0
         self.failed_now = False
-        self.killer = None
+        self.killer: str | None = None
         self.report = ""
         if allowances:
             fork.watch(allowances[0])
 
-    def startTest(self, test):
+    def startTest(self, test: unittest.TestCase) -> None:
         super().startTest(test)
         self.started = time.perf_counter()
         # Class and module set-up ran between the last test's end and this start.
         self.fixture = self.started - self.ended
 
-    def stopTest(self, test):
+    def stopTest(self, test: unittest.TestCase) -> None:
         super().stopTest(test)
         self.ended = time.perf_counter()
         index = self.position.get(id(test), self.next)
@@ -89,7 +110,7 @@ class Result(unittest.TestResult):
         if self.allowances and self.next < len(self.allowances):
             fork.watch(self.allowances[self.next])
 
-    def failed(self, test, text):
+    def failed(self, test: unittest.TestCase, text: str) -> None:
         self.failed_now = True
         if self.killer is None:
             index = self.position.get(id(test))
@@ -105,21 +126,24 @@ class Result(unittest.TestResult):
         if not self.keep_going:
             self.stop()
 
-    def addError(self, test, err):
+    def addError(self, test: unittest.TestCase, err: OptExcInfo) -> None:
         super().addError(test, err)
         self.failed(test, self.errors[-1][1])
 
-    def addFailure(self, test, err):
+    def addFailure(self, test: unittest.TestCase, err: OptExcInfo) -> None:
         super().addFailure(test, err)
         self.failed(test, self.failures[-1][1])
 
-    def addSubTest(self, test, subtest, err):
+    def addSubTest(
+        self, test: unittest.TestCase, subtest: unittest.TestCase, err: OptExcInfo | None
+    ) -> None:
         super().addSubTest(test, subtest, err)
         if err is not None:
-            found = self.failures if issubclass(err[0], test.failureException) else self.errors
+            kind = cast("type[BaseException]", err[0])
+            found = self.failures if issubclass(kind, test.failureException) else self.errors
             self.failed(test, found[-1][1])
 
-    def addUnexpectedSuccess(self, test):
+    def addUnexpectedSuccess(self, test: unittest.TestCase) -> None:
         super().addUnexpectedSuccess(test)
         self.failed(test, "unexpected success: %s" % test.id())
 
@@ -127,11 +151,13 @@ class Result(unittest.TestResult):
 class UnittestWorker(Worker):
     """The warm worker over a unittest suite."""
 
-    def __init__(self, config, channel, tracer):
-        super().__init__(config, channel, tracer)
-        self.program = None
+    args: list[str]
 
-    def load(self):
+    def __init__(self, config: dict[str, Any], channel: Channel, tracer: BaseTracer) -> None:
+        super().__init__(config, channel, tracer)
+        self.program: Loader | None = None
+
+    def load(self) -> str | None:
         """Load the suite with the tracer on; None when the worker can serve, else why
         not."""
         try:
@@ -146,7 +172,7 @@ class UnittestWorker(Worker):
             return "another tracer replaced git-chimp's"
         self.tracer.stop()
         self.tracer.importing = False
-        self.import_lines, self.import_calls, _ = self.tracer.take()
+        self.import_lines, self.import_calls, _ = cast(Taken, self.tracer.take())
         tests = list(flattened(self.program.test))
         failed = [
             getattr(test, "_testMethodName", test.id())
@@ -160,7 +186,7 @@ class UnittestWorker(Worker):
         if not self.import_lines:
             return "no line of the files under mutation ran while loading the tests"
         self.find_functions()
-        seen = {}
+        seen: dict[str, int] = {}
         self.items = []
         for test in tests:
             nodeid = test.id()
@@ -170,14 +196,16 @@ class UnittestWorker(Worker):
             self.items.append(Case(test, nodeid))
         return None
 
-    def short_tracebacks(self):
+    def short_tracebacks(self) -> None:
         pass
 
-    def test_module(self, nodeid):
+    def test_module(self, nodeid: str) -> str:
         """The module of `package.module.Class.test_method`."""
         return nodeid.rsplit(".", 2)[0] if nodeid.count(".") >= 2 else nodeid
 
-    def seconds_of(self, items, at_start=None):
+    def seconds_of(
+        self, items: Sequence[Test], at_start: Callable[[str], str] | None = None
+    ) -> list[float]:
         """The pytest worker's times, and class and module fixtures where they run: a
         test's time runs from its start to its end, and the set-up of its class (and
         the tear-down of the one before) runs before it, within its deadline. So each
@@ -194,19 +222,26 @@ class UnittestWorker(Worker):
             seconds[-1] += self.longest_fixture
         return seconds
 
-    def run_items(self, items, on_item=None, allowances=None):
+    def run_items(
+        self,
+        items: Sequence[Test],
+        on_item: Callable[[Test, float, bool], None] | None = None,
+        allowances: Sequence[float] | None = None,
+    ) -> str | None:
         """Run `items` in order as one flat suite; stop at the first failing one (with
         `on_item`, run them all and report each). Returns the failing test's id."""
         if not items:
             return None
-        result = Result(self, items, on_item, allowances, keep_going=on_item is not None)
+        cases = cast("Sequence[Case]", items)
+        result = Result(self, cases, on_item, allowances, keep_going=on_item is not None)
         program = self.program
         result.buffer = bool(getattr(program, "buffer", False))
-        suite = unittest.TestSuite([item.test for item in items])
+        suite = unittest.TestSuite([case.test for case in cases])
         with warnings.catch_warnings():
             # What unittest's runner does (`-W` options win over its default).
-            if getattr(program, "warnings", None):
-                warnings.simplefilter(program.warnings)
+            action = getattr(program, "warnings", None)
+            if action:
+                warnings.simplefilter(action)
             suite.run(result)
         if result.killer is not None and on_item is None:
             sys.stdout.write("\ngit-chimp: killed by %s\n" % result.killer)
@@ -214,30 +249,31 @@ class UnittestWorker(Worker):
             return result.killer
         return None
 
-    def test_collectors(self):
+    def test_collectors(self) -> dict[int, Collector]:
         """id(test module) -> the module, for every module whose test cases were loaded
         (a case's module is its class's)."""
         collectors = {}
-        for item in self.items:
+        for item in cast("list[Case]", self.items):
             module = sys.modules.get(type(item.test).__module__)
             if module is not None:
                 collectors[id(module)] = module
         return collectors
 
-    def collected_by(self, item, collector):
-        return type(item.test).__module__ == collector.__name__
+    def collected_by(self, item: Test, collector: Collector) -> bool:
+        return type(cast(Case, item).test).__module__ == collector.__name__
 
-    def recollect(self, collector):
+    def recollect(self, collector: Collector) -> Sequence[Test]:
         """The cases of test module `collector` (re-executed) that were loaded at the
         start, loaded again from it as `loadTestsFromModule` does (its `load_tests`
         too). A case that is no longer loaded is then gone (the mutant runs from scratch
         when that happens unmutated); a case loaded only now is left out: it was not in
         the run at the start (a narrower selection), and a survivor of re-execution is
         confirmed by a fresh run anyway."""
-        wanted = set(self.collected_ids(collector))
+        wanted = set(self.collected_ids(collector) or ())
+        assert self.program is not None
         loader = self.program.testLoader
         cases = []
-        seen = {}
+        seen: dict[str, int] = {}
         for test in flattened(loader.loadTestsFromModule(collector)):
             nodeid = test.id()
             seen[nodeid] = seen.get(nodeid, 0) + 1
@@ -248,7 +284,7 @@ class UnittestWorker(Worker):
         return cases
 
 
-def serve(config, channel, tracer):
+def serve(config: dict[str, Any], channel: Channel, tracer: BaseTracer) -> None:
     """Load the suite and answer git-chimp's requests."""
     worker = UnittestWorker(config, channel, tracer)
     worker.args = config["args"]

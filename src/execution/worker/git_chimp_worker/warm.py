@@ -22,22 +22,76 @@ In both, when a test fails after one that followed it in the baseline, the same 
 run again in the baseline's order, and that run decides.
 """
 
+from __future__ import annotations
+
 import os
 import sys
 import time
-from contextlib import nullcontext
+from contextlib import AbstractContextManager, nullcontext
+from types import CodeType, FunctionType
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    Callable,
+    Dict,
+    Iterable,
+    Optional,
+    Sequence,
+    Tuple,
+    TypedDict,
+    TypeVar,
+    Union,
+    cast,
+)
 
 from . import fork
-from .collect import ImportFailed, recollect
+from .collect import Collector, ImportFailed, Recollection, Test, recollect
 from .lazy import as_written, mutated_file, never_imported
+from .protocol import Channel, Event, Request
 from .reexecuting import Reexecution
-from .swap import all_codes, differences, is_function, key_of, line_starts, own_lines
+from .swap import Chain, all_codes, differences, is_function, key_of, line_starts, own_lines
+from .tracer import BaseTracer, Key, Line, Taken
+
+if TYPE_CHECKING:
+    import pytest
+
+T = TypeVar("T")
+
+# A test's record of the traced baseline, as git-chimp keeps it (`protocol.jsonl`).
+Record = Dict[str, Any]
+# Where a mutant is, for the tests that killed mutants there: a line or a function.
+Place = Union[Line, Key]
+# A live function and the mutated code that goes into it.
+Swap = Tuple[FunctionType, CodeType]
 
 
-def imported_before(files):
+class BaselineRun(TypedDict):
+    """What the baseline's child returns: a record per test, and whether the tracer
+    stayed git-chimp's."""
+
+    tests: list[Record]
+    traced: bool
+
+
+class RunResult(TypedDict, total=False):
+    """What a child that ran tests returns: the first test that failed (`killed_by`,
+    None when none did), and as the run needs, whether a test that followed it in the
+    baseline ran before it (`out_of_order`), what raised while a module was
+    re-executed or re-collected (`import_error`: what was done, the error), that
+    re-collecting gave other tests (`recollected`), or how long re-executing took
+    (`seconds`)."""
+
+    killed_by: Optional[str]
+    out_of_order: bool
+    import_error: list[str]
+    recollected: bool
+    seconds: float
+
+
+def imported_before(files: list[str]) -> set[int]:
     """The numbers of `files` that a module already in `sys.modules` comes from."""
     numbers = {os.path.realpath(path): number for number, path in enumerate(files)}
-    early = set()
+    early: set[int] = set()
     for module in list(sys.modules.values()):
         path = getattr(module, "__file__", None)
         if path and os.path.realpath(path) in numbers:
@@ -48,27 +102,31 @@ def imported_before(files):
 class Worker(Reexecution):
     """A pytest plugin: its `pytest_runtestloop` serves git-chimp's requests."""
 
-    def __init__(self, config, channel, tracer):
+    def __init__(self, config: dict[str, Any], channel: Channel, tracer: BaseTracer) -> None:
         self.channel = channel
         self.tracer = tracer
         self.files = config["files"]
-        self.file_numbers = {path: number for number, path in enumerate(self.files)}
-        self.result_path = config["result"]
+        self.file_numbers: dict[str, int] = {
+            path: number for number, path in enumerate(self.files)
+        }
+        self.result_path: str = config["result"]
         self.reexec = config.get("reexec", True)
-        self.compiled = {}
-        self.traceable = {}
-        self.failed_report = None
-        self.session = None
+        self.compiled: dict[int, CodeType] = {}
+        self.traceable: dict[int, set[int]] = {}
+        self.failed_report: pytest.TestReport | None = None
+        self.session: pytest.Session | None = None
         self.items = None
         self.tests = []  # (nodeid, duration) after the baseline
-        self.records = []  # the traced baseline's records
-        self.line_tests = {}
-        self.call_tests = {}
-        self.untraced_tests = {}  # a function's key -> tests that ran it partly untraced
-        self.line_owners = {}  # (file number, line) -> keys of the functions it is in
-        self.file_tests = {}
-        self.baseline_items = []
-        self.position = {}
+        self.records: list[Record] = []  # the traced baseline's records
+        self.line_tests: dict[Line, list[int]] = {}
+        self.call_tests: dict[Key, list[int]] = {}
+        # a function's key -> tests that ran it partly untraced
+        self.untraced_tests: dict[Key, list[int]] = {}
+        # (file number, line) -> keys of the functions it is in
+        self.line_owners: dict[Line, list[Key]] = {}
+        self.file_tests: dict[int, set[int]] = {}
+        self.baseline_items: list[Test | None] = []
+        self.position: dict[str, int] = {}
         self.modules = None  # file number -> its one module object, or None
         self.checked = {}  # file number -> None (re-execution is safe) or why not
         self.copies = {}  # id(module) -> reexec.copies_elsewhere(module)
@@ -76,40 +134,44 @@ class Worker(Reexecution):
         self.by_name = {}  # id(module) -> reexec.imported_by_name(module)
         self.unmutated_runs = {}  # id(module) -> its unmutated re-execution
         self.ids_of = {}  # id(collector) -> the node ids it collected at the start
-        self.plain = []  # position -> the test's untraced seconds (traced, when unknown)
-        self.module_fixtures = {}  # test module -> its longest fixture seconds
+        # position -> the test's untraced seconds (traced, when unknown)
+        self.plain: list[float] = []
+        self.module_fixtures: dict[str, float] = {}  # test module -> its longest fixture seconds
         self.longest_fixture = 0.0
         self.fixture_seconds = 0.0  # setup and teardown of the test running now
         self.reexec_seconds = {}  # file number -> seconds its unmutated re-execution took
-        self.killers = {}  # (file number, line) or a function's key -> tests that killed there
-        self.prefer = {}  # position -> rank: the current mutant's nearby killers
-        self.retraced = set()  # positions of the tests this run traced
+        # (file number, line) or a function's key -> tests that killed there
+        self.killers: dict[Place, list[int]] = {}
+        self.prefer: dict[int, int] = {}  # position -> rank: the current mutant's nearby killers
+        self.retraced: set[int] = set()  # positions of the tests this run traced
         self.partial = False  # whether some records are an earlier run's (`baseline`)
-        self.verified = set()  # positions of the tests seen to pass unmutated this run
-        self.loaded = {}  # file number -> whether a module of it was imported at the start
+        self.verified: set[int] = set()  # positions of the tests seen to pass unmutated this run
+        # file number -> whether a module of it was imported at the start
+        self.loaded: dict[int, bool] = {}
         # Files under mutation already imported (by the test runner, or the worker's own
         # imports) before the tracer started: their import-time code went unseen.
         self.early = imported_before(self.files)
 
     # pytest hooks ---------------------------------------------------------------------
 
-    def pytest_runtest_logreport(self, report):
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         if report.failed and self.failed_report is None:
             self.failed_report = report
         if report.when != "call":
             self.fixture_seconds += report.duration
 
-    def pytest_runtestloop(self, session):
+    def pytest_runtestloop(self, session: pytest.Session) -> bool:
         self.session = session
         self.serve(self.collected(session))
         return True
 
-    def serve(self, failed):
+    def serve(self, failed: str | None) -> None:
         """Answer git-chimp's requests until they end; `failed`: why the worker cannot
         serve (the tests as collected), or None."""
         if failed is not None:
             self.channel.send({"event": "failed", "reason": failed})
             return
+        assert self.items is not None
         self.channel.send({"event": "ready", "tests": len(self.items)})
         while True:
             request = self.channel.receive()
@@ -123,12 +185,13 @@ class Worker(Reexecution):
             elif request["op"] == "mutant":
                 self.channel.send(self.mutant(request))
 
-    def short_tracebacks(self):
+    def short_tracebacks(self) -> None:
         """In a child about to run a mutant's tests: only the first failure matters, and
         pytest's long tracebacks are slow."""
+        assert self.session is not None
         self.session.config.option.tbstyle = "native"
 
-    def collected(self, session):
+    def collected(self, session: pytest.Session) -> str | None:
         """Stop tracing the import; None when the worker can serve, else why not."""
         if session.testsfailed and not session.config.option.continue_on_collection_errors:
             return "%d error(s) while collecting the tests" % session.testsfailed
@@ -136,7 +199,7 @@ class Worker(Reexecution):
             return "another tracer (a coverage plugin?) replaced git-chimp's"
         self.tracer.stop()
         self.tracer.importing = False
-        self.import_lines, self.import_calls, _ = self.tracer.take()
+        self.import_lines, self.import_calls, _ = cast(Taken, self.tracer.take())
         if not session.items:
             return "no tests were collected"
         if not self.import_lines:
@@ -147,44 +210,50 @@ class Worker(Reexecution):
             return "pytest-xdist (-n) runs the tests elsewhere"
         return None
 
-    def find_functions(self):
+    def find_functions(self) -> None:
         """Every live function of the files under mutation, by key (what a swap puts
         the mutated code into)."""
         import gc
         import types
 
-        self.functions = {}
+        self.functions: dict[Key, list[FunctionType]] = {}
         for obj in gc.get_objects():
             if isinstance(obj, types.FunctionType):
                 number = self.tracer.file_of(obj.__code__.co_filename)
                 if number is not None:
                     self.functions.setdefault(key_of(number, obj.__code__), []).append(obj)
 
-    def test_collectors(self):
+    def test_collectors(self) -> dict[int, Collector]:
         """id(test module) -> what collected its tests (its pytest Module), for
         re-collecting them after the module is re-executed."""
         import pytest
 
         collectors = {}
-        for item in self.items:
+        for item in cast("list[pytest.Item]", self.items):
             collector = item.getparent(pytest.Module)
             if collector is not None:
                 collectors[id(collector.obj)] = collector
         return collectors
 
-    def collected_by(self, item, collector):
+    def collected_by(self, item: Test, collector: Collector) -> bool:
         """Whether test `item` was collected by `collector` (from `test_collectors`)."""
-        return item.getparent(type(collector)) is collector
+        return cast("pytest.Item", item).getparent(type(collector)) is collector
 
-    def recollect(self, collector):
+    def recollect(self, collector: Collector) -> Sequence[Test]:
         """The tests `collector` collects now (after its module was re-executed)."""
         return recollect(collector)
 
     # running tests in a child ---------------------------------------------------------
 
-    def run_items(self, items, on_item=None, allowances=None):
+    def run_items(
+        self,
+        items: Sequence[Test],
+        on_item: Callable[[Test, float, bool], None] | None = None,
+        allowances: Sequence[float] | None = None,
+    ) -> str | None:
         """Run `items` in order; stop at the first failing one. Returns its node id.
         With `allowances` (seconds, one per item), each test must end within its own."""
+        items = cast("Sequence[pytest.Item]", items)
         for position, item in enumerate(items):
             following = items[position + 1] if position + 1 < len(items) else None
             if allowances is not None:
@@ -202,16 +271,16 @@ class Worker(Reexecution):
                 return item.nodeid
         return None
 
-    def in_child(self, work, timeout):
+    def in_child(self, work: Callable[[], T], timeout: float) -> fork.ChildOutcome[T]:
         return fork.in_child(self.channel, self.result_path, work, timeout)
 
-    def items_at(self, positions):
+    def items_at(self, positions: Iterable[int]) -> list[Test]:
         items = (self.baseline_items[position] for position in positions)
         return [item for item in items if item is not None]
 
     # requests ---------------------------------------------------------------------------
 
-    def baseline(self, request):
+    def baseline(self, request: Request) -> Event:
         """Run every test once in a child. Traced (the default): record which lines and
         functions each reaches, and send the records, so that git-chimp can give them to
         the other sandboxes' workers. Untraced: only each test's time, which sets the
@@ -221,13 +290,14 @@ class Worker(Reexecution):
         # An earlier run's records of the tests that need no new trace (`reuse`): only
         # the others run, traced.
         reuse = {record["id"]: record for record in request.get("reuse") or ()}
+        assert self.items is not None
         items = [item for item in self.items if item.nodeid not in reuse]
 
-        def work():
-            records = []
+        def work() -> BaselineRun:
+            records: list[Record] = []
             taken = []
 
-            def on_item(item, seconds, failed):
+            def on_item(item: Test, seconds: float, failed: bool) -> None:
                 record = {
                     "id": item.nodeid,
                     "seconds": seconds,
@@ -245,7 +315,7 @@ class Worker(Reexecution):
             active = not traced or tracer.active()
             tracer.stop()
             for record, (lines, calls, untraced) in zip(records, tracer.resolve(taken)):
-                by_file = {}
+                by_file: dict[int, list[int]] = {}
                 for number, line in lines:
                     by_file.setdefault(number, []).append(line)
                 record["lines"] = {str(k): sorted(v) for k, v in by_file.items()}
@@ -255,13 +325,13 @@ class Worker(Reexecution):
             return {"tests": records, "traced": active}
 
         started = time.perf_counter()
-        kind, value = self.in_child(work, request["timeout"])
+        outcome = self.in_child(work, request["timeout"])
         seconds = time.perf_counter() - started
-        if kind != "result":
-            return {"event": "baseline_failed", "reason": fork.describe(kind, value)}
-        if not value["traced"]:
+        if not isinstance(outcome, fork.Finished):
+            return {"event": "baseline_failed", "reason": outcome.describe()}
+        if not outcome.value["traced"]:
             return {"event": "baseline_failed", "reason": "the tests replaced git-chimp's tracer"}
-        records = value["tests"]
+        records = outcome.value["tests"]
         if reuse:
             ran = {record["id"]: record for record in records}
             records = [
@@ -270,7 +340,9 @@ class Worker(Reexecution):
             ]
         durations = [[r["id"], r["seconds"], r["fixture"]] for r in records]
         failed = [record["id"] for record in records if record["failed"]]
-        answer = {"event": "baseline", "tests": len(items), "failed": failed, "seconds": seconds}
+        answer: Event = {
+            "event": "baseline", "tests": len(items), "failed": failed, "seconds": seconds
+        }
         if traced:
             self.record(records, None)
             answer["records"] = records
@@ -278,7 +350,7 @@ class Worker(Reexecution):
         answer["durations"] = durations
         return answer
 
-    def record(self, records, durations):
+    def record(self, records: list[Record] | None, durations: list[list[Any]] | None) -> None:
         """Index the traced baseline's records (built once, looked up per mutant), and
         the tests' untraced times (`durations`: [id, seconds, fixture seconds] each, from
         an untraced run; without them, the traced times stand in). `records` None:
@@ -291,6 +363,7 @@ class Worker(Reexecution):
         self.call_tests = {}
         self.untraced_tests = {}
         self.file_tests = {}
+        assert self.items is not None
         by_id = {item.nodeid: item for item in self.items}
         self.baseline_items = [by_id.get(record["id"]) for record in records]
         self.position = {record["id"]: index for index, record in enumerate(records)}
@@ -321,18 +394,18 @@ class Worker(Reexecution):
         # A class or module fixture runs the code once, for the first test that needs
         # it; the later tests of its module read what it made without touching the
         # file. Whoever meets every test of a file meets their whole test modules.
-        members = {}
+        members: dict[str, set[int]] = {}
         for position, record in enumerate(records):
             members.setdefault(self.test_module(record["id"]), set()).add(position)
         for tests in self.file_tests.values():
             for module in {self.test_module(records[position]["id"]) for position in tests}:
                 tests.update(members[module])
 
-    def test_module(self, nodeid):
+    def test_module(self, nodeid: str) -> str:
         """The test module of the test `nodeid` (pytest's: the part before `::`)."""
         return nodeid.split("::", 1)[0]
 
-    def only_bodies_that_slept(self, number, diffs):
+    def only_bodies_that_slept(self, number: int, diffs: list[Chain]) -> bool:
         """Whether every change is inside a function that, like every function around
         it, never ran while the modules were imported and the tests collected."""
         for chain in diffs:
@@ -343,11 +416,13 @@ class Worker(Reexecution):
                     return False
         return bool(diffs)
 
-    def out_of_order(self, killer, ran, at_start=None):
+    def out_of_order(
+        self, killer: str, ran: Sequence[Test], at_start: Callable[[str], str] | None = None
+    ) -> bool:
         """Whether a test that followed `killer` in the baseline ran before it in `ran`
         (`at_start` gives the baseline's id of a re-collected test)."""
 
-        def baseline_id(nodeid):
+        def baseline_id(nodeid: str) -> str:
             return at_start(nodeid) if at_start else nodeid
 
         limit = self.position.get(baseline_id(killer), -1)
@@ -358,7 +433,7 @@ class Worker(Reexecution):
                 return True
         return False
 
-    def original(self, number):
+    def original(self, number: int) -> CodeType:
         if number not in self.compiled:
             path = self.files[number]
             with open(path, "rb") as source:
@@ -371,17 +446,17 @@ class Worker(Reexecution):
                     owners.append(key_of(number, nested))
         return self.compiled[number]
 
-    def maybe_reached(self, number, lines):
+    def maybe_reached(self, number: int, lines: Iterable[int]) -> set[int]:
         """Tests that ran a function holding one of `lines` partly untraced (see
         `tracer.ENTRIES`): any of them may have reached those lines."""
-        tests = set()
+        tests: set[int] = set()
         for line in lines:
             for key in self.line_owners.get((number, line), ()):
                 tests.update(self.untraced_tests.get(key, ()))
         return tests
 
-    def mutant(self, request):
-        def fallback(reason):
+    def mutant(self, request: Request) -> Event:
+        def fallback(reason: str) -> Event:
             return {"event": "fallback", "reason": reason}
 
         number = self.file_numbers.get(request["path"])
@@ -407,7 +482,7 @@ class Worker(Reexecution):
 
         first, last = request["lines"]
         traceable = [line for line in range(first, last + 1) if line in self.traceable[number]]
-        reached = set()
+        reached: set[int] = set()
         if traceable:
             # A line that ran at import may only hold the definition of a function that
             # did not run then (a lambda in a module-level table): only its body changed.
@@ -427,7 +502,7 @@ class Worker(Reexecution):
                 reached.update(self.call_tests.get(key_of(number, node), ()))
         # A file nothing had imported when the tests were collected (imported inside a
         # function, on first use): the mutant is in the file while its tests run.
-        lazy = None
+        lazy: bytes | None = None
         if not self.was_loaded(number):
             lazy = as_written(self.files[number], request["source"])
         if lazy is not None:
@@ -437,17 +512,21 @@ class Worker(Reexecution):
                 reached = set(self.file_tests.get(number, ()))
         if not at_import and not reached and not self.partial:
             return {"event": "uncovered"}
-        places = [(number, line) for line in range(first, last + 1)]
+        places: list[Place] = [(number, line) for line in range(first, last + 1)]
         places += [key_of(number, chain[-1][0]) for chain in diffs]
         self.prefer = self.killers_of(places)
-        swaps = [] if lazy is not None else None if at_import else self.swaps(number, diffs)
+        swaps: list[Swap] | str | None = (
+            [] if lazy is not None else None if at_import else self.swaps(number, diffs)
+        )
         if isinstance(swaps, list):
             if self.partial:
                 # Only some tests were traced this run: the others meet the mutant too.
                 others = set(range(len(self.records))) - reached
             else:
                 others = self.file_tests.get(number, set()) - reached
-            in_file = nullcontext() if lazy is None else mutated_file(self.files[number], lazy)
+            in_file: AbstractContextManager[None] = (
+                nullcontext() if lazy is None else mutated_file(self.files[number], lazy)
+            )
             with in_file:
                 answer = self.decide(request, swaps, None, reached, others)
             if not reached and answer["event"] == "survived":
@@ -464,7 +543,7 @@ class Worker(Reexecution):
         answer = self.reexecuted(request, number, mutated, diffs, reached)
         return self.unless_unmutated_fails(request, self.learn(places, answer))
 
-    def unless_unmutated_fails(self, request, answer):
+    def unless_unmutated_fails(self, request: Request, answer: Event) -> Event:
         """In a partial run (some records are an earlier run's, `record`), a detection
         that rests on tests this run has not yet seen pass unmutated stands only once
         those tests, run the same way in the same order without the mutant, pass: the
@@ -481,7 +560,7 @@ class Worker(Reexecution):
             return answer
         items = self.items_at(positions)
 
-        def work():
+        def work() -> RunResult:
             self.short_tracebacks()
             sys.stdout.write(
                 "git-chimp: the same %d test(s) without the mutant: %s\n"
@@ -490,28 +569,28 @@ class Worker(Reexecution):
             sys.stdout.flush()
             return {"killed_by": self.run_items(items, allowances=self.allowances(request, items))}
 
-        kind, value = self.in_child(work, self.limit(request, items))
-        if kind == "result" and not value["killed_by"]:
+        outcome = self.in_child(work, self.limit(request, items))
+        if isinstance(outcome, fork.Finished) and not outcome.value["killed_by"]:
             self.verified.update(positions)
             return answer
-        if kind == "timeout":
+        if isinstance(outcome, fork.TimedOut):
             # Maybe only the other sandboxes' load: a run from scratch decides, after the
             # whole test command has passed unmutated once.
             return {
                 "event": "fallback",
                 "reason": "the tests that detected it ran past their time without it too",
             }
-        if kind == "result":
-            failure = "%s fails" % value["killed_by"]
+        if isinstance(outcome, fork.Finished):
+            failure = "%s fails" % outcome.value["killed_by"]
         else:
-            failure = fork.describe(kind, value)
+            failure = outcome.describe()
         return {
             "event": "unmutated_fails",
             "reason": "%s without any mutant (%d test(s): %s)"
             % (failure, len(items), " ".join(item.nodeid for item in items[:5])),
         }
 
-    def was_loaded(self, number):
+    def was_loaded(self, number: int) -> bool:
         """Whether anything of file `number` was in the worker's process when the tests
         were collected: a module object from it, a line of it run, a function of it."""
         if number not in self.loaded:
@@ -522,7 +601,9 @@ class Worker(Reexecution):
             )
         return self.loaded[number]
 
-    def keeping_the_class_cell(self, original, request, diffs):
+    def keeping_the_class_cell(
+        self, original: CodeType, request: Request, diffs: list[Chain]
+    ) -> tuple[CodeType, list[Chain]] | None:
         """When the mutant drops a method's last use of `super()` (or `__class__`), the
         method no longer takes the class's `__class__` cell, so its class body, which
         hands the cell to it, differs too: only re-executing the module would put it in.
@@ -555,18 +636,18 @@ class Worker(Reexecution):
             return None
         return mutated, kept
 
-    def killers_of(self, places):
+    def killers_of(self, places: Sequence[Place]) -> dict[int, int]:
         """Tests that killed earlier mutants at `places` (the mutant's lines, then its
         functions): position -> rank (the nearer, the lower), to run first."""
-        rank = {}
+        rank: dict[int, int] = {}
         for index, place in enumerate(reversed(places)):
             for position in self.killers.get(place, ()):
                 rank[position] = len(places) - index
         return rank
 
-    def learn(self, places, answer):
+    def learn(self, places: Sequence[Place], answer: Event) -> Event:
         """Remember which test killed the mutant, for the next mutants at `places`."""
-        position = self.position.get(answer.get("by")) if answer["event"] == "killed" else None
+        position = self.position.get(answer["by"]) if answer["event"] == "killed" else None
         if position is not None:
             for place in places:
                 killers = self.killers.setdefault(place, [])
@@ -574,12 +655,12 @@ class Worker(Reexecution):
                     killers.append(position)
         return answer
 
-    def swaps(self, number, diffs, at_import=False):
+    def swaps(self, number: int, diffs: list[Chain], at_import: bool = False) -> list[Swap] | str:
         """The (function, new code) pairs that put the mutant into the live functions,
         or why that cannot be done. With `at_import` the module is re-executed too, so
         functions that ran at import are swapped as well (for copies held elsewhere),
         and what cannot be swapped is left to the re-execution."""
-        swaps = []
+        swaps: list[Swap] = []
         for chain in diffs:
             if not is_function(chain[-1][0]):
                 if at_import:
@@ -606,14 +687,16 @@ class Worker(Reexecution):
                 swaps.extend((function, new) for function in live)
         return swaps
 
-    def seconds_of(self, items, at_start=None):
+    def seconds_of(
+        self, items: Sequence[Test], at_start: Callable[[str], str] | None = None
+    ) -> list[float]:
         """The untraced time of each of `items` when run in this order: its own, plus its
         module's longest fixture time when it is the first of its module, plus the
         longest of all for the first test (a test run alone may set up what another set
         up in the baseline). `at_start` gives the baseline's id of a re-collected test;
         one the baseline did not have counts as the longest test."""
-        seconds = []
-        modules = set()
+        seconds: list[float] = []
+        modules: set[str] = set()
         for index, item in enumerate(items):
             nodeid = at_start(item.nodeid) if at_start else item.nodeid
             position = self.position.get(nodeid)
@@ -627,7 +710,12 @@ class Worker(Reexecution):
             seconds.append(own)
         return seconds
 
-    def allowances(self, request, items, at_start=None):
+    def allowances(
+        self,
+        request: Request,
+        items: Sequence[Test],
+        at_start: Callable[[str], str] | None = None,
+    ) -> list[float] | None:
         """With a rule [k, c]: how long each of `items` may take, k x its time
         (`seconds_of`) + c; None without a rule."""
         rule = request.get("rule")
@@ -636,7 +724,7 @@ class Worker(Reexecution):
         k, c = rule
         return [k * seconds + c for seconds in self.seconds_of(items, at_start)]
 
-    def limit(self, request, items, extra=0.0):
+    def limit(self, request: Request, items: Sequence[Test], extra: float = 0.0) -> float:
         """How long a child may run `items`: with a rule [k, c], k x (their times and
         `extra`) + c, never more than the request's timeout; without one, that timeout."""
         rule = request.get("rule")
@@ -645,19 +733,27 @@ class Worker(Reexecution):
         k, c = rule
         return min(request["timeout"], k * (sum(self.seconds_of(items)) + extra) + c)
 
-    def decide(self, request, swaps, reexecute, reached, others, extra=0.0):
+    def decide(
+        self,
+        request: Request,
+        swaps: Sequence[Swap],
+        reexecute: Callable[[], Recollection] | None,
+        reached: set[int],
+        others: set[int],
+        extra: float = 0.0,
+    ) -> Event:
         """Run the mutant's tests in a child and say what happened. Swapped: `reached`
         fastest first, then (before calling it a survivor) `reached` and `others` in
         the baseline's order. Re-executed (`reexecute` puts the mutant in first):
         `reached` fastest first, then `others` in the baseline's order. A failure, hang
         or crash out of the baseline's order is run again in that order, which decides."""
 
-        def run(selected):
-            def work():
+        def run(selected: list[Test]) -> fork.ChildOutcome[RunResult]:
+            def work() -> RunResult:
                 os.environ["CHIMP_MUTANT"] = request["id"]
                 self.short_tracebacks()
                 items = selected
-                at_start = None
+                at_start: Callable[[str], str] | None = None
                 if reexecute is not None:
                     rule = request.get("rule")
                     if rule:
@@ -682,13 +778,13 @@ class Worker(Reexecution):
                 killer = self.run_items(items, allowances=allowances)
                 return {
                     "killed_by": killer,
-                    "out_of_order": bool(killer) and self.out_of_order(killer, items, at_start),
+                    "out_of_order": bool(killer and self.out_of_order(killer, items, at_start)),
                 }
 
             limits.append(self.limit(request, selected, extra))
             return self.in_child(work, limits[-1])
 
-        limits = []
+        limits: list[float] = []
         # Tests that killed mutants nearby first (same line, then same function), then
         # the fastest.
         fastest = sorted(
@@ -698,39 +794,49 @@ class Worker(Reexecution):
         in_order = sorted(set(reached) | set(others))
         chosen = fastest if reexecute is None else fastest + sorted(set(others) - set(reached))
         selected = self.items_at(chosen)
-        kind, value = run(selected)
-        if kind == "result" and "import_error" in value:
-            return {"event": "import_error", "error": value["import_error"]}
+        outcome = run(selected)
+        if isinstance(outcome, fork.Finished) and "import_error" in outcome.value:
+            return {"event": "import_error", "error": outcome.value["import_error"]}
 
-        if kind == "result" and value["killed_by"] and value["out_of_order"]:
+        if (
+            isinstance(outcome, fork.Finished)
+            and outcome.value["killed_by"]
+            and outcome.value["out_of_order"]
+        ):
             # A test that came after the failing one in the baseline ran before it: make
             # sure the failure is the mutant's, not that test's leftovers.
             selected = self.items_at(in_order)
-            kind, value = run(selected)
-        elif (kind == "timeout" or (kind == "exit" and fork.died_of_a_test(value))) and (
-            chosen != sorted(chosen)
-        ):
+            outcome = run(selected)
+        elif (
+            isinstance(outcome, fork.TimedOut)
+            or (isinstance(outcome, fork.Exited) and outcome.died_of_a_test())
+        ) and chosen != sorted(chosen):
             # A hang or a crash with the tests out of the baseline's order: the same
             # check as for a failure, since no test's report names the culprit. (In
             # order, the hang is the mutant's: a fresh run meets the same tests so.)
             selected = self.items_at(in_order)
-            kind, value = run(selected)
-        if kind == "result" and not value["killed_by"] and reexecute is None and others:
+            outcome = run(selected)
+        if (
+            isinstance(outcome, fork.Finished)
+            and not outcome.value["killed_by"]
+            and reexecute is None
+            and others
+        ):
             # The baseline saw which tests reach these lines with the other tests' state
             # around (a cache one test fills is read by the next). Before calling the
             # mutant a survivor, every test that touches the file runs, in the
             # baseline's order.
             selected = self.items_at(in_order)
-            kind, value = run(selected)
+            outcome = run(selected)
         ran = [item.nodeid for item in selected]
-        if kind == "timeout":
+        if isinstance(outcome, fork.TimedOut):
             # The hanging test's own allowance, or the whole run's.
-            return {"event": "timeout", "tests": ran, "limit": value or limits[-1]}
-        if kind == "result":
-            killer = value["killed_by"]
+            return {"event": "timeout", "tests": ran, "limit": outcome.seconds or limits[-1]}
+        if isinstance(outcome, fork.Finished):
+            killer = outcome.value["killed_by"]
             if killer:
                 return {"event": "killed", "by": killer, "tests": ran}
             return {"event": "survived", "tests": ran}
-        if fork.died_of_a_test(value):
-            return {"event": "killed", "by": None, "tests": ran, "reason": fork.describe(kind, value)}
-        return {"event": "fallback", "reason": fork.describe(kind, value)}
+        if outcome.died_of_a_test():
+            return {"event": "killed", "by": None, "tests": ran, "reason": outcome.describe()}
+        return {"event": "fallback", "reason": outcome.describe()}
