@@ -1,6 +1,7 @@
 //! The test command when none is configured: `<python> -m pytest -x -q` in a project that
 //! uses pytest, with an interpreter that can import it (the active virtual environment's,
-//! then `python3`); `<python> -m unittest` in a project whose tests are all unittest's;
+//! then `python3`); `<python> -m unittest -f` in a project whose tests are all unittest's
+//! (`test_*.py`, or a `tests.py` or `test.py` unittest discovers);
 //! else none, and a run asks for one.
 
 use std::path::{Path, PathBuf};
@@ -73,8 +74,9 @@ fn pytest_sign(workdir: &Path, files: &[String]) -> Option<String> {
     None
 }
 
-/// Whether the `commands` of a `tox.ini` (`text`) run pytest (`pytest`, `py.test` or
-/// `python -m pytest`, in any of its environments).
+/// Whether the `commands` of a `tox.ini` (`text`) run pytest (a command whose program is
+/// `pytest` or `py.test`, or that runs `-m pytest`, in any of its environments; not one
+/// that only names it, as `pip install pytest` does).
 fn tox_runs_pytest(text: &str) -> bool {
     let mut in_commands = false;
     for line in text.lines() {
@@ -92,16 +94,23 @@ fn tox_runs_pytest(text: &str) -> bool {
             in_commands = false;
             continue;
         };
-        if in_commands
-            && shlex::split(value).unwrap_or_default().iter().any(|word| {
-                let name = word.rsplit('/').next().unwrap_or(word);
-                matches!(name, "pytest" | "py.test")
-            })
-        {
+        if in_commands && runs_pytest(&shlex::split(value).unwrap_or_default()) {
             return true;
         }
     }
     false
+}
+
+/// Whether a command's `words` run pytest: its program is `pytest` or `py.test`, or it
+/// runs the module (`python -m pytest`, `coverage run -m pytest`).
+fn runs_pytest(words: &[String]) -> bool {
+    let program = words
+        .first()
+        .map(|word| word.rsplit('/').next().unwrap_or(word));
+    matches!(program, Some("pytest" | "py.test"))
+        || words
+            .windows(2)
+            .any(|pair| pair[0] == "-m" && pair[1] == "pytest")
 }
 
 /// Test modules that pytest's default file patterns (`test_*.py`, `*_test.py`) miss:
@@ -234,14 +243,36 @@ pub(crate) fn test_command(workdir: &Path, files: &[String]) -> Option<Detected>
         }
         return Some(Detected { command, why });
     }
-    if !test_modules(files).is_empty() {
+    // `-f`: stop at the first failure, as pytest's `-x` (a mutant the first failing test
+    // detects does not run the rest of the suite).
+    let unittest = |why: String| {
         let (python, _) = interpreters().into_iter().next()?;
-        // `-f`: stop at the first failure, as pytest's `-x` (a mutant the first failing
-        // test detects does not run the rest of the suite).
-        return Some(Detected {
+        Some(Detected {
             command: format!("{python} -m unittest -f"),
-            why: "unittest test modules, no sign of pytest".to_owned(),
-        });
+            why,
+        })
+    };
+    if !test_modules(files).is_empty() {
+        return unittest("unittest test modules, no sign of pytest".to_owned());
+    }
+    // `tests.py` or `test.py`: unittest's discovery finds them (`test*.py`), pytest's
+    // default patterns do not.
+    if let Some(module) = missed_test_modules(workdir, files)
+        .into_iter()
+        .find(|module| {
+            module
+                .rsplit('/')
+                .next()
+                .unwrap_or(module)
+                .starts_with("test")
+                && std::fs::read_to_string(workdir.join(module))
+                    .is_ok_and(|text| text.contains("unittest"))
+        })
+    {
+        return unittest(format!(
+            "unittest tests in {module} (unittest's discovery finds test*.py), no sign of \
+             pytest"
+        ));
     }
     None
 }
@@ -467,6 +498,14 @@ mod test {
         ));
         assert!(!tox_runs_pytest(
             "[testenv]\ncommands = nosetests\n[pytest]\n"
+        ));
+        // Installed or listed, not run.
+        assert!(!tox_runs_pytest(
+            "[testenv]\ncommands =\n    pip install pytest\n    python -m pip show pytest\n    \
+             python -m unittest\n"
+        ));
+        assert!(tox_runs_pytest(
+            "[testenv]\ncommands = coverage run -m pytest tests\n"
         ));
     }
 

@@ -169,7 +169,7 @@ pub(crate) fn say_excluded_as_tests(paths: &[&str]) {
     }
     let more = paths.len().saturating_sub(SHOWN);
     tracing::info!(
-        "excluded as tests: {}{} (name a file with --code to mutate it)",
+        "excluded as tests or tooling: {}{} (name a file with --code to mutate it)",
         paths[..paths.len().min(SHOWN)].join(", "),
         if more > 0 {
             format!(" and {more} more")

@@ -17,7 +17,8 @@ pub(crate) fn is_default_excluded(path: &str) -> bool {
 }
 
 /// Whether a repository-relative path is a test file: `test_*.py`, `*_test.py`,
-/// `conftest.py`, or any `.py` file under a `test/` or `tests/` directory.
+/// `conftest.py`, `test.py` or `tests.py` (unittest's discovery finds them), or any `.py`
+/// file under a `test/` or `tests/` directory.
 #[must_use]
 pub(crate) fn is_test_file(path: &str) -> bool {
     let parts: Vec<&str> = path.split('/').collect();
@@ -25,7 +26,7 @@ pub(crate) fn is_test_file(path: &str) -> bool {
     dirs.iter().any(|dir| *dir == "tests" || *dir == "test")
         || name.starts_with("test_")
         || name.ends_with("_test.py")
-        || *name == "conftest.py"
+        || matches!(*name, "conftest.py" | "test.py" | "tests.py")
 }
 
 /// Whether a file's name marks configuration that steers the tests.
@@ -50,6 +51,8 @@ mod test {
             "test_a.py",
             "pkg/a_test.py",
             "conftest.py",
+            "tests.py",
+            "pkg/test.py",
             "setup.py",
             "docs/conf.py",
         ] {

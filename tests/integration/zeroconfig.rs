@@ -118,6 +118,22 @@ fn unittest_only_projects_get_unittest_and_nothing_is_not_guessed() {
         detected(&repo, None),
         "python3 -m unittest -f (detected: unittest test modules, no sign of pytest)"
     );
+    // One `tests.py` (as jsonpatch has): unittest's discovery finds it, pytest's patterns
+    // do not, and the run goes through the unittest worker.
+    let flat = TestRepo::new(&[("calc.py", GAPS_CALC), ("tests.py", GAPS_TESTS)]);
+    assert_eq!(
+        detected(&flat, None),
+        "python3 -m unittest -f (detected: unittest tests in tests.py (unittest's discovery \
+         finds test*.py), no sign of pytest)"
+    );
+    let ran = flat.chimp(&[]);
+    assert_eq!(ran.code, 2, "{}\n{}", ran.stdout, ran.stderr);
+    assert_eq!(flat.statuses(), crate::sweep::expected_gaps());
+    assert!(
+        ran.stderr.contains("12 mutants ran in the unittest worker"),
+        "{}",
+        ran.stderr
+    );
     let bare = TestRepo::new(&[("calc.py", GAPS_CALC)]);
     assert!(detected(&bare, None).starts_with("none: a run needs one (default)"));
     let run = bare.chimp(&[]);
@@ -172,7 +188,7 @@ fn files_the_test_command_names_are_never_mutated_unless_code_names_them() {
     assert!(run.stdout.contains("calc.py"), "{}", run.stdout);
     assert!(
         run.stderr
-            .contains("excluded as tests: fabfile.py, test.py (name"),
+            .contains("excluded as tests or tooling: fabfile.py, test.py (name"),
         "{}",
         run.stderr
     );
@@ -341,7 +357,7 @@ fn the_projects_pytest_settings_say_where_more_tests_are() {
     assert!(run.stdout.contains("src/helpers.py:"), "{}", run.stdout);
     assert!(
         run.stderr
-            .contains("excluded as tests: check_calc.py (name"),
+            .contains("excluded as tests or tooling: check_calc.py (name"),
         "{}",
         run.stderr
     );
@@ -487,7 +503,7 @@ fn a_test_py_layout_gets_a_command_naming_it_and_collecting_nothing_says_so() {
     let ran = run(command);
     assert_eq!(ran.code, 2, "{}\n{}", ran.stdout, ran.stderr);
     assert!(
-        ran.stderr.contains("excluded as tests: test.py"),
+        ran.stderr.contains("excluded as tests or tooling: test.py"),
         "{}",
         ran.stderr
     );
