@@ -117,7 +117,7 @@ pub enum Command {
     List(RunArgs),
     /// Say what a run would do on this project and why, with the fix for each problem
     /// found: the test command (configured or detected), the mutants, the baseline and
-    /// the canary in a sandbox, the pytest worker's start; when the tests fail in the
+    /// the canary in a sandbox, the warm worker's start; when the tests fail in the
     /// sandbox, once more in the checkout. Exits as that run would before its mutants.
     Doctor(RunArgs),
     /// Accept surviving mutants, each once, with the reason: written to

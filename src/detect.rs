@@ -149,14 +149,27 @@ fn skipped_by_pytest(path: &str) -> bool {
     })
 }
 
+/// `file` (repository-relative) as a path from the directory `cwd_prefix` (the
+/// repository-relative current directory, `""` at the root), where the test command
+/// runs; None outside it.
+fn under_cwd<'a>(file: &'a str, cwd_prefix: &str) -> Option<&'a str> {
+    let prefix = cwd_prefix.trim_end_matches('/');
+    if prefix.is_empty() {
+        return Some(file);
+    }
+    file.strip_prefix(prefix)?.strip_prefix('/')
+}
+
 /// The pytest command for a project, given `base` (`<python> -m pytest -x -q`): when
 /// the project's own settings or pytest's defaults collect none of its files but test
-/// modules pytest's patterns miss exist (`test.py`, ...), the command names them. With
-/// why, when it does.
+/// modules pytest's patterns miss exist (`test.py`, ...), the command names those under
+/// the current directory `cwd_prefix` (where it runs), as paths from there. With why,
+/// when it does.
 fn pytest_with_missed_modules(
     base: String,
     workdir: &Path,
     files: &[String],
+    cwd_prefix: &str,
 ) -> (String, Option<String>) {
     let paths = PytestPaths::read(workdir);
     if files
@@ -165,7 +178,10 @@ fn pytest_with_missed_modules(
     {
         return (base, None);
     }
-    let missed = missed_test_modules(workdir, files);
+    let missed: Vec<&str> = missed_test_modules(workdir, files)
+        .into_iter()
+        .filter_map(|file| under_cwd(file, cwd_prefix))
+        .collect();
     if missed.is_empty() {
         return (base, None);
     }
@@ -228,15 +244,20 @@ fn can_import(python: &str, module: &str, dir: &Path) -> bool {
 }
 
 /// The test command for the project at `workdir` whose files are `files`
-/// (repository-relative), when none is configured.
+/// (repository-relative), when none is configured, to run from `cwd_prefix` (the
+/// repository-relative current directory).
 #[must_use]
-pub(crate) fn test_command(workdir: &Path, files: &[String]) -> Option<Detected> {
+pub(crate) fn test_command(workdir: &Path, files: &[String], cwd_prefix: &str) -> Option<Detected> {
     if let Some(sign) = pytest_sign(workdir, files) {
         let (python, which) = interpreters()
             .into_iter()
             .find(|(python, _)| can_import(python, "pytest", workdir))?;
-        let (command, named) =
-            pytest_with_missed_modules(format!("{python} -m pytest -x -q"), workdir, files);
+        let (command, named) = pytest_with_missed_modules(
+            format!("{python} -m pytest -x -q"),
+            workdir,
+            files,
+            cwd_prefix,
+        );
         let mut why = format!("{sign}; {which} imports pytest");
         if let Some(named) = named {
             why = format!("{why}; {named}");
@@ -430,7 +451,7 @@ pub(crate) fn nothing_collected(
     };
     let here: Vec<String> = files
         .iter()
-        .filter_map(|file| file.strip_prefix(cwd_prefix))
+        .filter_map(|file| under_cwd(file, cwd_prefix))
         .map(str::to_owned)
         .collect();
     if runs(&["pytest", "py.test"]) {
@@ -553,16 +574,26 @@ mod test {
             missed_test_modules(dir.path(), &files),
             ["test.py", "app/tests.py"]
         );
-        let (command, why) =
-            pytest_with_missed_modules("python -m pytest -x -q".to_owned(), dir.path(), &files);
+        let with_missed = |files: &[String], cwd_prefix: &str| {
+            pytest_with_missed_modules(
+                "python -m pytest -x -q".to_owned(),
+                dir.path(),
+                files,
+                cwd_prefix,
+            )
+        };
+        let (command, why) = with_missed(&files, "");
         assert_eq!(command, "python -m pytest -x -q test.py app/tests.py");
         assert!(why.unwrap().contains("miss test.py, app/tests.py"));
+        // Run from app/ (as the current directory is), the command names what is there,
+        // from there.
+        let (command, _) = with_missed(&files, "app");
+        assert_eq!(command, "python -m pytest -x -q tests.py");
         // A module pytest collects: the command stays as it is.
         write("tests/test_c.py", "def test_c():\n    pass\n");
         let mut more = files.clone();
         more.push("tests/test_c.py".to_owned());
-        let (command, why) =
-            pytest_with_missed_modules("python -m pytest -x -q".to_owned(), dir.path(), &more);
+        let (command, why) = with_missed(&more, "");
         assert_eq!((command.as_str(), why), ("python -m pytest -x -q", None));
     }
 
@@ -572,7 +603,12 @@ mod test {
         std::fs::create_dir_all(dir.path().join("sub")).unwrap();
         std::fs::write(dir.path().join("sub/test.py"), "def test_a():\n    pass\n").unwrap();
         let files = vec!["sub/test.py".to_owned(), "sub/calc.py".to_owned()];
-        let said = nothing_collected("python -m pytest -x -q", dir.path(), &files, "sub/").unwrap();
+        // The current directory as options hold it ("sub") or with its slash.
+        let said = nothing_collected("python -m pytest -x -q", dir.path(), &files, "sub").unwrap();
+        assert_eq!(
+            Some(said.clone()),
+            nothing_collected("python -m pytest -x -q", dir.path(), &files, "sub/")
+        );
         assert!(
             said.starts_with("pytest ran no tests (exit status 5"),
             "{said}"

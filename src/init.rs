@@ -16,7 +16,7 @@ use crate::python::select::is_default_excluded;
 /// whose test command is `tests` (detected when `None`).
 #[must_use]
 pub(crate) fn section(workdir: &Path, files: &[String], tests: Option<&str>) -> String {
-    let detected = detect::test_command(workdir, files);
+    let detected = detect::test_command(workdir, files, "");
     let tests = tests
         .map(str::to_owned)
         .or_else(|| detected.map(|detected| detected.command));

@@ -63,7 +63,7 @@ impl Caches {
     ) -> Result<Plan> {
         let hashing = std::time::Instant::now();
         let fingerprint = match self.local {
-            Some(_) => Some(test_fingerprint(repo, state, options)?),
+            Some(_) => Some(test_fingerprint(repo, state, options, tests)?),
             None => None,
         };
         let keys = cache_keys(found, tests, fingerprint);
@@ -188,18 +188,22 @@ pub(crate) fn cache_keys(
         .collect()
 }
 
-/// The hash of every test file and test configuration file in the tested state, and of
+/// The hash of every test file (by name, named by the test command `tests`, or marked by
+/// the project's pytest settings) and test configuration file in the tested state, and of
 /// the ignored files the sandboxes get from the checkout.
 pub(crate) fn test_fingerprint(
     repo: &Repo,
     state: &TargetState,
     options: &Options,
+    tests: &str,
 ) -> Result<TestFingerprint> {
+    let named = super::discovery::named_tests(repo, options, state, Some(tests));
     let mut files = Vec::new();
     for path in &state.files {
         if select::is_test_file(path)
             || select::is_test_config(path)
             || options.test_files.is_match(path)
+            || named.contains(path)
         {
             let mut bytes = repo.read(state, path)?;
             if path == "pyproject.toml" || path.ends_with("/pyproject.toml") {

@@ -68,7 +68,7 @@ pub(crate) fn show_config(
             .shown(&merged)
             .map_or_else(|| (key.default)(&options), |value| value.replace(&root, ""));
         let detected = (key.name == "tests" && origin == Origin::Default)
-            .then(|| detect::test_command(repo.workdir(), &files))
+            .then(|| detect::test_command(repo.workdir(), &files, &options.cwd_prefix))
             .flatten();
         let (value, origin) = match detected {
             Some(detected) => (detected.command, format!("detected: {}", detected.why)),

@@ -28,6 +28,30 @@ pub(crate) struct Discovery {
     pub(crate) candidates: Vec<String>,
 }
 
+/// The tested state's test files beyond those known by name
+/// ([`crate::python::select::is_test_file`]):
+/// the Python files the test command `tests` names, and those the project's own pytest
+/// settings (`python_files`) mark.
+pub(crate) fn named_tests(
+    repo: &Repo,
+    options: &Options,
+    state: &TargetState,
+    tests: Option<&str>,
+) -> Vec<String> {
+    let mut named = tests.map_or_else(Vec::new, |tests| {
+        options.named_by_tests(tests, &state.files, repo.workdir())
+    });
+    let pytest_paths = detect::PytestPaths::read(repo.workdir());
+    named.extend(
+        state
+            .files
+            .iter()
+            .filter(|path| pytest_paths.holds(path))
+            .cloned(),
+    );
+    named
+}
+
 #[expect(
     clippy::case_sensitive_file_extension_comparisons,
     reason = "Python imports modules from lowercase `.py` files only"
@@ -39,18 +63,7 @@ pub(crate) fn discover_mutants(
     changed: Option<&ChangedLines>,
     tests: Option<&str>,
 ) -> Result<Discovery> {
-    let mut named = tests.map_or_else(Vec::new, |tests| {
-        options.named_by_tests(tests, &state.files, repo.workdir())
-    });
-    // The project's own pytest settings say where its tests are too.
-    let pytest_paths = detect::PytestPaths::read(repo.workdir());
-    named.extend(
-        state
-            .files
-            .iter()
-            .filter(|path| pytest_paths.holds(path))
-            .cloned(),
-    );
+    let named = named_tests(repo, options, state, tests);
     let mut as_tests: Vec<&str> = Vec::new();
     let mut found = Discovery {
         candidates: Vec::new(),

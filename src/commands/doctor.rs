@@ -52,9 +52,8 @@ pub(crate) fn doctor(settings: Settings) -> Result<ExitCode> {
     say(
         "runner",
         &pytest.as_ref().map_or(
-            "the test command from scratch for every mutant (the warm worker runs `pytest \
-             ...` and `python -m pytest ...` commands, and `python -m unittest ...` with \
-             --runner unittest)"
+            "the test command from scratch for every mutant (a warm worker runs `pytest \
+             ...`, `python -m pytest ...` and `python -m unittest ...` commands)"
                 .to_owned(),
             |command| {
                 format!(
@@ -130,7 +129,7 @@ fn test_command(
         say("tests", &format!("{tests} (configured)"));
         return Some(tests);
     }
-    if let Some(found) = detect::test_command(repo.workdir(), &state.files) {
+    if let Some(found) = detect::test_command(repo.workdir(), &state.files, &options.cwd_prefix) {
         say(
             "tests",
             &format!("{} (detected: {})", found.command, found.why),

@@ -101,7 +101,7 @@ pub(crate) fn sweep(settings: Settings, all: bool) -> Result<ExitCode> {
         };
         let ran = run_misses(&repo, &options, &state, &found, &tests, &out, &to_run)?;
         tested = ran.tested();
-        cost_now = ran.cost;
+        cost_now = Some(ran.cost);
         plan.record(ran.results);
         interrupted = ran.interrupted;
     }
@@ -260,7 +260,7 @@ fn budget_note(options: &Options, not_run: usize, total: usize) -> String {
 /// The configured test command, or the detected one (said in one line).
 fn test_command(repo: &Repo, options: &Options, state: &TargetState) -> Result<String> {
     let detected = || {
-        let detected = detect::test_command(repo.workdir(), &state.files)?;
+        let detected = detect::test_command(repo.workdir(), &state.files, &options.cwd_prefix)?;
         tracing::info!(
             "no test command configured; running `{}` ({})",
             detected.command,
@@ -406,8 +406,8 @@ pub(crate) struct Ran {
     /// Whether the run was interrupted.
     pub(crate) interrupted: bool,
     /// How long the sandboxes, baseline and canary took (remembered for the next run),
-    /// or how long they had run when the budget ended; `None` when interrupted.
-    pub(crate) cost: Option<SetUpCost>,
+    /// or how long they had run when the budget ended.
+    pub(crate) cost: SetUpCost,
 }
 
 impl Ran {
@@ -522,7 +522,7 @@ fn run_in(
                 return Ok(Ran {
                     results: Vec::new(),
                     interrupted: false,
-                    cost: Some(SetUpCost::measured(repo, run.cost_key, run.started, false)),
+                    cost: SetUpCost::measured(repo, run.cost_key, run.started, false),
                 });
             }
             return Err(err);
@@ -555,6 +555,6 @@ fn run_in(
     Ok(Ran {
         results: outcome.results,
         interrupted: outcome.interrupted,
-        cost: Some(cost),
+        cost,
     })
 }

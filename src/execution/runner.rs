@@ -206,14 +206,13 @@ impl Lab<'_> {
         let mut how = None;
         let mut limit = timeout;
         let (outcome, killed_by, covered_by, reexecuted) = match answer {
-            Answer::Fallback(reason) if reason.contains("see the log") => {
-                // The worker's own failure: its traceback is in what it printed.
+            Answer::WorkerFailed(reason) => {
+                // Its traceback is in what the child printed.
                 let kept = worker.keep_output(&self.failed_worker_log(mutant));
                 return Ok(Err(match kept {
-                    Some(path) => reason.replace(
-                        "see the log",
-                        &format!("see {}", crate::execution::lab::shown_path(&path)),
-                    ),
+                    Some(path) => {
+                        format!("{reason}; see {}", crate::execution::lab::shown_path(&path))
+                    }
                     None => reason,
                 }));
             }

@@ -369,3 +369,24 @@ fn uncovered_outcomes_from_the_worker_are_cached_and_not_reused_without_it() {
         again.stdout
     );
 }
+
+/// A test file known only because the test command names it (`checks.py`, no test name)
+/// is part of the cache key: a test added to it re-runs the survivors it may kill.
+#[test]
+fn a_test_file_the_command_names_invalidates_the_cache_when_it_changes() {
+    let repo = TestRepo::new(&[("calc.py", GAPS_CALC), ("checks.py", GAPS_TESTS)]);
+    let tests = "python3 -m unittest -q checks.py";
+    assert_eq!(repo.chimp(&["--tests", tests]).code, 2);
+    assert_eq!(repo.statuses()["calc.py:6:comparison:>"], "Survived");
+    let checks = std::fs::read_to_string(repo.root.join("checks.py")).unwrap();
+    repo.write(
+        "checks.py",
+        &format!(
+            "{checks}\n\nclass EdgeTest(unittest.TestCase):\n    def test_eighteen(self):\n        \
+             from calc import is_adult\n        self.assertTrue(is_adult(18))\n"
+        ),
+    );
+    let again = repo.chimp(&["--tests", tests]);
+    assert_eq!(again.code, 2, "{}", again.stderr);
+    assert_eq!(repo.statuses()["calc.py:6:comparison:>"], "Killed");
+}

@@ -192,16 +192,39 @@ fn agree(
     tests: &str,
     extra: &[&str],
 ) -> (BTreeMap<String, (String, String, String)>, String) {
-    agree_on_share(repo, tests, extra, None)
+    agree_on_share(repo, tests, extra, Shares::ALL)
 }
 
-/// [`agree`] on `share` (a `--shard` value) of the mutants only: both runners test the
-/// same share, and each of its mutants is compared.
+/// Which `--shard` share of the mutants each runner of [`agree_on_share`] tests (`None`:
+/// all of them).
+#[derive(Clone, Copy)]
+struct Shares<'a> {
+    plain: Option<&'a str>,
+    worker: Option<&'a str>,
+}
+
+impl<'a> Shares<'a> {
+    const ALL: Shares<'static> = Shares {
+        plain: None,
+        worker: None,
+    };
+
+    /// Both runners on `share`.
+    fn both(share: &'a str) -> Self {
+        Shares {
+            plain: Some(share),
+            worker: Some(share),
+        }
+    }
+}
+
+/// [`agree`] on `shares` of the mutants: each mutant the plain runner tests is compared
+/// (the worker's share must hold the plain runner's).
 fn agree_on_share(
     repo: &TestRepo,
     tests: &str,
     extra: &[&str],
-    share: Option<&str>,
+    shares: Shares,
 ) -> (BTreeMap<String, (String, String, String)>, String) {
     let before = repo.snapshot();
     let mut args = vec!["--tests", tests, "--no-cache", "-j", "2", "--runner"];
@@ -210,7 +233,13 @@ fn agree_on_share(
         .copied()
         .chain(["command"])
         .chain(extra.iter().copied())
-        .chain(share.map(|share| ["--shard", share]).into_iter().flatten())
+        .chain(
+            shares
+                .plain
+                .map(|share| ["--shard", share])
+                .into_iter()
+                .flatten(),
+        )
         .collect();
     let plain = repo.chimp(&plain_args);
     assert!(
@@ -226,14 +255,16 @@ fn agree_on_share(
         "pytest"
     });
     args.extend(extra);
-    if let Some(share) = share {
+    if let Some(share) = shares.worker {
         args.extend(["--shard", share]);
     }
     let warm = repo.chimp(&args);
     let warm_details = details(repo);
     let warm_statuses = statuses_by_id(repo);
-    assert_eq!(plain_statuses.len(), warm_statuses.len());
-    if share.is_none() {
+    if shares.plain == shares.worker {
+        assert_eq!(plain_statuses.len(), warm_statuses.len());
+    }
+    if shares.plain.is_none() && shares.worker.is_none() {
         assert_eq!(warm.code, plain.code, "{}\n{}", warm.stdout, warm.stderr);
     } else {
         assert!(
@@ -691,7 +722,14 @@ fn reasons_containing<'a>(
 #[ignore = "needs the package registry (pytest)"]
 fn import_time_code_gets_the_outcomes_of_fresh_runs_from_module_reexecution() {
     let repo = TestRepo::from_fixture("importtime");
-    let (found, stderr) = agree(&repo, &pytest_command(), &["--code", "tables"]);
+    // The worker on every mutant; the plain runner (a fresh run per mutant, most of the
+    // time) on a quarter, compared there: the other quarters are compared on the other
+    // Pythons (`agreement_on`).
+    let shares = Shares {
+        plain: Some(IMPORT_TIME_SHARES[0]),
+        worker: None,
+    };
+    let (found, stderr) = agree_on_share(&repo, &pytest_command(), &["--code", "tables"], shares);
     // The machine's python3 (3.11 here), without coverage.py: sys.settrace before 3.12.
     let monitoring = std::process::Command::new(pytest_python())
         .args(["-c", "import sys; print(hasattr(sys, 'monitoring'))"])
@@ -869,15 +907,26 @@ fn the_worker_package_is_tested_on_every_python() {
     }
 }
 
-/// The worker on Python `version` against the plain runner on the same Python, on the
-/// import-time fixture and on CALC. The plain runner (a fresh run per mutant, most of
-/// these tests' time) runs `share` of the mutants: the three versions besides the
-/// default take a third each, so every mutant is compared on one of them, and on the
-/// default Python in full (`import_time_code_gets_...` and `worker_agrees_...`).
-fn agreement_on(version: &str, share: &str) {
+/// The import-time fixture's mutants in quarters: the default Python compares the
+/// first (`import_time_code_gets_...`), and 3.9, 3.12 and 3.13 one each, so each mutant
+/// is compared with a fresh run on one Python.
+const IMPORT_TIME_SHARES: [&str; 4] = ["1/4", "2/4", "3/4", "4/4"];
+
+/// The worker on Python `version` against the plain runner on the same Python, on
+/// `import_time` (a share of [`IMPORT_TIME_SHARES`]) of the import-time fixture's mutants
+/// and `calc` of CALC's. The plain runner (a fresh run per mutant) is most of these
+/// tests' time: the three versions besides the default take a share each, so every
+/// mutant is compared on one of them; CALC's are all compared on the default Python too
+/// (`worker_agrees_...`).
+fn agreement_on(version: &str, import_time: &str, calc: &str) {
     let tests = pytest_command_of(&pytest_python_of(version));
     let repo = TestRepo::from_fixture("importtime");
-    let (found, stderr) = agree_on_share(&repo, &tests, &["--code", "tables"], Some(share));
+    let (found, stderr) = agree_on_share(
+        &repo,
+        &tests,
+        &["--code", "tables"],
+        Shares::both(import_time),
+    );
     assert!(
         found
             .values()
@@ -898,25 +947,25 @@ fn agreement_on(version: &str, share: &str) {
         ("late.py", LATE),
         ("tests/test_calc.py", CALC_TESTS),
     ]);
-    agree_on_share(&repo, &tests, &["--exclude", "late.py"], Some(share));
+    agree_on_share(&repo, &tests, &["--exclude", "late.py"], Shares::both(calc));
 }
 
 #[test]
 #[ignore = "needs the package registry (pytest)"]
 fn the_worker_agrees_with_the_plain_runner_on_python_3_9() {
-    agreement_on("3.9", "1/3");
+    agreement_on("3.9", IMPORT_TIME_SHARES[1], "1/3");
 }
 
 #[test]
 #[ignore = "needs the package registry (pytest)"]
 fn the_worker_agrees_with_the_plain_runner_on_python_3_12() {
-    agreement_on("3.12", "2/3");
+    agreement_on("3.12", IMPORT_TIME_SHARES[2], "2/3");
 }
 
 #[test]
 #[ignore = "needs the package registry (pytest)"]
 fn the_worker_agrees_with_the_plain_runner_on_python_3_13() {
-    agreement_on("3.13", "3/3");
+    agreement_on("3.13", IMPORT_TIME_SHARES[3], "3/3");
 }
 
 #[test]

@@ -147,6 +147,9 @@ pub enum Answer {
     Equivalent,
     /// The worker cannot give a trustworthy outcome; run the tests the plain way.
     Fallback(String),
+    /// The worker's own code failed on the mutant (why); its console holds the
+    /// traceback. Run the tests the plain way.
+    WorkerFailed(String),
     /// The tests that detected the mutant fail without it too: the code fails its tests
     /// unmutated (why), which only a run with an earlier run's line map finds this late.
     UnmutatedFails(String),
@@ -446,7 +449,11 @@ impl Worker {
             },
             Event::Uncovered => Answer::Uncovered,
             Event::Equivalent => Answer::Equivalent,
-            Event::Fallback { reason } => Answer::Fallback(reason),
+            Event::Fallback {
+                reason,
+                worker_log: true,
+            } => Answer::WorkerFailed(reason),
+            Event::Fallback { reason, .. } => Answer::Fallback(reason),
             Event::UnmutatedFails { reason } => Answer::UnmutatedFails(reason),
             other => Answer::Fallback(format!("unexpected answer {other:?}")),
         })

@@ -142,6 +142,10 @@ pub(crate) enum Event {
     Fallback {
         /// Why, shown in the report.
         reason: String,
+        /// The worker's own code failed in the mutant's child: its console holds the
+        /// child's output, traceback included.
+        #[serde(default)]
+        worker_log: bool,
     },
     /// Tests that detected the mutant also fail without it (a run with an earlier run's
     /// line map, whose tests had not run on this code).

@@ -76,9 +76,14 @@ class Exited:
         if os.WIFEXITED(self.status):
             code = os.WEXITSTATUS(self.status)
             if code == CHILD_ERROR:
-                return "the worker failed; see the log"
+                return "the worker failed"
             return "the test process exited with status %d without a result" % code
         return "exit"
+
+    def worker_failed(self) -> bool:
+        """Whether the worker's own code failed in the child (its traceback is in the
+        child's output)."""
+        return os.WIFEXITED(self.status) and os.WEXITSTATUS(self.status) == CHILD_ERROR
 
     def died_of_a_test(self) -> bool:
         """Whether the tests themselves ended the child (a signal or a non-zero exit

@@ -15,16 +15,16 @@ from types import ModuleType
 from typing import Any, NoReturn
 
 from .fork import kill_group, wait_child
+from .lazy import imported_before
 from .protocol import Channel, Request
 
 
 def serve(config: dict[str, Any], channel: Channel, pytest: ModuleType | None) -> None:
-    mutated = {os.path.realpath(path) for path in config["files"]}
-    for module in list(sys.modules.values()):
-        path = getattr(module, "__file__", None)
-        if path and os.path.realpath(path) in mutated:
-            channel.send({"event": "failed", "reason": "the runner itself imports %s" % path})
-            return
+    early = imported_before(config["files"])
+    if early:
+        path = config["files"][min(early)]
+        channel.send({"event": "failed", "reason": "the runner itself imports %s" % path})
+        return
     channel.send({"event": "ready", "tests": 0})
     while True:
         request = channel.receive()

@@ -14,14 +14,21 @@ import time
 from typing import Iterator
 
 
-def never_imported(path: str) -> bool:
-    """Whether no module object in `sys.modules` comes from the file at `path`."""
-    path = os.path.realpath(path)
+def imported_before(files: list[str]) -> set[int]:
+    """The numbers (positions) of `files` that a module already in `sys.modules` comes
+    from."""
+    numbers = {os.path.realpath(path): number for number, path in enumerate(files)}
+    early: set[int] = set()
     for module in list(sys.modules.values()):
         origin = getattr(module, "__file__", None)
-        if isinstance(origin, str) and os.path.realpath(origin) == path:
-            return False
-    return True
+        if isinstance(origin, str) and os.path.realpath(origin) in numbers:
+            early.add(numbers[os.path.realpath(origin)])
+    return early
+
+
+def never_imported(path: str) -> bool:
+    """Whether no module object in `sys.modules` comes from the file at `path`."""
+    return not imported_before([path])
 
 
 def as_written(path: str, source: str) -> bytes | None:

@@ -86,7 +86,8 @@ class Result(unittest.TestResult):
         self.ended = time.perf_counter()
         self.started = self.ended
         self.fixture = 0.0
-        self.failed_now = False
+        self.failed_at: set[int] = set()  # positions charged with a failure
+        self.reported: dict[int, bool] = {}  # position -> failed, as `on_item` was told
         self.killer: str | None = None
         self.report = ""
         if allowances:
@@ -105,22 +106,23 @@ class Result(unittest.TestResult):
         self.next = index + 1
         if self.on_item is not None:
             self.worker.fixture_seconds = self.fixture
-            self.on_item(self.items[index], self.ended - self.started, self.failed_now)
-        self.failed_now = False
+            failed = index in self.failed_at
+            self.reported[index] = failed
+            self.on_item(self.items[index], self.ended - self.started, failed)
         if self.allowances and self.next < len(self.allowances):
             fork.watch(self.allowances[self.next])
 
     def failed(self, test: unittest.TestCase, text: str) -> None:
-        self.failed_now = True
+        index = self.position.get(id(test))
+        if index is None:
+            # A class or module fixture: the test it was set up for, or the last one it
+            # was torn down after.
+            index = self.next
+            if getattr(test, "description", "").startswith("tearDown"):
+                index -= 1
+            index = min(max(index, 0), len(self.items) - 1)
+        self.failed_at.add(index)
         if self.killer is None:
-            index = self.position.get(id(test))
-            if index is None:
-                # A class or module fixture: the test it was set up for, or the last one
-                # it was torn down after.
-                index = self.next
-                if getattr(test, "description", "").startswith("tearDown"):
-                    index -= 1
-                index = min(max(index, 0), len(self.items) - 1)
             self.killer = self.items[index].nodeid
             self.report = text
         if not self.keep_going:
@@ -151,10 +153,9 @@ class Result(unittest.TestResult):
 class UnittestWorker(Worker):
     """The warm worker over a unittest suite."""
 
-    args: list[str]
-
     def __init__(self, config: dict[str, Any], channel: Channel, tracer: BaseTracer) -> None:
         super().__init__(config, channel, tracer)
+        self.args: list[str] = config["args"]
         self.program: Loader | None = None
 
     def load(self) -> str | None:
@@ -212,11 +213,15 @@ class UnittestWorker(Worker):
         test that starts a class gets its module's longest fixture time, and the last
         one the longest of all (the tear-downs after it)."""
         seconds = super().seconds_of(items, at_start)
+        given: set[str] = set()  # modules whose first test has their time (the base's)
         previous = None
         for index, item in enumerate(items):
             group = item.nodeid.rsplit(".", 1)[0]
-            if index > 0 and group != previous:
-                seconds[index] += self.module_fixtures.get(self.test_module(item.nodeid), 0.0)
+            module = self.test_module(item.nodeid)
+            if group != previous and module in given:
+                # A later class of a module started: its set-up runs in this test's time.
+                seconds[index] += self.module_fixtures.get(module, 0.0)
+            given.add(module)
             previous = group
         if seconds:
             seconds[-1] += self.longest_fixture
@@ -228,8 +233,9 @@ class UnittestWorker(Worker):
         on_item: Callable[[Test, float, bool], None] | None = None,
         allowances: Sequence[float] | None = None,
     ) -> str | None:
-        """Run `items` in order as one flat suite; stop at the first failing one (with
-        `on_item`, run them all and report each). Returns the failing test's id."""
+        """Run `items` in order as one flat suite; stop at the first failing one and
+        return its id. With `on_item`, run them all, report each, and return what
+        `reported_late` finds."""
         if not items:
             return None
         cases = cast("Sequence[Case]", items)
@@ -243,11 +249,27 @@ class UnittestWorker(Worker):
             if action:
                 warnings.simplefilter(action)
             suite.run(result)
-        if result.killer is not None and on_item is None:
+        if on_item is not None:
+            return self.reported_late(result, cases, on_item)
+        if result.killer is not None:
             sys.stdout.write("\ngit-chimp: killed by %s\n" % result.killer)
             sys.stdout.write(result.report + "\n")
             return result.killer
         return None
+
+    def reported_late(
+        self, result: Result, items: Sequence[Case], on_item: Callable[[Test, float, bool], None]
+    ) -> str | None:
+        """After a run that reported each test: report the tests that never started (a
+        failed class or module set-up skips them; the one it was set up for failed), and
+        return the first test charged with a failure after it was reported as passing (a
+        tear-down after it), or None."""
+        for index, item in enumerate(items):
+            if index not in result.reported:
+                self.fixture_seconds = 0.0
+                on_item(item, 0.0, index in result.failed_at)
+        late = sorted(i for i in result.failed_at if result.reported.get(i) is False)
+        return items[late[0]].nodeid if late else None
 
     def test_collectors(self) -> dict[int, Collector]:
         """id(test module) -> the module, for every module whose test cases were loaded
@@ -287,6 +309,5 @@ class UnittestWorker(Worker):
 def serve(config: dict[str, Any], channel: Channel, tracer: BaseTracer) -> None:
     """Load the suite and answer git-chimp's requests."""
     worker = UnittestWorker(config, channel, tracer)
-    worker.args = config["args"]
     tracer.start()
     worker.serve(worker.load())

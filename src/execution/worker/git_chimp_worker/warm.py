@@ -46,7 +46,7 @@ from typing import (
 
 from . import fork
 from .collect import Collector, ImportFailed, Recollection, Test, recollect
-from .lazy import as_written, mutated_file, never_imported
+from .lazy import as_written, imported_before, mutated_file, never_imported
 from .protocol import Channel, Event, Request
 from .reexecuting import Reexecution
 from .swap import Chain, all_codes, differences, is_function, key_of, line_starts, own_lines
@@ -86,17 +86,6 @@ class RunResult(TypedDict, total=False):
     import_error: list[str]
     recollected: bool
     seconds: float
-
-
-def imported_before(files: list[str]) -> set[int]:
-    """The numbers of `files` that a module already in `sys.modules` comes from."""
-    numbers = {os.path.realpath(path): number for number, path in enumerate(files)}
-    early: set[int] = set()
-    for module in list(sys.modules.values()):
-        path = getattr(module, "__file__", None)
-        if path and os.path.realpath(path) in numbers:
-            early.add(numbers[os.path.realpath(path)])
-    return early
 
 
 class Worker(Reexecution):
@@ -139,6 +128,8 @@ class Worker(Reexecution):
         self.module_fixtures: dict[str, float] = {}  # test module -> its longest fixture seconds
         self.longest_fixture = 0.0
         self.fixture_seconds = 0.0  # setup and teardown of the test running now
+        # Whether the worker's own code failed in the last child (`in_child`).
+        self.last_child_failed = False
         self.reexec_seconds = {}  # file number -> seconds its unmutated re-execution took
         # (file number, line) or a function's key -> tests that killed there
         self.killers: dict[Place, list[int]] = {}
@@ -183,7 +174,13 @@ class Worker(Reexecution):
                 self.record(request["records"], request["durations"])
                 self.channel.send({"event": "recorded", "tests": len(self.tests)})
             elif request["op"] == "mutant":
-                self.channel.send(self.mutant(request))
+                self.last_child_failed = False
+                answer = self.mutant(request)
+                if answer["event"] == "fallback" and self.last_child_failed:
+                    # The console holds the failed child's output, traceback included:
+                    # git-chimp keeps it as the mutant's worker log.
+                    answer["worker_log"] = True
+                self.channel.send(answer)
 
     def short_tracebacks(self) -> None:
         """In a child about to run a mutant's tests: only the first failure matters, and
@@ -252,7 +249,10 @@ class Worker(Reexecution):
         allowances: Sequence[float] | None = None,
     ) -> str | None:
         """Run `items` in order; stop at the first failing one. Returns its node id.
-        With `allowances` (seconds, one per item), each test must end within its own."""
+        With `allowances` (seconds, one per item), each test must end within its own.
+        With `on_item`, run them all and report each as it ends; returns a test charged
+        with a failure after it was reported (pytest reports its tear-down with it: never
+        here)."""
         items = cast("Sequence[pytest.Item]", items)
         for position, item in enumerate(items):
             following = items[position + 1] if position + 1 < len(items) else None
@@ -272,7 +272,11 @@ class Worker(Reexecution):
         return None
 
     def in_child(self, work: Callable[[], T], timeout: float) -> fork.ChildOutcome[T]:
-        return fork.in_child(self.channel, self.result_path, work, timeout)
+        """`fork.in_child`, noting whether the worker's own code failed in the child
+        (the last child of a request is the one whose output the console holds)."""
+        outcome = fork.in_child(self.channel, self.result_path, work, timeout)
+        self.last_child_failed = isinstance(outcome, fork.Exited) and outcome.worker_failed()
+        return outcome
 
     def items_at(self, positions: Iterable[int]) -> list[Test]:
         items = (self.baseline_items[position] for position in positions)
@@ -311,7 +315,11 @@ class Worker(Reexecution):
             if traced:
                 tracer.take()
                 tracer.start()
-            self.run_items(items, on_item)
+            late = self.run_items(items, on_item)
+            for record in records:
+                if record["id"] == late:
+                    # A failure charged to it after its report (a tear-down after it).
+                    record["failed"] = True
             active = not traced or tracer.active()
             tracer.stop()
             for record, (lines, calls, untraced) in zip(records, tracer.resolve(taken)):

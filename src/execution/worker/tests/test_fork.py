@@ -63,4 +63,5 @@ def test_the_workers_own_failure_in_the_child_is_not_the_tests(in_child):
     outcome = in_child(fail)
     assert outcome == fork.Exited(fork.CHILD_ERROR << 8)
     assert not outcome.died_of_a_test()
-    assert outcome.describe() == "the worker failed; see the log"
+    assert outcome.worker_failed()
+    assert outcome.describe() == "the worker failed"

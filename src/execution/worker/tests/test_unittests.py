@@ -275,3 +275,65 @@ def test_a_file_the_runner_imported_before_tracing_runs_from_scratch(pytester):
     assert answer["event"] == "fallback"
     assert "imported it before the worker could trace its import" in answer["reason"]
     process.close()
+
+
+FIXTURE_FAILS = """\
+import unittest
+
+import shapes
+
+
+class FirstTest(unittest.TestCase):
+    def test_scale(self):
+        self.assertEqual(shapes.scale(2), 6)
+
+
+class BrokenSetUpTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        raise RuntimeError("no set-up")
+
+    def test_one(self):
+        pass
+
+    def test_two(self):
+        pass
+"""
+
+TEAR_DOWN_FAILS = """\
+import unittest
+
+import shapes
+
+
+def tearDownModule():
+    raise RuntimeError("no tear-down")
+
+
+class OnlyTest(unittest.TestCase):
+    def test_scale(self):
+        self.assertEqual(shapes.scale(2), 6)
+"""
+
+
+@pytest.mark.parametrize(
+    "tests, failed",
+    [
+        (FIXTURE_FAILS, ["test_fixtures.BrokenSetUpTest.test_one"]),
+        (TEAR_DOWN_FAILS, ["test_fixtures.OnlyTest.test_scale"]),
+    ],
+)
+def test_a_failing_class_or_module_fixture_fails_the_baseline_where_it_ran(
+    pytester, tests, failed
+):
+    # A fresh `python -m unittest` exits 1 on both: the baseline must fail, charged to the
+    # test the set-up was for (whose class never ran) or the one torn down after.
+    pytester.makepyfile(shapes=SHAPES, test_fixtures=tests)
+    process = WorkerProcess(pytester, files=("shapes.py",), framework="unittest", args=[])
+    assert process.event()["event"] == "ready"
+    baseline = process.ask(op="baseline", timeout=30)
+    assert baseline["event"] == "baseline"
+    assert baseline["failed"] == failed
+    # Every loaded test has a record, run or not.
+    assert len(baseline["records"]) == baseline["tests"]
+    process.close()

@@ -569,3 +569,25 @@ def test_a_survivor_meets_the_earlier_tests_whose_state_the_later_ones_read(pyte
     answer = process.mutant("s += v", "s -= v", 11)
     assert answer["event"] == "killed" and answer["by"] == "test_calc.py::test_total", answer
     process.close()
+
+
+def test_only_a_failure_of_the_workers_own_code_in_the_mutants_child_names_its_log(pytester):
+    # The test breaks the child's json.dump (what the worker writes its result with)
+    # when its value is wrong: the worker's own code fails in that child.
+    pytester.makepyfile(
+        quarter=(
+            "import json\n\nLIMIT = 1\n\n\ndef quarter(x):\n    return x // 4\n\n\n"
+            "def check(value, expected):\n    if value != expected:\n"
+            "        json.dump = None\n"
+        ),
+        test_quarter="import quarter\n\n\ndef test_quarter():\n    quarter.check(quarter.quarter(8), 2)\n",
+    )
+    process = WorkerProcess(pytester, files=("quarter.py",))
+    assert process.event()["event"] == "ready"
+    assert process.ask(op="baseline", timeout=30)["failed"] == []
+    broke = process.mutant("x // 4", "x // 5", 7)
+    assert broke == {"event": "fallback", "reason": "the worker failed", "worker_log": True}
+    # A fallback of the worker's choosing names no log.
+    survivor = process.mutant("LIMIT = 1", "LIMIT = 2", 3)
+    assert survivor["event"] == "fallback" and "worker_log" not in survivor, survivor
+    process.close()
