@@ -372,7 +372,7 @@ pub struct RunArgs {
 
     /// Run every mutant of code that runs while the modules are imported (module level,
     /// class bodies, defaults, decorators, helpers that fill tables) from scratch,
-    /// instead of re-executing its module inside the pytest worker.
+    /// instead of re-executing its module inside the warm worker.
     #[arg(long, env = "CHIMP_NO_REEXEC", help_heading = "Running")]
     pub no_reexec: bool,
 
@@ -442,10 +442,11 @@ pub struct RunArgs {
     )]
     pub type_check: Option<String>,
 
-    /// How mutants run: `pytest` keeps a warm pytest process per sandbox that forks for
-    /// each mutant and runs only the tests that reach it; `command` runs the test command
-    /// from scratch for each mutant; `auto` uses `pytest` when the test command is a plain
-    /// `pytest ...` or `python -m pytest ...` [default: auto].
+    /// How mutants run: `pytest` (or `unittest`) keeps a warm process per sandbox that
+    /// loads the tests once, forks for each mutant and runs only the tests that reach it;
+    /// `command` runs the test command from scratch for each mutant; `auto` uses `pytest`
+    /// when the test command is a plain `pytest ...` or `python -m pytest ...`, `unittest`
+    /// when it is a plain `python -m unittest ...` [default: auto].
     #[arg(
         long,
         value_enum,

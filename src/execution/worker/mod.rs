@@ -31,7 +31,7 @@ use crate::interrupt::should_stop;
 
 /// The worker's Python package and its start-up script: (path in the scratch
 /// directory, source).
-const SOURCES: [(&str, &str); 16] = [
+const SOURCES: [(&str, &str); 17] = [
     (
         "chimp_worker_start.py",
         include_str!("chimp_worker_start.py"),
@@ -71,6 +71,10 @@ const SOURCES: [(&str, &str); 16] = [
     (
         "git_chimp_worker/protocol.jsonl",
         include_str!("git_chimp_worker/protocol.jsonl"),
+    ),
+    (
+        "git_chimp_worker/pytests.py",
+        include_str!("git_chimp_worker/pytests.py"),
     ),
     (
         "git_chimp_worker/reexec.py",

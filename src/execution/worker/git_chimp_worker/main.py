@@ -43,14 +43,14 @@ def main(argv: list[str]) -> int:
 
         fresh.serve(config, channel, pytest)
         return 0
+    from .pytests import PytestWorker
     from .tracer import make_tracer
-    from .warm import Worker
 
     tracer = make_tracer(config["files"], config.get("tracer"))
     # Run before any other plugin's loop (pytest's own, or one a conftest adds).
-    loop = pytest.hookimpl(tryfirst=True)(Worker.pytest_runtestloop)
-    Worker.pytest_runtestloop = loop  # type: ignore[method-assign]
-    worker = Worker(config, channel, tracer)
+    loop = pytest.hookimpl(tryfirst=True)(PytestWorker.pytest_runtestloop)
+    PytestWorker.pytest_runtestloop = loop  # type: ignore[method-assign]
+    worker = PytestWorker(config, channel, tracer)
     tracer.start()
     status = pytest.main(config["args"], plugins=[worker])
     if worker.session is None or worker.items is None:

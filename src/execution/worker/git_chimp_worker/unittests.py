@@ -6,7 +6,7 @@ its test cases in order. A child runs a list of them as one flat `unittest.TestS
 which sets up and tears down classes and modules around them as a fresh run does, and
 stops at the first failure, error or unexpected success (`-f`).
 
-Everything else is the pytest worker's (`warm.Worker`): the baseline, the swaps, the
+Everything else is shared (`warm.Worker`): the baseline, the swaps, the
 order checks, the timeouts, and re-executing a mutant's module (`reexecuting.py`), for
 which a re-executed test module's cases are loaded again from it (`recollect`).
 """

@@ -30,7 +30,6 @@ import time
 from contextlib import AbstractContextManager, nullcontext
 from types import CodeType, FunctionType
 from typing import (
-    TYPE_CHECKING,
     Any,
     Callable,
     Dict,
@@ -41,19 +40,15 @@ from typing import (
     TypedDict,
     TypeVar,
     Union,
-    cast,
 )
 
 from . import fork
-from .collect import Collector, ImportFailed, Recollection, Test, recollect
+from .collect import Collector, ImportFailed, Recollection, Test
 from .lazy import as_written, imported_before, mutated_file, never_imported
 from .protocol import Channel, Event, Request
 from .reexecuting import Reexecution
 from .swap import Chain, all_codes, differences, is_function, key_of, line_starts, own_lines
-from .tracer import BaseTracer, Key, Line, Taken
-
-if TYPE_CHECKING:
-    import pytest
+from .tracer import BaseTracer, Key, Line
 
 T = TypeVar("T")
 
@@ -89,7 +84,8 @@ class RunResult(TypedDict, total=False):
 
 
 class Worker(Reexecution):
-    """A pytest plugin: its `pytest_runtestloop` serves git-chimp's requests."""
+    """The warm worker: the baseline, the mutants and the requests, over the tests a
+    front end loads and runs (`pytests.PytestWorker`, `unittests.UnittestWorker`)."""
 
     def __init__(self, config: dict[str, Any], channel: Channel, tracer: BaseTracer) -> None:
         self.channel = channel
@@ -102,9 +98,10 @@ class Worker(Reexecution):
         self.reexec = config.get("reexec", True)
         self.compiled: dict[int, CodeType] = {}
         self.traceable: dict[int, set[int]] = {}
-        self.failed_report: pytest.TestReport | None = None
-        self.session: pytest.Session | None = None
         self.items = None
+        # What ran while the tests were loaded (the front end's `collected`/`load`).
+        self.import_lines: set[Line] = set()
+        self.import_calls: set[Key] = set()
         self.tests = []  # (nodeid, duration) after the baseline
         self.records: list[Record] = []  # the traced baseline's records
         self.line_tests: dict[Line, list[int]] = {}
@@ -143,19 +140,6 @@ class Worker(Reexecution):
         # imports) before the tracer started: their import-time code went unseen.
         self.early = imported_before(self.files)
 
-    # pytest hooks ---------------------------------------------------------------------
-
-    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
-        if report.failed and self.failed_report is None:
-            self.failed_report = report
-        if report.when != "call":
-            self.fixture_seconds += report.duration
-
-    def pytest_runtestloop(self, session: pytest.Session) -> bool:
-        self.session = session
-        self.serve(self.collected(session))
-        return True
-
     def serve(self, failed: str | None) -> None:
         """Answer git-chimp's requests until they end; `failed`: why the worker cannot
         serve (the tests as collected), or None."""
@@ -182,31 +166,6 @@ class Worker(Reexecution):
                     answer["worker_log"] = True
                 self.channel.send(answer)
 
-    def short_tracebacks(self) -> None:
-        """In a child about to run a mutant's tests: only the first failure matters, and
-        pytest's long tracebacks are slow."""
-        assert self.session is not None
-        self.session.config.option.tbstyle = "native"
-
-    def collected(self, session: pytest.Session) -> str | None:
-        """Stop tracing the import; None when the worker can serve, else why not."""
-        if session.testsfailed and not session.config.option.continue_on_collection_errors:
-            return "%d error(s) while collecting the tests" % session.testsfailed
-        if not self.tracer.active():
-            return "another tracer (a coverage plugin?) replaced git-chimp's"
-        self.tracer.stop()
-        self.tracer.importing = False
-        self.import_lines, self.import_calls, _ = cast(Taken, self.tracer.take())
-        if not session.items:
-            return "no tests were collected"
-        if not self.import_lines:
-            return "no line of the files under mutation ran while collecting the tests"
-        self.find_functions()
-        self.items = list(session.items)
-        if session.config.pluginmanager.hasplugin("dsession"):
-            return "pytest-xdist (-n) runs the tests elsewhere"
-        return None
-
     def find_functions(self) -> None:
         """Every live function of the files under mutation, by key (what a swap puts
         the mutated code into)."""
@@ -220,27 +179,28 @@ class Worker(Reexecution):
                 if number is not None:
                     self.functions.setdefault(key_of(number, obj.__code__), []).append(obj)
 
-    def test_collectors(self) -> dict[int, Collector]:
-        """id(test module) -> what collected its tests (its pytest Module), for
-        re-collecting them after the module is re-executed."""
-        import pytest
+    # what a front end gives (`pytests.PytestWorker`, `unittests.UnittestWorker`) -------
 
-        collectors = {}
-        for item in cast("list[pytest.Item]", self.items):
-            collector = item.getparent(pytest.Module)
-            if collector is not None:
-                collectors[id(collector.obj)] = collector
-        return collectors
+    def short_tracebacks(self) -> None:
+        """In a child about to run a mutant's tests: make failure reports cheap."""
+        raise NotImplementedError
+
+    def test_collectors(self) -> dict[int, Collector]:
+        """id(test module) -> what loaded its tests, for loading them again after the
+        module is re-executed (`recollect`)."""
+        raise NotImplementedError
 
     def collected_by(self, item: Test, collector: Collector) -> bool:
-        """Whether test `item` was collected by `collector` (from `test_collectors`)."""
-        return cast("pytest.Item", item).getparent(type(collector)) is collector
+        """Whether test `item` was loaded by `collector` (from `test_collectors`)."""
+        raise NotImplementedError
 
     def recollect(self, collector: Collector) -> Sequence[Test]:
-        """The tests `collector` collects now (after its module was re-executed)."""
-        return recollect(collector)
+        """The tests `collector` loads now (after its module was re-executed)."""
+        raise NotImplementedError
 
-    # running tests in a child ---------------------------------------------------------
+    def test_module(self, nodeid: str) -> str:
+        """The test module of the test `nodeid`."""
+        raise NotImplementedError
 
     def run_items(
         self,
@@ -248,28 +208,13 @@ class Worker(Reexecution):
         on_item: Callable[[Test, float, bool], None] | None = None,
         allowances: Sequence[float] | None = None,
     ) -> str | None:
-        """Run `items` in order; stop at the first failing one. Returns its node id.
-        With `allowances` (seconds, one per item), each test must end within its own.
-        With `on_item`, run them all and report each as it ends; returns a test charged
-        with a failure after it was reported (pytest reports its tear-down with it: never
-        here)."""
-        items = cast("Sequence[pytest.Item]", items)
-        for position, item in enumerate(items):
-            following = items[position + 1] if position + 1 < len(items) else None
-            if allowances is not None:
-                fork.watch(allowances[position])
-            started = time.perf_counter()
-            self.fixture_seconds = 0.0
-            item.config.hook.pytest_runtest_protocol(item=item, nextitem=following)
-            if on_item is not None:
-                on_item(item, time.perf_counter() - started, self.failed_report is not None)
-                self.failed_report = None
-            elif self.failed_report is not None:
-                report = self.failed_report
-                sys.stdout.write("\ngit-chimp: killed by %s\n" % report.nodeid)
-                sys.stdout.write(getattr(report, "longreprtext", "") + "\n")
-                return item.nodeid
-        return None
+        """Run `items` in order; stop at the first failing one. Returns its id. With
+        `allowances` (seconds, one per item), each test must end within its own. With
+        `on_item`, run them all and report each as it ends; returns a test charged with
+        a failure after it was reported, or None."""
+        raise NotImplementedError
+
+    # running tests in a child ---------------------------------------------------------
 
     def in_child(self, work: Callable[[], T], timeout: float) -> fork.ChildOutcome[T]:
         """`fork.in_child`, noting whether the worker's own code failed in the child
@@ -408,10 +353,6 @@ class Worker(Reexecution):
         for tests in self.file_tests.values():
             for module in {self.test_module(records[position]["id"]) for position in tests}:
                 tests.update(members[module])
-
-    def test_module(self, nodeid: str) -> str:
-        """The test module of the test `nodeid` (pytest's: the part before `::`)."""
-        return nodeid.split("::", 1)[0]
 
     def only_bodies_that_slept(self, number: int, diffs: list[Chain]) -> bool:
         """Whether every change is inside a function that, like every function around
