@@ -26,6 +26,7 @@ pub mod python;
 mod report;
 mod settings;
 mod shard;
+pub mod span;
 
 use anyhow::Result;
 

@@ -8,7 +8,7 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use crate::python::operators::Operator;
-use crate::python::span::{Edit, LineCol, Span};
+use crate::span::{Edit, LineCol, Span};
 
 /// A stable id computed from the mutant's content (path, span, operator, replacement),
 /// never from the order it was found in: 12 lowercase hex digits.

@@ -25,7 +25,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
-use crate::python::span::LineIndex;
+use crate::span::LineIndex;
 
 /// Bumped whenever the stored layout or the records' meaning changes.
 const MAP_FORMAT: u32 = 1;

@@ -9,7 +9,7 @@ use anyhow::Result;
 use git2::{Diff, DiffFindOptions, DiffOptions, Oid};
 
 use crate::git::repo::{Repo, TargetState};
-use crate::python::span::LineCol;
+use crate::span::LineCol;
 
 /// 1-based line numbers added or changed, per repository-relative path.
 #[derive(Debug, Clone, Default)]

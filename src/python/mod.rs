@@ -1,5 +1,5 @@
 //! The Python-source side, and the only user of the parser: reading a file as Python
-//! does (`encoding`), parsing (`parse`), spans and lines (`span`), the walk that makes
+//! does (`encoding`), parsing (`parse`), the walk that makes
 //! mutants (`discover`) and the operators (`operators`).
 
 pub mod arid;
@@ -8,4 +8,3 @@ pub mod encoding;
 pub mod operators;
 pub mod parse;
 pub(crate) mod select;
-pub mod span;

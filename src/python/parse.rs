@@ -12,7 +12,7 @@ use ruff_python_ast::token::TokenKind as RuffToken;
 use ruff_python_ast::{ModModule, Stmt};
 use ruff_text_size::{Ranged, TextRange};
 
-use crate::python::span::{LineIndex, Span};
+use crate::span::{LineIndex, Span};
 
 /// The comment that keeps a line from being mutated.
 pub const PRAGMA: &str = "pragma: no mutate";

@@ -220,7 +220,7 @@ fn file_section(page: &mut String, number: usize, path: &str, source: &str, entr
         escape(path),
         entries.len()
     );
-    for (number, line) in crate::python::span::LineIndex::new(source)
+    for (number, line) in crate::span::LineIndex::new(source)
         .lines(source)
         .into_iter()
         .enumerate()

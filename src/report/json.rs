@@ -10,12 +10,12 @@ use std::path::Path;
 use crate::mutant::Mutant;
 use crate::outcome::MutantResult;
 use crate::output::write_atomic;
-use crate::python::span::LineCol;
 use crate::report::Findings;
 use crate::report::mte::{
     FileReport, Framework, Location, MutantReport, Position, Report, RunConfig, SkippedFile,
     Thresholds,
 };
+use crate::span::LineCol;
 use anyhow::Result;
 
 impl From<LineCol> for Position {

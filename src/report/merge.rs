@@ -17,10 +17,10 @@ use crate::exit_code::{ExitCode, fatal};
 use crate::mutant::{Mutant, Scope};
 use crate::outcome::{MutantResult, Outcome, RanBy};
 use crate::python::operators::Operator;
-use crate::python::span::{LineCol, LineIndex, Span};
 use crate::report::Skipped;
 use crate::report::mte::{MutantReport, Position, Report};
 use crate::shard::Shard;
+use crate::span::{LineCol, LineIndex, Span};
 use anyhow::{Context, Result};
 
 /// The merged contents of several reports.

@@ -269,7 +269,7 @@ fn place_result(
 /// trimmed text (so two identical lines stay apart); 16 hex digits. It survives edits
 /// elsewhere in the file, and which of the line's mutants survive.
 fn fingerprint(path: &str, line: usize, source: &str) -> String {
-    let lines = crate::python::span::LineIndex::new(source).lines(source);
+    let lines = crate::span::LineIndex::new(source).lines(source);
     let index = line.saturating_sub(1);
     let text = lines.get(index).map_or("", |line| line.trim());
     let repeats = lines[..index.min(lines.len())]

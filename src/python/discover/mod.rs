@@ -20,7 +20,7 @@ use crate::python::operators::{
     Operator, augmented_replacements, binary_replacements, comparison_replacements,
 };
 use crate::python::parse::{ParseSkip, ParsedModule, TokenKind, parse_module, span_of};
-use crate::python::span::{Edit, Span};
+use crate::span::{Edit, Span};
 
 /// The mutants of one file's text, or why it could not be parsed.
 ///
