@@ -31,7 +31,7 @@ fn main() {
         .map_or_else(|| "python3".into(), std::path::PathBuf::from);
     let stdlib = stdlib::dir_of(&python);
     let files = stdlib::python_files_in(&stdlib);
-    let operators: BTreeSet<Operator> = Operator::ALL.into_iter().collect();
+    let operators: BTreeSet<Operator> = Operator::ALL.iter().copied().collect();
     let start = Instant::now();
     let (mut mutants, mut skipped, mut bytes, mut reparse_failures) =
         (0usize, 0usize, 0usize, 0usize);

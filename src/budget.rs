@@ -15,7 +15,6 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use crate::mutant::Mutant;
-use crate::report::signal_rank;
 
 /// A run's time budget, as a setting gives it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -192,7 +191,7 @@ pub(crate) fn order(mutants: &[&Mutant]) -> Vec<usize> {
     let telling = |position: usize| {
         let mutant = mutants[position];
         (
-            signal_rank(mutant.operator),
+            mutant.operator.signal_rank(),
             mutant.path.as_str(),
             mutant.span,
         )
@@ -245,8 +244,8 @@ mod test {
     #[test]
     fn each_line_gets_its_most_telling_mutant_before_any_line_gets_a_second() {
         let source = "def f(a, b):\n    if a > b:\n        return a + 1\n    return 'x'\n";
-        let mutants =
-            mutate_source("m.py", source, &Operator::ALL.into_iter().collect()).expect("parses");
+        let mutants = mutate_source("m.py", source, &Operator::ALL.iter().copied().collect())
+            .expect("parses");
         let refs: Vec<&Mutant> = mutants.iter().collect();
         let order = order(&refs);
         let ordered: Vec<&Mutant> = order.iter().map(|&position| refs[position]).collect();
@@ -267,7 +266,7 @@ mod test {
         );
         let ranks: Vec<usize> = ordered[..lines.len()]
             .iter()
-            .map(|mutant| signal_rank(mutant.operator))
+            .map(|mutant| mutant.operator.signal_rank())
             .collect();
         assert!(ranks.is_sorted(), "{ranks:?}");
         for line in &lines {
@@ -278,9 +277,9 @@ mod test {
             let best = mutants
                 .iter()
                 .filter(|mutant| mutant.start.line == *line)
-                .map(|mutant| signal_rank(mutant.operator))
+                .map(|mutant| mutant.operator.signal_rank())
                 .min();
-            assert_eq!(Some(signal_rank(head.operator)), best, "line {line}");
+            assert_eq!(Some(head.operator.signal_rank()), best, "line {line}");
         }
         // A permutation, and the same one every time.
         let mut sorted = order.clone();
@@ -292,7 +291,7 @@ mod test {
     #[test]
     fn files_take_turns_so_an_early_stop_has_seen_every_module() {
         let source = "def f(a, b):\n    a = b\n    b = a\n    return a + b\n";
-        let operators = Operator::ALL.into_iter().collect();
+        let operators = Operator::ALL.iter().copied().collect();
         let mut mutants = Vec::new();
         for path in ["a.py", "b.py", "c.py"] {
             mutants.extend(mutate_source(path, source, &operators).expect("parses"));

@@ -53,7 +53,7 @@ pub enum Outcome {
 
 impl Outcome {
     /// Every outcome, in report order (the order of the variants).
-    pub const ALL: [Outcome; <Outcome as strum::EnumCount>::COUNT] = every_variant();
+    pub const ALL: &[Outcome] = <Outcome as strum::VariantArray>::VARIANTS;
 
     /// Whether the tests missed the mutant: survived or never reached.
     #[must_use]
@@ -114,7 +114,8 @@ impl Outcome {
             });
         }
         Outcome::ALL
-            .into_iter()
+            .iter()
+            .copied()
             .find(|outcome| outcome.schema_status() == status)
     }
 }
@@ -124,15 +125,6 @@ pub(crate) const ACCEPTED: &str = "accepted: ";
 
 /// The detail of a mutant the time budget left out.
 pub(crate) const NOT_RUN_BUDGET: &str = "not run: budget";
-
-/// Every variant of a strum `VariantArray` enum as an array of its `COUNT`, in
-/// declaration order (for `ALL` constants that iterate by value).
-pub(crate) const fn every_variant<T: strum::VariantArray + Copy, const N: usize>() -> [T; N] {
-    match T::VARIANTS.first_chunk() {
-        Some(all) => *all,
-        None => panic!("VARIANTS holds every variant"),
-    }
-}
 
 /// How a mutant's outcome was found.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -234,7 +226,8 @@ impl Summary {
     #[must_use]
     pub(crate) fn shown(&self) -> Vec<Outcome> {
         Outcome::ALL
-            .into_iter()
+            .iter()
+            .copied()
             .filter(|outcome| !outcome.shown_when_some() || self.count(*outcome) > 0)
             .collect()
     }
@@ -244,7 +237,8 @@ impl Summary {
     #[must_use]
     pub(crate) fn unscored(&self) -> Option<String> {
         let unscored: Vec<&str> = Outcome::ALL
-            .into_iter()
+            .iter()
+            .copied()
             .filter(|outcome| outcome.unscored() && self.count(*outcome) > 0)
             .map(Outcome::name)
             .collect();
@@ -304,7 +298,7 @@ mod test {
 
     #[test]
     fn a_report_status_reads_back_as_the_outcome_it_was_written_from() {
-        for outcome in Outcome::ALL {
+        for &outcome in Outcome::ALL {
             let reason = match outcome {
                 Outcome::Accepted => Some(format!("{ACCEPTED}not needed")),
                 Outcome::NotRun => Some(NOT_RUN_BUDGET.to_owned()),

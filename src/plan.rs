@@ -244,7 +244,7 @@ mod test {
     const SOURCE: &str = "def f(a, b):\n    if a > 1:\n        return a + b\n    return 0\n";
 
     fn mutants() -> Vec<Mutant> {
-        mutate_source("m.py", SOURCE, &Operator::ALL.into_iter().collect()).unwrap()
+        mutate_source("m.py", SOURCE, &Operator::ALL.iter().copied().collect()).unwrap()
     }
 
     fn keys(mutants: &[Mutant]) -> Vec<Option<CacheKey>> {

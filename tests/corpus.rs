@@ -167,7 +167,7 @@ fn check_one_library(python_bin: &Path, sample: &Sample) -> Checked {
         .lines()
         .map(str::to_owned)
         .collect();
-    let operators: BTreeSet<Operator> = Operator::ALL.into_iter().collect();
+    let operators: BTreeSet<Operator> = Operator::ALL.iter().copied().collect();
     let mut skipped = Vec::new();
     let mut failures = Vec::new();
     let mut cpython_sample = Vec::new();

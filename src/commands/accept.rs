@@ -147,7 +147,7 @@ pub(crate) fn apply_accepted(
     // Every mutant that can be made in each file the run mutated, in scope of `--since`
     // or not, with every operator and no arid rule: an entry is stale only when its code
     // changed, not when this run leaves its operator out.
-    let every_operator: BTreeSet<Operator> = Operator::ALL.into_iter().collect();
+    let every_operator: BTreeSet<Operator> = Operator::ALL.iter().copied().collect();
     let mut keys: BTreeMap<&str, BTreeSet<String>> = BTreeMap::new();
     for (path, source) in &found.sources {
         let mutants = discover::mutate_source_with(path, source, &every_operator, &BTreeSet::new())

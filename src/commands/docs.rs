@@ -10,7 +10,7 @@ use crate::{docs, output};
 
 /// `git chimp operators`.
 pub(crate) fn operators() -> ExitCode {
-    for operator in Operator::ALL {
+    for &operator in Operator::ALL {
         println!("{:<18} {}", operator.name(), operator.description());
     }
     ExitCode::Success

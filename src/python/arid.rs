@@ -68,8 +68,7 @@ pub enum AridRule {
 
 impl AridRule {
     /// Every rule, in the order of the variants.
-    pub const ALL: [AridRule; <AridRule as strum::EnumCount>::COUNT] =
-        crate::outcome::every_variant();
+    pub const ALL: &[AridRule] = <AridRule as strum::VariantArray>::VARIANTS;
 
     /// The rule's stable kebab-case name.
     #[must_use]
@@ -88,7 +87,8 @@ impl AridRule {
     #[must_use]
     pub fn defaults() -> BTreeSet<AridRule> {
         AridRule::ALL
-            .into_iter()
+            .iter()
+            .copied()
             .filter(|rule| rule.on_by_default())
             .collect()
     }
@@ -118,7 +118,8 @@ impl FromStr for AridRule {
 
     fn from_str(name: &str) -> Result<Self, Self::Err> {
         AridRule::ALL
-            .into_iter()
+            .iter()
+            .copied()
             .find(|rule| rule.name() == name)
             .ok_or_else(|| {
                 let names: Vec<&str> = AridRule::ALL.iter().map(|rule| rule.name()).collect();

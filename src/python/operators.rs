@@ -59,12 +59,11 @@ pub enum Operator {
 
 impl Operator {
     /// Every operator, in catalogue order (the order of the variants).
-    pub const ALL: [Operator; <Operator as strum::EnumCount>::COUNT] =
-        crate::outcome::every_variant();
+    pub const ALL: &[Operator] = <Operator as strum::VariantArray>::VARIANTS;
 
     /// Every operator, the most telling first: a survivor of statement deletion or of a
     /// changed return value says more about the tests than one of a changed string.
-    pub const BY_SIGNAL: [Operator; 16] = [
+    pub const BY_SIGNAL: [Operator; <Operator as strum::EnumCount>::COUNT] = [
         Operator::StatementDelete,
         Operator::ReturnValue,
         Operator::Condition,
@@ -82,6 +81,15 @@ impl Operator {
         Operator::CallArgument,
         Operator::String,
     ];
+
+    /// Where the operator stands in [`Operator::BY_SIGNAL`] (0 is the most telling).
+    #[must_use]
+    pub fn signal_rank(self) -> usize {
+        Operator::BY_SIGNAL
+            .iter()
+            .position(|each| *each == self)
+            .unwrap_or(Operator::BY_SIGNAL.len())
+    }
 
     /// The stable kebab-case name (the variant's name, as strum spells it).
     #[must_use]
@@ -133,7 +141,8 @@ impl FromStr for Operator {
 
     fn from_str(name: &str) -> Result<Self, Self::Err> {
         Operator::ALL
-            .into_iter()
+            .iter()
+            .copied()
             .find(|op| op.name() == name)
             .ok_or_else(|| {
                 let names: Vec<&str> = Operator::ALL.iter().map(|op| op.name()).collect();
@@ -229,7 +238,7 @@ mod test {
                 "call-argument",
             ]
         );
-        for op in Operator::ALL {
+        for &op in Operator::ALL {
             assert_eq!(op.name().parse::<Operator>(), Ok(op));
         }
         let mut by_signal = Operator::BY_SIGNAL;

@@ -208,7 +208,7 @@ fn file_section(page: &mut String, number: usize, path: &str, source: &str, entr
         line.sort_by_key(|(mutant, result)| {
             (
                 !result.is_some_and(|result| result.outcome.undetected()),
-                super::signal_rank(mutant.operator),
+                mutant.operator.signal_rank(),
                 mutant.span,
             )
         });

@@ -26,7 +26,6 @@ use crate::cli::ReportKind;
 use crate::mutant::Mutant;
 use crate::outcome::MutantResult;
 use crate::output::{OutputDir, report_file_name, write_atomic};
-use crate::python::operators::Operator;
 use crate::shard::Shard;
 
 /// A selected Python file that was not mutated, and why.
@@ -109,19 +108,10 @@ pub(crate) fn places(results: &[MutantResult]) -> Vec<Place<'_>> {
 pub(crate) fn telling(result: &MutantResult) -> impl Ord + use<'_> {
     (
         result.outcome == crate::outcome::Outcome::Uncovered,
-        signal_rank(result.mutant.operator),
+        result.mutant.operator.signal_rank(),
         &result.mutant.path,
         result.mutant.span,
     )
-}
-
-/// Where `operator` stands in [`Operator::BY_SIGNAL`] (0 is the most telling).
-#[must_use]
-pub(crate) fn signal_rank(operator: Operator) -> usize {
-    Operator::BY_SIGNAL
-        .iter()
-        .position(|each| *each == operator)
-        .unwrap_or(Operator::BY_SIGNAL.len())
 }
 
 /// A mutant and its result, if it has one.

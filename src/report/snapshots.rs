@@ -79,7 +79,7 @@ fn results(mutants: &[crate::mutant::Mutant]) -> Vec<MutantResult> {
 }
 
 fn with_findings(check: impl FnOnce(&Findings<'_>)) {
-    let operators: BTreeSet<Operator> = Operator::ALL.into_iter().collect();
+    let operators: BTreeSet<Operator> = Operator::ALL.iter().copied().collect();
     let mutants = mutate_source("src/clamp.py", SOURCE, &operators).unwrap();
     // One mutant is left without a result, as an interrupted run leaves it.
     let results = results(&mutants[..mutants.len() - 1]);

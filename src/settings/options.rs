@@ -45,7 +45,7 @@ pub(crate) fn cpu_count() -> usize {
 /// The operators `names` (all of them for none).
 fn operators(names: Option<&[String]>) -> Result<BTreeSet<Operator>> {
     match names {
-        None | Some([]) => Ok(Operator::ALL.into_iter().collect()),
+        None | Some([]) => Ok(Operator::ALL.iter().copied().collect()),
         Some(names) => names
             .iter()
             .map(|name| {

@@ -137,7 +137,7 @@ const ARID_CASES: [(crate::python::arid::AridRule, &str, &str, &str); 18] = {
 fn arid_rules_leave_out_their_case_and_keep_the_near_miss() {
     use crate::python::arid::AridRule;
     let cases = ARID_CASES;
-    let all_operators: BTreeSet<Operator> = Operator::ALL.into_iter().collect();
+    let all_operators: BTreeSet<Operator> = Operator::ALL.iter().copied().collect();
     for (rule, source, arid_text, near_miss) in cases {
         let with = |rules: &BTreeSet<AridRule>| -> Vec<String> {
             super::mutate_source_with("m.py", source, &all_operators, rules)
@@ -146,8 +146,14 @@ fn arid_rules_leave_out_their_case_and_keep_the_near_miss() {
                 .map(|m| format!("{} {} -> {}", m.operator, m.original, m.replacement))
                 .collect()
         };
-        let on = with(&AridRule::ALL.into_iter().collect());
-        let off = with(&AridRule::ALL.into_iter().filter(|r| *r != rule).collect());
+        let on = with(&AridRule::ALL.iter().copied().collect());
+        let off = with(
+            &AridRule::ALL
+                .iter()
+                .copied()
+                .filter(|r| *r != rule)
+                .collect(),
+        );
         // Every rule but no-cover is on by default.
         let by_default = super::mutate_source("m.py", source, &all_operators)
             .unwrap()
@@ -205,7 +211,7 @@ fn arid_rules_leave_out_their_case_and_keep_the_near_miss() {
 fn the_version_action_keeps_its_none_mutant_but_not_its_text() {
     use crate::python::arid::AridRule;
     let source = "def build(p, v):\n    p.add_argument(\"--version\", action=\"version\", version=\"%(prog)s \" + v)\n    p.add_argument(\"--level\", version=\"2\")\n";
-    let operators: BTreeSet<Operator> = Operator::ALL.into_iter().collect();
+    let operators: BTreeSet<Operator> = Operator::ALL.iter().copied().collect();
     let with = |rules: BTreeSet<AridRule>| -> Vec<String> {
         super::mutate_source_with("m.py", source, &operators, &rules)
             .unwrap()
@@ -225,7 +231,8 @@ fn the_version_action_keeps_its_none_mutant_but_not_its_text() {
     assert!(on.contains(&"string \"2\" -> \"\"".to_owned()), "{on:#?}");
     let off = with(
         AridRule::ALL
-            .into_iter()
+            .iter()
+            .copied()
             .filter(|r| *r != AridRule::HelpText)
             .collect(),
     );

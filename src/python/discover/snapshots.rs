@@ -19,7 +19,7 @@ fn fixture(name: &str) -> PathBuf {
 
 /// Each mutant of `source`: its list line, then its patch.
 fn mutants_with_patches(path: &str, source: &str) -> String {
-    let all: BTreeSet<Operator> = Operator::ALL.into_iter().collect();
+    let all: BTreeSet<Operator> = Operator::ALL.iter().copied().collect();
     let mut out = String::new();
     for mutant in mutate_source(path, source, &all).unwrap() {
         let _ = writeln!(out, "{}", crate::report::terminal::mutant_line(&mutant));
@@ -35,7 +35,7 @@ fn mutants_with_patches(path: &str, source: &str) -> String {
 #[test]
 fn every_operator_fixture() {
     let mut names = Vec::new();
-    for operator in Operator::ALL {
+    for &operator in Operator::ALL {
         let path = fixture(operator.name());
         let source = std::fs::read_to_string(&path)
             .unwrap_or_else(|err| panic!("{}: {err}", path.display()));
@@ -84,7 +84,7 @@ fn stdlib_311() -> PathBuf {
 #[test]
 fn list_of_stdlib_modules() {
     let lib = stdlib_311();
-    let all: BTreeSet<Operator> = Operator::ALL.into_iter().collect();
+    let all: BTreeSet<Operator> = Operator::ALL.iter().copied().collect();
     let mut out = String::new();
     for name in [
         "colorsys.py",
@@ -109,10 +109,10 @@ fn list_of_stdlib_modules() {
 /// stdlib modules above, 1,972 mutants, when the parser changed).
 #[test]
 fn cache_keys_of_the_fixtures() {
-    let all: BTreeSet<Operator> = Operator::ALL.into_iter().collect();
+    let all: BTreeSet<Operator> = Operator::ALL.iter().copied().collect();
     let fingerprint = crate::cache::TestFingerprint::of([("tests/test_x.py", b"x".to_vec())]);
     let mut out = String::new();
-    for operator in Operator::ALL {
+    for &operator in Operator::ALL {
         let name = format!("{}.py", operator.name());
         let source = std::fs::read_to_string(fixture(operator.name())).unwrap();
         for mutant in mutate_source(&name, &source, &all).unwrap() {

@@ -5,7 +5,7 @@ use super::*;
 
 /// `line:col operator: original -> replacement`, one per mutant.
 fn mutants(source: &str) -> Vec<String> {
-    let all: BTreeSet<Operator> = Operator::ALL.into_iter().collect();
+    let all: BTreeSet<Operator> = Operator::ALL.iter().copied().collect();
     let found = mutate_source("m.py", source, &all).unwrap();
     for mutant in &found {
         assert!(mutant.reparses(source), "does not parse: {mutant:?}");
@@ -215,7 +215,7 @@ fn pragma_lines_are_skipped_and_order_is_by_position() {
 
 #[test]
 fn scopes_carry_python_qualified_names() {
-    let all: BTreeSet<Operator> = Operator::ALL.into_iter().collect();
+    let all: BTreeSet<Operator> = Operator::ALL.iter().copied().collect();
     let source = "class C:\n    def m(self):\n        def inner():\n            return 1\n        return inner\nX = 2\n";
     let found = mutate_source("m.py", source, &all).unwrap();
     let names: Vec<&str> = found.iter().map(|m| m.scope.qualname.as_str()).collect();
@@ -244,7 +244,7 @@ fn augmented_assignments_swap_and_become_plain_assignments() {
 
 #[test]
 fn a_file_that_does_not_parse_is_a_parse_skip() {
-    let all: BTreeSet<Operator> = Operator::ALL.into_iter().collect();
+    let all: BTreeSet<Operator> = Operator::ALL.iter().copied().collect();
     let skip = mutate_source("m.py", "def f(:\n", &all).unwrap_err();
     assert!(skip.message.starts_with("line 1, column"), "{skip}");
 }
