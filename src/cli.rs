@@ -127,6 +127,9 @@ pub enum Command {
     Accept(AcceptArgs),
     /// List the mutation operators with a one-line description each.
     Operators,
+    /// List the arid-node rules (where no mutants are made, `--arid`/`--no-arid`), each
+    /// with whether it is on by default and what it leaves alone.
+    Arid,
     /// Print the effective settings of a run and where each came from (flag, `CHIMP_*`
     /// variable, git config, chimp.toml or pyproject.toml, default).
     Config(ConfigArgs),
@@ -286,7 +289,7 @@ pub struct RunArgs {
     )]
     pub operators: Vec<String>,
 
-    /// Only these arid-node rules (comma-separated; see the README): no mutants where
+    /// Only these arid-node rules (comma-separated; see `git chimp arid`): no mutants where
     /// they say a change is noise [default: all of them].
     #[arg(
         long,

@@ -8,6 +8,8 @@ use anyhow::Result;
 use clap::CommandFactory;
 
 use crate::cli::Cli;
+use crate::python::arid::AridRule;
+use crate::python::operators::Operator;
 
 /// The command as the generated documents name it: `git-chimp`, the binary git runs. The
 /// version is the package's alone, so the committed man page changes with releases, not
@@ -16,6 +18,35 @@ fn command() -> clap::Command {
     Cli::command()
         .bin_name("git-chimp")
         .version(env!("CARGO_PKG_VERSION"))
+        .mut_subcommand("operators", |sub| sub.after_long_help(operators_text()))
+        .mut_subcommand("arid", |sub| sub.after_long_help(arid_text()))
+}
+
+/// What `git chimp operators` prints, and its man page's catalogue: each operator's name
+/// and the first paragraph of its doc.
+#[must_use]
+pub(crate) fn operators_text() -> String {
+    let mut out = String::new();
+    for &operator in Operator::ALL {
+        let _ = writeln!(out, "{:<18} {}", operator.name(), operator.description());
+    }
+    out
+}
+
+/// What `git chimp arid` prints, and its man page's catalogue: each rule's name, whether
+/// it is on by default, and its whole doc.
+#[must_use]
+pub(crate) fn arid_text() -> String {
+    let mut out = String::new();
+    for &rule in AridRule::ALL {
+        let default = if rule.on_by_default() { "on" } else { "off" };
+        let _ = writeln!(out, "{} (default: {default})", rule.name());
+        for line in rule.doc().lines() {
+            let _ = writeln!(out, "    {}", line.trim());
+        }
+        out.push('\n');
+    }
+    out
 }
 
 /// Where `man` looks for this binary's pages: `<prefix>/share/man/man1` for a binary in

@@ -40,6 +40,7 @@ use crate::exit_code::ExitCode;
 pub fn run(cli: &Cli) -> Result<ExitCode> {
     match &cli.command {
         Some(Command::Operators) => Ok(commands::docs::operators()),
+        Some(Command::Arid) => Ok(commands::docs::arid()),
         Some(Command::Completions { shell }) => Ok(commands::docs::completions(*shell)),
         Some(Command::Man { out_dir, install }) => commands::docs::man(out_dir.clone(), *install),
         Some(Command::Clean) => commands::clean::clean(),

@@ -178,7 +178,7 @@ impl Mutant {
             start = line_start(start - 1);
         }
         let context_start = original[..start].matches('\n').count();
-        let last_byte = (self.span.end.max(self.span.start + 1) - 1).min(original.len());
+        let last_byte = self.span.last_byte().min(original.len());
         let mut end = line_end(last_byte);
         for _ in 0..CONTEXT {
             if end >= original.len() {

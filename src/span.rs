@@ -26,6 +26,12 @@ impl Span {
     pub fn of<'a>(&self, text: &'a str) -> &'a str {
         &text[self.start..self.end]
     }
+
+    /// The offset of the span's last byte (its start when it is empty).
+    #[must_use]
+    pub fn last_byte(&self) -> usize {
+        self.end.max(self.start + 1) - 1
+    }
 }
 
 /// A 1-based line and 1-based column; the column counts characters, not bytes.
@@ -83,6 +89,12 @@ impl LineIndex {
             Ok(line) => line,
             Err(next) => next - 1,
         }
+    }
+
+    /// The 0-based lines `span` covers, first to last (one line for an empty span).
+    #[must_use]
+    pub fn lines_of(&self, span: Span) -> std::ops::RangeInclusive<usize> {
+        self.line_of(span.start)..=self.line_of(span.last_byte())
     }
 
     /// The byte offset where 0-based `line` starts (the text's length past the last line).

@@ -1,18 +1,21 @@
-//! `git chimp operators`, `completions` and `man`.
+//! `git chimp operators`, `arid`, `completions` and `man`.
 
 use std::path::PathBuf;
 
 use anyhow::Result;
 
 use crate::exit_code::ExitCode;
-use crate::python::operators::Operator;
 use crate::{docs, output};
 
 /// `git chimp operators`.
 pub(crate) fn operators() -> ExitCode {
-    for &operator in Operator::ALL {
-        println!("{:<18} {}", operator.name(), operator.description());
-    }
+    print!("{}", docs::operators_text());
+    ExitCode::Success
+}
+
+/// `git chimp arid`.
+pub(crate) fn arid() -> ExitCode {
+    print!("{}", docs::arid_text());
     ExitCode::Success
 }
 

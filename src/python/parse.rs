@@ -156,6 +156,17 @@ pub fn is_valid_python(text: &str) -> bool {
 }
 
 impl ParsedModule {
+    /// Whether any line `span` covers has `# pragma: no mutate`.
+    #[must_use]
+    pub fn touches_pragma(&self, span: Span) -> bool {
+        !self.pragma_lines.is_empty()
+            && self
+                .pragma_lines
+                .range(self.lines.lines_of(span))
+                .next()
+                .is_some()
+    }
+
     /// Index of the first token starting at or after byte `at` that has text: a dedent,
     /// which is an empty token where the next statement starts, is passed over.
     #[must_use]

@@ -91,6 +91,41 @@ fn operators_lists_every_operator_with_a_description() {
     }
 }
 
+/// `git chimp arid` prints each rule's name, whether it is on by default, and its doc:
+/// what `--arid`/`--no-arid` and `[tool.chimp]`'s `arid` switch.
+#[test]
+fn arid_lists_every_rule_with_its_default_and_what_it_leaves_alone() {
+    let repo = gaps();
+    let run = repo.chimp(&["arid"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let headers: Vec<&str> = run
+        .stdout
+        .lines()
+        .filter(|line| !line.starts_with(' ') && !line.is_empty())
+        .collect();
+    assert_eq!(
+        headers,
+        [
+            "deprecation-arguments (default: on)",
+            "help-text (default: on)",
+            "exception-message (default: on)",
+            "typing-arguments (default: on)",
+            "repr (default: on)",
+            "logging (default: on)",
+            "main-block (default: on)",
+            "no-cover (default: off)",
+            "namespace-del (default: on)",
+            "doc-assignments (default: on)",
+        ]
+    );
+    assert!(
+        run.stdout
+            .contains("    The body of a `__repr__` method: text for debugging."),
+        "{}",
+        run.stdout
+    );
+}
+
 #[test]
 fn operators_option_selects_and_rejects_unknown_names() {
     let repo = gaps();

@@ -140,7 +140,7 @@ fn arid_rules_leave_out_their_case_and_keep_the_near_miss() {
     let all_operators: BTreeSet<Operator> = Operator::ALL.iter().copied().collect();
     for (rule, source, arid_text, near_miss) in cases {
         let with = |rules: &BTreeSet<AridRule>| -> Vec<String> {
-            super::mutate_source_with("m.py", source, &all_operators, rules)
+            crate::python::discover::mutate_source_with("m.py", source, &all_operators, rules)
                 .unwrap()
                 .iter()
                 .map(|m| format!("{} {} -> {}", m.operator, m.original, m.replacement))
@@ -155,7 +155,7 @@ fn arid_rules_leave_out_their_case_and_keep_the_near_miss() {
                 .collect(),
         );
         // Every rule but no-cover is on by default.
-        let by_default = super::mutate_source("m.py", source, &all_operators)
+        let by_default = crate::python::discover::mutate_source("m.py", source, &all_operators)
             .unwrap()
             .iter()
             .any(|m| format!(" {} -> ", m.original).contains(&format!(" {arid_text} -> ")));
@@ -182,7 +182,8 @@ fn arid_rules_leave_out_their_case_and_keep_the_near_miss() {
     );
     // A package's __main__.py is what `python -m package` runs: its block is mutated.
     let main = "import sys\n\nif __name__ == \"__main__\":\n    sys.exit(main())\n";
-    let in_main = super::mutate_source("pkg/__main__.py", main, &all_operators).unwrap();
+    let in_main =
+        crate::python::discover::mutate_source("pkg/__main__.py", main, &all_operators).unwrap();
     assert!(
         in_main
             .iter()
@@ -190,7 +191,7 @@ fn arid_rules_leave_out_their_case_and_keep_the_near_miss() {
         "{in_main:?}"
     );
     assert!(
-        super::mutate_source("pkg/cli.py", main, &all_operators)
+        crate::python::discover::mutate_source("pkg/cli.py", main, &all_operators)
             .unwrap()
             .is_empty()
     );
@@ -213,7 +214,7 @@ fn the_version_action_keeps_its_none_mutant_but_not_its_text() {
     let source = "def build(p, v):\n    p.add_argument(\"--version\", action=\"version\", version=\"%(prog)s \" + v)\n    p.add_argument(\"--level\", version=\"2\")\n";
     let operators: BTreeSet<Operator> = Operator::ALL.iter().copied().collect();
     let with = |rules: BTreeSet<AridRule>| -> Vec<String> {
-        super::mutate_source_with("m.py", source, &operators, &rules)
+        crate::python::discover::mutate_source_with("m.py", source, &operators, &rules)
             .unwrap()
             .iter()
             .map(|m| format!("{} {} -> {}", m.operator, m.original, m.replacement))
@@ -240,4 +241,47 @@ fn the_version_action_keeps_its_none_mutant_but_not_its_text() {
         off.contains(&"string \"%(prog)s \" -> \"\"".to_owned()),
         "{off:#?}"
     );
+}
+
+/// Each rule's fixture under `tests/fixtures/arid/` (its cases and their near misses),
+/// with every rule on: the mutants that remain, as `git chimp list` shows them, pinned
+/// by a snapshot; and with the rule off, more mutants (the rule takes something).
+#[test]
+fn every_arid_fixture() {
+    use crate::python::arid::AridRule;
+    use std::fmt::Write as _;
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/arid");
+    let operators: BTreeSet<Operator> = Operator::ALL.iter().copied().collect();
+    let every: BTreeSet<AridRule> = AridRule::ALL.iter().copied().collect();
+    let mut names = Vec::new();
+    for &rule in AridRule::ALL {
+        let name = format!("{}.py", rule.name());
+        let source = std::fs::read_to_string(dir.join(&name))
+            .unwrap_or_else(|err| panic!("tests/fixtures/arid/{name}: {err}"));
+        let on = crate::python::discover::mutate_source_with(&name, &source, &operators, &every)
+            .unwrap();
+        let without: BTreeSet<AridRule> = every.iter().copied().filter(|r| *r != rule).collect();
+        let off = crate::python::discover::mutate_source_with(&name, &source, &operators, &without)
+            .unwrap();
+        assert!(
+            off.len() > on.len(),
+            "{name}: switching {} off makes no more mutants",
+            rule.name()
+        );
+        let mut listed = String::new();
+        for mutant in &on {
+            let _ = writeln!(listed, "{}", crate::report::terminal::mutant_line(mutant));
+        }
+        insta::with_settings!({prepend_module_to_snapshot => false}, {
+            insta::assert_snapshot!(format!("arid_{}", rule.name()), listed);
+        });
+        names.push(name);
+    }
+    let mut on_disk: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    on_disk.sort();
+    names.sort();
+    assert_eq!(on_disk, names, "a fixture per rule, and no other");
 }

@@ -1,0 +1,112 @@
+//! Mutant discovery: parse a module, walk it once (`walk.rs`) with every selected
+//! operator, then assemble the list: drop duplicate and no-op edits and those on
+//! `# pragma: no mutate` lines, sort by position (so the order is deterministic), give
+//! each mutant its id, and number twin scopes. Every operator's edit is valid Python by
+//! construction (operators swap for operators of the same grammar class, expressions
+//! for atoms); the runner re-parses every mutant before it runs, and the corpus tests
+//! check the mutants of the standard libraries (`tests/corpus.rs` says which).
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use crate::mutant::Mutant;
+use crate::python::arid::AridRule;
+use crate::python::operators::Operator;
+use crate::python::parse::{ParseSkip, parse_module};
+use crate::python::walk;
+
+/// The mutants of one file's text, or why it could not be parsed.
+///
+/// `path` is the repository-relative path recorded in each mutant; `operators` selects
+/// which operators apply.
+///
+/// # Errors
+/// A [`ParseSkip`] when the text is not valid Python.
+pub fn mutate_source(
+    path: &str,
+    text: &str,
+    operators: &BTreeSet<Operator>,
+) -> Result<Vec<Mutant>, ParseSkip> {
+    mutate_source_with(path, text, operators, &AridRule::defaults())
+}
+
+/// [`mutate_source`] with the arid-node rules `arid` in effect (the defaults there).
+///
+/// # Errors
+/// A [`ParseSkip`] when the text is not valid Python.
+pub fn mutate_source_with(
+    path: &str,
+    text: &str,
+    operators: &BTreeSet<Operator>,
+    arid: &BTreeSet<AridRule>,
+) -> Result<Vec<Mutant>, ParseSkip> {
+    let module = parse_module(text, path)?;
+    let mut seen = BTreeSet::new();
+    let mut mutants = Vec::new();
+    for candidate in walk::candidates(path, text, &module, operators, arid) {
+        if !seen.insert((candidate.edit.span, candidate.edit.replacement.clone())) {
+            continue;
+        }
+        if candidate.edit.replacement == candidate.edit.span.of(text) {
+            continue;
+        }
+        if module.touches_pragma(candidate.edit.span) {
+            continue;
+        }
+        let span = candidate.edit.span;
+        mutants.push(Mutant {
+            id: Mutant::compute_id(path, span, candidate.operator, &candidate.edit.replacement),
+            path: path.to_owned(),
+            span,
+            start: module.lines.line_col(span.start, text),
+            end: module.lines.line_col(span.end, text),
+            original: span.of(text).to_owned(),
+            replacement: candidate.edit.replacement,
+            operator: candidate.operator,
+            scope: candidate.scope,
+            block: candidate.block,
+        });
+    }
+    mutants.sort_by(|a, b| {
+        (a.span.start, a.span.end, a.operator, &a.replacement).cmp(&(
+            b.span.start,
+            b.span.end,
+            b.operator,
+            &b.replacement,
+        ))
+    });
+    number_twin_scopes(&mut mutants, text);
+    Ok(mutants)
+}
+
+/// Set each mutant's [`crate::mutant::Scope::occurrence`]: among the scopes of the file with the same
+/// qualified name and text, in source order.
+fn number_twin_scopes(mutants: &mut [Mutant], text: &str) {
+    let mut spans: BTreeMap<(&str, &str), BTreeSet<usize>> = BTreeMap::new();
+    for mutant in mutants.iter() {
+        let scope = &mutant.scope;
+        spans
+            .entry((scope.qualname.as_str(), scope.span.of(text)))
+            .or_default()
+            .insert(scope.span.start);
+    }
+    let occurrence: BTreeMap<usize, usize> = spans
+        .values()
+        .filter(|starts| starts.len() > 1)
+        .flat_map(|starts| {
+            starts
+                .iter()
+                .enumerate()
+                .map(|(index, start)| (*start, index))
+        })
+        .collect();
+    for mutant in mutants.iter_mut() {
+        if let Some(index) = occurrence.get(&mutant.scope.span.start) {
+            mutant.scope.occurrence = *index;
+        }
+    }
+}
+
+#[cfg(test)]
+mod snapshots;
+#[cfg(test)]
+pub(crate) mod tests;

@@ -1,0 +1,297 @@
+//! The one traversal: a [`Visitor`] over a module that keeps the frame stack (which
+//! scope and block a mutant belongs to), asks the arid rules what to leave alone, and
+//! shows every other node to the operators. It dispatches only: no operator or rule
+//! logic lives here. Not walked: literal statements (docstrings among them),
+//! annotations, type parameters and aliases, assignment targets of `for`, `with` and
+//! comprehensions, `match` patterns, the literal parts and format specs of f-strings
+//! and t-strings, fields under `# pragma: no mutate`, and module metadata (`__all__`,
+//! `__version__`).
+
+use std::collections::BTreeSet;
+
+use ruff_python_ast::visitor::{
+    Visitor, walk_elif_else_clause, walk_except_handler, walk_expr, walk_stmt,
+};
+use ruff_python_ast::{self as ast, Expr, InterpolatedStringElement, Stmt};
+
+use crate::mutant::Scope;
+use crate::python::arid::{AridRule, CallSite, Fate, Place, Rules};
+use crate::python::operators::{Argument, Operator, dispatch};
+use crate::python::parse::{ParsedModule, span_of};
+use crate::python::sink::{Candidate, Frame, Sink, full_span};
+use crate::span::Span;
+
+/// The candidates of a parsed module (`path` is its repository path).
+pub(crate) fn candidates(
+    path: &str,
+    text: &str,
+    module: &ParsedModule,
+    operators: &BTreeSet<Operator>,
+    arid: &BTreeSet<AridRule>,
+) -> Vec<Candidate> {
+    let mut walker = Walker {
+        sink: Sink::new(text, module, operators),
+        rules: Rules(arid),
+        main_module: path == "__main__.py" || path.ends_with("/__main__.py"),
+    };
+    walker.visit_body(&module.body);
+    walker.sink.into_candidates()
+}
+
+struct Walker<'a> {
+    sink: Sink<'a>,
+    rules: Rules<'a>,
+    /// Whether the file is a package's `__main__.py`.
+    main_module: bool,
+}
+
+impl<'a> Walker<'a> {
+    /// Where the walk is, for the arid rules.
+    fn place(&self) -> Place<'a> {
+        let frame = self.sink.frame();
+        Place {
+            module: self.sink.module,
+            top_level: frame.is_none(),
+            in_function: frame.is_some_and(|frame| frame.is_function),
+            main_module: self.main_module,
+        }
+    }
+
+    /// Walk a definition's body in a frame of its own, named as Python's `__qualname__`
+    /// names it.
+    fn definition(&mut self, stmt: &Stmt, name: &str, body: &'a [Stmt], is_function: bool) {
+        let span = full_span(stmt);
+        let qualname = match self.sink.frame() {
+            Some(frame) if frame.is_function => format!("{}.<locals>.{name}", frame.scope.qualname),
+            Some(frame) if !frame.scope.qualname.is_empty() => {
+                format!("{}.{name}", frame.scope.qualname)
+            }
+            _ => name.to_owned(),
+        };
+        self.sink.enter(Frame {
+            scope: Scope {
+                qualname,
+                span,
+                occurrence: 0,
+            },
+            is_function,
+            block: self.sink.line_block(span),
+        });
+        self.visit_body(body);
+        self.sink.leave(span);
+    }
+
+    /// A call: what it calls, then each argument the arid rules leave, shown to the
+    /// operators and walked.
+    fn call(&mut self, call: &'a ast::ExprCall, raised: bool) {
+        self.visit_expr(&call.func);
+        let site = CallSite { call, raised };
+        let positional = (call.arguments.args.iter().enumerate())
+            .map(|(index, value)| Argument::Positional(index, value));
+        let keywords = call.arguments.keywords.iter().map(|keyword| {
+            let name = keyword.arg.as_ref().map(ast::Identifier::as_str);
+            Argument::Keyword(name, &keyword.value)
+        });
+        for argument in positional.chain(keywords) {
+            let fate = self.rules.argument(site, argument);
+            if fate == Fate::Skip {
+                continue;
+            }
+            dispatch::argument(&mut self.sink, argument, fate == Fate::Walk);
+            if fate == Fate::Walk {
+                self.visit_expr(argument.value());
+            }
+        }
+    }
+
+    /// The arguments of a typing generic: everything but forward-reference strings, in
+    /// nested generics too.
+    fn typing_arguments(&mut self, slice: &'a Expr) {
+        match slice {
+            Expr::StringLiteral(_) => {}
+            Expr::Tuple(t) => t
+                .elts
+                .iter()
+                .for_each(|element| self.typing_arguments(element)),
+            Expr::List(l) => l
+                .elts
+                .iter()
+                .for_each(|element| self.typing_arguments(element)),
+            other => self.visit_expr(other),
+        }
+    }
+
+    /// The expressions in the replacement fields of an f-string's or t-string's
+    /// `elements` (spanning `span`); never the literal parts or the format specs. A field
+    /// with `=` (`f"{a + b=}"`) prints its own source, so a mutant of it would be killed
+    /// by any test of the text: left alone. A pragma on any line of a string that spans
+    /// lines covers all its fields (no comment fits on its inner lines).
+    fn interpolations(
+        &mut self,
+        span: Span,
+        elements: impl Iterator<Item = &'a InterpolatedStringElement>,
+    ) {
+        if self.sink.module.touches_pragma(span) {
+            return;
+        }
+        for element in elements {
+            if let InterpolatedStringElement::Interpolation(field) = element
+                && field.debug_text.is_none()
+            {
+                self.visit_expr(&field.expression);
+            }
+        }
+    }
+}
+
+impl<'a> Visitor<'a> for Walker<'a> {
+    fn visit_stmt(&mut self, stmt: &'a Stmt) {
+        let top_level = self.sink.frame().is_none();
+        if top_level && assigns_module_metadata(stmt) {
+            return;
+        }
+        if self.rules.statement(self.place(), stmt) {
+            return;
+        }
+        let span = full_span(stmt);
+        if top_level {
+            self.sink.enter(Frame {
+                scope: Scope {
+                    qualname: String::new(),
+                    span,
+                    occurrence: 0,
+                },
+                is_function: false,
+                block: self.sink.line_block(span),
+            });
+        }
+        dispatch::stmt(&mut self.sink, stmt);
+        match stmt {
+            Stmt::FunctionDef(f) => {
+                for decorator in &f.decorator_list {
+                    self.visit_decorator(decorator);
+                }
+                self.visit_parameters(&f.parameters);
+                let body: &[Stmt] = if self.rules.function_body(f) {
+                    &[]
+                } else {
+                    &f.body
+                };
+                self.definition(stmt, f.name.as_str(), body, true);
+            }
+            Stmt::ClassDef(c) => {
+                for decorator in &c.decorator_list {
+                    self.visit_decorator(decorator);
+                }
+                if let Some(arguments) = &c.arguments {
+                    self.visit_arguments(arguments);
+                }
+                self.definition(stmt, c.name.as_str(), &c.body, false);
+            }
+            Stmt::For(f) => {
+                self.visit_expr(&f.iter);
+                self.visit_body(&f.body);
+                self.visit_body(&f.orelse);
+            }
+            Stmt::Raise(r) => {
+                match r.exc.as_deref() {
+                    Some(exc @ Expr::Call(call)) => {
+                        dispatch::expr(&mut self.sink, exc);
+                        self.call(call, true);
+                    }
+                    Some(exc) => self.visit_expr(exc),
+                    None => {}
+                }
+                if let Some(cause) = &r.cause {
+                    self.visit_expr(cause);
+                }
+            }
+            // A literal statement (a docstring, `...`) has nothing to mutate; a type
+            // alias is an annotation.
+            Stmt::Expr(e) if e.value.is_literal_expr() => {}
+            Stmt::TypeAlias(_) => {}
+            _ => walk_stmt(self, stmt),
+        }
+        if top_level {
+            self.sink.leave(span);
+        }
+    }
+
+    fn visit_expr(&mut self, expr: &'a Expr) {
+        dispatch::expr(&mut self.sink, expr);
+        match expr {
+            Expr::Call(call) => self.call(call, false),
+            Expr::Subscript(s) => {
+                self.visit_expr(&s.value);
+                if self.rules.forward_references(&s.value) {
+                    self.typing_arguments(&s.slice);
+                } else {
+                    self.visit_expr(&s.slice);
+                }
+            }
+            Expr::FString(f) => self.interpolations(span_of(expr), f.value.elements()),
+            Expr::TString(t) => self.interpolations(span_of(expr), t.value.elements()),
+            _ => walk_expr(self, expr),
+        }
+    }
+
+    fn visit_annotation(&mut self, _annotation: &'a Expr) {}
+
+    fn visit_type_params(&mut self, _type_params: &'a ast::TypeParams) {}
+
+    fn visit_decorator(&mut self, decorator: &'a ast::Decorator) {
+        dispatch::decorator(&mut self.sink, decorator);
+        self.visit_expr(&decorator.expression);
+    }
+
+    fn visit_except_handler(&mut self, handler: &'a ast::ExceptHandler) {
+        let ast::ExceptHandler::ExceptHandler(clause) = handler;
+        if self.rules.clause(self.place(), span_of(clause)) {
+            return;
+        }
+        dispatch::except_handler(&mut self.sink, clause);
+        walk_except_handler(self, handler);
+    }
+
+    fn visit_elif_else_clause(&mut self, clause: &'a ast::ElifElseClause) {
+        if self.rules.clause(self.place(), span_of(clause)) {
+            return;
+        }
+        dispatch::elif_else_clause(&mut self.sink, clause);
+        walk_elif_else_clause(self, clause);
+    }
+
+    fn visit_match_case(&mut self, case: &'a ast::MatchCase) {
+        if let Some(guard) = &case.guard {
+            self.visit_expr(guard);
+        }
+        self.visit_body(&case.body);
+    }
+
+    fn visit_comprehension(&mut self, comprehension: &'a ast::Comprehension) {
+        self.visit_expr(&comprehension.iter);
+        for condition in &comprehension.ifs {
+            self.visit_expr(condition);
+        }
+    }
+
+    fn visit_with_item(&mut self, item: &'a ast::WithItem) {
+        self.visit_expr(&item.context_expr);
+    }
+}
+
+/// Whether `stmt` only sets module metadata such as `__all__` or `__version__` (every
+/// target a `__dunder__` name): mutating it changes what `from m import *` exports or a
+/// version string, noise that costs a full test run per mutant.
+fn assigns_module_metadata(stmt: &Stmt) -> bool {
+    let dunder = |target: &Expr| {
+        matches!(target, Expr::Name(name)
+            if name.id.len() > 4 && name.id.starts_with("__") && name.id.ends_with("__"))
+    };
+    match stmt {
+        Stmt::Assign(a) => a.targets.iter().all(dunder),
+        Stmt::AnnAssign(a) => dunder(&a.target),
+        Stmt::AugAssign(a) => dunder(&a.target),
+        _ => false,
+    }
+}
