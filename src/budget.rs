@@ -2,7 +2,7 @@
 //!
 //! The clock starts when the run does. Cached outcomes cost nothing and are always
 //! used; of the mutants to run, the most telling one of each line goes first (by
-//! [`Operator::BY_SIGNAL`](crate::python::operators::Operator::BY_SIGNAL): statement
+//! [`Operator::signal_rank`](crate::python::operators::Operator::signal_rank): statement
 //! deletion, return value, condition, comparison, ... string last), then each line's
 //! second one, and so on ([`order`]). The order depends only on the mutants, so the same
 //! commit gets the same selection, and the cache makes each later run cover more. When

@@ -103,7 +103,7 @@ pub(crate) fn places(results: &[MutantResult]) -> Vec<Place<'_>> {
 }
 
 /// How telling a survivor is, as a sort key (least first): survived before uncovered,
-/// then by operator ([`Operator::BY_SIGNAL`]: statement deletion, return value,
+/// then by operator ([`Operator::signal_rank`]: statement deletion, return value,
 /// condition, comparison, ... string last), then by place.
 pub(crate) fn telling(result: &MutantResult) -> impl Ord + use<'_> {
     (

@@ -2,7 +2,7 @@
 //! the survivors, one finding per line of code ([`super::Place`]): its most telling
 //! mutant (`path:line:col  operator  before -> after  [id]`), then the others on that
 //! line under it (`+ ...`). The [`SHOWN`] most telling places (survived before
-//! uncovered, then by [`BY_SIGNAL`](crate::python::operators::Operator::BY_SIGNAL) of their first mutant, then by place), or
+//! uncovered, then by [`Operator::signal_rank`](crate::python::operators::Operator::signal_rank) of their first mutant, then by place), or
 //! every one with `--all`.
 
 use std::fmt::Write;

@@ -47,7 +47,7 @@ class CalcTest(unittest.TestCase):
 ";
 
 /// The operators from the most telling to the least: the documented budget order
-/// (`Operator::BY_SIGNAL`), pinned here as users read it.
+/// (`Operator::signal_rank`), pinned here as users read it.
 const BY_SIGNAL: [&str; 16] = [
     "statement-delete",
     "return-value",

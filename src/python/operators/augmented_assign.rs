@@ -10,7 +10,7 @@ operator! {
     /// `+=`↔`-=` and the like; `x += y` → `x = y`
     ///
     /// The swaps are `binary-operator`'s table; `@=` has no swap but becomes `=`.
-    AugmentedAssign
+    AugmentedAssign, signal = 6
 }
 
 impl Mutate for AugmentedAssign {

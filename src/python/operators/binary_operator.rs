@@ -11,7 +11,7 @@ operator! {
     ///
     /// The operator token is found between the operands (parentheses and comments
     /// skipped), so the edit is that token alone.
-    BinaryOperator
+    BinaryOperator, signal = 5
 }
 
 impl Mutate for BinaryOperator {

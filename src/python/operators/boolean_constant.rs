@@ -8,7 +8,7 @@ use crate::python::sink::Sink;
 
 operator! {
     /// `True`↔`False`
-    BooleanConstant
+    BooleanConstant, signal = 11
 }
 
 impl Mutate for BooleanConstant {

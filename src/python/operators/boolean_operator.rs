@@ -9,7 +9,7 @@ operator! {
     /// `and`↔`or`
     ///
     /// Each operator of a longer chain (`a and b and c`) is swapped on its own.
-    BooleanOperator
+    BooleanOperator, signal = 4
 }
 
 impl Mutate for BooleanOperator {

@@ -12,7 +12,7 @@ operator! {
     /// per literal)
     ///
     /// The arid rules say which arguments are left alone (help text, messages, typing).
-    CallArgument
+    CallArgument, signal = 14
 }
 
 impl Mutate for CallArgument {

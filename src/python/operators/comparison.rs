@@ -11,7 +11,7 @@ operator! {
     /// `<`↔`<=`, `>`↔`>=`, `==`↔`!=`, `is`↔`is not`, `in`↔`not in`
     ///
     /// Each link of a chained comparison (`a < b <= c`) is changed on its own.
-    Comparison
+    Comparison, signal = 3
 }
 
 impl Mutate for Comparison {

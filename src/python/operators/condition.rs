@@ -8,7 +8,7 @@ use crate::python::sink::Sink;
 
 operator! {
     /// the test of `if`/`elif`/`while`/a conditional expression → `not (...)`
-    Condition
+    Condition, signal = 2
 }
 
 impl Mutate for Condition {

@@ -11,7 +11,7 @@ operator! {
     /// a decorator is removed
     ///
     /// The edit runs from its `@` to the next code token, so the line goes whole.
-    Decorator
+    Decorator, signal = 13
 }
 
 impl Mutate for Decorator {

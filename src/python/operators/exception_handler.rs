@@ -11,7 +11,7 @@ operator! {
     /// an `except` body becomes `raise`
     ///
     /// Not a body that is already a bare `raise`.
-    ExceptionHandler
+    ExceptionHandler, signal = 10
 }
 
 impl Mutate for ExceptionHandler {

@@ -8,7 +8,7 @@ use crate::python::sink::Sink;
 
 operator! {
     /// `break`↔`continue`
-    LoopControl
+    LoopControl, signal = 8
 }
 
 impl Mutate for LoopControl {

@@ -55,11 +55,19 @@ pub(crate) trait Described {
     const DOC: &'static str;
 }
 
-/// Declares an operator's unit type with its `///` doc, which becomes its description.
+/// Declares an operator's unit type with its `///` doc, which becomes its description,
+/// and its signal rank: how much a survivor of it says about the tests, 0 the most (a
+/// deleted statement or a changed return value says more than a changed string).
+/// Reports and the budget order by it; operators of one rank go in catalogue order.
 macro_rules! operator {
-    ($(#[doc = $doc:literal])+ $name:ident) => {
+    ($(#[doc = $doc:literal])+ $name:ident, signal = $rank:literal) => {
         $(#[doc = $doc])+
         pub(crate) struct $name;
+
+        impl $name {
+            /// Its signal rank.
+            pub(crate) const SIGNAL: usize = $rank;
+        }
 
         impl $crate::python::operators::Described for $name {
             const DOC: &'static str = concat!($($doc, "\n"),+);
@@ -102,6 +110,15 @@ macro_rules! operators {
             fn doc(self) -> &'static str {
                 match self {
                     $(Operator::$variant => <$module::$variant as Described>::DOC,)+
+                }
+            }
+
+            /// How much a survivor of the operator says about the tests, 0 the most:
+            /// statement deletion and changed return values first, strings last.
+            #[must_use]
+            pub fn signal_rank(self) -> usize {
+                match self {
+                    $(Operator::$variant => $module::$variant::SIGNAL,)+
                 }
             }
         }
@@ -180,36 +197,6 @@ operators! {
 impl Operator {
     /// Every operator, in catalogue order (the order of the variants).
     pub const ALL: &[Operator] = <Operator as strum::VariantArray>::VARIANTS;
-
-    /// Every operator, the most telling first: a survivor of statement deletion or of a
-    /// changed return value says more about the tests than one of a changed string.
-    pub const BY_SIGNAL: [Operator; <Operator as strum::EnumCount>::COUNT] = [
-        Operator::StatementDelete,
-        Operator::ReturnValue,
-        Operator::Condition,
-        Operator::Comparison,
-        Operator::BooleanOperator,
-        Operator::BinaryOperator,
-        Operator::AugmentedAssign,
-        Operator::UnaryOperator,
-        Operator::LoopControl,
-        Operator::ZeroIteration,
-        Operator::ExceptionHandler,
-        Operator::BooleanConstant,
-        Operator::Number,
-        Operator::Decorator,
-        Operator::CallArgument,
-        Operator::String,
-    ];
-
-    /// Where the operator stands in [`Operator::BY_SIGNAL`] (0 is the most telling).
-    #[must_use]
-    pub fn signal_rank(self) -> usize {
-        Operator::BY_SIGNAL
-            .iter()
-            .position(|each| *each == self)
-            .unwrap_or(Operator::BY_SIGNAL.len())
-    }
 
     /// The stable kebab-case name (the variant's name, as strum spells it).
     #[must_use]

@@ -11,7 +11,7 @@ operator! {
     ///
     /// A float becomes the next float up by one when that is a different finite float;
     /// complex literals are left alone.
-    Number
+    Number, signal = 12
 }
 
 impl Mutate for Number {

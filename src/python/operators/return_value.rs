@@ -8,7 +8,7 @@ use crate::python::sink::Sink;
 
 operator! {
     /// `return x` becomes `return None`
-    ReturnValue
+    ReturnValue, signal = 1
 }
 
 impl Mutate for ReturnValue {

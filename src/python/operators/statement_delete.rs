@@ -15,7 +15,7 @@ operator! {
     /// annotation without a value. A `case` can go only before an irrefutable one
     /// (`case _:`, `case x:`, unguarded): the `match` keeps a case, and the value falls
     /// through to the later one.
-    StatementDelete
+    StatementDelete, signal = 0
 }
 
 impl Mutate for StatementDelete {

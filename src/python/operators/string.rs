@@ -13,7 +13,7 @@ operator! {
     /// Only the first piece of an implicitly concatenated literal; never a docstring,
     /// nor the literal parts of f-strings and t-strings (their replacement fields are
     /// mutated like any other expression).
-    String
+    String, signal = 15
 }
 
 impl Mutate for String {

@@ -12,7 +12,7 @@ operator! {
     ///
     /// The operator goes with the space after it; a space stays where removing both
     /// would glue two words (`a if not b` stays `a if b`, never `a ifb`).
-    UnaryOperator
+    UnaryOperator, signal = 7
 }
 
 impl Mutate for UnaryOperator {

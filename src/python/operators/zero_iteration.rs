@@ -12,7 +12,7 @@ operator! {
     /// Not for a loop over a literal that is already empty, nor for `async for`: `async
     /// for x in []` raises `TypeError` (a list has no `__aiter__`), so that mutant could
     /// only be killed for the wrong reason.
-    ZeroIteration
+    ZeroIteration, signal = 9
 }
 
 impl Mutate for ZeroIteration {
