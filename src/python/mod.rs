@@ -4,6 +4,26 @@
 //! each), the arid-node rules (`arid/`, one file each) and which files are tests or
 //! tooling (`select`).
 
+/// The documentation an operator or arid rule carries: its unit's `///` doc, line by
+/// line, which `git chimp operators` and `git chimp arid` print.
+pub(crate) trait Described {
+    /// The unit's `///` doc.
+    const DOC: &'static str;
+}
+
+/// Declares an operator's or arid rule's unit type with its `///` doc (the one
+/// description of it), and implements [`Described`] with that doc.
+macro_rules! unit {
+    ($(#[doc = $doc:literal])+ $name:ident) => {
+        $(#[doc = $doc])+
+        pub(crate) struct $name;
+
+        impl $crate::python::Described for $name {
+            const DOC: &'static str = concat!($($doc, "\n"),+);
+        }
+    };
+}
+
 pub mod arid;
 pub mod discover;
 pub mod encoding;

@@ -4,7 +4,7 @@ use super::helpers::called_name;
 use super::{Arid, CallSite, Fate};
 use crate::python::operators::Argument;
 
-rule! {
+unit! {
     /// The arguments of a call (or decorator) named `deprecated`
     /// (`@deprecated(version="2.10", replace="new")`): they only change a warning.
     DeprecationArguments

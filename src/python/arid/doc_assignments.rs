@@ -4,7 +4,7 @@ use ruff_python_ast::{Expr, Stmt};
 
 use super::{Arid, Place};
 
-rule! {
+unit! {
     /// Assignments to `__doc__` (`f.__doc__ = "..."`): documentation, like a docstring.
     DocAssignments
 }

@@ -6,7 +6,7 @@ use super::helpers::{is_text, last_name};
 use super::{Arid, CallSite, Fate};
 use crate::python::operators::Argument;
 
-rule! {
+unit! {
     /// The text arguments of the exception a `raise` statement builds (`raise
     /// ValueError("bad input")`, `"bad %s" % x`, `"bad {}".format(x)`, `"bad " + x`): its
     /// message; and the message of `warnings.warn(...)`. The exception itself, and any

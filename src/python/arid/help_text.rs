@@ -6,7 +6,7 @@ use super::helpers::keyword;
 use super::{Arid, CallSite, Fate, Place};
 use crate::python::operators::Argument;
 
-rule! {
+unit! {
     /// The `help=`, `description=`, `title=`, `epilog=`, `usage=`, `metavar=` and
     /// `prog=` keyword arguments of any call (argparse, click), the text of `version=`
     /// beside `action="version"` (not its `None` mutant: that breaks `--version`), and

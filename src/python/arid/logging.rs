@@ -5,7 +5,7 @@ use ruff_python_ast::{self as ast, Expr, Stmt};
 use super::helpers::{keyword, last_name};
 use super::{Arid, Place};
 
-rule! {
+unit! {
     /// Calls to a logger's methods as statements (`logger.info("got %s", x)`,
     /// `logging.warning(...)`, `self.log.exception(...)`: a method `debug`, `info`,
     /// `warning`, `warn`, `error`, `exception`, `critical`, `fatal` or `log` of a

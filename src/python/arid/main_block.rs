@@ -5,7 +5,7 @@ use ruff_python_ast::Stmt;
 use super::helpers::is_main_test;
 use super::{Arid, Place};
 
-rule! {
+unit! {
     /// An `if __name__ == "__main__":` block: a script's entry point, which no test that
     /// imports the module runs. Not in a `__main__.py`, where the block is what
     /// `python -m package` runs.

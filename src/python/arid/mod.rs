@@ -13,7 +13,8 @@ use std::str::FromStr;
 
 use ruff_python_ast::{self as ast, Expr, Stmt};
 
-use crate::python::operators::{Argument, Described};
+use crate::python::Described;
+use crate::python::operators::Argument;
 use crate::python::parse::ParsedModule;
 use crate::span::Span;
 
@@ -74,18 +75,6 @@ pub(crate) trait Arid {
     fn forward_references(_value: &Expr) -> bool {
         false
     }
-}
-
-/// Declares a rule's unit type with its `///` doc, which `git chimp arid` prints.
-macro_rules! rule {
-    ($(#[doc = $doc:literal])+ $name:ident) => {
-        $(#[doc = $doc])+
-        pub(crate) struct $name;
-
-        impl $crate::python::operators::Described for $name {
-            const DOC: &'static str = concat!($($doc, "\n"),+);
-        }
-    };
 }
 
 /// The rules: each one's variant and the file that holds it. Generates the modules, the

@@ -4,7 +4,7 @@ use ruff_python_ast::{Expr, Stmt};
 
 use super::{Arid, Place};
 
-rule! {
+unit! {
     /// `del name` of module or class attributes (`del _os, _sys` after using them): it
     /// only tidies a namespace. `del d[key]` and `del` inside functions stay mutated.
     NamespaceDel

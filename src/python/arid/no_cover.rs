@@ -6,7 +6,7 @@ use super::{Arid, Place};
 use crate::python::parse::span_of;
 use crate::span::Span;
 
-rule! {
+unit! {
     /// A line with `# pragma: no cover`, and the block it opens (`if debug:  # pragma: no
     /// cover`): code the team already excludes from coverage, as coverage.py does. Off
     /// by default: measured on semver, 3 of its 4 survivors there were worth a test

@@ -4,7 +4,7 @@ use ruff_python_ast as ast;
 
 use super::Arid;
 
-rule! {
+unit! {
     /// The body of a `__repr__` method: text for debugging.
     Repr
 }

@@ -6,7 +6,7 @@ use super::helpers::{called_name, last_name};
 use super::{Arid, CallSite, Fate};
 use crate::python::operators::Argument;
 
-rule! {
+unit! {
     /// The arguments of `TypeVar(...)` and `NewType(...)`, the type given to `cast(...)`,
     /// and forward-reference strings in typing subscripts (`Optional["Node"]`): they
     /// matter to type checkers only. The values of `Literal[...]` and the metadata of

@@ -11,6 +11,7 @@ use std::str::FromStr;
 
 use ruff_python_ast::{self as ast, Expr, Stmt};
 
+use crate::python::Described;
 use crate::python::sink::Sink;
 
 /// One argument of a call, as the walk shows it to [`Mutate::argument`].
@@ -49,28 +50,33 @@ pub(crate) trait Mutate {
     fn argument(_sink: &mut Sink<'_>, _argument: Argument<'_>, _walked: bool) {}
 }
 
-/// The documentation an operator unit carries.
-pub(crate) trait Described {
-    /// The unit's `///` doc, line by line.
-    const DOC: &'static str;
-}
-
 /// Declares an operator's unit type with its `///` doc, which becomes its description,
 /// and its signal rank: how much a survivor of it says about the tests, 0 the most (a
 /// deleted statement or a changed return value says more than a changed string).
 /// Reports and the budget order by it; operators of one rank go in catalogue order.
 macro_rules! operator {
     ($(#[doc = $doc:literal])+ $name:ident, signal = $rank:literal) => {
-        $(#[doc = $doc])+
-        pub(crate) struct $name;
+        unit! {
+            $(#[doc = $doc])+
+            $name
+        }
 
         impl $name {
             /// Its signal rank.
             pub(crate) const SIGNAL: usize = $rank;
         }
+    };
+}
 
-        impl $crate::python::operators::Described for $name {
-            const DOC: &'static str = concat!($($doc, "\n"),+);
+/// One function of the walk's dispatch: the [`Mutate`] hook `$hook` of every selected
+/// operator, in catalogue order.
+macro_rules! hook {
+    ($hook:ident $sink:ident $params:tt $args:tt $($variant:ident: $module:ident),+) => {
+        #[doc = concat!("[`Mutate::", stringify!($hook), "`] of every selected operator.")]
+        pub(crate) fn $hook $params {
+            $(if $sink.enabled(Operator::$variant) {
+                <$module::$variant as Mutate>::$hook $args;
+            })+
         }
     };
 }
@@ -127,50 +133,16 @@ macro_rules! operators {
         pub(crate) mod dispatch {
             use super::*;
 
-            /// [`Mutate::stmt`] of every selected operator.
-            pub(crate) fn stmt(sink: &mut Sink<'_>, stmt: &Stmt) {
-                $(if sink.enabled(Operator::$variant) {
-                    <$module::$variant as Mutate>::stmt(sink, stmt);
-                })+
-            }
-
-            /// [`Mutate::expr`] of every selected operator.
-            pub(crate) fn expr(sink: &mut Sink<'_>, expr: &Expr) {
-                $(if sink.enabled(Operator::$variant) {
-                    <$module::$variant as Mutate>::expr(sink, expr);
-                })+
-            }
-
-            /// [`Mutate::decorator`] of every selected operator.
-            pub(crate) fn decorator(sink: &mut Sink<'_>, decorator: &ast::Decorator) {
-                $(if sink.enabled(Operator::$variant) {
-                    <$module::$variant as Mutate>::decorator(sink, decorator);
-                })+
-            }
-
-            /// [`Mutate::except_handler`] of every selected operator.
-            pub(crate) fn except_handler(
-                sink: &mut Sink<'_>,
-                handler: &ast::ExceptHandlerExceptHandler,
-            ) {
-                $(if sink.enabled(Operator::$variant) {
-                    <$module::$variant as Mutate>::except_handler(sink, handler);
-                })+
-            }
-
-            /// [`Mutate::elif_else_clause`] of every selected operator.
-            pub(crate) fn elif_else_clause(sink: &mut Sink<'_>, clause: &ast::ElifElseClause) {
-                $(if sink.enabled(Operator::$variant) {
-                    <$module::$variant as Mutate>::elif_else_clause(sink, clause);
-                })+
-            }
-
-            /// [`Mutate::argument`] of every selected operator.
-            pub(crate) fn argument(sink: &mut Sink<'_>, argument: Argument<'_>, walked: bool) {
-                $(if sink.enabled(Operator::$variant) {
-                    <$module::$variant as Mutate>::argument(sink, argument, walked);
-                })+
-            }
+            hook!(stmt sink (sink: &mut Sink<'_>, stmt: &Stmt) (sink, stmt) $($variant: $module),+);
+            hook!(expr sink (sink: &mut Sink<'_>, expr: &Expr) (sink, expr) $($variant: $module),+);
+            hook!(decorator sink (sink: &mut Sink<'_>, decorator: &ast::Decorator) (sink, decorator)
+                $($variant: $module),+);
+            hook!(except_handler sink (sink: &mut Sink<'_>, handler: &ast::ExceptHandlerExceptHandler)
+                (sink, handler) $($variant: $module),+);
+            hook!(elif_else_clause sink (sink: &mut Sink<'_>, clause: &ast::ElifElseClause)
+                (sink, clause) $($variant: $module),+);
+            hook!(argument sink (sink: &mut Sink<'_>, argument: Argument<'_>, walked: bool)
+                (sink, argument, walked) $($variant: $module),+);
         }
     };
 }
