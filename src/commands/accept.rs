@@ -15,7 +15,7 @@ use crate::python::operators::Operator;
 use crate::report::mte;
 use crate::settings::Settings;
 
-use super::{
+use super::sweep::{
     discovery::{Discovery, discover_mutants},
     prepare::{Prepared, prepare},
 };
