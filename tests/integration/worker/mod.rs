@@ -897,7 +897,7 @@ fn the_worker_packages_own_tests_pass_on_python_3_13() {
 
 #[test]
 fn the_worker_package_is_tested_on_every_python() {
-    let source = include_str!("worker.rs");
+    let source = include_str!("mod.rs");
     for version in PYTHON_VERSIONS {
         let name = format!(
             "fn the_worker_packages_own_tests_pass_on_python_{}()",
