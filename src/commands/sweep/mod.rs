@@ -1,5 +1,5 @@
 //! A run: discovery, the cache, the sandboxes and the lab, then the reports. Its steps
-//! are the submodules, in order: [`prepare`] (options and the tested state),
+//! are the submodules, in order: [`mod@prepare`] (options and the tested state),
 //! [`discovery`] (files and mutants), [`caches`] (the local and shared outcome caches),
 //! [`prefilter`] (mutants settled before any test runs); `list`, `doctor` and `accept`
 //! use some of them too. The last step, `commands::finish`, is shared with `merge`.
