@@ -40,13 +40,13 @@ const HEADER: &str = "\
 #[serde(deny_unknown_fields)]
 struct File {
     #[serde(default)]
-    accepted: Vec<Entry>,
+    accepted: Vec<Acceptance>,
 }
 
 /// One accepted survivor.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub(crate) struct Entry {
+pub(crate) struct Acceptance {
     /// [`key`] of the mutant.
     pub(crate) key: String,
     /// The file it is in (repository-relative).
@@ -62,7 +62,7 @@ pub(crate) struct Entry {
 /// The accepted survivors of a repository, by key.
 #[derive(Debug, Default)]
 pub(crate) struct Accepted {
-    entries: BTreeMap<String, Entry>,
+    entries: BTreeMap<String, Acceptance>,
 }
 
 /// The key of `mutant` (of a file whose text is `source`): 64 hex digits.
@@ -129,7 +129,7 @@ impl Accepted {
 
     /// The entry for `key`, if any.
     #[must_use]
-    pub(crate) fn get(&self, key: &str) -> Option<&Entry> {
+    pub(crate) fn get(&self, key: &str) -> Option<&Acceptance> {
         self.entries.get(key)
     }
 
@@ -140,7 +140,7 @@ impl Accepted {
         &self,
         results: &mut [MutantResult],
         sources: &BTreeMap<String, String>,
-    ) -> Vec<&Entry> {
+    ) -> Vec<&Acceptance> {
         let mut detected = Vec::new();
         if self.is_empty() {
             return detected;
@@ -169,7 +169,7 @@ impl Accepted {
         &'a self,
         files: &BTreeMap<&str, BTreeSet<String>>,
         exists: impl Fn(&str) -> bool,
-    ) -> Vec<&'a Entry> {
+    ) -> Vec<&'a Acceptance> {
         self.entries
             .values()
             .filter(|entry| match files.get(entry.path.as_str()) {

@@ -104,9 +104,9 @@ impl CacheKey {
     }
 }
 
-/// One stored outcome.
+/// One stored outcome: what a cache file holds (its bytes end with a checksum of this).
 #[derive(Debug, Clone, PartialEq, Eq, Encode, Decode)]
-pub(crate) struct Entry {
+pub(crate) struct StoredOutcome {
     magic: [u8; 4],
     format: u32,
     /// The key it was stored under (hex).
@@ -124,6 +124,12 @@ pub(crate) struct Entry {
     pub recorded: u64,
 }
 
+/// The old name of [`StoredOutcome`], still spelled so in `plan.rs` (which another change
+/// is editing): remove once `plan.rs` says `cache::StoredOutcome`.
+pub(crate) type Entry = StoredOutcome;
+
+/// The code of `outcome` in an entry: the one table of the codes (read back by
+/// [`StoredOutcome::outcome`]); `None` for an outcome that is not cached.
 fn outcome_code(outcome: Outcome) -> Option<u8> {
     match outcome {
         Outcome::Killed => Some(1),
@@ -138,18 +144,14 @@ fn outcome_code(outcome: Outcome) -> Option<u8> {
     }
 }
 
-impl Entry {
+impl StoredOutcome {
     /// The stored outcome.
     #[must_use]
     pub(crate) fn outcome(&self) -> Option<Outcome> {
-        match self.outcome {
-            1 => Some(Outcome::Killed),
-            2 => Some(Outcome::Timeout),
-            3 => Some(Outcome::Survived),
-            4 => Some(Outcome::Uncovered),
-            5 => Some(Outcome::Equivalent),
-            _ => None,
-        }
+        Outcome::ALL
+            .iter()
+            .copied()
+            .find(|&outcome| outcome_code(outcome) == Some(self.outcome))
     }
 }
 
@@ -197,9 +199,8 @@ impl Cache {
 
     /// The stored entry for `key`, if there is an intact one stored for this key.
     #[must_use]
-    pub(crate) fn get(&self, key: &CacheKey) -> Option<Entry> {
-        let bytes = fs::read(self.path(key)).ok()?;
-        decode(&bytes).filter(|entry| entry.key == key.0)
+    pub(crate) fn get(&self, key: &CacheKey) -> Option<StoredOutcome> {
+        Self::check(key, &fs::read(self.path(key)).ok()?)
     }
 
     /// The stored bytes for `key`, when they are an intact entry of this key (what the
@@ -207,19 +208,18 @@ impl Cache {
     #[must_use]
     pub(crate) fn get_bytes(&self, key: &CacheKey) -> Option<Vec<u8>> {
         let bytes = fs::read(self.path(key)).ok()?;
-        decode(&bytes)
-            .is_some_and(|entry| entry.key == key.0)
-            .then_some(bytes)
+        Self::check(key, &bytes).map(|_| bytes)
     }
 
-    /// The entry `bytes` (from the shared cache) hold for `key`; `None` when they are not
-    /// an intact entry of this key.
+    /// The entry `bytes` (a file of this cache, or from the shared cache) hold for `key`;
+    /// `None` when they are not an intact entry of this key.
     #[must_use]
-    pub(crate) fn check(key: &CacheKey, bytes: &[u8]) -> Option<Entry> {
+    pub(crate) fn check(key: &CacheKey, bytes: &[u8]) -> Option<StoredOutcome> {
         decode(bytes).filter(|entry| entry.key == key.0)
     }
 
-    /// Store an outcome (killed, timeout and survived only; others are not cached).
+    /// Store an outcome: killed, timeout, survived, uncovered or equivalent (those
+    /// [`outcome_code`] has a code for); others are not cached.
     ///
     /// # Errors
     /// When the entry cannot be written.
@@ -233,7 +233,7 @@ impl Cache {
         let Some(code) = outcome_code(outcome) else {
             return Ok(());
         };
-        let entry = Entry {
+        let entry = StoredOutcome {
             magic: MAGIC,
             format: ENTRY_FORMAT,
             key: key.0.clone(),
@@ -336,12 +336,12 @@ impl Cache {
 
 /// The entry `bytes` hold when they are intact: the checksum matches, and the magic,
 /// format and outcome are known.
-fn decode(bytes: &[u8]) -> Option<Entry> {
+fn decode(bytes: &[u8]) -> Option<StoredOutcome> {
     let (body, checksum) = bytes.split_at_checked(bytes.len().checked_sub(CHECKSUM_LEN)?)?;
     if Sha256::digest(body).as_slice() != checksum {
         return None;
     }
-    let (entry, used): (Entry, usize) =
+    let (entry, used): (StoredOutcome, usize) =
         bincode::decode_from_slice(body, bincode::config::standard()).ok()?;
     (used == body.len()
         && entry.magic == MAGIC
@@ -351,7 +351,7 @@ fn decode(bytes: &[u8]) -> Option<Entry> {
 }
 
 /// [`decode`] for the file at `path`, which must be where its key puts it.
-fn decode_at(path: &Path, bytes: &[u8]) -> Option<Entry> {
+fn decode_at(path: &Path, bytes: &[u8]) -> Option<StoredOutcome> {
     let name = path.file_name()?.to_str()?;
     let fan = path.parent()?.file_name()?.to_str()?;
     decode(bytes).filter(|entry| entry.key.len() == 64 && entry.key == format!("{fan}{name}"))
@@ -428,6 +428,29 @@ mod test {
             .put(&key, Outcome::Error, Duration::ZERO, Duration::ZERO)
             .unwrap();
         assert!(cache.get(&key).is_none(), "errors are not cached");
+    }
+
+    #[test]
+    fn each_cached_outcome_has_its_own_code_and_reads_back() {
+        let mut codes = std::collections::BTreeSet::new();
+        for &outcome in Outcome::ALL {
+            let Some(code) = outcome_code(outcome) else {
+                continue;
+            };
+            assert!(codes.insert(code), "{outcome:?} shares code {code}");
+            let entry = StoredOutcome {
+                magic: MAGIC,
+                format: ENTRY_FORMAT,
+                key: String::new(),
+                outcome: code,
+                duration_ms: 0,
+                timeout_ms: 0,
+                version: String::new(),
+                recorded: 0,
+            };
+            assert_eq!(entry.outcome(), Some(outcome));
+        }
+        assert_eq!(codes.len(), 5);
     }
 
     #[test]

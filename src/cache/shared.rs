@@ -24,11 +24,21 @@ use std::collections::{BTreeMap, BTreeSet};
 use sha2::{Digest, Sha256};
 
 use super::remote::Remote;
-use super::{Cache, CacheKey, Entry, FORMAT_VERSION, TestFingerprint};
+use super::{Cache, CacheKey, FORMAT_VERSION, StoredOutcome, TestFingerprint};
 use crate::mutant::Mutant;
 
 /// Marks an object as a pack.
 const PACK_MAGIC: [u8; 4] = *b"CHPK";
+
+/// The local cache's directory of pack copies, laid out as the shared cache names them
+/// (`files/..` and `scopes/..`).
+const SHARED_DIR: &str = "shared";
+
+/// The kind of a file's pack: the first part of its name, and a part of its hash.
+const FILES: &str = "files";
+
+/// The kind of a definition's pack: the first part of its name, and a part of its hash.
+const SCOPES: &str = "scopes";
 
 /// The two packs of each mutant of a run, by its position.
 #[derive(Debug, Default)]
@@ -56,7 +66,7 @@ impl Groups {
                 let file = file_names
                     .entry(mutant.path.as_str())
                     .or_insert_with(|| {
-                        name("files", |part| {
+                        name(FILES, |part| {
                             part(mutant.path.as_bytes());
                             part(source.as_bytes());
                             part(tests.as_bytes());
@@ -65,7 +75,7 @@ impl Groups {
                         })
                     })
                     .clone();
-                let scope = name("scopes", |mut part| {
+                let scope = name(SCOPES, |mut part| {
                     mutant.hash_scope(source, &mut part);
                     part(tests.as_bytes());
                     part(python.as_bytes());
@@ -96,7 +106,7 @@ fn name(kind: &str, parts: impl FnOnce(&mut dyn FnMut(&[u8]))) -> String {
 #[derive(Debug, Default)]
 pub(crate) struct Found {
     /// The entries for the run's misses, by key (kept in the local cache too).
-    pub(crate) entries: BTreeMap<CacheKey, Entry>,
+    pub(crate) entries: BTreeMap<CacheKey, StoredOutcome>,
     /// Packs, or entries in them, that did not decode.
     pub(crate) damaged: usize,
     /// How many objects were asked for.
@@ -197,7 +207,7 @@ pub(crate) fn look_up(
 
 /// Where the local copy of the pack `pack_name` is.
 fn copy_path(cache: &Cache, pack_name: &str) -> std::path::PathBuf {
-    cache.dir().join("shared").join(pack_name)
+    cache.dir().join(SHARED_DIR).join(pack_name)
 }
 
 /// The entries of the pack's local copy, if there is an intact one.
@@ -222,7 +232,22 @@ fn write_copy(cache: &Cache, pack_name: &str, bytes: &[u8]) {
 /// Whether the local cache holds copies of shared-cache packs.
 #[must_use]
 pub(crate) fn has_copies(cache: &Cache) -> bool {
-    cache.dir().join("shared").is_dir()
+    cache.dir().join(SHARED_DIR).is_dir()
+}
+
+/// The files of the local copies of packs: every `<kind>/<fan>/<name>` under
+/// [`SHARED_DIR`].
+fn copy_files(cache: &Cache) -> impl Iterator<Item = std::fs::DirEntry> {
+    let shared = cache.dir().join(SHARED_DIR);
+    [FILES, SCOPES]
+        .into_iter()
+        .filter_map(move |kind| std::fs::read_dir(shared.join(kind)).ok())
+        .flat_map(|fans| {
+            fans.flatten()
+                .filter_map(|fan| std::fs::read_dir(fan.path()).ok())
+                .flatten()
+                .flatten()
+        })
 }
 
 /// Remove the local copies of packs written more than `age` ago; returns how many.
@@ -230,48 +255,26 @@ pub(crate) fn prune_copies(cache: &Cache, age: std::time::Duration) -> usize {
     let Some(cutoff) = std::time::SystemTime::now().checked_sub(age) else {
         return 0;
     };
-    let mut removed = 0;
-    for kind in ["files", "scopes"] {
-        let Ok(fans) = std::fs::read_dir(cache.dir().join("shared").join(kind)) else {
-            continue;
-        };
-        for file in fans
-            .flatten()
-            .filter_map(|fan| std::fs::read_dir(fan.path()).ok())
-            .flatten()
-            .flatten()
-        {
+    copy_files(cache)
+        .filter(|file| {
             let old = file
                 .metadata()
                 .and_then(|meta| meta.modified())
                 .is_ok_and(|modified| modified < cutoff);
-            if old && std::fs::remove_file(file.path()).is_ok() {
-                removed += 1;
-            }
-        }
-    }
-    removed
+            old && std::fs::remove_file(file.path()).is_ok()
+        })
+        .count()
 }
 
 /// How many packs' local copies the local cache holds, and their bytes.
 #[must_use]
 pub(crate) fn copies(cache: &Cache) -> (usize, u64) {
-    let mut totals = (0, 0);
-    for kind in ["files", "scopes"] {
-        let Ok(fans) = std::fs::read_dir(cache.dir().join("shared").join(kind)) else {
-            continue;
-        };
-        for file in fans
-            .flatten()
-            .filter_map(|fan| std::fs::read_dir(fan.path()).ok())
-            .flatten()
-            .flatten()
-        {
-            totals.0 += 1;
-            totals.1 += file.metadata().map_or(0, |meta| meta.len());
-        }
-    }
-    totals
+    copy_files(cache).fold((0, 0), |(count, bytes), file| {
+        (
+            count + 1,
+            bytes + file.metadata().map_or(0, |meta| meta.len()),
+        )
+    })
 }
 
 /// Write the packs of `found`'s stale ones and those of the mutants at `produced`

@@ -15,7 +15,7 @@ use crate::python::operators::Operator;
 use crate::report::mte;
 use crate::settings::Settings;
 
-use super::{
+use super::sweep::{
     discovery::{Discovery, discover_mutants},
     prepare::{Prepared, prepare},
 };
@@ -162,7 +162,7 @@ pub(crate) fn apply_accepted(
     }
     let gone = known.stale(&keys, |path| state.files.iter().any(|file| file == path));
     let mut out = String::new();
-    let mut list = |mut entries: Vec<&accepted::Entry>, one: &str, many: &str| {
+    let mut list = |mut entries: Vec<&accepted::Acceptance>, one: &str, many: &str| {
         if entries.is_empty() {
             return;
         }

@@ -7,8 +7,8 @@
 
 use anyhow::Result;
 
-use super::discovery::discover_mutants;
-use super::prepare::{Prepared, prepare};
+use super::sweep::discovery::discover_mutants;
+use super::sweep::prepare::{Prepared, prepare};
 use super::sweep::{in_lab, pytest_command};
 use crate::execution::process::{Exit, run_test_command};
 use crate::exit_code::{ExitCode, Fatal};

@@ -6,10 +6,10 @@ use crate::exit_code::ExitCode;
 use crate::report;
 use crate::settings::Settings;
 
-use super::{
+use super::sweep::{
     discovery::discover_mutants,
     prepare::{Prepared, prepare},
-    sweep::take_shard,
+    take_shard,
 };
 
 /// `git chimp list` (and `--list`) with the command line's `settings`.

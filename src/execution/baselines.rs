@@ -119,14 +119,14 @@ impl Lab<'_> {
         Ok(Some(plain))
     }
 
-    /// With `--since` and an earlier run's line map that still fits (`line_map.rs`):
-    /// trace only the tests that reached what changed (and new ones) in the first warm
-    /// worker, take the other tests' records and untraced times from the map, and
-    /// return the whole command's time from the map. Those tests have not run on this
-    /// code, so the run is partial: a detection that rests on one of them stands only
-    /// once it passes unmutated (`warm.py`, and [`Lab::run_mutant`]'s callers for runs
-    /// from scratch). `None` when there is no such map, or the traced run fails: then
-    /// every test is traced, as without a map.
+    /// With `--since` and an earlier run's line map that still fits (`line_map`): trace
+    /// only the tests that reached what changed (and new ones) in the first warm worker,
+    /// take the other tests' records and untraced times from the map, and return the
+    /// whole command's time from the map. Those tests have not run on this code, so the
+    /// run is partial: a detection that rests on one of them stands only once it passes
+    /// unmutated (the worker's `unless_unmutated_fails` in `deciding.py`, and
+    /// [`Lab::run_mutant`]'s callers for runs from scratch). `None` when there is no such
+    /// map, or the traced run fails: then every test is traced, as without a map.
     ///
     /// # Errors
     /// [`ExitCode::Interrupted`].

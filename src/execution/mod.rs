@@ -1,8 +1,10 @@
-//! Running the tests: the main loop over sandboxes (`lab`), the workers' baselines
-//! (`baselines`), test processes and their
-//! groups (`process`), mutants equivalent by their bytecode (`equivalence`), mutants a
-//! type checker rejects (`type_check`), timeouts (`timeouts`), the Python environment
-//! the tests import from (`pyenv`) and the warm pytest worker (`worker`).
+//! Running the tests: everything before the mutants, from the baseline to the sandboxes'
+//! workers (`lab`), the workers' baselines (`baselines`), the mutant phase and its
+//! runners (`runner`), test processes and their groups (`process`), the line map of the
+//! last traced baseline (`line_map`), mutants equivalent by their bytecode
+//! (`equivalence`), mutants a type checker rejects (`type_check`), timeouts
+//! (`timeouts`), the Python environment the tests import from (`pyenv`) and the warm
+//! pytest worker (`worker`).
 
 pub mod baselines;
 pub mod equivalence;

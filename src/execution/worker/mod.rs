@@ -31,7 +31,7 @@ use crate::interrupt::should_stop;
 
 /// The worker's Python package and its start-up script: (path in the scratch
 /// directory, source).
-const SOURCES: [(&str, &str); 17] = [
+const SOURCES: [(&str, &str); 19] = [
     (
         "chimp_worker_start.py",
         include_str!("chimp_worker_start.py"),
@@ -43,6 +43,10 @@ const SOURCES: [(&str, &str); 17] = [
     (
         "git_chimp_worker/collect.py",
         include_str!("git_chimp_worker/collect.py"),
+    ),
+    (
+        "git_chimp_worker/deciding.py",
+        include_str!("git_chimp_worker/deciding.py"),
     ),
     (
         "git_chimp_worker/equivalent.py",
@@ -87,6 +91,10 @@ const SOURCES: [(&str, &str); 17] = [
     (
         "git_chimp_worker/swap.py",
         include_str!("git_chimp_worker/swap.py"),
+    ),
+    (
+        "git_chimp_worker/swapping.py",
+        include_str!("git_chimp_worker/swapping.py"),
     ),
     (
         "git_chimp_worker/tracer.py",

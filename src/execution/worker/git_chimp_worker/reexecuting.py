@@ -29,8 +29,9 @@ from .swap import Chain
 from .tracer import BaseTracer
 
 if TYPE_CHECKING:
+    from .deciding import RunResult
     from .protocol import Event, Request
-    from .warm import RunResult, Swap
+    from .swapping import Swap
 
 T = TypeVar("T")
 

@@ -1,4 +1,8 @@
-//! A run: discovery, the cache, the sandboxes and the lab, then the reports.
+//! A run: discovery, the cache, the sandboxes and the lab, then the reports. Its steps
+//! are the submodules, in order: [`mod@prepare`] (options and the tested state),
+//! [`discovery`] (files and mutants), [`caches`] (the local and shared outcome caches),
+//! [`prefilter`] (mutants settled before any test runs); `list`, `doctor` and `accept`
+//! use some of them too. The last step, `commands::finish`, is shared with `merge`.
 
 use std::fmt::Write;
 
@@ -24,15 +28,17 @@ use crate::plan;
 use crate::settings::{Options, Settings};
 use crate::{detect, interrupt, report, shard};
 
-use super::{
-    accept::apply_accepted,
-    caches::Caches,
-    current_dir,
-    discovery::{Discovery, discover_mutants},
-    finish::finish,
-    prefilter::{find_equivalent, find_type_errors},
-    prepare::{Prepared, prepare},
-};
+use super::{accept::apply_accepted, current_dir, finish::finish};
+
+pub(crate) mod caches;
+pub(crate) mod discovery;
+pub(crate) mod prefilter;
+pub(crate) mod prepare;
+
+use caches::Caches;
+use discovery::{Discovery, discover_mutants};
+use prefilter::{find_equivalent, find_type_errors};
+use prepare::{Prepared, prepare};
 
 /// A run with the command line's `settings`; `all` lists every survivor.
 pub(crate) fn sweep(settings: Settings, all: bool) -> Result<ExitCode> {
@@ -461,7 +467,7 @@ pub(crate) fn in_lab<T>(
                 cache.dir(),
                 tests,
                 &options.cwd_prefix,
-                &super::caches::python_identity(tests),
+                &caches::python_identity(tests),
             ),
             incremental: options.since.is_some(),
         }),

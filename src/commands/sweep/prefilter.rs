@@ -17,8 +17,8 @@ use crate::outcome::{MutantResult, Outcome, RanBy};
 use crate::plan::Plan;
 use crate::settings::Options;
 
-use super::current_dir;
 use super::discovery::Discovery;
+use crate::commands::current_dir;
 
 /// Settle the plan's misses that compile to the original's code as equivalent (cached
 /// like outcomes), with the interpreter the test command names; returns how many. A

@@ -8,7 +8,7 @@ use crate::git::generated;
 use crate::git::repo::{Repo, TargetState};
 use crate::settings::{Layers, Options, Settings};
 
-use super::current_dir;
+use crate::commands::current_dir;
 
 /// A run's repository, options, tested state and (with `--since`) the lines in scope.
 pub(crate) struct Prepared {

@@ -13,8 +13,8 @@ use crate::plan::Plan;
 use crate::python::select;
 use crate::settings::{self, Options};
 
-use super::current_dir;
 use super::discovery::Discovery;
+use crate::commands::current_dir;
 
 /// A run's outcome caches: the local one (`None` with `--no-cache`) and the shared one
 /// (`--cache-url`), with what the shared one was asked.

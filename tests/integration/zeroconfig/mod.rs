@@ -1,8 +1,13 @@
 //! Zero-config (#18): with no test command configured, git-chimp picks pytest or unittest
 //! from what the project holds and the interpreters that can run it, and says so.
+//! `git chimp init` and `config get` are [`init`]'s; what a project needs beyond its
+//! commit (ignored generated files) and `git chimp doctor` are [`readiness`]'s.
 
 use crate::sweep::{GAPS_CALC, GAPS_TESTS};
 use crate::util::{TestRepo, pytest_python, run};
+
+mod init;
+mod readiness;
 
 const PYTEST_TESTS: &str = "from calc import add\n\n\ndef test_add():\n    assert add(2, 3) == 5\n";
 
@@ -265,79 +270,6 @@ fn the_summary_lists_the_thirty_most_telling_survivors_and_all_with_all() {
     assert!(!run.stdout.contains("... and"), "{}", run.stdout);
 }
 
-const PYPROJECT: &str = "# The project's own comment.\n[project]\nname = \"calc\"  # trailing comment\nversion = \"1.0\"\n\n[tool.black]\nline-length = 99\n";
-
-#[test]
-fn init_appends_a_chimp_section_keeping_the_file_byte_for_byte_and_never_twice() {
-    let repo = TestRepo::new(&[
-        ("calc/__init__.py", GAPS_CALC),
-        ("test_calc.py", GAPS_TESTS),
-        ("setup.py", "from setuptools import setup\nsetup()\n"),
-        ("pyproject.toml", PYPROJECT),
-    ]);
-    let mut command = repo.chimp_in("", &["init"]);
-    command.env_remove("VIRTUAL_ENV");
-    let run = run(command);
-    assert_eq!(run.code, 0, "{}", run.stderr);
-    let text = std::fs::read_to_string(repo.root.join("pyproject.toml")).unwrap();
-    assert!(text.starts_with(PYPROJECT), "{text}");
-    let added = &text[PYPROJECT.len()..];
-    assert_eq!(
-        added,
-        "\n[tool.chimp]\ntests = \"python3 -m unittest -f\"\ncode = [\"calc\"]\n\
-         # exclude = [\"src/pkg/generated/*\"]  # tests, conftest.py, setup.py are never mutated\n"
-    );
-    assert!(
-        run.stdout.contains("tests = \"python3 -m unittest -f\""),
-        "{}",
-        run.stdout
-    );
-    // The section works: a run with no arguments uses it.
-    let config = repo.chimp(&["config"]);
-    assert!(
-        config.stdout.contains("(pyproject.toml:10)"),
-        "{}",
-        config.stdout
-    );
-    // Twice: refused, the file unchanged.
-    let again = repo.chimp(&["init"]);
-    assert_eq!(again.code, 1, "{}", again.stderr);
-    assert!(
-        again.stderr.contains("already has a [tool.chimp] section"),
-        "{}",
-        again.stderr
-    );
-    assert_eq!(
-        std::fs::read_to_string(repo.root.join("pyproject.toml")).unwrap(),
-        text
-    );
-}
-
-#[test]
-#[ignore = "needs the package registry (pytest)"]
-fn init_creates_pyproject_in_a_src_layout_and_installs_the_hook() {
-    let repo = TestRepo::new(&[
-        ("src/calc/__init__.py", GAPS_CALC),
-        ("tests/test_calc.py", PYTEST_TESTS),
-    ]);
-    let mut command = repo.chimp_in("", &["init", "--hook"]);
-    command.env("VIRTUAL_ENV", pytest_venv());
-    let run = run(command);
-    assert_eq!(run.code, 0, "{}", run.stderr);
-    let text = std::fs::read_to_string(repo.root.join("pyproject.toml")).unwrap();
-    assert!(text.starts_with("[tool.chimp]\ntests = \""), "{text}");
-    assert!(
-        text.contains(" -m pytest -x -q\"\ncode = [\"src\"]\n"),
-        "{text}"
-    );
-    assert!(
-        run.stdout.contains("installed the git-chimp pre-push hook"),
-        "{}",
-        run.stdout
-    );
-    assert!(repo.root.join(".git/hooks/pre-push").is_file());
-}
-
 #[test]
 fn the_projects_pytest_settings_say_where_more_tests_are() {
     let repo = TestRepo::new(&[
@@ -371,106 +303,6 @@ fn the_projects_pytest_settings_say_where_more_tests_are() {
     ]);
     let run = ini.chimp(&["list", "--tests", "python3 -m pytest"]);
     assert!(!run.stdout.contains("check_calc.py"), "{}", run.stdout);
-}
-
-#[test]
-fn config_get_prints_one_value_for_scripts_with_an_exit_status() {
-    let repo = TestRepo::new(&[("calc.py", GAPS_CALC)]);
-    let get = |key: &str| repo.chimp(&["config", "--get", key]);
-    let unset = get("tests");
-    assert_eq!(
-        (unset.code, unset.stdout.as_str()),
-        (1, ""),
-        "{}",
-        unset.stderr
-    );
-    repo.git(&["config", "chimp.tests", "python3 -m unittest -q"]);
-    let tests = get("tests");
-    assert_eq!(
-        (tests.code, tests.stdout.as_str()),
-        (0, "python3 -m unittest -q\n")
-    );
-    repo.git(&["config", "chimp.jobs", "3"]);
-    assert_eq!(get("jobs").stdout, "3\n");
-    let unknown = get("nope");
-    assert_eq!(unknown.code, 1);
-    assert!(
-        unknown.stderr.contains("config --get nope: not a setting"),
-        "{}",
-        unknown.stderr
-    );
-    // A detected command is a value too.
-    let detected = TestRepo::new(&[("calc.py", GAPS_CALC), ("test_calc.py", GAPS_TESTS)]);
-    let run = detected.chimp(&["config", "--get", "tests"]);
-    assert_eq!(
-        (run.code, run.stdout.as_str()),
-        (0, "python3 -m unittest -f\n")
-    );
-}
-
-/// A setuptools-scm style package: `_version.py` and a compiled catalogue are generated,
-/// ignored by git, and needed at import.
-const SCM_INIT: &str = "import os\n\nfrom ._version import version\n\n\
-with open(os.path.join(os.path.dirname(__file__), 'locale', 'words.mo')) as catalogue:\n    \
-WORDS = catalogue.read().split()\n";
-const SCM_CORE: &str = "def double(x):\n    return x * 2\n";
-const SCM_TESTS: &str = "import pkg\nfrom pkg.core import double\n\n\n\
-def test_double():\n    assert double(3) == 6\n\n\n\
-def test_version_and_words():\n    assert pkg.version == '1.2.3'\n    assert pkg.WORDS == ['hallo']\n";
-
-#[test]
-#[ignore = "needs the package registry (pytest)"]
-fn ignored_generated_files_the_package_imports_are_copied_into_the_sandboxes() {
-    let repo = TestRepo::new(&[
-        (
-            ".gitignore",
-            "src/pkg/_version.py\n*.mo\n__pycache__/\nnotes.txt\n",
-        ),
-        ("src/pkg/__init__.py", SCM_INIT),
-        ("src/pkg/core.py", SCM_CORE),
-        ("src/pkg/locale/words.po", "msgid \"hallo\"\n"),
-        ("tests/test_pkg.py", SCM_TESTS),
-    ]);
-    repo.write("src/pkg/_version.py", "version = '1.2.3'\n");
-    repo.write("src/pkg/locale/words.mo", "hallo\n");
-    repo.write("notes.txt", "not copied\n");
-    let before = repo.snapshot();
-    let tests = format!(
-        "PYTHONPATH=src {} -m pytest -x -q -p no:cacheprovider",
-        pytest_python().display()
-    );
-    let ran = repo.chimp(&["--tests", &tests]);
-    assert_eq!(ran.code, 0, "{}\n{}", ran.stdout, ran.stderr);
-    assert!(
-        ran.stderr.contains(
-            "copying 2 ignored files the tests may need into each sandbox (never mutated): \
-             src/pkg/_version.py, src/pkg/locale/words.mo"
-        ),
-        "{}",
-        ran.stderr
-    );
-    assert!(
-        ran.stderr.contains("pytest worker: 2 tests"),
-        "{}",
-        ran.stderr
-    );
-    let statuses = repo.statuses();
-    assert_eq!(
-        statuses["src/pkg/core.py:2:binary-operator:/"], "Killed",
-        "{statuses:?}"
-    );
-    assert!(
-        statuses
-            .keys()
-            .all(|key| !key.starts_with("src/pkg/_version.py")),
-        "the generated file is never mutated: {statuses:?}"
-    );
-    repo.assert_checkout_untouched(&before);
-    // Their content is part of the cache key, as the test files' is.
-    repo.write("src/pkg/_version.py", "version = '1.2.3'  # regenerated\n");
-    let again = repo.chimp(&["--tests", &tests]);
-    assert_eq!(again.code, 0, "{}\n{}", again.stdout, again.stderr);
-    assert!(again.stdout.contains("0 from cache"), "{}", again.stdout);
 }
 
 /// A `test.py` layout (#27): pytest's file patterns miss `test.py`, so the detected
@@ -535,101 +367,5 @@ fn a_test_py_layout_gets_a_command_naming_it_and_collecting_nothing_says_so() {
         ran.stderr.contains(": no tests were collected"),
         "{}",
         ran.stderr
-    );
-}
-
-/// `git chimp doctor` (#27 item 9): what a run would do, and the fix for each problem, on
-/// a project that is ready, one with no test command, one whose tests need a file the
-/// tested commit lacks (they pass in the checkout), and one whose tests fail anywhere.
-#[test]
-fn doctor_says_what_a_run_would_do_and_the_fix_for_each_problem() {
-    let repo = TestRepo::new(&[("calc.py", GAPS_CALC), ("test_calc.py", GAPS_TESTS)]);
-    let before = repo.snapshot();
-    let ready = repo.chimp(&["doctor"]);
-    assert_eq!(ready.code, 0, "{}\n{}", ready.stdout, ready.stderr);
-    let lines: Vec<&str> = ready.stdout.lines().collect();
-    assert_eq!(
-        lines[0],
-        "tests      python3 -m unittest -f (detected: unittest test modules, no sign of pytest)"
-    );
-    assert!(lines[1].starts_with("mutants    "), "{}", ready.stdout);
-    assert!(
-        lines[2].starts_with(
-            "runner     the unittest worker: tests loaded once, a forked child per mutant"
-        ),
-        "{}",
-        ready.stdout
-    );
-    assert!(
-        lines[3].starts_with("baseline   passed in a sandbox"),
-        "{}",
-        ready.stdout
-    );
-    assert!(
-        lines[4].starts_with("ready      `git chimp` would test "),
-        "{}",
-        ready.stdout
-    );
-    // Nothing was mutated, and the checkout is as it was.
-    assert!(!repo.root.join(".chimp/report.json").exists());
-    repo.assert_checkout_untouched(&before);
-
-    let bare = TestRepo::new(&[("calc.py", GAPS_CALC)]);
-    let none = bare.chimp(&["doctor"]);
-    assert_eq!(none.code, 1, "{}\n{}", none.stdout, none.stderr);
-    assert!(
-        none.stdout
-            .contains("fix        git config chimp.tests \"python -m pytest -x -q\""),
-        "{}",
-        none.stdout
-    );
-
-    // The tests read a file that is in the checkout but not in the tested commit.
-    let needs = TestRepo::new(&[
-        ("calc.py", GAPS_CALC),
-        (
-            "test_calc.py",
-            &format!(
-                "import pathlib\n\nLIMIT = int(pathlib.Path('limit.txt').read_text())\n{GAPS_TESTS}"
-            ),
-        ),
-    ]);
-    needs.write("limit.txt", "3\n");
-    let missing = needs.chimp(&["doctor", "--rev", "HEAD", "--tests", "python3 -m unittest"]);
-    assert_eq!(missing.code, 3, "{}\n{}", missing.stdout, missing.stderr);
-    assert!(
-        missing
-            .stdout
-            .contains("problem    the tests fail on the unmutated code"),
-        "{}",
-        missing.stdout
-    );
-    assert!(
-        missing
-            .stdout
-            .contains("checkout   the same command passes in your checkout"),
-        "{}",
-        missing.stdout
-    );
-
-    let broken = TestRepo::new(&[
-        ("calc.py", GAPS_CALC),
-        (
-            "test_calc.py",
-            &GAPS_TESTS.replace("add(2, 3), 5", "add(2, 3), 6"),
-        ),
-    ]);
-    assert_ne!(
-        GAPS_TESTS,
-        GAPS_TESTS.replace("add(2, 3), 5", "add(2, 3), 6")
-    );
-    let fails = broken.chimp(&["doctor"]);
-    assert_eq!(fails.code, 3, "{}\n{}", fails.stdout, fails.stderr);
-    assert!(
-        fails
-            .stdout
-            .contains("checkout   the command fails in your checkout too"),
-        "{}",
-        fails.stdout
     );
 }
