@@ -47,9 +47,6 @@ def main(argv: list[str]) -> int:
     from .tracer import make_tracer
 
     tracer = make_tracer(config["files"], config.get("tracer"))
-    # Run before any other plugin's loop (pytest's own, or one a conftest adds).
-    loop = pytest.hookimpl(tryfirst=True)(PytestWorker.pytest_runtestloop)
-    PytestWorker.pytest_runtestloop = loop  # type: ignore[method-assign]
     worker = PytestWorker(config, channel, tracer)
     tracer.start()
     status = pytest.main(config["args"], plugins=[worker])

@@ -12,16 +12,15 @@ from __future__ import annotations
 
 import sys
 import time
-from typing import TYPE_CHECKING, Any, Callable, Sequence, cast
+from typing import Any, Callable, Sequence, cast
+
+import pytest
 
 from . import fork
 from .collect import Collector, Test, recollect
 from .protocol import Channel
 from .tracer import BaseTracer, Taken
 from .warm import Worker
-
-if TYPE_CHECKING:
-    import pytest
 
 
 class PytestWorker(Worker):
@@ -38,6 +37,8 @@ class PytestWorker(Worker):
         if report.when != "call":
             self.fixture_seconds += report.duration
 
+    # Before any other plugin's loop (pytest's own, or one a conftest adds).
+    @pytest.hookimpl(tryfirst=True)
     def pytest_runtestloop(self, session: pytest.Session) -> bool:
         self.session = session
         self.serve(self.collected(session))
