@@ -53,20 +53,6 @@ pub(crate) fn default_cache_dir(workdir: &Path) -> PathBuf {
     chimp_dir(workdir).join("cache")
 }
 
-/// The file in `.chimp/` a report of `kind` is written to (none for GitHub's, which goes
-/// to the job's own output).
-#[must_use]
-pub(crate) fn report_file_name(kind: crate::cli::ReportKind) -> Option<&'static str> {
-    use crate::cli::ReportKind;
-    match kind {
-        ReportKind::Html => Some("report.html"),
-        ReportKind::Sarif => Some("report.sarif"),
-        ReportKind::Junit => Some("junit.xml"),
-        ReportKind::Markdown => Some("report.md"),
-        ReportKind::Github => None,
-    }
-}
-
 impl OutputDir {
     /// Create (or reset) `.chimp/` under `workdir`.
     ///

@@ -2,11 +2,10 @@
 
 use anyhow::Result;
 
-use crate::cli::{self};
 use crate::exit_code::{ExitCode, fatal};
 use crate::outcome::{self, Outcome};
 use crate::output::OutputDir;
-use crate::report;
+use crate::report::{self, ReportKind};
 
 /// Write every report of a finished run (or merge), print the summary and decide the exit
 /// status: survivors fail unless the score reaches `fail_under`. `run` says whether the
@@ -15,12 +14,12 @@ use crate::report;
 pub(crate) fn finish(
     out: &OutputDir,
     findings: &report::Findings<'_>,
-    kinds: &[cli::ReportKind],
+    kinds: &[ReportKind],
     run: (bool, &[String]),
     (fail_under, all): (Option<f64>, bool),
 ) -> Result<ExitCode> {
     let (interrupted, notes) = run;
-    let more = if kinds.contains(&cli::ReportKind::Html) {
+    let more = if kinds.contains(&ReportKind::Html) {
         "every one is in .chimp/report.html (or pass --all)".to_owned()
     } else {
         "pass --all, or see .chimp/report.json (--report html for a page)".to_owned()

@@ -4,11 +4,11 @@ use std::collections::BTreeMap;
 
 use anyhow::Result;
 
-use crate::cli::{self, MergeArgs};
+use crate::cli::MergeArgs;
 use crate::exit_code::ExitCode;
 use crate::git::repo::Repo;
 use crate::output::OutputDir;
-use crate::report;
+use crate::report::{self, ReportKind};
 use crate::settings::{Layers, Settings, options};
 
 use super::{current_dir, finish::finish};
@@ -56,7 +56,7 @@ pub(crate) fn merge(args: &MergeArgs, outer: Settings, all: bool) -> Result<Exit
     let finished = finish(
         &out,
         &findings,
-        &cli::ReportKind::distinct(&kinds),
+        &ReportKind::distinct(&kinds),
         (pending > 0, &[]),
         (fail_under, all),
     )?;

@@ -8,7 +8,6 @@ use crate::accepted::Accepted;
 use crate::budget::SetUpCost;
 use crate::cache::Cache;
 use crate::cache::durations::Durations;
-use crate::cli::Runner;
 use crate::console::Progress;
 use crate::execution::lab::Lab;
 use crate::execution::line_map::{self, MapSlot};
@@ -21,6 +20,7 @@ use crate::mutant::Mutant;
 use crate::outcome::{MutantResult, NOT_RUN_BUDGET, Outcome, RanBy};
 use crate::output::OutputDir;
 use crate::plan;
+use crate::settings::Runner;
 use crate::settings::{Options, Settings};
 use crate::{detect, interrupt, report, shard};
 

@@ -17,16 +17,53 @@ pub(crate) mod sarif;
 mod snapshots;
 pub(crate) mod terminal;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 use anyhow::Result;
 
-use crate::cli::ReportKind;
 use crate::mutant::Mutant;
 use crate::outcome::MutantResult;
-use crate::output::{OutputDir, report_file_name, write_atomic};
+use crate::output::{OutputDir, write_atomic};
 use crate::shard::Shard;
+
+/// A report besides report.json (`--report`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, clap::ValueEnum)]
+pub enum ReportKind {
+    /// One self-contained page: `.chimp/report.html`.
+    Html,
+    /// SARIF 2.1.0 for code scanning: `.chimp/report.sarif`.
+    Sarif,
+    /// JUnit XML, one test case per mutant (per line for survivors): `.chimp/junit.xml`.
+    Junit,
+    /// GitHub Actions annotations and `$GITHUB_STEP_SUMMARY` markdown.
+    Github,
+    /// The same markdown summary for other CI systems and pull-request comments:
+    /// `.chimp/report.md`.
+    Markdown,
+}
+
+impl ReportKind {
+    /// `kinds` with each kind once, in a fixed order.
+    #[must_use]
+    pub(crate) fn distinct(kinds: &[ReportKind]) -> Vec<ReportKind> {
+        let kinds: BTreeSet<ReportKind> = kinds.iter().copied().collect();
+        kinds.into_iter().collect()
+    }
+
+    /// The file in `.chimp/` the report is written to (none for GitHub's, which goes to
+    /// the job's own output).
+    #[must_use]
+    pub(crate) fn file_name(self) -> Option<&'static str> {
+        match self {
+            ReportKind::Html => Some("report.html"),
+            ReportKind::Sarif => Some("report.sarif"),
+            ReportKind::Junit => Some("junit.xml"),
+            ReportKind::Markdown => Some("report.md"),
+            ReportKind::Github => None,
+        }
+    }
+}
 
 /// A selected Python file that was not mutated, and why.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -162,7 +199,7 @@ impl<'a> Findings<'a> {
 #[must_use]
 pub(crate) fn file_names(kinds: &[ReportKind]) -> Vec<&'static str> {
     let mut names = vec!["report.json"];
-    names.extend(kinds.iter().filter_map(|kind| report_file_name(*kind)));
+    names.extend(kinds.iter().filter_map(|kind| kind.file_name()));
     names
 }
 
@@ -181,7 +218,7 @@ pub(crate) fn write_all(
     let mut notes = Vec::new();
     for kind in kinds {
         let file = |text: String| -> Result<PathBuf> {
-            let path = out.root().join(report_file_name(*kind).unwrap_or_default());
+            let path = out.root().join(kind.file_name().unwrap_or_default());
             write_atomic(&path, text.as_bytes())?;
             Ok(path)
         };

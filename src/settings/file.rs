@@ -264,7 +264,7 @@ fn unknown_key(at: &str, section: &str, name: &str) -> String {
 #[cfg(test)]
 mod test {
     use super::*;
-    use crate::cli::ReportKind;
+    use crate::report::ReportKind;
 
     /// A project directory with a `src/` (kept for the test process).
     fn base() -> &'static Path {

@@ -9,6 +9,7 @@
 //! chimp.*` (personal, per clone), the file (the team's, committed), the defaults.
 //! [`Origin`] records which of them gave each setting, for `git chimp config`.
 
+mod choices;
 mod file;
 mod git_config;
 pub(crate) mod options;
@@ -19,10 +20,10 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Result;
 
-use crate::cli::RunArgs;
 use crate::exit_code::{self, fatal};
 use crate::git::repo::Repo;
 
+pub(crate) use choices::{Checker, Runner};
 pub(crate) use file::{FileConfig, without_own_table};
 pub(crate) use options::Options;
 
@@ -208,7 +209,7 @@ settings! {
     type_check: value::Text as String = "type-check", Scope::Everywhere, env: true,
         default: |_| "none".into();
     /// How mutants run.
-    runner: value::RunnerName as crate::cli::Runner = "runner", Scope::Everywhere, env: true,
+    runner: value::RunnerName as Runner = "runner", Scope::Everywhere, env: true,
         default: |_| "auto".into();
     /// The outcome cache's directory.
     cache_dir: value::Dir as PathBuf = "cache-dir", Scope::Everywhere, env: true,
@@ -232,7 +233,7 @@ settings! {
     fail_under: value::Percent as f64 = "fail-under", Scope::Everywhere, env: true,
         default: |_| "none".into();
     /// Reports besides report.json.
-    report: value::Reports as Vec<crate::cli::ReportKind> = "report", Scope::Everywhere,
+    report: value::Reports as Vec<crate::report::ReportKind> = "report", Scope::Everywhere,
         env: false, default: |_| "report.json only".into();
     /// One CI job's share of the mutants.
     shard: value::ShardSpec as crate::shard::Shard = "shard",
@@ -276,44 +277,6 @@ impl Settings {
             *dir = base.join(&*dir);
         }
         self
-    }
-}
-
-impl From<&RunArgs> for Settings {
-    /// The command line's settings (flags and `CHIMP_*` variables). Every field is named,
-    /// so a new setting without its flag does not compile.
-    fn from(args: &RunArgs) -> Settings {
-        let list = |items: &Vec<String>| (!items.is_empty()).then(|| items.clone());
-        Settings {
-            tests: args.tests.clone(),
-            code: (!args.code.is_empty()).then(|| args.code.clone()),
-            exclude: list(&args.exclude),
-            test_files: list(&args.test_files),
-            operators: list(&args.operators),
-            arid: list(&args.arid),
-            no_arid: list(&args.no_arid),
-            since: args.since.clone(),
-            jobs: args.jobs,
-            timeout: args.timeout,
-            baseline_timeout: args.baseline_timeout,
-            budget: if args.no_budget {
-                Some(crate::budget::Budget::Unlimited)
-            } else {
-                args.budget
-            },
-            type_check: args.type_check.clone(),
-            runner: args.runner,
-            cache_dir: args.cache_dir.clone(),
-            cache_url: args.cache_url.clone(),
-            no_cache: args.no_cache.then_some(true),
-            no_canary: args.no_canary.then_some(true),
-            no_reexec: args.no_reexec.then_some(true),
-            strict_parse: args.strict_parse.then_some(true),
-            fail_under: args.fail_under,
-            report: (!args.report.is_empty()).then(|| args.report.clone()),
-            shard: args.shard,
-            rev: args.rev.clone(),
-        }
     }
 }
 

@@ -9,11 +9,11 @@ use std::time::Duration;
 use anyhow::Result;
 use globset::{Glob, GlobSet, GlobSetBuilder};
 
-use super::Settings;
-use crate::cli::{ReportKind, Runner};
+use super::{Checker, Runner, Settings};
 use crate::exit_code::{ExitCode, fatal};
 use crate::python::operators::Operator;
 use crate::python::select::is_default_excluded;
+use crate::report::ReportKind;
 use crate::shard::Shard;
 
 /// A positive number of seconds given as `--flag`, or a usage error naming it.
@@ -103,7 +103,7 @@ pub(crate) struct Options {
     /// How long the baseline may take without `timeout` (`--baseline-timeout`).
     pub baseline_timeout: Duration,
     /// The type checker that rejects mutants before the tests (`--type-check`).
-    pub type_check: Option<crate::execution::type_check::Checker>,
+    pub type_check: Option<Checker>,
     /// How long the run may take (`--budget`), if it is limited.
     pub budget: Option<Duration>,
     /// Parallel workers.

@@ -8,9 +8,10 @@ use std::path::PathBuf;
 
 use serde::de::{Deserialize, Deserializer, Error as _};
 
+use super::Runner;
 use crate::budget::Budget;
-use crate::cli::{ReportKind, Runner};
 use crate::python::operators::Operator;
+use crate::report::ReportKind;
 use crate::shard::Shard;
 
 /// One kind of setting value.
