@@ -8,6 +8,8 @@ use clap::{ArgMatches, Args, Parser, Subcommand};
 
 use crate::budget::Budget;
 use crate::exit_code::EXIT_STATUS_HELP;
+use crate::python::arid::AridRule;
+use crate::python::operators::Operator;
 use crate::report::ReportKind;
 use crate::settings::{Runner, Settings};
 use crate::shard::Shard;
@@ -115,10 +117,12 @@ impl From<&RunArgs> for Settings {
     /// The command line's settings (flags and `CHIMP_*` variables). Every field is named,
     /// so a new setting without its flag does not compile.
     fn from(args: &RunArgs) -> Settings {
-        let list = |items: &Vec<String>| (!items.is_empty()).then(|| items.clone());
+        fn list<T: Clone>(items: &[T]) -> Option<Vec<T>> {
+            (!items.is_empty()).then(|| items.to_vec())
+        }
         Settings {
             tests: args.tests.clone(),
-            code: (!args.code.is_empty()).then(|| args.code.clone()),
+            code: list(&args.code),
             exclude: list(&args.exclude),
             test_files: list(&args.test_files),
             operators: list(&args.operators),
@@ -142,11 +146,16 @@ impl From<&RunArgs> for Settings {
             no_reexec: args.no_reexec.then_some(true),
             strict_parse: args.strict_parse.then_some(true),
             fail_under: args.fail_under,
-            report: (!args.report.is_empty()).then(|| args.report.clone()),
+            report: list(&args.report),
             shard: args.shard,
             rev: args.rev.clone(),
         }
     }
+}
+
+/// A name on the command line, without the blanks around it (`--operators "a, b"`).
+fn trimmed<T: std::str::FromStr>(text: &str) -> Result<T, T::Err> {
+    text.trim().parse()
 }
 
 /// The subcommands.
@@ -321,9 +330,10 @@ pub struct RunArgs {
         long,
         value_delimiter = ',',
         value_name = "NAMES",
+        value_parser = trimmed::<Operator>,
         help_heading = "Selection"
     )]
-    pub operators: Vec<String>,
+    pub operators: Vec<Operator>,
 
     /// Only these arid-node rules (comma-separated; see the README): no mutants where
     /// they say a change is noise [default: all of them].
@@ -331,18 +341,20 @@ pub struct RunArgs {
         long,
         value_delimiter = ',',
         value_name = "RULES",
+        value_parser = trimmed::<AridRule>,
         help_heading = "Selection"
     )]
-    pub arid: Vec<String>,
+    pub arid: Vec<AridRule>,
 
     /// All arid-node rules but these (comma-separated).
     #[arg(
         long,
         value_delimiter = ',',
         value_name = "RULES",
+        value_parser = trimmed::<AridRule>,
         help_heading = "Selection"
     )]
-    pub no_arid: Vec<String>,
+    pub no_arid: Vec<AridRule>,
 
     /// Print the mutants without running anything (same as `git chimp list`).
     #[arg(long, help_heading = "Selection")]

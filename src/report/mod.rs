@@ -27,8 +27,22 @@ use crate::outcome::MutantResult;
 use crate::output::{OutputDir, write_atomic};
 use crate::shard::Shard;
 
-/// A report besides report.json (`--report`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, clap::ValueEnum)]
+/// A report besides report.json (`--report`). Its name is its variant's in lower case,
+/// on the command line (clap's) as in a configuration (strum's, any case there).
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    clap::ValueEnum,
+    strum::EnumString,
+    strum::IntoStaticStr,
+    strum::VariantArray,
+)]
+#[strum(serialize_all = "lowercase", ascii_case_insensitive)]
 pub enum ReportKind {
     /// One self-contained page: `.chimp/report.html`.
     Html,

@@ -22,6 +22,9 @@ use anyhow::Result;
 
 use crate::exit_code::{self, fatal};
 use crate::git::repo::Repo;
+use crate::python::arid::AridRule;
+use crate::python::operators::Operator;
+use crate::report::ReportKind;
 
 pub(crate) use choices::{Checker, Runner};
 pub(crate) use file::{FileConfig, without_own_table};
@@ -175,17 +178,17 @@ settings! {
     test_files: value::Globs as Vec<String> = "test-files", Scope::Everywhere, env: false,
         default: |_| "none".into();
     /// Operator names.
-    operators: value::Operators as Vec<String> = "operators", Scope::Everywhere, env: false,
-        default: |_| format!("all {}", crate::python::operators::Operator::ALL.len());
+    operators: value::Names<Operator> as Vec<Operator> = "operators", Scope::Everywhere, env: false,
+        default: |_| format!("all {}", Operator::ALL.len());
     /// Only these arid-node rules.
-    arid: value::AridRules as Vec<String> = "arid", Scope::Everywhere, env: false,
+    arid: value::Names<AridRule> as Vec<AridRule> = "arid", Scope::Everywhere, env: false,
         default: |_| format!(
             "{} of {} (all but no-cover)",
-            crate::python::arid::AridRule::defaults().len(),
-            crate::python::arid::AridRule::ALL.len()
+            AridRule::defaults().len(),
+            AridRule::ALL.len()
         );
     /// All arid-node rules but these.
-    no_arid: value::AridRules as Vec<String> = "no-arid", Scope::Everywhere, env: false,
+    no_arid: value::Names<AridRule> as Vec<AridRule> = "no-arid", Scope::Everywhere, env: false,
         default: |_| "none".into();
     /// Only lines changed since the merge base with this revision.
     since: value::Text as String = "since", Scope::Everywhere, env: true,
@@ -233,7 +236,7 @@ settings! {
     fail_under: value::Percent as f64 = "fail-under", Scope::Everywhere, env: true,
         default: |_| "none".into();
     /// Reports besides report.json.
-    report: value::Reports as Vec<crate::report::ReportKind> = "report", Scope::Everywhere,
+    report: value::Names<ReportKind> as Vec<ReportKind> = "report", Scope::Everywhere,
         env: false, default: |_| "report.json only".into();
     /// One CI job's share of the mutants.
     shard: value::ShardSpec as crate::shard::Shard = "shard",

@@ -11,6 +11,7 @@ use globset::{Glob, GlobSet, GlobSetBuilder};
 
 use super::{Checker, Runner, Settings};
 use crate::exit_code::{ExitCode, fatal};
+use crate::python::arid::AridRule;
 use crate::python::operators::Operator;
 use crate::python::select::is_default_excluded;
 use crate::report::ReportKind;
@@ -42,19 +43,25 @@ pub(crate) fn cpu_count() -> usize {
     std::thread::available_parallelism().map_or(1, std::num::NonZero::get)
 }
 
-/// The operators `names` (all of them for none).
-fn operators(names: Option<&[String]>) -> Result<BTreeSet<Operator>> {
-    match names {
-        None | Some([]) => Ok(Operator::ALL.iter().copied().collect()),
-        Some(names) => names
-            .iter()
-            .map(|name| {
-                name.trim()
-                    .parse::<Operator>()
-                    .map_err(|err| fatal(ExitCode::Usage, err))
-            })
-            .collect(),
+/// The operators `chosen` (all of them for none).
+fn operators(chosen: Option<&[Operator]>) -> BTreeSet<Operator> {
+    match chosen {
+        None | Some([]) => Operator::ALL.iter().copied().collect(),
+        Some(chosen) => chosen.iter().copied().collect(),
     }
+}
+
+/// The arid-node rules in effect: `only` when given, else the defaults; less `without`.
+fn arid_rules(only: &[AridRule], without: &[AridRule]) -> BTreeSet<AridRule> {
+    let mut rules = if only.is_empty() {
+        AridRule::defaults()
+    } else {
+        only.iter().copied().collect()
+    };
+    for rule in without {
+        rules.remove(rule);
+    }
+    rules
 }
 
 /// The local cache's directory the settings name (`None` with `no-cache`).
@@ -95,7 +102,7 @@ pub(crate) struct Options {
     /// Operators to apply.
     pub operators: BTreeSet<Operator>,
     /// The arid-node rules in effect.
-    pub arid: BTreeSet<crate::python::arid::AridRule>,
+    pub arid: BTreeSet<AridRule>,
     /// The test command, if one was given.
     pub tests: Option<String>,
     /// Per-mutant timeout given by the user.
@@ -179,12 +186,11 @@ impl Options {
             workdir,
         )?;
         let (cache_dir, cache_url) = caches(args, workdir, cwd);
-        let operators = operators(args.operators.as_deref())?;
-        let arid = crate::python::arid::AridRule::selected(
+        let operators = operators(args.operators.as_deref());
+        let arid = arid_rules(
             args.arid.as_deref().unwrap_or_default(),
             args.no_arid.as_deref().unwrap_or_default(),
-        )
-        .map_err(|err| fatal(ExitCode::Usage, format!("--arid: {err}")))?;
+        );
         let timeout = seconds(args.timeout, "timeout")?;
         let baseline_timeout =
             seconds(args.baseline_timeout, "baseline-timeout")?.unwrap_or(DEFAULT_BASELINE_TIMEOUT);
