@@ -21,6 +21,7 @@ use git2::build::CheckoutBuilder;
 use git2::{Oid, Repository, WorktreePruneOptions};
 
 use crate::git::repo::{Repo, TargetState};
+use crate::output::Access;
 
 /// The reason recorded in each sandbox's worktree lock.
 const LOCK_REASON: &str = "git-chimp sandbox (remove with `git chimp clean`)";
@@ -116,7 +117,9 @@ pub(crate) fn lock(repo: &Repo) -> Result<File> {
     fs::create_dir_all(&dir).map_err(|err| {
         crate::output::cannot_write(
             &dir,
-            "creating the directory (git-chimp's lock and sandboxes)",
+            Access::CreateDir {
+                purpose: Some("git-chimp's lock and sandboxes"),
+            },
             &err,
         )
     })?;

@@ -39,7 +39,7 @@ impl FromStr for Checker {
 
     fn from_str(text: &str) -> Result<Self, Self::Err> {
         match text.trim() {
-            "" => Err("--type-check: expected mypy, pyright, ty or a command".into()),
+            "" => Err("expected mypy, pyright, ty or a command".into()),
             "mypy" => Ok(Checker::Mypy),
             "pyright" => Ok(Checker::Pyright),
             "ty" => Ok(Checker::Ty),

@@ -20,7 +20,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Result;
 
-use crate::exit_code::{self, fatal};
+use crate::exit_code::{ExitCode, fatal};
 use crate::git::repo::Repo;
 use crate::python::arid::AridRule;
 use crate::python::operators::Operator;
@@ -372,25 +372,14 @@ impl Layers {
     /// The validated options, a bad value's error naming the layer that set it (the
     /// file and line, or `git config chimp.<key>`), as the command line names its flag.
     pub(crate) fn options(&self, workdir: &Path, cwd: &Path) -> Result<Options> {
-        Options::new(&self.merged(), workdir, cwd).map_err(|err| {
-            let Some(bad) = err.downcast_ref::<exit_code::Fatal>() else {
-                return err;
-            };
-            let Some((key, rest)) = bad
-                .message
-                .strip_prefix("--")
-                .and_then(|message| message.split_once([' ', ':']))
-                .and_then(|(key, rest)| Some((Key::named(key)?, rest)))
-            else {
-                return err;
-            };
-            match self.origin(key) {
+        Options::new(&self.merged(), workdir, cwd).map_err(|bad| {
+            let shown = match self.origin(bad.key) {
                 origin @ (Origin::GitConfig(_) | Origin::File(..)) => {
-                    let rest = rest.trim_start_matches(' ');
-                    fatal(bad.code, format!("{origin}: {} {rest}", key.name))
+                    format!("{origin}: {}", bad.unflagged())
                 }
-                _ => err,
-            }
+                Origin::CommandLine | Origin::Environment(_) | Origin::Default => bad.to_string(),
+            };
+            fatal(ExitCode::Usage, shown)
         })
     }
 }
