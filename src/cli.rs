@@ -380,7 +380,7 @@ pub struct RunArgs {
     )]
     pub since: Option<String>,
 
-    /// Number of parallel workers, each with its own sandbox [default: number of CPUs].
+    /// Number of parallel jobs, each with its own sandbox [default: number of CPUs].
     #[arg(
         short,
         long,
@@ -531,6 +531,6 @@ pub struct RunArgs {
     pub report: Vec<ReportKind>,
 
     /// List every survivor in the terminal summary, not only the 30 most telling.
-    #[arg(long, short = 'v', visible_alias = "verbose", help_heading = "Reports")]
+    #[arg(long, help_heading = "Reports")]
     pub all: bool,
 }

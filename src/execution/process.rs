@@ -131,8 +131,9 @@ pub fn reap_adopted() {
     }
 }
 
-/// How often a running test is checked for Ctrl-C.
-const POLL: Duration = Duration::from_millis(25);
+/// How often a wait checks for Ctrl-C (and its deadline, the budget, an answer): a
+/// running test here, the worker's answers, the type checker, the equivalence check.
+pub(crate) const POLL: Duration = Duration::from_millis(25);
 
 /// Run `command` through `sh -c` in `dir` with extra `env`, writing its output to `log`.
 ///

@@ -12,7 +12,7 @@ use std::time::Duration;
 /// Multiplier applied to the baseline duration.
 pub const BASELINE_MULTIPLIER: u32 = 3;
 /// Added to the multiplied baseline.
-pub const GRACE: Duration = Duration::from_secs(5);
+pub const BASELINE_GRACE: Duration = Duration::from_secs(5);
 
 /// Multiplier of the untraced time of the tests a worker's child runs.
 pub const PER_TEST_MULTIPLIER: f64 = 10.0;
@@ -46,7 +46,9 @@ pub fn mutant_timeout(
     baseline: Duration,
     (jobs, cpus): (usize, usize),
 ) -> Duration {
-    given.unwrap_or_else(|| (baseline * BASELINE_MULTIPLIER + GRACE).mul_f64(load((jobs, cpus))))
+    given.unwrap_or_else(|| {
+        (baseline * BASELINE_MULTIPLIER + BASELINE_GRACE).mul_f64(load((jobs, cpus)))
+    })
 }
 
 #[cfg(test)]

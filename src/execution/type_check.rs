@@ -19,7 +19,7 @@ use std::process::{Command, ExitStatus, Stdio};
 
 use anyhow::Result;
 
-use crate::execution::process::ProcessGroup;
+use crate::execution::process::{POLL, ProcessGroup};
 use crate::exit_code::{ExitCode, fatal};
 use crate::mutant::Mutant;
 use crate::settings::Checker;
@@ -267,9 +267,6 @@ fn run_checker(command: &mut Command) -> std::io::Result<Option<(ExitStatus, Str
     log.read_to_end(&mut bytes)?;
     Ok(Some((status, String::from_utf8_lossy(&bytes).into_owned())))
 }
-
-/// How often a running checker is checked for Ctrl-C and the budget.
-const POLL: std::time::Duration = std::time::Duration::from_millis(25);
 
 /// `path` relative to `base` when it is under it, else as it is.
 fn pathdiff(path: &Path, base: &Path) -> String {

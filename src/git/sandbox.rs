@@ -1,5 +1,5 @@
 //! Sandboxes: linked git worktrees under `<git common dir>/chimp/sandboxes/chimp-<n>`, one
-//! per worker, registered as `chimp-<n>` (detached: no branch is ever created) and locked
+//! per job, registered as `chimp-<n>` (detached: no branch is ever created) and locked
 //! with a reason. A sandbox is synced to the
 //! tested state (the commit, then the working tree's changes copied over it) at the start
 //! of every run, reused across runs, and repaired when a killed run left it broken. After
@@ -37,7 +37,7 @@ const BRANCH_PREFIX: &str = "git-chimp-sandbox-";
 /// One isolated checkout of the tested state.
 #[derive(Debug)]
 pub struct Sandbox {
-    /// Which worker owns it (0-based).
+    /// Which job owns it (0-based).
     pub index: usize,
     /// Its working tree root.
     pub root: PathBuf,

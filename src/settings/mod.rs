@@ -193,7 +193,7 @@ settings! {
     /// Only lines changed since the merge base with this revision.
     since: value::Text as String = "since", Scope::Everywhere, env: true,
         default: |_| "none".into();
-    /// Parallel workers.
+    /// Parallel jobs.
     jobs: value::Count as usize = "jobs", Scope::Everywhere, env: true,
         default: |options| format!("{} (the number of CPUs)", options.jobs);
     /// Per-mutant timeout, in seconds.

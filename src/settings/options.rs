@@ -157,7 +157,7 @@ pub(crate) struct Options {
     pub type_check: Option<Checker>,
     /// How long the run may take (`--budget`), if it is limited.
     pub budget: Option<Duration>,
-    /// Parallel workers.
+    /// Parallel jobs, each with its own sandbox.
     pub jobs: usize,
     /// Whether to run the canary check.
     pub canary: bool,

@@ -26,7 +26,7 @@ use serde_json::json;
 
 use protocol::{Event, Request};
 
-use crate::execution::process::{Exit, ProcessGroup, RunResult, kill_group, log_tail};
+use crate::execution::process::{Exit, POLL, ProcessGroup, RunResult, kill_group, log_tail};
 use crate::interrupt::should_stop;
 
 /// The worker's Python package and its start-up script: (path in the scratch
@@ -103,10 +103,7 @@ const SOURCES: [(&str, &str); 17] = [
 ];
 
 /// Extra time the worker gets beyond a mutant's timeout before it counts as hung.
-const GRACE: Duration = Duration::from_secs(30);
-
-/// How often a wait checks for Ctrl-C.
-const POLL: Duration = Duration::from_millis(25);
+const HANG_GRACE: Duration = Duration::from_secs(30);
 
 /// What a worker process does.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -359,7 +356,7 @@ impl Worker {
             reuse,
         };
         let what = if traced { "traced" } else { "untraced" };
-        match self.request(&request, timeout + GRACE)? {
+        match self.request(&request, timeout + HANG_GRACE)? {
             Event::Baseline {
                 tests,
                 failed,
@@ -402,7 +399,7 @@ impl Worker {
         durations: Option<&serde_json::Value>,
     ) -> Result<(), Failure> {
         let request = Request::Records { records, durations };
-        match self.request(&request, GRACE)? {
+        match self.request(&request, HANG_GRACE)? {
             Event::Recorded { .. } => Ok(()),
             other => Err(self.explain(format!("unexpected message {other:?}"))),
         }
@@ -432,7 +429,7 @@ impl Worker {
         };
         // One request may run the module check, the tests, and the tests again in the
         // baseline's order or before calling it a survivor: each within `timeout`.
-        Ok(match self.request(&request, timeout * 4 + GRACE)? {
+        Ok(match self.request(&request, timeout * 4 + HANG_GRACE)? {
             Event::Killed {
                 by,
                 tests,
@@ -479,7 +476,7 @@ impl Worker {
             log,
             timeout: timeout.as_secs_f64(),
         };
-        let (exit, seconds) = match self.request(&request, timeout + GRACE)? {
+        let (exit, seconds) = match self.request(&request, timeout + HANG_GRACE)? {
             Event::Exited { code: 0, seconds } => (Exit::Success, seconds),
             Event::Exited { code, seconds } => (Exit::Failure(code), seconds),
             Event::Signalled { signal, seconds } => (Exit::Signalled(signal), seconds),
