@@ -13,7 +13,7 @@ mod commands;
 pub mod console;
 mod detect;
 mod docs;
-pub mod execution;
+mod execution;
 pub mod exit_code;
 mod git;
 mod init;
@@ -29,6 +29,8 @@ mod shard;
 pub mod span;
 
 use anyhow::Result;
+
+pub use crate::execution::process::{adopt_orphans, kill_leftovers};
 
 use crate::cli::{Cli, Command, HookCommand};
 use crate::exit_code::ExitCode;

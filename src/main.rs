@@ -22,10 +22,10 @@ fn main() -> ExitCode {
         }
     };
     git_chimp::console::init();
-    git_chimp::execution::process::adopt_orphans();
+    git_chimp::adopt_orphans();
     let ran = git_chimp::run(&cli);
     // Whatever the tests left running (a daemon in a session of its own) goes now.
-    git_chimp::execution::process::kill_leftovers();
+    git_chimp::kill_leftovers();
     match ran {
         Ok(code) => ExitCode::from(code.code()),
         Err(err) => {

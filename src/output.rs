@@ -77,7 +77,7 @@ fn create_dir(path: &Path) -> Result<()> {
 
 /// The output directory of a run.
 #[derive(Debug, Clone)]
-pub struct OutputDir {
+pub(crate) struct OutputDir {
     root: PathBuf,
 }
 
@@ -98,7 +98,7 @@ impl OutputDir {
     ///
     /// # Errors
     /// When the directories cannot be created.
-    pub fn create(workdir: &Path) -> Result<Self> {
+    pub(crate) fn create(workdir: &Path) -> Result<Self> {
         let root = chimp_dir(workdir);
         create_dir(&root)?;
         let ignore = root.join(".gitignore");
@@ -125,7 +125,7 @@ impl OutputDir {
     ///
     /// # Errors
     /// [`ExitCode::Environment`], naming the path.
-    pub fn check_writable(&self, names: &[&str]) -> Result<()> {
+    pub(crate) fn check_writable(&self, names: &[&str]) -> Result<()> {
         for name in names {
             let path = self.root.join(name);
             if path.is_dir() {
@@ -147,25 +147,25 @@ impl OutputDir {
 
     /// `.chimp/` itself.
     #[must_use]
-    pub fn root(&self) -> &Path {
+    pub(crate) fn root(&self) -> &Path {
         &self.root
     }
 
     /// `.chimp/survived/`: one patch per surviving mutant.
     #[must_use]
-    pub fn survived_dir(&self) -> PathBuf {
+    pub(crate) fn survived_dir(&self) -> PathBuf {
         self.root.join("survived")
     }
 
     /// `.chimp/logs/`: the baseline's log and those of survivors and timeouts.
     #[must_use]
-    pub fn logs_dir(&self) -> PathBuf {
+    pub(crate) fn logs_dir(&self) -> PathBuf {
         self.root.join("logs")
     }
 
     /// `.chimp/report.json`.
     #[must_use]
-    pub fn report_path(&self) -> PathBuf {
+    pub(crate) fn report_path(&self) -> PathBuf {
         self.root.join("report.json")
     }
 }

@@ -32,7 +32,7 @@ enum Event {
 }
 
 /// What the mutant phase produced.
-pub struct LabOutcome {
+pub(crate) struct LabOutcome {
     /// One result per finished mutant, with the mutant's index in the slice the lab was
     /// given, in that order.
     pub results: Vec<(usize, MutantResult)>,
@@ -42,7 +42,7 @@ pub struct LabOutcome {
 impl Lab<'_> {
     /// Run every mutant over the sandboxes, one thread each, through the sandbox's pytest
     /// worker where `workers` has one.
-    pub fn run_mutants(
+    pub(crate) fn run_mutants(
         &self,
         sandboxes: &[Sandbox],
         workers: Vec<Workers>,
@@ -340,7 +340,7 @@ impl Lab<'_> {
     ///
     /// # Errors
     /// When the sandbox's file cannot be written or restored.
-    pub fn run_mutant(
+    pub(crate) fn run_mutant(
         &self,
         sandbox: &Sandbox,
         mutant: &Mutant,

@@ -13,7 +13,7 @@
 mod command;
 mod protocol;
 
-pub use command::{Framework, Launcher, PytestCommand};
+pub(crate) use command::{Framework, PytestCommand};
 
 use std::fs::File;
 use std::io::{BufRead, BufReader, Write};
@@ -107,7 +107,7 @@ const HANG_GRACE: Duration = Duration::from_secs(30);
 
 /// What a worker process does.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Mode {
+pub(crate) enum Mode {
     /// Collects once, traces a baseline, forks per mutant to swap code and run the tests
     /// that reach it.
     Warm,
@@ -118,7 +118,7 @@ pub enum Mode {
 
 /// What the worker says about one mutant.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Answer {
+pub(crate) enum Answer {
     /// A test failed (`by`: the first failing test, when the process did not die).
     Killed {
         /// The failing test's id.
@@ -158,7 +158,7 @@ pub enum Answer {
 
 /// Why a request got no answer.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Failure {
+pub(crate) enum Failure {
     /// The user pressed Ctrl-C; the worker was killed.
     Interrupted,
     /// The worker died or hung and was killed.
@@ -166,7 +166,7 @@ pub enum Failure {
 }
 
 /// What a worker needs to start.
-pub struct Start<'a> {
+pub(crate) struct Start<'a> {
     /// The parsed test command.
     pub command: &'a PytestCommand,
     /// The sandbox directory matching the user's current directory.
@@ -185,7 +185,7 @@ pub struct Start<'a> {
 }
 
 /// A running worker.
-pub struct Worker {
+pub(crate) struct Worker {
     process: ProcessGroup,
     stdin: Option<ChildStdin>,
     events: Receiver<Event>,
@@ -203,7 +203,7 @@ pub struct Worker {
 
 /// A warm worker's baseline run.
 #[derive(Debug, Clone)]
-pub struct Baseline {
+pub(crate) struct Baseline {
     /// How many tests ran.
     pub tests: usize,
     /// How long it took.
@@ -222,7 +222,7 @@ impl Worker {
     ///
     /// # Errors
     /// Why the worker cannot be used, with the tail of its output.
-    pub fn start(start: &Start<'_>, mode: Mode) -> Result<Self, Failure> {
+    pub(crate) fn start(start: &Start<'_>, mode: Mode) -> Result<Self, Failure> {
         let gone = |reason: String| Failure::Gone(reason);
         let (program, options, path0) = start.command.program(start.dir).map_err(gone)?;
         let name = match mode {
@@ -307,7 +307,7 @@ impl Worker {
     /// traceback when it failed there, then the worker's errors) at `to`, capped like a
     /// mutant's log. `None` when nothing could be written.
     #[must_use]
-    pub fn keep_output(&self, to: &Path) -> Option<PathBuf> {
+    pub(crate) fn keep_output(&self, to: &Path) -> Option<PathBuf> {
         let mut text = Vec::new();
         for (title, path) in [("output", &self.console), ("errors", &self.stderr)] {
             let read = std::fs::read(path).unwrap_or_default();
@@ -344,7 +344,7 @@ impl Worker {
     ///
     /// # Errors
     /// When a test fails, the run fails, or the worker dies or hangs.
-    pub fn baseline(
+    pub(crate) fn baseline(
         &mut self,
         traced: bool,
         timeout: Duration,
@@ -393,7 +393,7 @@ impl Worker {
     ///
     /// # Errors
     /// When the worker dies or does not answer.
-    pub fn install(
+    pub(crate) fn install(
         &mut self,
         records: Option<&serde_json::Value>,
         durations: Option<&serde_json::Value>,
@@ -411,7 +411,7 @@ impl Worker {
     ///
     /// # Errors
     /// When the worker was interrupted, died or hung (it is killed then).
-    pub fn mutant(
+    pub(crate) fn mutant(
         &mut self,
         id: &str,
         path: &Path,
@@ -465,7 +465,7 @@ impl Worker {
     ///
     /// # Errors
     /// When the worker was interrupted, died or hung (it is killed then).
-    pub fn fresh_run(
+    pub(crate) fn fresh_run(
         &mut self,
         id: &str,
         log: &Path,
