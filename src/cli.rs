@@ -15,7 +15,7 @@ use crate::settings::{Runner, Settings};
 use crate::shard::Shard;
 
 /// `--version`: the package version and the git revision it was built from.
-pub const VERSION: &str = concat!(
+pub(crate) const VERSION: &str = concat!(
     env!("CARGO_PKG_VERSION"),
     " (",
     env!("GIT_CHIMP_REVISION"),

@@ -258,17 +258,14 @@ impl Lab<'_> {
                 }));
             }
         };
-        let log = matches!(outcome, Outcome::Survived | Outcome::Timeout)
-            .then(|| {
-                let kept = self.out.logs_dir().join(format!("{}.log", mutant.id));
-                std::fs::copy(&worker.console, &kept).ok().map(|_| {
-                    crate::execution::process::cap_log(&kept);
-                    kept
-                })
-            })
-            .flatten();
+        // The logs of survivors and timeouts are kept, as `logs/<id>.log` (best effort).
+        if matches!(outcome, Outcome::Survived | Outcome::Timeout) {
+            let kept = self.out.logs_dir().join(format!("{}.log", mutant.id));
+            if std::fs::copy(&worker.console, &kept).is_ok() {
+                crate::execution::process::cap_log(&kept);
+            }
+        }
         Ok(Ok(MutantResult {
-            log,
             detail: match outcome {
                 Outcome::Timeout => Some(format!("killed after {:.1}s", limit.as_secs_f64())),
                 Outcome::Uncovered => Some("no test reaches the mutated lines".to_owned()),
@@ -398,15 +395,12 @@ impl Lab<'_> {
             Exit::Failure(_) | Exit::Signalled(_) => Outcome::Killed,
             Exit::Timeout => Outcome::Timeout,
         };
-        let kept = if matches!(outcome, Outcome::Survived | Outcome::Timeout) {
-            let kept = self.out.logs_dir().join(format!("{}.log", mutant.id));
+        // The logs of survivors and timeouts are kept, as `logs/<id>.log` (best effort).
+        if matches!(outcome, Outcome::Survived | Outcome::Timeout) {
             crate::execution::process::cap_log(&log);
-            std::fs::rename(&log, &kept).ok().map(|()| kept)
-        } else {
-            None
-        };
+            let _ = std::fs::rename(&log, self.out.logs_dir().join(format!("{}.log", mutant.id)));
+        }
         Ok(Some(MutantResult {
-            log: kept,
             detail: (outcome == Outcome::Timeout)
                 .then(|| format!("killed after {:.1}s", timeout.as_secs_f64())),
             ..MutantResult::new(mutant, outcome, run.duration)
