@@ -11,7 +11,8 @@ use crate::output::OutputDir;
 use crate::report::{self, ReportKind};
 use crate::settings::{Layers, Settings, options};
 
-use super::{current_dir, finish::finish};
+use super::current_dir;
+use super::finish::{ExitPolicy, RunEnd, finish};
 
 /// `git chimp merge`: combine shard reports into one, as a single run reports. `outer`
 /// holds the options given before the subcommand (`git chimp --report html merge ...`).
@@ -57,8 +58,11 @@ pub(crate) fn merge(args: &MergeArgs, outer: Settings, all: bool) -> Result<Exit
         &out,
         &findings,
         &ReportKind::distinct(&kinds),
-        (pending > 0, &[]),
-        (fail_under, all),
+        RunEnd {
+            interrupted: pending > 0,
+            notes: &[],
+        },
+        ExitPolicy { fail_under, all },
     )?;
     if pending > 0 {
         println!("{pending} mutants were not run: their run was interrupted");

@@ -20,6 +20,7 @@ use crate::mutant::Mutant;
 use crate::outcome::{MutantResult, NOT_RUN_BUDGET, Outcome, RanBy};
 use crate::output::OutputDir;
 use crate::plan;
+use crate::report::ShardInfo;
 use crate::settings::Runner;
 use crate::settings::{Options, Settings};
 use crate::{detect, interrupt, report, shard};
@@ -29,7 +30,7 @@ use super::{
     caches::Caches,
     current_dir,
     discovery::{Discovery, discover_mutants},
-    finish::finish,
+    finish::{ExitPolicy, RunEnd, finish},
     prefilter::{find_equivalent, find_type_errors},
     prepare::{Prepared, prepare},
 };
@@ -62,9 +63,7 @@ pub(crate) fn sweep(settings: Settings, all: bool) -> Result<ExitCode> {
         encodings: &found.encodings,
         mutants: &found.mutants,
         results,
-        shard: shard
-            .as_ref()
-            .map(|(shard, total, split)| (*shard, *total, split.as_str())),
+        shard: shard.as_ref(),
         skipped: &found.skipped,
     };
     if total == 0 {
@@ -125,8 +124,11 @@ pub(crate) fn sweep(settings: Settings, all: bool) -> Result<ExitCode> {
         &out,
         &findings(&results),
         &options.reports,
-        (interrupted, &notes),
-        (options.fail_under, all),
+        RunEnd {
+            interrupted,
+            notes: &notes,
+        },
+        ExitPolicy::of(&options, all),
     )?;
     print!("{accepted}");
     if let Some(code) = nothing_tested(
@@ -281,12 +283,8 @@ fn test_command(repo: &Repo, options: &Options, state: &TargetState) -> Result<S
 }
 
 /// With `--shard`, keep only the shard's mutants (balanced by the durations the cache
-/// knows, [`shard::Split::by_cost`]); return the shard, the whole run's mutant count and
-/// the split's name.
-pub(crate) fn take_shard(
-    options: &Options,
-    found: &mut Discovery,
-) -> Option<(shard::Shard, usize, String)> {
+/// knows, [`shard::Split::by_cost`]); return the shard's place in the whole run.
+pub(crate) fn take_shard(options: &Options, found: &mut Discovery) -> Option<ShardInfo> {
     let shard = options.shard?;
     let total = found.mutants.len();
     let durations = options
@@ -320,7 +318,11 @@ pub(crate) fn take_shard(
         "--shard {shard}: {} of {total} mutants ({how})",
         found.mutants.len()
     );
-    Some((shard, total, split.name))
+    Some(ShardInfo {
+        shard,
+        mutants_in_run: total,
+        split: split.name,
+    })
 }
 
 /// The test command as pytest arguments when mutants should run in the warm worker.

@@ -79,6 +79,17 @@ impl ReportKind {
     }
 }
 
+/// A `--shard` run's place in the whole run, as its reports note it.
+#[derive(Debug, Clone)]
+pub(crate) struct ShardInfo {
+    /// The run's share of the mutants.
+    pub shard: Shard,
+    /// How many mutants the whole run has.
+    pub mutants_in_run: usize,
+    /// The split's name ([`crate::shard::Split`]).
+    pub split: String,
+}
+
 /// A selected Python file that was not mutated, and why.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Skipped {
@@ -104,9 +115,8 @@ pub(crate) struct Findings<'a> {
     pub mutants: &'a [Mutant],
     /// Outcomes known, in any order.
     pub results: &'a [MutantResult],
-    /// The run's share of the mutants, how many mutants the whole run has, and the
-    /// split's name ([`crate::shard::Split`]).
-    pub shard: Option<(Shard, usize, &'a str)>,
+    /// A `--shard` run's share of the whole run.
+    pub shard: Option<&'a ShardInfo>,
     /// The selected files that were not mutated.
     pub skipped: &'a [Skipped],
 }
