@@ -14,7 +14,7 @@ use anyhow::Result;
 use crate::console::Progress;
 use crate::execution::lab::{Lab, Workers};
 use crate::execution::process::{Exit, RunResult, run_test_command};
-use crate::execution::worker::{Answer, Failure, Mode, Worker};
+use crate::execution::worker::{Answer, Failure, LineRange, Mode, TimeLimit, Worker};
 use crate::git::sandbox::Sandbox;
 use crate::interrupt::should_stop;
 use crate::mutant::Mutant;
@@ -199,8 +199,14 @@ impl Lab<'_> {
             &mutant.id.0,
             &sandbox.root.join(&mutant.path),
             &mutant.mutated_text(source),
-            (mutant.start.line, mutant.end.line),
-            (timeout, self.worker_rule),
+            LineRange {
+                first: mutant.start.line,
+                last: mutant.end.line,
+            },
+            TimeLimit {
+                timeout,
+                rule: self.worker_rule,
+            },
         )?;
         let duration = started.elapsed();
         let mut how = None;

@@ -102,6 +102,25 @@ const SOURCES: [(&str, &str); 17] = [
     ),
 ];
 
+/// The lines a change covers, first and last (1-based).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct LineRange {
+    /// The first line.
+    pub(crate) first: usize,
+    /// The last line.
+    pub(crate) last: usize,
+}
+
+/// How long a mutant's tests may take: `timeout` at most, and with a `rule` `[k, c]`,
+/// k x their untraced time + c seconds.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct TimeLimit {
+    /// The most they may take.
+    pub(crate) timeout: Duration,
+    /// The per-test rule, when the baseline timed the tests.
+    pub(crate) rule: Option<[f64; 2]>,
+}
+
 /// Extra time the worker gets beyond a mutant's timeout before it counts as hung.
 const HANG_GRACE: Duration = Duration::from_secs(30);
 
@@ -406,8 +425,7 @@ impl Worker {
     }
 
     /// Ask about one mutant: `path` is the file's absolute path in the sandbox, `source`
-    /// its mutated text, `lines` the first and last line of the change; its tests may
-    /// take `timeout` at most, and with a `rule` (k, c) k x their untraced time + c.
+    /// its mutated text, `lines` those of the change; its tests may take `limit`.
     ///
     /// # Errors
     /// When the worker was interrupted, died or hung (it is killed then).
@@ -416,14 +434,15 @@ impl Worker {
         id: &str,
         path: &Path,
         source: &str,
-        lines: (usize, usize),
-        (timeout, rule): (Duration, Option<[f64; 2]>),
+        lines: LineRange,
+        limit: TimeLimit,
     ) -> Result<Answer, Failure> {
+        let TimeLimit { timeout, rule } = limit;
         let request = Request::Mutant {
             id,
             path,
             source,
-            lines: [lines.0, lines.1],
+            lines: [lines.first, lines.last],
             timeout: timeout.as_secs_f64(),
             rule,
         };
