@@ -8,11 +8,14 @@ use clap::{ArgMatches, Args, Parser, Subcommand};
 
 use crate::budget::Budget;
 use crate::exit_code::EXIT_STATUS_HELP;
-use crate::settings::Settings;
+use crate::python::arid::AridRule;
+use crate::python::operators::Operator;
+use crate::report::ReportKind;
+use crate::settings::{Runner, Settings};
 use crate::shard::Shard;
 
 /// `--version`: the package version and the git revision it was built from.
-pub const VERSION: &str = concat!(
+pub(crate) const VERSION: &str = concat!(
     env!("CARGO_PKG_VERSION"),
     " (",
     env!("GIT_CHIMP_REVISION"),
@@ -108,6 +111,51 @@ impl Cli {
         }
         sub.or(top)
     }
+}
+
+impl From<&RunArgs> for Settings {
+    /// The command line's settings (flags and `CHIMP_*` variables). Every field is named,
+    /// so a new setting without its flag does not compile.
+    fn from(args: &RunArgs) -> Settings {
+        fn list<T: Clone>(items: &[T]) -> Option<Vec<T>> {
+            (!items.is_empty()).then(|| items.to_vec())
+        }
+        Settings {
+            tests: args.tests.clone(),
+            code: list(&args.code),
+            exclude: list(&args.exclude),
+            test_files: list(&args.test_files),
+            operators: list(&args.operators),
+            arid: list(&args.arid),
+            no_arid: list(&args.no_arid),
+            since: args.since.clone(),
+            jobs: args.jobs,
+            timeout: args.timeout,
+            baseline_timeout: args.baseline_timeout,
+            budget: if args.no_budget {
+                Some(Budget::Unlimited)
+            } else {
+                args.budget
+            },
+            type_check: args.type_check.clone(),
+            runner: args.runner,
+            cache_dir: args.cache_dir.clone(),
+            cache_url: args.cache_url.clone(),
+            no_cache: args.no_cache.then_some(true),
+            no_canary: args.no_canary.then_some(true),
+            no_reexec: args.no_reexec.then_some(true),
+            strict_parse: args.strict_parse.then_some(true),
+            fail_under: args.fail_under,
+            report: list(&args.report),
+            shard: args.shard,
+            rev: args.rev.clone(),
+        }
+    }
+}
+
+/// A name on the command line, without the blanks around it (`--operators "a, b"`).
+fn trimmed<T: std::str::FromStr>(text: &str) -> Result<T, T::Err> {
+    text.trim().parse()
 }
 
 /// The subcommands.
@@ -285,9 +333,10 @@ pub struct RunArgs {
         long,
         value_delimiter = ',',
         value_name = "NAMES",
+        value_parser = trimmed::<Operator>,
         help_heading = "Selection"
     )]
-    pub operators: Vec<String>,
+    pub operators: Vec<Operator>,
 
     /// Only these arid-node rules (comma-separated; see `git chimp arid`): no mutants where
     /// they say a change is noise [default: all of them].
@@ -295,18 +344,20 @@ pub struct RunArgs {
         long,
         value_delimiter = ',',
         value_name = "RULES",
+        value_parser = trimmed::<AridRule>,
         help_heading = "Selection"
     )]
-    pub arid: Vec<String>,
+    pub arid: Vec<AridRule>,
 
     /// All arid-node rules but these (comma-separated).
     #[arg(
         long,
         value_delimiter = ',',
         value_name = "RULES",
+        value_parser = trimmed::<AridRule>,
         help_heading = "Selection"
     )]
-    pub no_arid: Vec<String>,
+    pub no_arid: Vec<AridRule>,
 
     /// Print the mutants without running anything (same as `git chimp list`).
     #[arg(long, help_heading = "Selection")]
@@ -332,7 +383,7 @@ pub struct RunArgs {
     )]
     pub since: Option<String>,
 
-    /// Number of parallel workers, each with its own sandbox [default: number of CPUs].
+    /// Number of parallel jobs, each with its own sandbox [default: number of CPUs].
     #[arg(
         short,
         long,
@@ -483,59 +534,6 @@ pub struct RunArgs {
     pub report: Vec<ReportKind>,
 
     /// List every survivor in the terminal summary, not only the 30 most telling.
-    #[arg(long, short = 'v', visible_alias = "verbose", help_heading = "Reports")]
+    #[arg(long, help_heading = "Reports")]
     pub all: bool,
-}
-
-/// `--report`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, clap::ValueEnum)]
-pub enum ReportKind {
-    /// One self-contained page: `.chimp/report.html`.
-    Html,
-    /// SARIF 2.1.0 for code scanning: `.chimp/report.sarif`.
-    Sarif,
-    /// JUnit XML, one test case per mutant (per line for survivors): `.chimp/junit.xml`.
-    Junit,
-    /// GitHub Actions annotations and `$GITHUB_STEP_SUMMARY` markdown.
-    Github,
-    /// The same markdown summary for other CI systems and pull-request comments:
-    /// `.chimp/report.md`.
-    Markdown,
-}
-
-impl ReportKind {
-    /// `kinds` with each kind once, in a fixed order.
-    #[must_use]
-    pub fn distinct(kinds: &[ReportKind]) -> Vec<ReportKind> {
-        let kinds: BTreeSet<ReportKind> = kinds.iter().copied().collect();
-        kinds.into_iter().collect()
-    }
-
-    /// The name as written on the command line.
-    #[must_use]
-    pub fn name(self) -> &'static str {
-        match self {
-            ReportKind::Html => "html",
-            ReportKind::Sarif => "sarif",
-            ReportKind::Junit => "junit",
-            ReportKind::Github => "github",
-            ReportKind::Markdown => "markdown",
-        }
-    }
-}
-
-/// `--runner`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
-pub enum Runner {
-    /// The warm worker when the test command is a plain pytest or `python -m unittest`
-    /// command, else `command`.
-    #[default]
-    Auto,
-    /// The warm pytest worker (falls back to `command` per mutant where it must).
-    Pytest,
-    /// The warm unittest worker, for a plain `python -m unittest ...` command (falls back
-    /// to `command` per mutant where it must).
-    Unittest,
-    /// Run the test command from scratch for every mutant.
-    Command,
 }

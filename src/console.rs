@@ -169,7 +169,7 @@ impl Visit for Message {
 }
 
 /// Progress of a run.
-pub struct Progress {
+pub(crate) struct Progress {
     bar: Option<ProgressBar>,
     total: usize,
     done: usize,
@@ -208,7 +208,7 @@ fn estimate(total: usize, done: usize, elapsed: std::time::Duration) -> Option<S
 impl Progress {
     /// Progress over `total` mutants.
     #[must_use]
-    pub fn new(total: usize) -> Self {
+    pub(crate) fn new(total: usize) -> Self {
         let bar = std::io::stderr().is_terminal().then(|| {
             let bar = ProgressBar::new(total as u64);
             let style = ProgressStyle::with_template(
@@ -233,7 +233,7 @@ impl Progress {
     }
 
     /// Count one finished mutant.
-    pub fn record(&mut self, result: &MutantResult) {
+    pub(crate) fn record(&mut self, result: &MutantResult) {
         self.done += 1;
         match result.outcome {
             Outcome::Killed | Outcome::TypeError => self.killed += 1,
@@ -278,7 +278,7 @@ impl Progress {
     }
 
     /// Remove the bar.
-    pub fn finish(&self) {
+    pub(crate) fn finish(&self) {
         if let Some(bar) = &self.bar {
             bar.finish_and_clear();
         }

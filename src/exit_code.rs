@@ -39,7 +39,7 @@ impl ExitCode {
 }
 
 /// The exit status table, as `--help` shows it.
-pub const EXIT_STATUS_HELP: &str = "\
+pub(crate) const EXIT_STATUS_HELP: &str = "\
 Exit status:
   0    no mutant survived or went uncovered (or the score reaches --fail-under)
   1    usage or configuration error
@@ -71,7 +71,7 @@ impl std::fmt::Display for Fatal {
 impl std::error::Error for Fatal {}
 
 /// An error with exit status `code`.
-pub fn fatal(code: ExitCode, message: impl Into<String>) -> anyhow::Error {
+pub(crate) fn fatal(code: ExitCode, message: impl Into<String>) -> anyhow::Error {
     Fatal {
         code,
         message: message.into(),

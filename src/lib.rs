@@ -8,13 +8,13 @@
 mod accepted;
 mod budget;
 mod cache;
-pub mod cli;
+mod cli;
 mod commands;
-pub mod console;
+mod console;
 mod detect;
 mod docs;
-pub mod execution;
-pub mod exit_code;
+mod execution;
+mod exit_code;
 mod git;
 mod init;
 mod interrupt;
@@ -30,13 +30,17 @@ pub mod span;
 
 use anyhow::Result;
 
-use crate::cli::{Cli, Command, HookCommand};
-use crate::exit_code::ExitCode;
+pub use crate::cli::Cli;
+pub use crate::console::init as init_console;
+pub use crate::execution::process::{adopt_orphans, kill_leftovers};
+pub use crate::exit_code::{ExitCode, Fatal};
+
+use crate::cli::{Command, HookCommand};
 
 /// Run git-chimp with parsed arguments; the exit status says how it went.
 ///
 /// # Errors
-/// Fatal problems; an [`exit_code::Fatal`] in the chain decides the exit status.
+/// Fatal problems; a [`Fatal`] in the chain decides the exit status.
 pub fn run(cli: &Cli) -> Result<ExitCode> {
     match &cli.command {
         Some(Command::Operators) => Ok(commands::docs::operators()),

@@ -3,8 +3,7 @@
 use std::process::ExitCode;
 
 use clap::CommandFactory;
-use git_chimp::cli::Cli;
-use git_chimp::exit_code::{self, Fatal};
+use git_chimp::{Cli, Fatal};
 
 fn main() -> ExitCode {
     let parsed = Cli::command()
@@ -15,23 +14,23 @@ fn main() -> ExitCode {
         Err(err) => {
             let _ = err.print();
             return if err.use_stderr() {
-                ExitCode::from(exit_code::ExitCode::Usage.code())
+                ExitCode::from(git_chimp::ExitCode::Usage.code())
             } else {
                 ExitCode::SUCCESS
             };
         }
     };
-    git_chimp::console::init();
-    git_chimp::execution::process::adopt_orphans();
+    git_chimp::init_console();
+    git_chimp::adopt_orphans();
     let ran = git_chimp::run(&cli);
     // Whatever the tests left running (a daemon in a session of its own) goes now.
-    git_chimp::execution::process::kill_leftovers();
+    git_chimp::kill_leftovers();
     match ran {
         Ok(code) => ExitCode::from(code.code()),
         Err(err) => {
             let code = err
                 .downcast_ref::<Fatal>()
-                .map_or(exit_code::ExitCode::Internal, |f| f.code);
+                .map_or(git_chimp::ExitCode::Internal, |f| f.code);
             eprintln!("git-chimp: {err:#}");
             ExitCode::from(code.code())
         }

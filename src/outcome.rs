@@ -2,7 +2,6 @@
 //! ([`MutantResult`]) and the totals with the mutation score ([`Summary`]).
 
 use std::collections::BTreeMap;
-use std::path::PathBuf;
 use std::time::Duration;
 
 use crate::mutant::Mutant;
@@ -128,7 +127,7 @@ pub(crate) const NOT_RUN_BUDGET: &str = "not run: budget";
 
 /// How a mutant's outcome was found.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum RanBy {
+pub(crate) enum RanBy {
     /// The tests from scratch: the test command, or pytest forked from the fresh worker.
     #[default]
     Command,
@@ -148,22 +147,20 @@ pub enum RanBy {
 impl RanBy {
     /// Whether the warm pytest worker gave the outcome.
     #[must_use]
-    pub fn in_worker(self) -> bool {
+    pub(crate) fn in_worker(self) -> bool {
         matches!(self, RanBy::Swapped | RanBy::Reexecuted)
     }
 }
 
 /// One mutant and what happened to it.
 #[derive(Debug, Clone)]
-pub struct MutantResult {
+pub(crate) struct MutantResult {
     /// The mutant.
     pub mutant: Mutant,
     /// What happened.
     pub outcome: Outcome,
     /// How long its test run took.
     pub duration: Duration,
-    /// The kept log of its test output (survivors and timeouts only).
-    pub log: Option<PathBuf>,
     /// Extra detail, e.g. why an error happened.
     pub detail: Option<String>,
     /// How the outcome was found.
@@ -177,12 +174,11 @@ pub struct MutantResult {
 impl MutantResult {
     /// A result with only the essentials; the rest empty.
     #[must_use]
-    pub fn new(mutant: &Mutant, outcome: Outcome, duration: Duration) -> Self {
+    pub(crate) fn new(mutant: &Mutant, outcome: Outcome, duration: Duration) -> Self {
         Self {
             mutant: mutant.clone(),
             outcome,
             duration,
-            log: None,
             detail: None,
             ran_by: RanBy::Command,
             killed_by: None,

@@ -11,33 +11,73 @@ use anyhow::Result;
 
 use crate::exit_code::{ExitCode, fatal};
 
-/// [`ExitCode::Environment`]: `what` failed on `path` (a file where a directory belongs,
-/// or no permission).
+/// What git-chimp did with a path when it failed, in the words of the error.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Access {
+    /// Writing a file (a directory in its place is named as the cause).
+    Write,
+    /// Writing a new file into a directory.
+    WriteInto,
+    /// Creating a directory, for `purpose` if given (a file in its place is named as the
+    /// cause).
+    CreateDir {
+        /// What the directory is for (`git-chimp's lock and sandboxes`).
+        purpose: Option<&'static str>,
+    },
+    /// Anything else, in words (`removing the cache`).
+    Other(&'static str),
+}
+
+impl From<&'static str> for Access {
+    /// Anything else, in words.
+    fn from(words: &'static str) -> Self {
+        Access::Other(words)
+    }
+}
+
+impl std::fmt::Display for Access {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Access::Write => f.write_str("writing"),
+            Access::WriteInto => f.write_str("writing into"),
+            Access::CreateDir { purpose: None } => f.write_str("creating the directory"),
+            Access::CreateDir {
+                purpose: Some(purpose),
+            } => write!(f, "creating the directory ({purpose})"),
+            Access::Other(words) => f.write_str(words),
+        }
+    }
+}
+
+/// [`ExitCode::Environment`]: `access` to `path` failed (a file where a directory
+/// belongs, or no permission).
 #[must_use]
-pub(crate) fn cannot_write(path: &Path, what: &str, err: &std::io::Error) -> anyhow::Error {
-    let kind = match fs::symlink_metadata(path) {
-        Ok(meta) if meta.is_dir() && what.starts_with("writing") => {
-            " (it is a directory)".to_owned()
-        }
-        Ok(meta) if !meta.is_dir() && what.starts_with("creating the directory") => {
-            " (a file is in the way)".to_owned()
-        }
-        _ => String::new(),
+pub(crate) fn cannot_write(
+    path: &Path,
+    access: impl Into<Access>,
+    err: &std::io::Error,
+) -> anyhow::Error {
+    let access = access.into();
+    let cause = match (fs::symlink_metadata(path), access) {
+        (Ok(meta), Access::Write) if meta.is_dir() => " (it is a directory)",
+        (Ok(meta), Access::CreateDir { .. }) if !meta.is_dir() => " (a file is in the way)",
+        _ => "",
     };
     fatal(
         ExitCode::Environment,
-        format!("{what} {}{kind}: {err}", path.display()),
+        format!("{access} {}{cause}: {err}", path.display()),
     )
 }
 
 /// `fs::create_dir_all`, failing with [`ExitCode::Environment`].
 fn create_dir(path: &Path) -> Result<()> {
-    fs::create_dir_all(path).map_err(|err| cannot_write(path, "creating the directory", &err))
+    fs::create_dir_all(path)
+        .map_err(|err| cannot_write(path, Access::CreateDir { purpose: None }, &err))
 }
 
 /// The output directory of a run.
 #[derive(Debug, Clone)]
-pub struct OutputDir {
+pub(crate) struct OutputDir {
     root: PathBuf,
 }
 
@@ -53,26 +93,12 @@ pub(crate) fn default_cache_dir(workdir: &Path) -> PathBuf {
     chimp_dir(workdir).join("cache")
 }
 
-/// The file in `.chimp/` a report of `kind` is written to (none for GitHub's, which goes
-/// to the job's own output).
-#[must_use]
-pub(crate) fn report_file_name(kind: crate::cli::ReportKind) -> Option<&'static str> {
-    use crate::cli::ReportKind;
-    match kind {
-        ReportKind::Html => Some("report.html"),
-        ReportKind::Sarif => Some("report.sarif"),
-        ReportKind::Junit => Some("junit.xml"),
-        ReportKind::Markdown => Some("report.md"),
-        ReportKind::Github => None,
-    }
-}
-
 impl OutputDir {
     /// Create (or reset) `.chimp/` under `workdir`.
     ///
     /// # Errors
     /// When the directories cannot be created.
-    pub fn create(workdir: &Path) -> Result<Self> {
+    pub(crate) fn create(workdir: &Path) -> Result<Self> {
         let root = chimp_dir(workdir);
         create_dir(&root)?;
         let ignore = root.join(".gitignore");
@@ -99,7 +125,7 @@ impl OutputDir {
     ///
     /// # Errors
     /// [`ExitCode::Environment`], naming the path.
-    pub fn check_writable(&self, names: &[&str]) -> Result<()> {
+    pub(crate) fn check_writable(&self, names: &[&str]) -> Result<()> {
         for name in names {
             let path = self.root.join(name);
             if path.is_dir() {
@@ -113,32 +139,33 @@ impl OutputDir {
             }
         }
         for dir in [self.root.clone(), self.survived_dir(), self.logs_dir()] {
-            tempfile::tempfile_in(&dir).map_err(|err| cannot_write(&dir, "writing into", &err))?;
+            tempfile::tempfile_in(&dir)
+                .map_err(|err| cannot_write(&dir, Access::WriteInto, &err))?;
         }
         Ok(())
     }
 
     /// `.chimp/` itself.
     #[must_use]
-    pub fn root(&self) -> &Path {
+    pub(crate) fn root(&self) -> &Path {
         &self.root
     }
 
     /// `.chimp/survived/`: one patch per surviving mutant.
     #[must_use]
-    pub fn survived_dir(&self) -> PathBuf {
+    pub(crate) fn survived_dir(&self) -> PathBuf {
         self.root.join("survived")
     }
 
     /// `.chimp/logs/`: the baseline's log and those of survivors and timeouts.
     #[must_use]
-    pub fn logs_dir(&self) -> PathBuf {
+    pub(crate) fn logs_dir(&self) -> PathBuf {
         self.root.join("logs")
     }
 
     /// `.chimp/report.json`.
     #[must_use]
-    pub fn report_path(&self) -> PathBuf {
+    pub(crate) fn report_path(&self) -> PathBuf {
         self.root.join("report.json")
     }
 }
@@ -157,11 +184,11 @@ pub(crate) fn write_atomic(path: &Path, contents: &[u8]) -> Result<()> {
         tempfile::Builder::new()
             .permissions(std::fs::Permissions::from_mode(0o666))
             .tempfile_in(dir)
-            .map_err(|err| cannot_write(dir, "writing into", &err))?
+            .map_err(|err| cannot_write(dir, Access::WriteInto, &err))?
     };
     file.write_all(contents)
-        .map_err(|err| cannot_write(path, "writing", &err))?;
+        .map_err(|err| cannot_write(path, Access::Write, &err))?;
     file.persist(path)
-        .map_err(|err| cannot_write(path, "writing", &err.error))?;
+        .map_err(|err| cannot_write(path, Access::Write, &err.error))?;
     Ok(())
 }

@@ -1,6 +1,6 @@
 //! What a run will do with each mutant it selected: its cache key, and the outcome when
 //! it is already known (from the cache, or from the lab once it ran). Built in one place
-//! ([`Plan::new`]) from the cache and its reuse rule ([`reusable`]); the lab gets the
+//! ([`Plan::new`]) from the cache and its reuse rule ([`Reuse`]); the lab gets the
 //! misses and hands their results back by position.
 
 use std::collections::BTreeMap;
@@ -35,13 +35,12 @@ pub(crate) struct Plan {
 
 impl Plan {
     /// The plan for `mutants` with their `keys` (as many): each one the cache holds an
-    /// entry for that may stand for this run (`run`: its `--timeout`, and whether it uses
-    /// the pytest worker) is known already.
+    /// entry for that may stand for this run (see [`Reuse`]) is known already.
     pub(crate) fn new(
         mutants: &[Mutant],
         keys: Vec<Option<CacheKey>>,
         cache: Option<&Cache>,
-        run: (Option<Duration>, bool),
+        reuse: Reuse,
     ) -> Self {
         let entries: Vec<Entry> = mutants
             .iter()
@@ -50,7 +49,7 @@ impl Plan {
                 let result = cache
                     .zip(key.as_ref())
                     .and_then(|(cache, key)| cache.get(key))
-                    .and_then(|entry| cached_result(mutant, &entry, run, "from cache"));
+                    .and_then(|entry| cached_result(mutant, &entry, reuse, "from cache"));
                 Entry {
                     mutant: mutant.clone(),
                     key,
@@ -89,11 +88,11 @@ impl Plan {
     }
 
     /// Settle entries with no outcome yet from the shared cache's `found` entries (by
-    /// key) that may stand for this run (`run`, as for [`Plan::new`]); returns how many.
+    /// key) that may stand for this run (`reuse`); returns how many.
     pub(crate) fn fill_from_shared(
         &mut self,
         found: &BTreeMap<CacheKey, cache::Entry>,
-        run: (Option<Duration>, bool),
+        reuse: Reuse,
     ) -> usize {
         let mut filled = 0;
         for entry in self
@@ -104,7 +103,7 @@ impl Plan {
             let Some(stored) = entry.key.as_ref().and_then(|key| found.get(key)) else {
                 continue;
             };
-            entry.result = cached_result(&entry.mutant, stored, run, "from the shared cache");
+            entry.result = cached_result(&entry.mutant, stored, reuse, "from the shared cache");
             filled += usize::from(entry.result.is_some());
         }
         self.from_cache += filled;
@@ -196,15 +195,15 @@ impl Plan {
     }
 }
 
-/// The result a cached `entry` gives `mutant` when it may stand for this run (`run`, as
-/// for [`reusable`]); `from` says where it came from.
+/// The result a cached `entry` gives `mutant` when it may stand for this run (`reuse`);
+/// `from` says where it came from.
 fn cached_result(
     mutant: &Mutant,
     entry: &cache::Entry,
-    run: (Option<Duration>, bool),
+    reuse: Reuse,
     from: &str,
 ) -> Option<MutantResult> {
-    if !reusable(entry, run) {
+    if !reuse.allows(entry) {
         return None;
     }
     let outcome = entry.outcome()?;
@@ -220,17 +219,27 @@ fn cached_result(
     })
 }
 
-/// Whether a cached entry may stand for a run now (`run` = its `--timeout`, and whether it
-/// uses the pytest worker): a timeout only under the same or a shorter `--timeout` than
-/// the one that produced it; `uncovered` only for a run with the worker.
-pub(crate) fn reusable(entry: &cache::Entry, run: (Option<Duration>, bool)) -> bool {
-    let (timeout, worker) = run;
-    match entry.outcome() {
-        Some(Outcome::Timeout) => {
-            timeout.is_none_or(|timeout| timeout.as_millis() <= u128::from(entry.timeout_ms))
+/// What of a run decides whether a cached outcome may stand for it.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Reuse {
+    /// Its `--timeout`, if given.
+    pub(crate) timeout: Option<Duration>,
+    /// Whether it runs the mutants in the warm worker.
+    pub(crate) worker: bool,
+}
+
+impl Reuse {
+    /// Whether a cached entry may stand for the run: a timeout only under the same or a
+    /// shorter `--timeout` than the one that produced it; `uncovered` only for a run with
+    /// the worker.
+    pub(crate) fn allows(self, entry: &cache::Entry) -> bool {
+        match entry.outcome() {
+            Some(Outcome::Timeout) => self
+                .timeout
+                .is_none_or(|timeout| timeout.as_millis() <= u128::from(entry.timeout_ms)),
+            Some(Outcome::Uncovered) => self.worker,
+            _ => true,
         }
-        Some(Outcome::Uncovered) => worker,
-        _ => true,
     }
 }
 
@@ -240,6 +249,11 @@ mod test {
     use crate::cache::TestFingerprint;
     use crate::python::discover::mutate_source;
     use crate::python::operators::Operator;
+
+    const WITH_WORKER: Reuse = Reuse {
+        timeout: None,
+        worker: true,
+    };
 
     const SOURCE: &str = "def f(a, b):\n    if a > 1:\n        return a + b\n    return 0\n";
 
@@ -293,12 +307,23 @@ mod test {
             &mutants,
             keys.clone(),
             Some(&cache),
-            (Some(Duration::from_secs(20)), false),
+            Reuse {
+                timeout: Some(Duration::from_secs(20)),
+                worker: false,
+            },
         );
         assert_eq!(plan.from_cache, 1);
-        let plan = Plan::new(&mutants, keys.clone(), Some(&cache), (Some(nine), true));
+        let plan = Plan::new(
+            &mutants,
+            keys.clone(),
+            Some(&cache),
+            Reuse {
+                timeout: Some(nine),
+                worker: true,
+            },
+        );
         assert_eq!(plan.from_cache, 3);
-        let mut plan = Plan::new(&mutants, keys, Some(&cache), (None, true));
+        let mut plan = Plan::new(&mutants, keys, Some(&cache), WITH_WORKER);
         let misses: Vec<String> = plan
             .misses()
             .iter()
@@ -328,7 +353,7 @@ mod test {
     #[test]
     fn without_a_cache_everything_is_a_miss() {
         let mutants = mutants();
-        let plan = Plan::new(&mutants, vec![None; mutants.len()], None, (None, true));
+        let plan = Plan::new(&mutants, vec![None; mutants.len()], None, WITH_WORKER);
         assert_eq!(plan.from_cache, 0);
         assert_eq!(plan.misses().len(), mutants.len());
     }
@@ -336,7 +361,7 @@ mod test {
     #[test]
     fn a_budgeted_plan_runs_its_misses_in_budget_order_and_settles_the_rest_as_not_run() {
         let mutants = mutants();
-        let mut plan = Plan::new(&mutants, vec![None; mutants.len()], None, (None, true));
+        let mut plan = Plan::new(&mutants, vec![None; mutants.len()], None, WITH_WORKER);
         plan.order_for_budget();
         let misses: Vec<Mutant> = plan
             .misses()

@@ -36,8 +36,9 @@ pub(crate) fn man(out_dir: Option<PathBuf>, install: bool) -> Result<ExitCode> {
     match out_dir {
         None => print!("{}", pages[0].1),
         Some(dir) => {
-            std::fs::create_dir_all(&dir)
-                .map_err(|err| output::cannot_write(&dir, "creating the directory", &err))?;
+            std::fs::create_dir_all(&dir).map_err(|err| {
+                output::cannot_write(&dir, output::Access::CreateDir { purpose: None }, &err)
+            })?;
             for (name, page) in &pages {
                 output::write_atomic(&dir.join(name), page.as_bytes())?;
             }

@@ -2,25 +2,53 @@
 
 use anyhow::Result;
 
-use crate::cli::{self};
 use crate::exit_code::{ExitCode, fatal};
 use crate::outcome::{self, Outcome};
 use crate::output::OutputDir;
-use crate::report;
+use crate::report::{self, ReportKind};
+use crate::settings::Options;
+
+/// How a run (or merge) ended, besides its outcomes.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct RunEnd<'a> {
+    /// The user interrupted it.
+    pub(crate) interrupted: bool,
+    /// The lines to print after the summary (how many outcomes came from the cache,
+    /// what the budget left out).
+    pub(crate) notes: &'a [String],
+}
+
+/// What the user asked of a finished run's end: the score at which survivors no longer
+/// fail it (`--fail-under`), and whether its summary lists every survivor (`--all`).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct ExitPolicy {
+    /// Survivors exit 0 when the score reaches this percentage.
+    pub(crate) fail_under: Option<f64>,
+    /// List every survivor, not only the most telling.
+    pub(crate) all: bool,
+}
+
+impl ExitPolicy {
+    /// A run's: its `fail_under` option, and `all`.
+    pub(crate) fn of(options: &Options, all: bool) -> Self {
+        ExitPolicy {
+            fail_under: options.fail_under,
+            all,
+        }
+    }
+}
 
 /// Write every report of a finished run (or merge), print the summary and decide the exit
-/// status: survivors fail unless the score reaches `fail_under`. `run` says whether the
-/// run was interrupted, and the lines to print after the summary (how many outcomes
-/// came from the cache, what the budget left out); `all` lists every survivor.
+/// status: survivors fail unless the score reaches the policy's `fail_under`.
 pub(crate) fn finish(
     out: &OutputDir,
     findings: &report::Findings<'_>,
-    kinds: &[cli::ReportKind],
-    run: (bool, &[String]),
-    (fail_under, all): (Option<f64>, bool),
+    kinds: &[ReportKind],
+    end: RunEnd<'_>,
+    policy: ExitPolicy,
 ) -> Result<ExitCode> {
-    let (interrupted, notes) = run;
-    let more = if kinds.contains(&cli::ReportKind::Html) {
+    let RunEnd { interrupted, notes } = end;
+    let more = if kinds.contains(&ReportKind::Html) {
         "every one is in .chimp/report.html (or pass --all)".to_owned()
     } else {
         "pass --all, or see .chimp/report.json (--report html for a page)".to_owned()
@@ -34,7 +62,10 @@ pub(crate) fn finish(
             findings.results,
             findings.mutants.len(),
             interrupted,
-            (all, &more)
+            &report::terminal::Listing {
+                all: policy.all,
+                more: &more,
+            },
         )
     );
     print!("{}", report::terminal::skipped_lines(findings.skipped));
@@ -71,7 +102,7 @@ pub(crate) fn finish(
         survived,
         score: outcome::Summary::of(findings.results).score(),
     };
-    let (code, line) = exit_status(&run, fail_under);
+    let (code, line) = exit_status(&run, policy.fail_under);
     if let Some(line) = line {
         println!("{line}");
     }

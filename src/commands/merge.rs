@@ -4,14 +4,15 @@ use std::collections::BTreeMap;
 
 use anyhow::Result;
 
-use crate::cli::{self, MergeArgs};
+use crate::cli::MergeArgs;
 use crate::exit_code::ExitCode;
 use crate::git::repo::Repo;
 use crate::output::OutputDir;
-use crate::report;
+use crate::report::{self, ReportKind};
 use crate::settings::{Layers, Settings, options};
 
-use super::{current_dir, finish::finish};
+use super::current_dir;
+use super::finish::{ExitPolicy, RunEnd, finish};
 
 /// `git chimp merge`: combine shard reports into one, as a single run reports. `outer`
 /// holds the options given before the subcommand (`git chimp --report html merge ...`).
@@ -56,9 +57,12 @@ pub(crate) fn merge(args: &MergeArgs, outer: Settings, all: bool) -> Result<Exit
     let finished = finish(
         &out,
         &findings,
-        &cli::ReportKind::distinct(&kinds),
-        (pending > 0, &[]),
-        (fail_under, all),
+        &ReportKind::distinct(&kinds),
+        RunEnd {
+            interrupted: pending > 0,
+            notes: &[],
+        },
+        ExitPolicy { fail_under, all },
     )?;
     if pending > 0 {
         println!("{pending} mutants were not run: their run was interrupted");

@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 use serde::Deserialize;
 use serde_json::json;
 
-use crate::execution::process::ProcessGroup;
+use crate::execution::process::{POLL, ProcessGroup};
 use crate::execution::worker::write_package;
 use crate::interrupt::is_interrupted;
 use crate::mutant::Mutant;
@@ -90,9 +90,6 @@ pub(crate) fn equivalent_mutants(
 fn deadline(mutants: usize) -> Duration {
     Duration::from_secs(10) + Duration::from_millis(20) * u32::try_from(mutants).unwrap_or(u32::MAX)
 }
-
-/// How often a wait for an answer checks for Ctrl-C and the deadline.
-const POLL: Duration = Duration::from_millis(50);
 
 /// One process over `files` (each a path and its mutants' positions in `mutants`).
 fn check(

@@ -26,7 +26,7 @@ type WorkerStart = Result<Worker, Failure>;
 /// A sandbox's pytest workers: the warm one for mutants it can swap in, the fresh one
 /// for test runs from the start.
 #[derive(Default)]
-pub struct Workers {
+pub(crate) struct Workers {
     /// Swaps code per mutant and runs the tests that reach it.
     pub warm: Option<Worker>,
     /// Runs pytest from the start per mutant, without the interpreter's start-up.
@@ -34,7 +34,7 @@ pub struct Workers {
 }
 
 /// Everything a worker needs to run a mutant.
-pub struct Lab<'a> {
+pub(crate) struct Lab<'a> {
     /// The test command.
     pub tests: &'a str,
     /// The current directory relative to the repository root.
@@ -76,7 +76,7 @@ pub struct Lab<'a> {
 /// tests have not run on this code, so a detection that rests on one of them stands
 /// only once it passes unmutated.
 #[derive(Default)]
-pub struct Partial {
+pub(crate) struct Partial {
     /// Set when the run is partial: how long the whole test command may take
     /// unmutated (the baseline's limit).
     pub on: std::sync::OnceLock<Duration>,
@@ -93,7 +93,7 @@ impl Partial {
     ///
     /// # Errors
     /// [`ExitCode::BaselineFailed`] when the code fails its tests unmutated.
-    pub fn failure(&self) -> Result<()> {
+    pub(crate) fn failure(&self) -> Result<()> {
         match self.fails.get() {
             None => Ok(()),
             Some(why) => Err(fatal(
@@ -112,7 +112,7 @@ impl Partial {
 
 /// What every warm worker takes from the baselines: the traced run's records (which
 /// tests reach which lines) and each test's untraced time.
-pub struct SharedRecords {
+pub(crate) struct SharedRecords {
     /// The traced baseline's records.
     pub records: serde_json::Value,
     /// `[test id, seconds, fixture seconds]` of each test.
@@ -145,7 +145,7 @@ impl Lab<'_> {
     /// # Errors
     /// [`ExitCode::BaselineFailed`], [`ExitCode::CanaryFailed`] or
     /// [`ExitCode::Interrupted`].
-    pub fn set_up(
+    pub(crate) fn set_up(
         &self,
         sandboxes: &[Sandbox],
         (given, baseline_limit): (Option<Duration>, Duration),
@@ -259,7 +259,11 @@ impl Lab<'_> {
     ///
     /// # Errors
     /// [`ExitCode::BaselineFailed`] when they fail, time out or cannot run.
-    pub fn baseline(&self, sandbox: &Sandbox, timeout: Option<Duration>) -> Result<Duration> {
+    pub(crate) fn baseline(
+        &self,
+        sandbox: &Sandbox,
+        timeout: Option<Duration>,
+    ) -> Result<Duration> {
         let log = self.out.logs_dir().join("baseline.log");
         let run = self.run_unmutated(sandbox, &log, timeout)?;
         let shown = shown_path(&log);
@@ -314,7 +318,7 @@ impl Lab<'_> {
     ///
     /// # Errors
     /// [`ExitCode::CanaryFailed`] when they pass anyway.
-    pub fn canary(
+    pub(crate) fn canary(
         &self,
         sandbox: &Sandbox,
         candidates: &[String],
@@ -372,7 +376,7 @@ impl Lab<'_> {
     /// Start the pytest workers of every sandbox (in parallel), where they can run, with
     /// the reason printed where they cannot.
     #[must_use]
-    pub fn start_workers(&self, sandboxes: &[Sandbox], timeout: Duration) -> Vec<Workers> {
+    pub(crate) fn start_workers(&self, sandboxes: &[Sandbox], timeout: Duration) -> Vec<Workers> {
         let Some(command) = self.pytest else {
             return sandboxes.iter().map(|_| Workers::default()).collect();
         };

@@ -6,13 +6,13 @@
 //! (`timeouts`), the Python environment the tests import from (`pyenv`) and the warm
 //! pytest worker (`worker`).
 
-pub mod baselines;
-pub mod equivalence;
-pub mod lab;
+pub(crate) mod baselines;
+pub(crate) mod equivalence;
+pub(crate) mod lab;
 pub(crate) mod line_map;
-pub mod process;
-pub mod pyenv;
-pub mod runner;
-pub mod timeouts;
+pub(crate) mod process;
+pub(crate) mod pyenv;
+pub(crate) mod runner;
+pub(crate) mod timeouts;
 pub(crate) mod type_check;
-pub mod worker;
+pub(crate) mod worker;

@@ -25,7 +25,7 @@ use crate::interrupt::should_stop;
 
 /// How a test run ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Exit {
+pub(crate) enum Exit {
     /// Exit status 0.
     Success,
     /// A non-zero exit status.
@@ -40,7 +40,7 @@ pub enum Exit {
 
 /// A finished test run.
 #[derive(Debug, Clone, Copy)]
-pub struct RunResult {
+pub(crate) struct RunResult {
     /// How it ended.
     pub exit: Exit,
     /// Wall time from start to end.
@@ -66,7 +66,7 @@ fn spawned() -> std::sync::MutexGuard<'static, std::collections::BTreeSet<u32>> 
 /// at once. The one way git-chimp starts such processes: the test commands and the
 /// worker share it.
 #[derive(Debug)]
-pub struct ProcessGroup {
+pub(crate) struct ProcessGroup {
     /// The leader.
     pub child: Child,
 }
@@ -77,7 +77,7 @@ impl ProcessGroup {
     ///
     /// # Errors
     /// When it cannot be started.
-    pub fn spawn(command: &mut Command) -> std::io::Result<ProcessGroup> {
+    pub(crate) fn spawn(command: &mut Command) -> std::io::Result<ProcessGroup> {
         use std::os::unix::process::CommandExt;
         let mut ours = spawned();
         let child = command.process_group(0).spawn()?;
@@ -86,14 +86,14 @@ impl ProcessGroup {
     }
 
     /// Kill everything in the group (the leader may have exited already).
-    pub fn kill(&self) {
+    pub(crate) fn kill(&self) {
         if let Ok(id) = i32::try_from(self.child.id()) {
             kill_group(id);
         }
     }
 
     /// Kill the group, wait for the leader and forget it.
-    pub fn finish(&mut self) {
+    pub(crate) fn finish(&mut self) {
         self.kill();
         let _ = self.child.wait();
         spawned().remove(&self.child.id());
@@ -101,13 +101,13 @@ impl ProcessGroup {
 }
 
 /// Kill the process group `id` (one a worker's forked test child leads).
-pub fn kill_group(id: i32) {
+pub(crate) fn kill_group(id: i32) {
     let _ = killpg(Pid::from_raw(id), Signal::SIGKILL);
 }
 
 /// Reap the exited processes git-chimp adopted as subreaper (not those it spawned), at
 /// most once a second.
-pub fn reap_adopted() {
+pub(crate) fn reap_adopted() {
     use std::sync::atomic::Ordering;
     let now = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
@@ -131,14 +131,15 @@ pub fn reap_adopted() {
     }
 }
 
-/// How often a running test is checked for Ctrl-C.
-const POLL: Duration = Duration::from_millis(25);
+/// How often a wait checks for Ctrl-C (and its deadline, the budget, an answer): a
+/// running test here, the worker's answers, the type checker, the equivalence check.
+pub(crate) const POLL: Duration = Duration::from_millis(25);
 
 /// Run `command` through `sh -c` in `dir` with extra `env`, writing its output to `log`.
 ///
 /// # Errors
 /// When the log cannot be created or the shell cannot be started.
-pub fn run_test_command(
+pub(crate) fn run_test_command(
     command: &str,
     dir: &Path,
     env: &[(String, String)],
@@ -191,11 +192,11 @@ pub fn run_test_command(
 }
 
 /// The most a kept log holds: a longer one keeps its last this many bytes.
-pub const LOG_CAP: u64 = 1 << 20;
+pub(crate) const LOG_CAP: u64 = 1 << 20;
 
 /// Cap the log at `path` to its last [`LOG_CAP`] bytes (from the start of a line), with a
 /// first line that says how much was dropped. A log that cannot be read is left alone.
-pub fn cap_log(path: &Path) {
+pub(crate) fn cap_log(path: &Path) {
     use std::io::{Read, Seek, SeekFrom};
     let Ok(mut file) = File::open(path) else {
         return;
@@ -274,7 +275,7 @@ fn children_of(parent: u32) -> Vec<(Pid, char)> {
 
 /// The last `lines` lines of a log file, for error messages.
 #[must_use]
-pub fn log_tail(log: &Path, lines: usize) -> String {
+pub(crate) fn log_tail(log: &Path, lines: usize) -> String {
     let text = std::fs::read(log).map(|bytes| String::from_utf8_lossy(&bytes).into_owned());
     let text = text.unwrap_or_default();
     let all: Vec<&str> = text.lines().collect();

@@ -26,7 +26,7 @@ print(json.dumps(paths))
 
 /// Where the user's Python imports the project from, relative to the repository root.
 #[derive(Debug, Clone, Default)]
-pub struct PythonEnv {
+pub(crate) struct PythonEnv {
     /// Repository-relative directories on the interpreters' import path (`""` = root).
     pub repo_paths: BTreeSet<String>,
 }
@@ -35,7 +35,7 @@ impl PythonEnv {
     /// Ask the interpreters the test command may use (`python3`, `python`, and any its
     /// words name or imply through a `#!` line) for their import paths, from `cwd`.
     #[must_use]
-    pub fn probe(tests: &str, cwd: &Path, workdir: &Path) -> Self {
+    pub(crate) fn probe(tests: &str, cwd: &Path, workdir: &Path) -> Self {
         // Any word may name the interpreter: `cd x && .venv/bin/pytest`, `env A=1 python ..`.
         let mut interpreters: Vec<String> = tests
             .split(|c: char| c.is_whitespace() || "\"';&|()".contains(c))
@@ -72,7 +72,7 @@ impl PythonEnv {
 
     /// Environment for a test run in the sandbox rooted at `sandbox_root`.
     #[must_use]
-    pub fn env_for(&self, sandbox_root: &Path) -> Vec<(String, String)> {
+    pub(crate) fn env_for(&self, sandbox_root: &Path) -> Vec<(String, String)> {
         let mut entries: Vec<PathBuf> = self
             .repo_paths
             .iter()
@@ -104,7 +104,7 @@ impl PythonEnv {
 /// The Python interpreter the test command runs: the first of its words that names one
 /// or a script whose `#!` line does (`pytest` gives its virtual environment's Python).
 #[must_use]
-pub fn test_interpreter(tests: &str, cwd: &Path) -> Option<String> {
+pub(crate) fn test_interpreter(tests: &str, cwd: &Path) -> Option<String> {
     shlex::split(tests)
         .unwrap_or_default()
         .iter()
@@ -129,7 +129,7 @@ fn interpreter_of(word: &str, cwd: &Path) -> Option<String> {
 /// the first executable of that name on `PATH` (the `which` crate's search, as the shell
 /// does it).
 #[must_use]
-pub fn resolve_program(word: &str, cwd: &Path) -> Option<PathBuf> {
+pub(crate) fn resolve_program(word: &str, cwd: &Path) -> Option<PathBuf> {
     if word.contains('/') {
         return Some(cwd.join(word));
     }
@@ -139,7 +139,7 @@ pub fn resolve_program(word: &str, cwd: &Path) -> Option<PathBuf> {
 /// The Python interpreter a script's `#!` line names (`#!/usr/bin/env python3` gives
 /// `python3`), if it names one.
 #[must_use]
-pub fn shebang_interpreter(script: &Path) -> Option<String> {
+pub(crate) fn shebang_interpreter(script: &Path) -> Option<String> {
     let script = std::fs::read(script).ok()?;
     let first_line = script.split(|byte| *byte == b'\n').next()?;
     let shebang = String::from_utf8_lossy(first_line.strip_prefix(b"#!")?).into_owned();

@@ -14,7 +14,7 @@ use anyhow::Result;
 use crate::console::Progress;
 use crate::execution::lab::{Lab, Workers};
 use crate::execution::process::{Exit, RunResult, run_test_command};
-use crate::execution::worker::{Answer, Failure, Mode, Worker};
+use crate::execution::worker::{Answer, Failure, LineRange, Mode, TimeLimit, Worker};
 use crate::git::sandbox::Sandbox;
 use crate::interrupt::should_stop;
 use crate::mutant::Mutant;
@@ -32,7 +32,7 @@ enum Event {
 }
 
 /// What the mutant phase produced.
-pub struct LabOutcome {
+pub(crate) struct LabOutcome {
     /// One result per finished mutant, with the mutant's index in the slice the lab was
     /// given, in that order.
     pub results: Vec<(usize, MutantResult)>,
@@ -42,7 +42,7 @@ pub struct LabOutcome {
 impl Lab<'_> {
     /// Run every mutant over the sandboxes, one thread each, through the sandbox's pytest
     /// worker where `workers` has one.
-    pub fn run_mutants(
+    pub(crate) fn run_mutants(
         &self,
         sandboxes: &[Sandbox],
         workers: Vec<Workers>,
@@ -199,8 +199,14 @@ impl Lab<'_> {
             &mutant.id.0,
             &sandbox.root.join(&mutant.path),
             &mutant.mutated_text(source),
-            (mutant.start.line, mutant.end.line),
-            (timeout, self.worker_rule),
+            LineRange {
+                first: mutant.start.line,
+                last: mutant.end.line,
+            },
+            TimeLimit {
+                timeout,
+                rule: self.worker_rule,
+            },
         )?;
         let duration = started.elapsed();
         let mut how = None;
@@ -258,17 +264,14 @@ impl Lab<'_> {
                 }));
             }
         };
-        let log = matches!(outcome, Outcome::Survived | Outcome::Timeout)
-            .then(|| {
-                let kept = self.out.logs_dir().join(format!("{}.log", mutant.id));
-                std::fs::copy(&worker.console, &kept).ok().map(|_| {
-                    crate::execution::process::cap_log(&kept);
-                    kept
-                })
-            })
-            .flatten();
+        // The logs of survivors and timeouts are kept, as `logs/<id>.log` (best effort).
+        if matches!(outcome, Outcome::Survived | Outcome::Timeout) {
+            let kept = self.out.logs_dir().join(format!("{}.log", mutant.id));
+            if std::fs::copy(&worker.console, &kept).is_ok() {
+                crate::execution::process::cap_log(&kept);
+            }
+        }
         Ok(Ok(MutantResult {
-            log,
             detail: match outcome {
                 Outcome::Timeout => Some(format!("killed after {:.1}s", limit.as_secs_f64())),
                 Outcome::Uncovered => Some("no test reaches the mutated lines".to_owned()),
@@ -340,7 +343,7 @@ impl Lab<'_> {
     ///
     /// # Errors
     /// When the sandbox's file cannot be written or restored.
-    pub fn run_mutant(
+    pub(crate) fn run_mutant(
         &self,
         sandbox: &Sandbox,
         mutant: &Mutant,
@@ -398,15 +401,12 @@ impl Lab<'_> {
             Exit::Failure(_) | Exit::Signalled(_) => Outcome::Killed,
             Exit::Timeout => Outcome::Timeout,
         };
-        let kept = if matches!(outcome, Outcome::Survived | Outcome::Timeout) {
-            let kept = self.out.logs_dir().join(format!("{}.log", mutant.id));
+        // The logs of survivors and timeouts are kept, as `logs/<id>.log` (best effort).
+        if matches!(outcome, Outcome::Survived | Outcome::Timeout) {
             crate::execution::process::cap_log(&log);
-            std::fs::rename(&log, &kept).ok().map(|()| kept)
-        } else {
-            None
-        };
+            let _ = std::fs::rename(&log, self.out.logs_dir().join(format!("{}.log", mutant.id)));
+        }
         Ok(Some(MutantResult {
-            log: kept,
             detail: (outcome == Outcome::Timeout)
                 .then(|| format!("killed after {:.1}s", timeout.as_secs_f64())),
             ..MutantResult::new(mutant, outcome, run.duration)

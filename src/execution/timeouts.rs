@@ -10,14 +10,14 @@
 use std::time::Duration;
 
 /// Multiplier applied to the baseline duration.
-pub const BASELINE_MULTIPLIER: u32 = 3;
+pub(crate) const BASELINE_MULTIPLIER: u32 = 3;
 /// Added to the multiplied baseline.
-pub const GRACE: Duration = Duration::from_secs(5);
+pub(crate) const BASELINE_GRACE: Duration = Duration::from_secs(5);
 
 /// Multiplier of the untraced time of the tests a worker's child runs.
-pub const PER_TEST_MULTIPLIER: f64 = 10.0;
+pub(crate) const PER_TEST_MULTIPLIER: f64 = 10.0;
 /// Added to it.
-pub const PER_TEST_GRACE: Duration = Duration::from_secs(1);
+pub(crate) const PER_TEST_GRACE: Duration = Duration::from_secs(1);
 
 /// How much slower than alone a run is with `jobs` runs at once on `cpus` CPUs.
 fn load((jobs, cpus): (usize, usize)) -> f64 {
@@ -29,7 +29,10 @@ fn load((jobs, cpus): (usize, usize)) -> f64 {
 /// The worker's rule `[k, c]` (a child running some tests gets k × their untraced time
 /// + c seconds), or None when `--timeout` is `given`.
 #[must_use]
-pub fn worker_rule(given: Option<Duration>, jobs_and_cpus: (usize, usize)) -> Option<[f64; 2]> {
+pub(crate) fn worker_rule(
+    given: Option<Duration>,
+    jobs_and_cpus: (usize, usize),
+) -> Option<[f64; 2]> {
     let load = load(jobs_and_cpus);
     given.is_none().then(|| {
         [
@@ -41,12 +44,14 @@ pub fn worker_rule(given: Option<Duration>, jobs_and_cpus: (usize, usize)) -> Op
 
 /// The timeout for each mutant's test run, with `jobs` runs at once on `cpus` CPUs.
 #[must_use]
-pub fn mutant_timeout(
+pub(crate) fn mutant_timeout(
     given: Option<Duration>,
     baseline: Duration,
     (jobs, cpus): (usize, usize),
 ) -> Duration {
-    given.unwrap_or_else(|| (baseline * BASELINE_MULTIPLIER + GRACE).mul_f64(load((jobs, cpus))))
+    given.unwrap_or_else(|| {
+        (baseline * BASELINE_MULTIPLIER + BASELINE_GRACE).mul_f64(load((jobs, cpus)))
+    })
 }
 
 #[cfg(test)]

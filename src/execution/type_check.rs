@@ -14,16 +14,15 @@
 //! missing module exits 1 too), is an error before any test runs.
 
 use std::collections::BTreeMap;
-use std::fmt;
 use std::path::Path;
 use std::process::{Command, ExitStatus, Stdio};
-use std::str::FromStr;
 
 use anyhow::Result;
 
-use crate::execution::process::ProcessGroup;
+use crate::execution::process::{POLL, ProcessGroup};
 use crate::exit_code::{ExitCode, fatal};
 use crate::mutant::Mutant;
+use crate::settings::Checker;
 
 /// How many mutant copies one checker run covers.
 const BATCH: usize = 400;
@@ -36,99 +35,58 @@ const PROBE: (&str, &str) = (
     "probe: int = \"git-chimp checks that the type checker rejects this\"\n",
 );
 
-/// `--type-check`'s checker.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) enum Checker {
-    /// `python -m mypy`, with the tests' interpreter.
-    Mypy,
-    /// `pyright` (the one beside the tests' interpreter, else on `PATH`).
-    Pyright,
-    /// `ty check` (the one beside the tests' interpreter, else on `PATH`).
-    Ty,
-    /// A command of the user's, run through `sh -c` with the files appended; it prints
-    /// `path:line:...error...` lines and exits 0 or 1.
-    Command(String),
-}
-
-impl FromStr for Checker {
-    type Err = String;
-
-    fn from_str(text: &str) -> Result<Self, Self::Err> {
-        match text.trim() {
-            "" => Err("--type-check: expected mypy, pyright, ty or a command".into()),
-            "mypy" => Ok(Checker::Mypy),
-            "pyright" => Ok(Checker::Pyright),
-            "ty" => Ok(Checker::Ty),
-            command => Ok(Checker::Command(command.to_owned())),
+/// The command with which `checker` checks `files` (relative to the directory it runs
+/// in), with the tests' interpreter `python`.
+fn command(checker: &Checker, python: &str, files: &[String]) -> Command {
+    let beside = |program: &str| {
+        let path = Path::new(python).with_file_name(program);
+        if path.is_file() {
+            path.to_string_lossy().into_owned()
+        } else {
+            program.to_owned()
         }
-    }
-}
-
-impl fmt::Display for Checker {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Checker::Mypy => f.write_str("mypy"),
-            Checker::Pyright => f.write_str("pyright"),
-            Checker::Ty => f.write_str("ty"),
-            Checker::Command(command) => f.write_str(command),
+    };
+    let mut command = match checker {
+        Checker::Mypy => {
+            let mut command = Command::new(python);
+            command.args([
+                "-m",
+                "mypy",
+                "--show-column-numbers",
+                "--no-error-summary",
+                "--hide-error-context",
+                "--no-pretty",
+                "--no-color-output",
+                "--follow-imports=silent",
+                "--cache-dir=/dev/null",
+            ]);
+            command
         }
-    }
-}
-
-impl Checker {
-    /// The command that checks `files` (relative to the directory it runs in), with the
-    /// tests' interpreter `python`.
-    fn command(&self, python: &str, files: &[String]) -> Command {
-        let beside = |program: &str| {
-            let path = Path::new(python).with_file_name(program);
-            if path.is_file() {
-                path.to_string_lossy().into_owned()
-            } else {
-                program.to_owned()
-            }
-        };
-        let mut command = match self {
-            Checker::Mypy => {
-                let mut command = Command::new(python);
-                command.args([
-                    "-m",
-                    "mypy",
-                    "--show-column-numbers",
-                    "--no-error-summary",
-                    "--hide-error-context",
-                    "--no-pretty",
-                    "--no-color-output",
-                    "--follow-imports=silent",
-                    "--cache-dir=/dev/null",
-                ]);
-                command
-            }
-            Checker::Pyright => {
-                let mut command = Command::new(beside("pyright"));
-                command.args(["--pythonpath", python]);
-                command
-            }
-            Checker::Ty => {
-                let mut command = Command::new(beside("ty"));
-                command.args([
-                    "check",
-                    "--output-format",
-                    "concise",
-                    "--no-progress",
-                    "--python",
-                    python,
-                ]);
-                command
-            }
-            Checker::Command(text) => {
-                let mut command = Command::new("sh");
-                command.args(["-c", &format!("{text} \"$@\""), "sh"]);
-                command
-            }
-        };
-        command.args(files);
-        command
-    }
+        Checker::Pyright => {
+            let mut command = Command::new(beside("pyright"));
+            command.args(["--pythonpath", python]);
+            command
+        }
+        Checker::Ty => {
+            let mut command = Command::new(beside("ty"));
+            command.args([
+                "check",
+                "--output-format",
+                "concise",
+                "--no-progress",
+                "--python",
+                python,
+            ]);
+            command
+        }
+        Checker::Command(text) => {
+            let mut command = Command::new("sh");
+            command.args(["-c", &format!("{text} \"$@\""), "sh"]);
+            command
+        }
+    };
+    command.args(files);
+    command
 }
 
 /// The mutants of `mutants` that `checker` rejects, by position, with the first new
@@ -217,7 +175,7 @@ fn check(
     (python, cwd): (&str, &Path),
     files: &[String],
 ) -> Result<Option<BTreeMap<String, Vec<String>>>> {
-    let run = run_checker(checker.command(python, files).current_dir(cwd)).map_err(|err| {
+    let run = run_checker(command(checker, python, files).current_dir(cwd)).map_err(|err| {
         fatal(
             ExitCode::Usage,
             format!(
@@ -309,9 +267,6 @@ fn run_checker(command: &mut Command) -> std::io::Result<Option<(ExitStatus, Str
     log.read_to_end(&mut bytes)?;
     Ok(Some((status, String::from_utf8_lossy(&bytes).into_owned())))
 }
-
-/// How often a running checker is checked for Ctrl-C and the budget.
-const POLL: std::time::Duration = std::time::Duration::from_millis(25);
 
 /// `path` relative to `base` when it is under it, else as it is.
 fn pathdiff(path: &Path, base: &Path) -> String {
@@ -414,11 +369,5 @@ mod test {
             first_new(Some(&list(&["error: c"])), None).as_deref(),
             Some("error: c")
         );
-        assert_eq!("mypy".parse(), Ok(Checker::Mypy));
-        assert_eq!(
-            "my-checker --strict".parse(),
-            Ok(Checker::Command("my-checker --strict".into()))
-        );
-        assert!("".parse::<Checker>().is_err());
     }
 }

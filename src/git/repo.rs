@@ -20,7 +20,7 @@ pub(crate) struct Repo {
 /// What a run tests: a commit plus, by default, the working tree's differences from it;
 /// with `--rev`, the commit alone.
 #[derive(Debug, Clone)]
-pub struct TargetState {
+pub(crate) struct TargetState {
     /// The commit the sandboxes check out (hex).
     pub commit: String,
     /// Whether the working tree is part of the state (false with `--rev`).

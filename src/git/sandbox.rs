@@ -1,5 +1,5 @@
 //! Sandboxes: linked git worktrees under `<git common dir>/chimp/sandboxes/chimp-<n>`, one
-//! per worker, registered as `chimp-<n>` (detached: no branch is ever created) and locked
+//! per job, registered as `chimp-<n>` (detached: no branch is ever created) and locked
 //! with a reason. A sandbox is synced to the
 //! tested state (the commit, then the working tree's changes copied over it) at the start
 //! of every run, reused across runs, and repaired when a killed run left it broken. After
@@ -21,6 +21,7 @@ use git2::build::CheckoutBuilder;
 use git2::{Oid, Repository, WorktreePruneOptions};
 
 use crate::git::repo::{Repo, TargetState};
+use crate::output::Access;
 
 /// The reason recorded in each sandbox's worktree lock.
 const LOCK_REASON: &str = "git-chimp sandbox (remove with `git chimp clean`)";
@@ -35,8 +36,8 @@ const BRANCH_PREFIX: &str = "git-chimp-sandbox-";
 
 /// One isolated checkout of the tested state.
 #[derive(Debug)]
-pub struct Sandbox {
-    /// Which worker owns it (0-based).
+pub(crate) struct Sandbox {
+    /// Which job owns it (0-based).
     pub index: usize,
     /// Its working tree root.
     pub root: PathBuf,
@@ -116,7 +117,9 @@ pub(crate) fn lock(repo: &Repo) -> Result<File> {
     fs::create_dir_all(&dir).map_err(|err| {
         crate::output::cannot_write(
             &dir,
-            "creating the directory (git-chimp's lock and sandboxes)",
+            Access::CreateDir {
+                purpose: Some("git-chimp's lock and sandboxes"),
+            },
             &err,
         )
     })?;
@@ -366,7 +369,7 @@ impl Sandbox {
     /// The first file of the tested state that is no longer as git-chimp left it (what
     /// happened to it), or None when the sandbox is intact.
     #[must_use]
-    pub fn damage(&self) -> Option<String> {
+    pub(crate) fn damage(&self) -> Option<String> {
         if self.dirty.load(Ordering::SeqCst) {
             return Some("a file git-chimp wrote could not be restored".to_owned());
         }
@@ -388,7 +391,7 @@ impl Sandbox {
     ///
     /// # Errors
     /// When the checkout or a copy fails.
-    pub fn resync(&self, state: &TargetState) -> Result<()> {
+    pub(crate) fn resync(&self, state: &TargetState) -> Result<()> {
         let oid = Oid::from_str(&state.commit).context("parsing the target commit")?;
         sync(&self.overlay, &self.root, oid, state)
             .with_context(|| format!("restoring sandbox {}", self.index))?;
@@ -405,7 +408,7 @@ impl Sandbox {
     ///
     /// # Errors
     /// When it cannot be created.
-    pub fn scratch(&self) -> Result<PathBuf> {
+    pub(crate) fn scratch(&self) -> Result<PathBuf> {
         let dir = self.root.with_extension("scratch");
         fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
         Ok(dir)
@@ -413,7 +416,7 @@ impl Sandbox {
 
     /// The sandbox directory matching the user's current directory.
     #[must_use]
-    pub fn dir_for(&self, cwd_prefix: &str) -> PathBuf {
+    pub(crate) fn dir_for(&self, cwd_prefix: &str) -> PathBuf {
         if cwd_prefix.is_empty() {
             self.root.clone()
         } else {
@@ -428,7 +431,7 @@ impl Sandbox {
     ///
     /// # Errors
     /// When the file cannot be written.
-    pub fn write(&self, path: &str, contents: &[u8]) -> Result<()> {
+    pub(crate) fn write(&self, path: &str, contents: &[u8]) -> Result<()> {
         let written = self.write_stamped(path, contents);
         if written.is_err() {
             self.dirty.store(true, Ordering::SeqCst);

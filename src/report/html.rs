@@ -10,7 +10,7 @@ use std::fmt::Write;
 
 use crate::mutant::Mutant;
 use crate::outcome::{MutantResult, Outcome, Summary};
-use crate::report::{Entry, Findings, escape_markup as escape};
+use crate::report::{Entry, Findings, ShardInfo, escape_markup as escape};
 
 /// The outcome classes of the page, with their filter's label and initial state.
 const FILTERS: [(&str, &str, bool); 8] = [
@@ -142,7 +142,12 @@ fn header(page: &mut String, findings: &Findings<'_>, summary: &Summary) {
     if pending > 0 {
         let _ = write!(page, "<span id=\"total-pending\">{pending} not run</span>");
     }
-    if let Some((shard, total, _)) = findings.shard {
+    if let Some(&ShardInfo {
+        shard,
+        mutants_in_run: total,
+        ..
+    }) = findings.shard
+    {
         let _ = write!(
             page,
             "<span>shard {shard} of a run with {total} mutants</span>"

@@ -86,9 +86,9 @@ pub(crate) fn render(findings: &Findings<'_>) -> Result<Vec<u8>> {
             version: env!("CARGO_PKG_VERSION").to_owned(),
         },
         config: (findings.shard.is_some() || !findings.skipped.is_empty()).then(|| RunConfig {
-            shard: findings.shard.map(|(shard, _, _)| shard.to_string()),
-            mutants_in_run: findings.shard.map(|(_, total, _)| total),
-            split: findings.shard.map(|(_, _, split)| split.to_owned()),
+            shard: findings.shard.map(|info| info.shard.to_string()),
+            mutants_in_run: findings.shard.map(|info| info.mutants_in_run),
+            split: findings.shard.map(|info| info.split.clone()),
             skipped: findings
                 .skipped
                 .iter()

@@ -17,16 +17,78 @@ pub(crate) mod sarif;
 mod snapshots;
 pub(crate) mod terminal;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 use anyhow::Result;
 
-use crate::cli::ReportKind;
 use crate::mutant::Mutant;
 use crate::outcome::MutantResult;
-use crate::output::{OutputDir, report_file_name, write_atomic};
+use crate::output::{OutputDir, write_atomic};
 use crate::shard::Shard;
+
+/// A report besides report.json (`--report`). Its name is its variant's in lower case,
+/// on the command line (clap's) as in a configuration (strum's, any case there).
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    clap::ValueEnum,
+    strum::EnumString,
+    strum::IntoStaticStr,
+    strum::VariantArray,
+)]
+#[strum(serialize_all = "lowercase", ascii_case_insensitive)]
+pub enum ReportKind {
+    /// One self-contained page: `.chimp/report.html`.
+    Html,
+    /// SARIF 2.1.0 for code scanning: `.chimp/report.sarif`.
+    Sarif,
+    /// JUnit XML, one test case per mutant (per line for survivors): `.chimp/junit.xml`.
+    Junit,
+    /// GitHub Actions annotations and `$GITHUB_STEP_SUMMARY` markdown.
+    Github,
+    /// The same markdown summary for other CI systems and pull-request comments:
+    /// `.chimp/report.md`.
+    Markdown,
+}
+
+impl ReportKind {
+    /// `kinds` with each kind once, in a fixed order.
+    #[must_use]
+    pub(crate) fn distinct(kinds: &[ReportKind]) -> Vec<ReportKind> {
+        let kinds: BTreeSet<ReportKind> = kinds.iter().copied().collect();
+        kinds.into_iter().collect()
+    }
+
+    /// The file in `.chimp/` the report is written to (none for GitHub's, which goes to
+    /// the job's own output).
+    #[must_use]
+    pub(crate) fn file_name(self) -> Option<&'static str> {
+        match self {
+            ReportKind::Html => Some("report.html"),
+            ReportKind::Sarif => Some("report.sarif"),
+            ReportKind::Junit => Some("junit.xml"),
+            ReportKind::Markdown => Some("report.md"),
+            ReportKind::Github => None,
+        }
+    }
+}
+
+/// A `--shard` run's place in the whole run, as its reports note it.
+#[derive(Debug, Clone)]
+pub(crate) struct ShardInfo {
+    /// The run's share of the mutants.
+    pub shard: Shard,
+    /// How many mutants the whole run has.
+    pub mutants_in_run: usize,
+    /// The split's name ([`crate::shard::Split`]).
+    pub split: String,
+}
 
 /// A selected Python file that was not mutated, and why.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -53,9 +115,8 @@ pub(crate) struct Findings<'a> {
     pub mutants: &'a [Mutant],
     /// Outcomes known, in any order.
     pub results: &'a [MutantResult],
-    /// The run's share of the mutants, how many mutants the whole run has, and the
-    /// split's name ([`crate::shard::Split`]).
-    pub shard: Option<(Shard, usize, &'a str)>,
+    /// A `--shard` run's share of the whole run.
+    pub shard: Option<&'a ShardInfo>,
     /// The selected files that were not mutated.
     pub skipped: &'a [Skipped],
 }
@@ -162,7 +223,7 @@ impl<'a> Findings<'a> {
 #[must_use]
 pub(crate) fn file_names(kinds: &[ReportKind]) -> Vec<&'static str> {
     let mut names = vec!["report.json"];
-    names.extend(kinds.iter().filter_map(|kind| report_file_name(*kind)));
+    names.extend(kinds.iter().filter_map(|kind| kind.file_name()));
     names
 }
 
@@ -181,7 +242,7 @@ pub(crate) fn write_all(
     let mut notes = Vec::new();
     for kind in kinds {
         let file = |text: String| -> Result<PathBuf> {
-            let path = out.root().join(report_file_name(*kind).unwrap_or_default());
+            let path = out.root().join(kind.file_name().unwrap_or_default());
             write_atomic(&path, text.as_bytes())?;
             Ok(path)
         };

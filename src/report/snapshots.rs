@@ -149,7 +149,10 @@ fn terminal_summary() {
             findings.results,
             findings.mutants.len(),
             true,
-            (false, ".chimp/report.html"),
+            &terminal::Listing {
+                all: false,
+                more: ".chimp/report.html",
+            },
         );
         let summary = summary + &terminal::skipped_lines(findings.skipped);
         insta::assert_snapshot!(versionless(summary));

@@ -27,6 +27,16 @@ pub(crate) fn mutant_line(mutant: &Mutant) -> String {
     )
 }
 
+/// Which survivors the summary lists: every one (`all`, `--all`), or the most telling
+/// with `more` saying where the rest are.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Listing<'a> {
+    /// List every survivor.
+    pub(crate) all: bool,
+    /// Where the survivors left out are (`pass --all, or see ...`).
+    pub(crate) more: &'a str,
+}
+
 /// The end-of-run summary. `total` is the number of mutants the run meant to test; `all`
 /// lists every survivor; `more` says where the rest are.
 #[must_use]
@@ -34,8 +44,9 @@ pub(crate) fn summary(
     results: &[MutantResult],
     total: usize,
     interrupted: bool,
-    (all, more): (bool, &str),
+    listing: &Listing<'_>,
 ) -> String {
+    let Listing { all, more } = *listing;
     let summary = Summary::of(results);
     let mut out = String::new();
     if interrupted {

@@ -264,7 +264,8 @@ fn unknown_key(at: &str, section: &str, name: &str) -> String {
 #[cfg(test)]
 mod test {
     use super::*;
-    use crate::cli::ReportKind;
+    use crate::python::operators::Operator;
+    use crate::report::ReportKind;
 
     /// A project directory with a `src/` (kept for the test process).
     fn base() -> &'static Path {
@@ -304,7 +305,7 @@ mod test {
         assert_eq!(settings.no_cache, Some(true));
         assert_eq!(
             settings.operators,
-            Some(vec!["comparison".to_owned(), "boolean-operator".to_owned()])
+            Some(vec![Operator::Comparison, Operator::BooleanOperator])
         );
         assert_eq!(
             settings.report,

@@ -9,6 +9,7 @@
 //! chimp.*` (personal, per clone), the file (the team's, committed), the defaults.
 //! [`Origin`] records which of them gave each setting, for `git chimp config`.
 
+mod choices;
 mod file;
 mod git_config;
 pub(crate) mod options;
@@ -19,10 +20,13 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Result;
 
-use crate::cli::RunArgs;
-use crate::exit_code::{self, fatal};
+use crate::exit_code::{ExitCode, fatal};
 use crate::git::repo::Repo;
+use crate::python::arid::AridRule;
+use crate::python::operators::Operator;
+use crate::report::ReportKind;
 
+pub(crate) use choices::{Checker, Runner};
 pub(crate) use file::{FileConfig, without_own_table};
 pub(crate) use options::Options;
 
@@ -174,22 +178,22 @@ settings! {
     test_files: value::Globs as Vec<String> = "test-files", Scope::Everywhere, env: false,
         default: |_| "none".into();
     /// Operator names.
-    operators: value::Operators as Vec<String> = "operators", Scope::Everywhere, env: false,
-        default: |_| format!("all {}", crate::python::operators::Operator::ALL.len());
+    operators: value::Names<Operator> as Vec<Operator> = "operators", Scope::Everywhere, env: false,
+        default: |_| format!("all {}", Operator::ALL.len());
     /// Only these arid-node rules.
-    arid: value::AridRules as Vec<String> = "arid", Scope::Everywhere, env: false,
+    arid: value::Names<AridRule> as Vec<AridRule> = "arid", Scope::Everywhere, env: false,
         default: |_| format!(
             "{} of {} (all but no-cover)",
-            crate::python::arid::AridRule::defaults().len(),
-            crate::python::arid::AridRule::ALL.len()
+            AridRule::defaults().len(),
+            AridRule::ALL.len()
         );
     /// All arid-node rules but these.
-    no_arid: value::AridRules as Vec<String> = "no-arid", Scope::Everywhere, env: false,
+    no_arid: value::Names<AridRule> as Vec<AridRule> = "no-arid", Scope::Everywhere, env: false,
         default: |_| "none".into();
     /// Only lines changed since the merge base with this revision.
     since: value::Text as String = "since", Scope::Everywhere, env: true,
         default: |_| "none".into();
-    /// Parallel workers.
+    /// Parallel jobs.
     jobs: value::Count as usize = "jobs", Scope::Everywhere, env: true,
         default: |options| format!("{} (the number of CPUs)", options.jobs);
     /// Per-mutant timeout, in seconds.
@@ -208,7 +212,7 @@ settings! {
     type_check: value::Text as String = "type-check", Scope::Everywhere, env: true,
         default: |_| "none".into();
     /// How mutants run.
-    runner: value::RunnerName as crate::cli::Runner = "runner", Scope::Everywhere, env: true,
+    runner: value::RunnerName as Runner = "runner", Scope::Everywhere, env: true,
         default: |_| "auto".into();
     /// The outcome cache's directory.
     cache_dir: value::Dir as PathBuf = "cache-dir", Scope::Everywhere, env: true,
@@ -232,7 +236,7 @@ settings! {
     fail_under: value::Percent as f64 = "fail-under", Scope::Everywhere, env: true,
         default: |_| "none".into();
     /// Reports besides report.json.
-    report: value::Reports as Vec<crate::cli::ReportKind> = "report", Scope::Everywhere,
+    report: value::Names<ReportKind> as Vec<ReportKind> = "report", Scope::Everywhere,
         env: false, default: |_| "report.json only".into();
     /// One CI job's share of the mutants.
     shard: value::ShardSpec as crate::shard::Shard = "shard",
@@ -276,44 +280,6 @@ impl Settings {
             *dir = base.join(&*dir);
         }
         self
-    }
-}
-
-impl From<&RunArgs> for Settings {
-    /// The command line's settings (flags and `CHIMP_*` variables). Every field is named,
-    /// so a new setting without its flag does not compile.
-    fn from(args: &RunArgs) -> Settings {
-        let list = |items: &Vec<String>| (!items.is_empty()).then(|| items.clone());
-        Settings {
-            tests: args.tests.clone(),
-            code: (!args.code.is_empty()).then(|| args.code.clone()),
-            exclude: list(&args.exclude),
-            test_files: list(&args.test_files),
-            operators: list(&args.operators),
-            arid: list(&args.arid),
-            no_arid: list(&args.no_arid),
-            since: args.since.clone(),
-            jobs: args.jobs,
-            timeout: args.timeout,
-            baseline_timeout: args.baseline_timeout,
-            budget: if args.no_budget {
-                Some(crate::budget::Budget::Unlimited)
-            } else {
-                args.budget
-            },
-            type_check: args.type_check.clone(),
-            runner: args.runner,
-            cache_dir: args.cache_dir.clone(),
-            cache_url: args.cache_url.clone(),
-            no_cache: args.no_cache.then_some(true),
-            no_canary: args.no_canary.then_some(true),
-            no_reexec: args.no_reexec.then_some(true),
-            strict_parse: args.strict_parse.then_some(true),
-            fail_under: args.fail_under,
-            report: (!args.report.is_empty()).then(|| args.report.clone()),
-            shard: args.shard,
-            rev: args.rev.clone(),
-        }
     }
 }
 
@@ -406,25 +372,14 @@ impl Layers {
     /// The validated options, a bad value's error naming the layer that set it (the
     /// file and line, or `git config chimp.<key>`), as the command line names its flag.
     pub(crate) fn options(&self, workdir: &Path, cwd: &Path) -> Result<Options> {
-        Options::new(&self.merged(), workdir, cwd).map_err(|err| {
-            let Some(bad) = err.downcast_ref::<exit_code::Fatal>() else {
-                return err;
-            };
-            let Some((key, rest)) = bad
-                .message
-                .strip_prefix("--")
-                .and_then(|message| message.split_once([' ', ':']))
-                .and_then(|(key, rest)| Some((Key::named(key)?, rest)))
-            else {
-                return err;
-            };
-            match self.origin(key) {
+        Options::new(&self.merged(), workdir, cwd).map_err(|bad| {
+            let shown = match self.origin(bad.key) {
                 origin @ (Origin::GitConfig(_) | Origin::File(..)) => {
-                    let rest = rest.trim_start_matches(' ');
-                    fatal(bad.code, format!("{origin}: {} {rest}", key.name))
+                    format!("{origin}: {}", bad.unflagged())
                 }
-                _ => err,
-            }
+                Origin::CommandLine | Origin::Environment(_) | Origin::Default => bad.to_string(),
+            };
+            fatal(ExitCode::Usage, shown)
         })
     }
 }

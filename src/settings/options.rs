@@ -3,29 +3,74 @@
 //! nothing later needs to know where the user stood.
 
 use std::collections::BTreeSet;
+use std::fmt;
 use std::path::{Component, Path, PathBuf};
 use std::time::Duration;
 
 use anyhow::Result;
 use globset::{Glob, GlobSet, GlobSetBuilder};
 
-use super::Settings;
-use crate::cli::{ReportKind, Runner};
+use super::{Checker, Key, Runner, Settings};
 use crate::exit_code::{ExitCode, fatal};
+use crate::python::arid::AridRule;
 use crate::python::operators::Operator;
 use crate::python::select::is_default_excluded;
+use crate::report::ReportKind;
 use crate::shard::Shard;
 
-/// A positive number of seconds given as `--flag`, or a usage error naming it.
-fn seconds(value: Option<f64>, flag: &str) -> Result<Option<Duration>> {
+/// A value of a setting that [`Options::new`] rejects: the setting, the value as the
+/// message shows it, and what is wrong with it. Shown as the command line names it
+/// (`--timeout -3: must be ...`); [`super::Layers::options`] names the file or git
+/// config instead when one of them set it.
+#[derive(Debug)]
+pub(crate) struct BadOption {
+    /// The setting.
+    pub(crate) key: &'static Key,
+    /// The value, as written (none where the message does not show it).
+    value: Option<String>,
+    /// What is wrong with it.
+    problem: String,
+}
+
+impl BadOption {
+    /// The value `value` of the setting named `key` (a name of the table) is bad.
+    fn new(key: &str, value: Option<String>, problem: impl Into<String>) -> Self {
+        Self {
+            key: Key::named(key).expect("Options::new names only keys of the table"),
+            value,
+            problem: problem.into(),
+        }
+    }
+
+    /// The key, the value and the problem, without the `--` of a flag:
+    /// `timeout -3: must be a positive number of seconds`.
+    pub(crate) fn unflagged(&self) -> String {
+        match &self.value {
+            Some(value) => format!("{} {value}: {}", self.key.name, self.problem),
+            None => format!("{}: {}", self.key.name, self.problem),
+        }
+    }
+}
+
+impl fmt::Display for BadOption {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "--{}", self.unflagged())
+    }
+}
+
+impl std::error::Error for BadOption {}
+
+/// A positive number of seconds for the setting `key`.
+fn seconds(value: Option<f64>, key: &str) -> Result<Option<Duration>, BadOption> {
     match value {
         None => Ok(None),
         Some(seconds) if seconds.is_finite() && seconds > 0.0 => {
             Ok(Some(Duration::from_secs_f64(seconds)))
         }
-        Some(seconds) => Err(fatal(
-            ExitCode::Usage,
-            format!("--{flag} {seconds}: must be a positive number of seconds"),
+        Some(seconds) => Err(BadOption::new(
+            key,
+            Some(seconds.to_string()),
+            "must be a positive number of seconds",
         )),
     }
 }
@@ -42,19 +87,25 @@ pub(crate) fn cpu_count() -> usize {
     std::thread::available_parallelism().map_or(1, std::num::NonZero::get)
 }
 
-/// The operators `names` (all of them for none).
-fn operators(names: Option<&[String]>) -> Result<BTreeSet<Operator>> {
-    match names {
-        None | Some([]) => Ok(Operator::ALL.iter().copied().collect()),
-        Some(names) => names
-            .iter()
-            .map(|name| {
-                name.trim()
-                    .parse::<Operator>()
-                    .map_err(|err| fatal(ExitCode::Usage, err))
-            })
-            .collect(),
+/// The operators `chosen` (all of them for none).
+fn operators(chosen: Option<&[Operator]>) -> BTreeSet<Operator> {
+    match chosen {
+        None | Some([]) => Operator::ALL.iter().copied().collect(),
+        Some(chosen) => chosen.iter().copied().collect(),
     }
+}
+
+/// The arid-node rules in effect: `only` when given, else the defaults; less `without`.
+fn arid_rules(only: &[AridRule], without: &[AridRule]) -> BTreeSet<AridRule> {
+    let mut rules = if only.is_empty() {
+        AridRule::defaults()
+    } else {
+        only.iter().copied().collect()
+    };
+    for rule in without {
+        rules.remove(rule);
+    }
+    rules
 }
 
 /// The local cache's directory the settings name (`None` with `no-cache`).
@@ -95,7 +146,7 @@ pub(crate) struct Options {
     /// Operators to apply.
     pub operators: BTreeSet<Operator>,
     /// The arid-node rules in effect.
-    pub arid: BTreeSet<crate::python::arid::AridRule>,
+    pub arid: BTreeSet<AridRule>,
     /// The test command, if one was given.
     pub tests: Option<String>,
     /// Per-mutant timeout given by the user.
@@ -103,10 +154,10 @@ pub(crate) struct Options {
     /// How long the baseline may take without `timeout` (`--baseline-timeout`).
     pub baseline_timeout: Duration,
     /// The type checker that rejects mutants before the tests (`--type-check`).
-    pub type_check: Option<crate::execution::type_check::Checker>,
+    pub type_check: Option<Checker>,
     /// How long the run may take (`--budget`), if it is limited.
     pub budget: Option<Duration>,
-    /// Parallel workers.
+    /// Parallel jobs, each with its own sandbox.
     pub jobs: usize,
     /// Whether to run the canary check.
     pub canary: bool,
@@ -140,8 +191,8 @@ impl Options {
     /// Validate `args` for a repository whose root is `workdir`, run from `cwd`.
     ///
     /// # Errors
-    /// A usage error naming the bad value.
-    pub(crate) fn new(args: &Settings, workdir: &Path, cwd: &Path) -> Result<Self> {
+    /// The first bad value.
+    pub(crate) fn new(args: &Settings, workdir: &Path, cwd: &Path) -> Result<Self, BadOption> {
         let cwd_prefix = relative_to(cwd, workdir).unwrap_or_default();
         let code = match args.code.as_deref() {
             None | Some([]) => vec![cwd_prefix.clone()],
@@ -149,49 +200,56 @@ impl Options {
                 .iter()
                 .map(|path| {
                     repo_path(&cwd_prefix, &path.to_string_lossy(), workdir).ok_or_else(|| {
-                        fatal(
-                            ExitCode::Usage,
-                            format!("--code {}: not inside the repository", path.display()),
+                        BadOption::new(
+                            "code",
+                            Some(path.display().to_string()),
+                            "not inside the repository",
                         )
                     })
                 })
-                .collect::<Result<Vec<String>>>()?,
+                .collect::<Result<Vec<String>, BadOption>>()?,
         };
         if let Some(missing) = code
             .iter()
             .find(|path| !workdir.join(path.as_str()).exists())
         {
-            return Err(fatal(
-                ExitCode::Usage,
-                format!("--code {missing}: no such file or directory in the repository"),
+            return Err(BadOption::new(
+                "code",
+                Some(missing.clone()),
+                "no such file or directory in the repository",
             ));
         }
         let exclude = globs(
             args.exclude.as_deref().unwrap_or_default(),
-            "--exclude",
+            "exclude",
             &cwd_prefix,
             workdir,
         )?;
         let test_files = globs(
             args.test_files.as_deref().unwrap_or_default(),
-            "--test-files",
+            "test-files",
             &cwd_prefix,
             workdir,
         )?;
         let (cache_dir, cache_url) = caches(args, workdir, cwd);
-        let operators = operators(args.operators.as_deref())?;
-        let arid = crate::python::arid::AridRule::selected(
+        let operators = operators(args.operators.as_deref());
+        let arid = arid_rules(
             args.arid.as_deref().unwrap_or_default(),
             args.no_arid.as_deref().unwrap_or_default(),
-        )
-        .map_err(|err| fatal(ExitCode::Usage, format!("--arid: {err}")))?;
+        );
         let timeout = seconds(args.timeout, "timeout")?;
         let baseline_timeout =
             seconds(args.baseline_timeout, "baseline-timeout")?.unwrap_or(DEFAULT_BASELINE_TIMEOUT);
-        check_fail_under(args.fail_under)?;
+        fail_under(args.fail_under)?;
         let cpus = cpu_count();
         let jobs = match args.jobs {
-            Some(0) => return Err(fatal(ExitCode::Usage, "--jobs 0: must be at least 1")),
+            Some(0) => {
+                return Err(BadOption::new(
+                    "jobs",
+                    Some("0".into()),
+                    "must be at least 1",
+                ));
+            }
             Some(jobs) if jobs > MAX_JOBS_PER_CPU * cpus => {
                 tracing::info!(
                     "--jobs {jobs} is far above the {cpus} CPUs; using {} (more \
@@ -218,7 +276,7 @@ impl Options {
                 .as_deref()
                 .map(str::parse)
                 .transpose()
-                .map_err(|err: String| fatal(ExitCode::Usage, err))?,
+                .map_err(|err: String| BadOption::new("type-check", None, err))?,
             jobs,
             canary: args.no_canary != Some(true),
             reexec: args.no_reexec != Some(true),
@@ -308,36 +366,39 @@ impl Options {
 /// # Errors
 /// A usage error outside 0-100.
 pub(crate) fn check_fail_under(score: Option<f64>) -> Result<()> {
+    fail_under(score).map_err(|bad| fatal(ExitCode::Usage, bad.to_string()))
+}
+
+/// A `fail-under` value outside 0-100 is bad.
+fn fail_under(score: Option<f64>) -> Result<(), BadOption> {
     match score {
-        Some(score) if !(0.0..=100.0).contains(&score) => Err(fatal(
-            ExitCode::Usage,
-            format!("--fail-under {score}: must be a percentage from 0 to 100"),
+        Some(score) if !(0.0..=100.0).contains(&score) => Err(BadOption::new(
+            "fail-under",
+            Some(score.to_string()),
+            "must be a percentage from 0 to 100",
         )),
         _ => Ok(()),
     }
 }
 
-/// Globs written relative to the current directory, matched against repository-relative
-/// paths.
-fn globs(patterns: &[String], option: &str, cwd_prefix: &str, workdir: &Path) -> Result<GlobSet> {
+/// The globs of the setting `key`, written relative to the current directory, matched
+/// against repository-relative paths.
+fn globs(
+    patterns: &[String],
+    key: &str,
+    cwd_prefix: &str,
+    workdir: &Path,
+) -> Result<GlobSet, BadOption> {
     let mut set = GlobSetBuilder::new();
     for pattern in patterns {
-        let relative = repo_path(cwd_prefix, pattern, workdir).ok_or_else(|| {
-            fatal(
-                ExitCode::Usage,
-                format!("{option} {pattern}: not inside the repository"),
-            )
-        })?;
-        let glob = Glob::new(&relative).map_err(|err| {
-            fatal(
-                ExitCode::Usage,
-                format!("{option} {pattern}: not a valid glob: {err}"),
-            )
-        })?;
+        let bad = |problem: String| BadOption::new(key, Some(pattern.clone()), problem);
+        let relative = repo_path(cwd_prefix, pattern, workdir)
+            .ok_or_else(|| bad("not inside the repository".into()))?;
+        let glob = Glob::new(&relative).map_err(|err| bad(format!("not a valid glob: {err}")))?;
         set.add(glob);
     }
     set.build()
-        .map_err(|err| fatal(ExitCode::Usage, format!("{option}: {err}")))
+        .map_err(|err| BadOption::new(key, None, err.to_string()))
 }
 
 fn is_under(path: &str, root: &str) -> bool {
@@ -425,5 +486,67 @@ mod test {
         assert!(opts.is_excluded("sub/docs/conf.py"));
         assert!(opts.is_excluded("sub/gen/x.py"));
         assert!(!opts.is_excluded("docs/conf.py"));
+    }
+
+    #[test]
+    fn each_bad_value_names_its_key_as_a_flag_and_unflagged() {
+        let dir = tempfile::tempdir().unwrap();
+        let bad = |settings: Settings| Options::new(&settings, dir.path(), dir.path()).unwrap_err();
+        let cases = [
+            (
+                bad(Settings {
+                    code: Some(vec!["/elsewhere".into()]),
+                    ..Settings::default()
+                }),
+                "--code /elsewhere: not inside the repository",
+            ),
+            (
+                bad(Settings {
+                    code: Some(vec!["missing".into()]),
+                    ..Settings::default()
+                }),
+                "--code missing: no such file or directory in the repository",
+            ),
+            (
+                bad(Settings {
+                    test_files: Some(vec!["a[".into()]),
+                    ..Settings::default()
+                }),
+                "--test-files a[: not a valid glob: ",
+            ),
+            (
+                bad(Settings {
+                    baseline_timeout: Some(-3.0),
+                    ..Settings::default()
+                }),
+                "--baseline-timeout -3: must be a positive number of seconds",
+            ),
+            (
+                bad(Settings {
+                    fail_under: Some(101.0),
+                    ..Settings::default()
+                }),
+                "--fail-under 101: must be a percentage from 0 to 100",
+            ),
+            (
+                bad(Settings {
+                    jobs: Some(0),
+                    ..Settings::default()
+                }),
+                "--jobs 0: must be at least 1",
+            ),
+            (
+                bad(Settings {
+                    type_check: Some(" ".into()),
+                    ..Settings::default()
+                }),
+                "--type-check: expected mypy, pyright, ty or a command",
+            ),
+        ];
+        for (bad, shown) in cases {
+            assert!(bad.to_string().starts_with(shown), "{bad}");
+            assert_eq!(bad.to_string(), format!("--{}", bad.unflagged()));
+            assert!(bad.unflagged().starts_with(bad.key.name), "{bad}");
+        }
     }
 }

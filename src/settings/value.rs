@@ -5,12 +5,15 @@
 
 use std::marker::PhantomData;
 use std::path::PathBuf;
+use std::str::FromStr;
 
 use serde::de::{Deserialize, Deserializer, Error as _};
 
+use super::Runner;
 use crate::budget::Budget;
-use crate::cli::{ReportKind, Runner};
+use crate::python::arid::AridRule;
 use crate::python::operators::Operator;
+use crate::report::ReportKind;
 use crate::shard::Shard;
 
 /// One kind of setting value.
@@ -173,60 +176,58 @@ impl Kind for Globs {
     }
 }
 
-/// Operator names (comma-separated or an array).
-pub(crate) struct Operators;
-
-impl Operators {
-    fn checked(names: Vec<String>) -> Result<Vec<String>, String> {
-        match names.iter().find(|name| name.parse::<Operator>().is_err()) {
-            Some(unknown) => Err(format!(
-                "operator names (`git chimp operators` lists them); `{unknown}` is not one"
-            )),
-            None => Ok(names),
-        }
-    }
+/// A thing a setting names, one of a fixed set: an operator, an arid-node rule, a
+/// report kind.
+pub(crate) trait Named:
+    FromStr + Copy + strum::VariantArray + Into<&'static str> + 'static
+{
+    /// What a list of them is, in an error (`operator names`).
+    const WHAT: &'static str;
 }
 
-impl Kind for Operators {
-    type Value = Vec<String>;
-    fn from_toml(value: &toml::Value) -> Result<Vec<String>, String> {
-        Self::checked(names(&words(value, STRINGS)?))
-    }
-    fn from_git(text: &str) -> Result<Vec<String>, String> {
-        Self::checked(names(&git_words(text)?))
-    }
-    fn shown(value: &Vec<String>) -> String {
-        value.join(" ")
-    }
+impl Named for Operator {
+    const WHAT: &'static str = "operator names";
 }
 
-/// Arid-node rule names (comma-separated or an array).
-pub(crate) struct AridRules;
+impl Named for AridRule {
+    const WHAT: &'static str = "arid rule names";
+}
 
-impl AridRules {
-    fn checked(names: Vec<String>) -> Result<Vec<String>, String> {
-        match names
+impl Named for ReportKind {
+    const WHAT: &'static str = "report kinds";
+}
+
+/// Names of `T`s (comma-separated or an array); an unknown one's error lists them all.
+pub(crate) struct Names<T>(PhantomData<T>);
+
+impl<T: Named> Names<T> {
+    fn parsed(names: &[String]) -> Result<Vec<T>, String> {
+        names
             .iter()
-            .find(|name| name.parse::<crate::python::arid::AridRule>().is_err())
-        {
-            Some(unknown) => Err(format!(
-                "arid rule names (the README lists them); `{unknown}` is not one"
-            )),
-            None => Ok(names),
-        }
+            .map(|name| {
+                name.parse().map_err(|_| {
+                    let every: Vec<String> = T::VARIANTS
+                        .iter()
+                        .map(|each| format!("\"{}\"", Into::<&str>::into(*each)))
+                        .collect();
+                    format!("{} from {}; `{name}` is not one", T::WHAT, every.join(", "))
+                })
+            })
+            .collect()
     }
 }
 
-impl Kind for AridRules {
-    type Value = Vec<String>;
-    fn from_toml(value: &toml::Value) -> Result<Vec<String>, String> {
-        Self::checked(names(&words(value, STRINGS)?))
+impl<T: Named> Kind for Names<T> {
+    type Value = Vec<T>;
+    fn from_toml(value: &toml::Value) -> Result<Vec<T>, String> {
+        Self::parsed(&names(&words(value, STRINGS)?))
     }
-    fn from_git(text: &str) -> Result<Vec<String>, String> {
-        Self::checked(names(&git_words(text)?))
+    fn from_git(text: &str) -> Result<Vec<T>, String> {
+        Self::parsed(&names(&git_words(text)?))
     }
-    fn shown(value: &Vec<String>) -> String {
-        value.join(" ")
+    fn shown(value: &Vec<T>) -> String {
+        let names: Vec<&str> = value.iter().map(|each| (*each).into()).collect();
+        names.join(",")
     }
 }
 
@@ -386,33 +387,6 @@ impl Kind for RunnerName {
     }
 }
 
-/// `--report`'s kinds.
-pub(crate) struct Reports;
-
-impl Reports {
-    fn checked(names: &[String]) -> Result<Vec<ReportKind>, String> {
-        names
-            .iter()
-            .map(|name| choice::<ReportKind>(name))
-            .collect::<Result<_, _>>()
-            .map_err(|_| "report kinds from \"html\", \"sarif\", \"junit\", \"github\"".into())
-    }
-}
-
-impl Kind for Reports {
-    type Value = Vec<ReportKind>;
-    fn from_toml(value: &toml::Value) -> Result<Vec<ReportKind>, String> {
-        Self::checked(&names(&words(value, STRINGS)?))
-    }
-    fn from_git(text: &str) -> Result<Vec<ReportKind>, String> {
-        Self::checked(&names(&git_words(text)?))
-    }
-    fn shown(value: &Vec<ReportKind>) -> String {
-        let names: Vec<String> = value.iter().map(choice_name).collect();
-        names.join(",")
-    }
-}
-
 /// `--shard K/N` (on the command line only).
 pub(crate) struct ShardSpec;
 
@@ -448,8 +422,8 @@ mod test {
             Ok(vec![PathBuf::from("src"), PathBuf::from("my dir")])
         );
         assert_eq!(
-            Operators::from_git("comparison, number"),
-            Ok(vec!["comparison".to_owned(), "number".to_owned()])
+            Names::<Operator>::from_git("comparison, number"),
+            Ok(vec![Operator::Comparison, Operator::Number])
         );
         assert_eq!(Switch::from_git("yes"), Ok(true));
         assert!(Switch::from_git("maybe").is_err());
@@ -459,8 +433,31 @@ mod test {
             Err("one of \"auto\", \"pytest\", \"unittest\", \"command\"".into())
         );
         assert_eq!(
-            Reports::shown(&vec![ReportKind::Html, ReportKind::Junit]),
+            Names::<ReportKind>::shown(&vec![ReportKind::Html, ReportKind::Junit]),
             "html,junit"
+        );
+        assert_eq!(
+            Names::<ReportKind>::from_git("HTML"),
+            Ok(vec![ReportKind::Html])
+        );
+        for kind in <ReportKind as strum::VariantArray>::VARIANTS {
+            assert_eq!(
+                choice_name(kind),
+                Into::<&str>::into(*kind),
+                "clap's and strum's"
+            );
+        }
+        assert_eq!(
+            Names::<ReportKind>::from_git("html,pdf"),
+            Err(
+                "report kinds from \"html\", \"sarif\", \"junit\", \"github\", \"markdown\"; \
+                 `pdf` is not one"
+                    .into()
+            )
+        );
+        assert_eq!(
+            Names::<AridRule>::from_git("repr, no-cover"),
+            Ok(vec![AridRule::Repr, AridRule::NoCover])
         );
     }
 
@@ -477,8 +474,8 @@ mod test {
         assert!(Seconds::from_toml(&value("inf")).is_err());
         assert!(Percent::from_toml(&value("101")).is_err());
         assert_eq!(
-            Operators::from_toml(&value("\"comparison,number\"")),
-            Ok(vec!["comparison".to_owned(), "number".to_owned()])
+            Names::<Operator>::from_toml(&value("\"comparison,number\"")),
+            Ok(vec![Operator::Comparison, Operator::Number])
         );
         assert!(
             Globs::from_toml(&value("\"a[\""))

@@ -182,7 +182,7 @@ fn configuration_errors_name_the_file_line_and_closest_key() {
             "chimp.toml",
             "jobs = 2\nreport = [\"pdf\"]\ntimeout = -3\n",
             &["config"],
-            "chimp.toml:2: report = [\"pdf\"]: expected report kinds from \"html\", \"sarif\", \"junit\", \"github\"",
+            "chimp.toml:2: report = [\"pdf\"]: expected report kinds from \"html\", \"sarif\", \"junit\", \"github\", \"markdown\"; `pdf` is not one",
         ),
         (
             "chimp.toml",

@@ -9,7 +9,7 @@ use crate::cache::{Cache, CacheKey, TestFingerprint, shared};
 use crate::execution::pyenv;
 use crate::exit_code::{ExitCode, fatal};
 use crate::git::repo::{Repo, TargetState};
-use crate::plan::Plan;
+use crate::plan::{Plan, Reuse};
 use crate::python::select;
 use crate::settings::{self, Options};
 
@@ -68,8 +68,11 @@ impl Caches {
         };
         let keys = cache_keys(found, tests, fingerprint);
         let hashed = hashing.elapsed();
-        let run = (options.timeout, pytest);
-        let mut plan = Plan::new(&found.mutants, keys, self.local.as_ref(), run);
+        let reuse = Reuse {
+            timeout: options.timeout,
+            worker: pytest,
+        };
+        let mut plan = Plan::new(&found.mutants, keys, self.local.as_ref(), reuse);
         if options.budget.is_some() {
             plan.order_for_budget();
         }
@@ -109,7 +112,7 @@ impl Caches {
                 got.damaged
             );
         }
-        let filled = plan.fill_from_shared(&got.entries, run);
+        let filled = plan.fill_from_shared(&got.entries, reuse);
         if !remote.is_some_and(Remote::is_broken) && asked > 0 {
             tracing::info!(
                 "shared cache {shown}: {filled} of {asked} local misses found ({} packs \

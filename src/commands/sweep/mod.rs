@@ -12,7 +12,6 @@ use crate::accepted::Accepted;
 use crate::budget::SetUpCost;
 use crate::cache::Cache;
 use crate::cache::durations::Durations;
-use crate::cli::Runner;
 use crate::console::Progress;
 use crate::execution::lab::Lab;
 use crate::execution::line_map::{self, MapSlot};
@@ -25,10 +24,14 @@ use crate::mutant::Mutant;
 use crate::outcome::{MutantResult, NOT_RUN_BUDGET, Outcome, RanBy};
 use crate::output::OutputDir;
 use crate::plan;
+use crate::report::ShardInfo;
+use crate::settings::Runner;
 use crate::settings::{Options, Settings};
 use crate::{detect, interrupt, report, shard};
 
-use super::{accept::apply_accepted, current_dir, finish::finish};
+use super::accept::apply_accepted;
+use super::current_dir;
+use super::finish::{ExitPolicy, RunEnd, finish};
 
 pub(crate) mod caches;
 pub(crate) mod discovery;
@@ -68,9 +71,7 @@ pub(crate) fn sweep(settings: Settings, all: bool) -> Result<ExitCode> {
         encodings: &found.encodings,
         mutants: &found.mutants,
         results,
-        shard: shard
-            .as_ref()
-            .map(|(shard, total, split)| (*shard, *total, split.as_str())),
+        shard: shard.as_ref(),
         skipped: &found.skipped,
     };
     if total == 0 {
@@ -131,8 +132,11 @@ pub(crate) fn sweep(settings: Settings, all: bool) -> Result<ExitCode> {
         &out,
         &findings(&results),
         &options.reports,
-        (interrupted, &notes),
-        (options.fail_under, all),
+        RunEnd {
+            interrupted,
+            notes: &notes,
+        },
+        ExitPolicy::of(&options, all),
     )?;
     print!("{accepted}");
     if let Some(code) = nothing_tested(
@@ -287,12 +291,8 @@ fn test_command(repo: &Repo, options: &Options, state: &TargetState) -> Result<S
 }
 
 /// With `--shard`, keep only the shard's mutants (balanced by the durations the cache
-/// knows, [`shard::Split::by_cost`]); return the shard, the whole run's mutant count and
-/// the split's name.
-pub(crate) fn take_shard(
-    options: &Options,
-    found: &mut Discovery,
-) -> Option<(shard::Shard, usize, String)> {
+/// knows, [`shard::Split::by_cost`]); return the shard's place in the whole run.
+pub(crate) fn take_shard(options: &Options, found: &mut Discovery) -> Option<ShardInfo> {
     let shard = options.shard?;
     let total = found.mutants.len();
     let durations = options
@@ -326,7 +326,11 @@ pub(crate) fn take_shard(
         "--shard {shard}: {} of {total} mutants ({how})",
         found.mutants.len()
     );
-    Some((shard, total, split.name))
+    Some(ShardInfo {
+        shard,
+        mutants_in_run: total,
+        split: split.name,
+    })
 }
 
 /// The test command as pytest arguments when mutants should run in the warm worker.

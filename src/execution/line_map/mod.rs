@@ -57,7 +57,7 @@ pub(crate) struct Snapshot {
 
 /// Where a run keeps its map, and whether it may use the one there.
 #[derive(Debug, Clone)]
-pub struct MapSlot {
+pub(crate) struct MapSlot {
     /// The map's file ([`map_path`]).
     pub path: PathBuf,
     /// Whether this run traces only what changed since the map (`--since`).

@@ -9,7 +9,7 @@ use crate::execution::pyenv::{resolve_program, shebang_interpreter};
 /// `[NAME=value ...] python[3] [OPTIONS] -m pytest ARGS` or the same with `-m unittest`,
 /// without other shell syntax.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PytestCommand {
+pub(crate) struct PytestCommand {
     /// Leading `NAME=value` assignments.
     pub env: Vec<(String, String)>,
     /// How the command starts: the pytest script or the interpreter running `-m pytest`.
@@ -32,7 +32,7 @@ pub enum Framework {
 
 /// The first word of a [`PytestCommand`].
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Launcher {
+pub(crate) enum Launcher {
     /// `pytest ...`: the script, whose `#!` line names the interpreter and whose
     /// directory is `sys.path[0]`.
     Script(String),
@@ -49,7 +49,7 @@ pub enum Launcher {
 impl PytestCommand {
     /// The command's parts, or `None` when it is not a plain pytest command.
     #[must_use]
-    pub fn parse(tests: &str) -> Option<Self> {
+    pub(crate) fn parse(tests: &str) -> Option<Self> {
         const OPERATORS: [&str; 5] = ["&&", "||", ";", "|", "&"];
         if tests.contains('`') || tests.contains("$(") {
             return None;
@@ -124,7 +124,7 @@ impl PytestCommand {
 
     /// The worker's name in messages: "pytest worker" or "unittest worker".
     #[must_use]
-    pub fn worker(&self) -> &'static str {
+    pub(crate) fn worker(&self) -> &'static str {
         match self.framework {
             Framework::Pytest => "pytest worker",
             Framework::Unittest => "unittest worker",

@@ -13,7 +13,7 @@
 mod command;
 mod protocol;
 
-pub use command::{Framework, Launcher, PytestCommand};
+pub(crate) use command::{Framework, PytestCommand};
 
 use std::fs::File;
 use std::io::{BufRead, BufReader, Write};
@@ -26,7 +26,7 @@ use serde_json::json;
 
 use protocol::{Event, Request};
 
-use crate::execution::process::{Exit, ProcessGroup, RunResult, kill_group, log_tail};
+use crate::execution::process::{Exit, POLL, ProcessGroup, RunResult, kill_group, log_tail};
 use crate::interrupt::should_stop;
 
 /// The worker's Python package and its start-up script: (path in the scratch
@@ -110,15 +110,31 @@ const SOURCES: [(&str, &str); 19] = [
     ),
 ];
 
-/// Extra time the worker gets beyond a mutant's timeout before it counts as hung.
-const GRACE: Duration = Duration::from_secs(30);
+/// The lines a change covers, first and last (1-based).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct LineRange {
+    /// The first line.
+    pub(crate) first: usize,
+    /// The last line.
+    pub(crate) last: usize,
+}
 
-/// How often a wait checks for Ctrl-C.
-const POLL: Duration = Duration::from_millis(25);
+/// How long a mutant's tests may take: `timeout` at most, and with a `rule` `[k, c]`,
+/// k x their untraced time + c seconds.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct TimeLimit {
+    /// The most they may take.
+    pub(crate) timeout: Duration,
+    /// The per-test rule, when the baseline timed the tests.
+    pub(crate) rule: Option<[f64; 2]>,
+}
+
+/// Extra time the worker gets beyond a mutant's timeout before it counts as hung.
+const HANG_GRACE: Duration = Duration::from_secs(30);
 
 /// What a worker process does.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Mode {
+pub(crate) enum Mode {
     /// Collects once, traces a baseline, forks per mutant to swap code and run the tests
     /// that reach it.
     Warm,
@@ -129,7 +145,7 @@ pub enum Mode {
 
 /// What the worker says about one mutant.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Answer {
+pub(crate) enum Answer {
     /// A test failed (`by`: the first failing test, when the process did not die).
     Killed {
         /// The failing test's id.
@@ -169,7 +185,7 @@ pub enum Answer {
 
 /// Why a request got no answer.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Failure {
+pub(crate) enum Failure {
     /// The user pressed Ctrl-C; the worker was killed.
     Interrupted,
     /// The worker died or hung and was killed.
@@ -177,7 +193,7 @@ pub enum Failure {
 }
 
 /// What a worker needs to start.
-pub struct Start<'a> {
+pub(crate) struct Start<'a> {
     /// The parsed test command.
     pub command: &'a PytestCommand,
     /// The sandbox directory matching the user's current directory.
@@ -196,7 +212,7 @@ pub struct Start<'a> {
 }
 
 /// A running worker.
-pub struct Worker {
+pub(crate) struct Worker {
     process: ProcessGroup,
     stdin: Option<ChildStdin>,
     events: Receiver<Event>,
@@ -214,7 +230,7 @@ pub struct Worker {
 
 /// A warm worker's baseline run.
 #[derive(Debug, Clone)]
-pub struct Baseline {
+pub(crate) struct Baseline {
     /// How many tests ran.
     pub tests: usize,
     /// How long it took.
@@ -233,7 +249,7 @@ impl Worker {
     ///
     /// # Errors
     /// Why the worker cannot be used, with the tail of its output.
-    pub fn start(start: &Start<'_>, mode: Mode) -> Result<Self, Failure> {
+    pub(crate) fn start(start: &Start<'_>, mode: Mode) -> Result<Self, Failure> {
         let gone = |reason: String| Failure::Gone(reason);
         let (program, options, path0) = start.command.program(start.dir).map_err(gone)?;
         let name = match mode {
@@ -318,7 +334,7 @@ impl Worker {
     /// traceback when it failed there, then the worker's errors) at `to`, capped like a
     /// mutant's log. `None` when nothing could be written.
     #[must_use]
-    pub fn keep_output(&self, to: &Path) -> Option<PathBuf> {
+    pub(crate) fn keep_output(&self, to: &Path) -> Option<PathBuf> {
         let mut text = Vec::new();
         for (title, path) in [("output", &self.console), ("errors", &self.stderr)] {
             let read = std::fs::read(path).unwrap_or_default();
@@ -355,7 +371,7 @@ impl Worker {
     ///
     /// # Errors
     /// When a test fails, the run fails, or the worker dies or hangs.
-    pub fn baseline(
+    pub(crate) fn baseline(
         &mut self,
         traced: bool,
         timeout: Duration,
@@ -367,7 +383,7 @@ impl Worker {
             reuse,
         };
         let what = if traced { "traced" } else { "untraced" };
-        match self.request(&request, timeout + GRACE)? {
+        match self.request(&request, timeout + HANG_GRACE)? {
             Event::Baseline {
                 tests,
                 failed,
@@ -404,43 +420,43 @@ impl Worker {
     ///
     /// # Errors
     /// When the worker dies or does not answer.
-    pub fn install(
+    pub(crate) fn install(
         &mut self,
         records: Option<&serde_json::Value>,
         durations: Option<&serde_json::Value>,
     ) -> Result<(), Failure> {
         let request = Request::Records { records, durations };
-        match self.request(&request, GRACE)? {
+        match self.request(&request, HANG_GRACE)? {
             Event::Recorded { .. } => Ok(()),
             other => Err(self.explain(format!("unexpected message {other:?}"))),
         }
     }
 
     /// Ask about one mutant: `path` is the file's absolute path in the sandbox, `source`
-    /// its mutated text, `lines` the first and last line of the change; its tests may
-    /// take `timeout` at most, and with a `rule` (k, c) k x their untraced time + c.
+    /// its mutated text, `lines` those of the change; its tests may take `limit`.
     ///
     /// # Errors
     /// When the worker was interrupted, died or hung (it is killed then).
-    pub fn mutant(
+    pub(crate) fn mutant(
         &mut self,
         id: &str,
         path: &Path,
         source: &str,
-        lines: (usize, usize),
-        (timeout, rule): (Duration, Option<[f64; 2]>),
+        lines: LineRange,
+        limit: TimeLimit,
     ) -> Result<Answer, Failure> {
+        let TimeLimit { timeout, rule } = limit;
         let request = Request::Mutant {
             id,
             path,
             source,
-            lines: [lines.0, lines.1],
+            lines: [lines.first, lines.last],
             timeout: timeout.as_secs_f64(),
             rule,
         };
         // One request may run the module check, the tests, and the tests again in the
         // baseline's order or before calling it a survivor: each within `timeout`.
-        Ok(match self.request(&request, timeout * 4 + GRACE)? {
+        Ok(match self.request(&request, timeout * 4 + HANG_GRACE)? {
             Event::Killed {
                 by,
                 tests,
@@ -476,7 +492,7 @@ impl Worker {
     ///
     /// # Errors
     /// When the worker was interrupted, died or hung (it is killed then).
-    pub fn fresh_run(
+    pub(crate) fn fresh_run(
         &mut self,
         id: &str,
         log: &Path,
@@ -487,7 +503,7 @@ impl Worker {
             log,
             timeout: timeout.as_secs_f64(),
         };
-        let (exit, seconds) = match self.request(&request, timeout + GRACE)? {
+        let (exit, seconds) = match self.request(&request, timeout + HANG_GRACE)? {
             Event::Exited { code: 0, seconds } => (Exit::Success, seconds),
             Event::Exited { code, seconds } => (Exit::Failure(code), seconds),
             Event::Signalled { signal, seconds } => (Exit::Signalled(signal), seconds),
