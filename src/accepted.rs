@@ -18,8 +18,8 @@ use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
 use crate::exit_code::{ExitCode, fatal};
-use crate::mutant::Mutant;
 use crate::outcome::{ACCEPTED, MutantResult, Outcome};
+use crate::python::mutant::Mutant;
 
 /// The file's name, at the repository root.
 pub(crate) const FILE: &str = ".chimp-accepted.toml";

@@ -14,7 +14,7 @@ use std::fmt;
 use std::str::FromStr;
 use std::time::Duration;
 
-use crate::mutant::Mutant;
+use crate::python::mutant::Mutant;
 
 /// A run's time budget, as a setting gives it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -18,7 +18,6 @@ mod exit_code;
 mod git;
 mod init;
 mod interrupt;
-mod mutant;
 mod outcome;
 mod output;
 mod plan;

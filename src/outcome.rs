@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-use crate::mutant::Mutant;
+use crate::python::mutant::Mutant;
 
 /// The outcome of running the tests against one mutant; its name is the variant's, in
 /// lower case.

@@ -8,8 +8,8 @@ use std::time::Duration;
 
 use crate::budget;
 use crate::cache::{self, Cache, CacheKey};
-use crate::mutant::Mutant;
 use crate::outcome::{MutantResult, Outcome, RanBy};
+use crate::python::mutant::Mutant;
 
 /// One mutant of the run.
 #[derive(Debug)]

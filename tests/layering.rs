@@ -22,11 +22,7 @@ type Graph = BTreeMap<String, BTreeMap<String, Place>>;
 
 /// Edges (`from`, `to`) left out of the check, each for a reason that has an end: the
 /// test fails once the edge is gone, so that its entry goes too.
-const KNOWN: &[(&str, &str)] = &[
-    // `Mutant` holds its `python::operators::Operator`, and discovery makes `Mutant`s:
-    // python/ is being rewritten (#28), with the operators as units.
-    ("mutant", "python"),
-];
+const KNOWN: &[(&str, &str)] = &[];
 
 #[test]
 fn no_cycle_joins_the_top_level_modules_of_src() {

@@ -32,9 +32,9 @@ pub(crate) mod durations;
 pub(crate) mod remote;
 pub(crate) mod shared;
 
-use crate::mutant::Mutant;
 use crate::outcome::Outcome;
 use crate::output::{cannot_write, write_atomic};
+use crate::python::mutant::Mutant;
 
 /// Bumped whenever the key changes meaning (every key changes with it). 2: the scope's
 /// qualified name and occurrence (twin definitions had one key), and equivalent mutants

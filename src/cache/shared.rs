@@ -25,7 +25,7 @@ use sha2::{Digest, Sha256};
 
 use super::remote::Remote;
 use super::{Cache, CacheKey, FORMAT_VERSION, StoredOutcome, TestFingerprint};
-use crate::mutant::Mutant;
+use crate::python::mutant::Mutant;
 
 /// Marks an object as a pack.
 const PACK_MAGIC: [u8; 4] = *b"CHPK";

@@ -17,7 +17,7 @@ use serde_json::json;
 use crate::execution::process::{POLL, ProcessGroup};
 use crate::execution::worker::write_package;
 use crate::interrupt::is_interrupted;
-use crate::mutant::Mutant;
+use crate::python::mutant::Mutant;
 
 /// Starts the check from the package written into the directory given as `argv[1]`.
 const START: &str = "import sys; sys.path.insert(0, sys.argv[1]); \

@@ -16,9 +16,9 @@ use crate::exit_code::{ExitCode, fatal};
 use crate::git::repo::TargetState;
 use crate::git::sandbox::Sandbox;
 use crate::interrupt::should_stop;
-use crate::mutant::Mutant;
 use crate::output::OutputDir;
 use crate::python::encoding::SourceEncoding;
+use crate::python::mutant::Mutant;
 
 /// A worker that started, or why not.
 type WorkerStart = Result<Worker, Failure>;

@@ -17,9 +17,9 @@ use crate::execution::process::{Exit, RunResult, run_test_command};
 use crate::execution::worker::{Answer, Failure, LineRange, Mode, TimeLimit, Worker};
 use crate::git::sandbox::Sandbox;
 use crate::interrupt::should_stop;
-use crate::mutant::Mutant;
 use crate::outcome::{MutantResult, Outcome, RanBy};
 use crate::python::encoding::encode;
+use crate::python::mutant::Mutant;
 
 /// How often a sandbox's pytest worker is restarted after dying before the sandbox runs
 /// the test command from scratch for the rest of the run.

@@ -21,7 +21,7 @@ use anyhow::Result;
 
 use crate::execution::process::{POLL, ProcessGroup};
 use crate::exit_code::{ExitCode, fatal};
-use crate::mutant::Mutant;
+use crate::python::mutant::Mutant;
 use crate::settings::Checker;
 
 /// How many mutant copies one checker run covers.

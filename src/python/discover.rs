@@ -8,8 +8,8 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::mutant::Mutant;
 use crate::python::arid::AridRule;
+use crate::python::mutant::Mutant;
 use crate::python::operators::Operator;
 use crate::python::parse::{ParseSkip, parse_module};
 use crate::python::walk;
@@ -78,7 +78,7 @@ pub fn mutate_source_with(
     Ok(mutants)
 }
 
-/// Set each mutant's [`crate::mutant::Scope::occurrence`]: among the scopes of the file with the same
+/// Set each mutant's [`crate::python::mutant::Scope::occurrence`]: among the scopes of the file with the same
 /// qualified name and text, in source order.
 fn number_twin_scopes(mutants: &mut [Mutant], text: &str) {
     let mut spans: BTreeMap<(&str, &str), BTreeSet<usize>> = BTreeMap::new();

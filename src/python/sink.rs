@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 
 use ruff_python_ast::{Expr, Stmt};
 
-use crate::mutant::Scope;
+use crate::python::mutant::Scope;
 use crate::python::operators::Operator;
 use crate::python::parse::{ParsedModule, span_of};
 use crate::span::{Edit, Span};

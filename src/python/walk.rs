@@ -14,8 +14,8 @@ use ruff_python_ast::visitor::{
 };
 use ruff_python_ast::{self as ast, Expr, InterpolatedStringElement, Stmt};
 
-use crate::mutant::Scope;
 use crate::python::arid::{AridRule, CallSite, Fate, Place, Rules};
+use crate::python::mutant::Scope;
 use crate::python::operators::{Argument, Operator, dispatch};
 use crate::python::parse::{ParsedModule, span_of};
 use crate::python::sink::{Candidate, Frame, Sink, full_span};

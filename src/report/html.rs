@@ -8,8 +8,8 @@
 use std::collections::BTreeMap;
 use std::fmt::Write;
 
-use crate::mutant::Mutant;
 use crate::outcome::{MutantResult, Outcome, Summary};
+use crate::python::mutant::Mutant;
 use crate::report::{Entry, Findings, ShardInfo, escape_markup as escape};
 
 /// The outcome classes of the page, with their filter's label and initial state.

@@ -7,9 +7,9 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use crate::mutant::Mutant;
 use crate::outcome::MutantResult;
 use crate::output::write_atomic;
+use crate::python::mutant::Mutant;
 use crate::report::Findings;
 use crate::report::mte::{
     FileReport, Framework, Location, MutantReport, Position, Report, RunConfig, SkippedFile,

@@ -14,8 +14,8 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use crate::exit_code::{ExitCode, fatal};
-use crate::mutant::{Mutant, Scope};
 use crate::outcome::{MutantResult, Outcome, RanBy};
+use crate::python::mutant::{Mutant, Scope};
 use crate::python::operators::Operator;
 use crate::report::Skipped;
 use crate::report::mte::{MutantReport, Position, Report};

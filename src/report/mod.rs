@@ -22,9 +22,9 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Result;
 
-use crate::mutant::Mutant;
 use crate::outcome::MutantResult;
 use crate::output::{OutputDir, write_atomic};
+use crate::python::mutant::Mutant;
 use crate::shard::Shard;
 
 /// A report besides report.json (`--report`). Its name is its variant's in lower case,

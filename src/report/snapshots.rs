@@ -29,7 +29,7 @@ def describe(count):
 
 /// Every outcome, in turn (the first a second survivor on its line, the ninth and
 /// tenth equivalent and accepted); the worker's facts on some.
-fn results(mutants: &[crate::mutant::Mutant]) -> Vec<MutantResult> {
+fn results(mutants: &[crate::python::mutant::Mutant]) -> Vec<MutantResult> {
     let outcomes = [
         Outcome::Killed,
         Outcome::Survived,

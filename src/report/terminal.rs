@@ -7,7 +7,7 @@
 
 use std::fmt::Write;
 
-use crate::mutant::Mutant;
+use crate::python::mutant::Mutant;
 
 /// How many places (lines with survivors) the summary lists without `--all`.
 pub(crate) const SHOWN: usize = 30;

@@ -95,19 +95,6 @@ fn operators(chosen: Option<&[Operator]>) -> BTreeSet<Operator> {
     }
 }
 
-/// The arid-node rules in effect: `only` when given, else the defaults; less `without`.
-fn arid_rules(only: &[AridRule], without: &[AridRule]) -> BTreeSet<AridRule> {
-    let mut rules = if only.is_empty() {
-        AridRule::defaults()
-    } else {
-        only.iter().copied().collect()
-    };
-    for rule in without {
-        rules.remove(rule);
-    }
-    rules
-}
-
 /// The local cache's directory the settings name (`None` with `no-cache`).
 #[must_use]
 pub(crate) fn cache_dir(args: &Settings, workdir: &Path, cwd: &Path) -> Option<PathBuf> {
@@ -233,7 +220,7 @@ impl Options {
         )?;
         let (cache_dir, cache_url) = caches(args, workdir, cwd);
         let operators = operators(args.operators.as_deref());
-        let arid = arid_rules(
+        let arid = AridRule::selected(
             args.arid.as_deref().unwrap_or_default(),
             args.no_arid.as_deref().unwrap_or_default(),
         );

@@ -8,7 +8,7 @@ use crate::detect;
 use crate::exit_code::{ExitCode, fatal};
 use crate::git::changed::ChangedLines;
 use crate::git::repo::{Repo, TargetState};
-use crate::mutant::Mutant;
+use crate::python::mutant::Mutant;
 use crate::python::{discover, encoding};
 use crate::report::Skipped;
 use crate::settings::Options;

@@ -12,9 +12,9 @@ use crate::exit_code::{ExitCode, fatal};
 use crate::git::repo::{Repo, TargetState};
 use crate::git::sandbox;
 use crate::interrupt;
-use crate::mutant::Mutant;
 use crate::outcome::{MutantResult, Outcome, RanBy};
 use crate::plan::Plan;
+use crate::python::mutant::Mutant;
 use crate::settings::Options;
 
 use super::discovery::Discovery;

@@ -195,22 +195,17 @@ impl AridRule {
     }
 
     /// The rules in effect: `only` when given, else the defaults; less `without`.
-    ///
-    /// # Errors
-    /// The message for a name that is no rule.
-    pub fn selected(only: &[String], without: &[String]) -> Result<BTreeSet<AridRule>, String> {
-        let parse = |names: &[String]| -> Result<BTreeSet<AridRule>, String> {
-            names.iter().map(|name| name.trim().parse()).collect()
-        };
+    #[must_use]
+    pub fn selected(only: &[AridRule], without: &[AridRule]) -> BTreeSet<AridRule> {
         let mut rules = if only.is_empty() {
             AridRule::defaults()
         } else {
-            parse(only)?
+            only.iter().copied().collect()
         };
-        for rule in parse(without)? {
-            rules.remove(&rule);
+        for rule in without {
+            rules.remove(rule);
         }
-        Ok(rules)
+        rules
     }
 }
 

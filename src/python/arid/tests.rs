@@ -175,9 +175,7 @@ fn arid_rules_leave_out_their_case_and_keep_the_near_miss() {
         );
     }
     assert_eq!(
-        AridRule::selected(&[], &["help-text".into()])
-            .unwrap()
-            .len(),
+        AridRule::selected(&[], &[AridRule::HelpText]).len(),
         AridRule::ALL.len() - 2
     );
     // A package's __main__.py is what `python -m package` runs: its block is mutated.
@@ -196,11 +194,12 @@ fn arid_rules_leave_out_their_case_and_keep_the_near_miss() {
             .is_empty()
     );
     assert_eq!(
-        AridRule::selected(&["repr".into()], &[]).unwrap(),
+        AridRule::selected(&[AridRule::Repr], &[]),
         [AridRule::Repr].into_iter().collect()
     );
     assert!(
-        AridRule::selected(&["reprs".into()], &[])
+        "reprs"
+            .parse::<AridRule>()
             .unwrap_err()
             .contains("the rules are")
     );
