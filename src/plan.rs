@@ -1,7 +1,7 @@
 //! What a run will do with each mutant it selected: its cache key, and the outcome when
 //! it is already known (from the cache, or from the lab once it ran). Built in one place
 //! ([`Plan::new`]) from the cache and its reuse rule ([`Reuse`]); the lab gets the
-//! misses and hands their results back by position.
+//! misses, each with its [`EntryId`], and their results are recorded by that id.
 
 use std::collections::BTreeMap;
 use std::time::Duration;
@@ -13,7 +13,7 @@ use crate::python::mutant::Mutant;
 
 /// One mutant of the run.
 #[derive(Debug)]
-pub(crate) struct Entry {
+pub(crate) struct PlannedMutant {
     /// The mutant.
     pub(crate) mutant: Mutant,
     /// Its cache key, when the run has a cache.
@@ -22,10 +22,15 @@ pub(crate) struct Entry {
     pub(crate) result: Option<MutantResult>,
 }
 
+/// Where a [`PlannedMutant`] is in its [`Plan`]: stable for the plan's life, whatever
+/// settles in between.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct EntryId(usize);
+
 /// Every mutant of a run, in discovery order.
 #[derive(Debug)]
 pub(crate) struct Plan {
-    entries: Vec<Entry>,
+    entries: Vec<PlannedMutant>,
     /// How many outcomes came from the cache.
     pub(crate) from_cache: usize,
     /// Whether the misses go in a time budget's order ([`budget::order`]) rather than in
@@ -42,7 +47,7 @@ impl Plan {
         cache: Option<&Cache>,
         reuse: Reuse,
     ) -> Self {
-        let entries: Vec<Entry> = mutants
+        let entries: Vec<PlannedMutant> = mutants
             .iter()
             .zip(keys)
             .map(|(mutant, key)| {
@@ -50,7 +55,7 @@ impl Plan {
                     .zip(key.as_ref())
                     .and_then(|(cache, key)| cache.get(key))
                     .and_then(|entry| cached_result(mutant, &entry, reuse, "from cache"));
-                Entry {
+                PlannedMutant {
                     mutant: mutant.clone(),
                     key,
                     result,
@@ -91,7 +96,7 @@ impl Plan {
     /// key) that may stand for this run (`reuse`); returns how many.
     pub(crate) fn fill_from_shared(
         &mut self,
-        found: &BTreeMap<CacheKey, cache::Entry>,
+        found: &BTreeMap<CacheKey, cache::StoredOutcome>,
         reuse: Reuse,
     ) -> usize {
         let mut filled = 0;
@@ -131,40 +136,27 @@ impl Plan {
         self.budgeted = true;
     }
 
-    /// Where in `entries` each entry with no outcome yet is, in the order they run.
-    fn miss_indices(&self) -> Vec<usize> {
-        let indices: Vec<usize> = (0..self.entries.len())
-            .filter(|&index| self.entries[index].result.is_none())
+    /// The entries with no outcome yet, each with its id, in the order they run: what
+    /// the lab runs (in a time budget's order once [`Plan::order_for_budget`] is set).
+    pub(crate) fn misses(&self) -> Vec<(EntryId, &PlannedMutant)> {
+        let misses: Vec<(EntryId, &PlannedMutant)> = (self.entries.iter().enumerate())
+            .filter(|(_, entry)| entry.result.is_none())
+            .map(|(index, entry)| (EntryId(index), entry))
             .collect();
         if !self.budgeted {
-            return indices;
+            return misses;
         }
-        let mutants: Vec<&Mutant> = indices
-            .iter()
-            .map(|&index| &self.entries[index].mutant)
-            .collect();
+        let mutants: Vec<&Mutant> = misses.iter().map(|(_, entry)| &entry.mutant).collect();
         budget::order(&mutants)
             .into_iter()
-            .map(|position| indices[position])
+            .map(|position| misses[position])
             .collect()
     }
 
-    /// The entries with no outcome yet, in the order they run: what the lab runs. Its
-    /// results come back by position in this list ([`Plan::record`]).
-    pub(crate) fn misses(&self) -> Vec<&Entry> {
-        self.miss_indices()
-            .into_iter()
-            .map(|index| &self.entries[index])
-            .collect()
-    }
-
-    /// Record the lab's results: pairs of a position in [`Plan::misses`] and a result.
-    pub(crate) fn record(&mut self, ran: Vec<(usize, MutantResult)>) {
-        let indices = self.miss_indices();
-        for (position, result) in ran {
-            if let Some(&index) = indices.get(position) {
-                self.entries[index].result = Some(result);
-            }
+    /// Record results, each for the entry its id names.
+    pub(crate) fn record(&mut self, ran: Vec<(EntryId, MutantResult)>) {
+        for (EntryId(index), result) in ran {
+            self.entries[index].result = Some(result);
         }
     }
 
@@ -199,7 +191,7 @@ impl Plan {
 /// `from` says where it came from.
 fn cached_result(
     mutant: &Mutant,
-    entry: &cache::Entry,
+    entry: &cache::StoredOutcome,
     reuse: Reuse,
     from: &str,
 ) -> Option<MutantResult> {
@@ -232,7 +224,7 @@ impl Reuse {
     /// Whether a cached entry may stand for the run: a timeout only under the same or a
     /// shorter `--timeout` than the one that produced it; `uncovered` only for a run with
     /// the worker.
-    pub(crate) fn allows(self, entry: &cache::Entry) -> bool {
+    pub(crate) fn allows(self, entry: &cache::StoredOutcome) -> bool {
         match entry.outcome() {
             Some(Outcome::Timeout) => self
                 .timeout
@@ -324,17 +316,17 @@ mod test {
         );
         assert_eq!(plan.from_cache, 3);
         let mut plan = Plan::new(&mutants, keys, Some(&cache), WITH_WORKER);
-        let misses: Vec<String> = plan
+        let misses: Vec<(EntryId, String)> = plan
             .misses()
             .iter()
-            .map(|entry| entry.mutant.id.0.clone())
+            .map(|(id, entry)| (*id, entry.mutant.id.0.clone()))
             .collect();
         assert_eq!(misses.len(), mutants.len() - 3);
-        // The lab's results come back by position among the misses, any order, some
-        // missing (an interrupted run).
+        // The lab's results come back by entry id, any order, some missing (an
+        // interrupted run).
         let last = misses.len() - 1;
         let ran = vec![(
-            last,
+            misses[last].0,
             MutantResult::new(
                 &mutants[mutants.len() - 1],
                 Outcome::Survived,
@@ -346,8 +338,27 @@ mod test {
         assert_eq!(results.len(), 4);
         assert_eq!(results[0].outcome, Outcome::Killed);
         assert_eq!(results[0].ran_by, RanBy::Cache);
-        assert_eq!(results[3].mutant.id.0, misses[last]);
+        assert_eq!(results[3].mutant.id.0, misses[last].1);
         assert_eq!(results[3].outcome, Outcome::Survived);
+    }
+
+    /// A result lands on the entry it was run for even when other entries settled
+    /// between handing out the misses and recording it (as the equivalence check and the
+    /// type checker settle some before the lab runs the rest).
+    #[test]
+    fn results_land_on_their_entries_whatever_settled_in_between() {
+        let mutants = mutants();
+        let mut plan = Plan::new(&mutants, vec![None; mutants.len()], None, WITH_WORKER);
+        let ids: Vec<EntryId> = plan.misses().iter().map(|(id, _)| *id).collect();
+        let first = MutantResult::new(&mutants[0], Outcome::Equivalent, Duration::ZERO);
+        plan.record(vec![(ids[0], first)]);
+        let last = mutants.len() - 1;
+        let ran = MutantResult::new(&mutants[last], Outcome::Survived, Duration::ZERO);
+        plan.record(vec![(ids[last], ran)]);
+        let results = plan.into_results();
+        assert_eq!(results.len(), 2);
+        assert_eq!(results[1].mutant.id, mutants[last].id);
+        assert_eq!(results[1].outcome, Outcome::Survived);
     }
 
     #[test]
@@ -363,11 +374,11 @@ mod test {
         let mutants = mutants();
         let mut plan = Plan::new(&mutants, vec![None; mutants.len()], None, WITH_WORKER);
         plan.order_for_budget();
-        let misses: Vec<Mutant> = plan
-            .misses()
-            .iter()
-            .map(|entry| entry.mutant.clone())
-            .collect();
+        let (first, misses): (EntryId, Vec<Mutant>) = {
+            let misses = plan.misses();
+            let mutants = misses.iter().map(|(_, entry)| entry.mutant.clone());
+            (misses[0].0, mutants.collect())
+        };
         let refs: Vec<&Mutant> = mutants.iter().collect();
         let expected: Vec<&str> = budget::order(&refs)
             .into_iter()
@@ -385,7 +396,7 @@ mod test {
         );
         // The first miss ran: its result lands on its own mutant.
         plan.record(vec![(
-            0,
+            first,
             MutantResult::new(&misses[0], Outcome::Killed, Duration::ZERO),
         )]);
         assert_eq!(

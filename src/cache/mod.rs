@@ -124,10 +124,6 @@ pub(crate) struct StoredOutcome {
     pub recorded: u64,
 }
 
-/// The old name of [`StoredOutcome`], still spelled so in `plan.rs` (which another change
-/// is editing): remove once `plan.rs` says `cache::StoredOutcome`.
-pub(crate) type Entry = StoredOutcome;
-
 /// The code of `outcome` in an entry: the one table of the codes (read back by
 /// [`StoredOutcome::outcome`]); `None` for an outcome that is not cached.
 fn outcome_code(outcome: Outcome) -> Option<u8> {

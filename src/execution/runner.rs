@@ -46,7 +46,7 @@ impl Lab<'_> {
         &self,
         sandboxes: &[Sandbox],
         workers: Vec<Workers>,
-        mutants: &[Mutant],
+        mutants: &[&Mutant],
         timeout: Duration,
         progress: &mut Progress,
         on_result: &mut dyn FnMut(usize, &MutantResult),
@@ -84,7 +84,7 @@ impl Lab<'_> {
                             break;
                         }
                         let index = next.fetch_add(1, Ordering::SeqCst);
-                        let Some(mutant) = mutants.get(index) else {
+                        let Some(&mutant) = mutants.get(index) else {
                             break;
                         };
                         let ran = self.test_one(&mut *runner, sandbox, mutant, alone);

@@ -397,8 +397,8 @@ fn stopped(err: &anyhow::Error) -> bool {
 
 /// The mutants a run must test: those the cache did not answer.
 pub(crate) struct Run<'a> {
-    /// The plan's misses, in its order.
-    pub(crate) misses: &'a [&'a plan::Entry],
+    /// The plan's misses, in its order, each with its id in the plan.
+    pub(crate) misses: &'a [(plan::EntryId, &'a plan::PlannedMutant)],
     /// Where outcomes are stored as they finish.
     pub(crate) cache: Option<&'a Cache>,
     /// The test command as pytest arguments, when the mutants run in the warm worker.
@@ -411,8 +411,8 @@ pub(crate) struct Run<'a> {
 
 /// What [`run_misses`] did.
 pub(crate) struct Ran {
-    /// (mutant index, result) pairs.
-    pub(crate) results: Vec<(usize, MutantResult)>,
+    /// Each result that came back, for the plan entry it is.
+    pub(crate) results: Vec<(plan::EntryId, MutantResult)>,
     /// Whether the run was interrupted.
     pub(crate) interrupted: bool,
     /// How long the sandboxes, baseline and canary took (remembered for the next run),
@@ -490,11 +490,7 @@ pub(crate) fn run_misses(
     out: &OutputDir,
     run: &Run<'_>,
 ) -> Result<Ran> {
-    let mutants: Vec<Mutant> = run
-        .misses
-        .iter()
-        .map(|entry| entry.mutant.clone())
-        .collect();
+    let mutants: Vec<&Mutant> = run.misses.iter().map(|(_, entry)| &entry.mutant).collect();
     in_lab(
         (repo, options, state),
         (found, tests, out),
@@ -508,7 +504,7 @@ fn run_in(
     lab: &Lab<'_>,
     sandboxes: &[sandbox::Sandbox],
     (repo, options): (&Repo, &Options),
-    mutants: &[Mutant],
+    mutants: &[&Mutant],
     run: &Run<'_>,
 ) -> Result<Ran> {
     let pytest = run.pytest;
@@ -541,7 +537,7 @@ fn run_in(
     let cost = SetUpCost::measured(repo, run.cost_key, run.started, true);
     let mut cache_failed = false;
     let mut store = |position: usize, result: &MutantResult| {
-        if let (Some(cache), Some(key)) = (run.cache, run.misses[position].key.as_ref())
+        if let (Some(cache), Some(key)) = (run.cache, run.misses[position].1.key.as_ref())
             && let Err(err) = cache.put(key, result.outcome, result.duration, timeout)
             && !std::mem::replace(&mut cache_failed, true)
         {
@@ -562,8 +558,11 @@ fn run_in(
     if let Some(command) = pytest {
         tracing::info!("{}", worker_summary(&outcome.results, command.worker()));
     }
+    let results = outcome.results.into_iter();
     Ok(Ran {
-        results: outcome.results,
+        results: results
+            .map(|(position, result)| (run.misses[position].0, result))
+            .collect(),
         interrupted: outcome.interrupted,
         cost,
     })

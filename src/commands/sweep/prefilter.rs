@@ -13,7 +13,7 @@ use crate::git::repo::{Repo, TargetState};
 use crate::git::sandbox;
 use crate::interrupt;
 use crate::outcome::{MutantResult, Outcome, RanBy};
-use crate::plan::Plan;
+use crate::plan::{EntryId, Plan};
 use crate::python::mutant::Mutant;
 use crate::settings::Options;
 
@@ -39,7 +39,7 @@ pub(crate) fn find_equivalent(
         return Ok(0);
     };
     let started = std::time::Instant::now();
-    let mutants: Vec<&Mutant> = misses.iter().map(|entry| &entry.mutant).collect();
+    let mutants: Vec<&Mutant> = misses.iter().map(|(_, entry)| &entry.mutant).collect();
     let equivalent =
         match equivalence::equivalent_mutants(&python, &found.sources, &mutants, options.jobs) {
             Ok(equivalent) => equivalent,
@@ -66,10 +66,10 @@ pub(crate) fn find_equivalent(
             equivalent.len()
         );
     }
-    let results: Vec<(usize, MutantResult)> = equivalent
+    let results: Vec<(EntryId, MutantResult)> = equivalent
         .iter()
         .map(|&position| {
-            let entry = misses[position];
+            let (id, entry) = misses[position];
             if let (Some(cache), Some(key)) = (cache, entry.key.as_ref())
                 && let Err(err) =
                     cache.put(key, Outcome::Equivalent, Duration::ZERO, Duration::ZERO)
@@ -83,7 +83,7 @@ pub(crate) fn find_equivalent(
                 ran_by: RanBy::Compiler,
                 ..MutantResult::new(&entry.mutant, Outcome::Equivalent, Duration::ZERO)
             };
-            (position, result)
+            (id, result)
         })
         .collect();
     let count = results.len();
@@ -115,11 +115,11 @@ pub(crate) fn find_type_errors(
     let sandbox = &sandboxes[0];
     // A file in another encoding than UTF-8 is left to the tests: its copy would be
     // written in UTF-8 under the original's coding line.
-    let mutants: Vec<&Mutant> = misses
+    let (ids, mutants): (Vec<EntryId>, Vec<&Mutant>) = misses
         .iter()
-        .map(|entry| &entry.mutant)
-        .filter(|mutant| !found.encodings.contains_key(&mutant.path))
-        .collect();
+        .map(|(id, entry)| (*id, &entry.mutant))
+        .filter(|(_, mutant)| !found.encodings.contains_key(&mutant.path))
+        .unzip();
     let rejected = type_check::rejected(
         checker,
         &python,
@@ -133,19 +133,15 @@ pub(crate) fn find_type_errors(
         mutants.len(),
         started.elapsed().as_millis()
     );
-    let results: Vec<(usize, MutantResult)> = rejected
+    let results: Vec<(EntryId, MutantResult)> = rejected
         .into_iter()
-        .filter_map(|(checked, error)| {
-            let mutant = mutants[checked];
-            let position = misses
-                .iter()
-                .position(|entry| entry.mutant.id == mutant.id)?;
+        .map(|(checked, error)| {
             let result = MutantResult {
                 detail: Some(format!("{checker}: {error}")),
                 ran_by: RanBy::TypeChecker,
-                ..MutantResult::new(mutant, Outcome::TypeError, Duration::ZERO)
+                ..MutantResult::new(mutants[checked], Outcome::TypeError, Duration::ZERO)
             };
-            Some((position, result))
+            (ids[checked], result)
         })
         .collect();
     let count = results.len();
