@@ -55,7 +55,8 @@ impl Groups {
     pub(crate) fn of(
         mutants: &[Mutant],
         sources: &BTreeMap<String, String>,
-        (tests, python): (&str, &str),
+        tests: &str,
+        python: &str,
         fingerprint: TestFingerprint,
     ) -> Groups {
         let mut file_names: BTreeMap<&str, String> = BTreeMap::new();
@@ -286,7 +287,8 @@ pub(crate) fn upload(
     cache: &Cache,
     groups: &Groups,
     keys: &[Option<&CacheKey>],
-    (found, produced): (&Found, &[usize]),
+    found: &Found,
+    produced: &[usize],
 ) -> (usize, usize) {
     let stale = &found.stale;
     let mut due: BTreeSet<&String> = stale.iter().collect();

@@ -9,7 +9,7 @@ use anyhow::Result;
 
 use super::sweep::discovery::discover_mutants;
 use super::sweep::prepare::{Prepared, prepare};
-use super::sweep::{in_lab, pytest_command};
+use super::sweep::{Context, Crew, in_lab, pytest_command};
 use crate::execution::process::{Exit, run_test_command};
 use crate::exit_code::{ExitCode, Fatal};
 use crate::output::OutputDir;
@@ -64,21 +64,29 @@ pub(crate) fn doctor(settings: Settings) -> Result<ExitCode> {
         ),
     );
     let started = std::time::Instant::now();
-    let set_up = in_lab(
-        (&repo, &options, &state),
-        (&found, &tests, &out),
-        (1, None, pytest.as_ref()),
-        |lab, sandboxes| {
-            lab.set_up(
-                sandboxes,
-                (options.timeout, options.baseline_timeout),
-                options.canary,
-            )
-        },
-    );
+    let cx = Context {
+        repo: &repo,
+        options: &options,
+        state: &state,
+        found: &found,
+        tests: &tests,
+        out: &out,
+    };
+    let crew = Crew {
+        jobs: 1,
+        cache: None,
+        pytest: pytest.as_ref(),
+    };
+    // Only whether a warm worker started matters here, not the workers themselves.
+    let set_up = in_lab(cx, crew, |lab, sandboxes| {
+        let (timeout, workers) = lab.set_up(sandboxes)?;
+        Ok((
+            timeout,
+            workers.iter().any(|workers| workers.warm.is_some()),
+        ))
+    });
     match set_up {
-        Ok((timeout, workers)) => {
-            let warm = workers.iter().any(|workers| workers.warm.is_some());
+        Ok((timeout, warm)) => {
             say(
                 "baseline",
                 &format!(

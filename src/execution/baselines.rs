@@ -59,7 +59,7 @@ impl Lab<'_> {
         }
         let log = self.out.logs_dir().join("baseline.log");
         let (traced, untraced, fresh) =
-            run_baselines(workers, (tracing_one, timing_one), &log, limit);
+            run_baselines(workers, tracing_one, timing_one, &log, limit);
         let mut cannot = |index: usize, reason: &str| {
             workers[index].warm = None;
             tracing::info!(
@@ -109,12 +109,7 @@ impl Lab<'_> {
             plain.as_secs_f64()
         );
         let fresh_passed = workers.iter().any(|workers| workers.fresh.is_some());
-        self.keep_map(
-            snapshot,
-            &records,
-            durations.as_ref(),
-            (plain, fresh_passed),
-        );
+        self.keep_map(snapshot, &records, durations.as_ref(), plain, fresh_passed);
         let _ = self.records.set(SharedRecords { records, durations });
         Ok(Some(plain))
     }
@@ -199,7 +194,8 @@ impl Lab<'_> {
             Some(snapshot.clone()),
             &records,
             durations.as_ref(),
-            (plain, reuse.fresh_passed),
+            plain,
+            reuse.fresh_passed,
         );
         let _ = self.records.set(SharedRecords { records, durations });
         Ok(Some(plain))
@@ -211,7 +207,8 @@ impl Lab<'_> {
         snapshot: Option<Snapshot>,
         records: &serde_json::Value,
         durations: Option<&serde_json::Value>,
-        (plain, fresh_passed): (Duration, bool),
+        plain: Duration,
+        fresh_passed: bool,
     ) {
         let (Some(slot), Some(snapshot)) = (self.map.as_ref(), snapshot) else {
             return;
@@ -220,7 +217,8 @@ impl Lab<'_> {
             snapshot,
             records.clone(),
             durations.cloned(),
-            (plain.as_secs_f64(), fresh_passed),
+            plain.as_secs_f64(),
+            fresh_passed,
         );
         if let Err(err) = map.store(&slot.path) {
             tracing::debug!("the line map was not kept: {err:#}");
@@ -290,7 +288,8 @@ type FreshRun = Option<Result<RunResult, Failure>>;
 /// scratch follows in the first).
 fn run_baselines(
     workers: &mut [Workers],
-    (tracing_one, timing_one): (usize, Option<usize>),
+    tracing_one: usize,
+    timing_one: Option<usize>,
     log: &Path,
     limit: Duration,
 ) -> (BaselineRun, BaselineRun, FreshRun) {

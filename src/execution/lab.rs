@@ -19,6 +19,7 @@ use crate::interrupt::should_stop;
 use crate::output::OutputDir;
 use crate::python::encoding::SourceEncoding;
 use crate::python::mutant::Mutant;
+use crate::settings::Options;
 
 /// A worker that started, or why not.
 type WorkerStart = Result<Worker, Failure>;
@@ -37,8 +38,9 @@ pub(crate) struct Workers {
 pub(crate) struct Lab<'a> {
     /// The test command.
     pub tests: &'a str,
-    /// The current directory relative to the repository root.
-    pub cwd_prefix: &'a str,
+    /// The run's options: its timeouts, the canary, the current directory relative to
+    /// the repository root (`cwd_prefix`), re-execution.
+    pub options: &'a Options,
     /// Original text of every file with mutants.
     pub sources: &'a BTreeMap<String, String>,
     /// The encoding of each of those files that is not UTF-8: what is written into the
@@ -51,8 +53,6 @@ pub(crate) struct Lab<'a> {
     pub python_envs: &'a [Vec<(String, String)>],
     /// The test command as pytest arguments, when mutants run in the warm worker.
     pub pytest: Option<&'a PytestCommand>,
-    /// Whether the worker may re-execute a module to test an import-time mutant.
-    pub reexec: bool,
     /// Every file git-chimp may mutate in this run (the canary breaks them; the worker
     /// traces them).
     pub candidates: &'a [String],
@@ -119,9 +119,9 @@ pub(crate) struct SharedRecords {
     pub durations: Option<serde_json::Value>,
 }
 
-/// How many test runs share how many CPUs: (sandboxes, CPUs).
-fn load(sandboxes: &[Sandbox]) -> (usize, usize) {
-    (sandboxes.len(), crate::settings::options::cpu_count())
+/// How many test runs share how many CPUs.
+fn load(sandboxes: &[Sandbox]) -> timeouts::Parallelism {
+    timeouts::Parallelism::of(sandboxes.len())
 }
 
 impl Lab<'_> {
@@ -145,12 +145,8 @@ impl Lab<'_> {
     /// # Errors
     /// [`ExitCode::BaselineFailed`], [`ExitCode::CanaryFailed`] or
     /// [`ExitCode::Interrupted`].
-    pub(crate) fn set_up(
-        &self,
-        sandboxes: &[Sandbox],
-        (given, baseline_limit): (Option<Duration>, Duration),
-        canary: bool,
-    ) -> Result<(Duration, Vec<Workers>)> {
+    pub(crate) fn set_up(&self, sandboxes: &[Sandbox]) -> Result<(Duration, Vec<Workers>)> {
+        let (given, baseline_limit) = (self.options.timeout, self.options.baseline_timeout);
         let mut workers: Vec<Workers> = sandboxes.iter().map(|_| Workers::default()).collect();
         if let Some(command) = self.pytest {
             tracing::info!("baseline in the {}: {}", command.worker(), self.tests);
@@ -188,7 +184,7 @@ impl Lab<'_> {
             baseline.as_secs_f64(),
             timeout.as_secs_f64()
         );
-        if canary {
+        if self.options.canary {
             self.canary(&sandboxes[0], self.candidates, timeout)?;
             self.restore_all(&sandboxes[..1], "the canary run")?;
         }
@@ -248,7 +244,7 @@ impl Lab<'_> {
     ) -> Result<crate::execution::process::RunResult> {
         run_test_command(
             self.tests,
-            &sandbox.dir_for(self.cwd_prefix),
+            &sandbox.dir_for(&self.options.cwd_prefix),
             &self.env(sandbox, None),
             log,
             timeout,
@@ -285,7 +281,7 @@ impl Lab<'_> {
                     self.tests,
                     &sandbox.dir_for(""),
                     &self.state.files,
-                    self.cwd_prefix,
+                    &self.options.cwd_prefix,
                 ) =>
             {
                 said
@@ -457,7 +453,7 @@ impl Lab<'_> {
             .map_err(|err| Failure::Gone(format!("{err:#}")))?;
         let start = Start {
             command,
-            dir: &sandbox.dir_for(self.cwd_prefix),
+            dir: &sandbox.dir_for(&self.options.cwd_prefix),
             scratch: &scratch,
             env: &self.python_envs[sandbox.index],
             files: self
@@ -466,7 +462,7 @@ impl Lab<'_> {
                 .map(|path| sandbox.root.join(path).to_string_lossy().into_owned())
                 .collect(),
             timeout,
-            reexec: self.reexec,
+            reexec: self.options.reexec,
         };
         Worker::start(&start, mode)
     }

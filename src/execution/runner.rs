@@ -380,7 +380,7 @@ impl Lab<'_> {
                 }
                 run_test_command(
                     self.tests,
-                    &sandbox.dir_for(self.cwd_prefix),
+                    &sandbox.dir_for(&self.options.cwd_prefix),
                     &self.env(sandbox, Some(mutant)),
                     &log,
                     Some(timeout),

@@ -19,8 +19,27 @@ pub(crate) const PER_TEST_MULTIPLIER: f64 = 10.0;
 /// Added to it.
 pub(crate) const PER_TEST_GRACE: Duration = Duration::from_secs(1);
 
+/// How many test runs share how many CPUs.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Parallelism {
+    /// Test runs at once (one per sandbox).
+    pub(crate) jobs: usize,
+    /// CPUs they share.
+    pub(crate) cpus: usize,
+}
+
+impl Parallelism {
+    /// `jobs` runs on this machine's CPUs.
+    pub(crate) fn of(jobs: usize) -> Self {
+        Parallelism {
+            jobs,
+            cpus: crate::settings::options::cpu_count(),
+        }
+    }
+}
+
 /// How much slower than alone a run is with `jobs` runs at once on `cpus` CPUs.
-fn load((jobs, cpus): (usize, usize)) -> f64 {
+fn load(Parallelism { jobs, cpus }: Parallelism) -> f64 {
     #[expect(clippy::cast_precision_loss, reason = "job and CPU counts are small")]
     let load = (jobs as f64 / cpus.max(1) as f64).max(1.0);
     load
@@ -29,11 +48,8 @@ fn load((jobs, cpus): (usize, usize)) -> f64 {
 /// The worker's rule `[k, c]` (a child running some tests gets k × their untraced time
 /// + c seconds), or None when `--timeout` is `given`.
 #[must_use]
-pub(crate) fn worker_rule(
-    given: Option<Duration>,
-    jobs_and_cpus: (usize, usize),
-) -> Option<[f64; 2]> {
-    let load = load(jobs_and_cpus);
+pub(crate) fn worker_rule(given: Option<Duration>, parallelism: Parallelism) -> Option<[f64; 2]> {
+    let load = load(parallelism);
     given.is_none().then(|| {
         [
             PER_TEST_MULTIPLIER * load,
@@ -42,15 +58,15 @@ pub(crate) fn worker_rule(
     })
 }
 
-/// The timeout for each mutant's test run, with `jobs` runs at once on `cpus` CPUs.
+/// The timeout for each mutant's test run, with `parallelism` runs at once.
 #[must_use]
 pub(crate) fn mutant_timeout(
     given: Option<Duration>,
     baseline: Duration,
-    (jobs, cpus): (usize, usize),
+    parallelism: Parallelism,
 ) -> Duration {
     given.unwrap_or_else(|| {
-        (baseline * BASELINE_MULTIPLIER + BASELINE_GRACE).mul_f64(load((jobs, cpus)))
+        (baseline * BASELINE_MULTIPLIER + BASELINE_GRACE).mul_f64(load(parallelism))
     })
 }
 
@@ -61,34 +77,66 @@ mod test {
     #[test]
     fn default_is_three_baselines_plus_five_seconds_and_given_wins() {
         assert_eq!(
-            mutant_timeout(None, Duration::from_secs(2), (2, 2)),
+            mutant_timeout(
+                None,
+                Duration::from_secs(2),
+                Parallelism { jobs: 2, cpus: 2 }
+            ),
             Duration::from_secs(11)
         );
         assert_eq!(
-            mutant_timeout(Some(Duration::from_secs(1)), Duration::from_secs(2), (8, 2)),
+            mutant_timeout(
+                Some(Duration::from_secs(1)),
+                Duration::from_secs(2),
+                Parallelism { jobs: 8, cpus: 2 }
+            ),
             Duration::from_secs(1)
         );
     }
 
     #[test]
     fn the_worker_rule_is_ten_times_the_tests_plus_a_second_unless_a_timeout_is_given() {
-        assert_eq!(worker_rule(None, (2, 2)), Some([10.0, 1.0]));
-        assert_eq!(worker_rule(None, (4, 2)), Some([20.0, 2.0]));
-        assert_eq!(worker_rule(Some(Duration::from_secs(3)), (2, 2)), None);
+        assert_eq!(
+            worker_rule(None, Parallelism { jobs: 2, cpus: 2 }),
+            Some([10.0, 1.0])
+        );
+        assert_eq!(
+            worker_rule(None, Parallelism { jobs: 4, cpus: 2 }),
+            Some([20.0, 2.0])
+        );
+        assert_eq!(
+            worker_rule(
+                Some(Duration::from_secs(3)),
+                Parallelism { jobs: 2, cpus: 2 }
+            ),
+            None
+        );
     }
 
     #[test]
     fn more_jobs_than_cpus_scale_the_derived_timeout_by_the_load() {
         assert_eq!(
-            mutant_timeout(None, Duration::from_secs(2), (8, 2)),
+            mutant_timeout(
+                None,
+                Duration::from_secs(2),
+                Parallelism { jobs: 8, cpus: 2 }
+            ),
             Duration::from_secs(44)
         );
         assert_eq!(
-            mutant_timeout(None, Duration::from_secs(2), (3, 2)),
+            mutant_timeout(
+                None,
+                Duration::from_secs(2),
+                Parallelism { jobs: 3, cpus: 2 }
+            ),
             Duration::from_secs_f64(16.5)
         );
         assert_eq!(
-            mutant_timeout(None, Duration::from_secs(2), (1, 4)),
+            mutant_timeout(
+                None,
+                Duration::from_secs(2),
+                Parallelism { jobs: 1, cpus: 4 }
+            ),
             Duration::from_secs(11)
         );
     }

@@ -99,7 +99,8 @@ fn command(checker: &Checker, python: &str, files: &[String]) -> Command {
 pub(crate) fn rejected(
     checker: &Checker,
     python: &str,
-    (root, cwd): (&Path, &Path),
+    root: &Path,
+    cwd: &Path,
     sources: &BTreeMap<String, String>,
     mutants: &[&Mutant],
 ) -> Result<Vec<(usize, String)>> {
@@ -127,7 +128,7 @@ pub(crate) fn rejected(
         written.push(probe);
         let mut files: Vec<String> = originals.keys().chain(copies.keys()).cloned().collect();
         files.push(PROBE.0.to_owned());
-        let errors = check(checker, (python, cwd), &files);
+        let errors = check(checker, python, cwd, &files);
         for copy in &written {
             let _ = std::fs::remove_file(copy);
         }
@@ -172,7 +173,8 @@ pub(crate) fn rejected(
 /// [`ExitCode::Interrupted`] on Ctrl-C.
 fn check(
     checker: &Checker,
-    (python, cwd): (&str, &Path),
+    python: &str,
+    cwd: &Path,
     files: &[String],
 ) -> Result<Option<BTreeMap<String, Vec<String>>>> {
     let run = run_checker(command(checker, python, files).current_dir(cwd)).map_err(|err| {

@@ -53,14 +53,15 @@ impl Caches {
     /// The run's plan, with every outcome the caches hold for it: the local cache's,
     /// then the shared cache's for the local misses (kept locally). `pytest`: whether
     /// the run uses the pytest worker.
-    pub(crate) fn plan(
-        &mut self,
-        repo: &Repo,
-        state: &TargetState,
-        options: &Options,
-        found: &Discovery,
-        (tests, pytest): (&str, bool),
-    ) -> Result<Plan> {
+    pub(crate) fn plan(&mut self, cx: super::Context<'_>, worker: bool) -> Result<Plan> {
+        let super::Context {
+            repo,
+            options,
+            state,
+            found,
+            tests,
+            ..
+        } = cx;
         let hashing = std::time::Instant::now();
         let fingerprint = match self.local {
             Some(_) => Some(test_fingerprint(repo, state, options, tests)?),
@@ -70,7 +71,7 @@ impl Caches {
         let hashed = hashing.elapsed();
         let reuse = Reuse {
             timeout: options.timeout,
-            worker: pytest,
+            worker,
         };
         let mut plan = Plan::new(&found.mutants, keys, self.local.as_ref(), reuse);
         if options.budget.is_some() {
@@ -94,12 +95,8 @@ impl Caches {
         }
         let started = std::time::Instant::now();
         let python = python_identity(tests);
-        self.groups = shared::Groups::of(
-            &found.mutants,
-            &found.sources,
-            (tests, &python),
-            fingerprint,
-        );
+        self.groups =
+            shared::Groups::of(&found.mutants, &found.sources, tests, &python, fingerprint);
         let misses = plan.missing_keys();
         let asked = misses.len();
         let remote = self.shared.as_ref();
@@ -138,7 +135,8 @@ impl Caches {
             cache,
             &self.groups,
             &plan.keys(),
-            (&self.found, &produced),
+            &self.found,
+            &produced,
         );
         if due > 0 && !remote.is_broken() {
             tracing::info!(

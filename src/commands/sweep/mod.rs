@@ -22,7 +22,7 @@ use crate::git::repo::{Repo, TargetState};
 use crate::git::sandbox;
 use crate::outcome::{MutantResult, NOT_RUN_BUDGET, Outcome, RanBy};
 use crate::output::OutputDir;
-use crate::plan;
+use crate::plan::{self, Plan};
 use crate::python::mutant::Mutant;
 use crate::report::ShardInfo;
 use crate::settings::Runner;
@@ -84,39 +84,23 @@ pub(crate) fn sweep(settings: Settings, all: bool) -> Result<ExitCode> {
     // cached outcome is run again rather than shown as something the run cannot produce.
     let pytest = pytest_command(options.runner, &tests)?;
     let mut caches = Caches::open(&options)?;
-    let mut plan = caches.plan(&repo, &state, &options, &found, (&tests, pytest.is_some()))?;
+    let cx = Context {
+        repo: &repo,
+        options: &options,
+        state: &state,
+        found: &found,
+        tests: &tests,
+        out: &out,
+    };
+    let mut plan = caches.plan(cx, pytest.is_some())?;
     let cache = caches.local.clone();
-    let misses = found.mutants.len() - plan.from_cache;
-    // The pytest worker compiles each mutant as it comes and answers `equivalent` itself:
-    // only the plain runner needs the check up front.
-    let misses = if pytest.is_some() {
-        misses
-    } else {
-        misses - find_equivalent(&mut plan, &found, &tests, &options, cache.as_ref())?
+    let run = Run {
+        cache: cache.as_ref(),
+        pytest: pytest.as_ref(),
+        started,
+        cost_key: &cost_key,
     };
-    let misses = misses - find_type_errors(&mut plan, &repo, &state, &found, (&tests, &options))?;
-    let mut interrupted = false;
-    let mut tested = 0;
-    let mut cost_now = None;
-    if misses > 0 && !interrupt::budget_spent() {
-        let to_run = Run {
-            misses: &plan.misses(),
-            cache: cache.as_ref(),
-            pytest: pytest.as_ref(),
-            started,
-            cost_key: &cost_key,
-        };
-        let ran = run_misses(&repo, &options, &state, &found, &tests, &out, &to_run)?;
-        tested = ran.tested();
-        cost_now = Some(ran.cost);
-        plan.record(ran.results);
-        interrupted = ran.interrupted;
-    }
-    let not_run = if interrupted || !interrupt::budget_spent() {
-        0
-    } else {
-        plan.settle_rest(Outcome::NotRun, NOT_RUN_BUDGET)
-    };
+    let testing = test_misses(&mut plan, cx, &run)?;
     caches.upload(&plan);
     let from_cache = plan.from_cache;
     let mut results = plan.into_results();
@@ -126,27 +110,23 @@ pub(crate) fn sweep(settings: Settings, all: bool) -> Result<ExitCode> {
         &options,
         &results,
         cache.is_some().then_some(from_cache),
-        not_run,
+        testing.not_run,
     );
     let exit = finish(
         &out,
         &findings(&results),
         &options.reports,
         RunEnd {
-            interrupted,
+            interrupted: testing.interrupted,
             notes: &notes,
         },
         ExitPolicy::of(&options, all),
     )?;
     print!("{accepted}");
-    if let Some(code) = nothing_tested(
-        options.budget,
-        (not_run, tested, interrupted, exit),
-        (known_cost, cost_now),
-    ) {
+    if let Some(code) = nothing_tested(options.budget, &testing, exit, known_cost) {
         return Ok(code);
     }
-    if interrupted {
+    if testing.interrupted {
         // Leave nothing registered behind: an interrupted run removes its sandboxes.
         sandbox::clean(&repo)?;
     }
@@ -183,19 +163,22 @@ fn start_the_clock(
     known
 }
 
-/// A budget spent before any mutant was tested is no pass: with `not_run` mutants, none
-/// `tested` and the run not `interrupted`, say how long the set-up took (the last run's,
-/// which stopped this one at once, else this run's) and a budget that fits. Incomplete
-/// (6) where the run would pass (`exit`; survivors the cache gave still fail it), but the
-/// pre-push hook's push goes through: a budget too short for the project is a
-/// configuration problem, not the pushed code's. `None` in any other case.
+/// A budget spent before any mutant was tested is no pass: with mutants not run, none
+/// tested and the run not interrupted (`testing`), say how long the set-up took (the
+/// `known` cost of the last run, which stopped this one at once, else this run's) and a
+/// budget that fits. Incomplete (6) where the run would pass (`exit`; survivors the
+/// cache gave still fail it), but the pre-push hook's push goes through: a budget too
+/// short for the project is a configuration problem, not the pushed code's. `None` in
+/// any other case.
 fn nothing_tested(
     budget: Option<std::time::Duration>,
-    (not_run, tested, interrupted, exit): (usize, usize, bool, ExitCode),
-    (known, now): (Option<SetUpCost>, Option<SetUpCost>),
+    testing: &Testing,
+    exit: ExitCode,
+    known: Option<SetUpCost>,
 ) -> Option<ExitCode> {
-    let budget = budget.filter(|_| not_run > 0 && tested == 0 && !interrupted)?;
-    let said = match (known, now) {
+    let budget =
+        budget.filter(|_| testing.not_run > 0 && testing.tested == 0 && !testing.interrupted)?;
+    let said = match (known, testing.cost) {
         (Some(cost), _) => cost.nothing_tested(budget, true),
         (None, Some(cost)) => cost.nothing_tested(budget, false),
         (None, None) => format!(
@@ -395,10 +378,80 @@ fn stopped(err: &anyhow::Error) -> bool {
         .is_some_and(|fatal| fatal.code == ExitCode::Interrupted)
 }
 
-/// The mutants a run must test: those the cache did not answer.
+/// What testing a plan's misses came to.
+#[derive(Default)]
+struct Testing {
+    /// How many mutants got an outcome by running.
+    tested: usize,
+    /// Whether Ctrl-C stopped the run.
+    interrupted: bool,
+    /// How many mutants the spent budget left out.
+    not_run: usize,
+    /// The set-up's cost this run measured, when it got that far.
+    cost: Option<SetUpCost>,
+}
+
+/// Settle the plan's misses: what can be settled before the tests, then the rest in the
+/// lab, then (with a spent budget) the rest as not run.
+fn test_misses(plan: &mut Plan, cx: Context<'_>, run: &Run<'_>) -> Result<Testing> {
+    let misses = settle_before_tests(plan, cx, run.pytest.is_some(), run.cache)?;
+    let mut testing = Testing::default();
+    if misses > 0 && !interrupt::budget_spent() {
+        let ran = run_misses(cx, &plan.misses(), run)?;
+        testing.tested = ran.tested();
+        testing.cost = Some(ran.cost);
+        testing.interrupted = ran.interrupted;
+        plan.record(ran.results);
+    }
+    if !testing.interrupted && interrupt::budget_spent() {
+        testing.not_run = plan.settle_rest(Outcome::NotRun, NOT_RUN_BUDGET);
+    }
+    Ok(testing)
+}
+
+/// Settle what can be settled before any test runs (equivalent mutants, with the plain
+/// runner; type errors, with `--type-check`); returns how many misses are left.
+fn settle_before_tests(
+    plan: &mut Plan,
+    cx: Context<'_>,
+    worker: bool,
+    cache: Option<&Cache>,
+) -> Result<usize> {
+    let misses = cx.found.mutants.len() - plan.from_cache;
+    // The pytest worker compiles each mutant as it comes and answers `equivalent` itself:
+    // only the plain runner needs the check up front.
+    let misses = if worker {
+        misses
+    } else {
+        misses - find_equivalent(plan, cx, cache)?
+    };
+    Ok(misses - find_type_errors(plan, cx)?)
+}
+
+/// What the steps of a run after discovery read: the repository and its tested state,
+/// the run's options, what discovery found, the test command and `.chimp/`.
+#[derive(Clone, Copy)]
+pub(crate) struct Context<'a> {
+    pub(crate) repo: &'a Repo,
+    pub(crate) options: &'a Options,
+    pub(crate) state: &'a TargetState,
+    pub(crate) found: &'a Discovery,
+    /// The test command.
+    pub(crate) tests: &'a str,
+    pub(crate) out: &'a OutputDir,
+}
+
+/// How a lab is manned: how many sandboxes, the cache its line map is kept beside, and
+/// the worker's command when the mutants run in the warm worker.
+#[derive(Clone, Copy)]
+pub(crate) struct Crew<'a> {
+    pub(crate) jobs: usize,
+    pub(crate) cache: Option<&'a Cache>,
+    pub(crate) pytest: Option<&'a PytestCommand>,
+}
+
+/// How a run tests the mutants the cache did not answer.
 pub(crate) struct Run<'a> {
-    /// The plan's misses, in its order, each with its id in the plan.
-    pub(crate) misses: &'a [(plan::EntryId, &'a plan::PlannedMutant)],
     /// Where outcomes are stored as they finish.
     pub(crate) cache: Option<&'a Cache>,
     /// The test command as pytest arguments, when the mutants run in the warm worker.
@@ -433,11 +486,23 @@ impl Ran {
 /// The sandboxes (`jobs` of them) and the lab a run tests its mutants in, given to
 /// `work`: what a run and `git chimp doctor` share.
 pub(crate) fn in_lab<T>(
-    (repo, options, state): (&Repo, &Options, &TargetState),
-    (found, tests, out): (&Discovery, &str, &OutputDir),
-    (jobs, cache, pytest): (usize, Option<&Cache>, Option<&PytestCommand>),
+    cx: Context<'_>,
+    crew: Crew<'_>,
     work: impl FnOnce(&Lab<'_>, &[sandbox::Sandbox]) -> Result<T>,
 ) -> Result<T> {
+    let Context {
+        repo,
+        options,
+        state,
+        found,
+        tests,
+        out,
+    } = cx;
+    let Crew {
+        jobs,
+        cache,
+        pytest,
+    } = crew;
     if !state.generated.is_empty() {
         tracing::info!("{}", crate::git::generated::summary(&state.generated));
     }
@@ -450,13 +515,12 @@ pub(crate) fn in_lab<T>(
         .collect();
     let lab = Lab {
         tests,
-        cwd_prefix: &options.cwd_prefix,
+        options,
         sources: &found.sources,
         encodings: &found.encodings,
         out,
         python_envs: &python_envs,
         pytest,
-        reexec: options.reexec,
         candidates: &found.candidates,
         state,
         damage_told: std::sync::atomic::AtomicBool::new(false),
@@ -464,7 +528,7 @@ pub(crate) fn in_lab<T>(
         partial: crate::execution::lab::Partial::default(),
         worker_rule: crate::execution::timeouts::worker_rule(
             options.timeout,
-            (sandboxes.len(), crate::settings::options::cpu_count()),
+            crate::execution::timeouts::Parallelism::of(sandboxes.len()),
         ),
         map: pytest.and(cache).map(|cache| MapSlot {
             path: line_map::map_path(
@@ -482,37 +546,31 @@ pub(crate) fn in_lab<T>(
 /// Prepare sandboxes, run the baseline and canary, run the missed mutants and store each
 /// outcome as it finishes.
 pub(crate) fn run_misses(
-    repo: &Repo,
-    options: &Options,
-    state: &TargetState,
-    found: &Discovery,
-    tests: &str,
-    out: &OutputDir,
+    cx: Context<'_>,
+    misses: &[(plan::EntryId, &plan::PlannedMutant)],
     run: &Run<'_>,
 ) -> Result<Ran> {
-    let mutants: Vec<&Mutant> = run.misses.iter().map(|(_, entry)| &entry.mutant).collect();
-    in_lab(
-        (repo, options, state),
-        (found, tests, out),
-        (options.jobs.min(mutants.len()), run.cache, run.pytest),
-        |lab, sandboxes| run_in(lab, sandboxes, (repo, options), &mutants, run),
-    )
+    let crew = Crew {
+        jobs: cx.options.jobs.min(misses.len()),
+        cache: run.cache,
+        pytest: run.pytest,
+    };
+    in_lab(cx, crew, |lab, sandboxes| {
+        run_in(lab, sandboxes, cx.repo, misses, run)
+    })
 }
 
 /// Run the baseline and canary in `lab`, then `mutants`.
 fn run_in(
     lab: &Lab<'_>,
     sandboxes: &[sandbox::Sandbox],
-    (repo, options): (&Repo, &Options),
-    mutants: &[&Mutant],
+    repo: &Repo,
+    misses: &[(plan::EntryId, &plan::PlannedMutant)],
     run: &Run<'_>,
 ) -> Result<Ran> {
+    let mutants: Vec<&Mutant> = misses.iter().map(|(_, entry)| &entry.mutant).collect();
     let pytest = run.pytest;
-    let setup = lab.set_up(
-        sandboxes,
-        (options.timeout, options.baseline_timeout),
-        options.canary,
-    );
+    let setup = lab.set_up(sandboxes);
     let (timeout, workers) = match setup {
         Ok(setup) => setup,
         Err(err) => {
@@ -537,7 +595,7 @@ fn run_in(
     let cost = SetUpCost::measured(repo, run.cost_key, run.started, true);
     let mut cache_failed = false;
     let mut store = |position: usize, result: &MutantResult| {
-        if let (Some(cache), Some(key)) = (run.cache, run.misses[position].1.key.as_ref())
+        if let (Some(cache), Some(key)) = (run.cache, misses[position].1.key.as_ref())
             && let Err(err) = cache.put(key, result.outcome, result.duration, timeout)
             && !std::mem::replace(&mut cache_failed, true)
         {
@@ -548,7 +606,7 @@ fn run_in(
     let outcome = lab.run_mutants(
         sandboxes,
         workers,
-        mutants,
+        &mutants,
         timeout,
         &mut progress,
         &mut store,
@@ -561,7 +619,7 @@ fn run_in(
     let results = outcome.results.into_iter();
     Ok(Ran {
         results: results
-            .map(|(position, result)| (run.misses[position].0, result))
+            .map(|(position, result)| (misses[position].0, result))
             .collect(),
         interrupted: outcome.interrupted,
         cost,

@@ -9,15 +9,13 @@ use crate::cache::Cache;
 use crate::execution::type_check;
 use crate::execution::{equivalence, pyenv};
 use crate::exit_code::{ExitCode, fatal};
-use crate::git::repo::{Repo, TargetState};
 use crate::git::sandbox;
 use crate::interrupt;
 use crate::outcome::{MutantResult, Outcome, RanBy};
 use crate::plan::{EntryId, Plan};
 use crate::python::mutant::Mutant;
-use crate::settings::Options;
 
-use super::discovery::Discovery;
+use super::Context;
 use crate::commands::current_dir;
 
 /// Settle the plan's misses that compile to the original's code as equivalent (cached
@@ -25,11 +23,15 @@ use crate::commands::current_dir;
 /// check that cannot be made is one warning, and every mutant is run.
 pub(crate) fn find_equivalent(
     plan: &mut Plan,
-    found: &Discovery,
-    tests: &str,
-    options: &Options,
+    cx: Context<'_>,
     cache: Option<&Cache>,
 ) -> Result<usize> {
+    let Context {
+        found,
+        tests,
+        options,
+        ..
+    } = cx;
     let misses = plan.misses();
     if misses.is_empty() {
         return Ok(0);
@@ -94,13 +96,15 @@ pub(crate) fn find_equivalent(
 /// With `--type-check`, settle the plan's misses the checker rejects as type errors
 /// (not cached: the key leaves the checker out); returns how many. The checker runs in
 /// sandbox 0, before any test.
-pub(crate) fn find_type_errors(
-    plan: &mut Plan,
-    repo: &Repo,
-    state: &TargetState,
-    found: &Discovery,
-    (tests, options): (&str, &Options),
-) -> Result<usize> {
+pub(crate) fn find_type_errors(plan: &mut Plan, cx: Context<'_>) -> Result<usize> {
+    let Context {
+        repo,
+        options,
+        state,
+        found,
+        tests,
+        ..
+    } = cx;
     let Some(checker) = &options.type_check else {
         return Ok(0);
     };
@@ -123,7 +127,8 @@ pub(crate) fn find_type_errors(
     let rejected = type_check::rejected(
         checker,
         &python,
-        (&sandbox.root, &sandbox.dir_for(&options.cwd_prefix)),
+        &sandbox.root,
+        &sandbox.dir_for(&options.cwd_prefix),
         &found.sources,
         &mutants,
     )?;

@@ -144,7 +144,8 @@ impl LineMap {
         snapshot: Snapshot,
         records: Value,
         durations: Option<Value>,
-        (plain_seconds, fresh_passed): (f64, bool),
+        plain_seconds: f64,
+        fresh_passed: bool,
     ) -> Self {
         Self {
             format: MAP_FORMAT,
@@ -303,7 +304,7 @@ def last():
             {"id": "tests/test_mod.py::test_last", "lines": {"0": [19]},
              "calls": [[0, 18, "last"]], "untraced": [[0, 18, "last"]]},
         ]);
-        LineMap::new(snapshot(OLD), records, None, (1.0, true))
+        LineMap::new(snapshot(OLD), records, None, 1.0, true)
     }
 
     fn ids(reuse: &Reuse) -> Vec<&str> {
