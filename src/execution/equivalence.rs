@@ -26,7 +26,7 @@ const START: &str = "import sys; sys.path.insert(0, sys.argv[1]); \
 /// One answer line: the positions, among the file's mutants as sent, of the equivalent
 /// ones.
 #[derive(Deserialize)]
-struct Answer {
+struct FileReply {
     path: String,
     equivalent: Vec<usize>,
 }
@@ -191,7 +191,7 @@ fn talk(
                 }
             }
         };
-        let answer: Answer =
+        let answer: FileReply =
             serde_json::from_str(&line).map_err(|err| format!("bad answer {line:?}: {err}"))?;
         if answer.path != *path {
             return Err(format!("answered for {} instead of {path}", answer.path));

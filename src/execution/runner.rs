@@ -14,7 +14,7 @@ use anyhow::Result;
 use crate::console::Progress;
 use crate::execution::lab::{Lab, Workers};
 use crate::execution::process::{Exit, RunResult, run_test_command};
-use crate::execution::worker::{Answer, Failure, LineRange, Mode, TimeLimit, Worker};
+use crate::execution::worker::{Failure, LineRange, Mode, TimeLimit, Verdict, Worker};
 use crate::git::sandbox::Sandbox;
 use crate::interrupt::should_stop;
 use crate::outcome::{MutantResult, Outcome, RanBy};
@@ -25,11 +25,8 @@ use crate::python::mutant::Mutant;
 /// the test command from scratch for the rest of the run.
 const WORKER_RESTARTS: usize = 2;
 
-/// What a sandbox's thread reports to the main thread.
-enum Event {
-    /// A finished mutant, by index.
-    Result(usize, Box<MutantResult>),
-}
+/// What a sandbox's thread reports to the main thread: a finished mutant, by index.
+type Finished = (usize, Box<MutantResult>);
 
 /// What the mutant phase produced.
 pub(crate) struct LabOutcome {
@@ -55,7 +52,7 @@ impl Lab<'_> {
         let broken = AtomicBool::new(false);
         // Every run holds it shared; a timeout's second run holds it alone.
         let alone = RwLock::new(());
-        let (sender, receiver) = mpsc::channel::<Event>();
+        let (sender, receiver) = mpsc::channel::<Finished>();
         let mut indexed = Vec::with_capacity(mutants.len());
         std::thread::scope(|scope| {
             for (sandbox, workers) in sandboxes.iter().zip(workers) {
@@ -90,14 +87,14 @@ impl Lab<'_> {
                         let ran = self.test_one(&mut *runner, sandbox, mutant, alone);
                         match ran {
                             Ok(Some(result)) => {
-                                let _ = sender.send(Event::Result(index, Box::new(result)));
+                                let _ = sender.send((index, Box::new(result)));
                             }
                             Ok(None) => break,
                             Err(err) => {
                                 // The sandbox could not be restored: stop, never guess.
                                 broken.store(true, Ordering::SeqCst);
                                 let result = error_result(mutant, format!("{err:#}"));
-                                let _ = sender.send(Event::Result(index, Box::new(result)));
+                                let _ = sender.send((index, Box::new(result)));
                                 break;
                             }
                         }
@@ -105,8 +102,7 @@ impl Lab<'_> {
                 });
             }
             drop(sender);
-            for event in receiver {
-                let Event::Result(index, result) = event;
+            for (index, result) in receiver {
                 let result = *result;
                 if result.outcome == Outcome::Error {
                     tracing::info!(
@@ -212,7 +208,7 @@ impl Lab<'_> {
         let mut how = None;
         let mut limit = timeout;
         let (outcome, killed_by, covered_by, reexecuted) = match answer {
-            Answer::WorkerFailed(reason) => {
+            Verdict::WorkerFailed(reason) => {
                 // Its traceback is in what the child printed.
                 let kept = worker.keep_output(&self.failed_worker_log(mutant));
                 return Ok(Err(match kept {
@@ -222,8 +218,8 @@ impl Lab<'_> {
                     None => reason,
                 }));
             }
-            Answer::Fallback(reason) => return Ok(Err(reason)),
-            Answer::UnmutatedFails(why) => {
+            Verdict::Fallback(reason) => return Ok(Err(reason)),
+            Verdict::UnmutatedFails(why) => {
                 if sandbox.damage().is_some() {
                     // The mutant's tests changed the sandbox's files: the check proves
                     // nothing, and a run from scratch (on a restored sandbox) decides.
@@ -235,7 +231,7 @@ impl Lab<'_> {
                 let _ = self.partial.fails.set(why);
                 return Err(Failure::Interrupted);
             }
-            Answer::Killed {
+            Verdict::Killed {
                 by,
                 tests,
                 reason,
@@ -244,16 +240,16 @@ impl Lab<'_> {
                 how = reason;
                 (Outcome::Killed, by, tests, reexecuted)
             }
-            Answer::Survived { tests } => (Outcome::Survived, None, tests, false),
-            Answer::Timeout {
+            Verdict::Survived { tests } => (Outcome::Survived, None, tests, false),
+            Verdict::Timeout {
                 reexecuted,
                 limit: given,
             } => {
                 limit = given.unwrap_or(timeout);
                 (Outcome::Timeout, None, Vec::new(), reexecuted)
             }
-            Answer::Uncovered => (Outcome::Uncovered, None, Vec::new(), false),
-            Answer::Equivalent => {
+            Verdict::Uncovered => (Outcome::Uncovered, None, Vec::new(), false),
+            Verdict::Equivalent => {
                 return Ok(Ok(MutantResult {
                     detail: Some(format!(
                         "compiles to the original's bytecode (checked in the {})",

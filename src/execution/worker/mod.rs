@@ -8,7 +8,7 @@
 //! are [`protocol`]'s.
 //!
 //! [`PytestCommand::parse`] decides whether a test command can run this way. A mutant the
-//! worker cannot handle comes back as [`Answer::Fallback`] and runs the plain way.
+//! worker cannot handle comes back as [`Verdict::Fallback`] and runs the plain way.
 
 mod command;
 mod protocol;
@@ -145,7 +145,7 @@ pub(crate) enum Mode {
 
 /// What the worker says about one mutant.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) enum Answer {
+pub(crate) enum Verdict {
     /// A test failed (`by`: the first failing test, when the process did not die).
     Killed {
         /// The failing test's id.
@@ -444,7 +444,7 @@ impl Worker {
         source: &str,
         lines: LineRange,
         limit: TimeLimit,
-    ) -> Result<Answer, Failure> {
+    ) -> Result<Verdict, Failure> {
         let TimeLimit { timeout, rule } = limit;
         let request = Request::Mutant {
             id,
@@ -462,28 +462,28 @@ impl Worker {
                 tests,
                 reason,
                 reexecuted,
-            } => Answer::Killed {
+            } => Verdict::Killed {
                 by,
                 tests,
                 reason,
                 reexecuted,
             },
-            Event::Survived { tests } => Answer::Survived { tests },
+            Event::Survived { tests } => Verdict::Survived { tests },
             Event::Timeout {
                 reexecuted, limit, ..
-            } => Answer::Timeout {
+            } => Verdict::Timeout {
                 reexecuted,
                 limit: limit.map(Duration::from_secs_f64),
             },
-            Event::Uncovered => Answer::Uncovered,
-            Event::Equivalent => Answer::Equivalent,
+            Event::Uncovered => Verdict::Uncovered,
+            Event::Equivalent => Verdict::Equivalent,
             Event::Fallback {
                 reason,
                 worker_log: true,
-            } => Answer::WorkerFailed(reason),
-            Event::Fallback { reason, .. } => Answer::Fallback(reason),
-            Event::UnmutatedFails { reason } => Answer::UnmutatedFails(reason),
-            other => Answer::Fallback(format!("unexpected answer {other:?}")),
+            } => Verdict::WorkerFailed(reason),
+            Event::Fallback { reason, .. } => Verdict::Fallback(reason),
+            Event::UnmutatedFails { reason } => Verdict::UnmutatedFails(reason),
+            other => Verdict::Fallback(format!("unexpected answer {other:?}")),
         })
     }
 
