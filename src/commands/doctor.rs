@@ -9,7 +9,7 @@ use anyhow::Result;
 
 use super::sweep::discovery::discover_mutants;
 use super::sweep::prepare::{Prepared, prepare};
-use super::sweep::{Context, Crew, in_lab, pytest_command};
+use super::sweep::{Context, Crew, in_lab, worker_command};
 use crate::execution::process::{Exit, run_test_command};
 use crate::exit_code::{ExitCode, Fatal};
 use crate::output::OutputDir;
@@ -48,10 +48,10 @@ pub(crate) fn doctor(settings: Settings) -> Result<ExitCode> {
         );
         return Ok(ExitCode::Success);
     }
-    let pytest = pytest_command(options.runner, &tests)?;
+    let worker = worker_command(options.runner, &tests)?;
     say(
         "runner",
-        &pytest.as_ref().map_or(
+        &worker.as_ref().map_or(
             "the test command from scratch for every mutant (a warm worker runs `pytest \
              ...`, `python -m pytest ...` and `python -m unittest ...` commands)"
                 .to_owned(),
@@ -75,7 +75,7 @@ pub(crate) fn doctor(settings: Settings) -> Result<ExitCode> {
     let crew = Crew {
         jobs: 1,
         cache: None,
-        pytest: pytest.as_ref(),
+        worker: worker.as_ref(),
     };
     // Only whether a warm worker started matters here, not the workers themselves.
     let set_up = in_lab(cx, crew, |lab, sandboxes| {
@@ -101,7 +101,7 @@ pub(crate) fn doctor(settings: Settings) -> Result<ExitCode> {
                     timeout.as_secs_f64()
                 ),
             );
-            if pytest.is_some() && !warm {
+            if worker.is_some() && !warm {
                 say(
                     "worker",
                     "cannot run (the reason is above): every mutant would run from scratch",

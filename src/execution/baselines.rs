@@ -17,7 +17,7 @@ use crate::git::sandbox::Sandbox;
 impl Lab<'_> {
     /// The warm worker's name in messages ("pytest worker", "unittest worker").
     pub(crate) fn worker_name(&self) -> &'static str {
-        self.pytest
+        self.worker
             .map_or("pytest worker", |command| command.worker())
     }
 

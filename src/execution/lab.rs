@@ -11,7 +11,7 @@ use anyhow::{Context, Result};
 
 use crate::execution::process::{Exit, log_tail, run_test_command};
 use crate::execution::timeouts;
-use crate::execution::worker::{Failure, Mode, PytestCommand, Start, Worker};
+use crate::execution::worker::{Failure, Mode, Start, Worker, WorkerCommand};
 use crate::exit_code::{ExitCode, fatal};
 use crate::git::repo::TargetState;
 use crate::git::sandbox::Sandbox;
@@ -51,8 +51,8 @@ pub(crate) struct Lab<'a> {
     /// Each sandbox's Python environment (`PythonEnv::env_for`), by sandbox index:
     /// computed once, not per mutant.
     pub python_envs: &'a [Vec<(String, String)>],
-    /// The test command as pytest arguments, when mutants run in the warm worker.
-    pub pytest: Option<&'a PytestCommand>,
+    /// The test command as the worker runs it, when mutants run in the warm worker.
+    pub worker: Option<&'a WorkerCommand>,
     /// Every file git-chimp may mutate in this run (the canary breaks them; the worker
     /// traces them).
     pub candidates: &'a [String],
@@ -148,7 +148,7 @@ impl Lab<'_> {
     pub(crate) fn set_up(&self, sandboxes: &[Sandbox]) -> Result<(Duration, Vec<Workers>)> {
         let (given, baseline_limit) = (self.options.timeout, self.options.baseline_timeout);
         let mut workers: Vec<Workers> = sandboxes.iter().map(|_| Workers::default()).collect();
-        if let Some(command) = self.pytest {
+        if let Some(command) = self.worker {
             tracing::info!("baseline in the {}: {}", command.worker(), self.tests);
             // A given timeout is for a mutant's tests: collecting them and the baselines
             // get four of it.
@@ -373,7 +373,7 @@ impl Lab<'_> {
     /// the reason printed where they cannot.
     #[must_use]
     pub(crate) fn start_workers(&self, sandboxes: &[Sandbox], timeout: Duration) -> Vec<Workers> {
-        let Some(command) = self.pytest else {
+        let Some(command) = self.worker else {
             return sandboxes.iter().map(|_| Workers::default()).collect();
         };
         let started: Vec<(WorkerStart, WorkerStart)> = std::thread::scope(|scope| {
@@ -443,7 +443,7 @@ impl Lab<'_> {
 
     pub(super) fn start_worker(
         &self,
-        command: &PytestCommand,
+        command: &WorkerCommand,
         sandbox: &Sandbox,
         timeout: Duration,
         mode: Mode,

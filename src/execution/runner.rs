@@ -529,7 +529,7 @@ impl WorkerRunner<'_, '_> {
             timeout,
             ..
         } = self.plain;
-        let Some(command) = lab.pytest else { return };
+        let Some(command) = lab.worker else { return };
         let started = lab
             .start_worker(command, sandbox, timeout * 4, Mode::Warm)
             .and_then(|mut worker| lab.install_records(&mut worker).map(|()| worker));

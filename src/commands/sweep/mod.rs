@@ -16,7 +16,7 @@ use crate::console::Progress;
 use crate::execution::lab::Lab;
 use crate::execution::line_map::{self, MapSlot};
 use crate::execution::pyenv;
-use crate::execution::worker::{Framework, PytestCommand};
+use crate::execution::worker::{Framework, WorkerCommand};
 use crate::exit_code::{ExitCode, fatal};
 use crate::git::repo::{Repo, TargetState};
 use crate::git::sandbox;
@@ -82,7 +82,7 @@ pub(crate) fn sweep(settings: Settings, all: bool) -> Result<ExitCode> {
     }
     // Only the pytest worker tells `uncovered` from `survived`: without it, such a
     // cached outcome is run again rather than shown as something the run cannot produce.
-    let pytest = pytest_command(options.runner, &tests)?;
+    let worker = worker_command(options.runner, &tests)?;
     let mut caches = Caches::open(&options)?;
     let cx = Context {
         repo: &repo,
@@ -92,11 +92,11 @@ pub(crate) fn sweep(settings: Settings, all: bool) -> Result<ExitCode> {
         tests: &tests,
         out: &out,
     };
-    let mut plan = caches.plan(cx, pytest.is_some())?;
+    let mut plan = caches.plan(cx, worker.is_some())?;
     let cache = caches.local.clone();
     let run = Run {
         cache: cache.as_ref(),
-        pytest: pytest.as_ref(),
+        worker: worker.as_ref(),
         started,
         cost_key: &cost_key,
     };
@@ -316,12 +316,12 @@ pub(crate) fn take_shard(options: &Options, found: &mut Discovery) -> Option<Sha
     })
 }
 
-/// The test command as pytest arguments when mutants should run in the warm worker.
+/// The test command as the worker runs it, when mutants should run in the warm worker.
 ///
 /// # Errors
 /// A usage error for `--runner pytest` with a command the worker cannot run.
-pub(crate) fn pytest_command(runner: Runner, tests: &str) -> Result<Option<PytestCommand>> {
-    let parsed = PytestCommand::parse(tests);
+pub(crate) fn worker_command(runner: Runner, tests: &str) -> Result<Option<WorkerCommand>> {
+    let parsed = WorkerCommand::parse(tests);
     let of = |framework: Framework| {
         parsed
             .clone()
@@ -335,7 +335,7 @@ pub(crate) fn pytest_command(runner: Runner, tests: &str) -> Result<Option<Pytes
                 ExitCode::Usage,
                 format!(
                     "--runner pytest: cannot run `{tests}` in the pytest worker; it runs \
-                     `pytest ARGS` or `python -m pytest ARGS` (optionally after NAME=value \
+                     `worker ARGS` or `python -m worker ARGS` (optionally after NAME=value \
                      assignments) without other shell syntax. Use --runner command for \
                      anything else (or --runner unittest for `python -m unittest ARGS`)"
                 ),
@@ -394,7 +394,7 @@ struct Testing {
 /// Settle the plan's misses: what can be settled before the tests, then the rest in the
 /// lab, then (with a spent budget) the rest as not run.
 fn test_misses(plan: &mut Plan, cx: Context<'_>, run: &Run<'_>) -> Result<Testing> {
-    let misses = settle_before_tests(plan, cx, run.pytest.is_some(), run.cache)?;
+    let misses = settle_before_tests(plan, cx, run.worker.is_some(), run.cache)?;
     let mut testing = Testing::default();
     if misses > 0 && !interrupt::budget_spent() {
         let ran = run_misses(cx, &plan.misses(), run)?;
@@ -447,15 +447,15 @@ pub(crate) struct Context<'a> {
 pub(crate) struct Crew<'a> {
     pub(crate) jobs: usize,
     pub(crate) cache: Option<&'a Cache>,
-    pub(crate) pytest: Option<&'a PytestCommand>,
+    pub(crate) worker: Option<&'a WorkerCommand>,
 }
 
 /// How a run tests the mutants the cache did not answer.
 pub(crate) struct Run<'a> {
     /// Where outcomes are stored as they finish.
     pub(crate) cache: Option<&'a Cache>,
-    /// The test command as pytest arguments, when the mutants run in the warm worker.
-    pub(crate) pytest: Option<&'a PytestCommand>,
+    /// The test command as the worker runs it, when the mutants run in the warm worker.
+    pub(crate) worker: Option<&'a WorkerCommand>,
     /// When the run started: what its set-up costs counts from ([`SetUpCost`]).
     pub(crate) started: std::time::Instant,
     /// What that cost is remembered under ([`SetUpCost::key`]).
@@ -501,7 +501,7 @@ pub(crate) fn in_lab<T>(
     let Crew {
         jobs,
         cache,
-        pytest,
+        worker,
     } = crew;
     if !state.generated.is_empty() {
         tracing::info!("{}", crate::git::generated::summary(&state.generated));
@@ -520,7 +520,7 @@ pub(crate) fn in_lab<T>(
         encodings: &found.encodings,
         out,
         python_envs: &python_envs,
-        pytest,
+        worker,
         candidates: &found.candidates,
         state,
         damage_told: std::sync::atomic::AtomicBool::new(false),
@@ -530,7 +530,7 @@ pub(crate) fn in_lab<T>(
             options.timeout,
             crate::execution::timeouts::Parallelism::of(sandboxes.len()),
         ),
-        map: pytest.and(cache).map(|cache| MapSlot {
+        map: worker.and(cache).map(|cache| MapSlot {
             path: line_map::map_path(
                 cache.dir(),
                 tests,
@@ -553,7 +553,7 @@ pub(crate) fn run_misses(
     let crew = Crew {
         jobs: cx.options.jobs.min(misses.len()),
         cache: run.cache,
-        pytest: run.pytest,
+        worker: run.worker,
     };
     in_lab(cx, crew, |lab, sandboxes| {
         run_in(lab, sandboxes, cx.repo, misses, run)
@@ -569,7 +569,7 @@ fn run_in(
     run: &Run<'_>,
 ) -> Result<Ran> {
     let mutants: Vec<&Mutant> = misses.iter().map(|(_, entry)| &entry.mutant).collect();
-    let pytest = run.pytest;
+    let worker = run.worker;
     let setup = lab.set_up(sandboxes);
     let (timeout, workers) = match setup {
         Ok(setup) => setup,
@@ -613,7 +613,7 @@ fn run_in(
     );
     progress.finish();
     lab.partial.failure()?;
-    if let Some(command) = pytest {
+    if let Some(command) = worker {
         tracing::info!("{}", worker_summary(&outcome.results, command.worker()));
     }
     let results = outcome.results.into_iter();

@@ -1,5 +1,5 @@
-//! Which test commands the pytest worker can run in-process, and how to start its
-//! interpreter for one.
+//! Which test commands the warm worker (its pytest or unittest front end) can run
+//! in-process, and how to start its interpreter for one.
 
 use std::path::{Path, PathBuf};
 
@@ -9,7 +9,7 @@ use crate::execution::pyenv::{resolve_program, shebang_interpreter};
 /// `[NAME=value ...] python[3] [OPTIONS] -m pytest ARGS` or the same with `-m unittest`,
 /// without other shell syntax.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct PytestCommand {
+pub(crate) struct WorkerCommand {
     /// Leading `NAME=value` assignments.
     pub env: Vec<(String, String)>,
     /// How the command starts: the pytest script or the interpreter running `-m pytest`.
@@ -20,7 +20,7 @@ pub(crate) struct PytestCommand {
     pub framework: Framework,
 }
 
-/// The test runner of a [`PytestCommand`]: the worker's front end.
+/// The test runner of a [`WorkerCommand`]: the worker's front end.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, strum::IntoStaticStr)]
 #[strum(serialize_all = "lowercase")]
 pub enum Framework {
@@ -30,7 +30,7 @@ pub enum Framework {
     Unittest,
 }
 
-/// The first word of a [`PytestCommand`].
+/// The first word of a [`WorkerCommand`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Launcher {
     /// `pytest ...`: the script, whose `#!` line names the interpreter and whose
@@ -46,7 +46,7 @@ pub(crate) enum Launcher {
     },
 }
 
-impl PytestCommand {
+impl WorkerCommand {
     /// The command's parts, or `None` when it is not a plain pytest command.
     #[must_use]
     pub(crate) fn parse(tests: &str) -> Option<Self> {
@@ -176,8 +176,8 @@ fn is_variable_name(name: &str) -> bool {
 mod test {
     use super::*;
 
-    fn module(interpreter: &str, options: &[&str], args: &[&str]) -> PytestCommand {
-        PytestCommand {
+    fn module(interpreter: &str, options: &[&str], args: &[&str]) -> WorkerCommand {
+        WorkerCommand {
             env: Vec::new(),
             launcher: Launcher::Module {
                 interpreter: interpreter.to_owned(),
@@ -190,33 +190,33 @@ mod test {
 
     #[test]
     fn reads_unittest_commands() {
-        let command = PytestCommand::parse("python3 -m unittest discover -s tests -f").unwrap();
+        let command = WorkerCommand::parse("python3 -m unittest discover -s tests -f").unwrap();
         assert_eq!(command.framework, Framework::Unittest);
         assert_eq!(command.args, ["discover", "-s", "tests", "-f"]);
         assert_eq!(
-            PytestCommand::parse("python -m unittest")
+            WorkerCommand::parse("python -m unittest")
                 .unwrap()
                 .framework,
             Framework::Unittest
         );
-        assert_eq!(PytestCommand::parse("python -m unittest; echo"), None);
+        assert_eq!(WorkerCommand::parse("python -m unittest; echo"), None);
     }
 
     #[test]
     fn reads_pytest_commands() {
         assert_eq!(
-            PytestCommand::parse("python -m pytest -x -q"),
+            WorkerCommand::parse("python -m pytest -x -q"),
             Some(module("python", &[], &["-x", "-q"]))
         );
         assert_eq!(
-            PytestCommand::parse(".venv/bin/python3 -X dev -W error -m pytest 'tests/a b.py'"),
+            WorkerCommand::parse(".venv/bin/python3 -X dev -W error -m pytest 'tests/a b.py'"),
             Some(module(
                 ".venv/bin/python3",
                 &["-X", "dev", "-W", "error"],
                 &["tests/a b.py"]
             ))
         );
-        let script = PytestCommand::parse("env A=1 B= pytest -k 'x and not y'").unwrap();
+        let script = WorkerCommand::parse("env A=1 B= pytest -k 'x and not y'").unwrap();
         assert_eq!(script.launcher, Launcher::Script("pytest".into()));
         assert_eq!(
             script.env,
@@ -241,7 +241,7 @@ mod test {
             "make test",
             "",
         ] {
-            assert_eq!(PytestCommand::parse(command), None, "{command}");
+            assert_eq!(WorkerCommand::parse(command), None, "{command}");
         }
     }
 }

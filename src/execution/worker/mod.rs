@@ -7,13 +7,13 @@
 //! the tests that can see the mutant. The package's docstrings describe it; the messages
 //! are [`protocol`]'s.
 //!
-//! [`PytestCommand::parse`] decides whether a test command can run this way. A mutant the
+//! [`WorkerCommand::parse`] decides whether a test command can run this way. A mutant the
 //! worker cannot handle comes back as [`Verdict::Fallback`] and runs the plain way.
 
 mod command;
 mod protocol;
 
-pub(crate) use command::{Framework, PytestCommand};
+pub(crate) use command::{Framework, WorkerCommand};
 
 use std::fs::File;
 use std::io::{BufRead, BufReader, Write};
@@ -195,7 +195,7 @@ pub(crate) enum Failure {
 /// What a worker needs to start.
 pub(crate) struct Start<'a> {
     /// The parsed test command.
-    pub command: &'a PytestCommand,
+    pub command: &'a WorkerCommand,
     /// The sandbox directory matching the user's current directory.
     pub dir: &'a Path,
     /// The sandbox's scratch directory.

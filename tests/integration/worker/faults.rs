@@ -2,7 +2,7 @@
 //! a test that breaks the worker's own code, Ctrl-C, and infinite loops that must time
 //! out after their own tests' time.
 
-use super::{details, pytest_command};
+use super::{details, worker_command};
 use crate::util::TestRepo;
 
 const BRITTLE: &str = r#"import os
@@ -71,7 +71,7 @@ def test_spin():
 #[ignore = "needs the package registry (pytest)"]
 fn worker_survives_crashing_exiting_and_hanging_tests_and_its_own_death() {
     let repo = TestRepo::new(&[("brittle.py", BRITTLE), ("test_brittle.py", BRITTLE_TESTS)]);
-    let tests = pytest_command();
+    let tests = worker_command();
     let before = repo.snapshot();
     let run = repo.chimp(&[
         "--tests",
@@ -148,7 +148,7 @@ fn a_worker_failure_keeps_the_log_its_reason_names() {
     let tests = "import quarter\n\n\ndef test_quarter():\n    \
                  quarter.break_the_worker_on_wrong(quarter.quarter(8), 2)\n";
     let repo = TestRepo::new(&[("quarter.py", code), ("test_quarter.py", tests)]);
-    let run = repo.chimp(&["--tests", &pytest_command(), "--no-cache", "-j", "1"]);
+    let run = repo.chimp(&["--tests", &worker_command(), "--no-cache", "-j", "1"]);
     assert_eq!(run.code, 2, "{}\n{}", run.stdout, run.stderr);
     let found = details(&repo);
     let broke = &found["quarter.py:10:number:5"];
@@ -175,7 +175,7 @@ fn a_process_a_test_leaves_running_goes_with_the_mutants_child() {
                  assert False\n";
     let repo = TestRepo::new(&[("quad.py", code), ("test_quad.py", tests)]);
     let before = repo.snapshot();
-    let run = repo.chimp(&["--tests", &pytest_command(), "--no-cache", "-j", "1"]);
+    let run = repo.chimp(&["--tests", &worker_command(), "--no-cache", "-j", "1"]);
     assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
     for (key, (status, reason, killed_by)) in details(&repo) {
         assert_eq!(status, "Killed", "{key}");
@@ -208,7 +208,7 @@ fn ctrl_c_stops_the_workers_and_their_tests() {
         ),
     ]);
     let before = repo.snapshot();
-    let pytest = pytest_command();
+    let pytest = worker_command();
     let mut command = repo.chimp_in("", &["--tests", &pytest, "--no-cache", "-j", "2"]);
     command
         .stdout(std::process::Stdio::piped())
@@ -288,7 +288,7 @@ fn an_infinite_loop_times_out_after_its_own_tests_time_and_a_slow_test_is_not_cu
     let repo = TestRepo::new(&[("loops.py", LOOPS), ("tests/test_loops.py", LOOPS_TESTS)]);
     let run = repo.chimp(&[
         "--tests",
-        &pytest_command(),
+        &worker_command(),
         "--no-cache",
         "-j",
         "2",

@@ -154,7 +154,7 @@ def greet(name):
     return GREETING + " " + name
 "#;
 
-fn pytest_command() -> String {
+fn worker_command() -> String {
     pytest_command_of(&pytest_python())
 }
 
@@ -321,7 +321,7 @@ fn worker_agrees_with_the_plain_runner_and_falls_back_where_it_must() {
         ("late.py", LATE),
         ("tests/test_calc.py", CALC_TESTS),
     ]);
-    let (found, stderr) = agree(&repo, &pytest_command(), &[]);
+    let (found, stderr) = agree(&repo, &worker_command(), &[]);
     let warm = |key: &str, killer: &str| {
         let (status, reason, killed_by) = &found[key];
         assert_eq!(status, "Killed", "{key}: {:?}", found[key]);
@@ -381,7 +381,7 @@ fn the_bundled_example_gets_the_same_outcomes_from_the_worker() {
     let example = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/shop");
     let repo = TestRepo::from_dir(&example);
     // pytest runs the example's unittest tests; the plain runner's outcomes are the truth.
-    agree(&repo, &pytest_command(), &["--code", "shop"]);
+    agree(&repo, &worker_command(), &["--code", "shop"]);
     // 64 before the arid-node rules took the two `raise ValueError("...")` messages'
     // string and call-argument mutants.
     assert_eq!(repo.report_mutants().len(), 60);
@@ -430,7 +430,7 @@ fn a_suite_the_worker_cannot_trace_runs_from_scratch_with_the_same_outcomes() {
         ("tests/test_calc.py", CALC_TESTS),
         ("tests/conftest.py", "import sys\n\nsys.settrace(None)\n"),
     ]);
-    let tests = pytest_command();
+    let tests = worker_command();
     let run = repo.chimp(&[
         "--tests",
         &tests,
@@ -477,7 +477,7 @@ fn with_a_pytest_command_the_worker_is_the_baseline() {
     ]);
     let run = repo.chimp(&[
         "--tests",
-        &pytest_command(),
+        &worker_command(),
         "--no-cache",
         "--operators",
         "number",

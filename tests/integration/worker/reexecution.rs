@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use super::{
-    IMPORT_TIME_SHARES, Shares, agree_on_share, details, pytest_command, reexecuted_count,
+    IMPORT_TIME_SHARES, Shares, agree_on_share, details, reexecuted_count, worker_command,
 };
 use crate::util::{TestRepo, pytest_python};
 
@@ -32,7 +32,7 @@ fn import_time_code_gets_the_outcomes_of_fresh_runs_from_module_reexecution() {
         plain: Some(IMPORT_TIME_SHARES[0]),
         worker: None,
     };
-    let (found, stderr) = agree_on_share(&repo, &pytest_command(), &["--code", "tables"], shares);
+    let (found, stderr) = agree_on_share(&repo, &worker_command(), &["--code", "tables"], shares);
     // The machine's python3 (3.11 here), without coverage.py: sys.settrace before 3.12.
     let monitoring = std::process::Command::new(pytest_python())
         .args(["-c", "import sys; print(hasattr(sys, 'monitoring'))"])
@@ -125,7 +125,7 @@ fn import_time_code_gets_the_outcomes_of_fresh_runs_from_module_reexecution() {
 #[ignore = "needs the package registry (pytest)"]
 fn no_reexec_runs_import_time_mutants_from_scratch() {
     let repo = TestRepo::from_fixture("importtime");
-    let tests = pytest_command();
+    let tests = worker_command();
     let run = repo.chimp(&[
         "--tests",
         &tests,
