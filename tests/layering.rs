@@ -48,6 +48,65 @@ fn no_cycle_joins_the_top_level_modules_of_src() {
     );
 }
 
+/// README's "Layout" section names every source file of `src/` (a `.rs` or `.py` file by
+/// its stem, a `mod.rs` or `__init__.py` by its folder): a file added without a word on
+/// where it fits fails here.
+#[test]
+fn the_readme_layout_names_every_source_file() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let readme = fs::read_to_string(root.join("README.md")).expect("README.md");
+    let start = readme.find("\n## Layout\n").expect("a Layout section");
+    let section = &readme[start..];
+    let section = &section[..section[1..]
+        .find("\n## ")
+        .map_or(section.len(), |end| end + 1)];
+    let mut files = Vec::new();
+    source_files(&root.join("src"), &mut files);
+    let mut unnamed: Vec<String> = Vec::new();
+    for file in &files {
+        let stem = file.file_stem().unwrap().to_string_lossy();
+        let name = if stem == "mod" || stem == "__init__" {
+            file.parent()
+                .unwrap()
+                .file_name()
+                .unwrap()
+                .to_string_lossy()
+        } else {
+            stem
+        };
+        let named = section.match_indices(name.as_ref()).any(|(at, _)| {
+            let before = section[..at].chars().next_back();
+            let after = section[at + name.len()..].chars().next();
+            let boundary = |c: Option<char>| !c.is_some_and(|c| c.is_alphanumeric() || c == '_');
+            boundary(before) && boundary(after)
+        });
+        if !named {
+            unnamed.push(file.strip_prefix(root).unwrap().display().to_string());
+        }
+    }
+    assert!(files.len() > 100, "too few source files found: {files:?}");
+    assert!(
+        unnamed.is_empty(),
+        "README.md's Layout section does not name: {unnamed:?}"
+    );
+}
+
+/// The `.rs` and `.py` files under `dir`, but not the worker's own tests, test-only
+/// Rust files and snapshots.
+fn source_files(dir: &Path, out: &mut Vec<PathBuf>) {
+    for entry in fs::read_dir(dir).unwrap().flatten() {
+        let path = entry.path();
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if path.is_dir() {
+            if name != "snapshots" && name != "tests" && name != "__pycache__" {
+                source_files(&path, out);
+            }
+        } else if (name.ends_with(".rs") && !is_test_file(&path)) || name.ends_with(".py") {
+            out.push(path);
+        }
+    }
+}
+
 #[test]
 fn the_scan_sees_groups_and_skips_comments_strings_and_test_items() {
     let text = r#"
