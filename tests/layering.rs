@@ -94,14 +94,18 @@ fn the_readme_layout_names_every_source_file() {
 /// The `.rs` and `.py` files under `dir`, but not the worker's own tests, test-only
 /// Rust files and snapshots.
 fn source_files(dir: &Path, out: &mut Vec<PathBuf>) {
-    for entry in fs::read_dir(dir).unwrap().flatten() {
+    for entry in fs::read_dir(dir)
+        .expect("reading a source directory")
+        .flatten()
+    {
         let path = entry.path();
         let name = entry.file_name().to_string_lossy().into_owned();
+        let extension = path.extension().and_then(|extension| extension.to_str());
         if path.is_dir() {
             if name != "snapshots" && name != "tests" && name != "__pycache__" {
                 source_files(&path, out);
             }
-        } else if (name.ends_with(".rs") && !is_test_file(&path)) || name.ends_with(".py") {
+        } else if (extension == Some("rs") && !is_test_file(&path)) || extension == Some("py") {
             out.push(path);
         }
     }
