@@ -31,7 +31,7 @@ use crate::interrupt::should_stop;
 
 /// The worker's Python package and its start-up script: (path in the scratch
 /// directory, source).
-const SOURCES: [(&str, &str); 19] = [
+const SOURCES: [(&str, &str); 20] = [
     (
         "chimp_worker_start.py",
         include_str!("chimp_worker_start.py"),
@@ -43,6 +43,10 @@ const SOURCES: [(&str, &str); 19] = [
     (
         "git_chimp_worker/collect.py",
         include_str!("git_chimp_worker/collect.py"),
+    ),
+    (
+        "git_chimp_worker/core.py",
+        include_str!("git_chimp_worker/core.py"),
     ),
     (
         "git_chimp_worker/deciding.py",

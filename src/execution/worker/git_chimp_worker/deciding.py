@@ -13,11 +13,9 @@ import sys
 from typing import (
     TYPE_CHECKING,
     Callable,
-    Iterable,
     Optional,
     Sequence,
     TypedDict,
-    TypeVar,
     Union,
 )
 
@@ -28,8 +26,6 @@ from .tracer import Key, Line
 if TYPE_CHECKING:
     from .protocol import Event, Request
     from .swapping import Swap
-
-T = TypeVar("T")
 
 # Where a mutant is, for the tests that killed mutants there: a line or a function.
 Place = Union[Line, Key]
@@ -50,7 +46,13 @@ class RunResult(TypedDict, total=False):
     seconds: float
 
 
-class Deciding:
+if TYPE_CHECKING:
+    from .core import Core
+else:
+    Core = object
+
+
+class Deciding(Core):
     """The worker's test runs for a mutant and their verdict (mixed into `warm.Worker`)."""
 
     # Set up by `warm.Worker.__init__` and `warm.Worker.record`.
@@ -69,16 +71,6 @@ class Deciding:
 
         def test_module(self, nodeid: str) -> str: ...
 
-        def in_child(self, work: Callable[[], T], timeout: float) -> fork.ChildOutcome[T]: ...
-
-        def items_at(self, positions: Iterable[int]) -> list[Test]: ...
-
-        def run_items(
-            self,
-            items: Sequence[Test],
-            on_item: Callable[[Test, float, bool], None] | None = None,
-            allowances: Sequence[float] | None = None,
-        ) -> str | None: ...
 
     def out_of_order(
         self, killer: str, ran: Sequence[Test], at_start: Callable[[str], str] | None = None

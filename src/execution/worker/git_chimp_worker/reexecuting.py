@@ -12,12 +12,10 @@ from types import CodeType, ModuleType
 from typing import (
     TYPE_CHECKING,
     Callable,
-    Iterable,
     List,
     Optional,
     Sequence,
     Tuple,
-    TypeVar,
     Union,
     cast,
 )
@@ -33,14 +31,18 @@ if TYPE_CHECKING:
     from .protocol import Event, Request
     from .swapping import Swap
 
-T = TypeVar("T")
-
 # The modules to re-execute for a mutant, in order, each with its test collector or
 # None; or why that cannot be done.
 Plan = Union[List[Tuple[ModuleType, Optional[Collector]]], str]
 
 
-class Reexecution:
+if TYPE_CHECKING:
+    from .core import Core
+else:
+    Core = object
+
+
+class Reexecution(Core):
     """The worker's module re-execution (mixed into `warm.Worker`)."""
 
     # Set up by `warm.Worker.__init__`.
@@ -68,16 +70,6 @@ class Reexecution:
 
         def original(self, number: int) -> CodeType: ...
 
-        def in_child(self, work: Callable[[], T], timeout: float) -> fork.ChildOutcome[T]: ...
-
-        def items_at(self, positions: Iterable[int]) -> list[Test]: ...
-
-        def run_items(
-            self,
-            items: Sequence[Test],
-            on_item: Callable[[Test, float, bool], None] | None = None,
-            allowances: Sequence[float] | None = None,
-        ) -> str | None: ...
 
         def swaps(
             self, number: int, diffs: list[Chain], at_import: bool = False
