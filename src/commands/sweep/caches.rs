@@ -8,7 +8,6 @@ use crate::cache::remote::{OpenError, Remote};
 use crate::cache::{Cache, CacheKey, TestFingerprint, shared};
 use crate::execution::pyenv;
 use crate::exit_code::{ExitCode, fatal};
-use crate::git::repo::{Repo, TargetState};
 use crate::plan::{Plan, Reuse};
 use crate::python::select;
 use crate::settings::{self, Options};
@@ -54,27 +53,20 @@ impl Caches {
     /// then the shared cache's for the local misses (kept locally). `pytest`: whether
     /// the run uses the pytest worker.
     pub(crate) fn plan(&mut self, cx: super::Context<'_>, worker: bool) -> Result<Plan> {
-        let super::Context {
-            repo,
-            options,
-            state,
-            found,
-            tests,
-            ..
-        } = cx;
+        let (found, tests) = (cx.found, cx.tests);
         let hashing = std::time::Instant::now();
         let fingerprint = match self.local {
-            Some(_) => Some(test_fingerprint(repo, state, options, tests)?),
+            Some(_) => Some(test_fingerprint(cx)?),
             None => None,
         };
         let keys = cache_keys(found, tests, fingerprint);
         let hashed = hashing.elapsed();
         let reuse = Reuse {
-            timeout: options.timeout,
+            timeout: cx.options.timeout,
             worker,
         };
         let mut plan = Plan::new(&found.mutants, keys, self.local.as_ref(), reuse);
-        if options.budget.is_some() {
+        if cx.options.budget.is_some() {
             plan.order_for_budget();
         }
         let Some(cache) = &self.local else {
@@ -192,12 +184,14 @@ pub(crate) fn cache_keys(
 /// The hash of every test file (by name, named by the test command `tests`, or marked by
 /// the project's pytest settings) and test configuration file in the tested state, and of
 /// the ignored files the sandboxes get from the checkout.
-pub(crate) fn test_fingerprint(
-    repo: &Repo,
-    state: &TargetState,
-    options: &Options,
-    tests: &str,
-) -> Result<TestFingerprint> {
+pub(crate) fn test_fingerprint(cx: super::Context<'_>) -> Result<TestFingerprint> {
+    let super::Context {
+        repo,
+        options,
+        state,
+        tests,
+        ..
+    } = cx;
     let named = super::discovery::named_tests(repo, options, state, Some(tests));
     let mut files = Vec::new();
     for path in &state.files {

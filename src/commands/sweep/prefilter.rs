@@ -26,12 +26,7 @@ pub(crate) fn find_equivalent(
     cx: Context<'_>,
     cache: Option<&Cache>,
 ) -> Result<usize> {
-    let Context {
-        found,
-        tests,
-        options,
-        ..
-    } = cx;
+    let (found, tests, options) = (cx.found, cx.tests, cx.options);
     let misses = plan.misses();
     if misses.is_empty() {
         return Ok(0);
