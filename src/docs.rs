@@ -18,8 +18,16 @@ fn command() -> clap::Command {
     Cli::command()
         .bin_name("git-chimp")
         .version(env!("CARGO_PKG_VERSION"))
-        .mut_subcommand("operators", |sub| sub.after_long_help(operators_text()))
-        .mut_subcommand("arid", |sub| sub.after_long_help(arid_text()))
+        .mut_subcommand("operators", |sub| {
+            sub.after_long_help(ascii(&operators_text()))
+        })
+        .mut_subcommand("arid", |sub| sub.after_long_help(ascii(&arid_text())))
+}
+
+/// `text` with the arrows of the operators' docs spelt in ASCII, as groff reads a man
+/// page without a preprocessor.
+fn ascii(text: &str) -> String {
+    text.replace('↔', "<->").replace('→', "->")
 }
 
 /// What `git chimp operators` prints, and its man page's catalogue: each operator's name
