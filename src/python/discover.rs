@@ -42,7 +42,7 @@ pub fn mutate_source_with(
     let module = parse_module(text, path)?;
     let mut seen = BTreeSet::new();
     let mut mutants = Vec::new();
-    for candidate in walk::candidates(path, text, &module, operators, arid) {
+    for candidate in walk::candidates(text, &module, operators, arid) {
         if !seen.insert((candidate.edit.span, candidate.edit.replacement.clone())) {
             continue;
         }

@@ -6,6 +6,7 @@ use std::collections::BTreeSet;
 
 use ruff_python_ast::{Expr, Stmt};
 
+use crate::python::arid::Flow;
 use crate::python::mutant::Scope;
 use crate::python::operators::Operator;
 use crate::python::parse::{ParsedModule, span_of};
@@ -31,6 +32,8 @@ pub(crate) struct Frame {
     pub(crate) is_function: bool,
     /// Its whole lines.
     pub(crate) block: Span,
+    /// What the arid rules learnt of the function, for a function's body.
+    pub(crate) flow: Option<Flow>,
 }
 
 /// The walk's output and what operators read while they match.

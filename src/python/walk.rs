@@ -14,16 +14,15 @@ use ruff_python_ast::visitor::{
 };
 use ruff_python_ast::{self as ast, Expr, InterpolatedStringElement, Stmt};
 
-use crate::python::arid::{AridRule, CallSite, Fate, Place, Rules};
+use crate::python::arid::{AridRule, CallSite, Fate, Flow, Place, Rules};
 use crate::python::mutant::Scope;
 use crate::python::operators::{Argument, Operator, dispatch};
 use crate::python::parse::{ParsedModule, span_of};
 use crate::python::sink::{Candidate, Frame, Sink, full_span};
 use crate::span::Span;
 
-/// The candidates of a parsed module (`path` is its repository path).
+/// The candidates of a parsed module.
 pub(crate) fn candidates(
-    path: &str,
     text: &str,
     module: &ParsedModule,
     operators: &BTreeSet<Operator>,
@@ -32,7 +31,6 @@ pub(crate) fn candidates(
     let mut walker = Walker {
         sink: Sink::new(text, module, operators),
         rules: Rules(arid),
-        main_module: path == "__main__.py" || path.ends_with("/__main__.py"),
     };
     walker.visit_body(&module.body);
     walker.sink.into_candidates()
@@ -41,26 +39,34 @@ pub(crate) fn candidates(
 struct Walker<'a> {
     sink: Sink<'a>,
     rules: Rules<'a>,
-    /// Whether the file is a package's `__main__.py`.
-    main_module: bool,
 }
 
 impl<'a> Walker<'a> {
     /// Where the walk is, for the arid rules.
-    fn place(&self) -> Place<'a> {
+    fn place(&self) -> Place<'_> {
         let frame = self.sink.frame();
         Place {
             module: self.sink.module,
             top_level: frame.is_none(),
             in_function: frame.is_some_and(|frame| frame.is_function),
-            main_module: self.main_module,
+            flow: self.flow(),
         }
+    }
+
+    /// What the arid rules learnt of the function the walk is in (not of a class in it).
+    fn flow(&self) -> Option<&Flow> {
+        self.sink.frame().and_then(|frame| frame.flow.as_ref())
     }
 
     /// Walk a definition's body in a frame of its own, named as Python's `__qualname__`
     /// names it.
-    fn definition(&mut self, stmt: &Stmt, name: &str, body: &'a [Stmt], is_function: bool) {
+    fn definition(&mut self, stmt: &Stmt, name: &str, body: &'a [Stmt]) {
         let span = full_span(stmt);
+        let flow = match stmt {
+            Stmt::FunctionDef(f) => Some(Flow::of(&f.parameters, body, self.rules.0)),
+            _ => None,
+        };
+        let is_function = flow.is_some();
         let qualname = match self.sink.frame() {
             Some(frame) if frame.is_function => format!("{}.<locals>.{name}", frame.scope.qualname),
             Some(frame) if !frame.scope.qualname.is_empty() => {
@@ -76,6 +82,7 @@ impl<'a> Walker<'a> {
             },
             is_function,
             block: self.sink.line_block(span),
+            flow,
         });
         self.visit_body(body);
         self.sink.leave(span);
@@ -85,15 +92,22 @@ impl<'a> Walker<'a> {
     /// operators and walked.
     fn call(&mut self, call: &'a ast::ExprCall, raised: bool) {
         self.visit_expr(&call.func);
-        let site = CallSite { call, raised };
         let positional = (call.arguments.args.iter().enumerate())
             .map(|(index, value)| Argument::Positional(index, value));
         let keywords = call.arguments.keywords.iter().map(|keyword| {
             let name = keyword.arg.as_ref().map(ast::Identifier::as_str);
             Argument::Keyword(name, &keyword.value)
         });
-        for argument in positional.chain(keywords) {
-            let fate = self.rules.argument(site, argument);
+        let site = CallSite {
+            call,
+            raised,
+            flow: self.flow(),
+        };
+        let fates: Vec<(Argument<'a>, Fate)> = positional
+            .chain(keywords)
+            .map(|argument| (argument, self.rules.argument(site, argument)))
+            .collect();
+        for (argument, fate) in fates {
             if fate == Fate::Skip {
                 continue;
             }
@@ -163,6 +177,7 @@ impl<'a> Visitor<'a> for Walker<'a> {
                 },
                 is_function: false,
                 block: self.sink.line_block(span),
+                flow: None,
             });
         }
         dispatch::stmt(&mut self.sink, stmt);
@@ -177,7 +192,7 @@ impl<'a> Visitor<'a> for Walker<'a> {
                 } else {
                     &f.body
                 };
-                self.definition(stmt, f.name.as_str(), body, true);
+                self.definition(stmt, f.name.as_str(), body);
             }
             Stmt::ClassDef(c) => {
                 for decorator in &c.decorator_list {
@@ -186,7 +201,7 @@ impl<'a> Visitor<'a> for Walker<'a> {
                 if let Some(arguments) = &c.arguments {
                     self.visit_arguments(arguments);
                 }
-                self.definition(stmt, c.name.as_str(), &c.body, false);
+                self.definition(stmt, c.name.as_str(), &c.body);
             }
             Stmt::For(f) => {
                 self.visit_expr(&f.iter);

@@ -116,6 +116,8 @@ fn arid_lists_every_rule_with_its_default_and_what_it_leaves_alone() {
             "no-cover (default: off)",
             "namespace-del (default: on)",
             "doc-assignments (default: on)",
+            "argparse-str-type (default: on)",
+            "local-del (default: on)",
         ]
     );
     assert!(

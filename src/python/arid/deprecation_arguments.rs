@@ -6,7 +6,8 @@ use crate::python::operators::Argument;
 
 unit! {
     /// The arguments of a call (or decorator) named `deprecated`
-    /// (`@deprecated(version="2.10", replace="new")`): they only change a warning.
+    /// (`@deprecated(version="2.10", replace="new")`): they only change a warning; and
+    /// the locals that only build them, with their statements (see `exception-message`).
     DeprecationArguments
 }
 

@@ -1,16 +1,17 @@
 //! `exception-message`.
 
-use ruff_python_ast::{self as ast, Expr};
-
-use super::helpers::{is_text, last_name};
+use super::helpers::{is_text, is_warn_call};
 use super::{Arid, CallSite, Fate};
 use crate::python::operators::Argument;
 
 unit! {
     /// The text arguments of the exception a `raise` statement builds (`raise
     /// ValueError("bad input")`, `"bad %s" % x`, `"bad {}".format(x)`, `"bad " + x`): its
-    /// message; and the message of `warnings.warn(...)`. The exception itself, and any
-    /// other argument, stay mutated.
+    /// message; and the message of `warnings.warn(...)`. Text built over several
+    /// statements counts too: a local whose every use ends in such a message (`msg =
+    /// "..." + x`, `parts.append("...")`, `" ".join(parts)`), and the statements that
+    /// only build it (an `if` among them when it only chooses the words). The exception
+    /// itself, whether the warning is emitted, and any other argument stay mutated.
     ExceptionMessage
 }
 
@@ -18,19 +19,11 @@ impl Arid for ExceptionMessage {
     fn argument(call: CallSite<'_>, argument: Argument<'_>) -> Fate {
         let message = match argument {
             Argument::Positional(index, value) => {
-                is_text(value) && (call.raised || (index == 0 && is_warn_call(call.call)))
+                is_text(value, call.flow)
+                    && (call.raised || (index == 0 && is_warn_call(call.call)))
             }
             Argument::Keyword(..) => false,
         };
         if message { Fate::Skip } else { Fate::Walk }
-    }
-}
-
-/// Whether `call` is `warnings.warn(...)` or a bare `warn(...)`.
-fn is_warn_call(call: &ast::ExprCall) -> bool {
-    match &*call.func {
-        Expr::Name(name) => name.id.as_str() == "warn",
-        Expr::Attribute(a) => a.attr.as_str() == "warn" && last_name(&a.value) == Some("warnings"),
-        _ => false,
     }
 }

@@ -3,6 +3,8 @@
 
 use ruff_python_ast::{self as ast, Expr};
 
+use super::flow::Flow;
+
 /// The last name of an expression: `c` for `a.b.c`, `getLogger` for
 /// `logging.getLogger(__name__)`.
 pub(super) fn last_name(expr: &Expr) -> Option<&str> {
@@ -23,19 +25,29 @@ pub(super) fn called_name(call: &ast::ExprCall) -> Option<&str> {
     last_name(&call.func)
 }
 
-/// Whether `expr` builds text: a string or f-string literal, `text % ...`,
-/// `text.format(...)`, or `+` with text on either side.
-pub(super) fn is_text(expr: &Expr) -> bool {
+/// Whether `expr` builds text: a string or f-string literal, a local of the function's
+/// `flow` that holds only message text, `text % ...`, `text.format(...)`,
+/// `text.join(...)`, or `+` with text on either side.
+pub(super) fn is_text(expr: &Expr, flow: Option<&Flow>) -> bool {
     match expr {
         Expr::StringLiteral(_) | Expr::FString(_) => true,
+        Expr::Name(name) => flow.is_some_and(|flow| flow.is_message(&name.id)),
         Expr::BinOp(b) => match b.op {
-            ast::Operator::Mod => is_text(&b.left),
-            ast::Operator::Add => is_text(&b.left) || is_text(&b.right),
+            ast::Operator::Mod => is_text(&b.left, flow),
+            ast::Operator::Add => is_text(&b.left, flow) || is_text(&b.right, flow),
             _ => false,
         },
-        Expr::Call(c) => {
-            matches!(&*c.func, Expr::Attribute(a) if a.attr.as_str() == "format" && is_text(&a.value))
-        }
+        Expr::Call(c) => matches!(&*c.func, Expr::Attribute(a)
+            if matches!(a.attr.as_str(), "format" | "join") && is_text(&a.value, flow)),
+        _ => false,
+    }
+}
+
+/// Whether `call` is `warnings.warn(...)` or a bare `warn(...)`.
+pub(super) fn is_warn_call(call: &ast::ExprCall) -> bool {
+    match &*call.func {
+        Expr::Name(name) => name.id.as_str() == "warn",
+        Expr::Attribute(a) => a.attr.as_str() == "warn" && last_name(&a.value) == Some("warnings"),
         _ => false,
     }
 }

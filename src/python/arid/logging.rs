@@ -11,7 +11,8 @@ unit! {
     /// `warning`, `warn`, `error`, `exception`, `critical`, `fatal` or `log` of a
     /// logger: `log`, `logging`, `*logger`, `*_log`, `log_*`, `getLogger(...)`), and
     /// `print(..., file=sys.stderr)`: neither deleted nor mutated inside. What is logged
-    /// is for people reading logs.
+    /// is for people reading logs, and so are the locals that only build it and their
+    /// statements (see `exception-message`).
     Logging
 }
 
@@ -30,9 +31,14 @@ const LOG_METHODS: [&str; 9] = [
 
 impl Arid for Logging {
     fn statement(_place: Place<'_>, stmt: &Stmt) -> bool {
-        matches!(stmt, Stmt::Expr(e)
-            if matches!(&*e.value, Expr::Call(call) if is_logging_call(call) || is_stderr_print(call)))
+        matches!(stmt, Stmt::Expr(e) if matches!(&*e.value, Expr::Call(call) if is_log_statement(call)))
     }
+}
+
+/// Whether `call`, as a statement, is one this rule takes: a logger's method or a print
+/// to standard error.
+pub(super) fn is_log_statement(call: &ast::ExprCall) -> bool {
+    is_logging_call(call) || is_stderr_print(call)
 }
 
 /// Whether `call` is a logger's method.

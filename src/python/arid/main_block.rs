@@ -6,14 +6,15 @@ use super::helpers::is_main_test;
 use super::{Arid, Place};
 
 unit! {
-    /// An `if __name__ == "__main__":` block: a script's entry point, which no test that
-    /// imports the module runs. Not in a `__main__.py`, where the block is what
-    /// `python -m package` runs.
+    /// An `if __name__ == "__main__":` block at module level, in every file: a script's
+    /// entry point, which only a subprocess runs (in a `__main__.py` too, where `python
+    /// -m package` runs it). The functions it calls stay mutated, a `main()` defined in
+    /// `__main__.py` among them: that body is what a test can call.
     MainBlock
 }
 
 impl Arid for MainBlock {
     fn statement(place: Place<'_>, stmt: &Stmt) -> bool {
-        matches!(stmt, Stmt::If(i) if place.top_level && !place.main_module && is_main_test(&i.test))
+        matches!(stmt, Stmt::If(i) if place.top_level && is_main_test(&i.test))
     }
 }

@@ -18,7 +18,10 @@ use crate::python::operators::Argument;
 use crate::python::parse::ParsedModule;
 use crate::span::Span;
 
+mod flow;
 mod helpers;
+
+pub(crate) use flow::Flow;
 
 /// Where a statement or clause is, for [`Arid::statement`] and [`Arid::clause`].
 #[derive(Clone, Copy)]
@@ -29,8 +32,8 @@ pub(crate) struct Place<'a> {
     pub(crate) top_level: bool,
     /// In a function's body (not only a class's).
     pub(crate) in_function: bool,
-    /// The file is a package's `__main__.py`.
-    pub(crate) main_module: bool,
+    /// What the rules learnt of the function the walk is in.
+    pub(crate) flow: Option<&'a Flow>,
 }
 
 /// A call whose arguments the walk is about to visit.
@@ -40,6 +43,8 @@ pub(crate) struct CallSite<'a> {
     pub(crate) call: &'a ast::ExprCall,
     /// It builds the exception of a `raise` statement.
     pub(crate) raised: bool,
+    /// What the rules learnt of the function the call is in.
+    pub(crate) flow: Option<&'a Flow>,
 }
 
 /// What becomes of one argument of a call, most arid last.
@@ -118,10 +123,13 @@ macro_rules! arid_rules {
         pub(crate) struct Rules<'a>(pub(crate) &'a BTreeSet<AridRule>);
 
         impl Rules<'_> {
-            /// Whether a selected rule takes the whole statement.
+            /// Whether a selected rule takes the whole statement; a statement that only
+            /// builds message text ([`Flow::builds_message`]) is taken by the rules of the
+            /// messages it builds, which the flow was computed with.
             pub(crate) fn statement(&self, place: Place<'_>, stmt: &Stmt) -> bool {
-                $((self.0.contains(&AridRule::$variant)
-                    && <$module::$variant as Arid>::statement(place, stmt)))||+
+                place.flow.is_some_and(|flow| flow.builds_message(stmt))
+                    || $((self.0.contains(&AridRule::$variant)
+                        && <$module::$variant as Arid>::statement(place, stmt)))||+
             }
 
             /// Whether a selected rule takes the clause spanning `span`.
@@ -165,6 +173,8 @@ arid_rules! {
     NoCover: no_cover,
     NamespaceDel: namespace_del,
     DocAssignments: doc_assignments,
+    ArgparseStrType: argparse_str_type,
+    LocalDel: local_del,
 }
 
 impl AridRule {
