@@ -68,6 +68,7 @@ pub(crate) fn finish(
             },
         )
     );
+    print!("{}", report::terminal::dead_lines(findings.dead));
     print!("{}", report::terminal::skipped_lines(findings.skipped));
     for line in notes {
         println!("{line}");

@@ -36,6 +36,7 @@ pub(crate) fn list(settings: Settings) -> Result<ExitCode> {
         found.mutants.len(),
         found.sources.len()
     );
+    eprint!("{}", report::terminal::dead_lines(&found.dead));
     eprint!("{}", report::terminal::skipped_lines(&found.skipped));
     Ok(ExitCode::Success)
 }

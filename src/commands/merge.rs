@@ -40,6 +40,7 @@ pub(crate) fn merge(args: &MergeArgs, outer: Settings, all: bool) -> Result<Exit
         results: &merged.results,
         shard: None,
         skipped: &merged.skipped,
+        dead: &merged.dead,
     };
     tracing::info!(
         "merged {} reports: {} mutants in {} files",

@@ -9,10 +9,12 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::python::arid::AridRule;
+use crate::python::dead::dead_blocks;
 use crate::python::mutant::Mutant;
 use crate::python::operators::Operator;
 use crate::python::parse::{ParseSkip, parse_module};
 use crate::python::walk;
+use crate::span::{LineCol, Span};
 
 /// The mutants of one file's text, or why it could not be parsed.
 ///
@@ -39,10 +41,92 @@ pub fn mutate_source_with(
     operators: &BTreeSet<Operator>,
     arid: &BTreeSet<AridRule>,
 ) -> Result<Vec<Mutant>, ParseSkip> {
+    Ok(discover(path, text, operators, arid)?.mutants)
+}
+
+/// Dead code in a file, reported once instead of as the survivors of its mutants.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeadCode {
+    /// Repository-relative path.
+    pub path: String,
+    /// The dead statements' whole lines.
+    pub span: Span,
+    /// Where the first dead statement starts.
+    pub start: LineCol,
+    /// Where the last one ends.
+    pub end: LineCol,
+    /// Why no input can notice it.
+    pub why: String,
+}
+
+impl DeadCode {
+    /// The block's stable id, as report.json lists it: `dead-` and 12 hex digits of the
+    /// path and the block's text (`source` is the file's).
+    #[must_use]
+    pub fn id(&self, source: &str) -> String {
+        use sha2::{Digest, Sha256};
+        let text = source
+            .get(self.span.start..self.span.end)
+            .unwrap_or_default();
+        let digest = Sha256::new()
+            .chain_update(self.path.as_bytes())
+            .chain_update([0])
+            .chain_update(text.as_bytes())
+            .finalize();
+        format!("dead-{}", hex::encode(&digest[..6]))
+    }
+
+    /// `path:line` or `path:first-last`.
+    #[must_use]
+    pub fn place(&self) -> String {
+        if self.start.line == self.end.line {
+            format!("{}:{}", self.path, self.start.line)
+        } else {
+            format!("{}:{}-{}", self.path, self.start.line, self.end.line)
+        }
+    }
+}
+
+/// What discovery finds in one file: its mutants, and its dead code (which has none).
+#[derive(Debug, Default)]
+pub struct Discovered {
+    /// The mutants, sorted by position.
+    pub mutants: Vec<Mutant>,
+    /// The dead blocks, in source order.
+    pub dead: Vec<DeadCode>,
+}
+
+/// The mutants and dead code of one file's text (`arid` rules in effect).
+///
+/// # Errors
+/// A [`ParseSkip`] when the text is not valid Python.
+pub fn discover(
+    path: &str,
+    text: &str,
+    operators: &BTreeSet<Operator>,
+    arid: &BTreeSet<AridRule>,
+) -> Result<Discovered, ParseSkip> {
     let module = parse_module(text, path)?;
+    let dead: Vec<DeadCode> = dead_blocks(&module.body)
+        .into_iter()
+        .map(|block| DeadCode {
+            path: path.to_owned(),
+            span: block.span,
+            start: module.lines.line_col(block.span.start, text),
+            end: module.lines.line_col(block.span.end, text),
+            why: block.why,
+        })
+        .collect();
+    let in_dead_code = |span: Span| {
+        dead.iter()
+            .any(|block| block.span.start <= span.start && span.end <= block.span.end)
+    };
     let mut seen = BTreeSet::new();
     let mut mutants = Vec::new();
     for candidate in walk::candidates(text, &module, operators, arid) {
+        if in_dead_code(candidate.edit.span) {
+            continue;
+        }
         if !seen.insert((candidate.edit.span, candidate.edit.replacement.clone())) {
             continue;
         }
@@ -75,7 +159,7 @@ pub fn mutate_source_with(
         ))
     });
     number_twin_scopes(&mut mutants, text);
-    Ok(mutants)
+    Ok(Discovered { mutants, dead })
 }
 
 /// Set each mutant's [`crate::python::mutant::Scope::occurrence`]: among the scopes of the file with the same

@@ -26,6 +26,7 @@ macro_rules! unit {
 }
 
 pub mod arid;
+pub mod dead;
 pub mod discover;
 pub mod encoding;
 pub mod mutant;

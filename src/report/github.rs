@@ -44,6 +44,16 @@ pub(crate) fn emit(findings: &Findings<'_>) -> Result<String> {
 #[must_use]
 pub(crate) fn annotations(findings: &Findings<'_>) -> String {
     let mut out = String::new();
+    for block in findings.dead {
+        let _ = writeln!(
+            out,
+            "::notice file={},line={},endLine={},title=Dead code::{}",
+            property(&block.path),
+            block.start.line,
+            block.end.line,
+            message(&format!("{}; no input can notice it", block.why))
+        );
+    }
     for place in findings.places() {
         let head = place.head();
         let mutant = &head.mutant;

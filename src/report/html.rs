@@ -107,6 +107,7 @@ pub(crate) fn render(findings: &Findings<'_>) -> String {
     }
     page.push_str("\n</style>\n<main>\n");
     index(&mut page, &files);
+    dead_section(&mut page, findings.dead);
     skipped_section(&mut page, findings.skipped);
     for (number, (path, entries)) in files.iter().enumerate() {
         file_section(&mut page, number, path, findings.source(path), entries);
@@ -158,6 +159,26 @@ fn header(page: &mut String, findings: &Findings<'_>, summary: &Summary) {
         "</div>\n<div>{}</div>\n</header>",
         escape(&findings.root.display().to_string())
     );
+}
+
+/// The dead code the run found, if any: each block's place and why.
+fn dead_section(page: &mut String, dead: &[crate::python::discover::DeadCode]) {
+    if dead.is_empty() {
+        return;
+    }
+    page.push_str(
+        "<section id=\"dead\"><h2>Dead code</h2>\n<p>No input can notice these blocks; \
+         no mutants were made in them.</p>\n<ul>\n",
+    );
+    for block in dead {
+        let _ = writeln!(
+            page,
+            "<li><code>{}</code>: {}</li>",
+            escape(&block.place()),
+            escape(&block.why)
+        );
+    }
+    page.push_str("</ul></section>\n");
 }
 
 /// The files the run did not mutate, with the reason, if any.

@@ -9,6 +9,7 @@ use std::path::Path;
 
 use crate::outcome::MutantResult;
 use crate::output::write_atomic;
+use crate::python::discover::DeadCode;
 use crate::python::mutant::Mutant;
 use crate::report::Findings;
 use crate::report::mte::{
@@ -60,6 +61,33 @@ pub(crate) fn write_report(path: &Path, findings: &Findings<'_>) -> Result<()> {
     write_atomic(path, &render(findings)?)
 }
 
+/// A dead block as report.json lists it: an `Ignored` entry of the `dead-code` kind,
+/// its reason `dead code: ...`.
+fn dead_report(block: &DeadCode, source: &str) -> MutantReport {
+    let reason = format!("{DEAD_CODE}{}", block.why);
+    MutantReport {
+        id: block.id(source),
+        mutator_name: DEAD_CODE_KIND.to_owned(),
+        replacement: String::new(),
+        description: reason.clone(),
+        location: Location {
+            start: block.start.into(),
+            end: block.end.into(),
+        },
+        status: "Ignored".to_owned(),
+        status_reason: Some(reason),
+        duration: None,
+        killed_by: None,
+        covered_by: None,
+    }
+}
+
+/// The `mutatorName` of a dead block in report.json.
+pub(crate) const DEAD_CODE_KIND: &str = "dead-code";
+
+/// How a dead block's reason starts in report.json.
+pub(crate) const DEAD_CODE: &str = "dead code: ";
+
 /// The report of `findings`, as JSON text.
 ///
 /// # Errors
@@ -76,6 +104,18 @@ pub(crate) fn render(findings: &Findings<'_>) -> Result<Vec<u8>> {
             })
             .mutants
             .push(mutant_report(mutant, result));
+    }
+    for block in findings.dead {
+        let source = findings.source(&block.path);
+        files
+            .entry(block.path.clone())
+            .or_insert_with(|| FileReport {
+                language: "python".to_owned(),
+                source: source.to_owned(),
+                mutants: Vec::new(),
+            })
+            .mutants
+            .push(dead_report(block, source));
     }
     let report = Report {
         schema_version: "2".to_owned(),

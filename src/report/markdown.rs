@@ -32,6 +32,12 @@ pub(crate) fn render(findings: &Findings<'_>) -> String {
     for outcome in summary.shown() {
         let _ = writeln!(out, "| {} | {} |", outcome.name(), summary.count(outcome));
     }
+    if !findings.dead.is_empty() {
+        out.push_str("\n### Dead code\n\nNo input can notice these blocks; no mutants were made in them.\n\n");
+        for block in findings.dead {
+            let _ = writeln!(out, "- `{}`: {}", block.place(), block.why);
+        }
+    }
     let places = findings.places();
     if !places.is_empty() {
         out.push_str("\n### Survivors\n\n");

@@ -15,9 +15,11 @@ use std::time::Duration;
 
 use crate::exit_code::{ExitCode, fatal};
 use crate::outcome::{MutantResult, Outcome, RanBy};
+use crate::python::discover::DeadCode;
 use crate::python::mutant::{Mutant, Scope};
 use crate::python::operators::Operator;
 use crate::report::Skipped;
+use crate::report::json::{DEAD_CODE, DEAD_CODE_KIND};
 use crate::report::mte::{MutantReport, Position, Report};
 use crate::shard::Shard;
 use crate::span::{LineCol, LineIndex, Span};
@@ -34,6 +36,8 @@ pub(crate) struct Merged {
     pub results: Vec<MutantResult>,
     /// The files the runs skipped, each once.
     pub skipped: Vec<Skipped>,
+    /// The dead code the runs found, each block once.
+    pub dead: Vec<DeadCode>,
 }
 
 /// Read and combine the reports at `paths`.
@@ -87,6 +91,14 @@ pub(crate) fn merge(paths: &[PathBuf]) -> Result<Merged> {
             }
             let lines = LineIndex::new(&report.source);
             for entry in &report.mutants {
+                if entry.mutator_name == DEAD_CODE_KIND {
+                    let block = read_dead(&file, &report.source, &lines, entry)
+                        .map_err(|why| bad(format!("dead code {} in {file}: {why}", entry.id)))?;
+                    if !merged.dead.contains(&block) {
+                        merged.dead.push(block);
+                    }
+                    continue;
+                }
                 let (mutant, result) = read_mutant(&file, &report.source, &lines, entry)
                     .map_err(|why| bad(format!("mutant {} in {file}: {why}", entry.id)))?;
                 let outcome = result.as_ref().map(|result| result.outcome);
@@ -124,6 +136,45 @@ pub(crate) fn merge(paths: &[PathBuf]) -> Result<Merged> {
 }
 
 /// The mutant an entry describes, and its result unless it is `Pending`.
+/// A dead block of report.json, read back.
+fn read_dead(
+    path: &str,
+    source: &str,
+    lines: &LineIndex,
+    entry: &MutantReport,
+) -> Result<DeadCode, String> {
+    let at = |position: &Position| LineCol {
+        line: position.line,
+        column: position.column,
+    };
+    let (start, end) = (at(&entry.location.start), at(&entry.location.end));
+    let offset = |at: LineCol| {
+        lines
+            .offset(at, source)
+            .ok_or_else(|| format!("no line {} column {}", at.line, at.column))
+    };
+    let span = Span::new(offset(start)?, offset(end)?);
+    let why = entry
+        .status_reason
+        .as_deref()
+        .and_then(|reason| reason.strip_prefix(DEAD_CODE))
+        .ok_or("its reason does not say why it is dead")?;
+    let block = DeadCode {
+        path: path.to_owned(),
+        span,
+        start,
+        end,
+        why: why.to_owned(),
+    };
+    if block.id(source) != entry.id {
+        return Err(format!(
+            "its id does not match its code (expected {})",
+            block.id(source)
+        ));
+    }
+    Ok(block)
+}
+
 fn read_mutant(
     path: &str,
     source: &str,

@@ -24,6 +24,7 @@ use anyhow::Result;
 
 use crate::outcome::MutantResult;
 use crate::output::{OutputDir, write_atomic};
+use crate::python::discover::DeadCode;
 use crate::python::mutant::Mutant;
 use crate::shard::Shard;
 
@@ -119,6 +120,8 @@ pub(crate) struct Findings<'a> {
     pub shard: Option<&'a ShardInfo>,
     /// The selected files that were not mutated.
     pub skipped: &'a [Skipped],
+    /// Dead code, each block once (no mutants were made in it).
+    pub dead: &'a [DeadCode],
 }
 
 /// The survivors that start on one line of one file, the most telling first: what a

@@ -16,7 +16,9 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use crate::outcome::Outcome;
+use crate::python::discover::DeadCode;
 use crate::python::operators::Operator;
+use crate::report::json::DEAD_CODE_KIND;
 use crate::report::{Findings, Place};
 
 /// The SARIF log: one run of one tool.
@@ -149,7 +151,7 @@ pub(crate) fn render(findings: &Findings<'_>) -> Result<String> {
         .iter()
         .map(|place| place.head().mutant.operator)
         .collect();
-    let rules = used
+    let mut rules: Vec<Rule> = used
         .iter()
         .map(|operator| Rule {
             id: operator.name(),
@@ -172,10 +174,34 @@ pub(crate) fn render(findings: &Findings<'_>) -> Result<String> {
         })
         .collect();
     let rule_index = |operator: Operator| used.iter().position(|used| *used == operator);
-    let results = places
+    let mut results: Vec<SarifResult> = places
         .iter()
         .map(|place| place_result(place, findings, rule_index(place.head().mutant.operator)))
         .collect();
+    if !findings.dead.is_empty() {
+        results.extend(
+            findings
+                .dead
+                .iter()
+                .map(|block| dead_result(block, findings, rules.len())),
+        );
+        rules.push(Rule {
+            id: DEAD_CODE_KIND,
+            name: DEAD_CODE_KIND,
+            short_description: Text {
+                text: "Dead code: no input can notice it".to_owned(),
+            },
+            full_description: Text {
+                text: "git-chimp found statements whose removal no input can notice (code \
+                       after a return, or a value never read); it made no mutants there."
+                    .to_owned(),
+            },
+            default_configuration: Level { level: "note" },
+            properties: RuleProperties {
+                tags: ["mutation-testing", "dead-code"],
+            },
+        });
+    }
     let log = Log {
         schema: "https://json.schemastore.org/sarif-2.1.0.json",
         version: "2.1.0",
@@ -194,6 +220,44 @@ pub(crate) fn render(findings: &Findings<'_>) -> Result<String> {
     let mut text = serde_json::to_string_pretty(&log)?;
     text.push('\n');
     Ok(text)
+}
+
+/// The note for one dead block, under the rule at `rule_index`.
+fn dead_result(block: &DeadCode, findings: &Findings<'_>, rule_index: usize) -> SarifResult {
+    let source = findings.source(&block.path);
+    let id = block.id(source);
+    let text = format!("Dead code: {} (no input can notice it).", block.why);
+    SarifResult {
+        rule_id: DEAD_CODE_KIND,
+        rule_index: Some(rule_index),
+        level: "note",
+        message: Message {
+            markdown: text.clone(),
+            text,
+        },
+        locations: [Location {
+            physical_location: PhysicalLocation {
+                artifact_location: ArtifactLocation {
+                    uri: uri_path(&block.path),
+                    uri_base_id: "%SRCROOT%",
+                },
+                region: Region {
+                    start_line: block.start.line,
+                    start_column: block.start.column,
+                    end_line: block.end.line,
+                    end_column: block.end.column,
+                },
+            },
+        }],
+        partial_fingerprints: Fingerprints {
+            line: fingerprint(&block.path, block.start.line, source),
+        },
+        properties: ResultProperties {
+            outcome: DEAD_CODE_KIND,
+            mutant_id: id.clone(),
+            mutant_ids: vec![id],
+        },
+    }
 }
 
 /// The result for one line with survivors (`place`), under the rule at `rule_index`.

@@ -90,6 +90,19 @@ fn with_findings(check: impl FnOnce(&Findings<'_>)) {
         reason: "does not parse (line 2, column 18: invalid syntax)".into(),
         unparsable: true,
     }];
+    // A file whose only finding is a dead block, as discovery reports it.
+    let legacy = "def total(items):\n    result = 0\n    result = sum(items)\n    return result\n";
+    let dead = crate::python::discover::discover(
+        "src/legacy.py",
+        legacy,
+        &operators,
+        &crate::python::arid::AridRule::defaults(),
+    )
+    .unwrap()
+    .dead;
+    assert_eq!(dead.len(), 1, "{dead:?}");
+    let mut sources = sources;
+    sources.insert("src/legacy.py".to_owned(), legacy.to_owned());
     let findings = Findings {
         root: Path::new("/work/project"),
         sources: &sources,
@@ -98,6 +111,7 @@ fn with_findings(check: impl FnOnce(&Findings<'_>)) {
         results: &results,
         shard: None,
         skipped: &skipped,
+        dead: &dead,
     };
     let mut settings = insta::Settings::clone_current();
     settings.set_prepend_module_to_snapshot(false);
@@ -154,7 +168,9 @@ fn terminal_summary() {
                 more: ".chimp/report.html",
             },
         );
-        let summary = summary + &terminal::skipped_lines(findings.skipped);
+        let summary = summary
+            + &terminal::dead_lines(findings.dead)
+            + &terminal::skipped_lines(findings.skipped);
         insta::assert_snapshot!(versionless(summary));
     });
 }
@@ -164,6 +180,19 @@ fn report_json() {
     with_findings(|findings| {
         let json = String::from_utf8(json::render(findings).unwrap()).unwrap();
         insta::assert_snapshot!(versionless(json));
+    });
+}
+
+/// report.json's dead blocks come back from `git chimp merge` as they went in.
+#[test]
+fn dead_code_survives_a_merge() {
+    with_findings(|findings| {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("report.json");
+        std::fs::write(&path, json::render(findings).unwrap()).unwrap();
+        let merged = super::merge::merge(&[path]).unwrap();
+        assert_eq!(merged.dead, findings.dead);
+        assert_eq!(merged.mutants.len(), findings.mutants.len());
     });
 }
 

@@ -108,6 +108,25 @@ pub(crate) fn summary(
     out
 }
 
+/// The dead code a run found, one line per block (none when there is none).
+#[must_use]
+pub(crate) fn dead_lines(dead: &[crate::python::discover::DeadCode]) -> String {
+    let mut out = String::new();
+    if dead.is_empty() {
+        return out;
+    }
+    let blocks = if dead.len() == 1 { "block" } else { "blocks" };
+    let _ = writeln!(
+        out,
+        "dead code: {} {blocks} no input can notice (no mutants made there; delete it):",
+        dead.len()
+    );
+    for block in dead {
+        let _ = writeln!(out, "  {}  {}", block.place(), block.why);
+    }
+    out
+}
+
 /// The lines counting the files a run skipped: those that do not parse, then the rest
 /// (each with up to five paths); empty when none was.
 #[must_use]

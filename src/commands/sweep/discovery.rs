@@ -8,8 +8,9 @@ use crate::detect;
 use crate::exit_code::{ExitCode, fatal};
 use crate::git::changed::ChangedLines;
 use crate::git::repo::{Repo, TargetState};
+use crate::python::discover::{self, DeadCode};
+use crate::python::encoding;
 use crate::python::mutant::Mutant;
-use crate::python::{discover, encoding};
 use crate::report::Skipped;
 use crate::settings::Options;
 
@@ -23,6 +24,8 @@ pub(crate) struct Discovery {
     pub(crate) mutants: Vec<Mutant>,
     /// Python files that were skipped, with the reason.
     pub(crate) skipped: Vec<Skipped>,
+    /// Dead code in the files, reported once each (no mutants are made in it).
+    pub(crate) dead: Vec<DeadCode>,
     /// Every selected Python file that parses, in scope of `--since` or not: what the
     /// canary breaks.
     pub(crate) candidates: Vec<String>,
@@ -71,6 +74,7 @@ pub(crate) fn discover_mutants(
         encodings: BTreeMap::new(),
         mutants: Vec::new(),
         skipped: Vec::new(),
+        dead: Vec::new(),
     };
     for path in &state.files {
         if path
@@ -122,14 +126,19 @@ pub(crate) fn discover_mutants(
             });
             continue;
         }
-        match discover::mutate_source_with(path, &text, &options.operators, &options.arid) {
-            Ok(mut mutants) => {
+        match discover::discover(path, &text, &options.operators, &options.arid) {
+            Ok(discover::Discovered {
+                mut mutants,
+                mut dead,
+            }) => {
                 found.candidates.push(path.clone());
                 if let Some(changed) = changed {
                     mutants.retain(|m| changed.touches(path, m.start, m.end));
+                    dead.retain(|block| changed.touches(path, block.start, block.end));
                 }
-                if !mutants.is_empty() {
+                if !mutants.is_empty() || !dead.is_empty() {
                     found.mutants.extend(mutants);
+                    found.dead.extend(dead);
                     found.sources.insert(path.clone(), text);
                     if let Some(source_encoding) = source_encoding {
                         found.encodings.insert(path.clone(), source_encoding);

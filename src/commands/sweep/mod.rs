@@ -68,10 +68,12 @@ pub(crate) fn sweep(settings: Settings, all: bool) -> Result<ExitCode> {
         results,
         shard: shard.as_ref(),
         skipped: &found.skipped,
+        dead: &found.dead,
     };
     if total == 0 {
         report::write_all(&out, &findings(&[]), &options.reports)?;
         println!("no mutants to test");
+        print!("{}", report::terminal::dead_lines(&found.dead));
         print!("{}", report::terminal::skipped_lines(&found.skipped));
         return Ok(ExitCode::Success);
     }

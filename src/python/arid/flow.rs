@@ -113,13 +113,13 @@ fn builder(call: &ast::ExprCall) -> Option<&str> {
 }
 
 /// Whether evaluating `expr` has no side effect a test could see: literals, names,
-/// attributes, subscripts, operators, f-strings, and calls of text and container helpers
-/// (`str`, `repr`, `len`, `"...".join`, `.format`, `.strip`, ...).
-fn is_pure(expr: &Expr) -> bool {
-    const FUNCTIONS: [&str; 10] = [
-        "str", "repr", "len", "type", "sorted", "list", "tuple", "getattr", "format", "ascii",
-    ];
-    const METHODS: [&str; 16] = [
+/// attributes, subscripts, operators, f-strings, calls of `str`, `repr`, `ascii`,
+/// `len`, `type` and `format`, and text methods of string literals (`"-".join(parts)`,
+/// `"{}".format(x)`); any other call, a walrus, `await`, `yield`, a lambda or a
+/// comprehension is not (a method of another object may do anything).
+pub(crate) fn is_pure(expr: &Expr) -> bool {
+    const FUNCTIONS: [&str; 6] = ["str", "repr", "ascii", "len", "type", "format"];
+    const METHODS: [&str; 12] = [
         "format",
         "join",
         "strip",
@@ -131,10 +131,6 @@ fn is_pure(expr: &Expr) -> bool {
         "replace",
         "split",
         "capitalize",
-        "get",
-        "items",
-        "keys",
-        "values",
         "encode",
     ];
     let mut pure = true;
@@ -142,7 +138,10 @@ fn is_pure(expr: &Expr) -> bool {
         Expr::Call(call) => {
             let allowed = match &*call.func {
                 Expr::Name(name) => FUNCTIONS.contains(&name.id.as_str()),
-                Expr::Attribute(a) => METHODS.contains(&a.attr.as_str()),
+                Expr::Attribute(a) => {
+                    METHODS.contains(&a.attr.as_str())
+                        && matches!(&*a.value, Expr::StringLiteral(_) | Expr::FString(_))
+                }
                 _ => false,
             };
             pure &= allowed;

@@ -21,7 +21,7 @@ use crate::span::Span;
 mod flow;
 mod helpers;
 
-pub(crate) use flow::Flow;
+pub(crate) use flow::{Flow, is_pure};
 
 /// Where a statement or clause is, for [`Arid::statement`] and [`Arid::clause`].
 #[derive(Clone, Copy)]

@@ -1,0 +1,602 @@
+//! Dead code: statements whose removal no input can notice, found per function before
+//! any mutant is made, and reported once each instead of as many survivors. Two kinds:
+//!
+//! - code after a `return`, `raise`, `break` or `continue` in the same block, which
+//!   never runs (unless it holds a `yield`, an `await`, `global` or `nonlocal`, which
+//!   change what the function is);
+//! - assignments of a side-effect-free value to a local that every path assigns again
+//!   before reading it (or never reads again), and `if` statements made only of those
+//!   (the "duplicate block that overwrites it" case).
+//!
+//! The second is a backward liveness pass over the function's statements, loops to a
+//! fixed point with their `break` and `continue`. It is conservative: a function with
+//! `try`, `with` or `match` (an exception can leave a block half done), one that calls
+//! `locals()`, `vars()`, `eval` or `exec`, is skipped; names declared `global` or
+//! `nonlocal`, read by a nested function or lambda, or deleted are never dead.
+
+use std::collections::BTreeSet;
+
+use ruff_python_ast::visitor::{Visitor, walk_expr, walk_stmt};
+use ruff_python_ast::{self as ast, Expr, Stmt};
+
+use crate::python::arid::is_pure;
+use crate::python::parse::span_of;
+use crate::span::Span;
+
+/// A block of dead code: its statements' span and why it is dead.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeadBlock {
+    /// From the first statement's start to the last one's end.
+    pub span: Span,
+    /// Why no input can notice it, in a few words.
+    pub why: String,
+}
+
+/// The dead blocks of a module's functions, in source order.
+#[must_use]
+pub fn dead_blocks(body: &[Stmt]) -> Vec<DeadBlock> {
+    let mut functions = Functions::default();
+    functions.visit_body(body);
+    let mut blocks = functions.blocks;
+    blocks.sort_by_key(|block| block.span.start);
+    blocks.dedup_by_key(|block| block.span.start);
+    blocks
+}
+
+/// Every function definition, analysed.
+#[derive(Default)]
+struct Functions {
+    blocks: Vec<DeadBlock>,
+}
+
+impl<'a> Visitor<'a> for Functions {
+    fn visit_stmt(&mut self, stmt: &'a Stmt) {
+        if let Stmt::FunctionDef(function) = stmt {
+            self.blocks.extend(unreachable(&function.body));
+            self.blocks.extend(dead_stores(function));
+        }
+        walk_stmt(self, stmt);
+    }
+}
+
+/// The statements after a `return`, `raise`, `break` or `continue` in every block of
+/// `body` (not of nested functions: they are analysed on their own).
+fn unreachable(body: &[Stmt]) -> Vec<DeadBlock> {
+    let mut found = Vec::new();
+    let mut blocks = vec![body];
+    while let Some(block) = blocks.pop() {
+        let end = block.iter().position(|stmt| {
+            matches!(
+                stmt,
+                Stmt::Return(_) | Stmt::Raise(_) | Stmt::Break(_) | Stmt::Continue(_)
+            )
+        });
+        if let Some(end) = end {
+            let (stop, rest) = (&block[end], &block[end + 1..]);
+            if let (Some(first), Some(last)) = (rest.first(), rest.last())
+                && !rest.iter().any(changes_the_function)
+            {
+                let keyword = match stop {
+                    Stmt::Return(_) => "return",
+                    Stmt::Raise(_) => "raise",
+                    Stmt::Break(_) => "break",
+                    _ => "continue",
+                };
+                found.push(DeadBlock {
+                    span: Span::new(span_of(first).start, span_of(last).end),
+                    why: format!("after `{keyword}`: it never runs"),
+                });
+            }
+        }
+        for stmt in block {
+            blocks.extend(child_blocks(stmt));
+        }
+    }
+    found
+}
+
+/// The blocks directly inside `stmt`, nested definitions left out.
+fn child_blocks(stmt: &Stmt) -> Vec<&[Stmt]> {
+    match stmt {
+        Stmt::If(i) => std::iter::once(&i.body[..])
+            .chain(i.elif_else_clauses.iter().map(|clause| &clause.body[..]))
+            .collect(),
+        Stmt::For(f) => vec![&f.body, &f.orelse],
+        Stmt::While(w) => vec![&w.body, &w.orelse],
+        Stmt::With(w) => vec![&w.body],
+        Stmt::Try(t) => {
+            let handlers = t.handlers.iter().map(|handler| {
+                let ast::ExceptHandler::ExceptHandler(handler) = handler;
+                &handler.body[..]
+            });
+            [&t.body[..], &t.orelse, &t.finalbody]
+                .into_iter()
+                .chain(handlers)
+                .collect()
+        }
+        Stmt::Match(m) => m.cases.iter().map(|case| &case.body[..]).collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// Whether `stmt` (even unreached) changes what its function is: a `yield` or `await`
+/// makes it a generator or coroutine, `global` and `nonlocal` change its names.
+fn changes_the_function(stmt: &Stmt) -> bool {
+    struct Finder(bool);
+    impl<'a> Visitor<'a> for Finder {
+        fn visit_stmt(&mut self, stmt: &'a Stmt) {
+            match stmt {
+                Stmt::Global(_) | Stmt::Nonlocal(_) => self.0 = true,
+                Stmt::FunctionDef(_) | Stmt::ClassDef(_) => {}
+                _ => walk_stmt(self, stmt),
+            }
+        }
+        fn visit_expr(&mut self, expr: &'a Expr) {
+            match expr {
+                Expr::Yield(_) | Expr::YieldFrom(_) | Expr::Await(_) => self.0 = true,
+                Expr::Lambda(_) => {}
+                _ => walk_expr(self, expr),
+            }
+        }
+    }
+    let mut finder = Finder(false);
+    finder.visit_stmt(stmt);
+    finder.0
+}
+
+/// The dead assignments of `function`, merged into blocks.
+fn dead_stores(function: &ast::StmtFunctionDef) -> Vec<DeadBlock> {
+    let Some(pinned) = Pinned::of(&function.body) else {
+        return Vec::new();
+    };
+    let mut liveness = Liveness {
+        pinned,
+        dead: BTreeSet::new(),
+        record: true,
+    };
+    liveness.block(&function.body, &BTreeSet::new(), None);
+    let mut blocks = Vec::new();
+    liveness.merge(&function.body, &mut blocks);
+    blocks
+}
+
+/// Names that are never dead in one function, or `None` when the function cannot be
+/// analysed.
+struct Pinned(BTreeSet<String>);
+
+impl Pinned {
+    fn of(body: &[Stmt]) -> Option<Pinned> {
+        struct Scan {
+            pinned: BTreeSet<String>,
+            unsafe_: bool,
+            nested: usize,
+        }
+        impl<'a> Visitor<'a> for Scan {
+            fn visit_stmt(&mut self, stmt: &'a Stmt) {
+                match stmt {
+                    Stmt::Try(_) | Stmt::With(_) | Stmt::Match(_) if self.nested == 0 => {
+                        self.unsafe_ = true;
+                    }
+                    Stmt::Global(g) => self.pinned.extend(g.names.iter().map(ToString::to_string)),
+                    Stmt::Nonlocal(n) => {
+                        self.pinned.extend(n.names.iter().map(ToString::to_string));
+                    }
+                    Stmt::FunctionDef(_) | Stmt::ClassDef(_) => {
+                        self.nested += 1;
+                        walk_stmt(self, stmt);
+                        self.nested -= 1;
+                        return;
+                    }
+                    _ => {}
+                }
+                walk_stmt(self, stmt);
+            }
+            fn visit_expr(&mut self, expr: &'a Expr) {
+                match expr {
+                    Expr::Name(name) if self.nested > 0 || name.ctx.is_del() => {
+                        self.pinned.insert(name.id.to_string());
+                    }
+                    Expr::Call(call)
+                        if matches!(&*call.func, Expr::Name(name)
+                            if matches!(name.id.as_str(), "locals" | "vars" | "eval" | "exec")) =>
+                    {
+                        self.unsafe_ = true;
+                    }
+                    Expr::Lambda(_) => {
+                        self.nested += 1;
+                        walk_expr(self, expr);
+                        self.nested -= 1;
+                        return;
+                    }
+                    _ => {}
+                }
+                walk_expr(self, expr);
+            }
+        }
+        let mut scan = Scan {
+            pinned: BTreeSet::new(),
+            unsafe_: false,
+            nested: 0,
+        };
+        scan.visit_body(body);
+        (!scan.unsafe_).then_some(Pinned(scan.pinned))
+    }
+}
+
+/// Where `break` and `continue` lead in the loop the statements are in: the names live
+/// after the loop, and at its head.
+#[derive(Clone, Copy)]
+struct Loop<'l> {
+    after: &'l BTreeSet<String>,
+    head: &'l BTreeSet<String>,
+}
+
+/// The backward liveness pass.
+struct Liveness {
+    pinned: Pinned,
+    /// Where each dead assignment starts.
+    dead: BTreeSet<usize>,
+    /// Whether this pass records dead assignments.
+    record: bool,
+}
+
+impl Liveness {
+    /// The names live before `block`, given those live after it.
+    fn block(
+        &mut self,
+        block: &[Stmt],
+        after: &BTreeSet<String>,
+        in_loop: Option<Loop<'_>>,
+    ) -> BTreeSet<String> {
+        let mut live = after.clone();
+        for stmt in block.iter().rev() {
+            live = self.stmt(stmt, live, in_loop);
+        }
+        live
+    }
+
+    /// The names live before `stmt`, given `live` after it.
+    fn stmt(
+        &mut self,
+        stmt: &Stmt,
+        mut live: BTreeSet<String>,
+        in_loop: Option<Loop<'_>>,
+    ) -> BTreeSet<String> {
+        match stmt {
+            Stmt::Return(_) | Stmt::Raise(_) => reads(stmt),
+            Stmt::Break(_) => in_loop.map(|l| l.after.clone()).unwrap_or_default(),
+            Stmt::Continue(_) => in_loop.map(|l| l.head.clone()).unwrap_or_default(),
+            Stmt::Assign(a) => {
+                if let [Expr::Name(name)] = &a.targets[..] {
+                    let name = name.id.as_str();
+                    if self.record
+                        && !live.contains(name)
+                        && !self.pinned.0.contains(name)
+                        && is_pure(&a.value)
+                    {
+                        self.dead.insert(span_of(stmt).start);
+                    }
+                    live.remove(name);
+                } else {
+                    for target in &a.targets {
+                        for name in stored(target) {
+                            live.remove(&name);
+                        }
+                    }
+                }
+                live.extend(reads(stmt));
+                live
+            }
+            Stmt::AnnAssign(a) => {
+                if let (Expr::Name(name), Some(_)) = (&*a.target, &a.value) {
+                    live.remove(name.id.as_str());
+                }
+                live.extend(reads(stmt));
+                live
+            }
+            Stmt::If(i) => {
+                let mut before = self.block(&i.body, &live, in_loop);
+                let mut has_else = false;
+                for clause in &i.elif_else_clauses {
+                    has_else |= clause.test.is_none();
+                    before.extend(self.block(&clause.body, &live, in_loop));
+                    if let Some(test) = &clause.test {
+                        before.extend(reads_expr(test));
+                    }
+                }
+                if !has_else {
+                    before.extend(live);
+                }
+                before.extend(reads_expr(&i.test));
+                before
+            }
+            Stmt::While(w) => {
+                let exit = self.block(&w.orelse, &live, in_loop);
+                let head: BTreeSet<String> = exit.union(&reads_expr(&w.test)).cloned().collect();
+                self.looped(&w.body, head, &live, &[])
+            }
+            Stmt::For(f) => {
+                let exit = self.block(&f.orelse, &live, in_loop);
+                let mut head = self.looped(&f.body, exit, &live, &stored(&f.target));
+                head.extend(reads_expr(&f.iter));
+                head
+            }
+            Stmt::FunctionDef(f) => {
+                live.remove(f.name.as_str());
+                live.extend(reads(stmt));
+                live
+            }
+            Stmt::ClassDef(c) => {
+                live.remove(c.name.as_str());
+                live.extend(reads(stmt));
+                live
+            }
+            Stmt::Import(_) | Stmt::ImportFrom(_) => live,
+            Stmt::AugAssign(a) => {
+                live.extend(stored(&a.target));
+                live.extend(reads(stmt));
+                live
+            }
+            _ => {
+                live.extend(reads(stmt));
+                live
+            }
+        }
+    }
+
+    /// The names live at the head of a loop over `body` (which stores `targets` first on
+    /// each pass), from `head`, the names live there when the loop ends, and `after`,
+    /// those live after it. The head is iterated to its fixed point without recording;
+    /// only then is the body walked once more, recording, against the final head.
+    fn looped(
+        &mut self,
+        body: &[Stmt],
+        mut head: BTreeSet<String>,
+        after: &BTreeSet<String>,
+        targets: &[String],
+    ) -> BTreeSet<String> {
+        let record = std::mem::replace(&mut self.record, false);
+        loop {
+            let mut body_in = self.block(body, &head, Some(Loop { after, head: &head }));
+            for name in targets {
+                body_in.remove(name);
+            }
+            let next: BTreeSet<String> = head.union(&body_in).cloned().collect();
+            if next == head {
+                break;
+            }
+            head = next;
+        }
+        self.record = record;
+        if record {
+            self.block(body, &head, Some(Loop { after, head: &head }));
+        }
+        head
+    }
+
+    /// Merge the dead statements of `block` (and of its nested blocks) into blocks:
+    /// consecutive dead statements are one, and an `if` whose branches are all dead,
+    /// with a side-effect-free test, is dead as a whole.
+    fn merge(&self, block: &[Stmt], out: &mut Vec<DeadBlock>) {
+        let mut run: Vec<&Stmt> = Vec::new();
+        let mut names: BTreeSet<String> = BTreeSet::new();
+        let flush = |run: &mut Vec<&Stmt>,
+                     names: &mut BTreeSet<String>,
+                     out: &mut Vec<DeadBlock>| {
+            if let (Some(first), Some(last)) = (run.first(), run.last()) {
+                let listed: Vec<String> = names.iter().map(|name| format!("`{name}`")).collect();
+                let what = if listed.len() == 1 {
+                    "the value it assigns is never read"
+                } else {
+                    "the values they assign are never read"
+                };
+                out.push(DeadBlock {
+                    span: Span::new(span_of(*first).start, span_of(*last).end),
+                    why: format!("{what}: {}", listed.join(", ")),
+                });
+            }
+            run.clear();
+            names.clear();
+        };
+        for stmt in block {
+            if self.is_dead(stmt) {
+                run.push(stmt);
+                names.extend(assigned(stmt));
+                continue;
+            }
+            flush(&mut run, &mut names, out);
+            for child in child_blocks(stmt) {
+                self.merge(child, out);
+            }
+        }
+        flush(&mut run, &mut names, out);
+    }
+
+    /// Whether `stmt` is a dead assignment, or an `if` made only of them.
+    fn is_dead(&self, stmt: &Stmt) -> bool {
+        match stmt {
+            Stmt::Assign(_) => self.dead.contains(&span_of(stmt).start),
+            Stmt::If(i) => {
+                is_pure(&i.test)
+                    && i.body.iter().all(|stmt| self.is_dead(stmt))
+                    && i.elif_else_clauses.iter().all(|clause| {
+                        clause.test.as_ref().is_none_or(is_pure)
+                            && clause.body.iter().all(|stmt| self.is_dead(stmt))
+                    })
+            }
+            _ => false,
+        }
+    }
+}
+
+/// The names a dead statement assigns.
+fn assigned(stmt: &Stmt) -> Vec<String> {
+    match stmt {
+        Stmt::Assign(a) => a.targets.iter().flat_map(stored).collect(),
+        Stmt::If(i) => i
+            .body
+            .iter()
+            .chain(i.elif_else_clauses.iter().flat_map(|clause| &clause.body))
+            .flat_map(assigned)
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// The plain names an assignment target stores (`a`, `a, b`, `[a, *b]`).
+fn stored(target: &Expr) -> Vec<String> {
+    match target {
+        Expr::Name(name) => vec![name.id.to_string()],
+        Expr::Tuple(t) => t.elts.iter().flat_map(stored).collect(),
+        Expr::List(l) => l.elts.iter().flat_map(stored).collect(),
+        Expr::Starred(s) => stored(&s.value),
+        _ => Vec::new(),
+    }
+}
+
+/// The names `stmt` reads, not counting its nested blocks (an `if`'s body) but counting
+/// an assignment's target expressions (`a[i] = x` reads `a` and `i`).
+fn reads(stmt: &Stmt) -> BTreeSet<String> {
+    struct Reads(BTreeSet<String>);
+    impl<'a> Visitor<'a> for Reads {
+        fn visit_stmt(&mut self, stmt: &'a Stmt) {
+            match stmt {
+                // A definition reads its decorators and defaults now; its body later
+                // (its free names are pinned).
+                Stmt::FunctionDef(f) => {
+                    for decorator in &f.decorator_list {
+                        self.visit_decorator(decorator);
+                    }
+                    self.visit_parameters(&f.parameters);
+                }
+                Stmt::ClassDef(c) => {
+                    for decorator in &c.decorator_list {
+                        self.visit_decorator(decorator);
+                    }
+                    if let Some(arguments) = &c.arguments {
+                        self.visit_arguments(arguments);
+                    }
+                }
+                _ => walk_stmt(self, stmt),
+            }
+        }
+        fn visit_expr(&mut self, expr: &'a Expr) {
+            if let Expr::Name(name) = expr
+                && !name.ctx.is_store()
+            {
+                self.0.insert(name.id.to_string());
+            }
+            walk_expr(self, expr);
+        }
+    }
+    let mut found = Reads(BTreeSet::new());
+    found.visit_stmt(stmt);
+    found.0
+}
+
+/// The names `expr` reads.
+fn reads_expr(expr: &Expr) -> BTreeSet<String> {
+    struct Reads<'f>(&'f mut BTreeSet<String>);
+    impl<'a> Visitor<'a> for Reads<'_> {
+        fn visit_expr(&mut self, expr: &'a Expr) {
+            if let Expr::Name(name) = expr
+                && !name.ctx.is_store()
+            {
+                self.0.insert(name.id.to_string());
+            }
+            walk_expr(self, expr);
+        }
+    }
+    let mut found = BTreeSet::new();
+    Reads(&mut found).visit_expr(expr);
+    found
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `first-last why` for each dead block of `source` (lines 1-based).
+    fn dead(source: &str) -> Vec<String> {
+        let module = crate::python::parse::parse_module(source, "m.py").unwrap();
+        dead_blocks(&module.body)
+            .into_iter()
+            .map(|block| {
+                let first = module.lines.line_of(block.span.start) + 1;
+                let last = module.lines.line_of(block.span.last_byte()) + 1;
+                format!("{first}-{last} {}", block.why)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn code_after_an_early_return_is_dead_unless_it_changes_the_function() {
+        assert_eq!(
+            dead(
+                "def f(x):\n    if x:\n        return 1\n        x = 2\n        g(x)\n    return x\n"
+            ),
+            ["4-5 after `return`: it never runs"]
+        );
+        // A `yield` after the return makes the function a generator: it matters.
+        assert!(dead("def f():\n    return\n    yield 1\n").is_empty());
+        assert_eq!(
+            dead("def f(xs):\n    for x in xs:\n        continue\n        print(x)\n"),
+            ["4-4 after `continue`: it never runs"]
+        );
+    }
+
+    #[test]
+    fn a_value_overwritten_on_every_path_before_any_read_is_dead() {
+        // The duplicate block: the first `if` only assigns what the second assigns again.
+        let source = "def f(a, x, y):\n    if a:\n        r = x\n    else:\n        r = y\n    if a:\n        r = x + 1\n    else:\n        r = y + 1\n    return r\n";
+        assert_eq!(
+            dead(source),
+            ["2-5 the value it assigns is never read: `r`"]
+        );
+        // Read on one path: live.
+        assert!(
+            dead("def f(a, x):\n    r = x\n    if a:\n        return r\n    r = 2\n    return r\n")
+                .is_empty()
+        );
+        // Never read again.
+        assert_eq!(
+            dead("def f(x):\n    y = x + 1\n    return x\n"),
+            ["2-2 the value it assigns is never read: `y`"]
+        );
+    }
+
+    #[test]
+    fn loops_carry_values_to_their_next_pass() {
+        // `k` is read at the loop's head on the next pass: live.
+        let source = "def f(s, j):\n    k = 0\n    while True:\n        k = s.find('-', k, j)\n        if k < 0:\n            break\n        k = k + 3\n    return 1\n";
+        assert!(dead(source).is_empty(), "{:?}", dead(source));
+        let source = "def f(xs):\n    total = 0\n    for x in xs:\n        total = total + x\n    return total\n";
+        assert!(dead(source).is_empty(), "{:?}", dead(source));
+        // Assigned on every pass and never read: dead.
+        assert_eq!(
+            dead("def f(xs):\n    for x in xs:\n        last = x\n    return 1\n"),
+            ["3-3 the value it assigns is never read: `last`"]
+        );
+    }
+
+    #[test]
+    fn what_the_pass_cannot_follow_is_never_called_dead() {
+        for source in [
+            // An exception can leave a try or with block half done.
+            "def f(x):\n    y = 1\n    try:\n        y = g(x)\n    finally:\n        pass\n    return y\n",
+            "def f(x):\n    y = 1\n    with g():\n        y = 2\n    return y\n",
+            // Names another scope or another module reads.
+            "def f():\n    global g\n    g = 1\n    g = 2\n",
+            "def f():\n    n = 1\n    def inner():\n        nonlocal n\n        n = 2\n    n = 3\n    return inner\n",
+            "def f():\n    x = 1\n    def inner():\n        return x\n    x = 2\n    return inner\n",
+            "def f():\n    x = 1\n    del x\n",
+            // A value with a side effect.
+            "def f(g):\n    x = g()\n    x = 2\n    return x\n",
+            "def f(log, r):\n    x = log.format(r)\n    x = 2\n    return x\n",
+            // Names read dynamically.
+            "def f():\n    x = 1\n    return locals()\n",
+        ] {
+            assert!(dead(source).is_empty(), "{source}: {:?}", dead(source));
+        }
+    }
+}
