@@ -349,7 +349,11 @@ impl<'a> Visitor<'a> for Uses {
                 self.nested -= 1;
             }
             Stmt::Raise(r) => {
-                if let Some(Expr::Call(call)) = r.exc.as_deref() {
+                // `raise ValueError(msg)`: the message; not `raise cast(Error, last)` or
+                // `raise make_error(x)`, whose arguments may be the exception itself.
+                if let Some(Expr::Call(call)) = r.exc.as_deref()
+                    && called_name(call).is_some_and(is_class_name)
+                {
                     self.visit_expr(&call.func);
                     self.in_context(Use::Sink(AridRule::ExceptionMessage), &call.arguments.args);
                     let keywords = call.arguments.keywords.iter().map(|k| &k.value);
@@ -539,6 +543,12 @@ impl Uses {
             .or_default()
             .push(at);
     }
+}
+
+/// Whether `name` is a class's by convention (`ValueError`, `BadSignature`), as an
+/// exception's is.
+fn is_class_name(name: &str) -> bool {
+    name.chars().next().is_some_and(char::is_uppercase)
 }
 
 /// Whether `call` only turns its arguments into text (`str(x)`, `"-".join(parts)`,
