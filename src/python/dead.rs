@@ -4,9 +4,10 @@
 //! - code after a `return`, `raise`, `break` or `continue` in the same block, which
 //!   never runs (unless it holds a `yield`, an `await`, `global` or `nonlocal`, which
 //!   change what the function is);
-//! - assignments of a side-effect-free value to a local that every path assigns again
-//!   before reading it (or never reads again), and `if` statements made only of those
-//!   (the "duplicate block that overwrites it" case).
+//! - assignments of an inert value (a literal, a name, a container of those: nothing
+//!   that can raise or run code) to a local that every path assigns again before
+//!   reading it (or never reads again), and `if` statements made only of those, with
+//!   an inert test (the "duplicate block that overwrites it" case).
 //!
 //! The second is a backward liveness pass over the function's statements, loops to a
 //! fixed point with their `break` and `continue`. It is conservative: a function with
@@ -19,7 +20,6 @@ use std::collections::BTreeSet;
 use ruff_python_ast::visitor::{Visitor, walk_expr, walk_stmt};
 use ruff_python_ast::{self as ast, Expr, Stmt};
 
-use crate::python::arid::is_pure;
 use crate::python::parse::span_of;
 use crate::span::Span;
 
@@ -272,7 +272,7 @@ impl Liveness {
                     if self.record
                         && !live.contains(name)
                         && !self.pinned.0.contains(name)
-                        && is_pure(&a.value)
+                        && is_inert(&a.value)
                     {
                         self.dead.insert(span_of(stmt).start);
                     }
@@ -417,15 +417,44 @@ impl Liveness {
         match stmt {
             Stmt::Assign(_) => self.dead.contains(&span_of(stmt).start),
             Stmt::If(i) => {
-                is_pure(&i.test)
+                is_inert(&i.test)
                     && i.body.iter().all(|stmt| self.is_dead(stmt))
                     && i.elif_else_clauses.iter().all(|clause| {
-                        clause.test.as_ref().is_none_or(is_pure)
+                        clause.test.as_ref().is_none_or(is_inert)
                             && clause.body.iter().all(|stmt| self.is_dead(stmt))
                     })
             }
             _ => false,
         }
+    }
+}
+
+/// Whether evaluating `expr` can neither raise nor do anything else a test could see:
+/// literals, names, and tuples, lists, sets and dicts of those. Not an attribute (a
+/// property, `AttributeError`), a subscript (`KeyError`), an operator (`TypeError`,
+/// `ZeroDivisionError`) or a call: deleting an assignment of one of those changes what
+/// some input makes the function raise.
+fn is_inert(expr: &Expr) -> bool {
+    match expr {
+        Expr::StringLiteral(_)
+        | Expr::BytesLiteral(_)
+        | Expr::NumberLiteral(_)
+        | Expr::BooleanLiteral(_)
+        | Expr::NoneLiteral(_)
+        | Expr::EllipsisLiteral(_)
+        | Expr::Name(_) => true,
+        Expr::UnaryOp(u) => {
+            matches!(u.op, ast::UnaryOp::USub | ast::UnaryOp::UAdd)
+                && u.operand.is_number_literal_expr()
+        }
+        Expr::Tuple(t) => t.elts.iter().all(is_inert),
+        Expr::List(l) => l.elts.iter().all(is_inert),
+        Expr::Set(s) => s.elts.iter().all(is_inert),
+        Expr::Dict(d) => d
+            .items
+            .iter()
+            .all(|item| item.key.as_ref().is_none_or(is_inert) && is_inert(&item.value)),
+        _ => false,
     }
 }
 
@@ -548,7 +577,7 @@ mod tests {
     #[test]
     fn a_value_overwritten_on_every_path_before_any_read_is_dead() {
         // The duplicate block: the first `if` only assigns what the second assigns again.
-        let source = "def f(a, x, y):\n    if a:\n        r = x\n    else:\n        r = y\n    if a:\n        r = x + 1\n    else:\n        r = y + 1\n    return r\n";
+        let source = "def f(a, x, y):\n    if a:\n        r = x\n    else:\n        r = y\n    if a:\n        r = g(x)\n    else:\n        r = g(y)\n    return r\n";
         assert_eq!(
             dead(source),
             ["2-5 the value it assigns is never read: `r`"]
@@ -560,9 +589,18 @@ mod tests {
         );
         // Never read again.
         assert_eq!(
-            dead("def f(x):\n    y = x + 1\n    return x\n"),
+            dead("def f(x):\n    y = (x, 1)\n    return x\n"),
             ["2-2 the value it assigns is never read: `y`"]
         );
+        // A value whose evaluation can raise: deleting it changes what some input
+        // raises (`f({})` raises KeyError).
+        for source in [
+            "def f(d):\n    y = d['key']\n    y = 2\n    return y\n",
+            "def f(a, b):\n    y = a / b\n    return a\n",
+            "def f(o):\n    y = o.name\n    return o\n",
+        ] {
+            assert!(dead(source).is_empty(), "{source}");
+        }
     }
 
     #[test]

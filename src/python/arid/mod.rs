@@ -21,7 +21,7 @@ use crate::span::Span;
 mod flow;
 mod helpers;
 
-pub(crate) use flow::{Flow, is_pure};
+pub(crate) use flow::Flow;
 
 /// Where a statement or clause is, for [`Arid::statement`] and [`Arid::clause`].
 #[derive(Clone, Copy)]
