@@ -6,7 +6,7 @@ use std::path::Path;
 
 /// The worker's Python package and its start-up script: (path in the scratch
 /// directory, source).
-const SOURCES: [(&str, &str); 20] = [
+const SOURCES: [(&str, &str); 21] = [
     (
         "chimp_worker_start.py",
         include_str!("chimp_worker_start.py"),
@@ -46,6 +46,10 @@ const SOURCES: [(&str, &str); 20] = [
     (
         "git_chimp_worker/main.py",
         include_str!("git_chimp_worker/main.py"),
+    ),
+    (
+        "git_chimp_worker/probe.py",
+        include_str!("git_chimp_worker/probe.py"),
     ),
     (
         "git_chimp_worker/protocol.py",

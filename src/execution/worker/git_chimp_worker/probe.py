@@ -1,0 +1,224 @@
+"""A concrete input for a survivor (#29): the arguments a function was called with in
+the baseline (copied with pickle when they can be), and small neighbours of them,
+given to the original function and to its mutant; the first call whose result or
+exception differs becomes a test a team can paste.
+
+This module holds the parts that need no worker: copying a call's arguments out of its
+frame (`arguments_of`), the neighbours of a call (`neighbours`), comparing the two
+functions on them (`first_difference`) and writing the difference as a pytest assertion
+(`Difference.assertion`). The worker runs `first_difference` in a forked child, so the
+calls' side effects stay there.
+"""
+
+from __future__ import annotations
+
+import ast
+import base64
+import pickle
+from dataclasses import dataclass
+from types import CodeType, FrameType
+from typing import Any, Callable, Dict, List, Optional, Tuple
+
+# A call's arguments: the parameters' values by name, in the signature's order.
+Call = Dict[str, Any]
+
+# The largest pickled copy of one call's arguments that is kept.
+LIMIT = 64 * 1024
+
+# Flags of a code object (`inspect.CO_VARARGS`, `inspect.CO_VARKEYWORDS`).
+VARARGS = 0x04
+VARKEYWORDS = 0x08
+
+
+def parameters(code: CodeType) -> List[str]:
+    """The parameter names of `code`, in order: positional, `*args`, keyword-only,
+    `**kwargs`."""
+    names = list(code.co_varnames)
+    positional = code.co_argcount
+    keyword_only = code.co_kwonlyargcount
+    out = names[:positional]
+    at = positional + keyword_only
+    if code.co_flags & VARARGS:
+        out.append(names[at])
+        at += 1
+    out.extend(names[positional : positional + keyword_only])
+    if code.co_flags & VARKEYWORDS:
+        out.append(names[at])
+    return out
+
+
+def arguments_of(frame: FrameType) -> Optional[str]:
+    """The arguments `frame`'s function was called with, pickled and in base64 (what a
+    JSON message carries), or None when they cannot be copied or are too big."""
+    code = frame.f_code
+    values = frame.f_locals
+    try:
+        call = {name: values[name] for name in parameters(code)}
+        blob = pickle.dumps(call, protocol=4)
+    except Exception:
+        return None
+    if len(blob) > LIMIT:
+        return None
+    return base64.b64encode(blob).decode("ascii")
+
+
+def load(copied: str) -> Call:
+    """A call's arguments from `arguments_of`'s copy (a fresh copy each time)."""
+    call: Call = pickle.loads(base64.b64decode(copied))
+    return call
+
+
+def neighbours(call: Call) -> List[Call]:
+    """`call`, then calls that differ from it in one argument by a small step: an integer
+    one up or down, a float by one, a text or sequence emptied or cut to its first
+    element, a dict emptied."""
+    out = [call]
+    for name, value in call.items():
+        for other in steps(value):
+            out.append(dict(call, **{name: other}))
+    return out
+
+
+def steps(value: Any) -> List[Any]:
+    """The small steps from `value`."""
+    if isinstance(value, bool) or value is None:
+        return []
+    if isinstance(value, int):
+        return [value + 1, value - 1]
+    if isinstance(value, float):
+        return [value + 1.0, value - 1.0]
+    if isinstance(value, (str, bytes, list, tuple)):
+        return [value[:0], value[:1]] if len(value) > 1 else [value[:0]] if value else []
+    if isinstance(value, dict) and value:
+        return [{}]
+    return []
+
+
+@dataclass
+class Outcome:
+    """What one call did: returned `value`, or raised `error`."""
+
+    value: Any = None
+    error: Optional[BaseException] = None
+
+    def same_as(self, other: Outcome) -> bool:
+        if self.error is not None or other.error is not None:
+            return type(self.error) is type(other.error)
+        if type(self.value) is not type(other.value):
+            return False
+        try:
+            return bool(self.value == other.value)
+        except Exception:
+            return repr(self.value) == repr(other.value)
+
+
+def outcome(function: Callable[..., Any], code: CodeType, call: Call) -> Outcome:
+    """Call `function` with `call`'s arguments, as its signature `code` takes them."""
+    names = parameters(code)
+    positional: List[Any] = []
+    keywords: Dict[str, Any] = {}
+    for index, name in enumerate(names):
+        value = call[name]
+        if index < code.co_argcount:
+            positional.append(value)
+        elif code.co_flags & VARARGS and name == names[code.co_argcount]:
+            positional.extend(value)
+        elif code.co_flags & VARKEYWORDS and index == len(names) - 1:
+            keywords.update(value)
+        else:
+            keywords[name] = value
+    try:
+        return Outcome(value=function(*positional, **keywords))
+    except Exception as error:
+        return Outcome(error=error)
+
+
+@dataclass
+class Difference:
+    """A call on which the original and the mutant differ."""
+
+    name: str
+    code: CodeType
+    call: Call
+    original: Outcome
+    mutant: Outcome
+
+    def arguments(self) -> str:
+        """The call's arguments as Python source."""
+        names = parameters(self.code)
+        parts = []
+        for index, name in enumerate(names):
+            value = self.call[name]
+            if index < self.code.co_argcount:
+                parts.append(repr(value))
+            elif self.code.co_flags & VARARGS and name == names[self.code.co_argcount]:
+                parts.extend(repr(each) for each in value)
+            elif self.code.co_flags & VARKEYWORDS and index == len(names) - 1:
+                parts.extend("%s=%r" % item for item in value.items())
+            else:
+                parts.append("%s=%r" % (name, value))
+        return ", ".join(parts)
+
+    def assertion(self) -> str:
+        """The difference as a pytest assertion that passes on the original and fails on
+        the mutant, when every value in it can be written as Python source; else in
+        words."""
+        call = "%s(%s)" % (self.name, self.arguments())
+        error = self.original.error
+        if error is not None:
+            text = "with pytest.raises(%s):\n    %s" % (type(error).__name__, call)
+        else:
+            text = "assert %s == %r" % (call, self.original.value)
+        values = list(self.call.values())
+        if error is None:
+            values.append(self.original.value)
+        if all(literal(value) for value in values):
+            return text
+        if error is not None:
+            return "%s raises %s; the mutant does not" % (call, type(error).__name__)
+        return "%s returns %r; the mutant %s" % (
+            call,
+            self.original.value,
+            "raises %s" % type(self.mutant.error).__name__
+            if self.mutant.error is not None
+            else "returns %r" % (self.mutant.value,),
+        )
+
+
+def literal(value: Any) -> bool:
+    """Whether `value` is written as Python source by its `repr` (made only of
+    literals: numbers, text, bytes, None, booleans, and containers of those)."""
+    try:
+        ast.literal_eval(repr(value))
+        return True
+    except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
+        return False
+
+
+def first_difference(
+    name: str,
+    original: Callable[..., Any],
+    mutant: Callable[..., Any],
+    code: CodeType,
+    copies: List[str],
+    calls: int = 40,
+) -> Tuple[Optional[Difference], int]:
+    """The first call, among the copied calls' neighbours (`copies` from `arguments_of`),
+    on which `original` and `mutant` (two functions of the signature `code`) differ;
+    and how many calls were tried (at most `calls`). Each call gets fresh copies of the
+    arguments, so what one function does to them does not reach the other."""
+    tried = 0
+    for copied in copies:
+        for call in neighbours(load(copied)):
+            if tried >= calls:
+                return None, tried
+            try:
+                blob = pickle.dumps(call, protocol=4)
+            except Exception:
+                continue
+            tried += 1
+            before = outcome(original, code, pickle.loads(blob))
+            after = outcome(mutant, code, pickle.loads(blob))
+            if not before.same_as(after):
+                return Difference(name, code, pickle.loads(blob), before, after), tried
+    return None, tried

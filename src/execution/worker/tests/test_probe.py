@@ -1,0 +1,122 @@
+"""A concrete input for a survivor: copying a call's arguments, their neighbours, and
+the first call on which the original and the mutant differ, as a pytest assertion."""
+
+import sys
+
+from git_chimp_worker import probe
+
+
+def bulk_discount(quantity):
+    if quantity >= 100:
+        return 15
+    return 0
+
+
+def bulk_discount_mutant(quantity):
+    if quantity > 100:
+        return 15
+    return 0
+
+
+def copied(function, *args, **kwargs):
+    """What `probe.arguments_of` copies from `function`'s frame when called so."""
+    seen = []
+
+    def tracer(frame, event, arg):
+        if event == "call" and frame.f_code is function.__code__:
+            seen.append(probe.arguments_of(frame))
+
+    sys.settrace(tracer)
+    try:
+        function(*args, **kwargs)
+    finally:
+        sys.settrace(None)
+    return seen
+
+
+def test_the_boundary_a_survivor_moved_is_found_from_a_neighbour_of_a_recorded_call():
+    copies = copied(bulk_discount, 101)
+    assert copies and copies[0] is not None
+    difference, tried = probe.first_difference(
+        "bulk_discount", bulk_discount, bulk_discount_mutant, bulk_discount.__code__, copies
+    )
+    assert difference is not None
+    assert difference.assertion() == "assert bulk_discount(100) == 15"
+    # 101 first, then 102, then 100.
+    assert tried == 3
+
+
+def test_no_difference_is_found_for_an_equivalent_change():
+    def twice(x):
+        return x * 2
+
+    def twice_too(x):
+        return x + x
+
+    difference, tried = probe.first_difference(
+        "twice", twice, twice_too, twice.__code__, copied(twice, 5)
+    )
+    assert difference is None
+    assert tried == 3
+
+
+def test_exceptions_are_outcomes_and_become_pytest_raises():
+    def check(n):
+        if n < 0:
+            raise ValueError("negative")
+        return n
+
+    def check_mutant(n):
+        return n
+
+    difference, _ = probe.first_difference(
+        "check", check, check_mutant, check.__code__, copied(check, 0)
+    )
+    assert difference is not None
+    assert difference.assertion() == "with pytest.raises(ValueError):\n    check(-1)"
+
+
+def test_an_argument_that_cannot_be_copied_leaves_nothing_to_try():
+    def length(stream):
+        return len(stream.read())
+
+    with open(__file__) as stream:
+        copies = copied(length, stream)
+    assert copies == [None]
+
+
+def test_keyword_only_and_variadic_parameters_are_called_and_written_back():
+    def f(a, *rest, scale=1, **options):
+        return (a + sum(rest)) * scale + len(options)
+
+    def f_mutant(a, *rest, scale=1, **options):
+        return (a - sum(rest)) * scale + len(options)
+
+    copies = copied(f, 1, 2, scale=3, flag=True)
+    difference, _ = probe.first_difference("f", f, f_mutant, f.__code__, copies)
+    assert difference is not None
+    assert difference.assertion() == "assert f(1, 2, scale=3, flag=True) == 10"
+
+
+def test_values_that_are_not_literals_are_said_in_words():
+    class Box:
+        def __init__(self, n):
+            self.n = n
+
+        def __eq__(self, other):
+            return isinstance(other, Box) and other.n == self.n
+
+        def __repr__(self):
+            return "Box(%d)" % self.n
+
+    def wrap(n):
+        return Box(n)
+
+    def wrap_mutant(n):
+        return Box(n + 1)
+
+    difference, _ = probe.first_difference(
+        "wrap", wrap, wrap_mutant, wrap.__code__, copied(wrap, 2)
+    )
+    assert difference is not None
+    assert difference.assertion() == "wrap(2) returns Box(2); the mutant returns Box(3)"
