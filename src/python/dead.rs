@@ -52,7 +52,7 @@ struct Functions {
 impl<'a> Visitor<'a> for Functions {
     fn visit_stmt(&mut self, stmt: &'a Stmt) {
         if let Stmt::FunctionDef(function) = stmt {
-            self.blocks.extend(unreachable(&function.body));
+            self.blocks.extend(unreachable(function));
             self.blocks.extend(dead_stores(function));
         }
         walk_stmt(self, stmt);
@@ -61,7 +61,12 @@ impl<'a> Visitor<'a> for Functions {
 
 /// The statements after a `return`, `raise`, `break` or `continue` in every block of
 /// `body` (not of nested functions: they are analysed on their own).
-fn unreachable(body: &[Stmt]) -> Vec<DeadBlock> {
+fn unreachable(function: &ast::StmtFunctionDef) -> Vec<DeadBlock> {
+    let body = &function.body[..];
+    let mut bindings = stores(body);
+    for parameter in &function.parameters {
+        *bindings.entry(parameter.name().to_string()).or_default() += 1;
+    }
     let mut found = Vec::new();
     let mut blocks = vec![body];
     while let Some(block) = blocks.pop() {
@@ -73,8 +78,14 @@ fn unreachable(body: &[Stmt]) -> Vec<DeadBlock> {
         });
         if let Some(end) = end {
             let (stop, rest) = (&block[end], &block[end + 1..]);
+            // A name bound only in the unreached code is still the function's local:
+            // without it, the name would be read from outside.
+            let binds_alone = stores(rest)
+                .iter()
+                .any(|(name, count)| bindings.get(name) == Some(count));
             if let (Some(first), Some(last)) = (rest.first(), rest.last())
                 && !rest.iter().any(changes_the_function)
+                && !binds_alone
             {
                 let keyword = match stop {
                     Stmt::Return(_) => "return",
@@ -119,8 +130,58 @@ fn child_blocks(stmt: &Stmt) -> Vec<&[Stmt]> {
     }
 }
 
+/// How many times each name is bound in `body` (its nested definitions' bodies aside).
+fn stores(body: &[Stmt]) -> std::collections::BTreeMap<String, usize> {
+    struct Stores(std::collections::BTreeMap<String, usize>);
+    impl Stores {
+        fn add(&mut self, name: &str) {
+            *self.0.entry(name.to_owned()).or_default() += 1;
+        }
+    }
+    impl<'a> Visitor<'a> for Stores {
+        fn visit_stmt(&mut self, stmt: &'a Stmt) {
+            match stmt {
+                Stmt::FunctionDef(f) => self.add(&f.name),
+                Stmt::ClassDef(c) => self.add(&c.name),
+                Stmt::Import(i) => {
+                    for alias in &i.names {
+                        let name = alias.asname.as_ref().unwrap_or(&alias.name);
+                        self.add(name.as_str().split('.').next().unwrap_or_default());
+                    }
+                }
+                Stmt::ImportFrom(i) => {
+                    for alias in &i.names {
+                        self.add(alias.asname.as_ref().unwrap_or(&alias.name));
+                    }
+                }
+                Stmt::Try(t) => {
+                    for handler in &t.handlers {
+                        let ast::ExceptHandler::ExceptHandler(handler) = handler;
+                        if let Some(name) = &handler.name {
+                            self.add(name);
+                        }
+                    }
+                    walk_stmt(self, stmt);
+                }
+                _ => walk_stmt(self, stmt),
+            }
+        }
+        fn visit_expr(&mut self, expr: &'a Expr) {
+            match expr {
+                Expr::Name(name) if name.ctx.is_store() => self.add(&name.id),
+                Expr::Lambda(_) => {}
+                _ => walk_expr(self, expr),
+            }
+        }
+    }
+    let mut found = Stores(std::collections::BTreeMap::new());
+    found.visit_body(body);
+    found.0
+}
+
 /// Whether `stmt` (even unreached) changes what its function is: a `yield` or `await`
-/// makes it a generator or coroutine, `global` and `nonlocal` change its names.
+/// makes it a generator or coroutine, `global` and `nonlocal` change its names, `super`
+/// and `__class__` give it the class cell.
 fn changes_the_function(stmt: &Stmt) -> bool {
     struct Finder(bool);
     impl<'a> Visitor<'a> for Finder {
@@ -134,6 +195,9 @@ fn changes_the_function(stmt: &Stmt) -> bool {
         fn visit_expr(&mut self, expr: &'a Expr) {
             match expr {
                 Expr::Yield(_) | Expr::YieldFrom(_) | Expr::Await(_) => self.0 = true,
+                Expr::Name(name) if matches!(name.id.as_str(), "super" | "__class__") => {
+                    self.0 = true;
+                }
                 Expr::Lambda(_) => {}
                 _ => walk_expr(self, expr),
             }
@@ -146,7 +210,7 @@ fn changes_the_function(stmt: &Stmt) -> bool {
 
 /// The dead assignments of `function`, merged into blocks.
 fn dead_stores(function: &ast::StmtFunctionDef) -> Vec<DeadBlock> {
-    let Some(pinned) = Pinned::of(&function.body) else {
+    let Some(pinned) = Pinned::of(function) else {
         return Vec::new();
     };
     let mut liveness = Liveness {
@@ -160,66 +224,127 @@ fn dead_stores(function: &ast::StmtFunctionDef) -> Vec<DeadBlock> {
     blocks
 }
 
-/// Names that are never dead in one function, or `None` when the function cannot be
-/// analysed.
-struct Pinned(BTreeSet<String>);
+/// Names that are never dead in one function, with the names an inert value may read
+/// (parameters, and names the function never binds), or `None` when the function
+/// cannot be analysed.
+struct Pinned {
+    names: BTreeSet<String>,
+    readable: Box<dyn Fn(&str) -> bool>,
+}
 
 impl Pinned {
-    fn of(body: &[Stmt]) -> Option<Pinned> {
-        struct Scan {
-            pinned: BTreeSet<String>,
-            unsafe_: bool,
-            nested: usize,
-        }
-        impl<'a> Visitor<'a> for Scan {
-            fn visit_stmt(&mut self, stmt: &'a Stmt) {
-                match stmt {
-                    Stmt::Try(_) | Stmt::With(_) | Stmt::Match(_) if self.nested == 0 => {
-                        self.unsafe_ = true;
-                    }
-                    Stmt::Global(g) => self.pinned.extend(g.names.iter().map(ToString::to_string)),
-                    Stmt::Nonlocal(n) => {
-                        self.pinned.extend(n.names.iter().map(ToString::to_string));
-                    }
-                    Stmt::FunctionDef(_) | Stmt::ClassDef(_) => {
-                        self.nested += 1;
-                        walk_stmt(self, stmt);
-                        self.nested -= 1;
-                        return;
-                    }
-                    _ => {}
-                }
-                walk_stmt(self, stmt);
-            }
-            fn visit_expr(&mut self, expr: &'a Expr) {
-                match expr {
-                    Expr::Name(name) if self.nested > 0 || name.ctx.is_del() => {
-                        self.pinned.insert(name.id.to_string());
-                    }
-                    Expr::Call(call)
-                        if matches!(&*call.func, Expr::Name(name)
-                            if matches!(name.id.as_str(), "locals" | "vars" | "eval" | "exec")) =>
-                    {
-                        self.unsafe_ = true;
-                    }
-                    Expr::Lambda(_) => {
-                        self.nested += 1;
-                        walk_expr(self, expr);
-                        self.nested -= 1;
-                        return;
-                    }
-                    _ => {}
-                }
-                walk_expr(self, expr);
-            }
-        }
+    fn of(function: &ast::StmtFunctionDef) -> Option<Pinned> {
         let mut scan = Scan {
             pinned: BTreeSet::new(),
+            bound: BTreeSet::new(),
             unsafe_: false,
+            uses_super: false,
             nested: 0,
         };
-        scan.visit_body(body);
-        (!scan.unsafe_).then_some(Pinned(scan.pinned))
+        scan.visit_body(&function.body);
+        if scan.unsafe_ {
+            return None;
+        }
+        let parameters: BTreeSet<String> = function
+            .parameters
+            .iter()
+            .map(|parameter| parameter.name().to_string())
+            .collect();
+        // `super()` reads the first parameter implicitly.
+        if scan.uses_super
+            && let Some(first) = function.parameters.iter().next()
+        {
+            scan.pinned.insert(first.name().to_string());
+        }
+        let bound = scan.bound;
+        Some(Pinned {
+            names: scan.pinned,
+            readable: Box::new(move |name| parameters.contains(name) || !bound.contains(name)),
+        })
+    }
+}
+
+/// What `Pinned::of` learns walking a function.
+struct Scan {
+    pinned: BTreeSet<String>,
+    bound: BTreeSet<String>,
+    unsafe_: bool,
+    uses_super: bool,
+    nested: usize,
+}
+impl<'a> Visitor<'a> for Scan {
+    fn visit_stmt(&mut self, stmt: &'a Stmt) {
+        match stmt {
+            Stmt::Try(_) | Stmt::With(_) | Stmt::Match(_) if self.nested == 0 => {
+                self.unsafe_ = true;
+            }
+            Stmt::Global(g) => self.pinned.extend(g.names.iter().map(ToString::to_string)),
+            Stmt::Nonlocal(n) => {
+                self.pinned.extend(n.names.iter().map(ToString::to_string));
+            }
+            // A definition's body, a type alias's value and type parameters are
+            // read later: the names they read are pinned.
+            Stmt::FunctionDef(_) | Stmt::ClassDef(_) | Stmt::TypeAlias(_) => {
+                self.nested += 1;
+                walk_stmt(self, stmt);
+                self.nested -= 1;
+                return;
+            }
+            _ => {}
+        }
+        walk_stmt(self, stmt);
+    }
+    fn visit_type_params(&mut self, type_params: &'a ast::TypeParams) {
+        self.nested += 1;
+        ruff_python_ast::visitor::walk_type_params(self, type_params);
+        self.nested -= 1;
+    }
+    fn visit_expr(&mut self, expr: &'a Expr) {
+        match expr {
+            Expr::Name(name) if name.ctx.is_store() && self.nested == 0 => {
+                self.bound.insert(name.id.to_string());
+            }
+            Expr::Name(name) if self.nested > 0 || name.ctx.is_del() => {
+                self.pinned.insert(name.id.to_string());
+            }
+            Expr::Name(name) if matches!(name.id.as_str(), "super" | "__class__") => {
+                self.uses_super = true;
+            }
+            // Frames read from inside (`locals()`, `sys._getframe().f_locals`),
+            // and code run from text.
+            Expr::Name(name)
+                if matches!(
+                    name.id.as_str(),
+                    "locals" | "vars" | "eval" | "exec" | "_getframe" | "currentframe"
+                ) =>
+            {
+                self.unsafe_ = true;
+            }
+            Expr::Attribute(a)
+                if matches!(
+                    a.attr.as_str(),
+                    "_getframe" | "currentframe" | "f_locals" | "f_back"
+                ) =>
+            {
+                self.unsafe_ = true;
+            }
+            // A name in a text (`ne.evaluate("a * x")`, `df.query("v > @limit")`)
+            // may be read through the frame.
+            Expr::StringLiteral(s) => {
+                let text = s.value.to_str();
+                let words = text.split(|c: char| !(c.is_alphanumeric() || c == '_'));
+                self.pinned
+                    .extend(words.filter(|w| !w.is_empty()).map(str::to_owned));
+            }
+            Expr::Lambda(_) => {
+                self.nested += 1;
+                walk_expr(self, expr);
+                self.nested -= 1;
+                return;
+            }
+            _ => {}
+        }
+        walk_expr(self, expr);
     }
 }
 
@@ -248,8 +373,19 @@ impl Liveness {
         after: &BTreeSet<String>,
         in_loop: Option<Loop<'_>>,
     ) -> BTreeSet<String> {
+        // What follows a `return`, `raise`, `break` or `continue` never runs: it is
+        // `unreachable`'s, not the liveness pass's.
+        let reached = block
+            .iter()
+            .position(|stmt| {
+                matches!(
+                    stmt,
+                    Stmt::Return(_) | Stmt::Raise(_) | Stmt::Break(_) | Stmt::Continue(_)
+                )
+            })
+            .map_or(block, |end| &block[..=end]);
         let mut live = after.clone();
-        for stmt in block.iter().rev() {
+        for stmt in reached.iter().rev() {
             live = self.stmt(stmt, live, in_loop);
         }
         live
@@ -271,8 +407,8 @@ impl Liveness {
                     let name = name.id.as_str();
                     if self.record
                         && !live.contains(name)
-                        && !self.pinned.0.contains(name)
-                        && is_inert(&a.value)
+                        && !self.pinned.names.contains(name)
+                        && is_inert(&a.value, &self.pinned)
                     {
                         self.dead.insert(span_of(stmt).start);
                     }
@@ -318,6 +454,8 @@ impl Liveness {
             Stmt::For(f) => {
                 let exit = self.block(&f.orelse, &live, in_loop);
                 let mut head = self.looped(&f.body, exit, &live, &stored(&f.target));
+                // `for out[0] in xs` reads `out` on each pass.
+                head.extend(reads_expr(&f.target));
                 head.extend(reads_expr(&f.iter));
                 head
             }
@@ -417,10 +555,13 @@ impl Liveness {
         match stmt {
             Stmt::Assign(_) => self.dead.contains(&span_of(stmt).start),
             Stmt::If(i) => {
-                is_inert(&i.test)
+                is_inert(&i.test, &self.pinned)
                     && i.body.iter().all(|stmt| self.is_dead(stmt))
                     && i.elif_else_clauses.iter().all(|clause| {
-                        clause.test.as_ref().is_none_or(is_inert)
+                        clause
+                            .test
+                            .as_ref()
+                            .is_none_or(|test| is_inert(test, &self.pinned))
                             && clause.body.iter().all(|stmt| self.is_dead(stmt))
                     })
             }
@@ -430,32 +571,42 @@ impl Liveness {
 }
 
 /// Whether evaluating `expr` can neither raise nor do anything else a test could see:
-/// literals, names, and tuples, lists, sets and dicts of those. Not an attribute (a
-/// property, `AttributeError`), a subscript (`KeyError`), an operator (`TypeError`,
+/// literals, names that are surely bound (`pinned`'s readable ones: parameters, and
+/// names the function never binds), and tuples and lists of those, sets and dict keys
+/// of literals (an unhashable element raises). Not an attribute (a property,
+/// `AttributeError`), a subscript (`KeyError`), an operator (`TypeError`,
 /// `ZeroDivisionError`) or a call: deleting an assignment of one of those changes what
 /// some input makes the function raise.
-fn is_inert(expr: &Expr) -> bool {
+fn is_inert(expr: &Expr, pinned: &Pinned) -> bool {
+    let inert = |expr: &Expr| is_inert(expr, pinned);
     match expr {
-        Expr::StringLiteral(_)
-        | Expr::BytesLiteral(_)
-        | Expr::NumberLiteral(_)
-        | Expr::BooleanLiteral(_)
-        | Expr::NoneLiteral(_)
-        | Expr::EllipsisLiteral(_)
-        | Expr::Name(_) => true,
+        Expr::Name(name) => (pinned.readable)(&name.id),
         Expr::UnaryOp(u) => {
             matches!(u.op, ast::UnaryOp::USub | ast::UnaryOp::UAdd)
                 && u.operand.is_number_literal_expr()
         }
-        Expr::Tuple(t) => t.elts.iter().all(is_inert),
-        Expr::List(l) => l.elts.iter().all(is_inert),
-        Expr::Set(s) => s.elts.iter().all(is_inert),
+        Expr::Tuple(t) => t.elts.iter().all(inert),
+        Expr::List(l) => l.elts.iter().all(inert),
+        Expr::Set(s) => s.elts.iter().all(is_literal),
         Expr::Dict(d) => d
             .items
             .iter()
-            .all(|item| item.key.as_ref().is_none_or(is_inert) && is_inert(&item.value)),
-        _ => false,
+            .all(|item| item.key.as_ref().is_some_and(is_literal) && inert(&item.value)),
+        other => is_literal(other),
     }
+}
+
+/// Whether `expr` is a literal (not a container).
+fn is_literal(expr: &Expr) -> bool {
+    matches!(
+        expr,
+        Expr::StringLiteral(_)
+            | Expr::BytesLiteral(_)
+            | Expr::NumberLiteral(_)
+            | Expr::BooleanLiteral(_)
+            | Expr::NoneLiteral(_)
+            | Expr::EllipsisLiteral(_)
+    )
 }
 
 /// The names a dead statement assigns.
@@ -612,7 +763,7 @@ mod tests {
         assert!(dead(source).is_empty(), "{:?}", dead(source));
         // Assigned on every pass and never read: dead.
         assert_eq!(
-            dead("def f(xs):\n    for x in xs:\n        last = x\n    return 1\n"),
+            dead("def f(xs):\n    for x in xs:\n        last = 1\n    return 1\n"),
             ["3-3 the value it assigns is never read: `last`"]
         );
     }
@@ -631,8 +782,19 @@ mod tests {
             // A value with a side effect.
             "def f(g):\n    x = g()\n    x = 2\n    return x\n",
             "def f(log, r):\n    x = log.format(r)\n    x = 2\n    return x\n",
-            // Names read dynamically.
+            // Names read dynamically, through the frame or from a text.
             "def f():\n    x = 1\n    return locals()\n",
+            "def f(sys):\n    y = 1\n    return sys._getframe().f_locals\n",
+            "def f(ne, x):\n    a = 2\n    return ne.evaluate('a * x')\n",
+            // `for out[0] in xs` reads `out`.
+            "def f(xs):\n    out = [0]\n    for out[0] in xs:\n        pass\n    return 1\n",
+            // An unhashable element raises; a local may be unbound.
+            "def f(key):\n    seen = {key}\n    return 1\n",
+            "def f(flag):\n    if flag:\n        y = 1\n    x = y\n    return 0\n",
+            // `super()` reads `self`.
+            "class C(B):\n    def f(self, other):\n        self = other\n        return super().f()\n",
+            // Unreached, but it makes `x` local: `g()` raises instead of reading the global.
+            "def g():\n    return x\n    x = 2\n",
         ] {
             assert!(dead(source).is_empty(), "{source}: {:?}", dead(source));
         }

@@ -181,7 +181,13 @@ impl<'a> Visitor<'a> for Walker<'a> {
             });
         }
         dispatch::stmt(&mut self.sink, stmt);
+        // The first assignment of a message local: deleting it is seen (the local is
+        // unbound), what it assigns is text.
+        let message_value = self
+            .flow()
+            .is_some_and(|flow| flow.first_binds_message(stmt));
         match stmt {
+            _ if message_value => {}
             Stmt::FunctionDef(f) => {
                 for decorator in &f.decorator_list {
                     self.visit_decorator(decorator);

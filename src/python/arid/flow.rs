@@ -29,6 +29,9 @@ pub(crate) struct Flow {
     messages: BTreeSet<String>,
     /// Where each `del` that only drops locals after their last use starts.
     last_dels: BTreeSet<usize>,
+    /// Where the first assignment of each message local starts: deleting it leaves the
+    /// local unbound, which a test can see, so only what it assigns is arid.
+    first_bindings: BTreeSet<usize>,
 }
 
 impl Flow {
@@ -47,9 +50,15 @@ impl Flow {
             .iter()
             .map(|parameter| parameter.name().as_str())
             .collect();
+        let messages = uses.messages(&parameters, rules);
+        let first_bindings = messages
+            .iter()
+            .filter_map(|name| uses.first_binding.get(name).copied())
+            .collect();
         Flow {
-            messages: uses.messages(&parameters, rules),
             last_dels: uses.last_dels(&parameters, body),
+            messages,
+            first_bindings,
         }
     }
 
@@ -66,10 +75,11 @@ impl Flow {
         }
         let message_name =
             |target: &Expr| matches!(target, Expr::Name(name) if self.is_message(&name.id));
+        let later = !self.first_bindings.contains(&span_of(stmt).start);
         match stmt {
-            Stmt::Assign(a) => a.targets.iter().all(message_name) && is_pure(&a.value),
+            Stmt::Assign(a) => later && a.targets.iter().all(message_name) && is_pure(&a.value),
             Stmt::AnnAssign(a) => {
-                message_name(&a.target) && a.value.as_deref().is_some_and(is_pure)
+                later && message_name(&a.target) && a.value.as_deref().is_some_and(is_pure)
             }
             Stmt::AugAssign(a) => message_name(&a.target) && is_pure(&a.value),
             Stmt::Expr(e) => match &*e.value {
@@ -89,6 +99,20 @@ impl Flow {
                             && clause.body.iter().all(|stmt| self.builds_message(stmt))
                     })
             }
+            _ => false,
+        }
+    }
+
+    /// Whether `stmt` is the first assignment of a message local from a side-effect-free
+    /// value: the statement stays (deleting it leaves the local unbound), what it
+    /// assigns is arid.
+    pub(crate) fn first_binds_message(&self, stmt: &Stmt) -> bool {
+        if !self.first_bindings.contains(&span_of(stmt).start) {
+            return false;
+        }
+        match stmt {
+            Stmt::Assign(a) => is_pure(&a.value),
+            Stmt::AnnAssign(a) => a.value.as_deref().is_some_and(is_pure),
             _ => false,
         }
     }
@@ -199,6 +223,13 @@ struct Uses {
     load_offsets: BTreeMap<String, Vec<usize>>,
     /// The function calls `locals()`, `vars()`, `eval` or `exec`.
     dynamic: bool,
+    /// What each plainly assigned name is given, value by value: text made of the
+    /// names in the set (`Some`), or a value that may not be text (`None`).
+    values: BTreeMap<String, Vec<Option<BTreeSet<String>>>>,
+    /// Where the first plain assignment of each name starts.
+    first_binding: BTreeMap<String, usize>,
+    /// How many `del` statements delete each name.
+    dels: BTreeMap<String, usize>,
     /// The context loads are in now.
     context: Vec<Use>,
     /// How deep in nested scopes the walk is.
@@ -244,6 +275,10 @@ impl Uses {
                     && !self.bound_otherwise.contains(*name)
                     && !self.in_nested.contains(*name)
                     && !uses.contains(&Use::Code)
+                    && self
+                        .values
+                        .get(*name)
+                        .is_some_and(|values| values.iter().all(Option::is_some))
             })
             .map(|(name, _)| name.clone())
             .collect();
@@ -260,7 +295,12 @@ impl Uses {
                         Use::Sink(rule) => rules.contains(rule),
                         Use::Code => false,
                     });
-                    builds_only_messages && self.reaches_sink(name, &names)
+                    // Every value it is given is text made of message locals.
+                    let text = self.values[*name]
+                        .iter()
+                        .flatten()
+                        .all(|deps| deps.iter().all(|dep| names.contains(dep)));
+                    builds_only_messages && text && self.reaches_sink(name, &names)
                 })
                 .cloned()
                 .collect();
@@ -318,6 +358,7 @@ impl Uses {
                         };
                         let name = name.id.as_str();
                         bound.contains(name)
+                            && self.dels.get(name) == Some(&1)
                             && !self.bound_otherwise.contains(name)
                             && !self.in_nested.contains(name)
                             && self
@@ -371,6 +412,7 @@ impl<'a> Visitor<'a> for Uses {
             },
             Stmt::Assign(a) => {
                 if let [Expr::Name(name)] = &a.targets[..] {
+                    self.bound(&name.id, span_of(stmt).start, text_of(&a.value));
                     self.in_context(Use::Builds(name.id.to_string()), [&*a.value]);
                 } else {
                     for target in &a.targets {
@@ -382,6 +424,7 @@ impl<'a> Visitor<'a> for Uses {
             }
             Stmt::AnnAssign(a) => match (&*a.target, &a.value) {
                 (Expr::Name(name), Some(value)) => {
+                    self.bound(&name.id, span_of(stmt).start, text_of(value));
                     self.in_context(Use::Builds(name.id.to_string()), [&**value]);
                 }
                 _ => walk_stmt(self, stmt),
@@ -389,6 +432,8 @@ impl<'a> Visitor<'a> for Uses {
             Stmt::AugAssign(a) => match &*a.target {
                 Expr::Name(name) => {
                     let target = name.id.to_string();
+                    let value = text_of(&a.value);
+                    self.values.entry(target.clone()).or_default().push(value);
                     let at = span_of(&*a.target).start;
                     self.note_load(&target, at, Use::Builds(target.clone()));
                     self.in_context(Use::Builds(target), [&*a.value]);
@@ -411,6 +456,7 @@ impl<'a> Visitor<'a> for Uses {
                 self.note_load(&name.id, span_of(expr).start, context);
             }
             Expr::Name(name) if name.ctx.is_del() => {
+                *self.dels.entry(name.id.to_string()).or_default() += 1;
                 self.note_load(&name.id, span_of(expr).start, Use::Code);
             }
             Expr::Named(named) => {
@@ -514,7 +560,11 @@ impl Uses {
         let keywords = call.arguments.keywords.iter().map(|k| &k.value);
         if super::logging::is_log_statement(call) {
             self.visit_expr(&call.func);
-            let args = call.arguments.args.iter().chain(keywords);
+            // `logger.log(level, ...)`: the level decides whether it is emitted.
+            let leveled = matches!(&*call.func, Expr::Attribute(a) if a.attr.as_str() == "log");
+            let (level, message) = call.arguments.args.split_at(usize::from(leveled));
+            self.in_context(Use::Code, level);
+            let args = message.iter().chain(keywords);
             self.in_context(Use::Sink(AridRule::Logging), args);
         } else if is_warn_call(call) {
             self.visit_expr(&call.func);
@@ -524,6 +574,16 @@ impl Uses {
             self.in_context(Use::Code, rest);
         } else if let Some(target) = builder(call) {
             let target = target.to_owned();
+            let appended = match &*call.func {
+                Expr::Attribute(a) if a.attr.as_str() == "insert" => call.arguments.args.get(1),
+                _ => call.arguments.args.first(),
+            };
+            let value = match (&*call.func, appended) {
+                (Expr::Attribute(a), Some(value)) if a.attr.as_str() == "extend" => text_of(value),
+                (_, Some(value)) => text_of(value),
+                (_, None) => None,
+            };
+            self.values.entry(target.clone()).or_default().push(value);
             let args = call.arguments.args.iter().chain(keywords);
             // The receiver is loaded to build itself.
             self.in_context(Use::Builds(target.clone()), [&*call.func]);
@@ -531,6 +591,14 @@ impl Uses {
         } else {
             self.visit_expr(value);
         }
+    }
+
+    /// Note a plain assignment of `name` at `at`, of a value that is text made of the
+    /// names in `text` (or `None`).
+    fn bound(&mut self, name: &str, at: usize, text: Option<BTreeSet<String>>) {
+        self.values.entry(name.to_owned()).or_default().push(text);
+        let first = self.first_binding.entry(name.to_owned()).or_insert(at);
+        *first = (*first).min(at);
     }
 
     fn note_load(&mut self, name: &str, at: usize, context: Use) {
@@ -542,6 +610,49 @@ impl Uses {
             .entry(name.to_owned())
             .or_default()
             .push(at);
+    }
+}
+
+/// Whether `expr`'s value is text, and if so the locals it is made of: a string
+/// literal, an f-string, `str(...)` and the like, `text % ...`, `"text" + x`, `a + b`
+/// of text,
+/// `text.format(...)`, `text.join(...)`, a list or tuple of text (empty ones too, to be
+/// built), or a name (text when that name is).
+fn text_of(expr: &Expr) -> Option<BTreeSet<String>> {
+    fn union<'e>(exprs: impl IntoIterator<Item = &'e Expr>) -> Option<BTreeSet<String>> {
+        let mut all = BTreeSet::new();
+        for expr in exprs {
+            all.extend(text_of(expr)?);
+        }
+        Some(all)
+    }
+    match expr {
+        Expr::StringLiteral(_) | Expr::FString(_) => Some(BTreeSet::new()),
+        Expr::Name(name) => Some(BTreeSet::from([name.id.to_string()])),
+        Expr::List(l) => union(&l.elts),
+        Expr::Tuple(t) => union(&t.elts),
+        // `"text" + x` is text whatever `x` is (or raises); `a + b` is text when both
+        // are.
+        Expr::BinOp(b) => match b.op {
+            ast::Operator::Mod => text_of(&b.left),
+            ast::Operator::Add => {
+                let certain = |side: &Expr| text_of(side).is_some_and(|deps| deps.is_empty());
+                if certain(&b.left) || certain(&b.right) {
+                    Some(BTreeSet::new())
+                } else {
+                    union([&*b.left, &*b.right])
+                }
+            }
+            _ => None,
+        },
+        Expr::Call(call) => match &*call.func {
+            Expr::Name(name) if matches!(name.id.as_str(), "str" | "repr" | "ascii" | "format") => {
+                Some(BTreeSet::new())
+            }
+            Expr::Attribute(a) if matches!(a.attr.as_str(), "format" | "join") => text_of(&a.value),
+            _ => None,
+        },
+        _ => None,
     }
 }
 
