@@ -107,7 +107,12 @@ pub fn discover(
     arid: &BTreeSet<AridRule>,
 ) -> Result<Discovered, ParseSkip> {
     let module = parse_module(text, path)?;
-    let dead: Vec<DeadCode> = dead_blocks(&module.body)
+    let blocks = if arid.contains(&AridRule::DeadCode) {
+        dead_blocks(&module.body)
+    } else {
+        Vec::new()
+    };
+    let dead: Vec<DeadCode> = blocks
         .into_iter()
         .map(|block| DeadCode {
             path: path.to_owned(),

@@ -175,6 +175,7 @@ arid_rules! {
     DocAssignments: doc_assignments,
     ArgparseStrType: argparse_str_type,
     LocalDel: local_del,
+    DeadCode: dead_code,
 }
 
 impl AridRule {
