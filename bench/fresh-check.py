@@ -5,6 +5,7 @@ test command, agrees with git-chimp's outcome").
 
     python3 bench/fresh-check.py --repo DIR --tests "python -m pytest -x -q" \
         --report DIR/.chimp/report.json [--size 30] [--seed 26] [--timeout 120]
+    python3 bench/fresh-check.py ... --ids ID [ID ...]   # those mutants, not a sample
 
 The repository's checkout is copied once into a scratch directory (its `.git` left
 out); each mutant is written into the copy, the command runs there, and the file is
@@ -48,6 +49,7 @@ def main():
     parser.add_argument("--size", type=int, default=30)
     parser.add_argument("--seed", type=int, default=26)
     parser.add_argument("--timeout", type=float, default=120.0)
+    parser.add_argument("--ids", nargs="+", help="check these mutants (report ids) instead")
     args = parser.parse_args()
     with open(args.report) as f:
         report = json.load(f)
@@ -57,7 +59,15 @@ def main():
         for mutant in entry["mutants"]
         if detection(mutant["status"])
     ]
-    sample = random.Random(args.seed).sample(candidates, min(args.size, len(candidates)))
+    if args.ids:
+        by_id = {mutant["id"]: (path, source, mutant) for path, source, mutant in candidates}
+        missing = [i for i in args.ids if i not in by_id]
+        if missing:
+            sys.exit("not in the report (or not Killed/Timeout/Survived/NoCoverage): "
+                     + " ".join(missing))
+        sample = [by_id[i] for i in args.ids]
+    else:
+        sample = random.Random(args.seed).sample(candidates, min(args.size, len(candidates)))
     scratch = tempfile.mkdtemp(prefix="fresh-check-")
     copy = os.path.join(scratch, "project")
     shutil.copytree(args.repo, copy, ignore=shutil.ignore_patterns(".git", ".chimp", "__pycache__"))
@@ -95,7 +105,8 @@ def main():
             )
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
-    print("%d of %d agree (seed %d)" % (agreed, len(sample), args.seed))
+    chosen = "given ids" if args.ids else "seed %d" % args.seed
+    print("%d of %d agree (%s)" % (agreed, len(sample), chosen))
     sys.exit(0 if agreed == len(sample) else 1)
 
 

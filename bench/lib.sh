@@ -62,11 +62,20 @@ peers_setup() {  # packages
 }
 
 # The source distribution of name==version from PyPI, unpacked as $work/chimp without
-# the egg-info it ships; cd into it.
+# the egg-info it ships; cd into it. The archive's name may spell the project's name
+# otherwise (python_slugify-8.0.4.tar.gz); its one top directory becomes $work/chimp.
 peers_sdist() {  # name version
-  "${pip[@]}" download --no-deps --no-binary :all: "$1==$2" -d "$work/dl"
-  tar --no-same-owner -xzf "$work/dl/$1-$2.tar.gz" -C "$work"
-  mv "$work/$1-$2" "$work/chimp"
+  local dl="$work/dl/$1-$2" archive top
+  rm -rf "$dl" "$work/unpack"
+  "${pip[@]}" download --no-deps --no-binary :all: "$1==$2" -d "$dl"
+  archive=$(find "$dl" -maxdepth 1 -type f -name '*.tar.gz')
+  [ "$(echo "$archive" | wc -w)" = 1 ] || { echo "no single .tar.gz sdist of $1==$2 in $dl" >&2; exit 1; }
+  mkdir "$work/unpack"
+  tar --no-same-owner -xzf "$archive" -C "$work/unpack"
+  top=$(find "$work/unpack" -mindepth 1 -maxdepth 1)
+  [ "$(echo "$top" | wc -l)" = 1 ] || { echo "$archive: not one top directory" >&2; exit 1; }
+  mv "$top" "$work/chimp"
+  rmdir "$work/unpack"
   find "$work/chimp" -name '*.egg-info' -prune -exec rm -rf {} +
   cd "$work/chimp"
 }
