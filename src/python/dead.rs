@@ -237,6 +237,7 @@ impl Pinned {
         let mut scan = Scan {
             pinned: BTreeSet::new(),
             bound: BTreeSet::new(),
+            texts: Vec::new(),
             unsafe_: false,
             uses_super: false,
             nested: 0,
@@ -244,6 +245,19 @@ impl Pinned {
         scan.visit_body(&function.body);
         if scan.unsafe_ {
             return None;
+        }
+        // A local named in a text (`ne.evaluate("a * x")`, `df.query("v > @limit")`)
+        // may be read through the frame.
+        for text in &scan.texts {
+            let text = text.value.to_str();
+            let words: BTreeSet<&str> = text
+                .split(|c: char| !(c.is_alphanumeric() || c == '_'))
+                .collect();
+            let named = scan
+                .bound
+                .iter()
+                .filter(|name| words.contains(name.as_str()));
+            scan.pinned.extend(named.cloned());
         }
         let parameters: BTreeSet<String> = function
             .parameters
@@ -265,14 +279,16 @@ impl Pinned {
 }
 
 /// What `Pinned::of` learns walking a function.
-struct Scan {
+struct Scan<'a> {
     pinned: BTreeSet<String>,
     bound: BTreeSet<String>,
+    /// The function's string literals (a name in one may be read through the frame).
+    texts: Vec<&'a ast::ExprStringLiteral>,
     unsafe_: bool,
     uses_super: bool,
     nested: usize,
 }
-impl<'a> Visitor<'a> for Scan {
+impl<'a> Visitor<'a> for Scan<'a> {
     fn visit_stmt(&mut self, stmt: &'a Stmt) {
         match stmt {
             Stmt::Try(_) | Stmt::With(_) | Stmt::Match(_) if self.nested == 0 => {
@@ -330,12 +346,7 @@ impl<'a> Visitor<'a> for Scan {
             }
             // A name in a text (`ne.evaluate("a * x")`, `df.query("v > @limit")`)
             // may be read through the frame.
-            Expr::StringLiteral(s) => {
-                let text = s.value.to_str();
-                let words = text.split(|c: char| !(c.is_alphanumeric() || c == '_'));
-                self.pinned
-                    .extend(words.filter(|w| !w.is_empty()).map(str::to_owned));
-            }
+            Expr::StringLiteral(s) => self.texts.push(s),
             Expr::Lambda(_) => {
                 self.nested += 1;
                 walk_expr(self, expr);

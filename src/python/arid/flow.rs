@@ -635,14 +635,16 @@ fn text_of(expr: &Expr) -> Option<BTreeSet<String>> {
         // are.
         Expr::BinOp(b) => match b.op {
             ast::Operator::Mod => text_of(&b.left),
-            ast::Operator::Add => {
-                let certain = |side: &Expr| text_of(side).is_some_and(|deps| deps.is_empty());
-                if certain(&b.left) || certain(&b.right) {
-                    Some(BTreeSet::new())
-                } else {
-                    union([&*b.left, &*b.right])
+            // Each side once: a long `a + b + c + ...` chain nests to the left.
+            ast::Operator::Add => match (text_of(&b.left), text_of(&b.right)) {
+                (Some(left), _) if left.is_empty() => Some(left),
+                (_, Some(right)) if right.is_empty() => Some(right),
+                (Some(mut left), Some(right)) => {
+                    left.extend(right);
+                    Some(left)
                 }
-            }
+                _ => None,
+            },
             _ => None,
         },
         Expr::Call(call) => match &*call.func {
