@@ -89,6 +89,12 @@ impl PythonEnv {
             entries.extend(std::env::split_paths(&existing));
         }
         let mut env = vec![("PYTHONDONTWRITEBYTECODE".to_owned(), "1".to_owned())];
+        // One hash seed for every process of the sweep, unless the user chose one: a
+        // test parametrised over a set of strings gets its cases in hash order, and the
+        // workers of the other sandboxes find the baseline's tests by id.
+        if std::env::var_os("PYTHONHASHSEED").is_none() {
+            env.push(("PYTHONHASHSEED".to_owned(), HASH_SEED.to_owned()));
+        }
         if let Ok(joined) = std::env::join_paths(entries)
             && !joined.is_empty()
         {
@@ -100,6 +106,9 @@ impl PythonEnv {
         env
     }
 }
+
+/// The `PYTHONHASHSEED` of the processes git-chimp starts when the user set none.
+const HASH_SEED: &str = "0";
 
 /// The Python interpreter the test command runs: the first of its words that names one
 /// or a script whose `#!` line does (`pytest` gives its virtual environment's Python).

@@ -348,7 +348,16 @@ impl Worker {
     ) -> Result<(), Failure> {
         let request = Request::Records { records, durations };
         match self.request(&request, HANG_GRACE)? {
-            Event::Recorded { .. } => Ok(()),
+            Event::Recorded { unmatched, tests } => {
+                if unmatched > 0 {
+                    tracing::info!(
+                        "{unmatched} of {tests} test(s) were collected here as other cases \
+                         than in the baseline (parametrised over a set?): their whole test \
+                         functions stand for them"
+                    );
+                }
+                Ok(())
+            }
             other => Err(self.explain(format!("unexpected message {other:?}"))),
         }
     }

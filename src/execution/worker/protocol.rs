@@ -99,6 +99,9 @@ pub(crate) enum Event {
     Recorded {
         /// How many tests they cover.
         tests: usize,
+        /// How many of them this worker collected as another case or not at all (their
+        /// whole test functions stand for them).
+        unmatched: usize,
     },
     /// The traced baseline could not run.
     BaselineFailed {

@@ -8,6 +8,7 @@
 //! code), [`pythons`] (every supported Python, the package's own tests and type hints)
 //! and [`unittest`] (the unittest worker).
 
+mod collection;
 mod faults;
 mod pythons;
 mod reexecution;

@@ -57,6 +57,7 @@ class Deciding(Core):
 
     # Set up by `warm.Worker.__init__` and `warm.Worker.record`.
     position: dict[str, int]
+    by_id: dict[str, Test]
     plain: list[float]
     module_fixtures: dict[str, float]
     longest_fixture: float
@@ -101,10 +102,11 @@ class Deciding(Core):
         killer = answer.get("by")
         if killer is not None:
             ran = ran[: ran.index(killer) + 1] if killer in ran else [killer]
-        positions = [self.position[nodeid] for nodeid in ran if nodeid in self.position]
-        if all(position in self.verified for position in positions):
+        known = [self.position.get(nodeid) for nodeid in ran]
+        positions = [position for position in known if position is not None]
+        if len(positions) == len(known) and all(p in self.verified for p in positions):
             return answer
-        items = self.items_at(positions)
+        items = [self.by_id[nodeid] for nodeid in ran if nodeid in self.by_id]
 
         def work() -> RunResult:
             self.short_tracebacks()

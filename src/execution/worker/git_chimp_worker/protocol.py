@@ -30,7 +30,7 @@ EVENTS: dict[str, tuple[set[str], set[str]]] = {
     "failed": ({"reason"}, set()),
     "forked": ({"pid"}, set()),
     "baseline": ({"tests", "failed", "seconds"}, {"records", "durations", "tracer"}),
-    "recorded": ({"tests"}, set()),
+    "recorded": ({"tests", "unmatched"}, set()),
     "baseline_failed": ({"reason"}, set()),
     "killed": ({"by", "tests"}, {"reason", "reexecuted"}),
     "survived": ({"tests"}, set()),

@@ -10,6 +10,8 @@ re-executed test module is collected again (`collect.recollect`).
 
 from __future__ import annotations
 
+import hashlib
+import re
 import sys
 import time
 from typing import Any, Callable, Sequence, cast
@@ -21,6 +23,9 @@ from .collect import Collector, Test, recollect
 from .protocol import Channel
 from .tracer import BaseTracer, Taken
 from .warm import Worker
+
+# A memory address in a default repr (`<Thing object at 0x7f...>`): another in each process.
+ADDRESS = re.compile(r" at 0x[0-9a-fA-F]+")
 
 
 class PytestWorker(Worker):
@@ -117,6 +122,23 @@ class PytestWorker(Worker):
                 sys.stdout.write(getattr(report, "longreprtext", "") + "\n")
                 return item.nodeid
         return None
+
+    def case_of(self, item: Test) -> str:
+        """A parametrised test's values, as text without memory addresses (an object's
+        default repr): the same case has the same text in every process, whatever the
+        order of the set it came from."""
+        callspec = getattr(item, "callspec", None)
+        if callspec is None:
+            return ""
+        try:
+            text = repr(sorted(callspec.params.items(), key=lambda pair: pair[0]))
+        except Exception as error:  # a repr that fails says nothing either way
+            text = "unprintable: %s" % type(error).__name__
+        return hashlib.sha1(ADDRESS.sub("", text).encode("utf-8", "replace")).hexdigest()[:16]
+
+    def family_of(self, nodeid: str) -> str:
+        """The test function of a parametrised test's `nodeid` (the part before `[`)."""
+        return nodeid.split("[", 1)[0]
 
     def test_module(self, nodeid: str) -> str:
         """The test module of the test `nodeid` (pytest's: the part before `::`)."""

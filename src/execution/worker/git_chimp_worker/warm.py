@@ -83,8 +83,12 @@ class Worker(Reexecution, Swapping, Deciding):
         # (file number, line) -> keys of the functions it is in
         self.line_owners: dict[Line, list[Key]] = {}
         self.file_tests: dict[int, set[int]] = {}
-        self.baseline_items: list[Test | None] = []
-        self.position: dict[str, int] = {}
+        # position -> this worker's tests for the record: the one with its id, or, when
+        # this worker collected that id as another case or not at all, every test of
+        # its function (`record`)
+        self.baseline_items: list[list[Test]] = []
+        self.position: dict[str, int] = {}  # node id -> its record, when it is the same case
+        self.by_id: dict[str, Test] = {}  # node id -> the test this worker collected
         self.modules = None  # file number -> its one module object, or None
         self.checked = {}  # file number -> None (re-execution is safe) or why not
         self.copies = {}  # id(module) -> reexec.copies_elsewhere(module)
@@ -127,8 +131,11 @@ class Worker(Reexecution, Swapping, Deciding):
             if request["op"] == "baseline":
                 self.channel.send(self.baseline(request))
             elif request["op"] == "records":
-                self.record(request["records"], request["durations"])
-                self.channel.send({"event": "recorded", "tests": len(self.tests)})
+                records = request["records"]
+                unmatched = self.record(records, request["durations"], own=records is None)
+                self.channel.send(
+                    {"event": "recorded", "tests": len(self.tests), "unmatched": unmatched}
+                )
             elif request["op"] == "mutant":
                 self.last_child_failed = False
                 answer = self.mutant(request)
@@ -174,6 +181,15 @@ class Worker(Reexecution, Swapping, Deciding):
         """The test module of the test `nodeid`."""
         raise NotImplementedError
 
+    def case_of(self, item: Test) -> str:
+        """What makes `item` the case it is beyond its id (a parametrised test's values),
+        the same in every process for the same case; "" when its id says it all."""
+        return ""
+
+    def family_of(self, nodeid: str) -> str:
+        """The test function a parametrised test's `nodeid` is a case of."""
+        return nodeid
+
     def run_items(
         self,
         items: Sequence[Test],
@@ -196,8 +212,15 @@ class Worker(Reexecution, Swapping, Deciding):
         return outcome
 
     def items_at(self, positions: Iterable[int]) -> list[Test]:
-        items = (self.baseline_items[position] for position in positions)
-        return [item for item in items if item is not None]
+        """The tests of the records at `positions`, in their order, each once."""
+        seen: set[int] = set()
+        items = []
+        for position in positions:
+            for item in self.baseline_items[position]:
+                if id(item) not in seen:
+                    seen.add(id(item))
+                    items.append(item)
+        return items
 
     # requests ---------------------------------------------------------------------------
 
@@ -221,6 +244,7 @@ class Worker(Reexecution, Swapping, Deciding):
             def on_item(item: Test, seconds: float, failed: bool) -> None:
                 record = {
                     "id": item.nodeid,
+                    "case": self.case_of(item),
                     "seconds": seconds,
                     "failed": failed,
                     "fixture": self.fixture_seconds,
@@ -269,17 +293,26 @@ class Worker(Reexecution, Swapping, Deciding):
             "event": "baseline", "tests": len(items), "failed": failed, "seconds": seconds
         }
         if traced:
-            self.record(records, None)
+            # An earlier run's records name tests collected in another process.
+            self.record(records, None, own=not reuse)
             answer["records"] = records
             answer["tracer"] = tracer.name
         answer["durations"] = durations
         return answer
 
-    def record(self, records: list[Record] | None, durations: list[list[Any]] | None) -> None:
+    def record(
+        self,
+        records: list[Record] | None,
+        durations: list[list[Any]] | None,
+        own: bool = True,
+    ) -> int:
         """Index the traced baseline's records (built once, looked up per mutant), and
         the tests' untraced times (`durations`: [id, seconds, fixture seconds] each, from
         an untraced run; without them, the traced times stand in). `records` None:
-        the ones recorded before."""
+        the ones recorded before. `own`: this process collected the tests the records
+        name. Returns how many records name a test this worker collected as another
+        case (a parametrisation over a set, ordered by hashes that differ between
+        processes) or not at all: each stands for every test of its function."""
         if records is None:
             records = self.records
         self.records = records
@@ -289,9 +322,21 @@ class Worker(Reexecution, Swapping, Deciding):
         self.untraced_tests = {}
         self.file_tests = {}
         assert self.items is not None
-        by_id = {item.nodeid: item for item in self.items}
-        self.baseline_items = [by_id.get(record["id"]) for record in records]
-        self.position = {record["id"]: index for index, record in enumerate(records)}
+        by_id = self.by_id = {item.nodeid: item for item in self.items}
+        families: dict[str, list[Test]] = {}
+        for item in self.items:
+            families.setdefault(self.family_of(item.nodeid), []).append(item)
+        self.baseline_items = []
+        self.position = {}
+        unmatched = 0
+        for index, record in enumerate(records):
+            same = by_id.get(record["id"])
+            if same is not None and (own or record.get("case", "") == self.case_of(same)):
+                self.baseline_items.append([same])
+                self.position[record["id"]] = index
+            else:
+                unmatched += 1
+                self.baseline_items.append(families.get(self.family_of(record["id"]), []))
         plain = {entry[0]: entry[1:] for entry in durations or ()}
         self.plain = []
         self.module_fixtures = {}
@@ -325,6 +370,7 @@ class Worker(Reexecution, Swapping, Deciding):
         for tests in self.file_tests.values():
             for module in {self.test_module(records[position]["id"]) for position in tests}:
                 tests.update(members[module])
+        return unmatched
 
     def original(self, number: int) -> CodeType:
         if number not in self.compiled:

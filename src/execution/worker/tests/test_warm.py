@@ -43,7 +43,8 @@ def test_limit():
 
 class WorkerProcess:
     def __init__(
-        self, pytester, reexec=True, tracer=None, files=("calc.py",), framework="pytest", args=None
+        self, pytester, reexec=True, tracer=None, files=("calc.py",), framework="pytest", args=None,
+        seed="0",
     ):
         self.dir = str(pytester.path)
         self.calc = os.path.join(self.dir, files[0])
@@ -63,7 +64,7 @@ class WorkerProcess:
                 },
                 out,
             )
-        env = dict(os.environ, PYTHONDONTWRITEBYTECODE="1")
+        env = dict(os.environ, PYTHONDONTWRITEBYTECODE="1", PYTHONHASHSEED=seed)
         self.process = subprocess.Popen(
             [sys.executable, START, config],
             cwd=self.dir,
@@ -280,7 +281,7 @@ def test_an_infinite_loop_times_out_after_ten_times_its_tests_own_time(pytester)
     assert "records" not in baseline
     traced = process.ask(op="baseline", timeout=30)
     assert traced["records"][0]["lines"] == {"0": [2, 3, 4]}
-    assert process.ask(op="records", records=None, durations=baseline["durations"]) == {"event": "recorded", "tests": 2}
+    assert process.ask(op="records", records=None, durations=baseline["durations"]) == {"event": "recorded", "tests": 2, "unmatched": 0}
     source = LOOP.replace("n -= 1", "n -= 0")
     answer = process.ask(op="mutant", id="m", path=process.calc, source=source, lines=[3, 3], timeout=60, rule=[10.0, 1.0])
     # Only test_countdown reaches the loop: 10 x its time (and its fixtures) + 1 s, not
@@ -591,3 +592,47 @@ def test_only_a_failure_of_the_workers_own_code_in_the_mutants_child_names_its_l
     survivor = process.mutant("LIMIT = 1", "LIMIT = 2", 3)
     assert survivor["event"] == "fallback" and "worker_log" not in survivor, survivor
     process.close()
+
+
+CENTURIES = """\
+def century(text):
+    if len(text) == 2:
+        return int(text) * 100 + 1
+    return int(text[:2]) * 100 + 1
+"""
+
+# Cases from a set, with ids by position (`text0`): which case an id names follows the
+# strings' hashes, so another hash seed gives the same ids to other cases.
+CENTURY_TESTS = """\
+import pytest
+
+from calc import century
+
+CASES = {frozenset({t}) for t in ("19", "1985", "2001", "1850", "1999", "2024", "1712")}
+
+
+@pytest.mark.parametrize("text", CASES)
+def test_century(text):
+    (string,) = text
+    assert century(string) == int(string[:2]) * 100 + 1
+"""
+
+
+def test_records_of_other_cases_stand_for_their_whole_test_function(pytester):
+    pytester.makepyfile(calc=CENTURIES, test_calc=CENTURY_TESTS)
+    first = WorkerProcess(pytester, seed="1")
+    assert first.event()["event"] == "ready"
+    baseline = first.ask(op="baseline", timeout=30)
+    first.close()
+    records = baseline["records"]
+    assert len({record["id"] for record in records}) == 7
+    second = WorkerProcess(pytester, seed="2")
+    assert second.event()["event"] == "ready"
+    answer = second.ask(op="records", records=records, durations=baseline["durations"])
+    # The same seven ids, but not each for the same case as in the first process.
+    assert answer["event"] == "recorded" and answer["tests"] == 7
+    assert answer["unmatched"] > 0
+    # Only "19" reaches line 3: this worker runs every case of the test function.
+    killed = second.mutant("return int(text) * 100 + 1", "return int(text) * 100", 3)
+    assert killed["event"] == "killed"
+    second.close()
