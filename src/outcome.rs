@@ -169,9 +169,72 @@ pub(crate) struct MutantResult {
     pub killed_by: Option<String>,
     /// The tests the worker ran against the mutant.
     pub covered_by: Vec<String>,
+    /// A survivor's probe: an input on which it differs from the original, or why none.
+    pub probe: Option<Probe>,
 }
 
+/// What the worker's probe of a survivor found (#29).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Probe {
+    /// A pytest assertion (or the difference in words) that passes on the original and
+    /// fails on the mutant.
+    Input(String),
+    /// No call tried told them apart, or none could be tried: why.
+    NoInput(String),
+}
+
+impl Probe {
+    /// How report.json's `statusReason` says it ([`Probe::parse`] reads it back).
+    #[must_use]
+    pub(crate) fn reason(&self) -> String {
+        match self {
+            Probe::Input(input) => format!("{DIFFERING_INPUT}{input}"),
+            Probe::NoInput(why) => format!("{NO_INPUT} ({why})"),
+        }
+    }
+
+    /// A `statusReason` written by [`Probe::reason`].
+    #[must_use]
+    pub(crate) fn parse(reason: &str) -> Option<Probe> {
+        if let Some(input) = reason.strip_prefix(DIFFERING_INPUT) {
+            return Some(Probe::Input(input.to_owned()));
+        }
+        let why = reason.strip_prefix(NO_INPUT)?.trim_start();
+        let why = why.strip_prefix('(').and_then(|why| why.strip_suffix(')'));
+        Some(Probe::NoInput(why.unwrap_or_default().to_owned()))
+    }
+
+    /// The input, when one was found.
+    #[must_use]
+    pub(crate) fn input(&self) -> Option<&str> {
+        match self {
+            Probe::Input(input) => Some(input),
+            Probe::NoInput(_) => None,
+        }
+    }
+}
+
+/// How a survivor's input starts in report.json's `statusReason`.
+pub(crate) const DIFFERING_INPUT: &str = "differing input: ";
+/// How a probed survivor without one is marked (not "equivalent": no proof says so).
+pub(crate) const NO_INPUT: &str = "no differing input found";
+
 impl MutantResult {
+    /// The probe's input for this survivor, when it found one.
+    #[must_use]
+    pub(crate) fn input(&self) -> Option<&str> {
+        self.probe.as_ref().and_then(Probe::input)
+    }
+
+    /// What the probe found, in one sentence for a report, when it ran.
+    #[must_use]
+    pub(crate) fn probe_note(&self) -> Option<String> {
+        self.probe.as_ref().map(|probe| match probe {
+            Probe::Input(input) => format!("an input that tells it apart: {input}"),
+            Probe::NoInput(why) => format!("{NO_INPUT} ({why})"),
+        })
+    }
+
     /// A result with only the essentials; the rest empty.
     #[must_use]
     pub(crate) fn new(mutant: &Mutant, outcome: Outcome, duration: Duration) -> Self {
@@ -183,6 +246,7 @@ impl MutantResult {
             ran_by: RanBy::Command,
             killed_by: None,
             covered_by: Vec::new(),
+            probe: None,
         }
     }
 }
@@ -270,6 +334,17 @@ impl Summary {
 #[cfg(test)]
 mod test {
     use super::*;
+
+    #[test]
+    fn a_probe_reads_back_from_the_reason_it_writes() {
+        for probe in [
+            Probe::Input("with pytest.raises(ValueError):\n    f(1)".into()),
+            Probe::NoInput("none of 40 calls of f differs".into()),
+        ] {
+            assert_eq!(Probe::parse(&probe.reason()), Some(probe));
+        }
+        assert_eq!(Probe::parse("killed after 3.0s"), None);
+    }
 
     #[test]
     fn score_counts_timeouts_as_detected_and_excludes_errors_equivalent_and_accepted() {

@@ -102,7 +102,14 @@ impl Lab<'_> {
         );
         let records = traced.records.unwrap_or_default();
         let durations = durations.or(traced.durations);
-        install(workers, tracing_one, &records, durations.as_ref())?;
+        let inputs = traced.inputs;
+        install(
+            workers,
+            tracing_one,
+            &records,
+            durations.as_ref(),
+            inputs.as_ref(),
+        )?;
         let plain = self.plain_baseline(sandboxes, workers, fresh, limit)?;
         tracing::info!(
             "baseline passed in {:.1}s untraced (the whole test command from scratch)",
@@ -110,7 +117,11 @@ impl Lab<'_> {
         );
         let fresh_passed = workers.iter().any(|workers| workers.fresh.is_some());
         self.keep_map(snapshot, &records, durations.as_ref(), plain, fresh_passed);
-        let _ = self.records.set(SharedRecords { records, durations });
+        let _ = self.records.set(SharedRecords {
+            records,
+            durations,
+            inputs,
+        });
         Ok(Some(plain))
     }
 
@@ -180,7 +191,14 @@ impl Lab<'_> {
         let records = traced.records.unwrap_or_default();
         let durations =
             with_earlier_times(traced.durations, &reuse.records, reuse.durations.as_ref());
-        install(workers, tracing_one, &records, durations.as_ref())?;
+        let inputs = traced.inputs;
+        install(
+            workers,
+            tracing_one,
+            &records,
+            durations.as_ref(),
+            inputs.as_ref(),
+        )?;
         if !reuse.fresh_passed {
             for workers in workers.iter_mut() {
                 workers.fresh = None;
@@ -197,7 +215,11 @@ impl Lab<'_> {
             plain,
             reuse.fresh_passed,
         );
-        let _ = self.records.set(SharedRecords { records, durations });
+        let _ = self.records.set(SharedRecords {
+            records,
+            durations,
+            inputs,
+        });
         Ok(Some(plain))
     }
 
@@ -271,7 +293,11 @@ impl Lab<'_> {
     /// A restarted worker's records: what the baseline gave the others.
     pub(super) fn install_records(&self, worker: &mut Worker) -> Result<(), Failure> {
         match self.records.get() {
-            Some(shared) => worker.install(Some(&shared.records), shared.durations.as_ref()),
+            Some(shared) => worker.install(
+                Some(&shared.records),
+                shared.durations.as_ref(),
+                shared.inputs.as_ref(),
+            ),
             None => Err(Failure::Gone("no baseline records to give it".into())),
         }
     }
@@ -385,6 +411,7 @@ fn install(
     tracing_one: usize,
     records: &serde_json::Value,
     durations: Option<&serde_json::Value>,
+    inputs: Option<&serde_json::Value>,
 ) -> Result<()> {
     for (index, workers) in workers.iter_mut().enumerate() {
         let Some(worker) = workers.warm.as_mut() else {
@@ -392,11 +419,11 @@ fn install(
         };
         let installed = if index == tracing_one {
             match durations {
-                Some(durations) => worker.install(None, Some(durations)),
+                Some(durations) => worker.install(None, Some(durations), None),
                 None => Ok(()),
             }
         } else {
-            worker.install(Some(records), durations)
+            worker.install(Some(records), durations, inputs)
         };
         match installed {
             Ok(()) => {}

@@ -117,6 +117,8 @@ pub(crate) struct SharedRecords {
     pub records: serde_json::Value,
     /// `[test id, seconds, fixture seconds]` of each test.
     pub durations: Option<serde_json::Value>,
+    /// The traced baseline's copies of calls' arguments, for the survivors' probes.
+    pub inputs: Option<serde_json::Value>,
 }
 
 /// How many test runs share how many CPUs.

@@ -206,6 +206,7 @@ impl Lab<'_> {
         )?;
         let duration = started.elapsed();
         let mut how = None;
+        let mut probe = None;
         let mut limit = timeout;
         let (outcome, killed_by, covered_by, reexecuted) = match answer {
             Verdict::WorkerFailed(reason) => {
@@ -240,7 +241,13 @@ impl Lab<'_> {
                 how = reason;
                 (Outcome::Killed, by, tests, reexecuted)
             }
-            Verdict::Survived { tests } => (Outcome::Survived, None, tests, false),
+            Verdict::Survived {
+                tests,
+                probe: found,
+            } => {
+                probe = found;
+                (Outcome::Survived, None, tests, false)
+            }
             Verdict::Timeout {
                 reexecuted,
                 limit: given,
@@ -280,6 +287,7 @@ impl Lab<'_> {
             },
             killed_by,
             covered_by,
+            probe,
             ..MutantResult::new(mutant, outcome, duration)
         }))
     }

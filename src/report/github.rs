@@ -71,6 +71,9 @@ pub(crate) fn annotations(findings: &Findings<'_>) -> String {
             mutant.describe(),
             mutant.id
         );
+        if let Some(note) = head.probe_note() {
+            let _ = write!(text, "\n{note}");
+        }
         for other in place.others() {
             let _ = write!(
                 text,

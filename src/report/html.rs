@@ -309,6 +309,10 @@ fn mutant_entry(page: &mut String, source: &str, mutant: &Mutant, result: Option
     {
         let _ = write!(page, " <span class=\"id\">{}</span>", escape(detail));
     }
+    // What the probe found for a survivor: an input that tells it apart, or why none.
+    if let Some(note) = result.and_then(MutantResult::probe_note) {
+        let _ = write!(page, " <span class=\"id\">{}</span>", escape(&note));
+    }
     if result.is_some_and(|r| r.outcome.undetected()) {
         page.push_str("<pre class=\"diff\">");
         // The file is the section's; the hunk is what matters.

@@ -190,6 +190,9 @@ fn test_case(
             };
             let source = findings.source(&mutant.path);
             let mut diff = mutant.diff(source);
+            if let Some(note) = result.and_then(crate::outcome::MutantResult::probe_note) {
+                let _ = writeln!(diff, "{note}");
+            }
             for other in others {
                 let other = &other.mutant;
                 let _ = write!(

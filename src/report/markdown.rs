@@ -70,7 +70,7 @@ pub(crate) fn render(findings: &Findings<'_>) -> String {
                 } else {
                     ""
                 },
-                diff(head)
+                diff(head) + &probed(head)
             );
             for other in place.others() {
                 let _ = writeln!(
@@ -78,7 +78,7 @@ pub(crate) fn render(findings: &Findings<'_>) -> String {
                     "Also on this line, {} <code>{}</code>:\n\n{}",
                     other.mutant.operator,
                     super::escape_markup(&other.mutant.describe()),
-                    diff(other)
+                    diff(other) + &probed(other)
                 );
             }
             out.push_str("</details>\n\n");
@@ -92,4 +92,21 @@ pub(crate) fn render(findings: &Findings<'_>) -> String {
         }
     }
     out
+}
+
+/// A survivor's probe finding, after its diff: the input as a Python block, or why none.
+fn probed(result: &MutantResult) -> String {
+    match &result.probe {
+        Some(crate::outcome::Probe::Input(input)) => format!(
+            "\nAn input that tells it apart (passes on the original, fails on the mutant):\n\n```python\n{}\n```\n",
+            input.replace("```", "`\u{200b}``")
+        ),
+        Some(crate::outcome::Probe::NoInput(why)) => {
+            format!(
+                "\nNo differing input found ({}).\n",
+                super::escape_markup(why)
+            )
+        }
+        None => String::new(),
+    }
 }

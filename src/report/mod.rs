@@ -167,11 +167,13 @@ pub(crate) fn places(results: &[MutantResult]) -> Vec<Place<'_>> {
 }
 
 /// How telling a survivor is, as a sort key (least first): survived before uncovered,
-/// then by operator ([`Operator::signal_rank`]: statement deletion, return value,
-/// condition, comparison, ... string last), then by place.
+/// one with an input that tells it apart (the probe's) before one without, then by
+/// operator ([`Operator::signal_rank`]: statement deletion, return value, condition,
+/// comparison, ... string last), then by place.
 pub(crate) fn telling(result: &MutantResult) -> impl Ord + use<'_> {
     (
         result.outcome == crate::outcome::Outcome::Uncovered,
+        result.input().is_none(),
         result.mutant.operator.signal_rank(),
         &result.mutant.path,
         result.mutant.span,

@@ -285,6 +285,20 @@ fn place_result(
         mutant.describe(),
         mutant.diff(source)
     );
+    if let Some(note) = result.probe_note() {
+        let _ = write!(text, " Probe: {note}.");
+        match result.input() {
+            Some(input) => {
+                let _ = write!(
+                    markdown,
+                    "\n\nAn input that tells it apart:\n\n```python\n{input}\n```"
+                );
+            }
+            None => {
+                let _ = write!(markdown, "\n\nProbe: {note}.");
+            }
+        }
+    }
     for other in place.others() {
         let (id, change) = (&other.mutant.id, other.mutant.describe());
         let _ = write!(text, " Also on this line: {id} `{change}`.");

@@ -71,6 +71,17 @@ fn results(mutants: &[crate::python::mutant::Mutant]) -> Vec<MutantResult> {
                 Outcome::Accepted => {
                     result.detail = Some("accepted: the label is only logged".into());
                 }
+                // The worker's probe of swapped survivors: one input found, one not.
+                Outcome::Survived if position == 0 => {
+                    result.probe = Some(crate::outcome::Probe::Input(
+                        "assert clamp(-1, 0, 10) == 0".into(),
+                    ));
+                }
+                Outcome::Survived if position % 2 == 0 => {
+                    result.probe = Some(crate::outcome::Probe::NoInput(
+                        "none of 12 calls of clamp differs".into(),
+                    ));
+                }
                 _ => {}
             }
             result

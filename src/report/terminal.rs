@@ -83,10 +83,20 @@ pub(crate) fn summary(
         let line = |result: &MutantResult| {
             let note = if result.outcome == Outcome::Uncovered {
                 "  (no test reaches it)"
+            } else if matches!(result.probe, Some(crate::outcome::Probe::NoInput(_))) {
+                "  (no differing input found)"
             } else {
                 ""
             };
-            format!("{}{note}", mutant_line(&result.mutant))
+            let mut text = format!("{}{note}", mutant_line(&result.mutant));
+            if let Some(input) = result.input() {
+                let _ = write!(
+                    text,
+                    "\n      input: {}",
+                    input.replace('\n', "\n             ")
+                );
+            }
+            text
         };
         for place in &places[..places.len() - hidden] {
             let _ = writeln!(out, "  {}", line(place.head()));

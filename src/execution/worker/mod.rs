@@ -30,6 +30,7 @@ use protocol::{Event, Request};
 
 use crate::execution::process::{Exit, POLL, ProcessGroup, RunResult, kill_group, log_tail};
 use crate::interrupt::should_stop;
+use crate::outcome::Probe;
 
 /// The lines a change covers, first and last (1-based).
 #[derive(Debug, Clone, Copy)]
@@ -82,6 +83,8 @@ pub(crate) enum Verdict {
     Survived {
         /// The tests run.
         tests: Vec<String>,
+        /// What the probe found: an input that tells the mutant apart, or why none.
+        probe: Option<Probe>,
     },
     /// The tests ran past the timeout and were killed.
     Timeout {
@@ -162,6 +165,8 @@ pub(crate) struct Baseline {
     pub durations: Option<serde_json::Value>,
     /// What traced a traced run.
     pub tracer: Option<String>,
+    /// A traced run's copies of calls' arguments, for the survivors' probes.
+    pub inputs: Option<serde_json::Value>,
 }
 
 impl Worker {
@@ -312,6 +317,7 @@ impl Worker {
                 records,
                 durations,
                 tracer,
+                inputs,
             } => {
                 if !failed.is_empty() {
                     let names: Vec<&str> = failed.iter().map(String::as_str).take(5).collect();
@@ -327,6 +333,7 @@ impl Worker {
                     records,
                     durations,
                     tracer,
+                    inputs,
                 })
             }
             Event::BaselineFailed { reason } => {
@@ -345,8 +352,13 @@ impl Worker {
         &mut self,
         records: Option<&serde_json::Value>,
         durations: Option<&serde_json::Value>,
+        inputs: Option<&serde_json::Value>,
     ) -> Result<(), Failure> {
-        let request = Request::Records { records, durations };
+        let request = Request::Records {
+            records,
+            durations,
+            inputs,
+        };
         match self.request(&request, HANG_GRACE)? {
             Event::Recorded { unmatched, tests } => {
                 if unmatched > 0 {
@@ -398,7 +410,14 @@ impl Worker {
                 reason,
                 reexecuted,
             },
-            Event::Survived { tests } => Verdict::Survived { tests },
+            Event::Survived {
+                tests,
+                input,
+                no_input,
+            } => Verdict::Survived {
+                tests,
+                probe: input.map(Probe::Input).or(no_input.map(Probe::NoInput)),
+            },
             Event::Timeout {
                 reexecuted, limit, ..
             } => Verdict::Timeout {

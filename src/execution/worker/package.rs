@@ -6,7 +6,7 @@ use std::path::Path;
 
 /// The worker's Python package and its start-up script: (path in the scratch
 /// directory, source).
-const SOURCES: [(&str, &str); 21] = [
+const SOURCES: [(&str, &str); 22] = [
     (
         "chimp_worker_start.py",
         include_str!("chimp_worker_start.py"),
@@ -50,6 +50,10 @@ const SOURCES: [(&str, &str); 21] = [
     (
         "git_chimp_worker/probe.py",
         include_str!("git_chimp_worker/probe.py"),
+    ),
+    (
+        "git_chimp_worker/probing.py",
+        include_str!("git_chimp_worker/probing.py"),
     ),
     (
         "git_chimp_worker/protocol.py",

@@ -30,6 +30,9 @@ pub(crate) enum Request<'a> {
         records: Option<&'a serde_json::Value>,
         /// `[test id, seconds, fixture seconds]` of each test, untraced (`null`: none).
         durations: Option<&'a serde_json::Value>,
+        /// The traced baseline's copies of calls' arguments, for the survivors' probes.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        inputs: Option<&'a serde_json::Value>,
     },
     /// Warm mode: test one mutant.
     Mutant {
@@ -94,6 +97,10 @@ pub(crate) enum Event {
         /// What traced a traced run: `sys.monitoring`, `coverage.py` or `settrace`.
         #[serde(default)]
         tracer: Option<String>,
+        /// A traced run's copies of calls' arguments (`[file, line, name, copies, why]`
+        /// per function), for the survivors' probes.
+        #[serde(default)]
+        inputs: Option<serde_json::Value>,
     },
     /// The records and times were taken.
     Recorded {
@@ -125,6 +132,12 @@ pub(crate) enum Event {
     Survived {
         /// The tests run.
         tests: Vec<String>,
+        /// An assertion that passes on the original and fails on the mutant.
+        #[serde(default)]
+        input: Option<String>,
+        /// Why the probe found no such input.
+        #[serde(default)]
+        no_input: Option<String>,
     },
     /// The tests ran past the timeout and their process group was killed.
     Timeout {
@@ -270,6 +283,7 @@ mod test {
             Request::Records {
                 records: Some(&records),
                 durations: Some(&durations),
+                inputs: None,
             }
             .line(),
             Request::Mutant {

@@ -382,10 +382,31 @@ fn the_bundled_example_gets_the_same_outcomes_from_the_worker() {
     let example = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/shop");
     let repo = TestRepo::from_dir(&example);
     // pytest runs the example's unittest tests; the plain runner's outcomes are the truth.
-    agree(&repo, &worker_command(), &["--code", "shop"]);
+    let (found, _) = agree(&repo, &worker_command(), &["--code", "shop"]);
     // 64 before the arid-node rules took the two `raise ValueError("...")` messages'
     // string and call-argument mutants.
     assert_eq!(repo.report_mutants().len(), 60);
+    // The probe of each swapped survivor (#29): the tests call bulk_discount(1), (50) and
+    // (500); the boundary the mutant moves is next to the function's own 100.
+    let boundary = found
+        .iter()
+        .find(|(key, _)| key.as_str() == "shop/pricing.py:20:comparison:>")
+        .unwrap_or_else(|| panic!("{found:?}"));
+    assert_eq!(boundary.1.0, "Survived", "{boundary:?}");
+    assert_eq!(
+        boundary.1.1, "differing input: assert bulk_discount(100) == 15",
+        "{boundary:?}"
+    );
+    // Every survivor the worker swapped says what its probe found.
+    for (key, (status, reason, _)) in &found {
+        if status == "Survived" {
+            assert!(
+                reason.starts_with("differing input: ")
+                    || reason.starts_with("no differing input found ("),
+                "{key}: {reason}"
+            );
+        }
+    }
 }
 
 #[test]

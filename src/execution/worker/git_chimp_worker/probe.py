@@ -17,7 +17,7 @@ import base64
 import pickle
 from dataclasses import dataclass
 from types import CodeType, FrameType
-from typing import Any, Callable, Dict, List, Optional, Tuple
+from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
 # A call's arguments: the parameters' values by name, in the signature's order.
 Call = Dict[str, Any]
@@ -50,16 +50,42 @@ def parameters(code: CodeType) -> List[str]:
 def arguments_of(frame: FrameType) -> Optional[str]:
     """The arguments `frame`'s function was called with, pickled and in base64 (what a
     JSON message carries), or None when they cannot be copied or are too big."""
+    return copy_arguments(frame)[0]
+
+
+def copy_arguments(frame: FrameType) -> Tuple[Optional[str], str]:
+    """`arguments_of`, and why not when it gives None."""
     code = frame.f_code
     values = frame.f_locals
     try:
         call = {name: values[name] for name in parameters(code)}
+    except KeyError as error:
+        return None, "parameter %s is unbound" % error
+    for name, value in call.items():
+        if too_big(value):
+            return None, "argument %s is too big to copy" % name
+    try:
         blob = pickle.dumps(call, protocol=4)
-    except Exception:
-        return None
+    except Exception as error:
+        return None, "its arguments cannot be copied (%s: %s)" % (
+            type(error).__name__,
+            str(error)[:80],
+        )
     if len(blob) > LIMIT:
-        return None
-    return base64.b64encode(blob).decode("ascii")
+        return None, "its arguments are too big to copy (%d bytes pickled)" % len(blob)
+    return base64.b64encode(blob).decode("ascii"), ""
+
+
+def too_big(value: Any) -> bool:
+    """Whether `value` is surely over `LIMIT` without pickling it (a long text or
+    container, an array's bytes)."""
+    try:
+        if isinstance(value, (str, bytes, bytearray, list, tuple, dict, set, frozenset)):
+            return len(value) > LIMIT
+        nbytes = getattr(type(value), "nbytes", None)
+        return nbytes is not None and int(getattr(value, "nbytes")) > LIMIT
+    except Exception:
+        return False
 
 
 def load(copied: str) -> Call:
@@ -68,15 +94,41 @@ def load(copied: str) -> Call:
     return call
 
 
-def neighbours(call: Call) -> List[Call]:
-    """`call`, then calls that differ from it in one argument by a small step: an integer
-    one up or down, a float by one, a text or sequence emptied or cut to its first
-    element, a dict emptied."""
+def neighbours(call: Call, constants: Sequence[Any] = ()) -> List[Call]:
+    """`call`, then calls that differ from it in one argument: a number argument set to
+    each of `constants` (the numbers the function's code holds, where its boundaries
+    are) and one either side; then a small step: an integer one up or down, a float by
+    one, a text or sequence emptied or cut to its first element, a dict emptied."""
     out = [call]
+    for name, value in call.items():
+        if number(value):
+            for constant in constants:
+                for other in (constant, constant - 1, constant + 1):
+                    if other != value and type(other) is type(value):
+                        out.append(dict(call, **{name: other}))
     for name, value in call.items():
         for other in steps(value):
             out.append(dict(call, **{name: other}))
     return out
+
+
+def number(value: Any) -> bool:
+    """Whether `value` is an int or a float (not a bool)."""
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def constants_of(*codes: CodeType) -> List[Any]:
+    """The numbers in `codes` and the code nested in them, each once, at most eight."""
+    found: List[Any] = []
+    pending = list(codes)
+    while pending and len(found) < 8:
+        code = pending.pop(0)
+        for constant in code.co_consts:
+            if isinstance(constant, CodeType):
+                pending.append(constant)
+            elif number(constant) and constant not in found and len(found) < 8:
+                found.append(constant)
+    return found
 
 
 def steps(value: Any) -> List[Any]:
@@ -202,6 +254,7 @@ def first_difference(
     code: CodeType,
     copies: List[str],
     calls: int = 40,
+    constants: Sequence[Any] = (),
 ) -> Tuple[Optional[Difference], int]:
     """The first call, among the copied calls' neighbours (`copies` from `arguments_of`),
     on which `original` and `mutant` (two functions of the signature `code`) differ;
@@ -209,7 +262,7 @@ def first_difference(
     arguments, so what one function does to them does not reach the other."""
     tried = 0
     for copied in copies:
-        for call in neighbours(load(copied)):
+        for call in neighbours(load(copied), constants):
             if tried >= calls:
                 return None, tried
             try:

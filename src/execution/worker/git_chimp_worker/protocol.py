@@ -19,7 +19,7 @@ Event = Dict[str, Any]
 # op -> (required fields, optional fields)
 REQUESTS: dict[str, tuple[set[str], set[str]]] = {
     "baseline": ({"timeout"}, {"traced", "reuse"}),
-    "records": ({"records", "durations"}, set()),
+    "records": ({"records", "durations"}, {"inputs"}),
     "mutant": ({"id", "path", "source", "lines", "timeout"}, {"rule"}),
     "run": ({"id", "log", "timeout"}, set()),
 }
@@ -29,11 +29,11 @@ EVENTS: dict[str, tuple[set[str], set[str]]] = {
     "ready": ({"tests"}, set()),
     "failed": ({"reason"}, set()),
     "forked": ({"pid"}, set()),
-    "baseline": ({"tests", "failed", "seconds"}, {"records", "durations", "tracer"}),
+    "baseline": ({"tests", "failed", "seconds"}, {"records", "durations", "tracer", "inputs"}),
     "recorded": ({"tests", "unmatched"}, set()),
     "baseline_failed": ({"reason"}, set()),
     "killed": ({"by", "tests"}, {"reason", "reexecuted"}),
-    "survived": ({"tests"}, set()),
+    "survived": ({"tests"}, {"input", "no_input"}),
     "timeout": ({"tests"}, {"reexecuted", "limit"}),
     "uncovered": (set(), set()),
     "equivalent": (set(), set()),

@@ -26,7 +26,9 @@ from __future__ import annotations
 import os
 import sys
 from types import CodeType, FrameType, ModuleType
-from typing import TYPE_CHECKING, Any, Set, Tuple, Union, cast
+from typing import TYPE_CHECKING, Any, List, Set, Tuple, Union, cast
+
+from .probe import copy_arguments
 
 if TYPE_CHECKING:
     from _typeshed import TraceFunction
@@ -44,6 +46,12 @@ Take = Union[Taken, str]
 # Calls of one function in one test that `SettraceTracer` traces line by line.
 ENTRIES = 16
 
+# The copies of calls' arguments the traced baseline keeps (`BaseTracer.keep_arguments`):
+# different calls per function, attempts per function, and bytes in all.
+COPIES = 3
+TRIES = 8
+KEPT_BYTES = 4 * 1024 * 1024
+
 
 class BaseTracer:
     name: str
@@ -59,6 +67,13 @@ class BaseTracer:
         self.untraced: set[Key] = set()
         self.importing = True
         self.foreign: dict[Key, set[str | None]] = {}
+        # While `keeping` (the traced baseline): copies of the arguments of a few calls
+        # of each function (`probe.copy_arguments`), or why they could not be copied.
+        self.keeping = False
+        self.arguments: dict[Key, list[str]] = {}
+        self.uncopyable: dict[Key, str] = {}
+        self.tries: dict[Key, int] = {}
+        self.kept_bytes = 0
 
     def file_of(self, filename: str) -> int | None:
         """The number of the file under mutation called `filename`, or None."""
@@ -72,10 +87,30 @@ class BaseTracer:
     def called(self, number: int, code: CodeType, frame: FrameType) -> None:
         key = (number, code.co_firstlineno, code.co_name)
         self.calls.add(key)
+        if self.keeping and not self.importing:
+            self.keep_arguments(key, frame)
         if self.importing and code.co_name != "<module>":
             importer = importer_of(frame)
             if importer != code.co_filename:
                 self.foreign.setdefault(key, set()).add(importer)
+
+    def keep_arguments(self, key: Key, frame: FrameType) -> None:
+        """Copy the arguments of `frame`'s call of function `key`: up to `COPIES`
+        different calls of it, in `TRIES` attempts, within `KEPT_BYTES` in all."""
+        tries = self.tries.get(key, 0)
+        if tries >= TRIES or key[2] == "<module>" or self.kept_bytes >= KEPT_BYTES:
+            return
+        self.tries[key] = tries + 1
+        copied, why = copy_arguments(frame)
+        if copied is None:
+            self.uncopyable.setdefault(key, why)
+            return
+        kept = self.arguments.setdefault(key, [])
+        if copied not in kept:
+            kept.append(copied)
+            self.kept_bytes += len(copied)
+        if len(kept) >= COPIES:
+            self.tries[key] = TRIES
 
     def start(self) -> None:
         """Record from now on."""
@@ -99,6 +134,20 @@ class BaseTracer:
     def resolve(self, taken: list[Take]) -> list[Taken]:
         """The results of a run's takes (placeholders replaced), in order."""
         return cast("list[Taken]", taken)
+
+
+# A function's copied calls for the baseline's answer: [file number, first line, name,
+# the copies, why the calls could not be copied ("" when some were)].
+Input = Tuple[int, int, str, List[str], str]
+
+
+def inputs_of(tracer: BaseTracer) -> list[Input]:
+    """What `tracer` kept of the calls' arguments, per function."""
+    keys = set(tracer.arguments) | set(tracer.uncopyable)
+    return [
+        (key[0], key[1], key[2], tracer.arguments.get(key, []), tracer.uncopyable.get(key, ""))
+        for key in sorted(keys)
+    ]
 
 
 def importer_of(frame: FrameType) -> str | None:
@@ -256,12 +305,25 @@ class CoverageTracer(SettraceTracer):
         self.installed = sys.gettrace()
         self.running = True
         self.coverage.switch_context(str(self.context))
+        if self.keeping:
+            # coverage's C tracer calls no Python: the calls' arguments come from a
+            # profile function, which only calls and returns wake.
+            sys.setprofile(self.profile)
 
     def stop(self) -> None:
         if self.installed is None:
             return super().stop()
         self.coverage.stop()
+        sys.setprofile(None)
         self.running = False
+
+    def profile(self, frame: FrameType, event: str, arg: Any) -> None:
+        if event != "call":
+            return
+        code = frame.f_code
+        number = self.file_of(code.co_filename)
+        if number is not None:
+            self.keep_arguments((number, code.co_firstlineno, code.co_name), frame)
 
     def active(self) -> bool:
         if self.installed is None:

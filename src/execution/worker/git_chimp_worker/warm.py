@@ -34,10 +34,11 @@ from .collect import Collector, Test
 from .deciding import Deciding, Place
 from .lazy import as_written, imported_before, mutated_file, never_imported
 from .protocol import Channel, Event, Request
+from .probing import Probing
 from .reexecuting import Reexecution
 from .swap import all_codes, differences, key_of, line_starts, own_lines
 from .swapping import Swap, Swapping
-from .tracer import BaseTracer, Key, Line
+from .tracer import BaseTracer, Input, Key, Line, inputs_of
 
 T = TypeVar("T")
 
@@ -51,9 +52,10 @@ class BaselineRun(TypedDict):
 
     tests: list[Record]
     traced: bool
+    inputs: list[Input]
 
 
-class Worker(Reexecution, Swapping, Deciding):
+class Worker(Reexecution, Swapping, Deciding, Probing):
     """The warm worker: the baseline, the mutants and the requests, over the tests a
     front end loads and runs (`pytests.PytestWorker`, `unittests.UnittestWorker`). How a
     mutant goes in is `Swapping` (`swapping.py`) or `Reexecution` (`reexecuting.py`); how
@@ -89,6 +91,8 @@ class Worker(Reexecution, Swapping, Deciding):
         self.baseline_items: list[list[Test]] = []
         self.position: dict[str, int] = {}  # node id -> its record, when it is the same case
         self.by_id: dict[str, Test] = {}  # node id -> the test this worker collected
+        # The traced baseline's copies of calls' arguments (`tracer.inputs_of`)
+        self.inputs: list[Input] = []
         self.modules = None  # file number -> its one module object, or None
         self.checked = {}  # file number -> None (re-execution is safe) or why not
         self.copies = {}  # id(module) -> reexec.copies_elsewhere(module)
@@ -132,6 +136,8 @@ class Worker(Reexecution, Swapping, Deciding):
                 self.channel.send(self.baseline(request))
             elif request["op"] == "records":
                 records = request["records"]
+                if "inputs" in request:
+                    self.inputs = request["inputs"]
                 unmatched = self.record(records, request["durations"], own=records is None)
                 self.channel.send(
                     {"event": "recorded", "tests": len(self.tests), "unmatched": unmatched}
@@ -255,6 +261,7 @@ class Worker(Reexecution, Swapping, Deciding):
 
             if traced:
                 tracer.take()
+                tracer.keeping = True
                 tracer.start()
             late = self.run_items(items, on_item)
             for record in records:
@@ -271,7 +278,7 @@ class Worker(Reexecution, Swapping, Deciding):
                 record["calls"] = sorted(calls)
                 if untraced:
                     record["untraced"] = sorted(untraced)
-            return {"tests": records, "traced": active}
+            return {"tests": records, "traced": active, "inputs": inputs_of(tracer)}
 
         started = time.perf_counter()
         outcome = self.in_child(work, request["timeout"])
@@ -296,6 +303,7 @@ class Worker(Reexecution, Swapping, Deciding):
             # An earlier run's records name tests collected in another process.
             self.record(records, None, own=not reuse)
             answer["records"] = records
+            answer["inputs"] = self.inputs = outcome.value["inputs"]
             answer["tracer"] = tracer.name
         answer["durations"] = durations
         return answer
@@ -470,6 +478,7 @@ class Worker(Reexecution, Swapping, Deciding):
                 answer = self.decide(request, swaps, None, reached, others)
             if not reached and answer["event"] == "survived":
                 return {"event": "uncovered"}
+            answer = self.with_input(answer, number, swaps)
             return self.unless_unmutated_fails(request, self.learn(places, answer))
         if not at_import and not reached:
             return fallback("no traced test reaches it and %s" % swaps)

@@ -1,0 +1,103 @@
+"""A concrete input for a survivor (#29), in the worker: after a swapped mutant survived,
+a forked child calls the changed function, original and mutated, on the arguments the
+traced baseline copied (`tracer.BaseTracer.keep_arguments`) and on their neighbours
+(`probe.first_difference`). The first call on which they differ becomes the survivor's
+`input`, an assertion a team can paste; without one, `no_input` says why. The calls'
+side effects stay in the child. `Probing` is a part of `warm.Worker`."""
+
+from __future__ import annotations
+
+import sys
+from types import CodeType, FunctionType
+from typing import TYPE_CHECKING, Any, Dict, List, Sequence, Tuple
+
+from . import fork
+from .probe import constants_of, first_difference
+from .swap import key_of
+
+if TYPE_CHECKING:
+    from .core import Core
+    from .protocol import Event
+    from .swapping import Swap
+    from .tracer import Input, Key
+else:
+    Core = object
+
+# How long a survivor's probe may take, and how many calls it may make.
+SECONDS = 2.0
+CALLS = 40
+
+# Code flags of generators and coroutines (`inspect.CO_GENERATOR`, ...): their calls
+# return objects whose results a probe cannot compare.
+LAZY_RESULTS = 0x20 | 0x80 | 0x100 | 0x200
+
+
+class Probing(Core):
+    """The survivors' probe (mixed into `warm.Worker`)."""
+
+    # Set up by `warm.Worker.baseline` and the `records` request.
+    inputs: list[Input]
+
+    def with_input(self, answer: Event, number: int, swaps: Sequence[Swap]) -> Event:
+        """`answer` with the survivor's `input` or `no_input` when it is a survivor of
+        swapped functions; else `answer` as it is."""
+        if answer["event"] != "survived" or not swaps:
+            return answer
+        found = self.probe(number, swaps)
+        return dict(answer, **found)
+
+    def probe(self, number: int, swaps: Sequence[Swap]) -> Dict[str, str]:
+        copies: Dict[Key, Tuple[List[str], str]] = {
+            (n, line, name): (kept, why) for n, line, name, kept, why in self.inputs
+        }
+        # The innermost changed function whose calls were copied (swaps go outside in).
+        target: FunctionType | None = None
+        why = ""
+        for function, _ in reversed(swaps):
+            kept, reason = copies.get(key_of(number, function.__code__), ([], ""))
+            if kept:
+                target = function
+                break
+            why = why or reason
+        if target is None:
+            name = swaps[-1][0].__name__
+            return {"no_input": why and "%s: %s" % (name, why) or
+                    "no call of %s was copied in the baseline" % name}
+        code = target.__code__
+        name = target.__qualname__
+        if "<" in name:
+            return {"no_input": "%s is not reachable by name from a test" % name}
+        if code.co_flags & LAZY_RESULTS:
+            return {"no_input": "%s returns a generator or coroutine" % name}
+        kept, _ = copies[key_of(number, code)]
+        originals = [(function, function.__code__) for function, _ in swaps]
+        changed: FunctionType = target
+
+        def called(codes: Sequence[Tuple[FunctionType, CodeType]]) -> Any:
+            def call(*args: Any, **kwargs: Any) -> Any:
+                for each, body in codes:
+                    each.__code__ = body
+                return changed(*args, **kwargs)
+
+            return call
+
+        def work() -> Dict[str, Any]:
+            sys.stdout.write("git-chimp: looking for an input that tells %s apart\n" % name)
+            sys.stdout.flush()
+            # The numbers of both versions: a moved boundary shows next to them.
+            constants = constants_of(code, *(body for _, body in swaps))
+            difference, tried = first_difference(
+                name, called(originals), called(swaps), code, kept, CALLS, constants
+            )
+            if difference is None:
+                return {"tried": tried}
+            return {"input": difference.assertion()}
+
+        outcome = self.in_child(work, SECONDS)
+        if isinstance(outcome, fork.Finished):
+            if "input" in outcome.value:
+                return {"input": outcome.value["input"]}
+            return {"no_input": "none of %d calls of %s differs" % (outcome.value["tried"], name)}
+        if isinstance(outcome, fork.TimedOut):
+            return {"no_input": "none found within %.0f s" % SECONDS}
+        return {"no_input": "the probe of %s ended: %s" % (name, outcome.describe())}
