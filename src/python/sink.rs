@@ -34,6 +34,9 @@ pub(crate) struct Frame {
     pub(crate) block: Span,
     /// What the arid rules learnt of the function, for a function's body.
     pub(crate) flow: Option<Flow>,
+    /// It is the body of an exception class (its name or a base's ends in `Error`,
+    /// `Exception` or `Warning`).
+    pub(crate) exception_class: bool,
 }
 
 /// The walk's output and what operators read while they match.

@@ -63,9 +63,15 @@ impl<'a> Walker<'a> {
     fn definition(&mut self, stmt: &Stmt, name: &str, body: &'a [Stmt]) {
         let span = full_span(stmt);
         let flow = match stmt {
-            Stmt::FunctionDef(f) => Some(Flow::of(&f.parameters, body, self.rules.0)),
+            Stmt::FunctionDef(f) => {
+                let mut flow = Flow::of(&f.parameters, body, self.rules.0);
+                flow.exception_init = name == "__init__"
+                    && self.sink.frame().is_some_and(|frame| frame.exception_class);
+                Some(flow)
+            }
             _ => None,
         };
+        let exception_class = matches!(stmt, Stmt::ClassDef(c) if is_exception_class(c));
         let is_function = flow.is_some();
         let qualname = match self.sink.frame() {
             Some(frame) if frame.is_function => format!("{}.<locals>.{name}", frame.scope.qualname),
@@ -83,6 +89,7 @@ impl<'a> Walker<'a> {
             is_function,
             block: self.sink.line_block(span),
             flow,
+            exception_class,
         });
         self.visit_body(body);
         self.sink.leave(span);
@@ -178,6 +185,7 @@ impl<'a> Visitor<'a> for Walker<'a> {
                 is_function: false,
                 block: self.sink.line_block(span),
                 flow: None,
+                exception_class: false,
             });
         }
         dispatch::stmt(&mut self.sink, stmt);
@@ -315,4 +323,22 @@ fn assigns_module_metadata(stmt: &Stmt) -> bool {
         Stmt::AugAssign(a) => dunder(&a.target),
         _ => false,
     }
+}
+
+/// Whether `class` is an exception class by its name or a base's: `...Error`,
+/// `...Exception`, `...Warning` (PEP 8's names for them).
+fn is_exception_class(class: &ast::StmtClassDef) -> bool {
+    let exceptional = |name: &str| {
+        ["Error", "Exception", "Warning"]
+            .iter()
+            .any(|end| name.ends_with(end))
+    };
+    exceptional(class.name.as_str())
+        || class.arguments.as_ref().is_some_and(|arguments| {
+            arguments.args.iter().any(|base| match base {
+                Expr::Name(name) => exceptional(name.id.as_str()),
+                Expr::Attribute(attribute) => exceptional(attribute.attr.as_str()),
+                _ => false,
+            })
+        })
 }

@@ -1,5 +1,7 @@
 //! `exception-message`.
 
+use ruff_python_ast::Expr;
+
 use super::helpers::{is_text, is_warn_call};
 use super::{Arid, CallSite, Fate};
 use crate::python::operators::Argument;
@@ -7,7 +9,8 @@ use crate::python::operators::Argument;
 unit! {
     /// The text arguments of the exception a `raise` statement builds (`raise
     /// ValueError("bad input")`, `"bad %s" % x`, `"bad {}".format(x)`, `"bad " + x`): its
-    /// message; and the message of `warnings.warn(...)`. Text built over several
+    /// message; the message of `warnings.warn(...)`; and the text an exception class's
+    /// `__init__` gives `super().__init__` first. Text built over several
     /// statements counts too: a local whose every use ends in such a message (`msg =
     /// "..." + x`, `parts.append("...")`, `" ".join(parts)`), and the statements that
     /// only build it (an `if` among them when it only chooses the words). The exception
@@ -20,10 +23,22 @@ impl Arid for ExceptionMessage {
         let message = match argument {
             Argument::Positional(index, value) => {
                 is_text(value, call.flow)
-                    && (call.raised || (index == 0 && is_warn_call(call.call)))
+                    && (call.raised
+                        || (index == 0 && is_warn_call(call.call))
+                        || (index == 0 && is_exception_init(call)))
             }
             Argument::Keyword(..) => false,
         };
         if message { Fate::Skip } else { Fate::Walk }
     }
+}
+
+/// Whether `call` is `super().__init__(...)` in the `__init__` of an exception class:
+/// its first argument is the exception's message.
+fn is_exception_init(call: CallSite<'_>) -> bool {
+    call.flow.is_some_and(|flow| flow.exception_init)
+        && matches!(&*call.call.func, Expr::Attribute(method)
+            if method.attr.as_str() == "__init__"
+                && matches!(&*method.value, Expr::Call(inner)
+                    if matches!(&*inner.func, Expr::Name(name) if name.id.as_str() == "super")))
 }

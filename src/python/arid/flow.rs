@@ -34,6 +34,9 @@ pub(crate) struct Flow {
     /// Where the first assignment of each message local starts: deleting it leaves the
     /// local unbound, which a test can see, so only what it assigns is arid.
     first_bindings: BTreeSet<usize>,
+    /// It is the `__init__` of an exception class: the text it gives
+    /// `super().__init__` first is the exception's message.
+    pub(crate) exception_init: bool,
 }
 
 impl Flow {
@@ -61,6 +64,7 @@ impl Flow {
             last_dels: uses.last_dels(&parameters, body),
             messages,
             first_bindings,
+            exception_init: false,
         }
     }
 

@@ -3,7 +3,8 @@
 use ruff_python_ast::{self as ast, Expr, Stmt};
 
 use super::helpers::{keyword, last_name};
-use super::{Arid, Place};
+use super::{Arid, CallSite, Fate, Place};
+use crate::python::operators::Argument;
 
 unit! {
     /// Calls to a logger's methods as statements (`logger.info("got %s", x)`,
@@ -12,7 +13,8 @@ unit! {
     /// logger: `log`, `logging`, `*logger`, `*_log`, `log_*`, `getLogger(...)`), and
     /// `print(..., file=sys.stderr)`: neither deleted nor mutated inside. What is logged
     /// is for people reading logs, and so are the locals that only build it and their
-    /// statements (see `exception-message`).
+    /// statements (see `exception-message`). The name a logger is got by
+    /// (`logging.getLogger(__name__)`) only routes the lines: not mutated.
     Logging
 }
 
@@ -32,6 +34,15 @@ const LOG_METHODS: [&str; 9] = [
 impl Arid for Logging {
     fn statement(_place: Place<'_>, stmt: &Stmt) -> bool {
         matches!(stmt, Stmt::Expr(e) if matches!(&*e.value, Expr::Call(call) if is_log_statement(call)))
+    }
+
+    fn argument(call: CallSite<'_>, _argument: Argument<'_>) -> Fate {
+        let get_logger = match &*call.call.func {
+            Expr::Name(name) => name.id.as_str() == "getLogger",
+            Expr::Attribute(method) => method.attr.as_str() == "getLogger",
+            _ => false,
+        };
+        if get_logger { Fate::Skip } else { Fate::Walk }
     }
 }
 
