@@ -13,6 +13,7 @@ use crate::python::dead::dead_blocks;
 use crate::python::mutant::Mutant;
 use crate::python::operators::Operator;
 use crate::python::parse::{ParseSkip, parse_module};
+use crate::python::unread::{Words, unread_constants};
 use crate::python::walk;
 use crate::span::{LineCol, Span};
 
@@ -106,12 +107,31 @@ pub fn discover(
     operators: &BTreeSet<Operator>,
     arid: &BTreeSet<AridRule>,
 ) -> Result<Discovered, ParseSkip> {
+    discover_in(path, text, operators, arid, None)
+}
+
+/// [`discover`], with the `words` of the whole repository when known: a module
+/// constant no other file names is dead code too ([`unread_constants`]).
+///
+/// # Errors
+/// A [`ParseSkip`] when the text is not valid Python.
+pub fn discover_in(
+    path: &str,
+    text: &str,
+    operators: &BTreeSet<Operator>,
+    arid: &BTreeSet<AridRule>,
+    words: Option<&Words>,
+) -> Result<Discovered, ParseSkip> {
     let module = parse_module(text, path)?;
-    let blocks = if arid.contains(&AridRule::DeadCode) {
+    let mut blocks = if arid.contains(&AridRule::DeadCode) {
         dead_blocks(&module.body)
     } else {
         Vec::new()
     };
+    if let Some(words) = words.filter(|_| arid.contains(&AridRule::DeadCode)) {
+        blocks.extend(unread_constants(path, &module.body, words));
+        blocks.sort_by_key(|block| block.span.start);
+    }
     let dead: Vec<DeadCode> = blocks
         .into_iter()
         .map(|block| DeadCode {

@@ -2,8 +2,9 @@
 //! does (`encoding`), parsing (`parse`), the mutant (`mutant`: one edit, its id, patch and
 //! re-parse check), making mutants (`discover` assembles what the
 //! one traversal, `walk`, records in the `sink`), the operators (`operators/`, one file
-//! each), the arid-node rules (`arid/`, one file each) and which files are tests or
-//! tooling (`select`).
+//! each), the arid-node rules (`arid/`, one file each), dead code (`dead`: in functions;
+//! `unread`: module constants nothing reads) and which files are tests or tooling
+//! (`select`).
 
 /// The documentation an operator or arid rule carries: its unit's `///` doc, line by
 /// line, which `git chimp operators` and `git chimp arid` print.
@@ -34,4 +35,5 @@ pub mod operators;
 pub mod parse;
 pub(crate) mod select;
 mod sink;
+pub mod unread;
 mod walk;

@@ -192,7 +192,7 @@ fn a_file_that_does_not_parse_is_skipped_by_name_and_the_run_goes_on() {
 
 #[test]
 fn pragma_no_mutate_lines_are_skipped() {
-    let repo = TestRepo::new(&[("m.py", "A = 1  # pragma: no mutate\nB = 2\n")]);
+    let repo = TestRepo::new(&[("m.py", "A = 1  # pragma: no mutate\nB = 2\nprint(A, B)\n")]);
     let list = repo.chimp(&["list"]);
     assert!(!list.stdout.contains("m.py:1:"), "{}", list.stdout);
     assert!(list.stdout.contains("m.py:2:"), "{}", list.stdout);

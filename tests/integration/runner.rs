@@ -222,8 +222,9 @@ fn sigint_in_the_middle_leaves_no_process_no_change_and_no_worktree() {
     files.push((
         "slow.py".to_owned(),
         format!(
-            "def value():\n    return 3\n\n{}",
-            (0..40).map(|i| format!("N{i} = {i}\n")).collect::<String>()
+            "def value():\n    return 3\n\n{}NAMES = [{}]\n",
+            (0..40).map(|i| format!("N{i} = {i}\n")).collect::<String>(),
+            (0..40).map(|i| format!("N{i}, ")).collect::<String>()
         ),
     ));
     let borrowed: Vec<(&str, &str)> = files
@@ -231,7 +232,10 @@ fn sigint_in_the_middle_leaves_no_process_no_change_and_no_worktree() {
         .map(|(a, b)| (a.as_str(), b.as_str()))
         .collect();
     let repo = TestRepo::new(&borrowed);
-    repo.write("slow.py", &format!("{}\nEXTRA = 1\n", files[1].1));
+    repo.write(
+        "slow.py",
+        &format!("{}\nEXTRA = 1\nNAMES.append(EXTRA)\n", files[1].1),
+    );
     let before = repo.snapshot();
     let mut command = repo.chimp_in("", &["--tests", UNITTEST, "-j", "2"]);
     command

@@ -69,7 +69,7 @@ fn since_includes_working_tree_changes() {
     let repo = two_commits();
     let text = std::fs::read_to_string(repo.root.join("calc.py")).unwrap();
     repo.write("calc.py", &text.replace("return a + b", "return b + a"));
-    repo.write("extra.py", "X = 1\n");
+    repo.write("extra.py", "X = 1\n\n\ndef x():\n    return X\n");
     let before = repo.snapshot();
     let scoped = listed(&repo, &["list", "--since", "HEAD"]);
     let lines: BTreeSet<(String, usize)> = scoped
@@ -78,7 +78,12 @@ fn since_includes_working_tree_changes() {
         .collect();
     assert_eq!(
         lines,
-        [("calc.py".to_owned(), 2), ("extra.py".to_owned(), 1)].into()
+        [
+            ("calc.py".to_owned(), 2),
+            ("extra.py".to_owned(), 1),
+            ("extra.py".to_owned(), 5)
+        ]
+        .into()
     );
     let wider = listed(&repo, &["list", "--since", "HEAD~1"]);
     assert!(wider.iter().any(|m| line_of(m) == 6) && wider.iter().any(|m| line_of(m) == 2));

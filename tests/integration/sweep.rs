@@ -166,7 +166,7 @@ fn uncommitted_changes_are_what_gets_mutated_and_stay_untouched() {
     );
     repo.write("extra.py", "def double(x):\n    return x * 2\n");
     std::fs::remove_file(repo.root.join("old.py")).unwrap();
-    repo.write("staged.py", "Y = True\n");
+    repo.write("staged.py", "Y = True\n\n\ndef y():\n    return Y\n");
     repo.git(&["add", "staged.py"]);
     let before = repo.snapshot();
     let run = repo.chimp(&["--tests", UNITTEST]);

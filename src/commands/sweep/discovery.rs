@@ -8,9 +8,11 @@ use crate::detect;
 use crate::exit_code::{ExitCode, fatal};
 use crate::git::changed::ChangedLines;
 use crate::git::repo::{Repo, TargetState};
+use crate::python::arid::AridRule;
 use crate::python::discover::{self, DeadCode};
 use crate::python::encoding;
 use crate::python::mutant::Mutant;
+use crate::python::unread::Words;
 use crate::report::Skipped;
 use crate::settings::Options;
 
@@ -76,6 +78,10 @@ pub(crate) fn discover_mutants(
         skipped: Vec::new(),
         dead: Vec::new(),
     };
+    let words = options
+        .arid
+        .contains(&AridRule::DeadCode)
+        .then(|| repository_words(repo, state));
     for path in &state.files {
         if path
             .split('/')
@@ -126,7 +132,13 @@ pub(crate) fn discover_mutants(
             });
             continue;
         }
-        match discover::discover(path, &text, &options.operators, &options.arid) {
+        match discover::discover_in(
+            path,
+            &text,
+            &options.operators,
+            &options.arid,
+            words.as_ref(),
+        ) {
             Ok(discover::Discovered {
                 mut mutants,
                 mut dead,
@@ -158,6 +170,27 @@ pub(crate) fn discover_mutants(
     strict_parse(options, &found.skipped)?;
     say_excluded_as_tests(&as_tests);
     Ok(found)
+}
+
+/// The words of every text file of the tested state (a module constant no other file
+/// names is dead code): files of a virtual environment, over a megabyte, or holding a
+/// NUL byte (binary) are left out, and so is one that cannot be read.
+fn repository_words(repo: &Repo, state: &TargetState) -> Words {
+    const LARGEST: usize = 1 << 20;
+    let mut words = Words::default();
+    for path in &state.files {
+        if path.split('/').any(|part| part == "site-packages") {
+            continue;
+        }
+        let Ok(bytes) = repo.read(state, path) else {
+            continue;
+        };
+        if bytes.len() > LARGEST || bytes.contains(&0) {
+            continue;
+        }
+        words.add(&String::from_utf8_lossy(&bytes));
+    }
+    words
 }
 
 /// With `--strict-parse`, a selected file that Python would reject is an error.

@@ -82,7 +82,7 @@ pub(super) fn keyword<'a>(call: &'a ast::ExprCall, name: &str) -> Option<&'a Exp
 /// `len`, `type` and `format`, and text methods of string literals (`"-".join(parts)`,
 /// `"{}".format(x)`); any other call, a walrus, `await`, `yield`, a lambda or a
 /// comprehension is not (a method of another object may do anything).
-pub(super) fn is_pure(expr: &Expr) -> bool {
+pub(crate) fn is_pure(expr: &Expr) -> bool {
     const FUNCTIONS: [&str; 6] = ["str", "repr", "ascii", "len", "type", "format"];
     const METHODS: [&str; 12] = [
         "format",

@@ -22,6 +22,7 @@ mod flow;
 mod helpers;
 
 pub(crate) use flow::Flow;
+pub(crate) use helpers::is_pure;
 
 /// Where a statement or clause is, for [`Arid::statement`] and [`Arid::clause`].
 #[derive(Clone, Copy)]
