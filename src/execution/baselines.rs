@@ -100,28 +100,21 @@ impl Lab<'_> {
             traced.duration.as_secs_f64(),
             traced.tracer.as_deref().unwrap_or("traced")
         );
-        let records = traced.records.unwrap_or_default();
-        let durations = durations.or(traced.durations);
-        let inputs = traced.inputs;
-        install(
-            workers,
-            tracing_one,
-            &records,
-            durations.as_ref(),
-            inputs.as_ref(),
-        )?;
+        let shared = SharedRecords {
+            records: traced.records.unwrap_or_default(),
+            durations: durations.or(traced.durations),
+            inputs: traced.inputs,
+        };
+        install(workers, tracing_one, &shared)?;
         let plain = self.plain_baseline(sandboxes, workers, fresh, limit)?;
         tracing::info!(
             "baseline passed in {:.1}s untraced (the whole test command from scratch)",
             plain.as_secs_f64()
         );
         let fresh_passed = workers.iter().any(|workers| workers.fresh.is_some());
-        self.keep_map(snapshot, &records, durations.as_ref(), plain, fresh_passed);
-        let _ = self.records.set(SharedRecords {
-            records,
-            durations,
-            inputs,
-        });
+        let durations = shared.durations.as_ref();
+        self.keep_map(snapshot, &shared.records, durations, plain, fresh_passed);
+        let _ = self.records.set(shared);
         Ok(Some(plain))
     }
 
@@ -188,17 +181,16 @@ impl Lab<'_> {
             traced.duration.as_secs_f64(),
             traced.tracer.as_deref().unwrap_or("traced")
         );
-        let records = traced.records.unwrap_or_default();
-        let durations =
-            with_earlier_times(traced.durations, &reuse.records, reuse.durations.as_ref());
-        let inputs = traced.inputs;
-        install(
-            workers,
-            tracing_one,
-            &records,
-            durations.as_ref(),
-            inputs.as_ref(),
-        )?;
+        let shared = SharedRecords {
+            records: traced.records.unwrap_or_default(),
+            durations: with_earlier_times(
+                traced.durations,
+                &reuse.records,
+                reuse.durations.as_ref(),
+            ),
+            inputs: traced.inputs,
+        };
+        install(workers, tracing_one, &shared)?;
         if !reuse.fresh_passed {
             for workers in workers.iter_mut() {
                 workers.fresh = None;
@@ -210,16 +202,12 @@ impl Lab<'_> {
         let plain = Duration::from_secs_f64(reuse.plain_seconds);
         self.keep_map(
             Some(snapshot.clone()),
-            &records,
-            durations.as_ref(),
+            &shared.records,
+            shared.durations.as_ref(),
             plain,
             reuse.fresh_passed,
         );
-        let _ = self.records.set(SharedRecords {
-            records,
-            durations,
-            inputs,
-        });
+        let _ = self.records.set(shared);
         Ok(Some(plain))
     }
 
@@ -401,29 +389,28 @@ fn interrupted() -> anyhow::Error {
     fatal(ExitCode::Interrupted, "interrupted during the baseline run")
 }
 
-/// Give every warm worker the traced `records` (the one at `tracing_one` has them) and
-/// the tests' `durations`; a worker that cannot take them is dropped (said).
+/// Give every warm worker the traced baseline's records and copied calls (the one at
+/// `tracing_one` has them) and the tests' durations; a worker that cannot take them is
+/// dropped (said).
 ///
 /// # Errors
 /// [`ExitCode::Interrupted`].
-fn install(
-    workers: &mut [Workers],
-    tracing_one: usize,
-    records: &serde_json::Value,
-    durations: Option<&serde_json::Value>,
-    inputs: Option<&serde_json::Value>,
-) -> Result<()> {
+fn install(workers: &mut [Workers], tracing_one: usize, shared: &SharedRecords) -> Result<()> {
     for (index, workers) in workers.iter_mut().enumerate() {
         let Some(worker) = workers.warm.as_mut() else {
             continue;
         };
         let installed = if index == tracing_one {
-            match durations {
+            match &shared.durations {
                 Some(durations) => worker.install(None, Some(durations), None),
                 None => Ok(()),
             }
         } else {
-            worker.install(Some(records), durations, inputs)
+            worker.install(
+                Some(&shared.records),
+                shared.durations.as_ref(),
+                shared.inputs.as_ref(),
+            )
         };
         match installed {
             Ok(()) => {}
