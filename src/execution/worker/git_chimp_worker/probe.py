@@ -15,6 +15,7 @@ from __future__ import annotations
 import ast
 import base64
 import pickle
+import re
 from dataclasses import dataclass
 from types import CodeType, FrameType
 from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
@@ -54,13 +55,17 @@ def arguments_of(frame: FrameType) -> Optional[str]:
 
 
 def copy_arguments(frame: FrameType) -> Tuple[Optional[str], str]:
-    """`arguments_of`, and why not when it gives None."""
+    """`arguments_of`, and why not when it gives None. An `__init__`'s object is not
+    copied: its class is (`MADE`), and each probe makes a new object of it."""
     code = frame.f_code
     values = frame.f_locals
     try:
         call = {name: values[name] for name in parameters(code)}
     except KeyError as error:
         return None, "parameter %s is unbound" % error
+    if constructor(code):
+        first = parameters(code)[0]
+        call[first] = Made(type(call[first]))
     for name, value in call.items():
         if too_big(value):
             return None, "argument %s is too big to copy" % name
@@ -73,7 +78,26 @@ def copy_arguments(frame: FrameType) -> Tuple[Optional[str], str]:
         )
     if len(blob) > LIMIT:
         return None, "its arguments are too big to copy (%d bytes pickled)" % len(blob)
+    try:
+        pickle.loads(blob)
+    except Exception as error:
+        return None, "its arguments cannot be copied back (%s: %s)" % (
+            type(error).__name__,
+            str(error)[:80],
+        )
     return base64.b64encode(blob).decode("ascii"), ""
+
+
+@dataclass
+class Made:
+    """In a copied call of an `__init__`, its object: a new one of `kind` each call."""
+
+    kind: type
+
+
+def constructor(code: CodeType) -> bool:
+    """Whether `code` is an `__init__` with its object as the first parameter."""
+    return code.co_name == "__init__" and code.co_argcount > 0
 
 
 def too_big(value: Any) -> bool:
@@ -156,12 +180,77 @@ class Outcome:
     def same_as(self, other: Outcome) -> bool:
         if self.error is not None or other.error is not None:
             return type(self.error) is type(other.error)
-        if type(self.value) is not type(other.value):
-            return False
+        return same(self.value, other.value)
+
+
+# A memory address in a default repr: another in each object.
+ADDRESS = re.compile(r" at 0x[0-9a-fA-F]+")
+
+
+def plain(value: Any) -> str:
+    """`value`'s repr without memory addresses."""
+    try:
+        return ADDRESS.sub("", repr(value))
+    except Exception:
+        return "<unprintable %s>" % type(value).__name__
+
+
+def same(a: Any, b: Any, depth: int = 0) -> bool:
+    """Whether `a` and `b` hold the same: by the type's own equality when it has one,
+    else by their attributes (two objects that are equal in all but identity are the
+    same here), else by their reprs without addresses. Too deep to tell: the same (a
+    probe must not claim a difference it cannot show)."""
+    if type(a) is not type(b):
+        return False
+    if depth > 6:
+        return True
+    if isinstance(a, (list, tuple)):
+        return len(a) == len(b) and all(same(x, y, depth + 1) for x, y in zip(a, b))
+    if isinstance(a, dict):
+        return a.keys() == b.keys() and all(same(a[k], b[k], depth + 1) for k in a)
+    if isinstance(a, BaseException):
+        return same(a.args, b.args, depth + 1) and same(state(a), state(b), depth + 1)
+    if own_equality(a):
         try:
-            return bool(self.value == other.value)
+            return bool(a == b)
         except Exception:
-            return repr(self.value) == repr(other.value)
+            return plain(a) == plain(b)
+    if hasattr(a, "__dict__"):
+        return same(state(a), state(b), depth + 1)
+    return plain(a) == plain(b)
+
+
+def own_equality(value: Any) -> bool:
+    """Whether `value`'s type defines `==` (not identity, `object`'s)."""
+    equality: Any = type(value).__eq__
+    return equality is not object.__eq__
+
+
+def state(value: Any) -> Dict[str, Any]:
+    """An object's attributes (its `__dict__`; an exception's `args` too)."""
+    out = dict(getattr(value, "__dict__", {}) or {})
+    if isinstance(value, BaseException):
+        out["args"] = value.args
+    return out
+
+
+def first_change(a: Any, b: Any) -> Optional[Tuple[str, Any]]:
+    """The first attribute in which objects `a` and `b` (of one type, without an
+    equality of their own) differ, with its value in `a`; None when none does."""
+    if type(a) is not type(b) or (own_equality(a) and not isinstance(a, BaseException)):
+        return None
+    ours, theirs = state(a), state(b)
+    for name in list(ours) + [name for name in theirs if name not in ours]:
+        if name not in ours or name not in theirs or not same(ours[name], theirs[name]):
+            return name, ours.get(name, Missing())
+    return None
+
+
+class Missing:
+    """An attribute one object has and the other has not."""
+
+    def __repr__(self) -> str:
+        return "(no such attribute)"
 
 
 def outcome(function: Callable[..., Any], code: CodeType, call: Call) -> Outcome:
@@ -179,10 +268,19 @@ def outcome(function: Callable[..., Any], code: CodeType, call: Call) -> Outcome
             keywords.update(value)
         else:
             keywords[name] = value
+    made = None
+    if positional and isinstance(positional[0], Made):
+        # An `__init__`: a new object of the class, which the call initialises.
+        try:
+            kind: Any = positional[0].kind
+            made = positional[0] = kind.__new__(kind)
+        except Exception as error:
+            return Outcome(error=error)
     try:
-        return Outcome(value=function(*positional, **keywords))
+        value = function(*positional, **keywords)
     except Exception as error:
         return Outcome(error=error)
+    return Outcome(value=made if made is not None else value)
 
 
 @dataclass
@@ -196,11 +294,13 @@ class Difference:
     mutant: Outcome
 
     def arguments(self) -> str:
-        """The call's arguments as Python source."""
+        """The call's arguments as Python source (an `__init__`'s object left out)."""
         names = parameters(self.code)
         parts = []
         for index, name in enumerate(names):
             value = self.call[name]
+            if index == 0 and isinstance(value, Made):
+                continue
             if index < self.code.co_argcount:
                 parts.append(repr(value))
             elif self.code.co_flags & VARARGS and name == names[self.code.co_argcount]:
@@ -211,29 +311,43 @@ class Difference:
                 parts.append("%s=%r" % (name, value))
         return ", ".join(parts)
 
+    def callee(self) -> str:
+        """What the call calls: the class, for an `__init__`."""
+        if constructor(self.code) and self.name.endswith(".__init__"):
+            return self.name[: -len(".__init__")]
+        return self.name
+
     def assertion(self) -> str:
         """The difference as a pytest assertion that passes on the original and fails on
         the mutant, when every value in it can be written as Python source; else in
-        words."""
-        call = "%s(%s)" % (self.name, self.arguments())
+        words. An object without an equality of its own (an `__init__`'s, too) is told
+        apart by its first differing attribute."""
+        call = "%s(%s)" % (self.callee(), self.arguments())
+        arguments = [v for v in self.call.values() if not isinstance(v, Made)]
         error = self.original.error
         if error is not None:
             text = "with pytest.raises(%s):\n    %s" % (type(error).__name__, call)
-        else:
-            text = "assert %s == %r" % (call, self.original.value)
-        values = list(self.call.values())
-        if error is None:
-            values.append(self.original.value)
-        if all(literal(value) for value in values):
-            return text
-        if error is not None:
+            if all(literal(value) for value in arguments):
+                return text
             return "%s raises %s; the mutant does not" % (call, type(error).__name__)
-        return "%s returns %r; the mutant %s" % (
+        mutant = self.mutant
+        change = None if mutant.error is not None else first_change(
+            self.original.value, mutant.value
+        )
+        if change is not None:
+            name, value = change
+            theirs = state(mutant.value).get(name, Missing())
+            if all(literal(v) for v in arguments + [value]):
+                return "assert %s.%s == %r" % (call, name, value)
+            return "%s.%s is %s; the mutant's is %s" % (call, name, plain(value), plain(theirs))
+        if all(literal(v) for v in arguments + [self.original.value]):
+            return "assert %s == %r" % (call, self.original.value)
+        return "%s returns %s; the mutant %s" % (
             call,
-            self.original.value,
-            "raises %s" % type(self.mutant.error).__name__
-            if self.mutant.error is not None
-            else "returns %r" % (self.mutant.value,),
+            plain(self.original.value),
+            "raises %s" % type(mutant.error).__name__
+            if mutant.error is not None
+            else "returns %s" % plain(mutant.value),
         )
 
 
@@ -270,8 +384,12 @@ def first_difference(
             except Exception:
                 continue
             tried += 1
-            before = outcome(original, code, pickle.loads(blob))
-            after = outcome(mutant, code, pickle.loads(blob))
-            if not before.same_as(after):
+            try:
+                before = outcome(original, code, pickle.loads(blob))
+                after = outcome(mutant, code, pickle.loads(blob))
+                differs = not before.same_as(after)
+            except Exception:
+                continue  # a copy that does not load, an equality that fails: untold
+            if differs:
                 return Difference(name, code, pickle.loads(blob), before, after), tried
     return None, tried

@@ -120,3 +120,61 @@ def test_values_that_are_not_literals_are_said_in_words():
     )
     assert difference is not None
     assert difference.assertion() == "wrap(2) returns Box(2); the mutant returns Box(3)"
+
+
+class Box:
+    """Equal in content, never identical: no equality of its own."""
+
+    def __init__(self, size):
+        self.size = size
+
+
+def boxed(size):
+    return Box(size)
+
+
+def boxed_too(size):
+    return Box(int(size))
+
+
+def test_results_equal_but_for_identity_are_not_a_difference():
+    # `Box(3) == Box(3)` is False (identity): the attributes decide.
+    difference, tried = probe.first_difference(
+        "boxed", boxed, boxed_too, boxed.__code__, copied(boxed, 3)
+    )
+    assert difference is None and tried == 3
+
+
+def boxed_wrong(size):
+    return Box(size + 1)
+
+
+def test_an_object_is_told_apart_by_its_first_differing_attribute():
+    difference, _ = probe.first_difference(
+        "boxed", boxed, boxed_wrong, boxed.__code__, copied(boxed, 3)
+    )
+    assert difference is not None
+    assert difference.assertion() == "assert boxed(3).size == 3"
+
+
+class UnpermittedError(ValueError):
+    def __init__(self, name, allowed):
+        super().__init__("%s must be one of %r" % (name, sorted(allowed)), name)
+        self.allowed = allowed
+
+
+def init_mutant(self, name, allowed):
+    super(UnpermittedError, self).__init__("%s must be one of %r" % (name, sorted(allowed)), name)
+
+
+def test_an_init_is_probed_on_new_objects_of_its_class():
+    # An exception's `self` does not survive pickling (its args are not __init__'s):
+    # the class is copied instead, and each call makes a new object.
+    copies = copied(UnpermittedError.__init__, UnpermittedError.__new__(UnpermittedError), "scheme", {"http"})
+    assert copies and copies[0] is not None
+    difference, _ = probe.first_difference(
+        "UnpermittedError.__init__", UnpermittedError.__init__, init_mutant,
+        UnpermittedError.__init__.__code__, copies,
+    )
+    assert difference is not None
+    assert difference.assertion() == "assert UnpermittedError('scheme', {'http'}).allowed == {'http'}"
