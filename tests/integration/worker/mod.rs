@@ -394,7 +394,8 @@ fn the_bundled_example_gets_the_same_outcomes_from_the_worker() {
         .unwrap_or_else(|| panic!("{found:?}"));
     assert_eq!(boundary.1.0, "Survived", "{boundary:?}");
     assert_eq!(
-        boundary.1.1, "differing input: assert bulk_discount(100) == 15",
+        boundary.1.1,
+        "differing input: from shop.pricing import bulk_discount\nassert bulk_discount(100) == 15",
         "{boundary:?}"
     );
     // Every survivor the worker swapped says what its probe found.

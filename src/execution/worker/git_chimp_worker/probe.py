@@ -16,9 +16,9 @@ import ast
 import base64
 import pickle
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from types import CodeType, FrameType
-from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
+from typing import Any, Callable, Dict, List, Optional, Sequence, Set, Tuple
 
 # A call's arguments: the parameters' values by name, in the signature's order.
 Call = Dict[str, Any]
@@ -285,63 +285,120 @@ def outcome(function: Callable[..., Any], code: CodeType, call: Call) -> Outcome
 
 @dataclass
 class Difference:
-    """A call on which the original and the mutant differ."""
+    """A call on which the original and the mutant differ. `namespace`: the globals of
+    the function's module (`module`), where the assertion's names come from."""
 
     name: str
     code: CodeType
     call: Call
     original: Outcome
     mutant: Outcome
+    namespace: Dict[str, Any] = field(default_factory=dict)
+    module: str = ""
 
-    def arguments(self) -> str:
-        """The call's arguments as Python source (an `__init__`'s object left out)."""
-        names = parameters(self.code)
-        parts = []
-        for index, name in enumerate(names):
+    def source(self, value: Any, names: Set[str]) -> Optional[str]:
+        """`source_of(value)` in the module's namespace, adding the names it uses."""
+        found = source_of(value, self.namespace)
+        if found is None:
+            return None
+        text, used = found
+        names.update(used)
+        return text
+
+    def call_text(self, names: Set[str]) -> Optional[str]:
+        """The call as Python source (`f(1)`, `Cls(1)` for an `__init__`,
+        `Cls.make(1)` for a class method, `<the object>.method(1)` for a method), or
+        None when an argument cannot be written."""
+        parameter_names = parameters(self.code)
+        parts: List[str] = []
+        callee = self.name
+        names.add(self.name.split(".")[0])
+        for index, name in enumerate(parameter_names):
             value = self.call[name]
-            if index == 0 and isinstance(value, Made):
+            if index == 0 and "." in self.name and self.code.co_argcount > 0:
+                owner = self.name.rsplit(".", 1)[0]
+                if isinstance(value, Made):
+                    callee = owner  # an `__init__`: the class makes the object
+                    continue
+                if isinstance(value, type) and value.__qualname__ == owner:
+                    continue  # a class method: called on the class
+                made = self.source(value, names)
+                if made is None:
+                    return None
+                callee = "%s.%s" % (made, self.name.rsplit(".", 1)[1])
                 continue
-            if index < self.code.co_argcount:
-                parts.append(repr(value))
-            elif self.code.co_flags & VARARGS and name == names[self.code.co_argcount]:
-                parts.extend(repr(each) for each in value)
-            elif self.code.co_flags & VARKEYWORDS and index == len(names) - 1:
-                parts.extend("%s=%r" % item for item in value.items())
+            if self.code.co_flags & VARARGS and name == parameter_names[self.code.co_argcount]:
+                for each in value:
+                    text = self.source(each, names)
+                    if text is None:
+                        return None
+                    parts.append(text)
+                continue
+            if self.code.co_flags & VARKEYWORDS and index == len(parameter_names) - 1:
+                pairs = list(value.items())
+            elif index < self.code.co_argcount:
+                text = self.source(value, names)
+                if text is None:
+                    return None
+                parts.append(text)
+                continue
             else:
-                parts.append("%s=%r" % (name, value))
-        return ", ".join(parts)
+                pairs = [(name, value)]
+            for key, each in pairs:
+                text = self.source(each, names)
+                if text is None:
+                    return None
+                parts.append("%s=%s" % (key, text))
+        return "%s(%s)" % (callee, ", ".join(parts))
 
-    def callee(self) -> str:
-        """What the call calls: the class, for an `__init__`."""
-        if constructor(self.code) and self.name.endswith(".__init__"):
-            return self.name[: -len(".__init__")]
-        return self.name
+    def words(self) -> str:
+        """The call in words, for when it cannot be written as source."""
+        shown = ", ".join("%s=%s" % (k, plain(v)) for k, v in self.call.items())
+        return "%s(%s)" % (self.name, shown)
 
     def assertion(self) -> str:
         """The difference as a pytest assertion that passes on the original and fails on
-        the mutant, when every value in it can be written as Python source; else in
-        words. An object without an equality of its own (an `__init__`'s, too) is told
-        apart by its first differing attribute."""
-        call = "%s(%s)" % (self.callee(), self.arguments())
-        arguments = [v for v in self.call.values() if not isinstance(v, Made)]
+        the mutant, with the import it needs, when every value in it can be written as
+        Python source; else in words. An object without an equality of its own (an
+        `__init__`'s, too) is told apart by its first differing attribute."""
+        names: Set[str] = set()
+        call = self.call_text(names)
         error = self.original.error
-        if error is not None:
-            text = "with pytest.raises(%s):\n    %s" % (type(error).__name__, call)
-            if all(literal(value) for value in arguments):
-                return text
-            return "%s raises %s; the mutant does not" % (call, type(error).__name__)
         mutant = self.mutant
-        change = None if mutant.error is not None else first_change(
-            self.original.value, mutant.value
-        )
+        change = None
+        if error is None and mutant.error is None:
+            change = first_change(self.original.value, mutant.value)
+        expected: Optional[str] = None
+        if error is not None:
+            body = "with pytest.raises(%s):\n    %s" % (type(error).__name__, call)
+            if type(error).__module__ not in ("builtins", self.module):
+                return self.said(call, change)
+            if type(error).__module__ == self.module:
+                names.add(type(error).__name__)
+        elif change is not None:
+            expected = self.source(change[1], names)
+            body = "assert %s.%s == %s" % (call, change[0], expected)
+        else:
+            expected = self.source(self.original.value, names)
+            body = "assert %s == %s" % (call, expected)
+        if call is None or (error is None and expected is None):
+            return self.said(call, change)
+        imported = sorted(name for name in names if name in self.namespace)
+        if self.module and self.module != "__main__" and imported:
+            body = "from %s import %s\n%s" % (self.module, ", ".join(imported), body)
+        return body
+
+    def said(self, call: Optional[str], change: Optional[Tuple[str, Any]]) -> str:
+        """The difference in words."""
+        call = call or self.words()
+        error, mutant = self.original.error, self.mutant
+        if error is not None:
+            return "%s raises %s; the mutant does not" % (call, type(error).__name__)
         if change is not None:
-            name, value = change
-            theirs = state(mutant.value).get(name, Missing())
-            if all(literal(v) for v in arguments + [value]):
-                return "assert %s.%s == %r" % (call, name, value)
-            return "%s.%s is %s; the mutant's is %s" % (call, name, plain(value), plain(theirs))
-        if all(literal(v) for v in arguments + [self.original.value]):
-            return "assert %s == %r" % (call, self.original.value)
+            theirs = state(mutant.value).get(change[0], Missing())
+            return "%s.%s is %s; the mutant's is %s" % (
+                call, change[0], plain(change[1]), plain(theirs)
+            )
         return "%s returns %s; the mutant %s" % (
             call,
             plain(self.original.value),
@@ -349,6 +406,56 @@ class Difference:
             if mutant.error is not None
             else "returns %s" % plain(mutant.value),
         )
+
+
+def source_of(value: Any, namespace: Dict[str, Any]) -> Optional[Tuple[str, Set[str]]]:
+    """Python source that makes `value` again in `namespace` (a module's globals), and
+    the names of the namespace it uses: a literal; a class of the module; an object
+    whose repr, evaluated there, gives the same (`URIReference(scheme='http', ...)`);
+    an object of a class of the module that makes the same with no arguments
+    (`NoneAlgorithm()`). None when there is none."""
+    if literal(value):
+        return repr(value), set()
+    if isinstance(value, type):
+        root = value.__qualname__.split(".")[0]
+        if namespace.get(root) is not None and resolve(namespace, value.__qualname__) is value:
+            return value.__qualname__, {root}
+        return None
+    text = plain(value)
+    if " at 0x" not in repr_or_empty(value) and len(text) <= 400:
+        try:
+            made = eval(text, dict(namespace))  # in the probe's child only
+        except Exception:
+            made = None
+        if made is not None and same(made, value):
+            used = set(re.findall(r"[A-Za-z_][A-Za-z0-9_]*", text)) & set(namespace)
+            return text, used
+    kind = type(value)
+    name = kind.__qualname__
+    if resolve(namespace, name) is kind:
+        try:
+            made = kind()
+        except Exception:
+            return None
+        if same(made, value):
+            return "%s()" % name, {name.split(".")[0]}
+    return None
+
+
+def repr_or_empty(value: Any) -> str:
+    try:
+        return repr(value)
+    except Exception:
+        return ""
+
+
+def resolve(namespace: Dict[str, Any], dotted: str) -> Any:
+    """The object `dotted` (`Cls.Inner`) names in `namespace`, or None."""
+    parts = dotted.split(".")
+    found = namespace.get(parts[0])
+    for part in parts[1:]:
+        found = getattr(found, part, None)
+    return found
 
 
 def literal(value: Any) -> bool:
@@ -369,6 +476,7 @@ def first_difference(
     copies: List[str],
     calls: int = 40,
     constants: Sequence[Any] = (),
+    namespace: Optional[Dict[str, Any]] = None,
 ) -> Tuple[Optional[Difference], int]:
     """The first call, among the copied calls' neighbours (`copies` from `arguments_of`),
     on which `original` and `mutant` (two functions of the signature `code`) differ;
@@ -391,5 +499,9 @@ def first_difference(
             except Exception:
                 continue  # a copy that does not load, an equality that fails: untold
             if differs:
-                return Difference(name, code, pickle.loads(blob), before, after), tried
+                if namespace is None:
+                    namespace = getattr(original, "__globals__", {})
+                found = Difference(name, code, pickle.loads(blob), before, after, namespace)
+                found.module = namespace.get("__name__", "")
+                return found, tried
     return None, tried

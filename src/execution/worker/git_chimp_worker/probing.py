@@ -87,11 +87,15 @@ class Probing(Core):
             # The numbers of both versions: a moved boundary shows next to them.
             constants = constants_of(code, *(body for _, body in swaps))
             difference, tried = first_difference(
-                name, called(originals), called(swaps), code, kept, CALLS, constants
+                name, called(originals), called(swaps), code, kept, CALLS, constants,
+                changed.__globals__,
             )
             if difference is None:
                 return {"tried": tried}
-            return {"input": difference.assertion()}
+            try:
+                return {"input": difference.assertion()}
+            except Exception:  # a value whose repr or equality fails: said plainly
+                return {"input": difference.words() + " differs from the mutant's"}
 
         outcome = self.in_child(work, SECONDS)
         if isinstance(outcome, fork.Finished):

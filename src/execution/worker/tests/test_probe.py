@@ -41,7 +41,7 @@ def test_the_boundary_a_survivor_moved_is_found_from_a_neighbour_of_a_recorded_c
         "bulk_discount", bulk_discount, bulk_discount_mutant, bulk_discount.__code__, copies
     )
     assert difference is not None
-    assert difference.assertion() == "assert bulk_discount(100) == 15"
+    assert difference.assertion() == "from test_probe import bulk_discount\nassert bulk_discount(100) == 15"
     # 101 first, then 102, then 100.
     assert tried == 3
 
@@ -154,7 +154,7 @@ def test_an_object_is_told_apart_by_its_first_differing_attribute():
         "boxed", boxed, boxed_wrong, boxed.__code__, copied(boxed, 3)
     )
     assert difference is not None
-    assert difference.assertion() == "assert boxed(3).size == 3"
+    assert difference.assertion() == "from test_probe import boxed\nassert boxed(3).size == 3"
 
 
 class UnpermittedError(ValueError):
@@ -177,4 +177,54 @@ def test_an_init_is_probed_on_new_objects_of_its_class():
         UnpermittedError.__init__.__code__, copies,
     )
     assert difference is not None
-    assert difference.assertion() == "assert UnpermittedError('scheme', {'http'}).allowed == {'http'}"
+    assert difference.assertion() == (
+        "from test_probe import UnpermittedError\n"
+        "assert UnpermittedError('scheme', {'http'}).allowed == {'http'}"
+    )
+
+
+class Point(tuple):
+    """A value whose repr is its source (as a namedtuple's is)."""
+
+    def __new__(cls, x, y):
+        return tuple.__new__(cls, (x, y))
+
+    def __getnewargs__(self):
+        return tuple(self)
+
+    def __repr__(self):
+        return "Point(%r, %r)" % tuple(self)
+
+    def moved(self, dx):
+        return Point(self[0] + dx, self[1])
+
+    @classmethod
+    def origin(cls, y):
+        return cls(0, y)
+
+
+def moved_mutant(self, dx):
+    return Point(self[0] - dx, self[1])
+
+
+def origin_mutant(cls, y):
+    return cls(0, -y)
+
+
+def test_a_method_is_called_on_its_object_and_a_class_method_on_its_class():
+    difference, _ = probe.first_difference(
+        "Point.moved", Point.moved, moved_mutant, Point.moved.__code__,
+        copied(Point.moved, Point(1, 2), 3),
+    )
+    assert difference is not None
+    assert difference.assertion() == (
+        "from test_probe import Point\nassert Point(1, 2).moved(3) == Point(4, 2)"
+    )
+    origin = Point.origin.__func__
+    difference, _ = probe.first_difference(
+        "Point.origin", origin, origin_mutant, origin.__code__, copied(origin, Point, 5)
+    )
+    assert difference is not None
+    assert difference.assertion() == (
+        "from test_probe import Point\nassert Point.origin(5) == Point(0, 5)"
+    )
