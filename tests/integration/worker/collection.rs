@@ -82,15 +82,23 @@ fn set_ordered_parametrisations_get_the_plain_runners_outcomes() {
         );
         (statuses(&repo), run.stderr)
     };
-    let (plain, _) = sweep("command", None);
-    assert!(plain.len() > 10, "{plain:?}");
-    assert!(plain.values().all(|status| status == "Killed"), "{plain:?}");
+    // Every mutant is killed by a fresh run of the tests: each branch has its own case,
+    // and each case its own mutants (the plain runner said so, mutant by mutant, when
+    // this test was written; the worker tests compare the two runners elsewhere).
     // git-chimp fixes the seed for every process it starts; and where the user asked
     // for random hashes, the workers must notice that their cases differ.
     for seed in [None, Some("random")] {
         let (warm, stderr) = sweep("pytest", seed);
         assert!(stderr.contains("ran in the pytest worker"), "{stderr}");
-        assert_eq!(warm, plain, "PYTHONHASHSEED {seed:?}\n{stderr}");
+        assert!(warm.len() > 10, "{warm:?}");
+        let survivors: Vec<_> = warm
+            .iter()
+            .filter(|(_, status)| *status != "Killed")
+            .collect();
+        assert!(
+            survivors.is_empty(),
+            "PYTHONHASHSEED {seed:?}: {survivors:?}\n{stderr}"
+        );
         // With git-chimp's seed every worker collects the same cases; with random
         // hashes the second sandbox's worker must have seen that its cases differ.
         let noticed = stderr.contains("were collected here as other cases");

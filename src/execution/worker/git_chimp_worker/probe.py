@@ -200,10 +200,14 @@ def same(a: Any, b: Any, depth: int = 0) -> bool:
     else by their attributes (two objects that are equal in all but identity are the
     same here), else by their reprs without addresses. Too deep to tell: the same (a
     probe must not claim a difference it cannot show)."""
+    if a is b:
+        return True
     if type(a) is not type(b):
         return False
     if depth > 6:
         return True
+    if isinstance(a, float) and a != a and b != b:
+        return True  # NaN, unequal to itself
     if isinstance(a, (list, tuple)):
         return len(a) == len(b) and all(same(x, y, depth + 1) for x, y in zip(a, b))
     if isinstance(a, dict):
@@ -270,10 +274,16 @@ def outcome(function: Callable[..., Any], code: CodeType, call: Call) -> Outcome
             keywords[name] = value
     made = None
     if positional and isinstance(positional[0], Made):
-        # An `__init__`: a new object of the class, which the call initialises.
+        # An `__init__`: a new object of the class, made as `Cls(...)` makes it (its
+        # `__new__` given the arguments too: an exception's sets `args`), then the call
+        # initialises it.
         try:
             kind: Any = positional[0].kind
-            made = positional[0] = kind.__new__(kind)
+            if kind.__new__ is object.__new__:
+                made = kind.__new__(kind)
+            else:
+                made = kind.__new__(kind, *positional[1:], **keywords)
+            positional[0] = made
         except Exception as error:
             return Outcome(error=error)
     try:
@@ -353,8 +363,16 @@ class Difference:
 
     def words(self) -> str:
         """The call in words, for when it cannot be written as source."""
-        shown = ", ".join("%s=%s" % (k, plain(v)) for k, v in self.call.items())
-        return "%s(%s)" % (self.name, shown)
+        shown = ", ".join(
+            "%s=%s" % (k, plain(v)) for k, v in self.call.items() if not isinstance(v, Made)
+        )
+        return "%s(%s)" % (self.callee(), shown)
+
+    def callee(self) -> str:
+        """What the call calls: the class, for an `__init__`."""
+        if constructor(self.code) and self.name.endswith(".__init__"):
+            return self.name[: -len(".__init__")]
+        return self.name
 
     def assertion(self) -> str:
         """The difference as a pytest assertion that passes on the original and fails on
@@ -364,10 +382,7 @@ class Difference:
         names: Set[str] = set()
         call = self.call_text(names)
         error = self.original.error
-        mutant = self.mutant
-        change = None
-        if error is None and mutant.error is None:
-            change = first_change(self.original.value, mutant.value)
+        change = self.change()
         expected: Optional[str] = None
         if error is not None:
             body = "with pytest.raises(%s):\n    %s" % (type(error).__name__, call)
@@ -387,6 +402,13 @@ class Difference:
         if self.module and self.module != "__main__" and imported:
             body = "from %s import %s\n%s" % (self.module, ", ".join(imported), body)
         return body
+
+    def change(self) -> Optional[Tuple[str, Any]]:
+        """The first attribute in which the two results differ (`first_change`), when
+        both returned."""
+        if self.original.error is None and self.mutant.error is None:
+            return first_change(self.original.value, self.mutant.value)
+        return None
 
     def said(self, call: Optional[str], change: Optional[Tuple[str, Any]]) -> str:
         """The difference in words."""

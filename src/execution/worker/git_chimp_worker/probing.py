@@ -93,9 +93,17 @@ class Probing(Core):
             if difference is None:
                 return {"tried": tried}
             try:
-                return {"input": difference.assertion()}
+                text = difference.assertion()
             except Exception:  # a value whose repr or equality fails: said plainly
                 return {"input": difference.words() + " differs from the mutant's"}
+            if is_assertion(text) and not (
+                holds(text, originals, changed.__globals__)
+                and not holds(text, swaps, changed.__globals__)
+            ):
+                # Written out, it does not tell them apart (an equality that runs the
+                # mutated code too): said in words instead.
+                return {"input": difference.said(None, difference.change())}
+            return {"input": text}
 
         outcome = self.in_child(work, SECONDS)
         if isinstance(outcome, fork.Finished):
@@ -105,3 +113,27 @@ class Probing(Core):
         if isinstance(outcome, fork.TimedOut):
             return {"no_input": "none found within %.0f s" % SECONDS}
         return {"no_input": "the probe of %s ended: %s" % (name, outcome.describe())}
+
+
+def is_assertion(text: str) -> bool:
+    """Whether a probe's input is a test (not words)."""
+    return text.startswith(("from ", "assert ", "with pytest.raises"))
+
+
+def holds(
+    text: str, codes: Sequence[Tuple[FunctionType, CodeType]], namespace: Dict[str, Any]
+) -> bool:
+    """Whether the assertion `text` passes with `codes` in their functions, run in a
+    copy of the module's `namespace` (in the probe's child)."""
+    for function, body in codes:
+        function.__code__ = body
+    scope = dict(namespace)
+    try:
+        if "pytest.raises" in text:
+            import pytest
+
+            scope["pytest"] = pytest
+        exec(compile(text, "<git-chimp input>", "exec"), scope)
+    except Exception:
+        return False
+    return True

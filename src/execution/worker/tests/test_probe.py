@@ -228,3 +228,53 @@ def test_a_method_is_called_on_its_object_and_a_class_method_on_its_class():
     assert difference.assertion() == (
         "from test_probe import Point\nassert Point.origin(5) == Point(0, 5)"
     )
+
+
+def test_the_same_object_and_nan_are_no_difference():
+    import json
+
+    assert probe.same(json, json)
+    assert probe.same(Box(float("nan")), Box(float("nan")))
+    assert not probe.same(Box(1.0), Box(float("nan")))
+    assert not probe.same(Box([1]), Box([2]))
+
+
+class Quiet(Exception):
+    def __init__(self, message):
+        super().__init__(message)
+        self.message = message
+
+
+def quiet_mutant(self, message):
+    self.message = message
+
+
+def test_an_object_is_made_as_its_class_makes_it():
+    # `Quiet("m")` sets `args` in `__new__` too: without `super().__init__` the object
+    # is the same, as a test that builds it would see.
+    copies = copied(Quiet.__init__, Quiet.__new__(Quiet, "m"), "m")
+    difference, tried = probe.first_difference(
+        "Quiet.__init__", Quiet.__init__, quiet_mutant, Quiet.__init__.__code__, copies
+    )
+    assert difference is None and tried >= 1
+
+
+def plus_one(x):
+    return x + 1
+
+
+def plus_two(x):
+    return x + 2
+
+
+def test_an_assertion_is_run_with_each_version_before_it_is_given():
+    from git_chimp_worker.probing import holds
+
+    original = [(plus_one, plus_one.__code__)]
+    mutated = [(plus_one, plus_two.__code__)]
+    try:
+        assert holds("assert plus_one(1) == 2", original, {"plus_one": plus_one})
+        assert not holds("assert plus_one(1) == 2", mutated, {"plus_one": plus_one})
+        assert not holds("assert nothing_named_so(1)", original, {})
+    finally:
+        plus_one.__code__ = original[0][1]
