@@ -15,6 +15,7 @@ mod budget;
 mod cache;
 mod cli;
 mod config;
+mod dead_code;
 mod faults;
 mod hook;
 mod incremental;

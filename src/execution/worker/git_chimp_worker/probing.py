@@ -35,8 +35,12 @@ LAZY_RESULTS = 0x20 | 0x80 | 0x100 | 0x200
 class Probing(Core):
     """The survivors' probe (mixed into `warm.Worker`)."""
 
-    # Set up by `warm.Worker.baseline` and the `records` request.
-    inputs: list[Input]
+    # function key -> (its copied calls, why none could be copied), from `take_inputs`
+    copied: Dict[Key, Tuple[List[str], str]]
+
+    def take_inputs(self, inputs: Sequence[Input]) -> None:
+        """Index the traced baseline's copied calls (`tracer.inputs_of`), once."""
+        self.copied = {(n, line, name): (kept, why) for n, line, name, kept, why in inputs}
 
     def with_input(self, answer: Event, number: int, swaps: Sequence[Swap]) -> Event:
         """`answer` with the survivor's `input` or `no_input` when it is a survivor of
@@ -47,9 +51,7 @@ class Probing(Core):
         return dict(answer, **found)
 
     def probe(self, number: int, swaps: Sequence[Swap]) -> Dict[str, str]:
-        copies: Dict[Key, Tuple[List[str], str]] = {
-            (n, line, name): (kept, why) for n, line, name, kept, why in self.inputs
-        }
+        copies = self.copied
         # The innermost changed function whose calls were copied (swaps go outside in).
         target: FunctionType | None = None
         why = ""

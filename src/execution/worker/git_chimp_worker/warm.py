@@ -92,7 +92,7 @@ class Worker(Reexecution, Swapping, Deciding, Probing):
         self.position: dict[str, int] = {}  # node id -> its record, when it is the same case
         self.by_id: dict[str, Test] = {}  # node id -> the test this worker collected
         # The traced baseline's copies of calls' arguments (`tracer.inputs_of`)
-        self.inputs: list[Input] = []
+        self.copied = {}  # the traced baseline's copied calls (`Probing.take_inputs`)
         self.modules = None  # file number -> its one module object, or None
         self.checked = {}  # file number -> None (re-execution is safe) or why not
         self.copies = {}  # id(module) -> reexec.copies_elsewhere(module)
@@ -137,7 +137,7 @@ class Worker(Reexecution, Swapping, Deciding, Probing):
             elif request["op"] == "records":
                 records = request["records"]
                 if "inputs" in request:
-                    self.inputs = request["inputs"]
+                    self.take_inputs(request["inputs"])
                 unmatched = self.record(records, request["durations"], own=records is None)
                 self.channel.send(
                     {"event": "recorded", "tests": len(self.tests), "unmatched": unmatched}
@@ -303,7 +303,8 @@ class Worker(Reexecution, Swapping, Deciding, Probing):
             # An earlier run's records name tests collected in another process.
             self.record(records, None, own=not reuse)
             answer["records"] = records
-            answer["inputs"] = self.inputs = outcome.value["inputs"]
+            answer["inputs"] = outcome.value["inputs"]
+            self.take_inputs(outcome.value["inputs"])
             answer["tracer"] = tracer.name
         answer["durations"] = durations
         return answer

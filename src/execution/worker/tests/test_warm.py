@@ -3,16 +3,13 @@ project pytester writes, spoken to over its pipes."""
 
 import json
 import os
-import subprocess
-import sys
 
 import pytest
 
 from git_chimp_worker.tracer import kinds
+from worker_process import WorkerProcess
 
 KINDS = kinds()
-
-START = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "chimp_worker_start.py")
 
 CALC = """\
 LIMIT = 10
@@ -39,65 +36,6 @@ def test_clamp():
 def test_limit():
     assert calc.LIMIT == 10
 """
-
-
-class WorkerProcess:
-    def __init__(
-        self, pytester, reexec=True, tracer=None, files=("calc.py",), framework="pytest", args=None,
-        seed="0",
-    ):
-        self.dir = str(pytester.path)
-        self.calc = os.path.join(self.dir, files[0])
-        config = os.path.join(self.dir, "config.json")
-        with open(config, "w") as out:
-            json.dump(
-                {
-                    "mode": "warm",
-                    "framework": framework,
-                    "args": ["-q", "-p", "no:cacheprovider"] if args is None else args,
-                    "path0": self.dir,
-                    "files": [os.path.join(self.dir, name) for name in files],
-                    "console": os.path.join(self.dir, "console.log"),
-                    "result": os.path.join(self.dir, "result.json"),
-                    "reexec": reexec,
-                    "tracer": tracer,
-                },
-                out,
-            )
-        env = dict(os.environ, PYTHONDONTWRITEBYTECODE="1", PYTHONHASHSEED=seed)
-        self.process = subprocess.Popen(
-            [sys.executable, START, config],
-            cwd=self.dir,
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            env=env,
-        )
-
-    def event(self):
-        while True:
-            line = self.process.stdout.readline()
-            assert line, "the worker exited"
-            event = json.loads(line)
-            if event["event"] != "forked":
-                return event
-
-    def ask(self, **request):
-        self.process.stdin.write((json.dumps(request) + "\n").encode())
-        self.process.stdin.flush()
-        return self.event()
-
-    def mutant(self, old, new, line):
-        with open(self.calc) as source:
-            text = source.read()
-        assert old in text
-        return self.ask(
-            op="mutant", id="m", path=self.calc, source=text.replace(old, new, 1),
-            lines=[line, line], timeout=30,
-        )
-
-    def close(self):
-        self.process.stdin.close()
-        assert self.process.wait(timeout=30) == 0
 
 
 def without_probe(answer):
@@ -596,107 +534,4 @@ def test_only_a_failure_of_the_workers_own_code_in_the_mutants_child_names_its_l
     # A fallback of the worker's choosing names no log.
     survivor = process.mutant("LIMIT = 1", "LIMIT = 2", 3)
     assert survivor["event"] == "fallback" and "worker_log" not in survivor, survivor
-    process.close()
-
-
-CENTURIES = """\
-def century(text):
-    if len(text) == 2:
-        return int(text) * 100 + 1
-    return int(text[:2]) * 100 + 1
-"""
-
-# Cases from a set, with ids by position (`text0`): which case an id names follows the
-# strings' hashes, so another hash seed gives the same ids to other cases.
-CENTURY_TESTS = """\
-import pytest
-
-from calc import century
-
-CASES = {frozenset({t}) for t in ("19", "1985", "2001", "1850", "1999", "2024", "1712")}
-
-
-@pytest.mark.parametrize("text", CASES)
-def test_century(text):
-    (string,) = text
-    assert century(string) == int(string[:2]) * 100 + 1
-"""
-
-
-def test_records_of_other_cases_stand_for_their_whole_test_function(pytester):
-    pytester.makepyfile(calc=CENTURIES, test_calc=CENTURY_TESTS)
-    first = WorkerProcess(pytester, seed="1")
-    assert first.event()["event"] == "ready"
-    baseline = first.ask(op="baseline", timeout=30)
-    first.close()
-    records = baseline["records"]
-    assert len({record["id"] for record in records}) == 7
-    second = WorkerProcess(pytester, seed="2")
-    assert second.event()["event"] == "ready"
-    answer = second.ask(op="records", records=records, durations=baseline["durations"])
-    # The same seven ids, but not each for the same case as in the first process.
-    assert answer["event"] == "recorded" and answer["tests"] == 7
-    assert answer["unmatched"] > 0
-    # Only "19" reaches line 3: this worker runs every case of the test function.
-    killed = second.mutant("return int(text) * 100 + 1", "return int(text) * 100", 3)
-    assert killed["event"] == "killed"
-    second.close()
-
-
-PROBED = """\
-import threading
-
-
-def bulk(quantity):
-    if quantity >= 100:
-        return 15
-    return 0
-
-
-def double(x):
-    return x * 2
-
-
-def locked(lock, x):
-    with lock:
-        return x >= 100
-"""
-
-PROBED_TESTS = """\
-import threading
-
-from calc import bulk, double, locked
-
-
-def test_bulk():
-    assert bulk(1) == 0
-    assert bulk(500) == 15
-
-
-def test_double():
-    assert double(3) == 6
-
-
-def test_locked():
-    assert locked(threading.Lock(), 500)
-"""
-
-
-def test_a_survivor_gets_the_input_that_tells_it_apart_or_why_there_is_none(pytester):
-    pytester.makepyfile(calc=PROBED, test_calc=PROBED_TESTS)
-    process = WorkerProcess(pytester)
-    assert process.event()["event"] == "ready"
-    assert process.ask(op="baseline", timeout=30)["failed"] == []
-    # A boundary next to the function's own 100.
-    answer = process.mutant("quantity >= 100", "quantity > 100", 5)
-    assert answer["event"] == "survived"
-    assert answer.get("input") == "from calc import bulk\nassert bulk(100) == 15", answer
-    # The same results on every call tried: no input, and no claim of equivalence.
-    answer = process.mutant("return x * 2", "return x + x", 11)
-    assert answer["event"] == "survived" and "input" not in answer
-    assert answer["no_input"].startswith("none of ") and "double differs" in answer["no_input"]
-    # A lock cannot be copied: the probe says so instead of calling.
-    answer = process.mutant("x >= 100", "x > 100", 16)
-    assert answer["event"] == "survived" and "input" not in answer
-    assert "cannot be copied" in answer["no_input"], answer
     process.close()

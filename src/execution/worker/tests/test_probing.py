@@ -1,0 +1,63 @@
+"""The probe of a swapped survivor in the worker: the input that tells it apart, or why
+there is none."""
+
+from worker_process import WorkerProcess
+
+
+PROBED = """\
+import threading
+
+
+def bulk(quantity):
+    if quantity >= 100:
+        return 15
+    return 0
+
+
+def double(x):
+    return x * 2
+
+
+def locked(lock, x):
+    with lock:
+        return x >= 100
+"""
+
+PROBED_TESTS = """\
+import threading
+
+from calc import bulk, double, locked
+
+
+def test_bulk():
+    assert bulk(1) == 0
+    assert bulk(500) == 15
+
+
+def test_double():
+    assert double(3) == 6
+
+
+def test_locked():
+    assert locked(threading.Lock(), 500)
+"""
+
+
+def test_a_survivor_gets_the_input_that_tells_it_apart_or_why_there_is_none(pytester):
+    pytester.makepyfile(calc=PROBED, test_calc=PROBED_TESTS)
+    process = WorkerProcess(pytester)
+    assert process.event()["event"] == "ready"
+    assert process.ask(op="baseline", timeout=30)["failed"] == []
+    # A boundary next to the function's own 100.
+    answer = process.mutant("quantity >= 100", "quantity > 100", 5)
+    assert answer["event"] == "survived"
+    assert answer.get("input") == "from calc import bulk\nassert bulk(100) == 15", answer
+    # The same results on every call tried: no input, and no claim of equivalence.
+    answer = process.mutant("return x * 2", "return x + x", 11)
+    assert answer["event"] == "survived" and "input" not in answer
+    assert answer["no_input"].startswith("none of ") and "double differs" in answer["no_input"]
+    # A lock cannot be copied: the probe says so instead of calling.
+    answer = process.mutant("x >= 100", "x > 100", 16)
+    assert answer["event"] == "survived" and "input" not in answer
+    assert "cannot be copied" in answer["no_input"], answer
+    process.close()
