@@ -93,6 +93,13 @@ impl<'a> Sink<'a> {
         });
     }
 
+    /// Drop the mutants recorded so far whose edits lie within `span` (an arid
+    /// expression's negation or replacement, recorded before the walk reached it).
+    pub(crate) fn drop_within(&mut self, span: Span) {
+        self.candidates
+            .retain(|c| !(span.start <= c.edit.span.start && c.edit.span.end <= span.end));
+    }
+
     /// The innermost frame, if the walk is inside one.
     pub(crate) fn frame(&self) -> Option<&Frame> {
         self.frames.last()

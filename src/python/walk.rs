@@ -247,6 +247,11 @@ impl<'a> Visitor<'a> for Walker<'a> {
     }
 
     fn visit_expr(&mut self, expr: &'a Expr) {
+        if self.rules.expression(self.place(), expr) {
+            // What was made of it as a whole before the walk reached it goes too.
+            self.sink.drop_within(span_of(expr));
+            return;
+        }
         dispatch::expr(&mut self.sink, expr);
         match expr {
             Expr::Call(call) => self.call(call, false),

@@ -119,6 +119,7 @@ fn arid_lists_every_rule_with_its_default_and_what_it_leaves_alone() {
             "argparse-str-type (default: on)",
             "local-del (default: on)",
             "dead-code (default: on)",
+            "version-check (default: on)",
         ]
     );
     assert!(

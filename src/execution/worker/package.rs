@@ -6,7 +6,7 @@ use std::path::Path;
 
 /// The worker's Python package and its start-up script: (path in the scratch
 /// directory, source).
-const SOURCES: [(&str, &str); 22] = [
+const SOURCES: [(&str, &str); 24] = [
     (
         "chimp_worker_start.py",
         include_str!("chimp_worker_start.py"),
@@ -46,6 +46,14 @@ const SOURCES: [(&str, &str); 22] = [
     (
         "git_chimp_worker/main.py",
         include_str!("git_chimp_worker/main.py"),
+    ),
+    (
+        "git_chimp_worker/calls.py",
+        include_str!("git_chimp_worker/calls.py"),
+    ),
+    (
+        "git_chimp_worker/written.py",
+        include_str!("git_chimp_worker/written.py"),
     ),
     (
         "git_chimp_worker/probe.py",

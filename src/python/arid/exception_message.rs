@@ -9,8 +9,9 @@ use crate::python::operators::Argument;
 unit! {
     /// The text arguments of the exception a `raise` statement builds (`raise
     /// ValueError("bad input")`, `"bad %s" % x`, `"bad {}".format(x)`, `"bad " + x`): its
-    /// message; the message of `warnings.warn(...)`; and the text an exception class's
-    /// `__init__` gives `super().__init__` first. Text built over several
+    /// message; the message of `warnings.warn(...)`; and what an exception class's
+    /// `__init__` gives `super().__init__` (its `args`: the message and what the
+    /// exception's text is made of). Text built over several
     /// statements counts too: a local whose every use ends in such a message (`msg =
     /// "..." + x`, `parts.append("...")`, `" ".join(parts)`), and the statements that
     /// only build it (an `if` among them when it only chooses the words). The exception
@@ -20,21 +21,20 @@ unit! {
 
 impl Arid for ExceptionMessage {
     fn argument(call: CallSite<'_>, argument: Argument<'_>) -> Fate {
-        let message = match argument {
-            Argument::Positional(index, value) => {
-                is_text(value, call.flow)
-                    && (call.raised
-                        || (index == 0 && is_warn_call(call.call))
-                        || (index == 0 && is_exception_init(call)))
-            }
-            Argument::Keyword(..) => false,
-        };
+        let message = is_exception_init(call)
+            || match argument {
+                Argument::Positional(index, value) => {
+                    is_text(value, call.flow)
+                        && (call.raised || (index == 0 && is_warn_call(call.call)))
+                }
+                Argument::Keyword(..) => false,
+            };
         if message { Fate::Skip } else { Fate::Walk }
     }
 }
 
 /// Whether `call` is `super().__init__(...)` in the `__init__` of an exception class:
-/// its first argument is the exception's message.
+/// its arguments become the exception's `args`, which only its text shows.
 fn is_exception_init(call: CallSite<'_>) -> bool {
     call.flow.is_some_and(|flow| flow.exception_init)
         && matches!(&*call.call.func, Expr::Attribute(method)

@@ -1,10 +1,10 @@
 //! Arid-node rules, one file each: places where a mutant only changes what no reasonable
 //! test checks (a warning's text, help text, an exception's message, typing-only
 //! arguments, a `__repr__`, logging, a script's `__main__` block, code excluded from
-//! coverage, namespace tidying, documentation), so git-chimp makes none there. A rule's
+//! coverage, namespace tidying, documentation, Python version checks), so git-chimp makes none there. A rule's
 //! `///` doc is what `git chimp arid` prints; all but `no-cover` are on by default, and
 //! `arid = [...]` (only these) or `no-arid = [...]` (the defaults but these) in
-//! `[tool.chimp]` switches them. The walk asks the selected rules at five kinds of
+//! `[tool.chimp]` switches them. The walk asks the selected rules at six kinds of
 //! place through the hooks of [`Arid`]; adding a rule is one file here plus one line in
 //! the `arid_rules!` list below, and a fixture under `tests/fixtures/arid/`.
 
@@ -81,6 +81,11 @@ pub(crate) trait Arid {
     fn forward_references(_value: &Expr) -> bool {
         false
     }
+    /// Whether the rule takes an expression: its mutants, those inside, and those made
+    /// of it as a whole (its negation as a test, `None` as an argument).
+    fn expression(_place: Place<'_>, _expr: &Expr) -> bool {
+        false
+    }
 }
 
 /// The rules: each one's variant and the file that holds it. Generates the modules, the
@@ -154,6 +159,12 @@ macro_rules! arid_rules {
                     && <$module::$variant as Arid>::function_body(function)))||+
             }
 
+            /// Whether a selected rule takes the expression.
+            pub(crate) fn expression(&self, place: Place<'_>, expr: &Expr) -> bool {
+                $((self.0.contains(&AridRule::$variant)
+                    && <$module::$variant as Arid>::expression(place, expr)))||+
+            }
+
             /// Whether a selected rule calls the subscript's strings forward references.
             pub(crate) fn forward_references(&self, value: &Expr) -> bool {
                 $((self.0.contains(&AridRule::$variant)
@@ -177,6 +188,7 @@ arid_rules! {
     ArgparseStrType: argparse_str_type,
     LocalDel: local_del,
     DeadCode: dead_code,
+    VersionCheck: version_check,
 }
 
 impl AridRule {

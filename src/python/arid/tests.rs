@@ -7,7 +7,7 @@ use crate::python::operators::Operator;
 
 /// Each arid rule's case: (rule, source, a mutated text it leaves out, a near miss it
 /// keeps, as `operator original -> replacement` or part of it).
-const ARID_CASES: [(crate::python::arid::AridRule, &str, &str, &str); 18] = {
+const ARID_CASES: [(crate::python::arid::AridRule, &str, &str, &str); 20] = {
     use crate::python::arid::AridRule;
     [
         (
@@ -127,6 +127,20 @@ const ARID_CASES: [(crate::python::arid::AridRule, &str, &str, &str); 18] = {
             "def f():\n    return 0\nf.__doc__ = \"Say hi.\"\nx = \"hi\"\n",
             "\"Say hi.\"",
             "\"hi\" -> \"\"",
+        ),
+        (
+            AridRule::VersionCheck,
+            "import sys\n\ndef f(x, info):\n    if sys.version_info >= (3, 8):\n        return x + 1\n    return info.version_info >= (3, 8)\n",
+            "sys.version_info >= (3, 8)",
+            // Another object's `version_info`, and the branch's code, stay.
+            "info.version_info >= (3, 8) -> ",
+        ),
+        (
+            AridRule::ExceptionMessage,
+            "class BadName(ValueError):\n    def __init__(self, name, code):\n        super().__init__(name, code=code)\n        self.code = code + 1\n",
+            "code",
+            // The exception's own attribute stays.
+            "+ -> -",
         ),
     ]
 };

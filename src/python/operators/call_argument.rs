@@ -8,8 +8,8 @@ use crate::python::sink::Sink;
 
 operator! {
     /// an argument of a call becomes `None` (not `*args`, `**kwargs`, a lone generator,
-    /// one that is already `None`, or a string literal while `string` is on: one mutant
-    /// per literal)
+    /// one that is already `None`, a string literal while `string` is on, or `True`/`False`
+    /// while `boolean-constant` is on: one mutant per literal)
     ///
     /// The arid rules say which arguments are left alone (help text, messages, typing).
     CallArgument, signal = 14
@@ -28,6 +28,11 @@ impl Mutate for CallArgument {
         // would be a second finding on the same literal.
         let string = matches!(value, Expr::StringLiteral(_) | Expr::BytesLiteral(_));
         if walked && string && sink.enabled(Operator::String) {
+            return;
+        }
+        // `True`/`False`: `boolean-constant` flips it, which `None` only repeats where the
+        // callee reads it for truth.
+        if walked && value.is_boolean_literal_expr() && sink.enabled(Operator::BooleanConstant) {
             return;
         }
         sink.push(Operator::CallArgument, span_of(value), "None");
@@ -82,6 +87,37 @@ mod tests {
                 "call-argument \"ready\" -> None",
                 "call-argument n -> None",
                 "call-argument b\"\" -> None",
+            ]
+        );
+    }
+
+    /// `True`/`False` given to a call is one finding: `boolean-constant`'s flip, not also
+    /// `None` (the weaker mutant where the callee reads it for truth); with
+    /// `boolean-constant` off, `None` comes back.
+    #[test]
+    fn a_boolean_argument_is_mutated_once() {
+        let source = "def f(run, n):\n    run(n, strict=True, cache=False)\n";
+        let with = |operators: &[Operator]| -> Vec<String> {
+            mutate_source("m.py", source, &operators.iter().copied().collect())
+                .unwrap()
+                .iter()
+                .map(|m| format!("{} {} -> {}", m.operator, m.original, m.replacement))
+                .collect()
+        };
+        assert_eq!(
+            with(&[Operator::BooleanConstant, Operator::CallArgument]),
+            [
+                "call-argument n -> None",
+                "boolean-constant True -> False",
+                "boolean-constant False -> True",
+            ]
+        );
+        assert_eq!(
+            with(&[Operator::CallArgument]),
+            [
+                "call-argument n -> None",
+                "call-argument True -> None",
+                "call-argument False -> None",
             ]
         );
     }

@@ -1,6 +1,7 @@
 """A concrete input for a survivor (#29), in the worker: after a swapped mutant survived,
 a forked child calls the changed function, original and mutated, on the arguments the
 traced baseline copied (`tracer.BaseTracer.keep_arguments`) and on their neighbours
+and on the method's object with one attribute as another recorded object holds it
 (`probe.first_difference`). The first call on which they differ becomes the survivor's
 `input`, an assertion a team can paste; without one, `no_input` says why. The calls'
 side effects stay in the child. `Probing` is a part of `warm.Worker`."""
@@ -12,7 +13,7 @@ from types import CodeType, FunctionType
 from typing import TYPE_CHECKING, Any, Dict, List, Sequence, Tuple
 
 from . import fork
-from .probe import constants_of, first_difference
+from .probe import constants_of, first_difference, load
 from .swap import key_of
 
 if TYPE_CHECKING:
@@ -25,7 +26,9 @@ else:
 
 # How long a survivor's probe may take, and how many calls it may make.
 SECONDS = 2.0
-CALLS = 40
+CALLS = 60
+# How many copied calls of the file give their objects' states to a method's probe.
+DONORS = 24
 
 # Code flags of generators and coroutines (`inspect.CO_GENERATOR`, ...): their calls
 # return objects whose results a probe cannot compare.
@@ -38,9 +41,15 @@ class Probing(Core):
     # function key -> (its copied calls, why none could be copied), from `take_inputs`
     copied: Dict[Key, Tuple[List[str], str]]
 
+    # file number -> the copied calls of its functions (the donors of object states)
+    copied_in: Dict[int, List[str]]
+
     def take_inputs(self, inputs: Sequence[Input]) -> None:
         """Index the traced baseline's copied calls (`tracer.inputs_of`), once."""
         self.copied = {(n, line, name): (kept, why) for n, line, name, kept, why in inputs}
+        self.copied_in = {}
+        for n, _, _, kept, _ in inputs:
+            self.copied_in.setdefault(n, []).extend(kept)
 
     def with_input(self, answer: Event, number: int, swaps: Sequence[Swap]) -> Event:
         """`answer` with the survivor's `input` or `no_input` when it is a survivor of
@@ -90,7 +99,7 @@ class Probing(Core):
             constants = constants_of(code, *(body for _, body in swaps))
             difference, tried = first_difference(
                 name, called(originals), called(swaps), code, kept, CALLS, constants,
-                changed.__globals__,
+                changed.__globals__, donors(self.copied_in.get(number, [])),
             )
             if difference is None:
                 return {"tried": tried}
@@ -115,6 +124,18 @@ class Probing(Core):
         if isinstance(outcome, fork.TimedOut):
             return {"no_input": "none found within %.0f s" % SECONDS}
         return {"no_input": "the probe of %s ended: %s" % (name, outcome.describe())}
+
+
+def donors(copies: Sequence[str]) -> List[Any]:
+    """The argument values of up to `DONORS` copied calls of a file's functions: the
+    states other objects of a method's class were in (in the probe's child)."""
+    out: List[Any] = []
+    for copied in copies[:DONORS]:
+        try:
+            out.extend(load(copied).values())
+        except Exception:
+            continue  # a copy that does not load here
+    return out
 
 
 def is_assertion(text: str) -> bool:

@@ -278,3 +278,70 @@ def test_an_assertion_is_run_with_each_version_before_it_is_given():
         assert not holds("assert nothing_named_so(1)", original, {})
     finally:
         plus_one.__code__ = original[0][1]
+
+
+class Builder:
+    """A builder whose method's result depends on its state (like rfc3986's URIBuilder)."""
+
+    def __init__(self, scheme=None, port=None):
+        self.scheme = scheme
+        self._port = port
+
+    def with_port(self, port):
+        if self.scheme == "https" and port == 443:
+            return Builder(self.scheme, None)
+        return Builder(self.scheme, port)
+
+    def with_scheme(self, scheme):
+        return Builder(scheme, self._port)
+
+
+def with_port_mutant(self, port):
+    if self.scheme == "http" and port == 443:
+        return Builder(self.scheme, None)
+    return Builder(self.scheme, port)
+
+
+def test_a_method_is_probed_on_its_object_in_states_other_calls_recorded():
+    # The tests only called with_port on a builder without a scheme; another recorded
+    # call's object has the scheme that tells the mutant apart.
+    copies = copied(Builder.with_port, Builder(), 80)
+    donor = probe.load(copied(Builder.with_scheme, Builder("https"), "ftp")[0])
+    difference, _ = probe.first_difference(
+        "Builder.with_port", Builder.with_port, with_port_mutant, Builder.with_port.__code__,
+        copies,
+    )
+    assert difference is None
+    difference, _ = probe.first_difference(
+        "Builder.with_port", Builder.with_port, with_port_mutant, Builder.with_port.__code__,
+        copies, constants=[443], donors=list(donor.values()),
+    )
+    assert difference is not None
+    # The object is written as its class makes it, from the attributes named like the
+    # constructor's parameters (`_port` for `port`), those that matter only.
+    assert difference.assertion() == (
+        "from test_probe import Builder\n"
+        "assert Builder(scheme='https').with_port(443)._port == None"
+    )
+
+
+def halved(x):
+    return x / 2
+
+
+def halved_mutant(x):
+    return x / 3
+
+
+def test_a_value_of_another_module_is_written_with_its_import():
+    from fractions import Fraction
+
+    difference, _ = probe.first_difference(
+        "halved", halved, halved_mutant, halved.__code__, copied(halved, Fraction(1, 3))
+    )
+    assert difference is not None
+    assert difference.assertion() == (
+        "from test_probe import halved\n"
+        "from fractions import Fraction\n"
+        "assert halved(Fraction(1, 3)) == Fraction(1, 6)"
+    )
