@@ -193,6 +193,25 @@ impl Probe {
         }
     }
 
+    /// A survivor's `statusReason` written by [`MutantResult::status_reason`]: the
+    /// detail before the probe's finding (a survivor confirmed by a fresh run has both),
+    /// and the finding.
+    #[must_use]
+    pub(crate) fn split(reason: &str) -> (Option<String>, Option<Probe>) {
+        for marker in [DIFFERING_INPUT, NO_INPUT] {
+            if let Some(at) = reason.find(&format!("; {marker}")) {
+                return (
+                    Some(reason[..at].to_owned()),
+                    Probe::parse(&reason[at + 2..]),
+                );
+            }
+        }
+        match Probe::parse(reason) {
+            Some(probe) => (None, Some(probe)),
+            None => (Some(reason.to_owned()), None),
+        }
+    }
+
     /// A `statusReason` written by [`Probe::reason`].
     #[must_use]
     pub(crate) fn parse(reason: &str) -> Option<Probe> {
@@ -224,6 +243,18 @@ impl MutantResult {
     #[must_use]
     pub(crate) fn input(&self) -> Option<&str> {
         self.probe.as_ref().and_then(Probe::input)
+    }
+
+    /// report.json's `statusReason`: the detail, then the probe's finding
+    /// ([`Probe::reason`]; [`Probe::split`] reads them back).
+    #[must_use]
+    pub(crate) fn status_reason(&self) -> Option<String> {
+        let probe = self.probe.as_ref().map(Probe::reason);
+        match (&self.detail, probe) {
+            (Some(detail), Some(probe)) => Some(format!("{detail}; {probe}")),
+            (Some(detail), None) => Some(detail.clone()),
+            (None, probe) => probe,
+        }
     }
 
     /// What the probe found, in one sentence for a report, when it ran.
@@ -344,6 +375,15 @@ mod test {
             assert_eq!(Probe::parse(&probe.reason()), Some(probe));
         }
         assert_eq!(Probe::parse("killed after 3.0s"), None);
+        // A survivor a fresh run confirmed: its detail, then the worker's finding.
+        let probe = Probe::Input("from m import f\nassert f(2) == 2".into());
+        let detail = "run from scratch: a survivor of re-executing m.py, confirmed by a fresh run";
+        assert_eq!(
+            Probe::split(&format!("{detail}; {}", probe.reason())),
+            (Some(detail.to_owned()), Some(probe.clone()))
+        );
+        assert_eq!(Probe::split(&probe.reason()), (None, Some(probe)));
+        assert_eq!(Probe::split(detail), (Some(detail.to_owned()), None));
     }
 
     #[test]

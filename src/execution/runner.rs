@@ -178,7 +178,7 @@ impl Lab<'_> {
             .join(format!("{}.worker.log", mutant.id))
     }
 
-    /// Ask `worker` about `mutant`: `Ok(None)` when it must run from scratch (with the
+    /// Ask `worker` about `mutant`: `Ok(Err(_))` when it must run from scratch (with the
     /// reason).
     fn run_warm(
         &self,
@@ -186,9 +186,9 @@ impl Lab<'_> {
         sandbox: &Sandbox,
         mutant: &Mutant,
         timeout: Duration,
-    ) -> Result<Result<MutantResult, String>, Failure> {
+    ) -> Result<Result<MutantResult, FromScratch>, Failure> {
         let Some(source) = self.sources.get(&mutant.path) else {
-            return Ok(Err("source not loaded".into()));
+            return Ok(Err("source not loaded".to_owned().into()));
         };
         let started = std::time::Instant::now();
         let answer = worker.mutant(
@@ -217,16 +217,18 @@ impl Lab<'_> {
                         format!("{reason}; see {}", crate::execution::lab::shown_path(&path))
                     }
                     None => reason,
-                }));
+                }
+                .into()));
             }
-            Verdict::Fallback(reason) => return Ok(Err(reason)),
+            Verdict::Fallback { reason, probe } => return Ok(Err(FromScratch { reason, probe })),
             Verdict::UnmutatedFails(why) => {
                 if sandbox.damage().is_some() {
                     // The mutant's tests changed the sandbox's files: the check proves
                     // nothing, and a run from scratch (on a restored sandbox) decides.
                     return Ok(Err(format!(
                         "{why}, but the tests had changed the sandbox's files"
-                    )));
+                    )
+                    .into()));
                 }
                 // No outcome for this mutant: the run stops as a failed baseline.
                 let _ = self.partial.fails.set(why);
@@ -467,6 +469,22 @@ impl PlainRunner<'_, '_> {
     }
 }
 
+/// Why the worker could not answer for a mutant, which then runs from scratch; and, for a
+/// survivor it saw, what its probe found.
+struct FromScratch {
+    reason: String,
+    probe: Option<crate::outcome::Probe>,
+}
+
+impl From<String> for FromScratch {
+    fn from(reason: String) -> Self {
+        FromScratch {
+            reason,
+            probe: None,
+        }
+    }
+}
+
 /// Asks the sandbox's warm pytest worker, and runs from scratch (its `plain` runner)
 /// what the worker cannot answer. A worker that dies is restarted (at most
 /// [`WORKER_RESTARTS`] times), and its mutant run from scratch.
@@ -489,9 +507,18 @@ impl MutantRunner for WorkerRunner<'_, '_> {
         };
         match lab.run_warm(worker, sandbox, mutant, timeout) {
             Ok(Ok(result)) => Ok(Some(result)),
-            Ok(Err(reason)) => self
-                .plain
-                .run_because(mutant, &format!("run from scratch: {reason}")),
+            Ok(Err(FromScratch { reason, probe })) => {
+                let mut result = self
+                    .plain
+                    .run_because(mutant, &format!("run from scratch: {reason}"));
+                // A survivor the fresh run confirms keeps what the worker's probe found.
+                if let Ok(Some(found)) = &mut result
+                    && found.outcome == Outcome::Survived
+                {
+                    found.probe = probe;
+                }
+                result
+            }
             Err(Failure::Interrupted) => Ok(None),
             Err(Failure::Gone(reason)) => {
                 let kept = self

@@ -41,12 +41,7 @@ fn mutant_report(mutant: &Mutant, result: Option<&MutantResult>) -> MutantReport
         status: result
             .map_or("Pending", |result| result.outcome.schema_status())
             .to_owned(),
-        status_reason: result.and_then(|result| {
-            result
-                .detail
-                .clone()
-                .or_else(|| result.probe.as_ref().map(crate::outcome::Probe::reason))
-        }),
+        status_reason: result.and_then(MutantResult::status_reason),
         duration: result
             .map(|result| u64::try_from(result.duration.as_millis()).unwrap_or(u64::MAX)),
         killed_by: result

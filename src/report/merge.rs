@@ -227,14 +227,13 @@ fn read_mutant(
         status => Outcome::from_schema(status, entry.status_reason.as_deref())
             .ok_or_else(|| format!("unknown status {status:?}"))?,
     };
-    // A survivor's reason is its probe's finding (`Probe::reason`).
-    let probe = entry
-        .status_reason
-        .as_deref()
-        .filter(|_| outcome == Outcome::Survived)
-        .and_then(crate::outcome::Probe::parse);
+    // A survivor's reason ends with its probe's finding (`MutantResult::status_reason`).
+    let (detail, probe) = match entry.status_reason.as_deref() {
+        Some(reason) if outcome == Outcome::Survived => crate::outcome::Probe::split(reason),
+        reason => (reason.map(str::to_owned), None),
+    };
     let result = MutantResult {
-        detail: entry.status_reason.clone().filter(|_| probe.is_none()),
+        detail,
         probe,
         // The worker names the tests it ran; a merged report keeps that they are known.
         ran_by: if entry.covered_by.is_some() {

@@ -98,7 +98,13 @@ pub(crate) enum Verdict {
     /// The mutant compiles to the original's code.
     Equivalent,
     /// The worker cannot give a trustworthy outcome; run the tests the plain way.
-    Fallback(String),
+    Fallback {
+        /// Why.
+        reason: String,
+        /// For a survivor the worker saw, what its probe found: kept when the fresh run
+        /// confirms the survivor.
+        probe: Option<Probe>,
+    },
     /// The worker's own code failed on the mutant (why); its console holds the
     /// traceback. Run the tests the plain way.
     WorkerFailed(String),
@@ -429,10 +435,22 @@ impl Worker {
             Event::Fallback {
                 reason,
                 worker_log: true,
+                ..
             } => Verdict::WorkerFailed(reason),
-            Event::Fallback { reason, .. } => Verdict::Fallback(reason),
+            Event::Fallback {
+                reason,
+                input,
+                no_input,
+                ..
+            } => Verdict::Fallback {
+                reason,
+                probe: input.map(Probe::Input).or(no_input.map(Probe::NoInput)),
+            },
             Event::UnmutatedFails { reason } => Verdict::UnmutatedFails(reason),
-            other => Verdict::Fallback(format!("unexpected answer {other:?}")),
+            other => Verdict::Fallback {
+                reason: format!("unexpected answer {other:?}"),
+                probe: None,
+            },
         })
     }
 

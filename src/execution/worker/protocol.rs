@@ -162,6 +162,12 @@ pub(crate) enum Event {
         /// child's output, traceback included.
         #[serde(default)]
         worker_log: bool,
+        /// For a survivor the fresh run is to confirm: the probe's input, as `Survived`'s.
+        #[serde(default)]
+        input: Option<String>,
+        /// Why the probe found none.
+        #[serde(default)]
+        no_input: Option<String>,
     },
     /// Tests that detected the mutant also fail without it (a run with an earlier run's
     /// line map, whose tests had not run on this code).

@@ -135,13 +135,21 @@ class Missing:
 
 
 def outcome(function: Callable[..., Any], code: CodeType, call: Call) -> Outcome:
-    """Call `function` with `call`'s arguments, as its signature `code` takes them."""
+    """Call `function` with `call`'s arguments, as its signature `code` takes them; a
+    parameter `call` leaves out gets its default (the positional ones after it are given
+    by name)."""
     names = parameters(code)
     positional: List[Any] = []
     keywords: Dict[str, Any] = {}
+    gap = False
     for index, name in enumerate(names):
+        if name not in call:
+            gap = True
+            continue
         value = call[name]
-        if index < code.co_argcount:
+        if index < code.co_argcount and gap:
+            keywords[name] = value
+        elif index < code.co_argcount:
             positional.append(value)
         elif code.co_flags & VARARGS and name == names[code.co_argcount]:
             positional.extend(value)

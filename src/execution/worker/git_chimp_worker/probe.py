@@ -83,12 +83,18 @@ def load(copied: str) -> Call:
     return call
 
 
-def neighbours(call: Call, constants: Sequence[Any] = ()) -> List[Call]:
-    """`call`, then calls that differ from it in one argument: a number argument set to
+def neighbours(
+    call: Call, constants: Sequence[Any] = (), defaults: Sequence[str] = ()
+) -> List[Call]:
+    """`call`, then calls that leave one of `defaults` out (parameters whose default the
+    mutant changed), then calls that differ from it in one argument: a number argument set to
     each of `constants` (the numbers the function's code holds, where its boundaries
     are) and one either side; then a small step: an integer one up or down, a float by
     one, a text or sequence emptied or cut to its first element, a dict emptied."""
     out = [call]
+    for name in defaults:
+        if name in call:
+            out.append({k: v for k, v in call.items() if k != name})
     for name, value in call.items():
         if number(value):
             for constant in constants:
@@ -174,10 +180,12 @@ def first_difference(
     constants: Sequence[Any] = (),
     namespace: Optional[Dict[str, Any]] = None,
     donors: Sequence[Any] = (),
+    defaults: Sequence[str] = (),
 ) -> Tuple[Optional[Difference], int]:
     """The first call on which `original` and `mutant` (two functions of the signature
     `code`) differ, and how many calls were tried (at most `calls`): first the copied
-    calls (`copies` from `arguments_of`) and their arguments' neighbours, then the calls
+    calls (`copies` from `arguments_of`) and their arguments' neighbours (`defaults`
+    left out too), then the calls
     whose object differs in one attribute (`object_variants`, with `donors`). Each call
     gets fresh copies of the arguments, so what one function does to them does not
     reach the other."""
@@ -187,7 +195,7 @@ def first_difference(
 
     def candidates() -> Iterator[Call]:
         for call in loaded:
-            yield from neighbours(call, constants)
+            yield from neighbours(call, constants, defaults)
         if first:
             for call in loaded:
                 for variant in object_variants(call, first, donors):

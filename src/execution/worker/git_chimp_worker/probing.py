@@ -3,18 +3,22 @@ a forked child calls the changed function, original and mutated, on the argument
 traced baseline copied (`tracer.BaseTracer.keep_arguments`) and on their neighbours
 and on the method's object with one attribute as another recorded object holds it
 (`probe.first_difference`). The first call on which they differ becomes the survivor's
-`input`, an assertion a team can paste; without one, `no_input` says why. The calls'
-side effects stay in the child. `Probing` is a part of `warm.Worker`."""
+`input`, an assertion a team can paste; without one, `no_input` says why. A survivor
+of a re-executed module (`reexecuted_input`) is probed on the module's functions whose
+code or defaults the re-execution changed. The calls' side effects stay in the child.
+`Probing` is a part of `warm.Worker`."""
 
 from __future__ import annotations
 
 import sys
-from types import CodeType, FunctionType
-from typing import TYPE_CHECKING, Any, Dict, List, Sequence, Tuple
+from types import CodeType, FunctionType, ModuleType
+from typing import TYPE_CHECKING, Any, Callable, Dict, List, Sequence, Tuple
 
 from . import fork
+from .calls import parameters, same
 from .probe import constants_of, first_difference, load
-from .swap import key_of
+from .swap import differences, key_of
+from .written import Difference
 
 if TYPE_CHECKING:
     from .core import Core
@@ -102,28 +106,130 @@ class Probing(Core):
                 changed.__globals__, donors(self.copied_in.get(number, [])),
             )
             if difference is None:
-                return {"tried": tried}
-            try:
-                text = difference.assertion()
-            except Exception:  # a value whose repr or equality fails: said plainly
-                return {"input": difference.words() + " differs from the mutant's"}
+                return {"no_input": "none of %d calls of %s differs" % (tried, name)}
+            text, words = written(difference)
             if is_assertion(text) and not (
                 holds(text, originals, changed.__globals__)
                 and not holds(text, swaps, changed.__globals__)
             ):
                 # Written out, it does not tell them apart (an equality that runs the
                 # mutated code too): said in words instead.
-                return {"input": difference.said(None, difference.change())}
+                text = words
             return {"input": text}
 
+        found = self.probed(work, name)
+        found.pop("words", None)
+        return found
+
+    def probed(self, work: Callable[[], Dict[str, Any]], name: str) -> Dict[str, str]:
+        """Run a probe's `work` in a child: what it found (`input`, and its `words`), or
+        `no_input`."""
         outcome = self.in_child(work, SECONDS)
         if isinstance(outcome, fork.Finished):
-            if "input" in outcome.value:
-                return {"input": outcome.value["input"]}
-            return {"no_input": "none of %d calls of %s differs" % (outcome.value["tried"], name)}
+            return {key: str(value) for key, value in outcome.value.items()}
         if isinstance(outcome, fork.TimedOut):
             return {"no_input": "none found within %.0f s" % SECONDS}
         return {"no_input": "the probe of %s ended: %s" % (name, outcome.describe())}
+
+    def reexecuted_input(
+        self, number: int, module: ModuleType, reexecute: Callable[[], object]
+    ) -> Dict[str, str]:
+        """The `input` (or `no_input`) of a survivor of re-executing file `number`'s
+        `module` (`reexecute` puts the mutant in): in a child, the first of the module's
+        functions whose code or defaults the re-execution changed, and whose calls were
+        copied, is called before and after it; a parameter whose default changed is left
+        out too. The original of the function runs with the re-executed module's
+        globals, so an assertion found is checked on the original module in a second
+        child, and said in words when it does not hold there."""
+        copies = self.copied
+        donated = self.copied_in.get(number, [])
+        namespace = module.__dict__
+
+        def work() -> Dict[str, Any]:
+            before = functions_in(module, number)
+            reexecute()
+            after = functions_in(module, number)
+            why = "no function of %s with copied calls changed" % module.__name__
+            budget = CALLS
+            for key in sorted(before):
+                old, new = before[key], after.get(key)
+                kept = copies.get(key, ([], ""))[0]
+                if new is None or not kept or old.__code__.co_flags & LAZY_RESULTS:
+                    continue
+                defaults = changed_defaults(old, new)
+                if not defaults and not differences(old.__code__, new.__code__):
+                    continue
+                name = old.__qualname__
+                constants = constants_of(old.__code__, new.__code__)
+                difference, tried = first_difference(
+                    name, old, new, old.__code__, kept, budget, constants, namespace,
+                    donors(donated), defaults,
+                )
+                budget -= tried
+                if difference is not None:
+                    text, words = written(difference)
+                    if is_assertion(text) and holds(text, [], namespace):
+                        text = words  # it passes on the mutant too
+                    return {"input": text, "words": words}
+                why = "none of %d calls of %s differs" % (tried, name)
+                if budget <= 0:
+                    break
+            return {"no_input": why}
+
+        found = self.probed(work, module.__name__)
+        words = found.pop("words", "")
+        if "input" not in found or not is_assertion(found["input"]):
+            return found
+        text = found["input"]
+        check = self.in_child(lambda: holds(text, [], namespace), SECONDS)
+        if isinstance(check, fork.Finished) and check.value:
+            return found
+        return {"input": words}
+
+
+def functions_in(module: ModuleType, number: int) -> Dict[Any, FunctionType]:
+    """The functions of `module` and the methods of its classes, by `key_of`."""
+    out: Dict[Any, FunctionType] = {}
+    for value in list(vars(module).values()):
+        found = [value]
+        if isinstance(value, type) and value.__module__ == module.__name__:
+            found.extend(vars(value).values())
+        for each in found:
+            function = getattr(each, "__func__", each)
+            if isinstance(function, FunctionType) and function.__module__ == module.__name__:
+                out[key_of(number, function.__code__)] = function
+    return out
+
+
+def changed_defaults(old: FunctionType, new: FunctionType) -> List[str]:
+    """The parameters whose default differs between two versions of a function."""
+    code = old.__code__
+    names = parameters(code)
+    out: List[str] = []
+    before, after = old.__defaults__ or (), new.__defaults__ or ()
+    positional = names[: code.co_argcount]
+    if len(before) != len(after):
+        return positional[code.co_argcount - max(len(before), len(after)) :]
+    for name, a, b in zip(positional[code.co_argcount - len(before) :], before, after):
+        if not same(a, b):
+            out.append(name)
+    keywords_before, keywords_after = old.__kwdefaults__ or {}, new.__kwdefaults__ or {}
+    for name in set(keywords_before) | set(keywords_after):
+        if name not in keywords_before or name not in keywords_after or not same(
+            keywords_before[name], keywords_after[name]
+        ):
+            out.append(name)
+    return out
+
+
+def written(difference: Difference) -> Tuple[str, str]:
+    """The difference as an assertion (or in words when a value has no source form),
+    and in words."""
+    words = difference.said(None, difference.change())
+    try:
+        return difference.assertion(), words
+    except Exception:  # a value whose repr or equality fails: said plainly
+        return difference.words() + " differs from the mutant's", words
 
 
 def donors(copies: Sequence[str]) -> List[Any]:

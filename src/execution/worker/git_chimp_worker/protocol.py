@@ -37,7 +37,7 @@ EVENTS: dict[str, tuple[set[str], set[str]]] = {
     "timeout": ({"tests"}, {"reexecuted", "limit"}),
     "uncovered": (set(), set()),
     "equivalent": (set(), set()),
-    "fallback": ({"reason"}, {"worker_log"}),
+    "fallback": ({"reason"}, {"worker_log", "input", "no_input"}),
     "unmutated_fails": ({"reason"}, set()),
     "exited": ({"code", "seconds"}, set()),
     "signalled": ({"signal", "seconds"}, set()),

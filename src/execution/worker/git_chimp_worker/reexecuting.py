@@ -75,6 +75,10 @@ class Reexecution(Core):
             self, number: int, diffs: list[Chain], at_import: bool = False
         ) -> list[Swap] | str: ...
 
+        def reexecuted_input(
+            self, number: int, module: ModuleType, reexecute: Callable[[], object]
+        ) -> dict[str, str]: ...
+
         def decide(
             self,
             request: Request,
@@ -303,10 +307,18 @@ class Reexecution(Core):
                 }
             return {"event": "killed", "by": None, "tests": [], "reason": why, "reexecuted": True}
         if answer["event"] == "survived":
-            return {
-                "event": "fallback",
-                "reason": "a survivor of re-executing %s, confirmed by a fresh run" % path,
-            }
+            # The fresh run decides; the probe's input goes with it, for a survivor.
+            module = self.module_of(number)
+            found = {} if module is None else self.reexecuted_input(
+                number, module, self.reexecution(number, mutated)
+            )
+            return dict(
+                {
+                    "event": "fallback",
+                    "reason": "a survivor of re-executing %s, confirmed by a fresh run" % path,
+                },
+                **found,
+            )
         if answer["event"] in ("killed", "timeout"):
             answer["reexecuted"] = True
         return answer

@@ -75,7 +75,11 @@ class Difference:
         parts: List[str] = []
         callee = self.name
         names.add(self.name.split(".")[0])
+        gap = False
         for index, name in enumerate(parameter_names):
+            if name not in self.call:
+                gap = True  # left to its default
+                continue
             value = self.call[name]
             if index == 0 and "." in self.name and self.code.co_argcount > 0:
                 owner = self.name.rsplit(".", 1)[0]
@@ -98,7 +102,7 @@ class Difference:
                 continue
             if self.code.co_flags & VARKEYWORDS and index == len(parameter_names) - 1:
                 pairs = list(value.items())
-            elif index < self.code.co_argcount:
+            elif index < self.code.co_argcount and not gap:
                 text = self.source(value, names)
                 if text is None:
                     return None

@@ -61,3 +61,43 @@ def test_a_survivor_gets_the_input_that_tells_it_apart_or_why_there_is_none(pyte
     assert answer["event"] == "survived" and "input" not in answer
     assert "cannot be copied" in answer["no_input"], answer
     process.close()
+
+
+DEFAULTS = """\
+def area(width, height=1):
+    return width * height
+
+
+def scaled(x, factor=2):
+    return x * factor
+"""
+
+DEFAULTS_TESTS = """\
+from calc import area, scaled
+
+
+def test_area():
+    assert area(2, 3) == 6
+
+
+def test_scaled():
+    assert scaled(3) > 0
+"""
+
+
+def test_a_survivor_of_a_reexecuted_module_gets_an_input_from_its_changed_default(pytester):
+    pytester.makepyfile(calc=DEFAULTS, test_calc=DEFAULTS_TESTS)
+    process = WorkerProcess(pytester)
+    assert process.event()["event"] == "ready"
+    assert process.ask(op="baseline", timeout=30)["failed"] == []
+    # A default is evaluated when the module runs: the module is re-executed, and the
+    # tests, which always give `height`, miss it; the recorded call without it does not.
+    answer = process.mutant("height=1", "height=2", 1)
+    assert answer["event"] == "fallback", answer
+    assert answer.get("input") == "from calc import area\nassert area(2) == 2", answer
+    # A call that left the default out is copied with it filled in: left out again, it
+    # tells the mutant apart the same way.
+    answer = process.mutant("factor=2", "factor=3", 5)
+    assert answer["event"] == "fallback", answer
+    assert answer.get("input") == "from calc import scaled\nassert scaled(3) == 6", answer
+    process.close()
