@@ -64,10 +64,9 @@ impl<'a> Walker<'a> {
         let span = full_span(stmt);
         let flow = match stmt {
             Stmt::FunctionDef(f) => {
-                let mut flow = Flow::of(&f.parameters, body, self.rules.0);
-                flow.exception_init = name == "__init__"
+                let exception_init = name == "__init__"
                     && self.sink.frame().is_some_and(|frame| frame.exception_class);
-                Some(flow)
+                Some(Flow::of(&f.parameters, body, self.rules.0, exception_init))
             }
             _ => None,
         };

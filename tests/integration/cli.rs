@@ -120,6 +120,7 @@ fn arid_lists_every_rule_with_its_default_and_what_it_leaves_alone() {
             "local-del (default: on)",
             "dead-code (default: on)",
             "version-check (default: on)",
+            "import-fallback (default: on)",
         ]
     );
     assert!(

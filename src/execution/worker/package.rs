@@ -6,7 +6,7 @@ use std::path::Path;
 
 /// The worker's Python package and its start-up script: (path in the scratch
 /// directory, source).
-const SOURCES: [(&str, &str); 24] = [
+const SOURCES: [(&str, &str); 25] = [
     (
         "chimp_worker_start.py",
         include_str!("chimp_worker_start.py"),
@@ -54,6 +54,10 @@ const SOURCES: [(&str, &str); 24] = [
     (
         "git_chimp_worker/written.py",
         include_str!("git_chimp_worker/written.py"),
+    ),
+    (
+        "git_chimp_worker/readers.py",
+        include_str!("git_chimp_worker/readers.py"),
     ),
     (
         "git_chimp_worker/probe.py",

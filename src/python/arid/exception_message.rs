@@ -1,9 +1,10 @@
 //! `exception-message`.
 
-use ruff_python_ast::Expr;
+use ruff_python_ast::{Expr, Stmt};
 
 use super::helpers::{is_text, is_warn_call};
-use super::{Arid, CallSite, Fate};
+use super::flow::is_super_init;
+use super::{Arid, CallSite, Fate, Place};
 use crate::python::operators::Argument;
 
 unit! {
@@ -11,7 +12,7 @@ unit! {
     /// ValueError("bad input")`, `"bad %s" % x`, `"bad {}".format(x)`, `"bad " + x`): its
     /// message; the message of `warnings.warn(...)`; and what an exception class's
     /// `__init__` gives `super().__init__` (its `args`: the message and what the
-    /// exception's text is made of). Text built over several
+    /// exception's text is made of), and that call itself. Text built over several
     /// statements counts too: a local whose every use ends in such a message (`msg =
     /// "..." + x`, `parts.append("...")`, `" ".join(parts)`), and the statements that
     /// only build it (an `if` among them when it only chooses the words). The exception
@@ -20,6 +21,13 @@ unit! {
 }
 
 impl Arid for ExceptionMessage {
+    /// The `super().__init__(...)` call of an exception class's `__init__`, as a
+    /// statement: deleting it only empties the exception's `args`.
+    fn statement(place: Place<'_>, stmt: &Stmt) -> bool {
+        place.flow.is_some_and(|flow| flow.exception_init)
+            && matches!(stmt, Stmt::Expr(e) if matches!(&*e.value, Expr::Call(call) if is_super_init(call)))
+    }
+
     fn argument(call: CallSite<'_>, argument: Argument<'_>) -> Fate {
         let message = is_exception_init(call)
             || match argument {
@@ -36,9 +44,5 @@ impl Arid for ExceptionMessage {
 /// Whether `call` is `super().__init__(...)` in the `__init__` of an exception class:
 /// its arguments become the exception's `args`, which only its text shows.
 fn is_exception_init(call: CallSite<'_>) -> bool {
-    call.flow.is_some_and(|flow| flow.exception_init)
-        && matches!(&*call.call.func, Expr::Attribute(method)
-            if method.attr.as_str() == "__init__"
-                && matches!(&*method.value, Expr::Call(inner)
-                    if matches!(&*inner.func, Expr::Name(name) if name.id.as_str() == "super")))
+    call.flow.is_some_and(|flow| flow.exception_init) && is_super_init(call.call)
 }

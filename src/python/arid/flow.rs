@@ -45,11 +45,18 @@ impl Flow {
         parameters: &ast::Parameters,
         body: &[Stmt],
         rules: &BTreeSet<AridRule>,
+        exception_init: bool,
     ) -> Flow {
-        let mut uses = Uses::default();
+        let mut uses = Uses {
+            exception_init,
+            ..Uses::default()
+        };
         uses.body(body);
         if uses.dynamic {
-            return Flow::default();
+            return Flow {
+                exception_init,
+                ..Flow::default()
+            };
         }
         let parameters: BTreeSet<&str> = parameters
             .iter()
@@ -64,7 +71,7 @@ impl Flow {
             last_dels: uses.last_dels(&parameters, body),
             messages,
             first_bindings,
-            exception_init: false,
+            exception_init,
         }
     }
 
@@ -179,6 +186,9 @@ struct Uses {
     context: Vec<Use>,
     /// How deep in nested scopes the walk is.
     nested: usize,
+    /// The function is an exception class's `__init__`: what it gives
+    /// `super().__init__` is the exception's `args` (its text).
+    exception_init: bool,
 }
 
 impl Uses {
@@ -511,6 +521,10 @@ impl Uses {
             self.in_context(Use::Code, level);
             let args = message.iter().chain(keywords);
             self.in_context(Use::Sink(AridRule::Logging), args);
+        } else if self.exception_init && is_super_init(call) {
+            self.visit_expr(&call.func);
+            let args = call.arguments.args.iter().chain(keywords);
+            self.in_context(Use::Sink(AridRule::ExceptionMessage), args);
         } else if is_warn_call(call) {
             self.visit_expr(&call.func);
             let (message, rest) = call.arguments.args.split_first().unzip();
@@ -556,4 +570,12 @@ impl Uses {
             .or_default()
             .push(at);
     }
+}
+
+/// Whether `call` is `super().__init__(...)`.
+pub(super) fn is_super_init(call: &ast::ExprCall) -> bool {
+    matches!(&*call.func, Expr::Attribute(method)
+        if method.attr.as_str() == "__init__"
+            && matches!(&*method.value, Expr::Call(inner)
+                if matches!(&*inner.func, Expr::Name(name) if name.id.as_str() == "super")))
 }

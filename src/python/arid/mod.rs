@@ -189,6 +189,7 @@ arid_rules! {
     LocalDel: local_del,
     DeadCode: dead_code,
     VersionCheck: version_check,
+    ImportFallback: import_fallback,
 }
 
 impl AridRule {

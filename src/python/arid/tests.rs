@@ -7,7 +7,7 @@ use crate::python::operators::Operator;
 
 /// Each arid rule's case: (rule, source, a mutated text it leaves out, a near miss it
 /// keeps, as `operator original -> replacement` or part of it).
-const ARID_CASES: [(crate::python::arid::AridRule, &str, &str, &str); 20] = {
+const ARID_CASES: [(crate::python::arid::AridRule, &str, &str, &str); 21] = {
     use crate::python::arid::AridRule;
     [
         (
@@ -134,6 +134,13 @@ const ARID_CASES: [(crate::python::arid::AridRule, &str, &str, &str); 20] = {
             "sys.version_info >= (3, 8)",
             // Another object's `version_info`, and the branch's code, stay.
             "info.version_info >= (3, 8) -> ",
+        ),
+        (
+            AridRule::ImportFallback,
+            "try:\n    import ujson as json\nexcept ImportError:\n    import json\n\ntry:\n    import yaml\nexcept ImportError:\n    yaml = None\n",
+            "import json",
+            // A fallback that binds a value stays.
+            "yaml = None -> pass",
         ),
         (
             AridRule::ExceptionMessage,

@@ -8,7 +8,8 @@ use super::{Arid, Place};
 unit! {
     /// A comparison with the running Python's version (`sys.version_info >= (3, 8)`,
     /// `sys.version_info[0] == 2`, `sys.version_info.major`, `sys.hexversion`,
-    /// `sys.version`, `platform.python_version()`), wherever it is: one interpreter runs
+    /// `sys.version`, `platform.python_version()`) or its build (`sys.maxunicode`,
+    /// `sys.maxsize`), wherever it is: one interpreter runs
     /// the tests, so it gives every test the same answer, and a mutant of it is seen
     /// only on another Python. The code in each branch stays mutated.
     VersionCheck
@@ -40,7 +41,10 @@ fn is_version(expr: &Expr) -> bool {
             is_version(&a.value)
         }
         Expr::Attribute(a) => {
-            matches!(a.attr.as_str(), "version_info" | "hexversion" | "version")
+            matches!(
+                a.attr.as_str(),
+                "version_info" | "hexversion" | "version" | "maxunicode" | "maxsize"
+            )
                 && matches!(&*a.value, Expr::Name(n) if n.id.as_str() == "sys")
         }
         Expr::Name(n) => matches!(n.id.as_str(), "version_info" | "hexversion"),

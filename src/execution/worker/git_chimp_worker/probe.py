@@ -14,7 +14,11 @@ from __future__ import annotations
 
 import base64
 import copy
+import importlib
+import io
 import pickle
+import sys
+import types
 from types import CodeType, FrameType
 from typing import Any, Callable, Dict, Iterator, List, Optional, Sequence, Tuple
 
@@ -23,6 +27,33 @@ from .written import Difference
 
 # The largest pickled copy of one call's arguments that is kept.
 LIMIT = 64 * 1024
+
+
+class Copier(pickle.Pickler):
+    """pickle, with two kinds of value it cannot copy as they are: a module (itsdangerous
+    keeps `json` as a serializer) is copied as its name and imported again; a tuple
+    subclass (a namedtuple whose own `__new__` wants more than its fields, as rfc3986's
+    `ParseResult`) as its class, its items and its attributes, made again without its
+    `__new__`."""
+
+    def reducer_override(self, obj: Any) -> Any:
+        if isinstance(obj, types.ModuleType) and sys.modules.get(obj.__name__) is obj:
+            return importlib.import_module, (obj.__name__,)
+        if isinstance(obj, tuple) and type(obj) is not tuple:
+            return made_tuple, (type(obj), tuple(obj)), getattr(obj, "__dict__", None) or None
+        return NotImplemented
+
+
+def made_tuple(kind: type, items: Tuple[Any, ...]) -> Any:
+    """A tuple of `kind` holding `items`, made as `tuple` makes one."""
+    return tuple.__new__(kind, items)
+
+
+def dumps(value: Any) -> bytes:
+    """`value` pickled by `Copier`."""
+    out = io.BytesIO()
+    Copier(out, protocol=4).dump(value)
+    return out.getvalue()
 
 
 def arguments_of(frame: FrameType) -> Optional[str]:
@@ -47,7 +78,7 @@ def copy_arguments(frame: FrameType) -> Tuple[Optional[str], str]:
         if too_big(value):
             return None, "argument %s is too big to copy" % name
     try:
-        blob = pickle.dumps(call, protocol=4)
+        blob = dumps(call)
     except Exception as error:
         return None, "its arguments cannot be copied (%s: %s)" % (
             type(error).__name__,
@@ -205,7 +236,7 @@ def first_difference(
         if tried >= calls:
             return None, tried
         try:
-            blob = pickle.dumps(call, protocol=4)
+            blob = dumps(call)
         except Exception:
             continue
         tried += 1

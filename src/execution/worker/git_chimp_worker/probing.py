@@ -5,7 +5,8 @@ and on the method's object with one attribute as another recorded object holds i
 (`probe.first_difference`). The first call on which they differ becomes the survivor's
 `input`, an assertion a team can paste; without one, `no_input` says why. A survivor
 of a re-executed module (`reexecuted_input`) is probed on the module's functions whose
-code or defaults the re-execution changed. The calls' side effects stay in the child.
+code or defaults the re-execution changed, or else on those that read a value it
+changed (`readers`). The calls' side effects stay in the child.
 `Probing` is a part of `warm.Worker`."""
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import sys
 from types import CodeType, FunctionType, ModuleType
 from typing import TYPE_CHECKING, Any, Callable, Dict, List, Sequence, Tuple
 
-from . import fork
+from . import fork, readers
 from .calls import parameters, same
 from .probe import constants_of, first_difference, load
 from .swap import differences, key_of
@@ -177,6 +178,8 @@ class Probing(Core):
             return {"no_input": why}
 
         found = self.probed(work, module.__name__)
+        if found.get("no_input", "").startswith("no function of "):
+            found = self.readers_input(number, module, reexecute) or found
         words = found.pop("words", "")
         if "input" not in found or not is_assertion(found["input"]):
             return found
@@ -185,6 +188,45 @@ class Probing(Core):
         if isinstance(check, fork.Finished) and check.value:
             return found
         return {"input": words}
+
+
+    def readers_input(
+        self, number: int, module: ModuleType, reexecute: Callable[[], object]
+    ) -> Dict[str, str]:
+        """When the mutant of a re-executed module changed no function: the functions
+        that read a value it changed, probed across two children (`readers`); {} when
+        none reads one."""
+        changed = self.in_child(lambda: sorted(readers.changed_names(module, reexecute)), SECONDS)
+        if not isinstance(changed, fork.Finished) or not changed.value:
+            return {}
+        names = set(changed.value)
+        copies = self.copied
+
+        def original() -> List[readers.Recorded]:
+            return readers.record(
+                readers.readers(functions_in(module, number), copies, names), CALLS,
+                readers.held_numbers(module, names),
+            )
+
+        recorded = self.in_child(original, SECONDS)
+        if not isinstance(recorded, fork.Finished) or not recorded.value:
+            return {}
+        calls = recorded.value
+
+        def mutant() -> Dict[str, Any]:
+            reexecute()
+            difference, tried = readers.compare(
+                calls, functions_in(module, number), module.__dict__
+            )
+            if difference is None:
+                return {"no_input": "none of %d calls of the readers of %s differs" % (
+                    tried, ", ".join(sorted(names)[:3]))}
+            text, words = written(difference)
+            if is_assertion(text) and holds(text, [], module.__dict__):
+                text = words  # it passes on the mutant too
+            return {"input": text, "words": words}
+
+        return self.probed(mutant, module.__name__)
 
 
 def functions_in(module: ModuleType, number: int) -> Dict[Any, FunctionType]:

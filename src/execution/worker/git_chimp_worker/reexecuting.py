@@ -309,9 +309,12 @@ class Reexecution(Core):
         if answer["event"] == "survived":
             # The fresh run decides; the probe's input goes with it, for a survivor.
             module = self.module_of(number)
-            found = {} if module is None else self.reexecuted_input(
-                number, module, self.reexecution(number, mutated)
-            )
+            try:
+                found = {} if module is None else self.reexecuted_input(
+                    number, module, self.reexecution(number, mutated)
+                )
+            except Exception as error:  # the probe's own failure: the fresh run decides
+                found = {"no_input": "the probe failed: %s: %s" % (type(error).__name__, error)}
             return dict(
                 {
                     "event": "fallback",

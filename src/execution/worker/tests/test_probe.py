@@ -345,3 +345,39 @@ def test_a_value_of_another_module_is_written_with_its_import():
         "from fractions import Fraction\n"
         "assert halved(Fraction(1, 3)) == Fraction(1, 6)"
     )
+
+
+class Parsed(tuple):
+    """A tuple subclass whose own `__new__` wants more than its items (rfc3986's
+    ParseResult): pickle cannot make it again as it is."""
+
+    def __new__(cls, scheme, host, source):
+        made = tuple.__new__(cls, (scheme, host))
+        made.source = source
+        return made
+
+    def __getnewargs__(self):
+        return tuple(self)
+
+
+def encode(serializer, value, parsed):
+    return serializer.dumps(value) + parsed[1]
+
+
+def encode_mutant(serializer, value, parsed):
+    return serializer.dumps(value) + parsed[0]
+
+
+def test_a_module_and_a_tuple_subclass_with_its_own_new_are_copied():
+    import json
+
+    copies = copied(encode, json, [1], Parsed("http", "a", "http://a"))
+    assert copies and copies[0] is not None
+    call = probe.load(copies[0])
+    assert call["serializer"] is json
+    assert type(call["parsed"]) is Parsed and call["parsed"] == ("http", "a")
+    assert call["parsed"].source == "http://a"
+    difference, _ = probe.first_difference(
+        "encode", encode, encode_mutant, encode.__code__, copies
+    )
+    assert difference is not None and difference.original.value == "[1]a"

@@ -101,3 +101,58 @@ def test_a_survivor_of_a_reexecuted_module_gets_an_input_from_its_changed_defaul
     assert answer["event"] == "fallback", answer
     assert answer.get("input") == "from calc import scaled\nassert scaled(3) == 6", answer
     process.close()
+
+
+CONSTANTS = """\
+LIMIT = 10
+
+
+def capped(x):
+    return min(x, LIMIT)
+
+
+class Greeter:
+    greeting = "hello"
+
+    def greet(self, name):
+        return "%s %s" % (self.greeting, name)
+
+
+def untouched(x):
+    return x
+"""
+
+CONSTANTS_TESTS = """\
+from calc import Greeter, capped, untouched
+
+
+def test_capped():
+    assert capped(3) == 3
+
+
+def test_greet():
+    assert Greeter().greet("bob").endswith("bob")
+
+
+def test_untouched():
+    assert untouched(1) == 1
+"""
+
+
+def test_a_survivor_that_changed_a_value_the_module_holds_is_probed_on_its_readers(pytester):
+    pytester.makepyfile(calc=CONSTANTS, test_calc=CONSTANTS_TESTS)
+    process = WorkerProcess(pytester)
+    assert process.event()["event"] == "ready"
+    assert process.ask(op="baseline", timeout=30)["failed"] == []
+    # No function changed: capped reads LIMIT, and its copied call's neighbour at the
+    # constant's own 10 + 1 tells the mutant apart.
+    answer = process.mutant("LIMIT = 10", "LIMIT = 11", 1)
+    assert answer["event"] == "fallback", answer
+    assert answer.get("input") == "from calc import capped\nassert capped(11) == 10", answer
+    # A class attribute: its method reads it on the recorded object.
+    answer = process.mutant('greeting = "hello"', 'greeting = ""', 9)
+    assert answer["event"] == "fallback", answer
+    assert answer.get("input") == (
+        "from calc import Greeter\nassert Greeter().greet('bob') == 'hello bob'"
+    ), answer
+    process.close()
