@@ -138,33 +138,50 @@ def neighbours(
     return out
 
 
-def object_variants(call: Call, first: str, donors: Sequence[Any]) -> List[Call]:
-    """Calls that differ from `call` in one attribute of its first argument (a method's
-    object, `first`): set to what another object of its class holds (`donors`: the
-    arguments of other copied calls), to None, or a small step from its own value. A
-    method's difference often needs another state of its object (a builder with a
-    scheme set), which the arguments' neighbours never give."""
-    value = call.get(first)
-    own = getattr(value, "__dict__", None)
-    if isinstance(value, (Made, type)) or not isinstance(own, dict):
-        return []
+def object_variants(call: Call, donors: Sequence[Any]) -> List[Call]:
+    """Calls that differ from `call` in one attribute of one object argument (a
+    method's object first): set to what another object of its class holds (`donors`:
+    the arguments of other copied calls), to None, or a small step from its own value.
+    A method's difference often needs another state of its object (a builder with a
+    scheme set), a function's another state of an argument (a base URI with a scheme),
+    which the arguments' neighbours never give. Objects with a `__dict__`, and
+    namedtuples (through `_replace`)."""
     out: List[Call] = []
-    for donor in donors:
-        if type(donor) is type(value) and donor is not value:
-            for name, other in vars(donor).items():
+    for parameter, value in call.items():
+        own = fields_of(value)
+        if own is None:
+            continue
+        for donor in donors:
+            theirs = fields_of(donor) if type(donor) is type(value) and donor is not value else None
+            for name, other in (theirs or {}).items():
                 if name in own and not same(own[name], other):
-                    out.append(with_attribute(call, first, name, other))
-    for name, current in own.items():
-        for other in steps(current) + ([None] if current is not None else []):
-            out.append(with_attribute(call, first, name, other))
+                    out.append(with_field(call, parameter, name, other))
+        for name, current in own.items():
+            for other in steps(current) + ([None] if current is not None else []):
+                out.append(with_field(call, parameter, name, other))
     return out
 
 
-def with_attribute(call: Call, first: str, name: str, value: Any) -> Call:
-    """`call` with a copy of its first argument whose attribute `name` is `value`."""
-    made = copy.copy(call[first])
-    vars(made)[name] = value
-    return dict(call, **{first: made})
+def fields_of(value: Any) -> Optional[Dict[str, Any]]:
+    """An object's attributes by name, or a namedtuple's fields; None for other values."""
+    if isinstance(value, (Made, type)):
+        return None
+    if isinstance(value, tuple) and hasattr(value, "_replace") and hasattr(value, "_fields"):
+        return dict(zip(value._fields, value))
+    own = getattr(value, "__dict__", None)
+    return own if isinstance(own, dict) and own else None
+
+
+def with_field(call: Call, parameter: str, name: str, value: Any) -> Call:
+    """`call` with a copy of its argument `parameter` whose attribute or field `name` is
+    `value`."""
+    held = call[parameter]
+    if isinstance(held, tuple):
+        made = held._replace(**{name: value})  # type: ignore[attr-defined]
+    else:
+        made = copy.copy(held)
+        vars(made)[name] = value
+    return dict(call, **{parameter: made})
 
 
 def number(value: Any) -> bool:
@@ -222,15 +239,15 @@ def first_difference(
     reach the other."""
     tried = 0
     loaded = [load(copied) for copied in copies]
-    first = parameters(code)[0] if code.co_argcount else ""
 
     def candidates() -> Iterator[Call]:
         for call in loaded:
             yield from neighbours(call, constants, defaults)
-        if first:
-            for call in loaded:
-                for variant in object_variants(call, first, donors):
-                    yield from neighbours(variant, constants)
+        variants = [variant for call in loaded for variant in object_variants(call, donors)]
+        # Each state once, then each with its arguments' neighbours.
+        yield from variants
+        for variant in variants:
+            yield from neighbours(variant, constants)[1:]
 
     for call in candidates():
         if tried >= calls:

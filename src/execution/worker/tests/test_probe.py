@@ -381,3 +381,32 @@ def test_a_module_and_a_tuple_subclass_with_its_own_new_are_copied():
         "encode", encode, encode_mutant, encode.__code__, copies
     )
     assert difference is not None and difference.original.value == "[1]a"
+
+
+from collections import namedtuple
+
+Uri = namedtuple("Uri", "scheme path")
+
+
+def joined(base, ref):
+    return Uri(base.scheme, base.path + ref)
+
+
+def joined_mutant(base, ref):
+    return Uri(None, base.path + ref)
+
+
+def test_an_argument_namedtuple_is_probed_in_states_other_calls_recorded():
+    # The tests joined onto a base without a scheme only; another recorded call holds a
+    # base with one, given to this call's base through `_replace`.
+    copies = copied(joined, Uri(None, "/a"), "b")
+    donor = probe.load(copied(joined, Uri("http", "/x"), "")[0])
+    difference, _ = probe.first_difference(
+        "joined", joined, joined_mutant, joined.__code__, copies,
+        donors=list(donor.values()),
+    )
+    assert difference is not None
+    assert difference.assertion() == (
+        "from test_probe import Uri, joined\n"
+        "assert joined(Uri(scheme='http', path='/a'), 'b') == Uri(scheme='http', path='/ab')"
+    )
