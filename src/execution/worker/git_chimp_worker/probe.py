@@ -17,12 +17,13 @@ import copy
 import importlib
 import io
 import pickle
+import re
 import sys
 import types
 from types import CodeType, FrameType
 from typing import Any, Callable, Dict, Iterator, List, Optional, Sequence, Tuple
 
-from .calls import Call, Made, constructor, outcome, parameters, same
+from .calls import Call, Made, constructor, outcome, parameters, plain, same
 from .written import Difference
 
 # The largest pickled copy of one call's arguments that is kept.
@@ -30,23 +31,38 @@ LIMIT = 64 * 1024
 
 
 class Copier(pickle.Pickler):
-    """pickle, with two kinds of value it cannot copy as they are: a module (itsdangerous
-    keeps `json` as a serializer) is copied as its name and imported again; a tuple
-    subclass (a namedtuple whose own `__new__` wants more than its fields, as rfc3986's
-    `ParseResult`) as its class, its items and its attributes, made again without its
-    `__new__`."""
+    """pickle, with three kinds of value it cannot copy as they are: a module
+    (itsdangerous keeps `json` as a serializer) is copied as its name and imported
+    again; a tuple subclass (a namedtuple whose own `__new__` wants more than its
+    fields, as rfc3986's `ParseResult`) as its class, its items and its attributes, made
+    again without its `__new__`; a regex match (parse's converters take one) as its
+    pattern, text and span, found again."""
 
     def reducer_override(self, obj: Any) -> Any:
         if isinstance(obj, types.ModuleType) and sys.modules.get(obj.__name__) is obj:
             return importlib.import_module, (obj.__name__,)
         if isinstance(obj, tuple) and type(obj) is not tuple:
             return made_tuple, (type(obj), tuple(obj)), getattr(obj, "__dict__", None) or None
+        if isinstance(obj, re.Match):
+            return matched, (obj.re, obj.string, obj.pos, obj.endpos, obj.span())
         return NotImplemented
 
 
 def made_tuple(kind: type, items: Tuple[Any, ...]) -> Any:
     """A tuple of `kind` holding `items`, made as `tuple` makes one."""
     return tuple.__new__(kind, items)
+
+
+def matched(
+    pattern: Any, string: Any, pos: int, endpos: int, span: Tuple[int, int]
+) -> Any:
+    """The match `pattern` finds in `string` over `span` (a copied `re.Match`: made
+    again by searching; a copy that would match elsewhere fails to load)."""
+    for start in (pos, span[0]):
+        found = pattern.search(string, start, endpos)
+        if found is not None and found.span() == span:
+            return found
+    raise ValueError("the match of %r at %r cannot be made again" % (pattern.pattern, span))
 
 
 def dumps(value: Any) -> bytes:
@@ -151,20 +167,38 @@ def object_variants(call: Call, donors: Sequence[Any]) -> List[Call]:
         own = fields_of(value)
         if own is None:
             continue
+        changes = []
         for donor in donors:
             theirs = fields_of(donor) if type(donor) is type(value) and donor is not value else None
             for name, other in (theirs or {}).items():
-                if name in own and not same(own[name], other):
-                    out.append(with_field(call, parameter, name, other))
+                if name in own and not alike(own[name], other):
+                    changes.append((name, other))
         for name, current in own.items():
             for other in steps(current) + ([None] if current is not None else []):
+                changes.append((name, other))
+        seen = set()
+        for name, other in changes:
+            if (name, plain(other)) in seen:
+                continue  # two donors holding one value: one call
+            seen.add((name, plain(other)))
+            try:
                 out.append(with_field(call, parameter, name, other))
+            except Exception:
+                continue  # an object that cannot be copied or given the value
     return out
+
+
+def alike(a: Any, b: Any) -> bool:
+    """`same`, and alike when the comparison fails (no state to try)."""
+    try:
+        return same(a, b)
+    except Exception:
+        return True
 
 
 def fields_of(value: Any) -> Optional[Dict[str, Any]]:
     """An object's attributes by name, or a namedtuple's fields; None for other values."""
-    if isinstance(value, (Made, type)):
+    if isinstance(value, (Made, type, types.ModuleType, types.FunctionType)):
         return None
     if isinstance(value, tuple) and hasattr(value, "_replace") and hasattr(value, "_fields"):
         return dict(zip(value._fields, value))

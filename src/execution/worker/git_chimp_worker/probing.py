@@ -32,8 +32,8 @@ else:
 # How long a survivor's probe may take, and how many calls it may make.
 SECONDS = 2.0
 CALLS = 60
-# How many copied calls of the file give their objects' states to a method's probe.
-DONORS = 24
+# How many copied calls of the file give their objects' states to a probe.
+DONORS = 200
 
 # Code flags of generators and coroutines (`inspect.CO_GENERATOR`, ...): their calls
 # return objects whose results a probe cannot compare.
@@ -133,13 +133,18 @@ class Probing(Core):
         return {"no_input": "the probe of %s ended: %s" % (name, outcome.describe())}
 
     def reexecuted_input(
-        self, number: int, module: ModuleType, reexecute: Callable[[], object]
+        self,
+        number: int,
+        module: ModuleType,
+        reexecute: Callable[[], object],
+        plan: Sequence[Tuple[ModuleType, int]] = (),
     ) -> Dict[str, str]:
         """The `input` (or `no_input`) of a survivor of re-executing file `number`'s
         `module` (`reexecute` puts the mutant in): in a child, the first of the module's
         functions whose code or defaults the re-execution changed, and whose calls were
         copied, is called before and after it; a parameter whose default changed is left
-        out too. The original of the function runs with the re-executed module's
+        out too; else the functions of the modules under mutation (`plan`, with their
+        file numbers) that read a value it changed. The original of the function runs with the re-executed module's
         globals, so an assertion found is checked on the original module in a second
         child, and said in words when it does not hold there."""
         copies = self.copied
@@ -179,7 +184,7 @@ class Probing(Core):
 
         found = self.probed(work, module.__name__)
         if found.get("no_input", "").startswith("no function of "):
-            found = self.readers_input(number, module, reexecute) or found
+            found = self.readers_input(list(plan) or [(module, number)], reexecute) or found
         words = found.pop("words", "")
         if "input" not in found or not is_assertion(found["input"]):
             return found
@@ -191,21 +196,30 @@ class Probing(Core):
 
 
     def readers_input(
-        self, number: int, module: ModuleType, reexecute: Callable[[], object]
+        self, plan: Sequence[Tuple[ModuleType, int]], reexecute: Callable[[], object]
     ) -> Dict[str, str]:
-        """When the mutant of a re-executed module changed no function: the functions
-        that read a value it changed, probed across two children (`readers`); {} when
-        none reads one."""
-        changed = self.in_child(lambda: sorted(readers.changed_names(module, reexecute)), SECONDS)
+        """When the mutant of a re-executed module changed no function: the functions of
+        the modules under mutation (`plan`, with their file numbers) that read a value
+        it changed, probed across two children (`readers`); {} when none reads one."""
+        modules = [module for module, _ in plan]
+        changed = self.in_child(
+            lambda: sorted(readers.changed_names(modules, reexecute)), SECONDS
+        )
         if not isinstance(changed, fork.Finished) or not changed.value:
             return {}
         names = set(changed.value)
         copies = self.copied
 
+        def functions() -> Dict[Any, FunctionType]:
+            out: Dict[Any, FunctionType] = {}
+            for module, number in plan:
+                out.update(functions_in(module, number))
+            return out
+
         def original() -> List[readers.Recorded]:
             return readers.record(
-                readers.readers(functions_in(module, number), copies, names), CALLS,
-                readers.held_numbers(module, names),
+                readers.readers(functions(), copies, names), CALLS,
+                readers.held_numbers(modules, names),
             )
 
         recorded = self.in_child(original, SECONDS)
@@ -215,18 +229,16 @@ class Probing(Core):
 
         def mutant() -> Dict[str, Any]:
             reexecute()
-            difference, tried = readers.compare(
-                calls, functions_in(module, number), module.__dict__
-            )
+            difference, tried = readers.compare(calls, functions())
             if difference is None:
                 return {"no_input": "none of %d calls of the readers of %s differs" % (
                     tried, ", ".join(sorted(names)[:3]))}
             text, words = written(difference)
-            if is_assertion(text) and holds(text, [], module.__dict__):
+            if is_assertion(text) and holds(text, [], difference.namespace):
                 text = words  # it passes on the mutant too
             return {"input": text, "words": words}
 
-        return self.probed(mutant, module.__name__)
+        return self.probed(mutant, modules[0].__name__)
 
 
 def functions_in(module: ModuleType, number: int) -> Dict[Any, FunctionType]:

@@ -4,9 +4,11 @@ regex, a table, a class attribute), so the functions that read it are probed ins
 The original and the mutant live in two module states, one per forked child, so the
 calls run in each and the results cross over pickled:
 
-1. `changed_names`, in a child with the mutant: the names whose value it changed;
+1. `changed_names`, in a child with the mutant: the names whose value it changed, in
+   the module and in the other modules under mutation (re-executed with it: a regex
+   compiled from its text; or holding a copy of one of its names);
 2. `record`, in a child with the original: the outcomes of the copied calls (and their
-   neighbours) of the functions that read one of those names;
+   neighbours) of the functions of those modules that read one of those names;
 3. `compare`, in a child with the mutant: the first of those calls whose outcome
    differs, written as an assertion (or in words).
 
@@ -19,7 +21,7 @@ from __future__ import annotations
 import base64
 import pickle
 from types import CodeType, FunctionType, ModuleType
-from typing import Any, Callable, Dict, List, Optional, Sequence, Set, Tuple
+from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Set, Tuple
 
 from .calls import Outcome, outcome, same
 from .probe import constants_of, dumps, load, neighbours, number
@@ -34,26 +36,31 @@ class Absent:
     """A name or attribute one state has and the other has not."""
 
 
-def changed_names(module: ModuleType, reexecute: Callable[[], object]) -> Set[str]:
-    """The names whose value `reexecute` (the mutant's re-execution of `module`)
-    changes: module globals, and attributes of the module's classes; functions are
-    compared by their code elsewhere."""
-    before = dict(vars(module))
-    classes = {
-        name: dict(vars(value))
-        for name, value in before.items()
-        if isinstance(value, type) and value.__module__ == module.__name__
-    }
+def changed_names(modules: Sequence[ModuleType], reexecute: Callable[[], object]) -> Set[str]:
+    """The names whose value `reexecute` (the mutant's re-execution of the first of
+    `modules`, and of those of the others that depend on it) changes: module globals, and
+    attributes of the modules' classes; functions are compared by their code
+    elsewhere."""
+    before = [dict(vars(module)) for module in modules]
+    classes = [
+        {
+            name: dict(vars(value))
+            for name, value in held.items()
+            if isinstance(value, type) and value.__module__ == module.__name__
+        }
+        for module, held in zip(modules, before)
+    ]
     reexecute()
     out: Set[str] = set()
-    for name, value in vars(module).items():
-        if name in classes and isinstance(value, type):
-            for attribute, held in vars(value).items():
-                if not callable_member(held) and not alike(classes[name].get(attribute, Absent), held):
-                    out.add(attribute)
-        elif not isinstance(value, (FunctionType, ModuleType, type)):
-            if not alike(before.get(name, Absent), value):
-                out.add(name)
+    for module, held, kinds in zip(modules, before, classes):
+        for name, value in vars(module).items():
+            if name in kinds and isinstance(value, type):
+                for attribute, now in vars(value).items():
+                    if not callable_member(now) and not alike(kinds[name].get(attribute, Absent), now):
+                        out.add(attribute)
+            elif not isinstance(value, (FunctionType, ModuleType, type)):
+                if not alike(held.get(name, Absent), value):
+                    out.add(name)
     return out
 
 
@@ -99,14 +106,17 @@ def text_of(blob: bytes) -> str:
     return base64.b64encode(blob).decode("ascii")
 
 
-def held_numbers(module: ModuleType, names: Set[str]) -> List[Any]:
-    """The numbers `names` hold in `module` and its classes (a boundary a changed
+def held_numbers(modules: Sequence[ModuleType], names: Set[str]) -> List[Any]:
+    """The numbers `names` hold in `modules` and their classes (a boundary a changed
     constant moves is next to them), at most eight."""
     out: List[Any] = []
-    scopes = [vars(module)] + [
-        vars(value) for value in list(vars(module).values())
-        if isinstance(value, type) and value.__module__ == module.__name__
-    ]
+    scopes: List[Mapping[str, Any]] = []
+    for module in modules:
+        scopes.append(vars(module))
+        scopes.extend(
+            vars(value) for value in list(vars(module).values())
+            if isinstance(value, type) and value.__module__ == module.__name__
+        )
     for scope in scopes:
         for name in sorted(names):
             value = scope.get(name)
@@ -138,12 +148,10 @@ def record(
 
 
 def compare(
-    recorded: Sequence[Recorded],
-    functions: Dict[Any, FunctionType],
-    namespace: Dict[str, Any],
+    recorded: Sequence[Recorded], functions: Dict[Any, FunctionType]
 ) -> Tuple[Optional[Difference], int]:
     """The first recorded call whose outcome differs with the mutant in place, and how
-    many were compared."""
+    many were compared; its assertion's names come from the function's module."""
     tried = 0
     for key, call, result in recorded:
         function = functions.get(tuple(key))
@@ -158,6 +166,7 @@ def compare(
         except Exception:
             continue
         if differs:
+            namespace = function.__globals__
             found = Difference(
                 function.__qualname__, function.__code__, pickle.loads(blob), before, after,
                 namespace,

@@ -76,7 +76,11 @@ class Reexecution(Core):
         ) -> list[Swap] | str: ...
 
         def reexecuted_input(
-            self, number: int, module: ModuleType, reexecute: Callable[[], object]
+            self,
+            number: int,
+            module: ModuleType,
+            reexecute: Callable[[], object],
+            plan: Sequence[tuple[ModuleType, int]] = (),
         ) -> dict[str, str]: ...
 
         def decide(
@@ -187,6 +191,17 @@ class Reexecution(Core):
             chosen[1:], lambda a, b: id(b) in needs.get(id(a), ())
         )
         return [(step, collectors.get(id(step))) for step in ordered]
+
+    def modules_under_mutation(self, number: int) -> list[tuple[ModuleType, int]]:
+        """The modules of the files under mutation, with their file numbers, file
+        `number`'s first: where a value its re-execution changes may be read (the
+        modules re-executed after it, those holding a copy of one of its names)."""
+        first = self.module_of(number)
+        out = [] if first is None else [(first, number)]
+        for other, module in sorted((self.modules or {}).items()):
+            if module is not None and other != number:
+                out.append((module, other))
+        return out
 
     def code_of(self, module: ModuleType) -> CodeType:
         path = cast(str, module.__file__)
@@ -311,7 +326,8 @@ class Reexecution(Core):
             module = self.module_of(number)
             try:
                 found = {} if module is None else self.reexecuted_input(
-                    number, module, self.reexecution(number, mutated)
+                    number, module, self.reexecution(number, mutated),
+                    self.modules_under_mutation(number),
                 )
             except Exception as error:  # the probe's own failure: the fresh run decides
                 found = {"no_input": "the probe failed: %s: %s" % (type(error).__name__, error)}

@@ -410,3 +410,37 @@ def test_an_argument_namedtuple_is_probed_in_states_other_calls_recorded():
         "from test_probe import Uri, joined\n"
         "assert joined(Uri(scheme='http', path='/a'), 'b') == Uri(scheme='http', path='/ab')"
     )
+
+
+def month_of(match):
+    return {"Jan": 1, "Feb": 2}[match.group("month")] + 0
+
+
+def month_of_mutant(match):
+    return {"Jan": 1, "Feb": 3}[match.group("month")] + 0
+
+
+def test_a_regex_match_is_copied_as_the_match_found_again():
+    import re
+
+    pattern = re.compile(r"(?P<day>\d+) (?P<month>\w+)")
+    copies = copied(month_of, pattern.search("on 4 Feb", 1))
+    assert copies and copies[0] is not None
+    call = probe.load(copies[0])
+    assert call["match"].span() == (3, 8) and call["match"].group("month") == "Feb"
+    difference, _ = probe.first_difference(
+        "month_of", month_of, month_of_mutant, month_of.__code__, copies
+    )
+    assert difference is not None and difference.original.value == 2
+
+
+def test_an_argument_that_cannot_be_varied_is_left_as_it_is():
+    import json
+
+    # A module argument has attributes, but it is no state to vary.
+    copies = copied(encode, json, [1], Parsed("http", "a", "http://a"))
+    difference, tried = probe.first_difference(
+        "encode", encode, encode, encode.__code__, copies,
+        donors=[json, Parsed("ftp", "b", "ftp://b")],
+    )
+    assert difference is None and tried > 3

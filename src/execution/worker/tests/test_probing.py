@@ -156,3 +156,34 @@ def test_a_survivor_that_changed_a_value_the_module_holds_is_probed_on_its_reade
         "from calc import Greeter\nassert Greeter().greet('bob') == 'hello bob'"
     ), answer
     process.close()
+
+
+def test_a_value_read_in_another_module_is_probed_there(pytester):
+    # patterns.py's text is compiled by check.py at import (re-executed after it) or
+    # imported by name: check.py's functions read the change.
+    pytester.makepyfile(
+        patterns='DIGITS = "[0-9]"\nSEPARATOR = "-"\n',
+        check=(
+            "import re\n\nfrom patterns import DIGITS, SEPARATOR\n\n"
+            'MATCHER = re.compile(DIGITS + "+")\n\n\n'
+            "def is_number(text):\n    return bool(MATCHER.fullmatch(text))\n\n\n"
+            "def parts(text):\n    return text.split(SEPARATOR)\n"
+        ),
+        test_check=(
+            "from check import is_number, parts\n\n\n"
+            "def test_check():\n    assert is_number('12')\n    assert parts('a-b')\n"
+        ),
+    )
+    process = WorkerProcess(pytester, files=("patterns.py", "check.py"))
+    assert process.event()["event"] == "ready"
+    assert process.ask(op="baseline", timeout=30)["failed"] == []
+    answer = process.mutant('"[0-9]"', '"[1-9]"', 1)
+    assert answer["event"] == "fallback", answer
+    # The neighbours of '12': '' and '1' match either way; no other input is tried.
+    assert answer.get("no_input", "").startswith("none of "), answer
+    answer = process.mutant('SEPARATOR = "-"', 'SEPARATOR = ""', 2)
+    assert answer["event"] in ("fallback", "killed"), answer
+    answer = process.mutant('SEPARATOR = "-"', 'SEPARATOR = "+"', 2)
+    assert answer["event"] == "fallback", answer
+    assert answer.get("input") == "from check import parts\nassert parts('a-b') == ['a', 'b']", answer
+    process.close()
