@@ -444,3 +444,12 @@ def test_an_argument_that_cannot_be_varied_is_left_as_it_is():
         donors=[json, Parsed("ftp", "b", "ftp://b")],
     )
     assert difference is None and tried > 3
+
+
+def test_a_raises_assertion_that_does_not_hold_is_no_crash():
+    from git_chimp_worker.probing import holds
+
+    text = "with pytest.raises(ValueError):\n    int('1')"
+    # pytest.raises' failure is a BaseException, not an Exception: still "does not hold".
+    assert holds(text, [], {}) is False
+    assert holds("with pytest.raises(ValueError):\n    int('x')", [], {}) is True
