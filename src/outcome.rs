@@ -198,6 +198,10 @@ impl Probe {
     /// and the finding.
     #[must_use]
     pub(crate) fn split(reason: &str) -> (Option<String>, Option<Probe>) {
+        // A finding alone first: an input may itself hold "; no differing input found".
+        if reason.starts_with(DIFFERING_INPUT) || reason.starts_with(NO_INPUT) {
+            return (None, Probe::parse(reason));
+        }
         for marker in [DIFFERING_INPUT, NO_INPUT] {
             if let Some(at) = reason.find(&format!("; {marker}")) {
                 return (
@@ -249,7 +253,10 @@ impl MutantResult {
     /// ([`Probe::reason`]; [`Probe::split`] reads them back).
     #[must_use]
     pub(crate) fn status_reason(&self) -> Option<String> {
-        let probe = self.probe.as_ref().map(Probe::reason);
+        // A survivor's finding; an accepted mutant's reason is the team's.
+        let probe = (self.probe.as_ref())
+            .filter(|_| self.outcome == Outcome::Survived)
+            .map(Probe::reason);
         match (&self.detail, probe) {
             (Some(detail), Some(probe)) => Some(format!("{detail}; {probe}")),
             (Some(detail), None) => Some(detail.clone()),
@@ -384,6 +391,9 @@ mod test {
         );
         assert_eq!(Probe::split(&probe.reason()), (None, Some(probe)));
         assert_eq!(Probe::split(detail), (Some(detail.to_owned()), None));
+        // An input that holds the separator and the other marker stays whole.
+        let tricky = Probe::Input("assert f('x; no differing input found (y)') == 1".into());
+        assert_eq!(Probe::split(&tricky.reason()), (None, Some(tricky)));
     }
 
     #[test]

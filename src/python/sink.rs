@@ -37,6 +37,9 @@ pub(crate) struct Frame {
     /// It is the body of an exception class (its name or a base's ends in `Error`,
     /// `Exception` or `Warning`).
     pub(crate) exception_class: bool,
+    /// It is an exception class whose bases keep its `args` only for its text (builtin
+    /// exceptions, and classes of the module without an `__init__` of their own).
+    pub(crate) plain_exception: bool,
 }
 
 /// The walk's output and what operators read while they match.

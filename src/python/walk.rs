@@ -64,13 +64,22 @@ impl<'a> Walker<'a> {
         let span = full_span(stmt);
         let flow = match stmt {
             Stmt::FunctionDef(f) => {
-                let exception_init = name == "__init__"
-                    && self.sink.frame().is_some_and(|frame| frame.exception_class);
-                Some(Flow::of(&f.parameters, body, self.rules.0, exception_init))
+                let init = name == "__init__";
+                let frame = self.sink.frame();
+                let mut flow = Flow::of(
+                    &f.parameters,
+                    body,
+                    self.rules.0,
+                    init && frame.is_some_and(|frame| frame.plain_exception),
+                );
+                flow.exception_init = init && frame.is_some_and(|frame| frame.exception_class);
+                Some(flow)
             }
             _ => None,
         };
         let exception_class = matches!(stmt, Stmt::ClassDef(c) if is_exception_class(c));
+        let plain_exception = exception_class
+            && matches!(stmt, Stmt::ClassDef(c) if keeps_args_for_text(c, &self.sink.module.body, 0));
         let is_function = flow.is_some();
         let qualname = match self.sink.frame() {
             Some(frame) if frame.is_function => format!("{}.<locals>.{name}", frame.scope.qualname),
@@ -89,6 +98,7 @@ impl<'a> Walker<'a> {
             block: self.sink.line_block(span),
             flow,
             exception_class,
+            plain_exception,
         });
         self.visit_body(body);
         self.sink.leave(span);
@@ -185,6 +195,7 @@ impl<'a> Visitor<'a> for Walker<'a> {
                 block: self.sink.line_block(span),
                 flow: None,
                 exception_class: false,
+                plain_exception: false,
             });
         }
         dispatch::stmt(&mut self.sink, stmt);
@@ -344,5 +355,54 @@ fn is_exception_class(class: &ast::StmtClassDef) -> bool {
                 Expr::Attribute(attribute) => exceptional(attribute.attr.as_str()),
                 _ => false,
             })
+        })
+}
+
+/// Builtin exceptions whose `args` only their text shows.
+const PLAIN_EXCEPTIONS: [&str; 14] = [
+    "BaseException",
+    "Exception",
+    "ValueError",
+    "TypeError",
+    "RuntimeError",
+    "LookupError",
+    "KeyError",
+    "IndexError",
+    "ArithmeticError",
+    "NotImplementedError",
+    "AssertionError",
+    "Warning",
+    "UserWarning",
+    "DeprecationWarning",
+];
+
+/// Whether `class` keeps what its `__init__` gives `super().__init__` only for its text:
+/// each base is a builtin exception of [`PLAIN_EXCEPTIONS`] or a class of the module
+/// (`body`) without an `__init__` or `__new__` of its own whose bases are so too. A
+/// base from elsewhere may keep an argument as an attribute (`HTTPError(404, url)`).
+fn keeps_args_for_text(class: &ast::StmtClassDef, body: &[Stmt], depth: usize) -> bool {
+    let Some(arguments) = &class.arguments else {
+        return false;
+    };
+    depth < 8
+        && !arguments.args.is_empty()
+        && arguments.keywords.is_empty()
+        && arguments.args.iter().all(|base| {
+            let Expr::Name(name) = base else {
+                return false;
+            };
+            let name = name.id.as_str();
+            if let Some(own) = body.iter().find_map(|stmt| match stmt {
+                Stmt::ClassDef(c) if c.name.as_str() == name => Some(c),
+                _ => None,
+            }) {
+                let constructs = own.body.iter().any(|stmt| {
+                    matches!(stmt, Stmt::FunctionDef(f)
+                        if matches!(f.name.as_str(), "__init__" | "__new__"))
+                });
+                !constructs && keeps_args_for_text(own, body, depth + 1)
+            } else {
+                PLAIN_EXCEPTIONS.contains(&name)
+            }
         })
 }

@@ -404,54 +404,7 @@ impl Worker {
         };
         // One request may run the module check, the tests, and the tests again in the
         // baseline's order or before calling it a survivor: each within `timeout`.
-        Ok(match self.request(&request, timeout * 4 + HANG_GRACE)? {
-            Event::Killed {
-                by,
-                tests,
-                reason,
-                reexecuted,
-            } => Verdict::Killed {
-                by,
-                tests,
-                reason,
-                reexecuted,
-            },
-            Event::Survived {
-                tests,
-                input,
-                no_input,
-            } => Verdict::Survived {
-                tests,
-                probe: input.map(Probe::Input).or(no_input.map(Probe::NoInput)),
-            },
-            Event::Timeout {
-                reexecuted, limit, ..
-            } => Verdict::Timeout {
-                reexecuted,
-                limit: limit.map(Duration::from_secs_f64),
-            },
-            Event::Uncovered => Verdict::Uncovered,
-            Event::Equivalent => Verdict::Equivalent,
-            Event::Fallback {
-                reason,
-                worker_log: true,
-                ..
-            } => Verdict::WorkerFailed(reason),
-            Event::Fallback {
-                reason,
-                input,
-                no_input,
-                ..
-            } => Verdict::Fallback {
-                reason,
-                probe: input.map(Probe::Input).or(no_input.map(Probe::NoInput)),
-            },
-            Event::UnmutatedFails { reason } => Verdict::UnmutatedFails(reason),
-            other => Verdict::Fallback {
-                reason: format!("unexpected answer {other:?}"),
-                probe: None,
-            },
-        })
+        Ok(verdict(self.request(&request, timeout * 4 + HANG_GRACE)?))
     }
 
     /// Run pytest from the start in a child of a [`Mode::Fresh`] worker, on the
@@ -540,5 +493,95 @@ impl Worker {
 impl Drop for Worker {
     fn drop(&mut self) {
         self.kill();
+    }
+}
+
+/// What a worker's answer to a mutant says.
+fn verdict(event: Event) -> Verdict {
+    match event {
+        Event::Killed {
+            by,
+            tests,
+            reason,
+            reexecuted,
+        } => Verdict::Killed {
+            by,
+            tests,
+            reason,
+            reexecuted,
+        },
+        Event::Survived {
+            tests,
+            input,
+            no_input,
+        } => Verdict::Survived {
+            tests,
+            probe: input.map(Probe::Input).or(no_input.map(Probe::NoInput)),
+        },
+        Event::Timeout {
+            reexecuted, limit, ..
+        } => Verdict::Timeout {
+            reexecuted,
+            limit: limit.map(Duration::from_secs_f64),
+        },
+        Event::Uncovered => Verdict::Uncovered,
+        Event::Equivalent => Verdict::Equivalent,
+        Event::Fallback {
+            reason,
+            worker_log: true,
+            ..
+        } => Verdict::WorkerFailed(reason),
+        Event::Fallback {
+            reason,
+            input,
+            no_input,
+            ..
+        } => Verdict::Fallback {
+            reason,
+            probe: input.map(Probe::Input).or(no_input.map(Probe::NoInput)),
+        },
+        Event::UnmutatedFails { reason } => Verdict::UnmutatedFails(reason),
+        other => Verdict::Fallback {
+            reason: format!("unexpected answer {other:?}"),
+            probe: None,
+        },
+    }
+}
+
+#[cfg(test)]
+mod verdict_test {
+    use super::*;
+
+    /// A fallback for a survivor the fresh run is to confirm carries the probe's
+    /// finding; a worker failure and any other fallback carry none.
+    #[test]
+    fn a_fallback_carries_the_probes_finding() {
+        let fallback = |input: Option<&str>, no_input: Option<&str>, worker_log: bool| {
+            verdict(Event::Fallback {
+                reason: "why".into(),
+                worker_log,
+                input: input.map(str::to_owned),
+                no_input: no_input.map(str::to_owned),
+            })
+        };
+        assert!(matches!(
+            fallback(Some("assert f(2) == 2"), None, false),
+            Verdict::Fallback { probe: Some(Probe::Input(input)), .. } if input == "assert f(2) == 2"
+        ));
+        assert!(matches!(
+            fallback(None, Some("none of 3 calls of f differs"), false),
+            Verdict::Fallback {
+                probe: Some(Probe::NoInput(_)),
+                ..
+            }
+        ));
+        assert!(matches!(
+            fallback(None, None, false),
+            Verdict::Fallback { probe: None, .. }
+        ));
+        assert!(matches!(
+            fallback(None, None, true),
+            Verdict::WorkerFailed(_)
+        ));
     }
 }

@@ -37,6 +37,9 @@ pub(crate) struct Flow {
     /// It is the `__init__` of an exception class: the text it gives
     /// `super().__init__` first is the exception's message.
     pub(crate) exception_init: bool,
+    /// ... of an exception class whose bases keep its `args` only for its text: all it
+    /// gives `super().__init__` is.
+    pub(crate) exception_args: bool,
 }
 
 impl Flow {
@@ -45,16 +48,16 @@ impl Flow {
         parameters: &ast::Parameters,
         body: &[Stmt],
         rules: &BTreeSet<AridRule>,
-        exception_init: bool,
+        exception_args: bool,
     ) -> Flow {
         let mut uses = Uses {
-            exception_init,
+            exception_args,
             ..Uses::default()
         };
         uses.body(body);
         if uses.dynamic {
             return Flow {
-                exception_init,
+                exception_args,
                 ..Flow::default()
             };
         }
@@ -71,7 +74,8 @@ impl Flow {
             last_dels: uses.last_dels(&parameters, body),
             messages,
             first_bindings,
-            exception_init,
+            exception_init: false,
+            exception_args,
         }
     }
 
@@ -186,9 +190,9 @@ struct Uses {
     context: Vec<Use>,
     /// How deep in nested scopes the walk is.
     nested: usize,
-    /// The function is an exception class's `__init__`: what it gives
-    /// `super().__init__` is the exception's `args` (its text).
-    exception_init: bool,
+    /// The function is the `__init__` of an exception class whose bases keep its
+    /// `args` only for its text: what it gives `super().__init__` is text.
+    exception_args: bool,
 }
 
 impl Uses {
@@ -521,7 +525,7 @@ impl Uses {
             self.in_context(Use::Code, level);
             let args = message.iter().chain(keywords);
             self.in_context(Use::Sink(AridRule::Logging), args);
-        } else if self.exception_init && is_super_init(call) {
+        } else if self.exception_args && is_super_init(call) {
             self.visit_expr(&call.func);
             let args = call.arguments.args.iter().chain(keywords);
             self.in_context(Use::Sink(AridRule::ExceptionMessage), args);

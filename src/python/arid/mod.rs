@@ -1,7 +1,8 @@
 //! Arid-node rules, one file each: places where a mutant only changes what no reasonable
 //! test checks (a warning's text, help text, an exception's message, typing-only
 //! arguments, a `__repr__`, logging, a script's `__main__` block, code excluded from
-//! coverage, namespace tidying, documentation, Python version checks), so git-chimp makes none there. A rule's
+//! coverage, namespace tidying, documentation, Python version checks, import
+//! fallbacks), so git-chimp makes none there. A rule's
 //! `///` doc is what `git chimp arid` prints; all but `no-cover` are on by default, and
 //! `arid = [...]` (only these) or `no-arid = [...]` (the defaults but these) in
 //! `[tool.chimp]` switches them. The walk asks the selected rules at six kinds of

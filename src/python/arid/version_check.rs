@@ -2,16 +2,17 @@
 
 use ruff_python_ast::{self as ast, Expr};
 
-use super::helpers::last_name;
 use super::{Arid, Place};
 
 unit! {
     /// A comparison with the running Python's version (`sys.version_info >= (3, 8)`,
     /// `sys.version_info[0] == 2`, `sys.version_info.major`, `sys.hexversion`,
     /// `sys.version`, `platform.python_version()`) or its build (`sys.maxunicode`,
-    /// `sys.maxsize`), wherever it is: one interpreter runs
-    /// the tests, so it gives every test the same answer, and a mutant of it is seen
-    /// only on another Python. The code in each branch stays mutated.
+    /// `sys.maxsize`) against literals, wherever it is: one interpreter runs the tests,
+    /// so it gives every test the same answer, and a mutant of it makes this interpreter
+    /// take the branch written for another (the same behaviour, or code never meant to
+    /// run here), which no test of this Python should pin. The code in each branch
+    /// stays mutated, and so does a comparison with anything else (`n <= sys.maxsize`).
     VersionCheck
 }
 
@@ -26,7 +27,10 @@ impl Arid for VersionCheck {
 fn is_version_check(expr: &Expr) -> bool {
     match expr {
         Expr::Compare(compare) => {
-            is_version(&compare.left) || compare.comparators.iter().any(is_version)
+            // The version against literals only: `0 <= n <= sys.maxsize` checks `n`.
+            let operands = || std::iter::once(&*compare.left).chain(&compare.comparators);
+            operands().any(is_version)
+                && operands().all(|operand| is_version(operand) || is_literal(operand))
         }
         Expr::BoolOp(b) => b.values.iter().all(is_version_check),
         Expr::UnaryOp(u) => u.op == ast::UnaryOp::Not && is_version_check(&u.operand),
@@ -47,7 +51,6 @@ fn is_version(expr: &Expr) -> bool {
             )
                 && matches!(&*a.value, Expr::Name(n) if n.id.as_str() == "sys")
         }
-        Expr::Name(n) => matches!(n.id.as_str(), "version_info" | "hexversion"),
         Expr::Subscript(s) => is_version(&s.value),
         Expr::Call(call) => is_python_version_call(call),
         _ => false,
@@ -57,5 +60,17 @@ fn is_version(expr: &Expr) -> bool {
 /// `platform.python_version()` or `platform.python_version_tuple()`.
 fn is_python_version_call(call: &ast::ExprCall) -> bool {
     call.arguments.is_empty()
-        && matches!(last_name(&call.func), Some("python_version" | "python_version_tuple"))
+        && matches!(&*call.func, Expr::Attribute(a)
+            if matches!(a.attr.as_str(), "python_version" | "python_version_tuple")
+                && matches!(&*a.value, Expr::Name(n) if n.id.as_str() == "platform"))
+}
+
+/// A number, text or bytes literal, or a tuple of them (`(3, 8)`, `0x10FFFF`, `"3.10"`).
+fn is_literal(expr: &Expr) -> bool {
+    match expr {
+        Expr::NumberLiteral(_) | Expr::StringLiteral(_) | Expr::BytesLiteral(_) => true,
+        Expr::Tuple(t) => t.elts.iter().all(is_literal),
+        Expr::UnaryOp(u) => matches!(&*u.operand, Expr::NumberLiteral(_)),
+        _ => false,
+    }
 }

@@ -169,10 +169,14 @@ def outcome(function: Callable[..., Any], code: CodeType, call: Call) -> Outcome
             else:
                 made = kind.__new__(kind, *positional[1:], **keywords)
             positional[0] = made
-        except Exception as error:
+        except KeyboardInterrupt:
+            raise
+        except BaseException as error:  # SystemExit, pytest.fail: an outcome too
             return Outcome(error=error)
     try:
         value = function(*positional, **keywords)
-    except Exception as error:
+    except KeyboardInterrupt:
+        raise
+    except BaseException as error:  # SystemExit, pytest.fail: an outcome too
         return Outcome(error=error)
     return Outcome(value=made if made is not None else value)

@@ -26,6 +26,9 @@ from typing import Any, Callable, Dict, Iterator, List, Optional, Sequence, Tupl
 from .calls import Call, Made, constructor, outcome, parameters, plain, same
 from .written import Difference
 
+# A class defined in Python (`Py_TPFLAGS_HEAPTYPE`), not in C.
+HEAP_TYPE = 1 << 9
+
 # The largest pickled copy of one call's arguments that is kept.
 LIMIT = 64 * 1024
 
@@ -41,7 +44,12 @@ class Copier(pickle.Pickler):
     def reducer_override(self, obj: Any) -> Any:
         if isinstance(obj, types.ModuleType) and sys.modules.get(obj.__name__) is obj:
             return importlib.import_module, (obj.__name__,)
-        if isinstance(obj, tuple) and type(obj) is not tuple:
+        if (
+            isinstance(obj, tuple)
+            and type(obj) is not tuple
+            and not hasattr(type(obj), "n_sequence_fields")  # os.stat_result: pickle's
+            and type(obj).__flags__ & HEAP_TYPE
+        ):
             return made_tuple, (type(obj), tuple(obj)), getattr(obj, "__dict__", None) or None
         if isinstance(obj, re.Match):
             return matched, (obj.re, obj.string, obj.pos, obj.endpos, obj.span())
@@ -80,7 +88,7 @@ def arguments_of(frame: FrameType) -> Optional[str]:
 
 def copy_arguments(frame: FrameType) -> Tuple[Optional[str], str]:
     """`arguments_of`, and why not when it gives None. An `__init__`'s object is not
-    copied: its class is (`MADE`), and each probe makes a new object of it."""
+    copied: its class is (`Made`), and each probe makes a new object of it."""
     code = frame.f_code
     values = frame.f_locals
     try:
@@ -212,6 +220,8 @@ def with_field(call: Call, parameter: str, name: str, value: Any) -> Call:
     held = call[parameter]
     if isinstance(held, tuple):
         made = held._replace(**{name: value})  # type: ignore[attr-defined]
+        if getattr(held, "__dict__", None):
+            vars(made).update(vars(held))  # what its own `__new__` set
     else:
         made = copy.copy(held)
         vars(made)[name] = value
@@ -258,7 +268,7 @@ def first_difference(
     mutant: Callable[..., Any],
     code: CodeType,
     copies: List[str],
-    calls: int = 40,
+    calls: int = 200,
     constants: Sequence[Any] = (),
     namespace: Optional[Dict[str, Any]] = None,
     donors: Sequence[Any] = (),

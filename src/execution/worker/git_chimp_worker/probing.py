@@ -1,7 +1,7 @@
 """A concrete input for a survivor (#29), in the worker: after a swapped mutant survived,
 a forked child calls the changed function, original and mutated, on the arguments the
-traced baseline copied (`tracer.BaseTracer.keep_arguments`) and on their neighbours
-and on the method's object with one attribute as another recorded object holds it
+traced baseline copied (`tracer.BaseTracer.keep_arguments`), on their neighbours, and
+with one attribute of an object argument as another recorded object holds it
 (`probe.first_difference`). The first call on which they differ becomes the survivor's
 `input`, an assertion a team can paste; without one, `no_input` says why. A survivor
 of a re-executed module (`reexecuted_input`) is probed on the module's functions whose
@@ -144,9 +144,10 @@ class Probing(Core):
         functions whose code or defaults the re-execution changed, and whose calls were
         copied, is called before and after it; a parameter whose default changed is left
         out too; else the functions of the modules under mutation (`plan`, with their
-        file numbers) that read a value it changed. The original of the function runs with the re-executed module's
-        globals, so an assertion found is checked on the original module in a second
-        child, and said in words when it does not hold there."""
+        file numbers) that read a value it changed. The original of the function runs
+        with the re-executed module's globals, so an assertion found is checked on the
+        original module in a second child, and said in words when it does not hold
+        there."""
         copies = self.copied
         donated = self.copied_in.get(number, [])
         namespace = module.__dict__
@@ -160,7 +161,12 @@ class Probing(Core):
             for key in sorted(before):
                 old, new = before[key], after.get(key)
                 kept = copies.get(key, ([], ""))[0]
-                if new is None or not kept or old.__code__.co_flags & LAZY_RESULTS:
+                if (
+                    new is None
+                    or not kept
+                    or old.__code__.co_flags & LAZY_RESULTS
+                    or "<" in old.__qualname__  # a lambda, a nested function
+                ):
                     continue
                 defaults = changed_defaults(old, new)
                 if not defaults and not differences(old.__code__, new.__code__):
@@ -193,7 +199,6 @@ class Probing(Core):
         if isinstance(check, fork.Finished) and check.value:
             return found
         return {"input": words}
-
 
     def readers_input(
         self, plan: Sequence[Tuple[ModuleType, int]], reexecute: Callable[[], object]

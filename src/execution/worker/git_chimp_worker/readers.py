@@ -56,7 +56,8 @@ def changed_names(modules: Sequence[ModuleType], reexecute: Callable[[], object]
         for name, value in vars(module).items():
             if name in kinds and isinstance(value, type):
                 for attribute, now in vars(value).items():
-                    if not callable_member(now) and not alike(kinds[name].get(attribute, Absent), now):
+                    was = kinds[name].get(attribute, Absent)
+                    if not callable_member(now) and not alike(was, now):
                         out.add(attribute)
             elif not isinstance(value, (FunctionType, ModuleType, type)):
                 if not alike(held.get(name, Absent), value):

@@ -93,6 +93,7 @@ class Worker(Reexecution, Swapping, Deciding, Probing):
         self.by_id: dict[str, Test] = {}  # node id -> the test this worker collected
         # The traced baseline's copies of calls' arguments (`tracer.inputs_of`)
         self.copied = {}  # the traced baseline's copied calls (`Probing.take_inputs`)
+        self.copied_in = {}  # and by file
         self.modules = None  # file number -> its one module object, or None
         self.checked = {}  # file number -> None (re-execution is safe) or why not
         self.copies = {}  # id(module) -> reexec.copies_elsewhere(module)
