@@ -61,18 +61,21 @@ mod tests {
         );
     }
 
+    /// The mutants of `source` with only `operators`, as `operator original -> replacement`.
+    fn listed(source: &str, operators: &[Operator]) -> Vec<String> {
+        mutate_source("m.py", source, &operators.iter().copied().collect())
+            .unwrap()
+            .iter()
+            .map(|m| format!("{} {} -> {}", m.operator, m.original, m.replacement))
+            .collect()
+    }
+
     /// A string literal given to a call is one finding: the `string` operator's, not also
     /// `call-argument -> None`; with `string` off, the argument is mutated again.
     #[test]
     fn a_string_argument_is_mutated_once() {
         let source = "def f(log, n):\n    log(\"ready\", n, b\"\")\n";
-        let with = |operators: &[Operator]| -> Vec<String> {
-            mutate_source("m.py", source, &operators.iter().copied().collect())
-                .unwrap()
-                .iter()
-                .map(|m| format!("{} {} -> {}", m.operator, m.original, m.replacement))
-                .collect()
-        };
+        let with = |operators: &[Operator]| listed(source, operators);
         assert_eq!(
             with(&[Operator::String, Operator::CallArgument]),
             [
@@ -97,13 +100,7 @@ mod tests {
     #[test]
     fn a_boolean_argument_is_mutated_once() {
         let source = "def f(run, n):\n    run(n, strict=True, cache=False)\n";
-        let with = |operators: &[Operator]| -> Vec<String> {
-            mutate_source("m.py", source, &operators.iter().copied().collect())
-                .unwrap()
-                .iter()
-                .map(|m| format!("{} {} -> {}", m.operator, m.original, m.replacement))
-                .collect()
-        };
+        let with = |operators: &[Operator]| listed(source, operators);
         assert_eq!(
             with(&[Operator::BooleanConstant, Operator::CallArgument]),
             [

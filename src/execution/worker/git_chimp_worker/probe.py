@@ -162,6 +162,26 @@ def neighbours(
     return out
 
 
+def swapped_in(call: Call, named: Sequence[Tuple[str, Any]]) -> List[Call]:
+    """Calls that differ from `call` in one argument, set to what an argument of the
+    same name held in another copied call (`named`: a query another function was
+    given): a difference often needs a value no recorded call of this function holds
+    and no small step reaches."""
+    out: List[Call] = []
+    seen = set()
+    for name, value in named:
+        if name not in call or name in ("self", "cls") or isinstance(value, Made):
+            continue
+        current = call[name]
+        if None not in (current, value) and type(value) is not type(current):
+            continue
+        if alike(current, value) or (name, plain(value)) in seen:
+            continue
+        seen.add((name, plain(value)))
+        out.append(dict(call, **{name: value}))
+    return out
+
+
 def object_variants(call: Call, donors: Sequence[Any]) -> List[Call]:
     """Calls that differ from `call` in one attribute of one object argument (a
     method's object first): set to what another object of its class holds (`donors`:
@@ -273,11 +293,13 @@ def first_difference(
     namespace: Optional[Dict[str, Any]] = None,
     donors: Sequence[Any] = (),
     defaults: Sequence[str] = (),
+    named: Sequence[Tuple[str, Any]] = (),
 ) -> Tuple[Optional[Difference], int]:
     """The first call on which `original` and `mutant` (two functions of the signature
     `code`) differ, and how many calls were tried (at most `calls`): first the copied
     calls (`copies` from `arguments_of`) and their arguments' neighbours (`defaults`
-    left out too), then the calls
+    left out too), then an argument set to what one of its name held in another copied
+    call (`swapped_in`, with `named`), then the calls
     whose object differs in one attribute (`object_variants`, with `donors`). Each call
     gets fresh copies of the arguments, so what one function does to them does not
     reach the other."""
@@ -287,6 +309,8 @@ def first_difference(
     def candidates() -> Iterator[Call]:
         for call in loaded:
             yield from neighbours(call, constants, defaults)
+        for call in loaded:
+            yield from swapped_in(call, named)
         variants = [variant for call in loaded for variant in object_variants(call, donors)]
         # Each state once, then each with its arguments' neighbours.
         yield from variants

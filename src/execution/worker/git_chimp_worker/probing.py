@@ -102,9 +102,10 @@ class Probing(Core):
             sys.stdout.flush()
             # The numbers of both versions: a moved boundary shows next to them.
             constants = constants_of(code, *(body for _, body in swaps))
+            values, named = donors(self.copied_in.get(number, []))
             difference, tried = first_difference(
                 name, called(originals), called(swaps), code, kept, CALLS, constants,
-                changed.__globals__, donors(self.copied_in.get(number, [])),
+                changed.__globals__, values, named=named,
             )
             if difference is None:
                 return {"no_input": "none of %d calls of %s differs" % (tried, name)}
@@ -173,9 +174,10 @@ class Probing(Core):
                     continue
                 name = old.__qualname__
                 constants = constants_of(old.__code__, new.__code__)
+                values, named = donors(donated)
                 difference, tried = first_difference(
                     name, old, new, old.__code__, kept, budget, constants, namespace,
-                    donors(donated), defaults,
+                    values, defaults, named,
                 )
                 budget -= tried
                 if difference is not None:
@@ -291,16 +293,20 @@ def written(difference: Difference) -> Tuple[str, str]:
         return difference.words() + " differs from the mutant's", words
 
 
-def donors(copies: Sequence[str]) -> List[Any]:
-    """The argument values of up to `DONORS` copied calls of a file's functions: the
-    states other objects of a method's class were in (in the probe's child)."""
-    out: List[Any] = []
+def donors(copies: Sequence[str]) -> Tuple[List[Any], List[Tuple[str, Any]]]:
+    """The argument values of up to `DONORS` copied calls of a file's functions (the
+    states other objects of a class were in), and the same by parameter name (in the
+    probe's child)."""
+    values: List[Any] = []
+    named: List[Tuple[str, Any]] = []
     for copied in copies[:DONORS]:
         try:
-            out.extend(load(copied).values())
+            call = load(copied)
         except Exception:
             continue  # a copy that does not load here
-    return out
+        values.extend(call.values())
+        named.extend(call.items())
+    return values, named
 
 
 def is_assertion(text: str) -> bool:

@@ -459,3 +459,28 @@ def test_a_raises_assertion_that_does_not_hold_is_no_crash():
     # pytest.raises' failure is a BaseException, not an Exception: still "does not hold".
     assert holds(text, [], {}) is False
     assert holds("with pytest.raises(ValueError):\n    int('x')", [], {}) is True
+
+
+def from_parts(scheme, query=None):
+    return "%s:%s" % (scheme, "?" + query if query else "")
+
+
+def from_parts_mutant(scheme, query=None):
+    return "%s:%s" % (scheme, "")
+
+
+def test_an_argument_is_given_what_one_of_its_name_held_in_another_call():
+    # The tests never gave from_parts a query; another function's recorded call held one.
+    copies = copied(from_parts, "http")
+    difference, _ = probe.first_difference(
+        "from_parts", from_parts, from_parts_mutant, from_parts.__code__, copies
+    )
+    assert difference is None
+    difference, _ = probe.first_difference(
+        "from_parts", from_parts, from_parts_mutant, from_parts.__code__, copies,
+        named=[("query", "a=1"), ("query", 3), ("scheme", "http")],
+    )
+    assert difference is not None
+    assert difference.assertion() == (
+        "from test_probe import from_parts\nassert from_parts('http', 'a=1') == 'http:?a=1'"
+    )
