@@ -173,8 +173,8 @@ def swapped_in(call: Call, named: Sequence[Tuple[str, Any]]) -> List[Call]:
         if name not in call or name in ("self", "cls") or isinstance(value, Made):
             continue
         current = call[name]
-        if None not in (current, value) and type(value) is not type(current):
-            continue
+        if current is not None and value is not None and type(value) is not type(current):
+            continue  # (by identity: an `__eq__` may refuse None)
         if alike(current, value) or (name, plain(value)) in seen:
             continue
         seen.add((name, plain(value)))
@@ -282,6 +282,15 @@ def steps(value: Any) -> List[Any]:
     return []
 
 
+def tolerant(make: Callable[..., List[Call]], *args: Any) -> List[Call]:
+    """The calls `make` makes, or none when it fails on a value (an equality that
+    refuses another type, a `len` that raises): the probe goes on without them."""
+    try:
+        return make(*args)
+    except Exception:
+        return []
+
+
 def first_difference(
     name: str,
     original: Callable[..., Any],
@@ -308,14 +317,16 @@ def first_difference(
 
     def candidates() -> Iterator[Call]:
         for call in loaded:
-            yield from neighbours(call, constants, defaults)
+            yield from tolerant(neighbours, call, constants, defaults)
         for call in loaded:
-            yield from swapped_in(call, named)
-        variants = [variant for call in loaded for variant in object_variants(call, donors)]
+            yield from tolerant(swapped_in, call, named)
+        variants = [
+            variant for call in loaded for variant in tolerant(object_variants, call, donors)
+        ]
         # Each state once, then each with its arguments' neighbours.
         yield from variants
         for variant in variants:
-            yield from neighbours(variant, constants)[1:]
+            yield from tolerant(neighbours, variant, constants)[1:]
 
     for call in candidates():
         if tried >= calls:

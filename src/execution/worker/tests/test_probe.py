@@ -469,6 +469,15 @@ def from_parts_mutant(scheme, query=None):
     return "%s:%s" % (scheme, "")
 
 
+class Strict:
+    """A value whose equality refuses other types (rfc3986's URIReference)."""
+
+    def __eq__(self, other):
+        if not isinstance(other, Strict):
+            raise TypeError("cannot compare")
+        return True
+
+
 def test_an_argument_is_given_what_one_of_its_name_held_in_another_call():
     # The tests never gave from_parts a query; another function's recorded call held one.
     copies = copied(from_parts, "http")
@@ -478,7 +487,7 @@ def test_an_argument_is_given_what_one_of_its_name_held_in_another_call():
     assert difference is None
     difference, _ = probe.first_difference(
         "from_parts", from_parts, from_parts_mutant, from_parts.__code__, copies,
-        named=[("query", "a=1"), ("query", 3), ("scheme", "http")],
+        named=[("query", "a=1"), ("query", 3), ("scheme", "http"), ("scheme", Strict())],
     )
     assert difference is not None
     assert difference.assertion() == (
