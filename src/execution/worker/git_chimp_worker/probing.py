@@ -159,6 +159,7 @@ class Probing(Core):
             after = functions_in(module, number)
             why = "no function of %s with copied calls changed" % module.__name__
             budget = CALLS
+            values, named = donors(donated)
             for key in sorted(before):
                 old, new = before[key], after.get(key)
                 kept = copies.get(key, ([], ""))[0]
@@ -174,17 +175,13 @@ class Probing(Core):
                     continue
                 name = old.__qualname__
                 constants = constants_of(old.__code__, new.__code__)
-                values, named = donors(donated)
                 difference, tried = first_difference(
                     name, old, new, old.__code__, kept, budget, constants, namespace,
                     values, defaults, named,
                 )
                 budget -= tried
                 if difference is not None:
-                    text, words = written(difference)
-                    if is_assertion(text) and holds(text, [], namespace):
-                        text = words  # it passes on the mutant too
-                    return {"input": text, "words": words}
+                    return told(difference)
                 why = "none of %d calls of %s differs" % (tried, name)
                 if budget <= 0:
                     break
@@ -240,10 +237,7 @@ class Probing(Core):
             if difference is None:
                 return {"no_input": "none of %d calls of the readers of %s differs" % (
                     tried, ", ".join(sorted(names)[:3]))}
-            text, words = written(difference)
-            if is_assertion(text) and holds(text, [], difference.namespace):
-                text = words  # it passes on the mutant too
-            return {"input": text, "words": words}
+            return told(difference)
 
         return self.probed(mutant, modules[0].__name__)
 
@@ -281,6 +275,15 @@ def changed_defaults(old: FunctionType, new: FunctionType) -> List[str]:
         ):
             out.append(name)
     return out
+
+
+def told(difference: Difference) -> Dict[str, str]:
+    """A re-executed survivor's `input` with the mutant in place (in its child), and its
+    `words`: the assertion, unless it passes on the mutant too."""
+    text, words = written(difference)
+    if is_assertion(text) and holds(text, [], difference.namespace):
+        text = words
+    return {"input": text, "words": words}
 
 
 def written(difference: Difference) -> Tuple[str, str]:

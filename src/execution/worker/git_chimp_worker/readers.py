@@ -57,10 +57,10 @@ def changed_names(modules: Sequence[ModuleType], reexecute: Callable[[], object]
             if name in kinds and isinstance(value, type):
                 for attribute, now in vars(value).items():
                     was = kinds[name].get(attribute, Absent)
-                    if not callable_member(now) and not alike(was, now):
+                    if not callable_member(now) and not unchanged(was, now):
                         out.add(attribute)
             elif not isinstance(value, (FunctionType, ModuleType, type)):
-                if not alike(held.get(name, Absent), value):
+                if not unchanged(held.get(name, Absent), value):
                     out.add(name)
     return out
 
@@ -70,8 +70,9 @@ def callable_member(value: Any) -> bool:
     return isinstance(value, (FunctionType, classmethod, staticmethod, property, type))
 
 
-def alike(a: Any, b: Any) -> bool:
-    """`same`, and unequal when the comparison fails."""
+def unchanged(a: Any, b: Any) -> bool:
+    """Whether a name holds the same before and after (`same`); changed when one side
+    lacks it or the comparison fails."""
     if a is Absent or b is Absent:
         return a is b
     try:
