@@ -6,9 +6,10 @@ as a test)."""
 from __future__ import annotations
 
 import re
+import warnings
 from dataclasses import dataclass
 from types import CodeType
-from typing import Any, Callable, Dict, List, Optional, Tuple
+from typing import Any, Callable, Dict, Iterator, List, Optional, Tuple
 
 # A call's arguments: the parameters' values by name, in the signature's order.
 Call = Dict[str, Any]
@@ -49,15 +50,31 @@ def constructor(code: CodeType) -> bool:
 
 @dataclass
 class Outcome:
-    """What one call did: returned `value`, or raised `error`."""
+    """What one call did: returned `value`, or raised `error`; and what it `warned`."""
 
     value: Any = None
     error: Optional[BaseException] = None
+    # The categories of the warnings it issued (`DeprecationWarning`), in order.
+    warned: Tuple[type, ...] = ()
 
     def same_as(self, other: Outcome) -> bool:
+        if self.warned != other.warned:
+            return False
+        if self.error is not None and other.error is not None:
+            return same_error(self.error, other.error)
         if self.error is not None or other.error is not None:
-            return type(self.error) is type(other.error)
+            return False
         return same(self.value, other.value)
+
+
+def same_error(a: BaseException, b: BaseException) -> bool:
+    """Whether two exceptions are of one type and hold the same attributes (`.uri`,
+    `.status`: what a caller reads). Their arguments are not compared: they are the
+    message (the `exception-message` rule's), and a builtin error's differs with the
+    value that failed."""
+    if type(a) is not type(b):
+        return False
+    return same(dict(getattr(a, "__dict__", {}) or {}), dict(getattr(b, "__dict__", {}) or {}))
 
 
 # A memory address in a default repr: another in each object.
@@ -116,15 +133,34 @@ def state(value: Any) -> Dict[str, Any]:
 
 
 def first_change(a: Any, b: Any) -> Optional[Tuple[str, Any]]:
-    """The first attribute in which objects `a` and `b` (of one type, without an
-    equality of their own) differ, with its value in `a`; None when none does."""
-    if type(a) is not type(b) or (own_equality(a) and not isinstance(a, BaseException)):
-        return None
-    ours, theirs = state(a), state(b)
+    """The first attribute in which objects `a` and `b` differ, with its value in `a`;
+    None when none does (`changes`)."""
+    return next(changes(a, b), None)
+
+
+def changes(a: Any, b: Any) -> Iterator[Tuple[str, Any]]:
+    """The attributes in which objects `a` and `b` (of one type, without an equality of
+    their own, or namedtuples) differ, in order, each with its value in `a`."""
+    if type(a) is not type(b):
+        return
+    if not named_fields(a) and own_equality(a) and not isinstance(a, BaseException):
+        return
+    ours, theirs = attributes(a), attributes(b)
     for name in list(ours) + [name for name in theirs if name not in ours]:
         if name not in ours or name not in theirs or not same(ours[name], theirs[name]):
-            return name, ours.get(name, Missing())
-    return None
+            yield name, ours.get(name, Missing())
+
+
+def named_fields(value: Any) -> bool:
+    """Whether `value` is a namedtuple (its fields are attributes)."""
+    return isinstance(value, tuple) and hasattr(value, "_fields") and hasattr(value, "_replace")
+
+
+def attributes(value: Any) -> Dict[str, Any]:
+    """A namedtuple's fields by name, else the object's `state`."""
+    if named_fields(value):
+        return dict(zip(value._fields, value))
+    return state(value)
 
 
 class Missing:
@@ -173,10 +209,17 @@ def outcome(function: Callable[..., Any], code: CodeType, call: Call) -> Outcome
             raise
         except BaseException as error:  # SystemExit, pytest.fail: an outcome too
             return Outcome(error=error)
-    try:
-        value = function(*positional, **keywords)
-    except KeyboardInterrupt:
-        raise
-    except BaseException as error:  # SystemExit, pytest.fail: an outcome too
-        return Outcome(error=error)
-    return Outcome(value=made if made is not None else value)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            value = function(*positional, **keywords)
+        except KeyboardInterrupt:
+            raise
+        except BaseException as error:  # SystemExit, pytest.fail: an outcome too
+            return Outcome(error=error, warned=categories(caught))
+    return Outcome(value=made if made is not None else value, warned=categories(caught))
+
+
+def categories(caught: Optional[List[warnings.WarningMessage]]) -> Tuple[type, ...]:
+    """The categories of the warnings `caught`, in order."""
+    return tuple(each.category for each in caught or [])

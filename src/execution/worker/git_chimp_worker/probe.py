@@ -19,22 +19,39 @@ import io
 import pickle
 import re
 import sys
+import time
 import types
 from types import CodeType, FrameType
-from typing import Any, Callable, Dict, Iterator, List, Optional, Sequence, Tuple
+from typing import Any, Callable, Dict, Iterator, List, Optional, Sequence, Set, Tuple
 
-from .calls import Call, Made, constructor, outcome, parameters, plain, same
-from .written import Difference
+from .calls import (
+    VARKEYWORDS,
+    Call,
+    Made,
+    attributes,
+    constructor,
+    named_fields,
+    outcome,
+    parameters,
+    plain,
+    same,
+)
+from .written import Difference, Recipes
 
 # A class defined in Python (`Py_TPFLAGS_HEAPTYPE`), not in C.
 HEAP_TYPE = 1 << 9
+
+# How many differences that are not wanted (cannot be written as a test) a probe looks
+# past for one that is.
+UNWANTED = 10
 
 # The largest pickled copy of one call's arguments that is kept.
 LIMIT = 64 * 1024
 
 
 class Copier(pickle.Pickler):
-    """pickle, with three kinds of value it cannot copy as they are: a module
+    """pickle, with four kinds of value it cannot copy as they are: a sentinel
+    (`sentinel_name`) is copied as its module and name; a module
     (itsdangerous keeps `json` as a serializer) is copied as its name and imported
     again; a tuple subclass (a namedtuple whose own `__new__` wants more than its
     fields, as rfc3986's `ParseResult`) as its class, its items and its attributes, made
@@ -53,7 +70,39 @@ class Copier(pickle.Pickler):
             return made_tuple, (type(obj), tuple(obj)), getattr(obj, "__dict__", None) or None
         if isinstance(obj, re.Match):
             return matched, (obj.re, obj.string, obj.pos, obj.endpos, obj.span())
+        if type(obj) is object:
+            where = sentinel_name(obj)
+            if where is not None:
+                return sentinel, where
         return NotImplemented
+
+
+# A sentinel (a module's global `object()`: `MISSING = object()`) by its id: its module
+# and name. Functions tell it apart by identity, so a copy of it is the sentinel itself.
+SENTINELS: Dict[int, Tuple[str, str]] = {}
+SCANNED: Set[str] = set()
+
+
+def sentinel_name(obj: Any) -> Optional[Tuple[str, str]]:
+    """The module and name of the sentinel `obj`, or None (the modules imported since
+    the last look are looked through)."""
+    if id(obj) not in SENTINELS:
+        for name, module in list(sys.modules.items()):
+            if name in SCANNED or module is None:
+                continue
+            SCANNED.add(name)
+            for attribute, value in list(getattr(module, "__dict__", {}).items()):
+                if type(value) is object:
+                    SENTINELS.setdefault(id(value), (name, attribute))
+    where = SENTINELS.get(id(obj))
+    if where is None or getattr(sys.modules.get(where[0]), where[1], None) is not obj:
+        return None
+    return where
+
+
+def sentinel(module: str, name: str) -> Any:
+    """The sentinel `name` of `module`."""
+    return getattr(importlib.import_module(module), name)
 
 
 def made_tuple(kind: type, items: Tuple[Any, ...]) -> Any:
@@ -228,8 +277,8 @@ def fields_of(value: Any) -> Optional[Dict[str, Any]]:
     """An object's attributes by name, or a namedtuple's fields; None for other values."""
     if isinstance(value, (Made, type, types.ModuleType, types.FunctionType)):
         return None
-    if isinstance(value, tuple) and hasattr(value, "_replace") and hasattr(value, "_fields"):
-        return dict(zip(value._fields, value))
+    if named_fields(value):
+        return attributes(value)
     own = getattr(value, "__dict__", None)
     return own if isinstance(own, dict) and own else None
 
@@ -267,9 +316,40 @@ def constants_of(*codes: CodeType) -> List[Any]:
     return found
 
 
+def keys_of(*codes: CodeType) -> List[str]:
+    """The texts in `codes` that could name a keyword argument (`kwargs.get("strict")`),
+    each once, at most eight."""
+    found: List[str] = []
+    for code in codes:
+        for constant in code.co_consts:
+            if (
+                isinstance(constant, str)
+                and constant.isidentifier()
+                and not constant.startswith("__")
+                and constant not in found
+                and len(found) < 8
+            ):
+                found.append(constant)
+    return found
+
+
+def keyworded(call: Call, code: CodeType, keys: Sequence[str]) -> List[Call]:
+    """Calls that give `call`'s `**kwargs` one more keyword of `keys`, set to True (a
+    function that reads `kwargs.get("require_scheme", False)` is told apart by it)."""
+    if not code.co_flags & VARKEYWORDS:
+        return []
+    name = parameters(code)[-1]
+    given = call.get(name)
+    if not isinstance(given, dict):
+        return []
+    return [dict(call, **{name: dict(given, **{key: True})}) for key in keys if key not in given]
+
+
 def steps(value: Any) -> List[Any]:
-    """The small steps from `value`."""
-    if isinstance(value, bool) or value is None:
+    """The small steps from `value` (a flag's are its opposite)."""
+    if isinstance(value, bool):
+        return [not value]
+    if value is None:
         return []
     if isinstance(value, int):
         return [value + 1, value - 1]
@@ -303,21 +383,32 @@ def first_difference(
     donors: Sequence[Any] = (),
     defaults: Sequence[str] = (),
     named: Sequence[Tuple[str, Any]] = (),
+    keys: Sequence[str] = (),
+    wanted: Optional[Callable[[Difference], bool]] = None,
+    until: float = float("inf"),
+    recipes: Optional[Recipes] = None,
 ) -> Tuple[Optional[Difference], int]:
     """The first call on which `original` and `mutant` (two functions of the signature
     `code`) differ, and how many calls were tried (at most `calls`): first the copied
-    calls (`copies` from `arguments_of`) and their arguments' neighbours (`defaults`
+    calls (`copies` from `arguments_of`), then their arguments' neighbours (`defaults`
     left out too), then an argument set to what one of its name held in another copied
     call (`swapped_in`, with `named`), then the calls
-    whose object differs in one attribute (`object_variants`, with `donors`). Each call
-    gets fresh copies of the arguments, so what one function does to them does not
-    reach the other."""
+    whose object differs in one attribute (`object_variants`, with `donors`); `**kwargs`
+    is also given each of `keys` (`keyworded`). Each call gets fresh copies of the
+    arguments, so what one function does to them does not reach the other.
+
+    A difference that is not `wanted` (one that cannot be written as a test) is kept
+    while the search goes on for one that is, up to `UNWANTED` of them or the time
+    `until` (`time.monotonic`); then the first is given. `recipes`: how objects in it
+    were made, for writing them."""
     tried = 0
     loaded = [load(copied) for copied in copies]
 
     def candidates() -> Iterator[Call]:
+        yield from loaded
         for call in loaded:
-            yield from tolerant(neighbours, call, constants, defaults)
+            yield from tolerant(neighbours, call, constants, defaults)[1:]
+            yield from tolerant(keyworded, call, code, keys)
         for call in loaded:
             yield from tolerant(swapped_in, call, named)
         variants = [
@@ -327,10 +418,13 @@ def first_difference(
         yield from variants
         for variant in variants:
             yield from tolerant(neighbours, variant, constants)[1:]
+            yield from tolerant(keyworded, variant, code, keys)
 
+    fallback: Optional[Difference] = None
+    unwanted = 0
     for call in candidates():
-        if tried >= calls:
-            return None, tried
+        if tried >= calls or (fallback is not None and time.monotonic() > until):
+            break
         try:
             blob = dumps(call)
         except Exception:
@@ -347,5 +441,19 @@ def first_difference(
                 namespace = getattr(original, "__globals__", {})
             found = Difference(name, code, pickle.loads(blob), before, after, namespace)
             found.module = namespace.get("__name__", "")
-            return found, tried
-    return None, tried
+            found.recipes = recipes
+            if wanted is None or welcome(wanted, found):
+                return found, tried
+            fallback = fallback or found
+            unwanted += 1
+            if unwanted >= UNWANTED:
+                break
+    return fallback, tried
+
+
+def welcome(wanted: Callable[[Difference], bool], found: Difference) -> bool:
+    """`wanted(found)`, and not when it fails."""
+    try:
+        return wanted(found)
+    except Exception:
+        return False

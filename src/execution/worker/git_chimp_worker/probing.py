@@ -12,14 +12,15 @@ changed (`readers`). The calls' side effects stay in the child.
 from __future__ import annotations
 
 import sys
+import time
 from types import CodeType, FunctionType, ModuleType
 from typing import TYPE_CHECKING, Any, Callable, Dict, List, Sequence, Tuple
 
 from . import fork, readers
-from .calls import parameters, same
-from .probe import constants_of, first_difference, load
+from .calls import Call, parameters, same
+from .probe import constants_of, fields_of, first_difference, keys_of, load
 from .swap import differences, key_of
-from .written import Difference
+from .written import Difference, Recipes
 
 if TYPE_CHECKING:
     from .core import Core
@@ -34,6 +35,8 @@ SECONDS = 2.0
 CALLS = 200
 # How many copied calls of the file give their objects' states to a probe.
 DONORS = 200
+# How many copied calls of a class's `__init__` are tried to write one of its objects.
+RECIPES = 20
 
 # Code flags of generators and coroutines (`inspect.CO_GENERATOR`, ...): their calls
 # return objects whose results a probe cannot compare.
@@ -102,22 +105,29 @@ class Probing(Core):
             sys.stdout.flush()
             # The numbers of both versions: a moved boundary shows next to them.
             constants = constants_of(code, *(body for _, body in swaps))
+            keys = keys_of(code, *(body for _, body in swaps))
             values, named = donors(self.copied_in.get(number, []))
+            namespace = changed.__globals__
+
+            def tested(difference: Difference) -> str:
+                text, words = written(difference)
+                if is_assertion(text) and not (
+                    holds(text, originals, namespace) and not holds(text, swaps, namespace)
+                ):
+                    # Written out, it does not tell them apart (an equality that runs
+                    # the mutated code too): said in words instead.
+                    return words
+                return text
+
             difference, tried = first_difference(
                 name, called(originals), called(swaps), code, kept, CALLS, constants,
-                changed.__globals__, values, named=named,
+                namespace, values, named=named, keys=keys,
+                wanted=lambda found: is_assertion(tested(found)), until=deadline(),
+                recipes=recipes_of(copies, number),
             )
             if difference is None:
                 return {"no_input": "none of %d calls of %s differs" % (tried, name)}
-            text, words = written(difference)
-            if is_assertion(text) and not (
-                holds(text, originals, changed.__globals__)
-                and not holds(text, swaps, changed.__globals__)
-            ):
-                # Written out, it does not tell them apart (an equality that runs the
-                # mutated code too): said in words instead.
-                text = words
-            return {"input": text}
+            return {"input": tested(difference)}
 
         found = self.probed(work, name)
         found.pop("words", None)
@@ -159,6 +169,7 @@ class Probing(Core):
             after = functions_in(module, number)
             why = "no function of %s with copied calls changed" % module.__name__
             budget = CALLS
+            until = deadline()
             values, named = donors(donated)
             for key in sorted(before):
                 old, new = before[key], after.get(key)
@@ -177,7 +188,9 @@ class Probing(Core):
                 constants = constants_of(old.__code__, new.__code__)
                 difference, tried = first_difference(
                     name, old, new, old.__code__, kept, budget, constants, namespace,
-                    values, defaults, named,
+                    values, defaults, named, keys_of(old.__code__, new.__code__),
+                    wanted=lambda found: is_assertion(told(found)["input"]), until=until,
+                    recipes=recipes_of(copies, number),
                 )
                 budget -= tried
                 if difference is not None:
@@ -277,6 +290,32 @@ def changed_defaults(old: FunctionType, new: FunctionType) -> List[str]:
     return out
 
 
+def recipes_of(copies: Dict[Key, Tuple[List[str], str]], number: int) -> Recipes:
+    """How objects of file `number`'s classes were made: the copied calls of a class's
+    `__init__` (at most `RECIPES`), each loaded anew when asked for (in the probe's
+    child)."""
+
+    def recipes(kind: type) -> List[Tuple[CodeType, Call]]:
+        init = getattr(getattr(kind, "__init__", None), "__code__", None)
+        if init is None:
+            return []
+        out = []
+        for copied in copies.get(key_of(number, init), ([], ""))[0][:RECIPES]:
+            try:
+                out.append((init, load(copied)))
+            except Exception:
+                continue  # a copy that does not load here
+        return out
+
+    return recipes
+
+
+def deadline() -> float:
+    """When a probe's child stops looking past differences that cannot be written for
+    one that can (`first_difference`'s `until`): before its `SECONDS` are over."""
+    return time.monotonic() + SECONDS * 0.6
+
+
 def told(difference: Difference) -> Dict[str, str]:
     """A re-executed survivor's `input` with the mutant in place (in its child), and its
     `words`: the assertion, unless it passes on the mutant too."""
@@ -298,8 +337,9 @@ def written(difference: Difference) -> Tuple[str, str]:
 
 def donors(copies: Sequence[str]) -> Tuple[List[Any], List[Tuple[str, Any]]]:
     """The argument values of up to `DONORS` copied calls of a file's functions (the
-    states other objects of a class were in), and the same by parameter name (in the
-    probe's child)."""
+    states other objects of a class were in), and the same by parameter name, with the
+    public attributes of the objects among them by attribute name (a `fragment` some
+    object held, for a `fragment` parameter; in the probe's child)."""
     values: List[Any] = []
     named: List[Tuple[str, Any]] = []
     for copied in copies[:DONORS]:
@@ -309,12 +349,15 @@ def donors(copies: Sequence[str]) -> Tuple[List[Any], List[Tuple[str, Any]]]:
             continue  # a copy that does not load here
         values.extend(call.values())
         named.extend(call.items())
+        for value in call.values():
+            held = fields_of(value) or {}
+            named.extend((k, v) for k, v in held.items() if not k.startswith("_"))
     return values, named
 
 
 def is_assertion(text: str) -> bool:
     """Whether a probe's input is a test (not words)."""
-    return text.startswith(("from ", "assert ", "with pytest.raises"))
+    return text.startswith(("from ", "assert ", "with pytest."))
 
 
 def holds(
@@ -326,7 +369,7 @@ def holds(
         function.__code__ = body
     scope = dict(namespace)
     try:
-        if "pytest.raises" in text:
+        if "pytest." in text:
             import pytest
 
             scope["pytest"] = pytest

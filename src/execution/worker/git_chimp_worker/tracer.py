@@ -47,9 +47,11 @@ Take = Union[Taken, str]
 ENTRIES = 16
 
 # The copies of calls' arguments the traced baseline keeps (`BaseTracer.keep_arguments`):
-# different calls per function, attempts per function, and bytes in all.
+# different calls per function from any tests, then more up to `SPREAD`, each from
+# another test; attempts per function, and bytes in all.
 COPIES = 3
-TRIES = 8
+SPREAD = 10
+TRIES = 32
 KEPT_BYTES = 4 * 1024 * 1024
 
 
@@ -74,6 +76,8 @@ class BaseTracer:
         self.uncopyable: dict[Key, str] = {}
         self.tries: dict[Key, int] = {}
         self.kept_bytes = 0
+        # The functions whose arguments were copied (or tried) in the current test.
+        self.tried_now: set[Key] = set()
 
     def file_of(self, filename: str) -> int | None:
         """The number of the file under mutation called `filename`, or None."""
@@ -96,20 +100,25 @@ class BaseTracer:
 
     def keep_arguments(self, key: Key, frame: FrameType) -> None:
         """Copy the arguments of `frame`'s call of function `key`: up to `COPIES`
-        different calls of it, in `TRIES` attempts, within `KEPT_BYTES` in all."""
+        different calls of it, then up to `SPREAD` with at most one attempt in each test
+        (another test often calls it in another way: with a password, a fragment), in
+        `TRIES` attempts, within `KEPT_BYTES` in all."""
         tries = self.tries.get(key, 0)
         if tries >= TRIES or key[2] == "<module>" or self.kept_bytes >= KEPT_BYTES:
             return
+        kept = self.arguments.setdefault(key, [])
+        if len(kept) >= COPIES and key in self.tried_now:
+            return
         self.tries[key] = tries + 1
+        self.tried_now.add(key)
         copied, why = copy_arguments(frame)
         if copied is None:
             self.uncopyable.setdefault(key, why)
             return
-        kept = self.arguments.setdefault(key, [])
         if copied not in kept:
             kept.append(copied)
             self.kept_bytes += len(copied)
-        if len(kept) >= COPIES:
+        if len(kept) >= SPREAD:
             self.tries[key] = TRIES
 
     def start(self) -> None:
@@ -129,6 +138,7 @@ class BaseTracer:
         the functions some of whose calls went untraced (keys, like `calls`)."""
         taken = self.lines, self.calls, self.untraced
         self.lines, self.calls, self.untraced = set(), set(), set()
+        self.tried_now = set()
         return taken
 
     def resolve(self, taken: list[Take]) -> list[Taken]:
@@ -335,6 +345,7 @@ class CoverageTracer(SettraceTracer):
             return super().take()
         taken = str(self.context)
         self.context += 1
+        self.tried_now = set()
         if self.running:
             self.coverage.switch_context(str(self.context))
         return taken

@@ -5,11 +5,13 @@ words when a value has no source form."""
 from __future__ import annotations
 
 import ast
+import copy
 import re
 import sys
+import types
 from dataclasses import dataclass, field
 from types import CodeType
-from typing import Any, Dict, List, Optional, Set, Tuple
+from typing import Any, Callable, Dict, List, Optional, Sequence, Set, Tuple
 
 from .calls import (
     VARARGS,
@@ -18,8 +20,12 @@ from .calls import (
     Made,
     Missing,
     Outcome,
+    attributes,
+    changes,
     constructor,
     first_change,
+    named_fields,
+    outcome,
     parameters,
     plain,
     same,
@@ -29,6 +35,10 @@ from .calls import (
 # Where a name an input uses comes from: "" for the function's module, else a module's
 # name; and the name.
 Used = Set[Tuple[str, str]]
+
+# The copied calls of a class's `__init__` in the baseline, each with the `__init__`'s
+# code: how the class's objects were made.
+Recipes = Callable[[type], Sequence[Tuple[CodeType, Call]]]
 
 
 @dataclass
@@ -45,11 +55,13 @@ class Difference:
     module: str = ""
     # Names the assertion imports from other modules than the function's, and whence.
     foreign: Dict[str, str] = field(default_factory=dict)
+    # The copied calls of a class's `__init__`, with its code (`Recipes`).
+    recipes: Optional[Recipes] = None
 
     def source(self, value: Any, names: Set[str]) -> Optional[str]:
         """`source_of(value)` in the module's namespace, adding the names it uses: the
         module's to `names`, other modules' to `foreign`."""
-        found = source_of(value, self.namespace)
+        found = source_of(value, self.namespace, recipes=self.recipes)
         if found is None:
             return None
         text, used = found
@@ -74,7 +86,7 @@ class Difference:
         parameter_names = parameters(self.code)
         parts: List[str] = []
         callee = self.name
-        names.add(self.name.split(".")[0])
+        on_object = False  # a method called on its written object: no class to import
         gap = False
         for index, name in enumerate(parameter_names):
             if name not in self.call:
@@ -92,6 +104,7 @@ class Difference:
                 if made is None:
                     return None
                 callee = "%s.%s" % (made, self.name.rsplit(".", 1)[1])
+                on_object = True
                 continue
             if self.code.co_flags & VARARGS and name == parameter_names[self.code.co_argcount]:
                 for each in value:
@@ -115,6 +128,8 @@ class Difference:
                 if text is None:
                     return None
                 parts.append("%s=%s" % (key, text))
+        if not on_object:
+            names.add(self.name.split(".")[0])
         return "%s(%s)" % (callee, ", ".join(parts))
 
     def words(self) -> str:
@@ -138,22 +153,32 @@ class Difference:
         names: Set[str] = set()
         call = self.call_text(names)
         error = self.original.error
-        change = self.change()
-        expected: Optional[str] = None
-        if error is not None:
+        if call is None:
+            return self.said(call, self.change())
+        if self.only_warned():
+            warned = self.warned(names)
+            if warned is None or error is not None:
+                return self.said(call, None)
+            body = "with pytest.warns(%s):\n    %s" % (warned, call)
+        elif error is not None:
             body = "with pytest.raises(%s):\n    %s" % (type(error).__name__, call)
             kind = named(type(error), self.namespace, module_of(error))
             if kind is None or "." in kind[0]:
-                return self.said(call, change)
+                return self.said(call, self.change())
             self.uses(kind[1], names)
-        elif change is not None:
-            expected = self.source(change[1], names)
-            body = "assert %s.%s == %s" % (call, change[0], expected)
+            if self.mutant.error is not None:
+                # Both raise it: what it holds differs.
+                held = self.held(names)
+                if held is None:
+                    return self.said(call, self.change())
+                body = "with pytest.raises(%s) as caught:\n    %s\nassert caught.value.%s" % (
+                    type(error).__name__, call, held
+                )
         else:
-            expected = self.source(self.original.value, names)
-            body = "assert %s == %s" % (call, expected)
-        if call is None or (error is None and expected is None):
-            return self.said(call, change)
+            expected = self.expectation(call, names)
+            if expected is None:
+                return self.said(call, self.change())
+            body = expected
         imported = sorted(name for name in names if name in self.namespace)
         lines = []
         if self.module and self.module != "__main__" and imported:
@@ -170,14 +195,77 @@ class Difference:
             return first_change(self.original.value, self.mutant.value)
         return None
 
+    def only_warned(self) -> bool:
+        """Whether the two calls differ only in the warnings they issued."""
+        original, mutant = self.original, self.mutant
+        return original.warned != mutant.warned and Outcome(
+            original.value, original.error
+        ).same_as(Outcome(mutant.value, mutant.error))
+
+    def warned(self, names: Set[str]) -> Optional[str]:
+        """The first category of warning the original issues and the mutant does not,
+        named as the assertion can name it."""
+        for category in self.original.warned:
+            if category not in self.mutant.warned:
+                found = named(category, self.namespace, module_of(category))
+                if found is not None and "." not in found[0]:
+                    self.uses(found[1], names)
+                    return found[0]
+        return None
+
+    def held(self, names: Set[str]) -> Optional[str]:
+        """`<attribute> == <value>` for the first attribute of the original's exception
+        that differs from the mutant's and can be written."""
+        for attribute, value in changes(self.original.error, self.mutant.error):
+            if attribute == "args":
+                continue  # the message: not a difference (`same_error`)
+            expected = self.source(value, names)
+            if expected is not None:
+                return "%s == %s" % (attribute, expected)
+        return None
+
+    def expectation(self, call: str, names: Set[str]) -> Optional[str]:
+        """What the original's result holds and the mutant's does not, as an assertion
+        on `call`: its first differing attribute (or namedtuple field) whose value can be
+        written, else the whole value (first, for a namedtuple). When the value cannot
+        be written either: that it is not None when the mutant returns None, the call
+        alone (it returns) when the mutant raises; else None."""
+        original, mutant = self.original.value, self.mutant
+        whole = self.source(original, names) if named_fields(original) else None
+        if whole is not None:
+            return "assert %s == %s" % (call, whole)
+        if mutant.error is None:
+            for attribute, value in changes(original, mutant.value):
+                expected = self.source(value, names)
+                if expected is not None:
+                    return "assert %s.%s == %s" % (call, attribute, expected)
+        expected = self.source(original, names)
+        if expected is not None:
+            return "assert %s == %s" % (call, expected)
+        if mutant.error is not None:
+            return "%s  # the mutant raises %s" % (call, type(mutant.error).__name__)
+        if mutant.value is None:
+            return "assert %s is not None" % call
+        return None
+
     def said(self, call: Optional[str], change: Optional[Tuple[str, Any]]) -> str:
         """The difference in words."""
         call = call or self.words()
         error, mutant = self.original.error, self.mutant
+        if self.only_warned():
+            return "%s warns %s; the mutant warns %s" % (
+                call,
+                [kind.__name__ for kind in self.original.warned],
+                [kind.__name__ for kind in mutant.warned],
+            )
+        if error is not None and mutant.error is not None:
+            return "%s raises %s with %s; the mutant's has %s" % (
+                call, type(error).__name__, plain(state(error)), plain(state(mutant.error))
+            )
         if error is not None:
             return "%s raises %s; the mutant does not" % (call, type(error).__name__)
         if change is not None:
-            theirs = state(mutant.value).get(change[0], Missing())
+            theirs = attributes(mutant.value).get(change[0], Missing())
             return "%s.%s is %s; the mutant's is %s" % (
                 call, change[0], plain(change[1]), plain(theirs)
             )
@@ -191,14 +279,16 @@ class Difference:
 
 
 def source_of(
-    value: Any, namespace: Dict[str, Any], depth: int = 0
+    value: Any, namespace: Dict[str, Any], depth: int = 0, recipes: Optional[Recipes] = None
 ) -> Optional[Tuple[str, Used]]:
     """Python source that makes `value` again, run in `namespace` (the function's
     module's globals) after the imports of the names it uses: a literal; a class; an
     object whose repr, evaluated in the function's module or in its class's own, gives
-    the same (`URIReference(scheme='http', ...)`); an object its class makes the same
+    the same (`URIReference(scheme='http', ...)`); an object a global names
+    (`global_name`); an object its class makes the same
     from the attributes named like its constructor's parameters (`Builder(host='a')`,
-    `NoneAlgorithm()`). None when there is none."""
+    `NoneAlgorithm()`); an object a recorded call of its class's `__init__` made
+    (`remade`). None when there is none."""
     if literal(value):
         return repr(value), set()
     home = module_of(value)
@@ -216,7 +306,25 @@ def source_of(
             if made is not None and same(made, value):
                 words = set(re.findall(r"[A-Za-z_][A-Za-z0-9_]*", text)) & set(scope)
                 return text, {(module, word) for word in words}
-    return constructed(value, namespace, home, depth)
+    return (
+        global_name(value, namespace)
+        or constructed(value, namespace, home, depth)
+        or remade(value, namespace, recipes)
+    )
+
+
+def global_name(value: Any, namespace: Dict[str, Any]) -> Optional[Tuple[str, Used]]:
+    """The name `value` has in `namespace` (the function's module's globals), or in a
+    module imported there (`misc.UseExisting`, a sentinel; a function): by identity."""
+    for name, held in namespace.items():
+        if held is value and not name.startswith("__"):
+            return name, {("", name)}
+    for name, held in namespace.items():
+        if isinstance(held, types.ModuleType) and not name.startswith("__"):
+            for attribute, inner in vars(held).items():
+                if inner is value and not attribute.startswith("__"):
+                    return "%s.%s" % (name, attribute), {("", name)}
+    return None
 
 
 def named(kind: type, namespace: Dict[str, Any], home: str) -> Optional[Tuple[str, Used]]:
@@ -271,6 +379,32 @@ def constructed(
         parts.append("%s=%s" % (parameter, found[0]))
         used |= found[1]
     return "%s(%s)" % (name[0], ", ".join(parts)), used
+
+
+def remade(
+    value: Any, namespace: Dict[str, Any], recipes: Optional[Recipes]
+) -> Optional[Tuple[str, Used]]:
+    """`Cls(...)` as a copied call of `Cls.__init__` (`recipes`) was made, when it makes
+    an object the same as `value` (`Signer([b'key'], salt=b'x')`, whose attributes are
+    not named like its parameters); `Cls` named in the function's module."""
+    kind = type(value)
+    if recipes is None or resolve(namespace, kind.__qualname__) is not kind:
+        return None
+    for code, call in recipes(kind):
+        try:
+            made = outcome(kind.__init__, code, copy.deepcopy(call))
+        except Exception:
+            continue  # arguments that cannot be copied again
+        if made.error is not None or not same(made.value, value):
+            continue
+        maker = Difference(kind.__qualname__ + ".__init__", code, call, made, made, namespace)
+        maker.module = str(namespace.get("__name__", ""))
+        names: Set[str] = set()
+        text = maker.call_text(names)
+        if text is not None:
+            used = {("", name) for name in names}
+            return text, used | {(home, name) for name, home in maker.foreign.items()}
+    return None
 
 
 def module_of(value: Any) -> str:

@@ -132,3 +132,43 @@ def test_coverage_is_left_out_where_it_could_miss_lines(tmp_path, monkeypatch):
     assert not coverage_fits([plain])
     if not hasattr(sys, "monitoring"):
         assert make_tracer([plain]).name == "settrace"
+
+
+def test_arguments_are_copied_from_the_first_calls_then_one_in_each_later_test(
+    tmp_path, monkeypatch, kind
+):
+    from git_chimp_worker import probe, tracer as traced
+
+    checks = write(
+        tmp_path / "checks.py",
+        """\
+        def check(userinfo):
+            return ":" in userinfo
+        """,
+    )
+    monkeypatch.syspath_prepend(str(tmp_path))
+    tracer = make_tracer([checks], kind)
+    tracer.start()
+    try:
+        import checks as module
+    finally:
+        tracer.stop()
+    tracer.importing = False
+    tracer.keeping = True
+    tracer.take()
+    # The first test calls it in many ways; each later test in another way (a password).
+    tests = [["u%d" % n for n in range(8)]] + [["p%d:x" % n, "q%d" % n] for n in range(12)]
+    for calls in tests:
+        tracer.start()
+        try:
+            for userinfo in calls:
+                module.check(userinfo)
+        finally:
+            tracer.stop()
+        tracer.take()
+    kept = [probe.load(each)["userinfo"] for each in tracer.arguments[(0, 1, "check")]]
+    # The first test's first `COPIES` calls, then each later test's first call;
+    # sys.monitoring tells of a function's first call in each test only.
+    first = ["u0"] if kind == "sys.monitoring" else ["u0", "u1", "u2"]
+    assert kept == first + ["p%d:x" % n for n in range(traced.SPREAD - len(first))]
+    sys.modules.pop("checks", None)

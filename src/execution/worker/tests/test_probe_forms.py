@@ -1,0 +1,278 @@
+"""A concrete input for a survivor, the third round (#29): more differences written as a
+test (a namedtuple's field, a result the mutant loses, a call the mutant breaks, an
+object a recorded `__init__` made, a sentinel, an exception's attribute, a warning),
+and more calls to find them (a flag's opposite, a `**kwargs` key the function reads,
+attributes of other recorded objects by name, looking past a difference that cannot be
+written)."""
+
+import warnings
+from collections import namedtuple
+
+from git_chimp_worker import probe
+from git_chimp_worker.probing import donors
+from test_probe import copied
+
+_Parts = namedtuple("_Parts", "host port")
+
+
+class Parts(_Parts):
+    """A namedtuple whose own `__new__` wants more than its fields (rfc3986's
+    ParseResult): its repr cannot be evaluated back."""
+
+    def __new__(cls, host, port, encoding):
+        made = _Parts.__new__(cls, host, port)
+        made.encoding = encoding
+        return made
+
+
+def parts(host, port):
+    return Parts(host, port, "utf-8")
+
+
+def parts_mutant(host, port):
+    return Parts(host, None, "utf-8")
+
+
+def first(function, mutant, copies, **options):
+    difference, _ = probe.first_difference(
+        function.__qualname__, function, mutant, function.__code__, copies, **options
+    )
+    assert difference is not None
+    return difference
+
+
+def test_a_namedtuple_that_cannot_be_written_is_told_apart_by_its_field():
+    found = first(parts, parts_mutant, copied(parts, "a", 443))
+    assert found.assertion() == (
+        "from test_probe_forms import parts\nassert parts('a', 443).port == 443"
+    )
+
+
+class Opaque:
+    """A value with no source form (no constructor that makes it again)."""
+
+    def __init__(self):
+        self.made = id(self)
+
+
+def opaque(flag):
+    return Opaque()
+
+
+def opaque_lost(flag):
+    return None
+
+
+def opaque_broken(flag):
+    raise KeyError(flag)
+
+
+def test_a_result_that_cannot_be_written_is_said_not_none_or_the_call_alone():
+    copies = copied(opaque, 1)
+    lost = first(opaque, opaque_lost, copies)
+    assert lost.assertion() == "from test_probe_forms import opaque\nassert opaque(1) is not None"
+    broken = first(opaque, opaque_broken, copies)
+    assert broken.assertion() == (
+        "from test_probe_forms import opaque\nopaque(1)  # the mutant raises KeyError"
+    )
+
+
+def tagged(value):
+    return (value, Opaque()) if value < 0 else value * 2
+
+
+def tagged_mutant(value):
+    return (value, None) if value < 0 else value * 3
+
+
+def test_a_difference_that_can_be_written_is_preferred_to_the_first():
+    # -1 (the first call) differs only in an object with no source form; 2 differs too.
+    copies = copied(tagged, -1) + copied(tagged, 2)
+    plain = first(tagged, tagged_mutant, copies)
+    assert plain.call == {"value": -1}
+    preferred = first(
+        tagged, tagged_mutant, copies,
+        wanted=lambda found: found.assertion().startswith("from "),
+    )
+    assert preferred.assertion() == "from test_probe_forms import tagged\nassert tagged(2) == 4"
+    # Without a writable one, the first is given.
+    alone = first(
+        tagged, tagged_mutant, copied(tagged, -1),
+        wanted=lambda found: found.assertion().startswith("from "),
+    )
+    assert alone.call == {"value": -1}
+
+
+MISSING = object()
+
+
+def given(value=MISSING):
+    return "default" if value is MISSING else value
+
+
+def given_mutant(value=MISSING):
+    return "default" if value is None else value
+
+
+def test_a_sentinel_is_copied_as_itself_and_written_by_its_name():
+    copies = copied(given, MISSING)
+    assert probe.load(copies[0])["value"] is MISSING
+    found = first(given, given_mutant, copies)
+    assert found.assertion() == (
+        "from test_probe_forms import MISSING, given\nassert given(MISSING) == 'default'"
+    )
+
+
+class Keyed:
+    """Attributes not named like its constructor's parameters (itsdangerous' Signer)."""
+
+    def __init__(self, secret, sep="."):
+        self.secrets = [secret]
+        self.separator = sep
+
+    def sign(self, value):
+        return value + self.separator + self.secrets[-1]
+
+
+def sign_mutant(self, value):
+    return value + self.separator
+
+
+def test_an_object_is_written_as_a_recorded_call_of_its_init_made_it():
+    init = copied(Keyed.__init__, Keyed.__new__(Keyed), "k", sep="-")
+    copies = copied(Keyed.sign, Keyed("k", "-"), "v")
+    found = first(Keyed.sign, sign_mutant, copies)
+    assert not found.assertion().startswith("from ")  # in words: no argument is named so
+    found.recipes = lambda kind: [
+        (Keyed.__init__.__code__, probe.load(each)) for each in init
+    ] if kind is Keyed else []
+    assert found.assertion() == (
+        "from test_probe_forms import Keyed\nassert Keyed('k', '-').sign('v') == 'v-k'"
+    )
+
+
+class Refused(Exception):
+    def __init__(self, uri):
+        super().__init__("%r is refused" % (uri,))
+        self.uri = uri
+
+
+def check(uri):
+    if ":" in uri:
+        raise Refused(uri)
+
+
+def check_mutant(uri):
+    if ":" in uri:
+        raise Refused(None)
+
+
+def check_text(uri):
+    if ":" in uri:
+        raise ValueError("%s is refused" % uri)
+
+
+def check_text_mutant(uri):
+    if ":" in uri:
+        raise ValueError("%s is refused" % uri.upper())
+
+
+def test_an_exception_differs_in_its_attributes_not_its_message():
+    copies = copied(check, "a")
+    found = first(check, check_mutant, copies + copied(check, "ab"), named=[("uri", "a:b")])
+    assert found.assertion() == (
+        "from test_probe_forms import Refused, check\n"
+        "with pytest.raises(Refused) as caught:\n"
+        "    check('a:b')\n"
+        "assert caught.value.uri == 'a:b'"
+    )
+    # What differs only in the message (`args`) is no difference.
+    difference, _ = probe.first_difference(
+        "check_text", check_text, check_text_mutant, check_text.__code__, copied(check_text, "a"),
+        named=[("uri", "a:b")],
+    )
+    assert difference is None
+
+
+def deprecated(x):
+    warnings.warn("use other()", DeprecationWarning)
+    return x
+
+
+def deprecated_mutant(x):
+    return x
+
+
+def test_a_warning_the_mutant_no_longer_issues_is_a_difference():
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        copies = copied(deprecated, 1)
+    found = first(deprecated, deprecated_mutant, copies)
+    assert found.assertion() == (
+        "from test_probe_forms import deprecated\n"
+        "with pytest.warns(DeprecationWarning):\n"
+        "    deprecated(1)"
+    )
+
+
+def valid(path, require=False):
+    return bool(path) if require else True
+
+
+def valid_mutant(path, require=False):
+    return bool(path) if None else True
+
+
+def test_a_flag_is_given_its_opposite():
+    found = first(valid, valid_mutant, copied(valid, "", False))
+    assert found.assertion() == (
+        "from test_probe_forms import valid\nassert valid('', True) == False"
+    )
+
+
+def is_valid(**kwargs):
+    return not kwargs.get("require_scheme", False)
+
+
+def is_valid_mutant(**kwargs):
+    return not kwargs.get("", False)
+
+
+def test_kwargs_are_given_a_key_the_function_reads():
+    copies = copied(is_valid)
+    difference, _ = probe.first_difference(
+        "is_valid", is_valid, is_valid_mutant, is_valid.__code__, copies
+    )
+    assert difference is None
+    found = first(is_valid, is_valid_mutant, copies, keys=probe.keys_of(is_valid.__code__))
+    assert found.assertion() == (
+        "from test_probe_forms import is_valid\nassert is_valid(require_scheme=True) == False"
+    )
+
+
+class Ref:
+    def __init__(self, host, fragment=None):
+        self.host = host
+        self.fragment = fragment
+
+
+def visit(ref):
+    return ref.host
+
+
+def shown(host, fragment=None):
+    return host + ("#" + fragment if fragment else "")
+
+
+def shown_mutant(host, fragment=None):
+    return host
+
+
+def test_an_argument_is_given_what_an_attribute_of_its_name_held_in_another_call():
+    # No recorded call of `shown` had a fragment; an object another call was given did.
+    _, named = donors(copied(visit, Ref("h", "top")))
+    assert ("fragment", "top") in named
+    copies = copied(shown, "a")
+    assert first(shown, shown_mutant, copies, named=named).assertion() == (
+        "from test_probe_forms import shown\nassert shown('a', 'top') == 'a#top'"
+    )
