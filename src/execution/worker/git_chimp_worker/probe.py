@@ -390,12 +390,13 @@ def first_difference(
 ) -> Tuple[Optional[Difference], int]:
     """The first call on which `original` and `mutant` (two functions of the signature
     `code`) differ, and how many calls were tried (at most `calls`): first the copied
-    calls (`copies` from `arguments_of`), then their arguments' neighbours (`defaults`
-    left out too), then an argument set to what one of its name held in another copied
-    call (`swapped_in`, with `named`), then the calls
-    whose object differs in one attribute (`object_variants`, with `donors`); `**kwargs`
-    is also given each of `keys` (`keyworded`). Each call gets fresh copies of the
-    arguments, so what one function does to them does not reach the other.
+    calls (`copies` from `arguments_of`), then in turn a call of each of three ways:
+    their arguments' neighbours (`defaults` left out too; `**kwargs` given each of
+    `keys`, `keyworded`), an argument set to what one of its name held in another copied
+    call (`swapped_in`, with `named`), and the calls whose object differs in one
+    attribute (`object_variants`, with `donors`), then those with their neighbours.
+    Each call is tried once, with fresh copies of the arguments, so what one function
+    does to them does not reach the other.
 
     A difference that is not `wanted` (one that cannot be written as a test) is kept
     while the search goes on for one that is, up to `UNWANTED` of them or the time
@@ -404,13 +405,16 @@ def first_difference(
     tried = 0
     loaded = [load(copied) for copied in copies]
 
-    def candidates() -> Iterator[Call]:
-        yield from loaded
+    def near() -> Iterator[Call]:
         for call in loaded:
             yield from tolerant(neighbours, call, constants, defaults)[1:]
             yield from tolerant(keyworded, call, code, keys)
+
+    def swapped() -> Iterator[Call]:
         for call in loaded:
             yield from tolerant(swapped_in, call, named)
+
+    def states() -> Iterator[Call]:
         variants = [
             variant for call in loaded for variant in tolerant(object_variants, call, donors)
         ]
@@ -420,8 +424,22 @@ def first_difference(
             yield from tolerant(neighbours, variant, constants)[1:]
             yield from tolerant(keyworded, variant, code, keys)
 
+    def candidates() -> Iterator[Call]:
+        yield from loaded
+        # Then the other ways in turn, a call of each, so that none spends the budget
+        # alone (a file's many values by name, the many states of a call's objects).
+        ways = [near(), swapped(), states()]
+        while ways:
+            for way in list(ways):
+                call = next(way, None)
+                if call is None:
+                    ways.remove(way)
+                else:
+                    yield call
+
     fallback: Optional[Difference] = None
     unwanted = 0
+    seen: Set[bytes] = set()
     for call in candidates():
         if tried >= calls or (fallback is not None and time.monotonic() > until):
             break
@@ -429,6 +447,9 @@ def first_difference(
             blob = dumps(call)
         except Exception:
             continue
+        if blob in seen:
+            continue  # two ways to one call (copies of one state): tried once
+        seen.add(blob)
         tried += 1
         try:
             before = outcome(original, code, pickle.loads(blob))

@@ -276,3 +276,42 @@ def test_an_argument_is_given_what_an_attribute_of_its_name_held_in_another_call
     assert first(shown, shown_mutant, copies, named=named).assertion() == (
         "from test_probe_forms import shown\nassert shown('a', 'top') == 'a#top'"
     )
+
+
+def test_a_call_two_ways_lead_to_is_tried_once():
+    from test_probe import bulk_discount, bulk_discount_mutant
+
+    # The same call copied twice (two tests), and its neighbours: 101, 102, 100.
+    copies = copied(bulk_discount, 101) + copied(bulk_discount, 101)
+    assert len(copies) == 2
+    difference, tried = probe.first_difference(
+        "bulk_discount", bulk_discount, bulk_discount_mutant, bulk_discount.__code__, copies
+    )
+    assert difference is not None and difference.call == {"quantity": 100}
+    assert tried == 3
+
+
+class Box:
+    def __init__(self, label=None):
+        self.label = label
+
+
+def labelled(box, n):
+    return (box.label or "") * n
+
+
+def labelled_mutant(box, n):
+    return "" * n
+
+
+def test_the_ways_of_making_calls_take_turns():
+    # Many neighbours of the number (its code's constants and their sides) come first
+    # in a small budget; another object's state, in turn with them, is tried early.
+    copies = copied(labelled, Box(), 3)
+    donors = [Box("x")]
+    constants = [10, 20, 30, 40, 50, 60, 70, 80]
+    found, tried = probe.first_difference(
+        "labelled", labelled, labelled_mutant, labelled.__code__, copies, calls=6,
+        constants=constants, donors=donors,
+    )
+    assert found is not None and tried <= 6
