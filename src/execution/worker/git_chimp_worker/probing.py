@@ -20,7 +20,7 @@ from . import fork, readers
 from .calls import Call, parameters, same
 from .probe import constants_of, fields_of, first_difference, keys_of, load
 from .swap import differences, key_of
-from .written import Difference, Recipes
+from .written import Difference, Recipe, Recipes
 
 if TYPE_CHECKING:
     from .core import Core
@@ -35,8 +35,8 @@ SECONDS = 2.0
 CALLS = 200
 # How many copied calls of the file give their objects' states to a probe.
 DONORS = 200
-# How many copied calls of a class's `__init__` are tried to write one of its objects.
-RECIPES = 20
+# How many copied calls of a class's methods are tried to write one of its objects.
+RECIPES = 30
 
 # Code flags of generators and coroutines (`inspect.CO_GENERATOR`, ...): their calls
 # return objects whose results a probe cannot compare.
@@ -292,19 +292,26 @@ def changed_defaults(old: FunctionType, new: FunctionType) -> List[str]:
 
 def recipes_of(copies: Dict[Key, Tuple[List[str], str]], number: int) -> Recipes:
     """How objects of file `number`'s classes were made: the copied calls of a class's
-    `__init__` (at most `RECIPES`), each loaded anew when asked for (in the probe's
-    child)."""
+    `__init__`, then of its other methods and class methods (a builder's
+    `forbid_use_of_password()` returns the builder), at most `RECIPES` in all, each
+    loaded anew when asked for (in the probe's child)."""
 
-    def recipes(kind: type) -> List[Tuple[CodeType, Call]]:
-        init = getattr(getattr(kind, "__init__", None), "__code__", None)
-        if init is None:
-            return []
-        out = []
-        for copied in copies.get(key_of(number, init), ([], ""))[0][:RECIPES]:
-            try:
-                out.append((init, load(copied)))
-            except Exception:
-                continue  # a copy that does not load here
+    def recipes(kind: type) -> List[Recipe]:
+        members: List[Tuple[str, Any]] = [("__init__", getattr(kind, "__init__", None))]
+        members += [(name, each) for name, each in vars(kind).items() if name != "__init__"]
+        out: List[Recipe] = []
+        for name, member in members:
+            function = getattr(member, "__func__", member)  # a class or static method's
+            code = getattr(function, "__code__", None)
+            if code is None:
+                continue
+            for copied in copies.get(key_of(number, code), ([], ""))[0]:
+                if len(out) >= RECIPES:
+                    return out
+                try:
+                    out.append((function, "%s.%s" % (kind.__qualname__, name), code, load(copied)))
+                except Exception:
+                    continue  # a copy that does not load here
         return out
 
     return recipes

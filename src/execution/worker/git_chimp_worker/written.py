@@ -26,6 +26,7 @@ from .calls import (
     first_change,
     named_fields,
     outcome,
+    own_equality,
     parameters,
     plain,
     same,
@@ -36,9 +37,10 @@ from .calls import (
 # name; and the name.
 Used = Set[Tuple[str, str]]
 
-# The copied calls of a class's `__init__` in the baseline, each with the `__init__`'s
-# code: how the class's objects were made.
-Recipes = Callable[[type], Sequence[Tuple[CodeType, Call]]]
+# A copied call of a class's method in the baseline: the function, its name
+# (`Cls.method`), its code and the call; a class's recipes: how its objects were made.
+Recipe = Tuple[Callable[..., Any], str, CodeType, Call]
+Recipes = Callable[[type], Sequence[Recipe]]
 
 
 @dataclass
@@ -239,7 +241,10 @@ class Difference:
                 expected = self.source(value, names)
                 if expected is not None:
                     return "assert %s.%s == %s" % (call, attribute, expected)
-        expected = self.source(original, names)
+        # `==` on an object without an equality of its own is identity: never written.
+        expected = self.source(original, names) if own_equality(original) or literal(
+            original
+        ) else None
         if expected is not None:
             return "assert %s == %s" % (call, expected)
         if mutant.error is not None:
@@ -384,20 +389,22 @@ def constructed(
 def remade(
     value: Any, namespace: Dict[str, Any], recipes: Optional[Recipes]
 ) -> Optional[Tuple[str, Used]]:
-    """`Cls(...)` as a copied call of `Cls.__init__` (`recipes`) was made, when it makes
-    an object the same as `value` (`Signer([b'key'], salt=b'x')`, whose attributes are
-    not named like its parameters); `Cls` named in the function's module."""
+    """`value` written as a copied call of one of its class's methods (`recipes`) that
+    makes an object the same as it: an `__init__`'s (`Signer([b'key'], salt=b'x')`,
+    whose attributes are not named like its parameters), or another method's that
+    returns one (`Validator().forbid_use_of_password()`, a builder's state), its own
+    object written without recipes; the class named in the function's module."""
     kind = type(value)
     if recipes is None or resolve(namespace, kind.__qualname__) is not kind:
         return None
-    for code, call in recipes(kind):
+    for function, qualname, code, call in recipes(kind):
         try:
-            made = outcome(kind.__init__, code, copy.deepcopy(call))
+            made = outcome(function, code, copy.deepcopy(call))
         except Exception:
             continue  # arguments that cannot be copied again
-        if made.error is not None or not same(made.value, value):
+        if made.error is not None or type(made.value) is not kind or not same(made.value, value):
             continue
-        maker = Difference(kind.__qualname__ + ".__init__", code, call, made, made, namespace)
+        maker = Difference(qualname, code, call, made, made, namespace)
         maker.module = str(namespace.get("__name__", ""))
         names: Set[str] = set()
         text = maker.call_text(names)

@@ -9,7 +9,9 @@ import warnings
 from collections import namedtuple
 
 from git_chimp_worker import probe
+from git_chimp_worker import probing
 from git_chimp_worker.probing import donors
+from git_chimp_worker.swap import key_of
 from test_probe import copied
 
 _Parts = namedtuple("_Parts", "host port")
@@ -144,7 +146,8 @@ def test_an_object_is_written_as_a_recorded_call_of_its_init_made_it():
     found = first(Keyed.sign, sign_mutant, copies)
     assert not found.assertion().startswith("from ")  # in words: no argument is named so
     found.recipes = lambda kind: [
-        (Keyed.__init__.__code__, probe.load(each)) for each in init
+        (Keyed.__init__, "Keyed.__init__", Keyed.__init__.__code__, probe.load(each))
+        for each in init
     ] if kind is Keyed else []
     assert found.assertion() == (
         "from test_probe_forms import Keyed\nassert Keyed('k', '-').sign('v') == 'v-k'"
@@ -315,3 +318,37 @@ def test_the_ways_of_making_calls_take_turns():
         constants=constants, donors=donors,
     )
     assert found is not None and tried <= 6
+
+
+class Rules:
+    """A builder whose state its methods set (rfc3986's Validator)."""
+
+    def __init__(self):
+        self.password = True
+
+    def forbid_password(self):
+        self.password = False
+        return self
+
+    def allow_password(self):
+        self.password = True
+        return self
+
+
+def allow_mutant(self):
+    self.password = True
+
+
+def test_an_object_is_written_as_a_recorded_method_call_that_returned_it():
+    # The test forbade, then allowed: the allowing call's object is a forbidding one,
+    # which no constructor argument makes; the recorded `forbid_password()` call does.
+    rules = Rules().forbid_password()
+    copies = copied(Rules.allow_password, rules)
+    made = copied(Rules.forbid_password, Rules())
+    recipes = probing.recipes_of({key_of(0, Rules.forbid_password.__code__): (made, "")}, 0)
+    assert [name for _, name, _, _ in recipes(Rules)] == ["Rules.forbid_password"]
+    found = first(Rules.allow_password, allow_mutant, copies, recipes=recipes)
+    assert found.assertion() == (
+        "from test_probe_forms import Rules\n"
+        "assert Rules().forbid_password().allow_password() is not None"
+    )
