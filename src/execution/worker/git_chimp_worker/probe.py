@@ -215,8 +215,9 @@ def swapped_in(call: Call, named: Sequence[Tuple[str, Any]]) -> List[Call]:
     """Calls that differ from `call` in one argument, set to what an argument of the
     same name held in another copied call (`named`: a query another function was
     given): a difference often needs a value no recorded call of this function holds
-    and no small step reaches."""
-    out: List[Call] = []
+    and no small step reaches. The parameters take turns, so that one with many
+    recorded values (a parser's texts) does not come before every other's first."""
+    by_name: Dict[str, List[Call]] = {}
     seen = set()
     for name, value in named:
         if name not in call or name in ("self", "cls") or isinstance(value, Made):
@@ -227,7 +228,10 @@ def swapped_in(call: Call, named: Sequence[Tuple[str, Any]]) -> List[Call]:
         if alike(current, value) or (name, plain(value)) in seen:
             continue
         seen.add((name, plain(value)))
-        out.append(dict(call, **{name: value}))
+        by_name.setdefault(name, []).append(dict(call, **{name: value}))
+    out: List[Call] = []
+    for turn in range(max((len(calls) for calls in by_name.values()), default=0)):
+        out.extend(calls[turn] for calls in by_name.values() if turn < len(calls))
     return out
 
 

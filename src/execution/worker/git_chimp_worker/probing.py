@@ -292,13 +292,13 @@ def changed_defaults(old: FunctionType, new: FunctionType) -> List[str]:
 
 def recipes_of(copies: Dict[Key, Tuple[List[str], str]], number: int) -> Recipes:
     """How objects of file `number`'s classes were made: the copied calls of a class's
-    `__init__`, then of its other methods and class methods (a builder's
+    `__init__`, then of its other methods and class methods but dunders (a builder's
     `forbid_use_of_password()` returns the builder), at most `RECIPES` in all, each
     loaded anew when asked for (in the probe's child)."""
 
     def recipes(kind: type) -> List[Recipe]:
         members: List[Tuple[str, Any]] = [("__init__", getattr(kind, "__init__", None))]
-        members += [(name, each) for name, each in vars(kind).items() if name != "__init__"]
+        members += [(name, each) for name, each in vars(kind).items() if not name.startswith("__")]
         out: List[Recipe] = []
         for name, member in members:
             function = getattr(member, "__func__", member)  # a class or static method's

@@ -60,10 +60,12 @@ class Difference:
     # The copied calls of a class's `__init__`, with its code (`Recipes`).
     recipes: Optional[Recipes] = None
 
-    def source(self, value: Any, names: Set[str]) -> Optional[str]:
+    def source(self, value: Any, names: Set[str], argument: bool = True) -> Optional[str]:
         """`source_of(value)` in the module's namespace, adding the names it uses: the
-        module's to `names`, other modules' to `foreign`."""
-        found = source_of(value, self.namespace, recipes=self.recipes)
+        module's to `names`, other modules' to `foreign`. Only an `argument` may be
+        written as a recorded call made it (`recipes`): an expected value so written
+        would run the code under test to check it."""
+        found = source_of(value, self.namespace, recipes=self.recipes if argument else None)
         if found is None:
             return None
         text, used = found
@@ -221,7 +223,7 @@ class Difference:
         for attribute, value in changes(self.original.error, self.mutant.error):
             if attribute == "args":
                 continue  # the message: not a difference (`same_error`)
-            expected = self.source(value, names)
+            expected = self.source(value, names, argument=False)
             if expected is not None:
                 return "%s == %s" % (attribute, expected)
         return None
@@ -233,18 +235,17 @@ class Difference:
         be written either: that it is not None when the mutant returns None, the call
         alone (it returns) when the mutant raises; else None."""
         original, mutant = self.original.value, self.mutant
-        whole = self.source(original, names) if named_fields(original) else None
+        whole = self.source(original, names, argument=False) if named_fields(original) else None
         if whole is not None:
             return "assert %s == %s" % (call, whole)
         if mutant.error is None:
             for attribute, value in changes(original, mutant.value):
-                expected = self.source(value, names)
+                expected = self.source(value, names, argument=False)
                 if expected is not None:
                     return "assert %s.%s == %s" % (call, attribute, expected)
         # `==` on an object without an equality of its own is identity: never written.
-        expected = self.source(original, names) if own_equality(original) or literal(
-            original
-        ) else None
+        comparable = own_equality(original) or literal(original)
+        expected = self.source(original, names, argument=False) if comparable else None
         if expected is not None:
             return "assert %s == %s" % (call, expected)
         if mutant.error is not None:

@@ -352,3 +352,60 @@ def test_an_object_is_written_as_a_recorded_method_call_that_returned_it():
         "from test_probe_forms import Rules\n"
         "assert Rules().forbid_password().allow_password() is not None"
     )
+
+
+def test_values_by_name_take_turns_between_parameters():
+    named = [("text", "t%d" % n) for n in range(5)] + [("end", 28)]
+    calls = probe.swapped_in({"text": "x", "end": None}, named)
+    assert calls[:3] == [{"text": "t0", "end": None}, {"text": "x", "end": 28},
+                         {"text": "t1", "end": None}]
+    assert len(calls) == 6
+
+
+class Pair(tuple):
+    """A tuple made by its own `__new__` and a class method (rfc3986's ParseResultBytes)."""
+
+    def __new__(cls, left, right):
+        return tuple.__new__(cls, (left, right))
+
+    @classmethod
+    def make(cls, text):
+        return cls(*text.split(","))
+
+
+def test_recipes_are_methods_and_class_methods_but_not_dunders():
+    copies = {
+        key_of(0, Pair.__new__.__code__): (copied(Pair.__new__, Pair, "a", "b"), ""),
+        key_of(0, Pair.make.__func__.__code__): (copied(Pair.make.__func__, Pair, "a,b"), ""),
+    }
+    recipes = probing.recipes_of(copies, 0)
+    assert [name for _, name, _, _ in recipes(Pair)] == ["Pair.make"]
+
+
+class Token:
+    def __init__(self, raw):
+        self.text = raw.strip()
+
+    def __eq__(self, other):
+        return isinstance(other, Token) and self.text == other.text
+
+    @classmethod
+    def parse(cls, raw):
+        return cls(raw)
+
+
+def tokened(raw):
+    return Token.parse(raw)
+
+
+def tokened_mutant(raw):
+    return Token.parse(raw.upper())
+
+
+def test_an_expected_value_is_not_written_as_a_recorded_call_made_it():
+    # `tokened('a') == Token.parse('a')` would check the code under test with itself.
+    found = first(tokened, tokened_mutant, copied(tokened, "a"))
+    made = copied(Token.parse.__func__, Token, "a")
+    found.recipes = probing.recipes_of({key_of(0, Token.parse.__func__.__code__): (made, "")}, 0)
+    assert [name for _, name, _, _ in found.recipes(Token)] == ["Token.parse"]
+    assert not found.assertion().startswith("from ")
