@@ -49,15 +49,23 @@ class Probing(Core):
     # function key -> (its copied calls, why none could be copied), from `take_inputs`
     copied: Dict[Key, Tuple[List[str], str]]
 
-    # file number -> the copied calls of its functions (the donors of object states)
+    # file number -> the copied calls of its functions, the functions taking turns (the
+    # donors of object states and of values by name)
     copied_in: Dict[int, List[str]]
 
     def take_inputs(self, inputs: Sequence[Input]) -> None:
         """Index the traced baseline's copied calls (`tracer.inputs_of`), once."""
         self.copied = {(n, line, name): (kept, why) for n, line, name, kept, why in inputs}
-        self.copied_in = {}
+        by_file: Dict[int, List[List[str]]] = {}
         for n, _, _, kept, _ in inputs:
-            self.copied_in.setdefault(n, []).extend(kept)
+            by_file.setdefault(n, []).append(kept)
+        # Each function's first copy, then each one's second, ...: the first `DONORS`
+        # hold every function's calls, not the first functions' only.
+        self.copied_in = {
+            n: [each[turn] for turn in range(max(map(len, lists))) for each in lists
+                if turn < len(each)]
+            for n, lists in by_file.items() if lists
+        }
 
     def with_input(self, answer: Event, number: int, swaps: Sequence[Swap]) -> Event:
         """`answer` with the survivor's `input` or `no_input` when it is a survivor of

@@ -409,3 +409,16 @@ def test_an_expected_value_is_not_written_as_a_recorded_call_made_it():
     found.recipes = probing.recipes_of({key_of(0, Token.parse.__func__.__code__): (made, "")}, 0)
     assert [name for _, name, _, _ in found.recipes(Token)] == ["Token.parse"]
     assert not found.assertion().startswith("from ")
+
+
+def test_the_donors_of_a_file_take_turns_between_its_functions():
+    from types import SimpleNamespace
+
+    # Ten copies of one function must not crowd another's out of the first `DONORS`.
+    inputs = [[0, 1, "many", ["m%d" % n for n in range(10)], ""], [0, 9, "one", ["o0"], ""],
+              [1, 1, "other", ["x0"], ""]]
+    probed = SimpleNamespace()
+    probing.Probing.take_inputs(probed, inputs)
+    assert probed.copied_in[0][:3] == ["m0", "o0", "m1"]
+    assert probed.copied_in[1] == ["x0"]
+    assert probed.copied[(0, 9, "one")] == (["o0"], "")
