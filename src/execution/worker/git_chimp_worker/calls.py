@@ -69,10 +69,14 @@ class Outcome:
 
 def same_error(a: BaseException, b: BaseException) -> bool:
     """Whether two exceptions are of one type and hold the same attributes (`.uri`,
-    `.status`: what a caller reads). Their arguments are not compared: they are the
-    message (the `exception-message` rule's), and a builtin error's differs with the
-    value that failed."""
+    `.status`: what a caller reads), and the same arguments unless those are all text
+    (a message: the `exception-message` rule's, and a builtin error's differs with the
+    value that failed; `SystemExit(2)`, `KeyError(0)` hold data)."""
     if type(a) is not type(b):
+        return False
+    if not all(isinstance(each, str) for each in a.args + b.args) and plain(a.args) != plain(
+        b.args
+    ):
         return False
     return same(dict(getattr(a, "__dict__", {}) or {}), dict(getattr(b, "__dict__", {}) or {}))
 
@@ -221,5 +225,8 @@ def outcome(function: Callable[..., Any], code: CodeType, call: Call) -> Outcome
 
 
 def categories(caught: Optional[List[warnings.WarningMessage]]) -> Tuple[type, ...]:
-    """The categories of the warnings `caught`, in order."""
-    return tuple(each.category for each in caught or [])
+    """The categories of the warnings `caught`, in order; not `ResourceWarning` (an
+    object the collector happened to finalise during the call)."""
+    return tuple(
+        each.category for each in caught or [] if not issubclass(each.category, ResourceWarning)
+    )

@@ -22,7 +22,19 @@ import sys
 import time
 import types
 from types import CodeType, FrameType
-from typing import Any, Callable, Dict, Iterator, List, Optional, Sequence, Set, Tuple
+from typing import (
+    Any,
+    Callable,
+    Dict,
+    Iterable,
+    Iterator,
+    List,
+    Optional,
+    Sequence,
+    Set,
+    Tuple,
+    TypeVar,
+)
 
 from .calls import (
     VARKEYWORDS,
@@ -40,6 +52,8 @@ from .written import Difference, Recipes
 
 # A class defined in Python (`Py_TPFLAGS_HEAPTYPE`), not in C.
 HEAP_TYPE = 1 << 9
+
+T = TypeVar("T")
 
 # How many differences that are not wanted (cannot be written as a test) a probe looks
 # past for one that is.
@@ -91,9 +105,12 @@ def sentinel_name(obj: Any) -> Optional[Tuple[str, str]]:
             if name in SCANNED or module is None:
                 continue
             SCANNED.add(name)
-            for attribute, value in list(getattr(module, "__dict__", {}).items()):
-                if type(value) is object:
-                    SENTINELS.setdefault(id(value), (name, attribute))
+            try:
+                for attribute, value in list(vars(module).items()):
+                    if type(value) is object:
+                        SENTINELS.setdefault(id(value), (name, attribute))
+            except Exception:
+                continue  # not a module with a namespace to read
     where = SENTINELS.get(id(obj))
     if where is None or getattr(sys.modules.get(where[0]), where[1], None) is not obj:
         return None
@@ -211,6 +228,18 @@ def neighbours(
     return out
 
 
+def turns(iterables: Iterable[Iterable[T]]) -> Iterator[T]:
+    """The items of `iterables` taking turns (the first of each, then the second of
+    each, ...), lazily."""
+    going = [iter(each) for each in iterables]
+    while going:
+        for each in list(going):
+            try:
+                yield next(each)
+            except StopIteration:
+                going.remove(each)
+
+
 def swapped_in(call: Call, named: Sequence[Tuple[str, Any]]) -> List[Call]:
     """Calls that differ from `call` in one argument, set to what an argument of the
     same name held in another copied call (`named`: a query another function was
@@ -229,10 +258,7 @@ def swapped_in(call: Call, named: Sequence[Tuple[str, Any]]) -> List[Call]:
             continue
         seen.add((name, plain(value)))
         by_name.setdefault(name, []).append(dict(call, **{name: value}))
-    out: List[Call] = []
-    for turn in range(max((len(calls) for calls in by_name.values()), default=0)):
-        out.extend(calls[turn] for calls in by_name.values() if turn < len(calls))
-    return out
+    return list(turns(by_name.values()))
 
 
 def object_variants(call: Call, donors: Sequence[Any]) -> List[Call]:
@@ -381,6 +407,7 @@ def first_difference(
     mutant: Callable[..., Any],
     code: CodeType,
     copies: List[str],
+    *,
     calls: int = 200,
     constants: Sequence[Any] = (),
     namespace: Optional[Dict[str, Any]] = None,
@@ -407,7 +434,12 @@ def first_difference(
     `until` (`time.monotonic`); then the first is given. `recipes`: how objects in it
     were made, for writing them."""
     tried = 0
-    loaded = [load(copied) for copied in copies]
+    loaded = []
+    for copied in copies:
+        try:
+            loaded.append(load(copied))
+        except Exception:
+            continue  # a copy that does not load here
 
     def near() -> Iterator[Call]:
         for call in loaded:
@@ -432,14 +464,7 @@ def first_difference(
         yield from loaded
         # Then the other ways in turn, a call of each, so that none spends the budget
         # alone (a file's many values by name, the many states of a call's objects).
-        ways = [near(), swapped(), states()]
-        while ways:
-            for way in list(ways):
-                call = next(way, None)
-                if call is None:
-                    ways.remove(way)
-                else:
-                    yield call
+        yield from turns([near(), swapped(), states()])
 
     fallback: Optional[Difference] = None
     unwanted = 0
@@ -459,6 +484,10 @@ def first_difference(
             before = outcome(original, code, pickle.loads(blob))
             after = outcome(mutant, code, pickle.loads(blob))
             differs = not before.same_as(after)
+            if differs:
+                # The original again: a difference it does not repeat (a warning issued
+                # once, a counter) is none.
+                differs = not outcome(original, code, pickle.loads(blob)).same_as(after)
         except Exception:
             continue  # a copy that does not load, an equality that fails: untold
         if differs:
@@ -469,7 +498,8 @@ def first_difference(
             found.recipes = recipes
             if wanted is None or welcome(wanted, found):
                 return found, tried
-            fallback = fallback or found
+            if fallback is None:
+                fallback = found
             unwanted += 1
             if unwanted >= UNWANTED:
                 break
@@ -480,5 +510,7 @@ def welcome(wanted: Callable[[Difference], bool], found: Difference) -> bool:
     """`wanted(found)`, and not when it fails."""
     try:
         return wanted(found)
-    except Exception:
+    except KeyboardInterrupt:
+        raise
+    except BaseException:  # SystemExit, pytest.fail from writing it: not wanted
         return False

@@ -17,8 +17,8 @@ from types import CodeType, FunctionType, ModuleType
 from typing import TYPE_CHECKING, Any, Callable, Dict, List, Sequence, Tuple
 
 from . import fork, readers
-from .calls import Call, parameters, same
-from .probe import constants_of, fields_of, first_difference, keys_of, load
+from .calls import parameters, same
+from .probe import constants_of, fields_of, first_difference, keys_of, load, turns
 from .swap import differences, key_of
 from .written import Difference, Recipe, Recipes
 
@@ -61,11 +61,7 @@ class Probing(Core):
             by_file.setdefault(n, []).append(kept)
         # Each function's first copy, then each one's second, ...: the first `DONORS`
         # hold every function's calls, not the first functions' only.
-        self.copied_in = {
-            n: [each[turn] for turn in range(max(map(len, lists))) for each in lists
-                if turn < len(each)]
-            for n, lists in by_file.items() if lists
-        }
+        self.copied_in = {n: list(turns(lists)) for n, lists in by_file.items()}
 
     def with_input(self, answer: Event, number: int, swaps: Sequence[Swap]) -> Event:
         """`answer` with the survivor's `input` or `no_input` when it is a survivor of
@@ -109,6 +105,7 @@ class Probing(Core):
             return call
 
         def work() -> Dict[str, Any]:
+            until = deadline()
             sys.stdout.write("git-chimp: looking for an input that tells %s apart\n" % name)
             sys.stdout.flush()
             # The numbers of both versions: a moved boundary shows next to them.
@@ -117,20 +114,26 @@ class Probing(Core):
             values, named = donors(self.copied_in.get(number, []))
             namespace = changed.__globals__
 
+            texts: Dict[int, str] = {}
+
             def tested(difference: Difference) -> str:
+                """The difference as it is given (written once)."""
+                if id(difference) in texts:
+                    return texts[id(difference)]
                 text, words = written(difference)
                 if is_assertion(text) and not (
                     holds(text, originals, namespace) and not holds(text, swaps, namespace)
                 ):
                     # Written out, it does not tell them apart (an equality that runs
                     # the mutated code too): said in words instead.
-                    return words
+                    text = words
+                texts[id(difference)] = text
                 return text
 
             difference, tried = first_difference(
-                name, called(originals), called(swaps), code, kept, CALLS, constants,
-                namespace, values, named=named, keys=keys,
-                wanted=lambda found: is_assertion(tested(found)), until=deadline(),
+                name, called(originals), called(swaps), code, kept, calls=CALLS,
+                constants=constants, namespace=namespace, donors=values, named=named,
+                keys=keys, wanted=lambda found: is_assertion(tested(found)), until=until,
                 recipes=recipes_of(copies, number),
             )
             if difference is None:
@@ -172,12 +175,12 @@ class Probing(Core):
         namespace = module.__dict__
 
         def work() -> Dict[str, Any]:
+            until = deadline()
             before = functions_in(module, number)
             reexecute()
             after = functions_in(module, number)
             why = "no function of %s with copied calls changed" % module.__name__
             budget = CALLS
-            until = deadline()
             values, named = donors(donated)
             for key in sorted(before):
                 old, new = before[key], after.get(key)
@@ -195,8 +198,9 @@ class Probing(Core):
                 name = old.__qualname__
                 constants = constants_of(old.__code__, new.__code__)
                 difference, tried = first_difference(
-                    name, old, new, old.__code__, kept, budget, constants, namespace,
-                    values, defaults, named, keys_of(old.__code__, new.__code__),
+                    name, old, new, old.__code__, kept, calls=budget, constants=constants,
+                    namespace=namespace, donors=values, defaults=defaults, named=named,
+                    keys=keys_of(old.__code__, new.__code__),
                     wanted=lambda found: is_assertion(told(found)["input"]), until=until,
                     recipes=recipes_of(copies, number),
                 )
@@ -300,7 +304,7 @@ def changed_defaults(old: FunctionType, new: FunctionType) -> List[str]:
 
 def recipes_of(copies: Dict[Key, Tuple[List[str], str]], number: int) -> Recipes:
     """How objects of file `number`'s classes were made: the copied calls of a class's
-    `__init__`, then of its other methods and class methods but dunders (a builder's
+    `__init__`, then of its other methods and class methods, not dunders (a builder's
     `forbid_use_of_password()` returns the builder), at most `RECIPES` in all, each
     loaded anew when asked for (in the probe's child)."""
 
@@ -309,7 +313,9 @@ def recipes_of(copies: Dict[Key, Tuple[List[str], str]], number: int) -> Recipes
         members += [(name, each) for name, each in vars(kind).items() if not name.startswith("__")]
         out: List[Recipe] = []
         for name, member in members:
-            function = getattr(member, "__func__", member)  # a class or static method's
+            if isinstance(member, staticmethod):
+                continue  # no object or class to write it on
+            function = getattr(member, "__func__", member)  # a class method's
             code = getattr(function, "__code__", None)
             if code is None:
                 continue

@@ -76,8 +76,9 @@ class BaseTracer:
         self.uncopyable: dict[Key, str] = {}
         self.tries: dict[Key, int] = {}
         self.kept_bytes = 0
-        # The functions whose arguments were copied (or tried) in the current test.
-        self.tried_now: set[Key] = set()
+        # How many times each function's arguments were copied (or tried) in the
+        # current test.
+        self.tried_now: dict[Key, int] = {}
 
     def file_of(self, filename: str) -> int | None:
         """The number of the file under mutation called `filename`, or None."""
@@ -100,17 +101,18 @@ class BaseTracer:
 
     def keep_arguments(self, key: Key, frame: FrameType) -> None:
         """Copy the arguments of `frame`'s call of function `key`: up to `COPIES`
-        different calls of it, then up to `SPREAD` with at most one attempt in each test
-        (another test often calls it in another way: with a password, a fragment), in
-        `TRIES` attempts, within `KEPT_BYTES` in all."""
+        different calls of it (at most `COPIES` attempts in a test), then up to `SPREAD`
+        with one attempt in each test (another test often calls it in another way: with
+        a password, a fragment), in `TRIES` attempts, within `KEPT_BYTES` in all."""
         tries = self.tries.get(key, 0)
         if tries >= TRIES or key[2] == "<module>" or self.kept_bytes >= KEPT_BYTES:
             return
         kept = self.arguments.setdefault(key, [])
-        if len(kept) >= COPIES and key in self.tried_now:
+        now = self.tried_now.get(key, 0)
+        if now >= (COPIES if len(kept) < COPIES else 1):
             return
         self.tries[key] = tries + 1
-        self.tried_now.add(key)
+        self.tried_now[key] = now + 1
         copied, why = copy_arguments(frame)
         if copied is None:
             self.uncopyable.setdefault(key, why)
@@ -138,7 +140,7 @@ class BaseTracer:
         the functions some of whose calls went untraced (keys, like `calls`)."""
         taken = self.lines, self.calls, self.untraced
         self.lines, self.calls, self.untraced = set(), set(), set()
-        self.tried_now = set()
+        self.tried_now = {}
         return taken
 
     def resolve(self, taken: list[Take]) -> list[Taken]:
@@ -345,7 +347,7 @@ class CoverageTracer(SettraceTracer):
             return super().take()
         taken = str(self.context)
         self.context += 1
-        self.tried_now = set()
+        self.tried_now = {}
         if self.running:
             self.coverage.switch_context(str(self.context))
         return taken

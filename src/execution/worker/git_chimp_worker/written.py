@@ -57,14 +57,14 @@ class Difference:
     module: str = ""
     # Names the assertion imports from other modules than the function's, and whence.
     foreign: Dict[str, str] = field(default_factory=dict)
-    # The copied calls of a class's `__init__`, with its code (`Recipes`).
+    # The copied calls of a class's methods: how its objects were made (`Recipes`).
     recipes: Optional[Recipes] = None
 
     def source(self, value: Any, names: Set[str], argument: bool = True) -> Optional[str]:
         """`source_of(value)` in the module's namespace, adding the names it uses: the
         module's to `names`, other modules' to `foreign`. Only an `argument` may be
         written as a recorded call made it (`recipes`): an expected value so written
-        would run the code under test to check it."""
+        would check the code under test with itself."""
         found = source_of(value, self.namespace, recipes=self.recipes if argument else None)
         if found is None:
             return None
@@ -170,7 +170,7 @@ class Difference:
             if kind is None or "." in kind[0]:
                 return self.said(call, self.change())
             self.uses(kind[1], names)
-            if self.mutant.error is not None:
+            if type(self.mutant.error) is type(error):
                 # Both raise it: what it holds differs.
                 held = self.held(names)
                 if held is None:
@@ -210,7 +210,7 @@ class Difference:
         """The first category of warning the original issues and the mutant does not,
         named as the assertion can name it."""
         for category in self.original.warned:
-            if category not in self.mutant.warned:
+            if not any(issubclass(theirs, category) for theirs in self.mutant.warned):
                 found = named(category, self.namespace, module_of(category))
                 if found is not None and "." not in found[0]:
                     self.uses(found[1], names)
@@ -221,8 +221,8 @@ class Difference:
         """`<attribute> == <value>` for the first attribute of the original's exception
         that differs from the mutant's and can be written."""
         for attribute, value in changes(self.original.error, self.mutant.error):
-            if attribute == "args":
-                continue  # the message: not a difference (`same_error`)
+            if attribute == "args" or not comparable(value):
+                continue  # the message (`same_error`), or what `==` cannot check
             expected = self.source(value, names, argument=False)
             if expected is not None:
                 return "%s == %s" % (attribute, expected)
@@ -235,19 +235,21 @@ class Difference:
         be written either: that it is not None when the mutant returns None, the call
         alone (it returns) when the mutant raises; else None."""
         original, mutant = self.original.value, self.mutant
-        whole = self.source(original, names, argument=False) if named_fields(original) else None
-        if whole is not None:
+        # `==` on an object without an equality of its own is identity: never written.
+        whole = (
+            self.source(original, names, argument=False) if comparable(original) else None
+        )
+        if whole is not None and named_fields(original):
             return "assert %s == %s" % (call, whole)
         if mutant.error is None:
             for attribute, value in changes(original, mutant.value):
-                expected = self.source(value, names, argument=False)
+                expected = (
+                    self.source(value, names, argument=False) if comparable(value) else None
+                )
                 if expected is not None:
                     return "assert %s.%s == %s" % (call, attribute, expected)
-        # `==` on an object without an equality of its own is identity: never written.
-        comparable = own_equality(original) or literal(original)
-        expected = self.source(original, names, argument=False) if comparable else None
-        if expected is not None:
-            return "assert %s == %s" % (call, expected)
+        if whole is not None:
+            return "assert %s == %s" % (call, whole)
         if mutant.error is not None:
             return "%s  # the mutant raises %s" % (call, type(mutant.error).__name__)
         if mutant.value is None:
@@ -264,9 +266,13 @@ class Difference:
                 [kind.__name__ for kind in self.original.warned],
                 [kind.__name__ for kind in mutant.warned],
             )
-        if error is not None and mutant.error is not None:
+        if error is not None and type(mutant.error) is type(error):
             return "%s raises %s with %s; the mutant's has %s" % (
                 call, type(error).__name__, plain(state(error)), plain(state(mutant.error))
+            )
+        if error is not None and mutant.error is not None:
+            return "%s raises %s; the mutant raises %s" % (
+                call, type(error).__name__, type(mutant.error).__name__
             )
         if error is not None:
             return "%s raises %s; the mutant does not" % (call, type(error).__name__)
@@ -293,8 +299,8 @@ def source_of(
     the same (`URIReference(scheme='http', ...)`); an object a global names
     (`global_name`); an object its class makes the same
     from the attributes named like its constructor's parameters (`Builder(host='a')`,
-    `NoneAlgorithm()`); an object a recorded call of its class's `__init__` made
-    (`remade`). None when there is none."""
+    `NoneAlgorithm()`); an object a recorded call of its class's `__init__` or another
+    method made (`remade`, with `recipes`). None when there is none."""
     if literal(value):
         return repr(value), set()
     home = module_of(value)
@@ -307,7 +313,9 @@ def source_of(
                 continue
             try:
                 made = eval(text, dict(scope))  # in the probe's child only
-            except Exception:
+            except KeyboardInterrupt:
+                raise
+            except BaseException:  # SystemExit, pytest.fail: no source form
                 made = None
             if made is not None and same(made, value):
                 words = set(re.findall(r"[A-Za-z_][A-Za-z0-9_]*", text)) & set(scope)
@@ -367,7 +375,9 @@ def constructed(
     def makes(arguments: Dict[str, Any]) -> bool:
         try:
             return same(kind(**arguments), value)
-        except Exception:
+        except KeyboardInterrupt:
+            raise
+        except BaseException:
             return False
 
     if not makes(given):
@@ -401,7 +411,9 @@ def remade(
     for function, qualname, code, call in recipes(kind):
         try:
             made = outcome(function, code, copy.deepcopy(call))
-        except Exception:
+        except KeyboardInterrupt:
+            raise
+        except BaseException:
             continue  # arguments that cannot be copied again
         if made.error is not None or type(made.value) is not kind or not same(made.value, value):
             continue
@@ -413,6 +425,21 @@ def remade(
             used = {("", name) for name in names}
             return text, used | {(home, name) for name, home in maker.foreign.items()}
     return None
+
+
+def comparable(value: Any, depth: int = 0) -> bool:
+    """Whether `==` compares `value` by what it holds: a literal, an object whose class
+    has an equality of its own, a container of those (not `Missing`, an attribute one
+    result lacks)."""
+    if isinstance(value, Missing) or depth > 6:
+        return False
+    if literal(value):
+        return True
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return all(comparable(each, depth + 1) for each in value)
+    if isinstance(value, dict):
+        return all(comparable(each, depth + 1) for each in value.values())
+    return own_equality(value)
 
 
 def module_of(value: Any) -> str:

@@ -317,7 +317,9 @@ def test_the_ways_of_making_calls_take_turns():
         "labelled", labelled, labelled_mutant, labelled.__code__, copies, calls=6,
         constants=constants, donors=donors,
     )
-    assert found is not None and tried <= 6
+    assert found is not None and found.call["box"].label == "x"
+    # The copy, a neighbour, a value by name (none), the donor's state.
+    assert tried == 3
 
 
 class Rules:
@@ -408,17 +410,116 @@ def test_an_expected_value_is_not_written_as_a_recorded_call_made_it():
     made = copied(Token.parse.__func__, Token, "a")
     found.recipes = probing.recipes_of({key_of(0, Token.parse.__func__.__code__): (made, "")}, 0)
     assert [name for _, name, _, _ in found.recipes(Token)] == ["Token.parse"]
-    assert not found.assertion().startswith("from ")
+    assert found.assertion().startswith("tokened('a') returns <test_probe_forms.Token object>")
 
 
-def test_the_donors_of_a_file_take_turns_between_its_functions():
-    from types import SimpleNamespace
+def parsed(text):
+    if not text:
+        raise ValueError("empty")
+    return int(text)
 
-    # Ten copies of one function must not crowd another's out of the first `DONORS`.
-    inputs = [[0, 1, "many", ["m%d" % n for n in range(10)], ""], [0, 9, "one", ["o0"], ""],
-              [1, 1, "other", ["x0"], ""]]
-    probed = SimpleNamespace()
-    probing.Probing.take_inputs(probed, inputs)
-    assert probed.copied_in[0][:3] == ["m0", "o0", "m1"]
-    assert probed.copied_in[1] == ["x0"]
-    assert probed.copied[(0, 9, "one")] == (["o0"], "")
+
+def parsed_mutant(text):
+    if not text:
+        raise TypeError("empty")
+    return int(text)
+
+
+def test_exceptions_of_other_types_are_written_as_the_original_raises():
+    found = first(parsed, parsed_mutant, copied(parsed, "1"))
+    assert found.assertion() == (
+        "from test_probe_forms import parsed\nwith pytest.raises(ValueError):\n    parsed('')"
+    )
+
+
+def ended(code):
+    raise SystemExit(code)
+
+
+def ended_mutant(code):
+    raise SystemExit(code + 1)
+
+
+def test_exception_arguments_that_are_not_text_are_data():
+    from git_chimp_worker.calls import outcome
+
+    call = {"code": 1}
+    assert not outcome(ended, ended.__code__, call).same_as(
+        outcome(ended_mutant, ended_mutant.__code__, call)
+    )
+    # Text arguments are the message: no difference (`check_text` above).
+    call = {"uri": "a:b"}
+    assert outcome(check_text, check_text.__code__, call).same_as(
+        outcome(check_text_mutant, check_text_mutant.__code__, call)
+    )
+
+
+class Shape:
+    def __init__(self, kind):
+        self.kind = kind
+
+
+def shaped(kind):
+    made = Shape(kind)
+    made.extra = object()
+    made.size = 1
+    return made
+
+
+def shaped_mutant(kind):
+    made = Shape(kind)
+    made.size = 2
+    return made
+
+
+def test_an_attribute_one_result_lacks_or_that_cannot_be_compared_is_passed_over():
+    found = first(shaped, shaped_mutant, copied(shaped, "a"))
+    assert found.assertion() == "from test_probe_forms import shaped\nassert shaped('a').size == 1"
+
+
+WARNED = []
+
+
+def warn_once(x):
+    if not WARNED:
+        WARNED.append(x)
+        warnings.warn("first use", DeprecationWarning)
+    return x
+
+
+def same_x(x):
+    return x
+
+
+def test_a_difference_the_original_does_not_repeat_is_none():
+    # The first call warns, later ones do not: the mutant (never warning) is the same.
+    difference, _ = probe.first_difference(
+        "warn_once", warn_once, same_x, warn_once.__code__, copied(same_x, 1)
+    )
+    assert WARNED == [1] and difference is None
+
+
+def test_the_search_looks_past_a_bounded_number_of_differences():
+    copies = copied(bulk_plus, 1)
+    found, tried = probe.first_difference(
+        "bulk_plus", bulk_plus, lambda n: n, bulk_plus.__code__, copies,
+        constants=list(range(20)), wanted=lambda found: False,
+    )
+    # Every call differs; none is wanted: the first is given after `UNWANTED` of them.
+    assert found is not None and found.call == {"n": 1}
+    assert tried == probe.UNWANTED
+
+
+def bulk_plus(n):
+    return n + 1
+
+
+class Maker:
+    @staticmethod
+    def of(text):
+        return Maker()
+
+
+def test_static_methods_are_not_recipes():
+    copies = {key_of(0, Maker.of.__code__): (copied(Maker.of, "a"), "")}
+    assert list(probing.recipes_of(copies, 0)(Maker)) == []

@@ -156,8 +156,10 @@ def test_arguments_are_copied_from_the_first_calls_then_one_in_each_later_test(
     tracer.importing = False
     tracer.keeping = True
     tracer.take()
-    # The first test calls it in many ways; each later test in another way (a password).
-    tests = [["u%d" % n for n in range(8)]] + [["p%d:x" % n, "q%d" % n] for n in range(12)]
+    # The first test calls it many times in one way (which must not use up the attempts),
+    # then in others; the second in one way; each later test in another (a password).
+    tests = [["u0"] * 40 + ["u%d" % n for n in range(8)], ["v"] * 40]
+    tests += [["p%d:x" % n, "q%d" % n] for n in range(12)]
     for calls in tests:
         tracer.start()
         try:
@@ -167,8 +169,7 @@ def test_arguments_are_copied_from_the_first_calls_then_one_in_each_later_test(
             tracer.stop()
         tracer.take()
     kept = [probe.load(each)["userinfo"] for each in tracer.arguments[(0, 1, "check")]]
-    # The first test's first `COPIES` calls, then each later test's first call;
-    # sys.monitoring tells of a function's first call in each test only.
-    first = ["u0"] if kind == "sys.monitoring" else ["u0", "u1", "u2"]
-    assert kept == first + ["p%d:x" % n for n in range(traced.SPREAD - len(first))]
+    # Up to `COPIES` attempts in a test until `COPIES` are kept (the first test's are all
+    # "u0"), then each later test's first call.
+    assert kept == (["u0", "v"] + ["p%d:x" % n for n in range(12)])[: traced.SPREAD]
     sys.modules.pop("checks", None)
