@@ -431,7 +431,8 @@ def first_difference(
 
     A difference that is not `wanted` (one that cannot be written as a test) is kept
     while the search goes on for one that is, up to `UNWANTED` of them or the time
-    `until` (`time.monotonic`); then the first is given. `recipes`: how objects in it
+    `until` (`time.monotonic`); then the first is given. A difference on arguments
+    that cannot be printed is not given (`printable`). `recipes`: how objects in it
     were made, for writing them."""
     tried = 0
     loaded = []
@@ -490,7 +491,7 @@ def first_difference(
                 differs = not outcome(original, code, pickle.loads(blob)).same_as(after)
         except Exception:
             continue  # a copy that does not load, an equality that fails: untold
-        if differs:
+        if differs and printable(pickle.loads(blob)):
             if namespace is None:
                 namespace = getattr(original, "__globals__", {})
             found = Difference(name, code, pickle.loads(blob), before, after, namespace)
@@ -504,6 +505,20 @@ def first_difference(
             if unwanted >= UNWANTED:
                 break
     return fallback, tried
+
+
+def printable(call: Call) -> bool:
+    """Whether every argument of `call` has a repr: a state in which its own class's
+    repr fails (a field set to None that `%d` formats) is none its users make, and a
+    difference on it is not given."""
+    try:
+        for value in call.values():
+            repr(value)
+    except KeyboardInterrupt:
+        raise
+    except BaseException:
+        return False
+    return True
 
 
 def welcome(wanted: Callable[[Difference], bool], found: Difference) -> bool:

@@ -523,3 +523,26 @@ class Maker:
 def test_static_methods_are_not_recipes():
     copies = {key_of(0, Maker.of.__code__): (copied(Maker.of, "a"), "")}
     assert list(probing.recipes_of(copies, 0)(Maker)) == []
+
+
+class Span:
+    def __init__(self, months):
+        self.months = months
+
+    def __repr__(self):
+        return "Span(%d)" % self.months
+
+
+def negative(span):
+    return span.months < 0
+
+
+def negative_mutant(span):
+    return span.months is not None and span.months <= 0
+
+
+def test_a_difference_on_a_state_its_class_cannot_print_is_not_given():
+    # `months=None` (a state the probe makes, from a donor) breaks Span's own repr: its
+    # difference (a TypeError against False) is passed over for `months=0`.
+    found = first(negative, negative_mutant, copied(negative, Span(1)), donors=[Span(None)])
+    assert found.call["span"].months == 0
